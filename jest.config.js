@@ -1,0 +1,52 @@
+// Two projects: node (core, contract, connector, integration, architecture) and jsdom (the plugin).
+// Slow suites that need the built bundle, a browser, PostgreSQL or Prometheus live in jest.slow.config.js
+// and are run by scripts/test-all.mjs after the build.
+process.env.TZ = 'UTC';
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', tsx: true },
+      transform: { react: { runtime: 'automatic' } },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+// ESM-only packages that @grafana/data and @grafana/ui pull in (measured for 13.2.2).
+const esm = [
+  'marked', 'd3-[a-z-]+', 'internmap', 'uuid', '@react-hookz/web', '@ver0/deep-equal', 'react-calendar',
+  'get-user-locale', 'memoize', 'mimic-function', '@wojtekmaj/date-utils',
+];
+
+const aliases = {
+  '^@core$': '<rootDir>/src/core/index.ts',
+  '^@contract$': '<rootDir>/src/contract/index.ts',
+};
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/src/core', '<rootDir>/src/contract', '<rootDir>/src/connector', '<rootDir>/tests/architecture', '<rootDir>/tests/integration', '<rootDir>/tests/dashboards'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.(t|j)sx?$': swc },
+      moduleNameMapper: aliases,
+      globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+      globalTeardown: '<rootDir>/tests/helpers/global-teardown.js',
+    },
+    {
+      displayName: 'plugin',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/src/plugin'],
+      testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+      transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': swc },
+      transformIgnorePatterns: [`node_modules/(?!(${esm.join('|')})/)`],
+      moduleNameMapper: { ...aliases, '\\.(css|scss|sass)$': '<rootDir>/tests/helpers/style-stub.js' },
+      setupFiles: ['<rootDir>/tests/helpers/jsdom-setup.js'],
+    },
+  ],
+};

@@ -1,0 +1,287 @@
+import { z } from 'zod';
+import { CATEGORIES, PRICING_TYPES, DIRECTIONS } from '@core';
+
+/**
+ * Wire format of the connector's query API (/api/v1). The connector validates requests with these
+ * schemas and the plugin validates responses with them, so a change here breaks both builds.
+ *
+ * Conventions:
+ * - Multi-value filters are comma-separated (`waba=1,2`). An empty or missing filter means "all".
+ * - `from`/`to` are either epoch milliseconds (range [from, to): a local day, hour or month bucket is
+ *   included when it overlaps the range) or WABA-local dates `YYYY-MM-DD` (both days inclusive).
+ * - Money is a decimal string in the row's currency (`cost`), never a float.
+ * - Field names are camelCase; `snake_case` never leaves the store.
+ */
+
+export const API_PREFIX = '/api/v1';
+
+export const INTERVALS = ['hour', 'day', 'month'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export const SOURCES = ['estimate', 'meta'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** Dimensions a usage series can be grouped by. */
+export const USAGE_DIMENSIONS = [
+  'waba',
+  'phone',
+  'country',
+  'market',
+  'category',
+  'pricing_type',
+  'direction',
+  'group',
+] as const;
+export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+
+export const CALL_DIMENSIONS = ['waba', 'phone', 'country', 'market', 'direction'] as const;
+export type CallDimension = (typeof CALL_DIMENSIONS)[number];
+
+const timeParam = z
+  .string()
+  .trim()
+  .regex(/^(\d{4}-\d{2}-\d{2}|\d{1,15})$/, 'must be epoch milliseconds or a date YYYY-MM-DD');
+
+function csvOf<T extends string>(allowed: readonly T[]) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return [] as T[];
+      const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+      for (const p of parts) {
+        if (!(allowed as readonly string[]).includes(p)) {
+          ctx.addIssue({ code: 'custom', message: `"${p}" is not one of ${allowed.join(', ')}` });
+          return z.NEVER;
+        }
+      }
+      return parts as T[];
+    });
+}
+
+const csvFree = z
+  .string()
+  .max(10_000)
+  .optional()
+  .transform((v) => (v ? v.split(',').map((p) => p.trim()).filter(Boolean) : []));
+
+/** Filters shared by every series endpoint. */
+export const filterParams = z.object({
+  from: timeParam,
+  to: timeParam,
+  waba: csvFree,
+  phone: csvFree,
+  country: csvFree,
+  category: csvOf(CATEGORIES),
+  pricingType: csvOf(PRICING_TYPES),
+  direction: csvOf(DIRECTIONS),
+  group: csvFree,
+});
+
+export const usageQuery = filterParams.extend({
+  interval: z.enum(INTERVALS).default('day'),
+  by: csvOf(USAGE_DIMENSIONS),
+  source: z.enum(SOURCES).default('estimate'),
+});
+export type UsageQuery = z.infer<typeof usageQuery>;
+
+/** One bucket of the usage series. Dimension fields are present only when grouped by them. */
+export const usageRow = z.object({
+  /** Bucket start, epoch ms (WABA-local midnight / hour / first of month). */
+  time: z.number(),
+  /** The bucket as a WABA-local label: YYYY-MM-DD, YYYY-MM-DDTHH or YYYY-MM. */
+  bucket: z.string(),
+  currency: z.string(),
+  wabaId: z.string().optional(),
+  phoneNumberId: z.string().optional(),
+  country: z.string().nullable().optional(),
+  market: z.string().optional(),
+  category: z.enum(CATEGORIES).optional(),
+  pricingType: z.enum(PRICING_TYPES).optional(),
+  direction: z.enum(DIRECTIONS).optional(),
+  group: z.string().nullable().optional(),
+  /** Delivered messages. */
+  messages: z.number(),
+  /** Charged units (messages under PMP, conversations under CBP). */
+  billable: z.number(),
+  /** Cost in `currency`, decimal string; null when no rate is known (see `problems`). */
+  cost: z.string().nullable(),
+});
+export type UsageRowDto = z.infer<typeof usageRow>;
+
+export const problem = z.object({ code: z.string(), message: z.string() });
+
+export const usageResponse = z.object({
+  source: z.enum(SOURCES),
+  interval: z.enum(INTERVALS),
+  rows: z.array(usageRow),
+  problems: z.array(problem),
+});
+export type UsageResponse = z.infer<typeof usageResponse>;
+
+/**
+ * Raw pricing input for the plugin's query layer: the counts it prices itself with the price book,
+ * plus the units already charged in the month before `from` (tier state), so a window that starts
+ * mid-month lands on the right tier.
+ */
+export const pricingInputQuery = filterParams.extend({ by: csvOf(USAGE_DIMENSIONS) });
+export const pricingInputRow = z.object({
+  day: z.string(),
+  time: z.number(),
+  wabaId: z.string(),
+  portfolioId: z.string(),
+  currency: z.string(),
+  market: z.string(),
+  category: z.enum(CATEGORIES),
+  pricingType: z.enum(PRICING_TYPES),
+  pricingModel: z.enum(['CBP', 'PMP']),
+  units: z.number(),
+  dims: z.record(z.string(), z.string().nullable()),
+});
+export const priorUnitsRow = z.object({
+  portfolioId: z.string(),
+  market: z.string(),
+  category: z.enum(CATEGORIES),
+  month: z.string(),
+  units: z.number(),
+});
+export const pricingInputResponse = z.object({
+  rows: z.array(pricingInputRow),
+  priorUnits: z.array(priorUnitsRow),
+});
+export type PricingInputResponse = z.infer<typeof pricingInputResponse>;
+
+export const callsQuery = filterParams.extend({
+  interval: z.enum(INTERVALS).default('day'),
+  by: csvOf(CALL_DIMENSIONS),
+  source: z.enum(SOURCES).default('estimate'),
+});
+export type CallsQuery = z.infer<typeof callsQuery>;
+
+export const callsRow = z.object({
+  time: z.number(),
+  bucket: z.string(),
+  currency: z.string(),
+  wabaId: z.string().optional(),
+  phoneNumberId: z.string().optional(),
+  country: z.string().nullable().optional(),
+  market: z.string().optional(),
+  direction: z.enum(DIRECTIONS).optional(),
+  calls: z.number(),
+  /** Total talk time in seconds. */
+  durationSec: z.number(),
+  /** Billed 6-second pulses (business-initiated only). */
+  pulses: z.number(),
+  cost: z.string().nullable(),
+});
+export const callsResponse = z.object({
+  source: z.enum(SOURCES),
+  interval: z.enum(INTERVALS),
+  rows: z.array(callsRow),
+  problems: z.array(problem),
+});
+export type CallsResponse = z.infer<typeof callsResponse>;
+
+export const contactsQuery = filterParams.extend({ interval: z.enum(INTERVALS).default('day') });
+export const contactsResponse = z.object({
+  interval: z.enum(INTERVALS),
+  /** Unique contacts per bucket (approximate, HyperLogLog, ~1.6% standard error). */
+  rows: z.array(z.object({ time: z.number(), bucket: z.string(), contacts: z.number() })),
+  /** Unique contacts over the whole range (not the sum of the buckets). */
+  total: z.number(),
+});
+export type ContactsResponse = z.infer<typeof contactsResponse>;
+
+export const reconciliationQuery = filterParams.extend({ by: csvOf(['category', 'waba'] as const) });
+export const reconciliationRow = z.object({
+  time: z.number(),
+  day: z.string(),
+  currency: z.string(),
+  wabaId: z.string().optional(),
+  category: z.enum(CATEGORIES).optional(),
+  estimateUnits: z.number(),
+  metaUnits: z.number().nullable(),
+  estimateCost: z.string().nullable(),
+  metaCost: z.string().nullable(),
+});
+export const reconciliationResponse = z.object({ rows: z.array(reconciliationRow), problems: z.array(problem) });
+export type ReconciliationResponse = z.infer<typeof reconciliationResponse>;
+
+export const tiersQuery = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/).optional(), waba: csvFree });
+export const tierStateRow = z.object({
+  portfolioId: z.string(),
+  market: z.string(),
+  category: z.enum(CATEGORIES),
+  month: z.string(),
+  /** Charged units so far this month (our count). */
+  units: z.number(),
+  tierLower: z.number(),
+  tierUpper: z.number().nullable(),
+  /** Units left before the next (cheaper) tier; null on the last tier. */
+  remaining: z.number().nullable(),
+  /** Tier Meta announced through the account_update webhook, when it did. */
+  metaTier: z.string().nullable(),
+});
+export const tiersResponse = z.object({ rows: z.array(tierStateRow) });
+export type TiersResponse = z.infer<typeof tiersResponse>;
+
+export const LIST_KINDS = ['wabas', 'phones', 'countries', 'categories', 'groups', 'markets'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+export const listQuery = z.object({ waba: csvFree });
+export const listResponse = z.object({
+  items: z.array(z.object({ value: z.string(), text: z.string() })),
+});
+export type ListResponse = z.infer<typeof listResponse>;
+
+export const ANNOTATION_KINDS = ['rate_card', 'pricing_model', 'tier', 'template_category', 'market_change'] as const;
+export const annotationsQuery = z.object({ from: timeParam, to: timeParam, waba: csvFree, kind: csvOf(ANNOTATION_KINDS) });
+export const annotation = z.object({
+  time: z.number(),
+  kind: z.enum(ANNOTATION_KINDS),
+  title: z.string(),
+  text: z.string(),
+  wabaId: z.string().nullable(),
+  tags: z.array(z.string()),
+});
+export const annotationsResponse = z.object({ items: z.array(annotation) });
+export type AnnotationsResponse = z.infer<typeof annotationsResponse>;
+
+/** The price book as JSON (decimal strings): see `priceBookFromJson` in core. */
+export const priceBookResponse = z.object({ priceBook: z.unknown() });
+
+export const wabaInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  currency: z.string(),
+  portfolio: z.string(),
+});
+export const wabasResponse = z.object({ items: z.array(wabaInfo) });
+export type WabaInfo = z.infer<typeof wabaInfo>;
+
+export const healthResponse = z.object({
+  status: z.enum(['ok', 'degraded', 'error']),
+  version: z.string(),
+  store: z.object({
+    ok: z.boolean(),
+    kind: z.enum(['sqlite', 'postgres']),
+    events: z.number(),
+    lastEventAt: z.number().nullable(),
+    error: z.string().optional(),
+  }),
+  pulls: z.array(
+    z.object({
+      wabaId: z.string(),
+      source: z.string(),
+      status: z.enum(['ok', 'failing', 'idle', 'disabled']),
+      lastSuccessAt: z.number().nullable(),
+      lastError: z.string().nullable(),
+      nextAttemptAt: z.number().nullable(),
+    }),
+  ),
+});
+export type HealthResponse = z.infer<typeof healthResponse>;
+
+/** Error body for every 4xx/5xx: `field` names the offending input when there is one. */
+export const errorResponse = z.object({ error: z.string(), message: z.string(), field: z.string().optional() });
+export type ErrorResponse = z.infer<typeof errorResponse>;

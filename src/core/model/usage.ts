@@ -1,0 +1,76 @@
+import type { Category, Direction, PricingModel, PricingType } from './category';
+import type { Micros } from './money';
+
+/**
+ * One bucket of delivered messages (PMP) or opened conversations (CBP) that share everything
+ * pricing depends on. `dims` carries the grouping dimensions the caller wants back (phone, country,
+ * group, ...); pricing never reads them, it only keeps them with the row.
+ */
+export interface UsageRow {
+  /** WABA-local calendar day, YYYY-MM-DD. Rate cards, tiers and months are all WABA-local. */
+  day: string;
+  wabaId: string;
+  /** Business portfolio: volume tiers are counted across all of its WABAs. */
+  portfolioId: string;
+  /** The WABA's billing currency (ISO 4217). */
+  currency: string;
+  /** Pricing market of the recipient (see markets), e.g. "India", "Rest of Africa", "Other". */
+  market: string;
+  category: Category;
+  pricingType: PricingType;
+  pricingModel: PricingModel;
+  /** Delivered messages (PMP) or conversations (CBP) in this bucket. */
+  units: number;
+  dims?: Readonly<Record<string, string | null>>;
+}
+
+export interface TierSplit {
+  /** Inclusive lower bound of the tier, in units per month. */
+  lower: number;
+  /** Inclusive upper bound, null = no upper bound (MAX). */
+  upper: number | null;
+  units: number;
+  rateMicros: Micros;
+}
+
+export interface PricedRow extends UsageRow {
+  /** Units that are charged (pricingType regular, and not inside a CBP free tier). */
+  billable: number;
+  /** null when no rate is known for the row; the reason is in the problems list. */
+  costMicros: Micros | null;
+  /** Present when the row was priced on a volume-tiered rate; sums to `billable`. */
+  tiers?: TierSplit[];
+}
+
+/** A non-fatal pricing gap (missing card, market, rate). Surfaced as a notice, never thrown. */
+export interface PricingProblem {
+  code: 'no_rate_card' | 'no_rate' | 'no_call_rate';
+  message: string;
+  currency: string;
+  day: string;
+  market?: string;
+  category?: string;
+  rows: number;
+}
+
+/** A finished call as the connector stores it, priced one by one (tier crossings are per call). */
+export interface CallRecord {
+  callId: string;
+  wabaId: string;
+  portfolioId: string;
+  currency: string;
+  /** WABA-local day of the call start. */
+  day: string;
+  startMs: number;
+  direction: Direction;
+  durationSec: number;
+  /** Pricing market of the callee (business-initiated) or caller (user-initiated). */
+  market: string;
+  dims?: Readonly<Record<string, string | null>>;
+}
+
+export interface PricedCall extends CallRecord {
+  /** 6-second pulses, a partial pulse counting as whole; 0 for user-initiated calls. */
+  pulses: number;
+  costMicros: Micros | null;
+}
