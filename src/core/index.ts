@@ -3,3 +3,4 @@ export * from './errors';
 export * from './model/category';
 export * from './model/money';
 export * from './model/usage';
+export * from './time';
