@@ -4,3 +4,4 @@ export * from './model/category';
 export * from './model/money';
 export * from './model/usage';
 export * from './time';
+export * from './ratecard/markets';
