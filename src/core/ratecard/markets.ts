@@ -60,11 +60,17 @@ eras.forEach((era, i) => {
   }
 });
 
+let lastDay = '';
+let lastEra: Map<string, MarketInfo> | null = null;
+
 function eraOf(day: string, field: string): Map<string, MarketInfo> {
+  if (day === lastDay && lastEra) return lastEra; // callers usually price many numbers of one day in a row
   dayNumberOf(day, field);
   let i = 0;
   while (i < BOUNDARIES.length && day >= (BOUNDARIES[i] as string)) i += 1;
-  return eras[i] as Map<string, MarketInfo>;
+  lastDay = day;
+  lastEra = eras[i] as Map<string, MarketInfo>;
+  return lastEra;
 }
 
 const DIGITS_RE = /^\d+$/;
