@@ -11,3 +11,5 @@ export * from './ratecard/call-rates';
 export * from './ratecard/price-book';
 export * from './ratecard/price-book-json';
 export * from './ratecard/price-book-changes';
+export * from './windows';
+export * from './pricing';

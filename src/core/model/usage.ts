@@ -21,6 +21,8 @@ export interface UsageRow {
   pricingModel: PricingModel;
   /** Delivered messages (PMP) or conversations (CBP) in this bucket. */
   units: number;
+  /** Delivered messages behind `units` (equal to units under PMP); set by buildUsageRows. */
+  messages?: number;
   dims?: Readonly<Record<string, string | null>>;
 }
 
@@ -42,9 +44,13 @@ export interface PricedRow extends UsageRow {
   tiers?: TierSplit[];
 }
 
-/** A non-fatal pricing gap (missing card, market, rate). Surfaced as a notice, never thrown. */
+/**
+ * A non-fatal pricing gap (missing card, market, rate). Surfaced as a notice, never thrown.
+ * `stale_tier_table`: the volume-tier table in force is older than the rate card in force (the
+ * row is still priced on those tiers; import the tier CSV published with the card).
+ */
 export interface PricingProblem {
-  code: 'no_rate_card' | 'no_rate' | 'no_call_rate';
+  code: 'no_rate_card' | 'no_rate' | 'no_call_rate' | 'stale_tier_table';
   message: string;
   currency: string;
   day: string;
@@ -73,4 +79,6 @@ export interface PricedCall extends CallRecord {
   /** 6-second pulses, a partial pulse counting as whole; 0 for user-initiated calls. */
   pulses: number;
   costMicros: Micros | null;
+  /** The minute tier the whole call was priced at (business-initiated calls with a rate). */
+  tier?: { lowerMinutes: number; upperMinutes: number | null; ratePerMinuteMicros: Micros };
 }

@@ -1,0 +1,90 @@
+import { InputError } from '../errors';
+import { formatMicros } from '../model/money';
+import type { CallRecord } from '../model/usage';
+import { callCostMicros, priceCalls, pulsesOf } from './price-calls';
+import { buildTestBook } from './test-book';
+import { tierKey } from './tier-ladder';
+
+const book = buildTestBook();
+let seq = 0;
+function call(durationSec: number, extra: Partial<CallRecord> = {}): CallRecord {
+  seq += 1;
+  return {
+    callId: `c${String(seq).padStart(4, '0')}`, wabaId: 'w1', portfolioId: 'p1', currency: 'USD', day: '2026-02-10',
+    startMs: Date.parse('2026-02-10T12:00:00Z') + seq * 1000, direction: 'business_initiated', durationSec, market: 'India', ...extra,
+  };
+}
+
+describe('pulses and call cost', () => {
+  test.each([
+    [56, 10], // Meta's example: 56 s = 9.33 pulses, billed as 10
+    [60, 10], [61, 11], [6, 1], [1, 1], [0, 0], [5.5, 1],
+  ])('%d s = %d pulses', (sec, pulses) => {
+    expect(pulsesOf(sec)).toBe(pulses);
+  });
+
+  test('cost = pulses x rate per minute / 10, rounded once per call half away from zero', () => {
+    expect(formatMicros(callCostMicros(10, 12_000n), 6)).toBe('0.012000');
+    expect(formatMicros(callCostMicros(11, 12_000n), 6)).toBe('0.013200');
+    expect(callCostMicros(7, 12_345n)).toBe(8_642n); // 8,641.5 micro-units -> 8,642
+    expect(callCostMicros(3, 12_345n)).toBe(3_704n); // 3,703.5 -> 3,704
+  });
+});
+
+describe('priceCalls', () => {
+  test('a 56-second business-initiated call to India is 10 pulses at 0.0120/min = 0.0120', () => {
+    const { calls, problems } = priceCalls([call(56)], book);
+    expect(calls[0]).toMatchObject({ pulses: 10, costMicros: 12_000n, tier: { lowerMinutes: 0, upperMinutes: 50_000, ratePerMinuteMicros: 12_000n } });
+    expect(problems).toEqual([]);
+  });
+
+  test('user-initiated calls are free and do not count towards tiers', () => {
+    const result = priceCalls([call(600, { direction: 'user_initiated' })], book);
+    expect(result.calls[0]).toMatchObject({ pulses: 0, costMicros: 0n });
+    expect(result.tierMinutes.size).toBe(0);
+  });
+
+  test('a call crossing a tier boundary is priced wholly at the cheaper tier', () => {
+    const key = tierKey('p1', 'India', 'calls', '2026-02');
+    // 49,999.5 minutes used; a 60 s call covers minutes 49,999.6 .. 50,000.5 -> crosses into 50,001-250,000
+    const crossing = priceCalls([call(60)], book, { priorMinutes: { [key]: 49_999.5 } });
+    expect(crossing.calls[0]).toMatchObject({ pulses: 10, costMicros: 10_000n, tier: { lowerMinutes: 50_001 } });
+    expect(crossing.tierMinutes.get(key)).toBe(50_000.5);
+    // ending exactly on minute 50,000 stays in the first tier
+    const ending = priceCalls([call(30)], book, { priorMinutes: new Map([[key, 49_999.5]]) });
+    expect(ending.calls[0]).toMatchObject({ pulses: 5, costMicros: 6_000n, tier: { lowerMinutes: 0 } });
+  });
+
+  test('tiers accumulate in start order per portfolio, callee market and WABA-local month', () => {
+    const key = tierKey('p1', 'India', 'calls', '2026-02');
+    const calls = [
+      call(60, { startMs: 3000, callId: 'late' }),
+      call(60, { startMs: 2000, callId: 'middle' }),
+      call(60, { startMs: 1000, callId: 'early', portfolioId: 'p2' }),
+      call(60, { startMs: 4000, callId: 'march', day: '2026-03-01' }),
+    ];
+    const result = priceCalls(calls, book, { priorMinutes: { [key]: 49_999 } });
+    expect(result.calls.map((c) => [c.callId, c.costMicros])).toEqual([
+      ['late', 10_000n], // minute 50,001 after "middle" took 50,000
+      ['middle', 12_000n],
+      ['early', 12_000n],
+      ['march', 12_000n],
+    ]);
+  });
+
+  test('missing call rates are problems, not exceptions', () => {
+    const result = priceCalls([call(60, { market: 'Germany' }), call(60, { currency: 'EUR' }), call(60, { currency: 'EUR' })], book);
+    expect(result.calls.map((c) => c.costMicros)).toEqual([null, null, null]);
+    expect(result.problems.map((p) => [p.code, p.message, p.rows])).toEqual([
+      ['no_call_rate', 'No EUR call rate card in force on 2026-02-10', 2],
+      ['no_call_rate', 'The USD call rates from 2025-08-01 have no rate for Germany', 1],
+    ]);
+  });
+
+  test('bad calls are InputErrors naming the field', () => {
+    expect(() => priceCalls([call(-1)], book)).toThrow(/^calls\[0\]\.durationSec: -1/);
+    expect(() => priceCalls([call(Number.NaN)], book)).toThrow(InputError);
+    expect(() => priceCalls([call(10, { direction: 'outbound' as never })], book)).toThrow(/^calls\[0\]\.direction/);
+    expect(() => priceCalls([call(10, { day: 'today' })], book)).toThrow(/^calls\[0\]\.day/);
+  });
+});

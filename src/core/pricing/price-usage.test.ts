@@ -1,0 +1,202 @@
+import { InputError } from '../errors';
+import { formatMicros } from '../model/money';
+import { addToPriceBook, emptyPriceBook } from '../ratecard/price-book';
+import { parseRateCardCsv } from '../ratecard/rate-card';
+import { priceUsage } from './price-usage';
+import { buildTestBook, usageRow as row } from './test-book';
+import { freeTierKey, tierKey } from './tier-ladder';
+
+const book = buildTestBook();
+const cost = (micros: bigint | null) => (micros === null ? null : formatMicros(micros, 4));
+
+describe('priceUsage: per-message pricing (PMP)', () => {
+  test.each([
+    // category, pricingType, units, billable, cost (India, USD card from 2026-01-01; India marketing 0.0118, utility 0.0014)
+    ['marketing', 'regular', 10, 10, '0.1180'],
+    ['marketing_lite', 'regular', 10, 10, '0.1180'],
+    ['marketing', 'free_entry_point', 10, 0, '0.0000'],
+    ['referral_conversion', 'free_entry_point', 10, 0, '0.0000'],
+    ['referral_conversion', 'regular', 10, 0, '0.0000'],
+    ['service', 'free_customer_service', 10, 0, '0.0000'],
+    ['utility', 'free_customer_service', 10, 0, '0.0000'],
+    ['authentication_international', 'regular', 3, 3, '0.0840'],
+  ] as const)('%s / %s x %d -> billable %d, cost %s', (category, pricingType, units, billable, expected) => {
+    const { rows, problems } = priceUsage([row({ day: '2026-02-10', units, category, pricingType })], book);
+    expect(rows[0]?.billable).toBe(billable);
+    expect(cost(rows[0]!.costMicros)).toBe(expected);
+    expect(problems).toEqual([]);
+  });
+
+  test('a regular service message is charged only when a card has a service rate (never invented)', () => {
+    const noRate = priceUsage([row({ day: '2026-10-02', units: 4, category: 'service' })], book);
+    expect(noRate.rows[0]).toMatchObject({ billable: 4, costMicros: null });
+    expect(noRate.problems).toEqual([expect.objectContaining({ code: 'no_rate', category: 'service', rows: 1 })]);
+    const withService = addToPriceBook(book, parseRateCardCsv(
+      'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nIndia,USD,0.0131,0.0014,0.0014,0.0280,0.0014\n',
+      { effectiveFrom: '2026-10-01' },
+    ));
+    expect(cost(priceUsage([row({ day: '2026-10-02', units: 4, category: 'service' })], withService).rows[0]!.costMicros)).toBe('0.0056');
+    expect(priceUsage([row({ day: '2026-10-02', units: 4, category: 'service', pricingType: 'free_customer_service' })], withService).rows[0])
+      .toMatchObject({ billable: 0, costMicros: 0n });
+  });
+
+  test('the rate card switches on the quarter date (WABA-local days)', () => {
+    const { rows } = priceUsage([row({ day: '2026-03-31', units: 100 }), row({ day: '2026-04-01', units: 100 })], book);
+    expect(rows.map((r) => cost(r.costMicros))).toEqual(['1.1800', '1.3100']);
+  });
+
+  test('missing cards and rates: cost null, one aggregated problem per kind, free rows still priced at 0', () => {
+    const rows = [
+      row({ day: '2026-02-10', units: 5, currency: 'EUR' }),
+      row({ day: '2026-02-10', units: 6, currency: 'EUR', wabaId: 'w2' }),
+      row({ day: '2026-02-10', units: 7, currency: 'EUR', pricingType: 'free_customer_service', category: 'service' }),
+      row({ day: '2026-02-10', units: 8, market: 'Brazil', category: 'authentication_international' }),
+    ];
+    const result = priceUsage(rows, book);
+    expect(result.rows.map((r) => r.costMicros)).toEqual([null, null, 0n, null]);
+    expect(result.problems).toEqual([
+      { code: 'no_rate', message: 'The USD rate card from 2026-01-01 has no authentication_international rate for Brazil', currency: 'USD', day: '2026-02-10', market: 'Brazil', category: 'authentication_international', rows: 1 },
+      { code: 'no_rate_card', message: 'No EUR rate card per message in force on 2026-02-10', currency: 'EUR', day: '2026-02-10', market: 'India', category: 'marketing', rows: 2 },
+    ]);
+  });
+
+  test.each([
+    [{ units: -1 }, /^rows\[0\]\.units: -1 must be a whole number/],
+    [{ units: 1.5 }, /^rows\[0\]\.units/],
+    [{ category: 'promo' }, /^rows\[0\]\.category: "promo"/],
+    [{ day: '2026-13-01' }, /^rows\[0\]\.day: "2026-13-01"/],
+    [{ pricingModel: 'XYZ' }, /^rows\[0\]\.pricingModel/],
+    [{ market: '' }, /^rows\[0\]\.market/],
+  ])('bad rows are InputErrors naming the field (%#)', (patch, message) => {
+    expect(() => priceUsage([{ ...row({ day: '2026-02-10', units: 1 }), ...(patch as object) }], book)).toThrow(InputError);
+    expect(() => priceUsage([{ ...row({ day: '2026-02-10', units: 1 }), ...(patch as object) }], book)).toThrow(message);
+  });
+});
+
+describe('priceUsage: volume tiers (India utility 0:100 @0.0014, 101:200 @0.0012, 201:MAX @0.0010)', () => {
+  const utility = (day: string, units: number, extra: Partial<Parameters<typeof row>[0]> = {}) => row({ day, units, category: 'utility', ...extra });
+
+  test.each([
+    // rows (day, units), expected splits per row as "units@rate", expected total
+    ['one row inside tier 1', [['2026-02-03', 80]], [['80@0.0014']], '0.1120'],
+    ['one row crossing two boundaries', [['2026-02-03', 250]], [['100@0.0014', '100@0.0012', '50@0.0010']], '0.3100'],
+    ['each tier rate only for the units inside it, across days', [['2026-02-03', 90], ['2026-02-04', 20], ['2026-02-05', 100]],
+      [['90@0.0014'], ['10@0.0014', '10@0.0012'], ['90@0.0012', '10@0.0010']], '0.2700'],
+    ['the month resets the count', [['2026-02-28', 150], ['2026-03-01', 150]],
+      [['100@0.0014', '50@0.0012'], ['100@0.0014', '50@0.0012']], '0.4000'],
+  ] as const)('%s', (_name, input, splits, total) => {
+    const result = priceUsage(input.map(([day, units]) => utility(day, units)), book);
+    expect(result.rows.map((r) => r.tiers?.map((t) => `${t.units}@${formatMicros(t.rateMicros, 4)}`))).toEqual(splits);
+    expect(formatMicros(result.rows.reduce((s, r) => s + (r.costMicros ?? 0n), 0n), 4)).toBe(total);
+    for (const r of result.rows) expect(r.tiers?.reduce((s, t) => s + t.units, 0)).toBe(r.billable);
+  });
+
+  test('only charged units count; free utility in a CSW does not move the tier', () => {
+    const result = priceUsage([
+      utility('2026-02-03', 500, { pricingType: 'free_customer_service' }),
+      utility('2026-02-04', 100),
+      utility('2026-02-05', 1),
+    ], book);
+    expect(result.rows.map((r) => cost(r.costMicros))).toEqual(['0.0000', '0.1400', '0.0012']);
+  });
+
+  test('counted per portfolio across its WABAs, separately per market, category and portfolio', () => {
+    const result = priceUsage([
+      utility('2026-02-03', 100, { wabaId: 'w1' }),
+      utility('2026-02-04', 10, { wabaId: 'w2' }), // same portfolio: tier 2
+      utility('2026-02-04', 10, { portfolioId: 'p2' }), // other portfolio: tier 1
+      row({ day: '2026-02-04', units: 10, category: 'authentication' }), // other column: tier 1
+      utility('2026-02-04', 10, { market: 'Brazil' }), // other market: its own ladder, tier 1
+    ], book);
+    expect(result.rows.map((r) => cost(r.costMicros))).toEqual(['0.1400', '0.0120', '0.0140', '0.0140', '0.0680']);
+    expect(result.tierCounts.get(tierKey('p1', 'India', 'utility', '2026-02'))).toBe(110);
+  });
+
+  test('the split does not depend on input order', () => {
+    const rows = [utility('2026-02-05', 70, { wabaId: 'b' }), utility('2026-02-05', 70, { wabaId: 'a' }), utility('2026-02-04', 70)];
+    const forward = priceUsage(rows, book).rows.map((r) => [r.wabaId, r.day, cost(r.costMicros)]);
+    const backward = priceUsage([...rows].reverse(), book).rows.map((r) => [r.wabaId, r.day, cost(r.costMicros)]).reverse();
+    expect(backward).toEqual(forward);
+    // day 04 first (1..70), then day 05 by WABA id: a = 71..140, b = 141..210
+    expect(forward).toEqual([['b', '2026-02-05', '0.0820'], ['a', '2026-02-05', '0.0900'], ['w1', '2026-02-04', '0.0980']]);
+  });
+
+  test('priorUnits starts a window mid-month (Map or object)', () => {
+    const key = tierKey('p1', 'India', 'utility', '2026-02');
+    for (const priorUnits of [new Map([[key, 195]]), { [key]: 195 }]) {
+      const result = priceUsage([utility('2026-02-20', 10)], book, { priorUnits });
+      expect(result.rows[0]?.tiers?.map((t) => [t.units, t.lower])).toEqual([[5, 101], [5, 201]]);
+      expect(result.tierCounts.get(key)).toBe(205);
+    }
+  });
+
+  test('no tier table for a market/category: the flat card rate, and no tiers on the row', () => {
+    const result = priceUsage([row({ day: '2026-02-04', units: 500, market: 'Rest of Africa', category: 'utility' })], book);
+    expect(result.rows[0]).toMatchObject({ billable: 500, costMicros: 2_000_000n });
+    expect(result.rows[0]?.tiers).toBeUndefined();
+  });
+
+  test('a tier table older than the rate card is used but reported', () => {
+    const older = addToPriceBook(
+      addToPriceBook(emptyPriceBook(), book.tierTables[0]!),
+      parseRateCardCsv('Cost per message in USD\nMarket,Currency,Utility\nIndia,USD,0.0015\n', { effectiveFrom: '2026-04-01' }),
+    );
+    const result = priceUsage([utility('2026-04-02', 10)], older);
+    expect(cost(result.rows[0]!.costMicros)).toBe('0.0140');
+    expect(result.problems.map((p) => p.code)).toEqual(['stale_tier_table']);
+  });
+
+  test('10M messages in a month sum to the cent', () => {
+    // 31 days x 322,581 (last day 322,570) = 10,000,000 marketing + 10,000,000 utility, India, March 2026.
+    // marketing 10,000,000 x 0.0118 = 118,000.00
+    // utility: 100 x 0.0014 + 100 x 0.0012 + 9,999,800 x 0.0010 = 0.14 + 0.12 + 9,999.80 = 10,000.06
+    const rows = [];
+    for (let d = 1; d <= 31; d += 1) {
+      const units = d === 31 ? 10_000_000 - 30 * 322_581 : 322_581;
+      const day = `2026-03-${String(d).padStart(2, '0')}`;
+      rows.push(row({ day, units }), utility(day, units));
+    }
+    const result = priceUsage(rows, book);
+    const total = result.rows.reduce((s, r) => s + (r.costMicros as bigint), 0n);
+    expect(formatMicros(total, 2)).toBe('128000.06');
+    expect(total).toBe(128_000_060_000n);
+  });
+});
+
+describe('priceUsage: per-conversation pricing (CBP)', () => {
+  const cbp = (day: string, units: number, extra: Partial<Parameters<typeof row>[0]> = {}) =>
+    row({ day, units, pricingModel: 'CBP', category: 'service', ...extra });
+
+  test('first 1,000 service conversations per WABA per month are free until 2024-10-31', () => {
+    const result = priceUsage([
+      cbp('2024-09-05', 600), cbp('2024-09-06', 600), cbp('2024-09-06', 50, { wabaId: 'w2' }), cbp('2024-10-01', 5),
+      cbp('2024-11-01', 5000),
+    ], book);
+    // India service per conversation 0.0040: 200 x 0.0040 = 0.8000
+    expect(result.rows.map((r) => [r.billable, cost(r.costMicros)])).toEqual([
+      [0, '0.0000'], [200, '0.8000'], [0, '0.0000'], [0, '0.0000'], [0, '0.0000'],
+    ]);
+  });
+
+  test("Meta's free_tier verdicts fill the allowance first; priorUnits carries it into a mid-month window", () => {
+    const result = priceUsage([cbp('2024-09-05', 10), cbp('2024-09-05', 995, { pricingType: 'free_tier' })], book);
+    expect(result.rows.map((r) => r.billable)).toEqual([5, 0]);
+    const later = priceUsage([cbp('2024-09-20', 10)], book, { priorUnits: { [freeTierKey('w1', '2024-09')]: 997 } });
+    expect(later.rows[0]?.billable).toBe(7);
+  });
+
+  test('marketing and utility conversations are one charge each; FEP is free; no tiers before PMP', () => {
+    const result = priceUsage([
+      cbp('2024-09-05', 3, { category: 'marketing' }), cbp('2024-09-05', 300, { category: 'utility' }),
+      cbp('2024-09-05', 3, { category: 'marketing', pricingType: 'free_entry_point' }),
+    ], book);
+    expect(result.rows.map((r) => [cost(r.costMicros), r.tiers])).toEqual([['0.0297', undefined], ['1.2600', undefined], ['0.0000', undefined]]);
+  });
+
+  test('a per-message card never prices conversations', () => {
+    const pmpOnly = addToPriceBook(emptyPriceBook(), book.rateCards.find((c) => c.unit === 'message')!);
+    const result = priceUsage([cbp('2025-06-30', 3, { category: 'marketing' })], pmpOnly);
+    expect(result.rows[0]?.costMicros).toBeNull();
+    expect(result.problems[0]?.message).toBe('No USD rate card per conversation in force on 2025-06-30');
+  });
+});

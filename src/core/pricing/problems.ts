@@ -1,0 +1,17 @@
+import type { PricingProblem } from '../model/usage';
+
+/** Aggregates pricing gaps to one problem per code, currency, day, market and category. */
+export class ProblemCollector {
+  private readonly byKey = new Map<string, PricingProblem>();
+
+  add(problem: Omit<PricingProblem, 'rows'>): void {
+    const key = `${problem.code}|${problem.currency}|${problem.day}|${problem.market ?? ''}|${problem.category ?? ''}`;
+    const seen = this.byKey.get(key);
+    if (seen) seen.rows += 1;
+    else this.byKey.set(key, { ...problem, rows: 1 });
+  }
+
+  list(): PricingProblem[] {
+    return [...this.byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+  }
+}

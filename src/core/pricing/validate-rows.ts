@@ -1,0 +1,36 @@
+import { InputError } from '../errors';
+import { CATEGORIES, PRICING_MODELS, PRICING_TYPES } from '../model/category';
+import type { UsageRow } from '../model/usage';
+import { assertDay } from '../time/calendar';
+
+const categories = new Set<string>(CATEGORIES);
+const pricingTypes = new Set<string>(PRICING_TYPES);
+const models = new Set<string>(PRICING_MODELS);
+const STRING_FIELDS = ['wabaId', 'portfolioId', 'currency', 'market'] as const;
+
+function isName(value: unknown): boolean {
+  return typeof value === 'string' && value !== '';
+}
+
+/** Checks the fields pricing reads; a bad row is an InputError naming `rows[i].field`. */
+export function assertUsageRows(rows: readonly UsageRow[], field = 'rows'): void {
+  if (!Array.isArray(rows)) throw new InputError(field, rows, 'must be an array of usage rows');
+  const days = new Set<string>();
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i] as UsageRow;
+    if (row === null || typeof row !== 'object') throw new InputError(`${field}[${i}]`, row, 'is not a usage row');
+    if (!days.has(row.day)) {
+      assertDay(row.day, `${field}[${i}].day`);
+      days.add(row.day);
+    }
+    // One cheap test per row; the field-by-field checks below only run to name what is wrong.
+    if (Number.isSafeInteger(row.units) && row.units >= 0 && categories.has(row.category) && pricingTypes.has(row.pricingType)
+      && models.has(row.pricingModel) && isName(row.wabaId) && isName(row.portfolioId) && isName(row.currency) && isName(row.market)) continue;
+    const at = (name: string) => `${field}[${i}].${name}`;
+    if (!Number.isSafeInteger(row.units) || row.units < 0) throw new InputError(at('units'), row.units, 'must be a whole number >= 0');
+    if (!categories.has(row.category)) throw new InputError(at('category'), row.category, 'is not a pricing category');
+    if (!pricingTypes.has(row.pricingType)) throw new InputError(at('pricingType'), row.pricingType, 'is not a pricing type');
+    if (!models.has(row.pricingModel)) throw new InputError(at('pricingModel'), row.pricingModel, 'must be CBP or PMP');
+    for (const name of STRING_FIELDS) if (!isName(row[name])) throw new InputError(at(name), row[name], 'must be a non-empty string');
+  }
+}

@@ -1,0 +1,160 @@
+import { InputError } from '../errors';
+import { rateColumnOf, type Category, type PricingModel, type PricingType } from '../model/category';
+import { localDay } from '../time/local-time';
+import { assertTimeZone } from '../time/zone-offset';
+import { pricingModelAt } from './pricing-model';
+import { normalizeEvents, type OutboundEvent, type TimelineEvent } from './timeline-events';
+
+export const CSW_MS = 24 * 3_600_000;
+export const FEP_MS = 72 * 3_600_000;
+/** CBP conversations last 24h from the message that opened them. */
+export const CONVERSATION_MS = 24 * 3_600_000;
+const SERVICE_FREE_FROM = '2024-11-01';
+
+/** The verdict for one outbound message (one per wamid, however many status events it had). */
+export interface Classification {
+  wamid: string;
+  atMs: number;
+  /** WABA-local day of the send. */
+  day: string;
+  pricingModel: PricingModel;
+  category: Category;
+  pricingType: PricingType;
+  /** 'meta' when the message carried Meta's pricing object, else 'inferred' from the window rules. */
+  source: 'meta' | 'inferred';
+  /** What the window rules give, even when Meta's verdict is used (for drift checks). */
+  inferredCategory: Category;
+  inferredPricingType: PricingType;
+  /** Delivered or read (Meta charges on delivery); false for sent-only and failed messages. */
+  delivered: boolean;
+  /** Delivered and billable by the verdict (CBP: opens a charged conversation; the 1,000 free service conversations are applied by priceUsage). */
+  charged: boolean;
+  cswOpen: boolean;
+  fepOpen: boolean;
+  /** CBP and FEP: Meta's conversation id, or `<opening wamid>:<category>` when inferred. */
+  conversationId: string | null;
+  /** True for the first message of its conversation in this timeline (CBP units are conversations). */
+  opensConversation: boolean;
+}
+
+interface Merged extends OutboundEvent {
+  delivered: boolean;
+}
+
+function mergeOutbound(events: OutboundEvent[]): Merged[] {
+  const byWamid = new Map<string, Merged & { statuses: number }>();
+  for (const e of events) {
+    const seen = byWamid.get(e.wamid);
+    const delivers = e.status === undefined || e.status === 'delivered' || e.status === 'read';
+    if (!seen) {
+      byWamid.set(e.wamid, { ...e, delivered: delivers, statuses: 1 });
+      continue;
+    }
+    seen.atMs = Math.min(seen.atMs, e.atMs);
+    seen.delivered ||= delivers;
+    seen.isTemplate ||= e.isTemplate;
+    seen.templateCategory ??= e.templateCategory;
+    seen.pricing ??= e.pricing;
+  }
+  return [...byWamid.values()];
+}
+
+function rank(e: TimelineEvent): number {
+  return e.kind === 'outbound_message' ? 1 : 0;
+}
+
+function idOf(e: TimelineEvent): string {
+  return e.kind === 'outbound_message' ? e.wamid : e.id;
+}
+
+/**
+ * Classifies one contact's outbound messages from the contact's event history (Meta pricing page
+ * rules): each inbound message, user call or accepted business call opens/refreshes a 24h customer
+ * service window (the business's own messages never do); the business's first delivered reply
+ * within 24h of an ad/CTA referral opens a 72h free entry point window from the reply, in which
+ * every message (that reply included) is free_entry_point / referral_conversion, the category
+ * Meta's status webhooks carry for FEP. Under PMP, non-template messages are free_customer_service /
+ * service and utility templates inside an open CSW are free_customer_service / utility; other
+ * templates are regular. Under CBP, a message opens a 24h conversation of its category unless one is
+ * open (non-template messages join any open conversation, else open a service one).
+ * Meta's `pricing`, when present, is the verdict (source 'meta').
+ */
+export function classifyTimeline(events: readonly TimelineEvent[], options: { timezone: string }): Classification[] {
+  const timezone = assertTimeZone(options.timezone, 'timezone');
+  const normalized = normalizeEvents(events);
+  const outbound = mergeOutbound(normalized.filter((e): e is OutboundEvent => e.kind === 'outbound_message'));
+  const timeline: (TimelineEvent | Merged)[] = [...normalized.filter((e) => e.kind !== 'outbound_message'), ...outbound];
+  timeline.sort((a, b) => a.atMs - b.atMs || rank(a) - rank(b) || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+
+  let cswUntil = Number.NEGATIVE_INFINITY;
+  let referralUntil = Number.NEGATIVE_INFINITY;
+  let fepUntil = Number.NEGATIVE_INFINITY;
+  let fepId: string | null = null;
+  const conversations = new Map<Category, { until: number; id: string; openedMs: number }>();
+  const metaConversations = new Set<string>();
+  const out: Classification[] = [];
+
+  for (const event of timeline) {
+    if (event.kind !== 'outbound_message') {
+      cswUntil = Math.max(cswUntil, event.atMs + CSW_MS);
+      if (event.kind === 'inbound_message' && event.referral) referralUntil = event.atMs + CSW_MS;
+      continue;
+    }
+    const m = event as Merged;
+    const model = m.pricing?.pricingModel ?? pricingModelAt(m.atMs, timezone);
+    const cswOpen = m.atMs < cswUntil;
+    let category: Category = m.isTemplate ? (m.templateCategory ?? m.pricing?.category ?? missingCategory(m)) : 'service';
+    let pricingType: PricingType = 'regular';
+    let conversationId: string | null = null;
+    let opens = false;
+
+    if (m.atMs >= fepUntil && m.atMs < referralUntil && m.delivered) {
+      fepUntil = m.atMs + FEP_MS;
+      fepId = `${m.wamid}:referral_conversion`;
+      referralUntil = Number.NEGATIVE_INFINITY;
+      opens = true;
+    }
+    const fepOpen = m.atMs < fepUntil;
+    if (fepOpen) {
+      category = 'referral_conversion';
+      pricingType = 'free_entry_point';
+      conversationId = fepId;
+    } else if (model === 'PMP') {
+      if (!m.isTemplate) pricingType = 'free_customer_service';
+      else if (category === 'utility' && cswOpen) pricingType = 'free_customer_service';
+    } else {
+      const open = [...conversations.entries()].filter(([, c]) => c.until > m.atMs).sort((a, b) => b[1].openedMs - a[1].openedMs);
+      const joined = m.isTemplate ? open.find(([c]) => c === category) : open[0];
+      if (joined) {
+        category = joined[0];
+        conversationId = joined[1].id;
+      } else if (m.delivered) {
+        conversationId = `${m.wamid}:${category}`;
+        conversations.set(category, { until: m.atMs + CONVERSATION_MS, id: conversationId, openedMs: m.atMs });
+        opens = true;
+      }
+    }
+
+    const verdict = m.pricing;
+    const finalCategory = verdict?.category ?? category;
+    const finalType = verdict?.pricingType ?? pricingType;
+    if (verdict?.conversationId) {
+      conversationId = verdict.conversationId;
+      opens = !metaConversations.has(conversationId);
+      metaConversations.add(conversationId);
+    }
+    const day = localDay(m.atMs, timezone);
+    let charged = m.delivered && finalType === 'regular' && rateColumnOf(finalCategory) !== null;
+    if (model === 'CBP') charged &&= opens && !(finalCategory === 'service' && day >= SERVICE_FREE_FROM);
+    out.push({
+      wamid: m.wamid, atMs: m.atMs, day, pricingModel: model, category: finalCategory, pricingType: finalType,
+      source: verdict ? 'meta' : 'inferred', inferredCategory: category, inferredPricingType: pricingType,
+      delivered: m.delivered, charged, cswOpen, fepOpen, conversationId, opensConversation: opens,
+    });
+  }
+  return out;
+}
+
+function missingCategory(m: OutboundEvent): never {
+  throw new InputError(`events[wamid=${m.wamid}].templateCategory`, undefined, "is required for a template without Meta's pricing");
+}

@@ -1,0 +1,64 @@
+import { InputError } from '../errors';
+import { toCategory, toPricingType, type Category, type PricingModel, type PricingType } from '../model/category';
+
+/** Meta's `pricing` object from a status webhook (already normalised), the authoritative verdict. */
+export interface MetaPricing {
+  category: Category;
+  pricingType: PricingType;
+  pricingModel?: PricingModel;
+  /** CBP (and v24+ FEP) conversation id, when the webhook had one. */
+  conversationId?: string;
+}
+
+export type OutboundStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+/** One contact's history as the classifier sees it. Events may be unsorted and repeated. */
+export type TimelineEvent =
+  /** `referral: true` when it came from a Click-to-WhatsApp ad or a Facebook Page call-to-action. */
+  | { kind: 'inbound_message'; id: string; atMs: number; referral?: boolean }
+  | { kind: 'user_call'; id: string; atMs: number }
+  /** The user accepted a business-initiated call (opens/refreshes the CSW like a user call). */
+  | { kind: 'business_call_accepted'; id: string; atMs: number }
+  | {
+      kind: 'outbound_message';
+      wamid: string;
+      atMs: number;
+      isTemplate: boolean;
+      templateCategory?: Category;
+      pricing?: MetaPricing;
+      /** A status seen for it; one event per status is fine (they are merged by wamid). Missing = delivered. */
+      status?: OutboundStatus;
+    };
+
+export type OutboundEvent = Extract<TimelineEvent, { kind: 'outbound_message' }>;
+
+const KINDS = new Set(['inbound_message', 'user_call', 'business_call_accepted', 'outbound_message']);
+const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
+
+/** Validates events and returns copies with categories in our single spelling. */
+export function normalizeEvents(events: readonly TimelineEvent[], field = 'events'): TimelineEvent[] {
+  if (!Array.isArray(events)) throw new InputError(field, events, 'must be an array of timeline events');
+  return events.map((event, i) => {
+    const at = (name: string) => `${field}[${i}].${name}`;
+    if (event === null || typeof event !== 'object' || !KINDS.has(event.kind)) {
+      throw new InputError(at('kind'), (event as { kind?: unknown } | null)?.kind, `must be one of ${[...KINDS].join(', ')}`);
+    }
+    if (typeof event.atMs !== 'number' || !Number.isFinite(event.atMs)) throw new InputError(at('atMs'), event.atMs, 'must be epoch milliseconds');
+    if (event.kind !== 'outbound_message') {
+      if (typeof event.id !== 'string' || event.id === '') throw new InputError(at('id'), event.id, 'must be a non-empty string');
+      return event;
+    }
+    if (typeof event.wamid !== 'string' || event.wamid === '') throw new InputError(at('wamid'), event.wamid, 'must be a non-empty string');
+    if (event.status !== undefined && !STATUSES.has(event.status)) throw new InputError(at('status'), event.status, 'must be sent, delivered, read or failed');
+    const out: OutboundEvent = { ...event, isTemplate: event.isTemplate === true };
+    if (event.templateCategory !== undefined) out.templateCategory = toCategory(event.templateCategory, at('templateCategory'));
+    if (event.pricing) {
+      out.pricing = {
+        ...event.pricing,
+        category: toCategory(event.pricing.category, at('pricing.category')),
+        pricingType: toPricingType(event.pricing.pricingType, at('pricing.pricingType')),
+      };
+    }
+    return out;
+  });
+}
