@@ -13,3 +13,4 @@ export * from './ratecard/price-book-json';
 export * from './ratecard/price-book-changes';
 export * from './windows';
 export * from './pricing';
+export * from './projection';

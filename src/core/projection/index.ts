@@ -1,0 +1,2 @@
+export { projectAverage, projectWeekday, type Projection } from './project';
+export type { DailyValue, ProjectionInput } from './daily-series';
