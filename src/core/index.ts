@@ -14,3 +14,6 @@ export * from './ratecard/price-book-changes';
 export * from './windows';
 export * from './pricing';
 export * from './projection';
+export * from './allocation';
+export * from './comparison';
+export * from './sketch';

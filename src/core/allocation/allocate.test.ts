@@ -1,0 +1,73 @@
+import { InputError } from '../errors';
+import { allocate } from './allocate';
+import { allocateByMarketCategory } from './by-market-category';
+
+const micros = (list: { micros: bigint }[]) => list.map((a) => a.micros);
+
+describe('allocate (largest remainder)', () => {
+  test.each([
+    // total, weights, parts
+    [100n, [1, 1, 1], [34n, 33n, 33n]],
+    [100n, [3, 3, 3], [34n, 33n, 33n]],
+    [10n, [1, 2, 3, 4], [1n, 2n, 3n, 4n]],
+    [7n, [1, 1], [4n, 3n]],
+    [1_000_000n, [333, 333, 334], [333_000n, 333_000n, 334_000n]],
+    [2n, [1, 1, 1], [1n, 1n, 0n]],
+    [-100n, [1, 1, 1], [-34n, -33n, -33n]],
+    [5n, [0, 0], [3n, 2n]],
+    [0n, [5, 0], [0n, 0n]],
+  ])('%s over %j -> %j', (total, weights, parts) => {
+    const result = allocate(total, weights.map((w, i) => ({ key: `k${i}`, weight: w })));
+    expect(micros(result)).toEqual(parts);
+    expect(result.reduce((s, a) => s + a.micros, 0n)).toBe(total);
+  });
+
+  test('ties go to the larger weight, then the smaller key, whatever the input order', () => {
+    const a = allocate(2n, [{ key: 'b', weight: 1 }, { key: 'a', weight: 1 }, { key: 'c', weight: 1 }]);
+    expect(a.map((x) => [x.key, x.micros])).toEqual([['b', 1n], ['a', 1n], ['c', 0n]]);
+    const b = allocate(2n, [{ key: 'c', weight: 1 }, { key: 'b', weight: 1 }, { key: 'a', weight: 1 }]);
+    expect(b.map((x) => [x.key, x.micros])).toEqual([['c', 0n], ['b', 1n], ['a', 1n]]);
+  });
+
+  test('always sums exactly (many random splits)', () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let t = 0; t < 300; t += 1) {
+      const total = BigInt(Math.floor(rand() * 1e12));
+      const shares = Array.from({ length: 1 + Math.floor(rand() * 12) }, (_, i) => ({ key: `g${i}`, weight: Math.floor(rand() * 1e6) }));
+      expect(allocate(total, shares).reduce((s, a) => s + a.micros, 0n)).toBe(total);
+    }
+  });
+
+  test('bad input', () => {
+    expect(() => allocate(5n, [])).toThrow(InputError);
+    expect(() => allocate(5n, [{ key: 'a', weight: -1 }])).toThrow(/^shares\[0\]\.weight/);
+    expect(() => allocate(5n, [{ key: 'a', weight: 0.5 }])).toThrow(InputError);
+    expect(() => allocate(5 as never, [{ key: 'a', weight: 1 }])).toThrow(/^totalMicros/);
+  });
+});
+
+describe('allocateByMarketCategory', () => {
+  test('each market x category total is split over its groups by billed units, summing exactly', () => {
+    const result = allocateByMarketCategory(
+      [
+        { currency: 'USD', market: 'India', category: 'marketing', costMicros: 1_000_000n },
+        { currency: 'USD', market: 'Brazil', category: 'marketing', costMicros: 625_000n },
+        { currency: 'USD', market: 'India', category: 'utility', costMicros: 14_000n },
+      ],
+      [
+        { group: 'spring-sale', currency: 'USD', market: 'India', category: 'marketing', units: 2 },
+        { group: 'win-back', currency: 'USD', market: 'India', category: 'marketing', units: 1 },
+        { group: 'spring-sale', currency: 'USD', market: 'Brazil', category: 'marketing', units: 10 },
+        { group: 'spring-sale', currency: 'USD', market: 'India', category: 'marketing', units: 0 },
+        { group: 'win-back', currency: 'USD', market: 'India', category: 'utility', units: 0 },
+      ],
+    );
+    expect(result.map((r) => [r.market, r.category, r.group, r.units, r.costMicros])).toEqual([
+      ['India', 'marketing', 'spring-sale', 2, 666_667n],
+      ['India', 'marketing', 'win-back', 1, 333_333n],
+      ['Brazil', 'marketing', 'spring-sale', 10, 625_000n],
+      ['India', 'utility', null, 0, 14_000n],
+    ]);
+  });
+});

@@ -1,0 +1,1 @@
+export { compareValues, previousDays, previousPeriod, type Comparison, type TimeRange } from './compare';
