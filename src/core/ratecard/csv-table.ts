@@ -14,7 +14,10 @@ export function readCsvRecords(text: string, source: string): CsvRecord[] {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
     // csv-parse counts a CRLF inside a quoted cell as two lines; with LF only, `info.lines` is exact.
-    parsed = parse(text.replace(/\r\n?/g, '\n'), { relax_column_count: true, skip_empty_lines: true, info: true, bom: true, trim: true });
+    // With `info: true` each record comes back as { record, info }; the sync typings do not narrow on it.
+    parsed = parse(text.replace(/\r\n?/g, '\n'), {
+      relax_column_count: true, skip_empty_lines: true, info: true, bom: true, trim: true,
+    }) as unknown as typeof parsed;
   } catch (err) {
     throw new InputError(source, text, `is not valid CSV (${(err as Error).message})`);
   }
