@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import { formatMicros } from '../model/money';
 import type { CallRecord } from '../model/usage';
 import { callCostMicros, priceCalls, pulsesOf } from './price-calls';
-import { buildTestBook } from './test-book';
+import { buildTestBook } from '../test-fixtures/test-book';
 import { tierKey } from './tier-ladder';
 
 const book = buildTestBook();

@@ -3,7 +3,7 @@ import { formatMicros } from '../model/money';
 import { addToPriceBook, emptyPriceBook } from '../ratecard/price-book';
 import { parseRateCardCsv } from '../ratecard/rate-card';
 import { priceUsage } from './price-usage';
-import { buildTestBook, usageRow as row } from './test-book';
+import { buildTestBook, usageRow as row } from '../test-fixtures/test-book';
 import { freeTierKey, tierKey } from './tier-ladder';
 
 const book = buildTestBook();

@@ -5,7 +5,7 @@ import { parseTierCsv } from '../ratecard/tiers';
 import type { UsageRow } from '../model/usage';
 import {
   USD_CALL_RATES_2025_08, USD_CONVERSATION_RATES_2023_06, USD_RATES_2026_01, USD_RATES_2026_04, USD_TIERS_2026_01, USD_TIERS_2026_04,
-} from '../test-fixtures/invented-rate-cards';
+} from './invented-rate-cards';
 
 /** Test helper (not exported from core): the invented USD book used by the pricing tests. */
 export function buildTestBook(): PriceBook {
