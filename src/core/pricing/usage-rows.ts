@@ -3,7 +3,7 @@ import type { Category, PricingModel, PricingType } from '../model/category';
 import type { UsageRow } from '../model/usage';
 import { marketOf } from '../ratecard/markets';
 import { localDay } from '../time/local-time';
-import { pricingModelAt } from '../windows/pricing-model';
+import { PMP_START_DAY } from '../windows/pricing-model';
 
 /** One delivered message with its verdict (Meta's or classifyTimeline's) and its WABA's settings. */
 export interface UsageMessage {
@@ -18,7 +18,7 @@ export interface UsageMessage {
   market?: string;
   category: Category;
   pricingType: PricingType;
-  /** Defaults to pricingModelAt(atMs, timezone). */
+  /** Defaults to the model of the WABA-local day (pricingModelAt). */
   pricingModel?: PricingModel;
   /** false for sent-only or failed messages, which are left out (Meta charges on delivery). Default true. */
   delivered?: boolean;
@@ -35,7 +35,9 @@ export interface UsageMessage {
 export function buildUsageRows(messages: readonly UsageMessage[], field = 'messages'): UsageRow[] {
   const rows = new Map<string, UsageRow & { messages: number }>();
   const conversations = new Set<string>();
-  const order = messages.map((m, i) => i).sort((a, b) => (messages[a] as UsageMessage).atMs - (messages[b] as UsageMessage).atMs || a - b);
+  const order = messages.map((m, i) => i);
+  const sorted = messages.every((m, i) => i === 0 || (messages[i - 1] as UsageMessage).atMs <= m.atMs);
+  if (!sorted) order.sort((a, b) => (messages[a] as UsageMessage).atMs - (messages[b] as UsageMessage).atMs || a - b);
   for (const i of order) {
     const m = messages[i] as UsageMessage;
     if (m.delivered === false) continue;
@@ -46,7 +48,7 @@ export function buildUsageRows(messages: readonly UsageMessage[], field = 'messa
       if (m.recipient === undefined) throw new InputError(`${field}[${i}].recipient`, undefined, 'or market is required');
       market = marketOf(m.recipient, day, `${field}[${i}].recipient`).market;
     }
-    const pricingModel = m.pricingModel ?? pricingModelAt(m.atMs, m.timezone);
+    const pricingModel = m.pricingModel ?? (day >= PMP_START_DAY ? 'PMP' : 'CBP');
     let unit = 1;
     if (pricingModel === 'CBP' && m.conversationId) {
       const key = `${m.wabaId}\u0000${m.conversationId}\u0000${m.category}`;
@@ -54,7 +56,7 @@ export function buildUsageRows(messages: readonly UsageMessage[], field = 'messa
       conversations.add(key);
     }
     const dims = m.dims ? Object.keys(m.dims).sort().map((k) => `${k}=${m.dims?.[k] ?? ''}`).join('\u0001') : '';
-    const key = [day, m.wabaId, m.portfolioId, m.currency, market, m.category, m.pricingType, pricingModel, dims].join('\u0000');
+    const key = `${day}\u0000${m.wabaId}\u0000${m.portfolioId}\u0000${m.currency}\u0000${market}\u0000${m.category}\u0000${m.pricingType}\u0000${pricingModel}\u0000${dims}`;
     const row = rows.get(key);
     if (row) {
       row.units += unit;

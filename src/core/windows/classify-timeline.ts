@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import { rateColumnOf, type Category, type PricingModel, type PricingType } from '../model/category';
 import { localDay } from '../time/local-time';
 import { assertTimeZone } from '../time/zone-offset';
-import { pricingModelAt } from './pricing-model';
+import { PMP_START_DAY } from './pricing-model';
 import { normalizeEvents, type OutboundEvent, type TimelineEvent } from './timeline-events';
 
 export const CSW_MS = 24 * 3_600_000;
@@ -42,12 +42,16 @@ interface Merged extends OutboundEvent {
 }
 
 function mergeOutbound(events: OutboundEvent[]): Merged[] {
-  const byWamid = new Map<string, Merged & { statuses: number }>();
+  const byWamid = new Map<string, Merged>();
   for (const e of events) {
     const seen = byWamid.get(e.wamid);
     const delivers = e.status === undefined || e.status === 'delivered' || e.status === 'read';
     if (!seen) {
-      byWamid.set(e.wamid, { ...e, delivered: delivers, statuses: 1 });
+      // Built field by field: object spread costs several times more on millions of events.
+      const merged: Merged = { kind: 'outbound_message', wamid: e.wamid, atMs: e.atMs, isTemplate: e.isTemplate, delivered: delivers };
+      if (e.templateCategory !== undefined) merged.templateCategory = e.templateCategory;
+      if (e.pricing !== undefined) merged.pricing = e.pricing;
+      byWamid.set(e.wamid, merged);
       continue;
     }
     seen.atMs = Math.min(seen.atMs, e.atMs);
@@ -59,12 +63,16 @@ function mergeOutbound(events: OutboundEvent[]): Merged[] {
   return [...byWamid.values()];
 }
 
-function rank(e: TimelineEvent): number {
-  return e.kind === 'outbound_message' ? 1 : 0;
+interface Entry {
+  atMs: number;
+  rank: number;
+  id: string;
+  event: TimelineEvent;
 }
 
-function idOf(e: TimelineEvent): string {
-  return e.kind === 'outbound_message' ? e.wamid : e.id;
+function entryOf(event: TimelineEvent): Entry {
+  const outbound = event.kind === 'outbound_message';
+  return { atMs: event.atMs, rank: outbound ? 1 : 0, id: outbound ? event.wamid : event.id, event };
 }
 
 /**
@@ -83,8 +91,10 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
   const timezone = assertTimeZone(options.timezone, 'timezone');
   const normalized = normalizeEvents(events);
   const outbound = mergeOutbound(normalized.filter((e): e is OutboundEvent => e.kind === 'outbound_message'));
-  const timeline: (TimelineEvent | Merged)[] = [...normalized.filter((e) => e.kind !== 'outbound_message'), ...outbound];
-  timeline.sort((a, b) => a.atMs - b.atMs || rank(a) - rank(b) || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+  const timeline: Entry[] = [];
+  for (const e of normalized) if (e.kind !== 'outbound_message') timeline.push(entryOf(e));
+  for (const m of outbound) timeline.push(entryOf(m));
+  timeline.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   let cswUntil = Number.NEGATIVE_INFINITY;
   let referralUntil = Number.NEGATIVE_INFINITY;
@@ -94,14 +104,15 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
   const metaConversations = new Set<string>();
   const out: Classification[] = [];
 
-  for (const event of timeline) {
+  for (const { event } of timeline) {
     if (event.kind !== 'outbound_message') {
       cswUntil = Math.max(cswUntil, event.atMs + CSW_MS);
       if (event.kind === 'inbound_message' && event.referral) referralUntil = event.atMs + CSW_MS;
       continue;
     }
     const m = event as Merged;
-    const model = m.pricing?.pricingModel ?? pricingModelAt(m.atMs, timezone);
+    const day = localDay(m.atMs, timezone);
+    const model = m.pricing?.pricingModel ?? (day >= PMP_START_DAY ? 'PMP' : 'CBP');
     const cswOpen = m.atMs < cswUntil;
     let category: Category = m.isTemplate ? (m.templateCategory ?? m.pricing?.category ?? missingCategory(m)) : 'service';
     let pricingType: PricingType = 'regular';
@@ -143,7 +154,6 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
       opens = !metaConversations.has(conversationId);
       metaConversations.add(conversationId);
     }
-    const day = localDay(m.atMs, timezone);
     let charged = m.delivered && finalType === 'regular' && rateColumnOf(finalCategory) !== null;
     if (model === 'CBP') charged &&= opens && !(finalCategory === 'service' && day >= SERVICE_FREE_FROM);
     out.push({

@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import { toCategory, toPricingType, type Category, type PricingModel, type PricingType } from '../model/category';
+import { CATEGORIES, PRICING_TYPES, toCategory, toPricingType, type Category, type PricingModel, type PricingType } from '../model/category';
 
 /** Meta's `pricing` object from a status webhook (already normalised), the authoritative verdict. */
 export interface MetaPricing {
@@ -34,6 +34,8 @@ export type OutboundEvent = Extract<TimelineEvent, { kind: 'outbound_message' }>
 
 const KINDS = new Set(['inbound_message', 'user_call', 'business_call_accepted', 'outbound_message']);
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
+const canonical = new Set<string>(CATEGORIES);
+const canonicalTypes = new Set<string>(PRICING_TYPES);
 
 /** Validates events and returns copies with categories in our single spelling. */
 export function normalizeEvents(events: readonly TimelineEvent[], field = 'events'): TimelineEvent[] {
@@ -50,6 +52,9 @@ export function normalizeEvents(events: readonly TimelineEvent[], field = 'event
     }
     if (typeof event.wamid !== 'string' || event.wamid === '') throw new InputError(at('wamid'), event.wamid, 'must be a non-empty string');
     if (event.status !== undefined && !STATUSES.has(event.status)) throw new InputError(at('status'), event.status, 'must be sent, delivered, read or failed');
+    const templateOk = event.templateCategory === undefined || canonical.has(event.templateCategory);
+    const pricingOk = !event.pricing || (canonical.has(event.pricing.category) && canonicalTypes.has(event.pricing.pricingType));
+    if (templateOk && pricingOk && typeof event.isTemplate === 'boolean') return event; // the common case: nothing to copy
     const out: OutboundEvent = { ...event, isTemplate: event.isTemplate === true };
     if (event.templateCategory !== undefined) out.templateCategory = toCategory(event.templateCategory, at('templateCategory'));
     if (event.pricing) {
