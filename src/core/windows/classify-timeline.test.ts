@@ -172,6 +172,21 @@ describe('classifyTimeline (CBP)', () => {
     ]);
   });
 
+  test('a utility conversation open across the 2025-07-01 switch keeps later utility templates free (Meta edge case)', () => {
+    const result = classifyTimeline([
+      { kind: 'outbound_message', wamid: 'u1', atMs: Date.parse('2025-06-30T20:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+      { kind: 'outbound_message', wamid: 'u2', atMs: Date.parse('2025-07-01T08:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+      { kind: 'outbound_message', wamid: 'm1', atMs: Date.parse('2025-07-01T09:00:00Z'), isTemplate: true, templateCategory: 'marketing' },
+      { kind: 'outbound_message', wamid: 'u3', atMs: Date.parse('2025-07-01T20:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+    ], { timezone: 'UTC' });
+    expect(result.map((c) => [c.wamid, c.pricingModel, c.pricingType, c.conversationId, c.charged])).toEqual([
+      ['u1', 'CBP', 'regular', 'u1:utility', true],
+      ['u2', 'CBP', 'regular', 'u1:utility', false],
+      ['m1', 'PMP', 'regular', null, true],
+      ['u3', 'PMP', 'regular', null, true],
+    ]);
+  });
+
   test("service conversations are not charged from 2024-11-01; Meta's conversation ids count once", () => {
     const result = classifyTimeline([
       { kind: 'inbound_message', id: 'in', atMs: Date.parse('2024-11-05T10:00:00Z') },

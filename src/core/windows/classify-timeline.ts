@@ -112,9 +112,12 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
     }
     const m = event as Merged;
     const day = localDay(m.atMs, timezone);
-    const model = m.pricing?.pricingModel ?? (day >= PMP_START_DAY ? 'PMP' : 'CBP');
     const cswOpen = m.atMs < cswUntil;
     let category: Category = m.isTemplate ? (m.templateCategory ?? m.pricing?.category ?? missingCategory(m)) : 'service';
+    let model: PricingModel = m.pricing?.pricingModel ?? (day >= PMP_START_DAY ? 'PMP' : 'CBP');
+    // Meta's edge case: a CBP conversation still open at the PMP switch keeps later templates of its
+    // category inside it (free, pricing_model CBP) until it expires.
+    if (model === 'PMP' && !m.pricing?.pricingModel && m.isTemplate && (conversations.get(category)?.until ?? 0) > m.atMs) model = 'CBP';
     let pricingType: PricingType = 'regular';
     let conversationId: string | null = null;
     let opens = false;
