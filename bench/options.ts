@@ -1,0 +1,76 @@
+/** Command-line options and the size of each scale. Scales change data sizes and run lengths, never targets. */
+
+export const SECTIONS = ['ingest', 'queries', 'queryLayer', 'memory', 'repricing'] as const;
+export type SectionName = (typeof SECTIONS)[number];
+export type ScaleName = 'tiny' | 'small' | 'medium' | 'full';
+
+export interface Scale {
+  name: ScaleName;
+  /** Seconds per measured ingest run, warm-up seconds, runs per backend, wrk connections. */
+  ingestSeconds: number;
+  ingestWarmupSeconds: number;
+  ingestRuns: number;
+  connections: number;
+  /** Delivered messages in the query store (each gets sent + delivered, 2 in 3 also read). */
+  messages: number;
+  days: number;
+  countries: number;
+  phones: number;
+  /** Repetitions per panel query and per raw GROUP BY (the raw one is capped by time). */
+  queryReps: number;
+  rawReps: number;
+  /** Query-layer result shape: days x countries x categories x numbers. */
+  layer: { days: number; countries: number; categories: number; phones: number; reps: number };
+}
+
+const layerFull = { days: 90, countries: 50, categories: 7, phones: 20, reps: 7 };
+
+export const SCALES: Record<ScaleName, Scale> = {
+  tiny: { name: 'tiny', ingestSeconds: 1, ingestWarmupSeconds: 0, ingestRuns: 1, connections: 8, messages: 3_000, days: 90, countries: 10, phones: 4, queryReps: 3, rawReps: 1, layer: { days: 7, countries: 5, categories: 7, phones: 2, reps: 2 } },
+  small: { name: 'small', ingestSeconds: 8, ingestWarmupSeconds: 2, ingestRuns: 2, connections: 32, messages: 100_000, days: 90, countries: 50, phones: 20, queryReps: 15, rawReps: 3, layer: layerFull },
+  medium: { name: 'medium', ingestSeconds: 15, ingestWarmupSeconds: 3, ingestRuns: 2, connections: 32, messages: 1_000_000, days: 90, countries: 50, phones: 20, queryReps: 21, rawReps: 3, layer: layerFull },
+  full: { name: 'full', ingestSeconds: 15, ingestWarmupSeconds: 3, ingestRuns: 2, connections: 32, messages: 10_000_000, days: 90, countries: 50, phones: 20, queryReps: 21, rawReps: 3, layer: layerFull },
+};
+
+export interface Options {
+  scale: Scale;
+  only: Set<SectionName>;
+  /** Where results.json goes; the tests point it at a temp dir. */
+  out: string;
+  /** Skip PostgreSQL even when the binaries are there (faster local runs). */
+  noPostgres: boolean;
+  keep: boolean;
+}
+
+export function parseOptions(argv: readonly string[], defaultOut: string): Options {
+  let scale: Scale = SCALES.small;
+  let only = new Set<SectionName>(SECTIONS);
+  let out = defaultOut;
+  let noPostgres = false;
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--scale') {
+      const name = value();
+      if (!(name in SCALES)) throw new Error(`--scale: "${name}" is not one of ${Object.keys(SCALES).join(', ')}`);
+      scale = SCALES[name as ScaleName];
+    } else if (flag === '--only') {
+      const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+      for (const n of names) {
+        if (!(SECTIONS as readonly string[]).includes(n)) throw new Error(`--only: "${n}" is not one of ${SECTIONS.join(', ')}`);
+      }
+      only = new Set(names as SectionName[]);
+    } else if (flag === '--out') {
+      out = value();
+    } else if (flag === '--no-postgres') {
+      noPostgres = true;
+    } else if (flag === '--keep') {
+      keep = true;
+    } else if (flag !== '--') {
+      throw new Error(`unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --out FILE, --no-postgres, --keep)`);
+    }
+  }
+  return { scale, only, out, noPostgres, keep };
+}

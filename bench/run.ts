@@ -1,0 +1,125 @@
+/**
+ * `npm run bench [-- --scale tiny|small|medium|full] [--only ingest,queries,queryLayer,memory,repricing]`
+ * Prints one JSON object to stdout and writes it to bench/results.json; progress goes to stderr.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeBenchConfig } from './bench-config';
+import { ROOT, connectorAvailable } from './connector-process';
+import { wrkInstalled } from './load/wrk';
+import { describeMachine } from './machine';
+import { parseOptions, type Options } from './options';
+import { startPostgres } from './postgres';
+import { INGEST_TARGET, measureBackend, measureCeiling, sqliteUrl, type IngestBackend } from './sections/ingest';
+import { QUERIES_TARGET, QUERY_PEAK, measureQueries, type QueriesResult } from './sections/queries';
+import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
+import { REPRICE_TARGET, measureReprice } from './sections/repricing';
+import { log } from './stats';
+
+type Section = Record<string, unknown> & { target: Record<string, unknown>; met: boolean; durationMs: number };
+
+async function timed(name: string, target: Record<string, unknown>, body: () => Promise<Record<string, unknown> & { met: boolean }>): Promise<Section> {
+  const t0 = Date.now();
+  log(`== ${name}`);
+  try {
+    const result = await body();
+    return { target, ...result, durationMs: Date.now() - t0 };
+  } catch (err) {
+    log(`${name} failed: ${(err as Error).message}`);
+    return { target, met: false, error: (err as Error).message.slice(0, 2000), durationMs: Date.now() - t0 };
+  }
+}
+
+const skipped = (target: Record<string, unknown>, why: string): Section => ({ target, met: false, unavailable: why, durationMs: 0 });
+const NO_CONNECTOR = 'the connector CLI (src/connector/cli/main.ts) does not exist in this tree yet';
+
+async function runIngest(opts: Options, dir: string, config: string, peaks: Record<string, number | null>) {
+  if (!wrkInstalled()) throw new Error('wrk is not installed (scripts/install.sh installs it)');
+  const ceiling = await measureCeiling(dir, opts.scale);
+  if (!connectorAvailable()) return { met: false, unavailable: NO_CONNECTOR, ceiling };
+  const backends: IngestBackend[] = [];
+  const sqlite = await measureBackend(sqliteUrl(dir, 'ingest.sqlite'), 'sqlite', config, dir, opts.scale, [1, 10]);
+  backends.push(...sqlite);
+  peaks.ingestSqlite = sqlite[0]?.peakRssMb ?? null;
+  if (!opts.noPostgres) {
+    const pg = await startPostgres();
+    if (pg) {
+      try {
+        const pgRes = await measureBackend(pg.url, 'postgres', config, dir, opts.scale, [1]);
+        backends.push(...pgRes);
+        peaks.ingestPostgres = pgRes[0]?.peakRssMb ?? null;
+      } finally {
+        await pg.stop();
+      }
+    }
+  }
+  const headline = backends.find((b) => b.backend === 'sqlite' && b.statusesPerBody === 1) as IngestBackend;
+  const clean = backends.every((b) => b.runs.every((r) => r.non2xx === 0 && r.socketErrors === 0));
+  return {
+    met: clean && headline.eventsPerSec >= INGEST_TARGET.eventsPerSec && headline.p99Ms < INGEST_TARGET.p99Ms,
+    headline: { backend: 'sqlite', statusesPerBody: 1, eventsPerSec: headline.eventsPerSec, reqPerSec: headline.reqPerSec, p50Ms: headline.p50Ms, p99Ms: headline.p99Ms },
+    backends,
+    ceiling,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv, path.join(ROOT, 'bench', 'results.json'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-bench-'));
+  const started = Date.now();
+  const endSec = Math.floor(Date.UTC(2026, 10, 20) / 1000);
+  const config = writeBenchConfig(dir, opts.scale.phones);
+  log(`scale ${opts.scale.name}, work dir ${dir}`);
+  const machine = describeMachine(dir);
+  const peaks: Record<string, number | null> = { ingestSqlite: null, ingestPostgres: null, queries: null };
+  let queriesResult: QueriesResult | null = null;
+  const want = (s: string) => opts.only.has(s as never);
+  const out: Record<string, unknown> = { scale: opts.scale.name, startedAt: new Date(started).toISOString(), machine };
+
+  try {
+    out.ingest = want('ingest')
+      ? await timed('ingest', { ...INGEST_TARGET }, () => runIngest(opts, dir, config, peaks))
+      : skipped({ ...INGEST_TARGET }, 'not selected (--only)');
+
+    const needStore = want('queries') || want('repricing') || want('memory');
+    out.queries = !needStore ? skipped({ ...QUERIES_TARGET }, 'not selected (--only)') : !connectorAvailable() ? skipped({ ...QUERIES_TARGET }, NO_CONNECTOR)
+      : await timed('queries', { ...QUERIES_TARGET, messages: opts.scale.messages }, async () => {
+          queriesResult = await measureQueries(dir, config, opts.scale, endSec);
+          peaks.queries = QUERY_PEAK.value;
+          const met = queriesResult.queries.length > 0 && queriesResult.queries.every((q) => q.met);
+          return { met, ...queriesResult, peakRssMb: QUERY_PEAK.value };
+        });
+
+    out.queryLayer = want('queryLayer')
+      ? await timed('queryLayer', { ...QUERY_LAYER_TARGET }, async () => {
+          const r = await measureQueryLayer(opts.scale);
+          const plugin = r.pluginQuery as { medianMs?: number };
+          return { met: typeof plugin.medianMs === 'number' && plugin.medianMs < QUERY_LAYER_TARGET.medianMs, ...r };
+        })
+      : skipped({ ...QUERY_LAYER_TARGET }, 'not selected (--only)');
+
+    const memTarget = { peakRssMb: 500, messages: 10_000_000 };
+    const measured = Object.values(peaks).filter((v): v is number => typeof v === 'number');
+    out.memory = measured.length === 0
+      ? skipped(memTarget, connectorAvailable() ? 'no connector process ran (select ingest or queries)' : NO_CONNECTOR)
+      : { target: memTarget, met: Math.max(...measured) < memTarget.peakRssMb, peakRssMb: Math.max(...measured), byPhase: peaks, messagesInStore: (queriesResult as QueriesResult | null)?.store.messages ?? 0, durationMs: 0 };
+
+    const qr = queriesResult as QueriesResult | null;
+    out.repricing = !want('repricing') ? skipped({ ...REPRICE_TARGET }, 'not selected (--only)') : !connectorAvailable() ? skipped({ ...REPRICE_TARGET }, NO_CONNECTOR)
+      : !qr ? skipped({ ...REPRICE_TARGET }, 'no query store was built')
+      : await timed('repricing', { ...REPRICE_TARGET }, async () => {
+          const r = await measureReprice(`sqlite:${path.join(dir, 'queries.sqlite')}`, config, qr.store.messages);
+          return { met: r.exitCode === 0 && r.projectedSecondsAt10M < REPRICE_TARGET.seconds, ...r };
+        });
+  } finally {
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  out.durationSec = Math.round((Date.now() - started) / 1000);
+  const json = JSON.stringify(out, null, 2);
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, json + '\n');
+  process.stdout.write(json + '\n');
+  log(`done in ${out.durationSec} s; written to ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  return 0;
+}

@@ -1,0 +1,122 @@
+/** Section 1: durable webhook ingest through real HTTP on loopback, SQLite and PostgreSQL. */
+import path from 'node:path';
+import { BENCH_TOKEN } from '../bench-config';
+import { startConnector } from '../connector-process';
+import { runWrk, writeWrkScript, type WrkResult } from '../load/wrk';
+import type { Scale } from '../options';
+import { closeWindow, openWindow } from '../proc-stats';
+import { startReferenceServer } from '../reference-server';
+import { log, median, round } from '../stats';
+import { buildWabas } from '../webhook-bodies';
+
+export const INGEST_TARGET = { eventsPerSec: 20_000, p99Ms: 50, backend: 'sqlite' } as const;
+
+export interface IngestRun {
+  reqPerSec: number;
+  eventsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  socketErrors: number;
+  processCpu: number;
+  diskWritesPerSec: number;
+}
+
+export interface IngestBackend {
+  backend: string;
+  statusesPerBody: number;
+  connections: number;
+  runs: IngestRun[];
+  /** Medians over the runs. */
+  reqPerSec: number;
+  eventsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Status events the store reports after the runs (GET /health store.events) vs statuses acknowledged. */
+  storedEvents: number | null;
+  acknowledgedEvents: number;
+  peakRssMb: number | null;
+}
+
+const toRun = (r: WrkResult, per: number, win: { processCpu: number; diskWritesPerSec: number }): IngestRun => ({
+  reqPerSec: Math.round(r.reqPerSec),
+  eventsPerSec: Math.round(r.reqPerSec * per),
+  p50Ms: round(r.p50Ms),
+  p99Ms: round(r.p99Ms),
+  non2xx: r.non2xx,
+  socketErrors: r.socketErrors,
+  ...win,
+});
+
+function summarise(backend: string, per: number, connections: number, runs: IngestRun[], acknowledged: number): IngestBackend {
+  return {
+    backend, statusesPerBody: per, connections, runs,
+    reqPerSec: Math.round(median(runs.map((r) => r.reqPerSec))),
+    eventsPerSec: Math.round(median(runs.map((r) => r.eventsPerSec))),
+    p50Ms: round(median(runs.map((r) => r.p50Ms))),
+    p99Ms: round(median(runs.map((r) => r.p99Ms))),
+    storedEvents: null, acknowledgedEvents: acknowledged, peakRssMb: null,
+  };
+}
+
+async function storedEvents(url: string): Promise<number | null> {
+  try {
+    const body = (await (await fetch(`${url}/health`)).json()) as { store?: { events?: number } };
+    return typeof body.store?.events === 'number' ? body.store.events : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Warm-up, then `runs` measured wrk runs against one server; returns the measured runs. */
+async function drive(url: string, pid: number, script: string, per: number, scale: Scale, label: string): Promise<{ runs: IngestRun[]; acked: number }> {
+  const webhook = `${url}/webhooks/whatsapp`;
+  let acked = 0;
+  if (scale.ingestWarmupSeconds > 0) {
+    const w = await runWrk(webhook, script, { seconds: scale.ingestWarmupSeconds, connections: scale.connections, runId: `${label}w` });
+    acked += (w.requests - w.non2xx) * per;
+  }
+  const runs: IngestRun[] = [];
+  for (let i = 0; i < scale.ingestRuns; i++) {
+    const win = openWindow(pid);
+    const r = await runWrk(webhook, script, { seconds: scale.ingestSeconds, connections: scale.connections, runId: `${label}r${i}` });
+    acked += (r.requests - r.non2xx) * per;
+    runs.push(toRun(r, per, closeWindow(pid, win)));
+    log(`  ${label} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s x ${per} = ${Math.round(r.reqPerSec * per)} events/s, p50 ${round(r.p50Ms)} ms, p99 ${round(r.p99Ms)} ms, non-2xx ${r.non2xx}`);
+  }
+  return { runs, acked };
+}
+
+export async function measureBackend(db: string, backend: string, config: string, dir: string, scale: Scale, perBodies: number[]): Promise<IngestBackend[]> {
+  const waba = buildWabas(scale.phones)[0]!;
+  const conn = await startConnector({ db, config, token: BENCH_TOKEN });
+  const results: IngestBackend[] = [];
+  try {
+    for (const per of perBodies) {
+      const script = writeWrkScript(dir, { wabaId: waba.id, phone: waba.phones[0]!, statusesPerBody: per, path: '/webhooks/whatsapp' });
+      const { runs, acked } = await drive(conn.url, conn.pid, script, per, scale, `${backend} ${per}/body`);
+      results.push(summarise(backend, per, scale.connections, runs, acked));
+    }
+    const stored = await storedEvents(conn.url);
+    for (const r of results) r.storedEvents = stored;
+  } finally {
+    const peak = await conn.stop();
+    for (const r of results) r.peakRssMb = peak;
+  }
+  return results;
+}
+
+/** The bare node:http ceiling on this machine, measured with the same wrk script. */
+export async function measureCeiling(dir: string, scale: Scale): Promise<IngestBackend> {
+  const waba = buildWabas(scale.phones)[0]!;
+  const ref = await startReferenceServer();
+  try {
+    const script = writeWrkScript(dir, { wabaId: waba.id, phone: waba.phones[0]!, statusesPerBody: 1, path: '/webhooks/whatsapp' });
+    const { runs, acked } = await drive(ref.url, ref.pid, script, 1, { ...scale, ingestRuns: 1 }, 'bare node:http');
+    return summarise('bare node:http, JSON.parse, no storage', 1, scale.connections, runs, acked);
+  } finally {
+    await ref.stop();
+  }
+}
+
+export const sqliteUrl = (dir: string, name: string) => `sqlite:${path.join(dir, name)}`;

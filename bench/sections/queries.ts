@@ -1,0 +1,123 @@
+/**
+ * Section 2: dashboard panel queries over a store of `scale.messages` delivered messages, each
+ * timed against the same answer from a plain GROUP BY over the raw events in the same store.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { BENCH_TOKEN } from '../bench-config';
+import { buildStoreViaWebhooks, type BuildResult } from '../build-store';
+import { ROOT, startConnector, type RunningConnector } from '../connector-process';
+import type { Scale } from '../options';
+import { rawBaseline } from '../raw-baseline';
+import { log, median, percentile, round, timeReps } from '../stats';
+
+export const QUERIES_TARGET = { medianMs: 100, speedupVsRaw: 50 } as const;
+
+export interface PanelQuery {
+  name: string;
+  path: string;
+  /** Raw-events equivalent (see raw-baseline.ts); null when there is no plain GROUP BY counterpart. */
+  raw: 'delivered_by_day_category' | 'delivered_by_day_country' | 'delivered_by_day_phone' | 'contacts_30d' | null;
+}
+
+/** Panel queries read from dashboards/*.json (targets with a `path`), else this representative list. */
+export function panelQueries(fromMs: number, toMs: number): PanelQuery[] {
+  const range = `from=${fromMs}&to=${toMs}`;
+  const last30 = `from=${toMs - 30 * 86_400_000}&to=${toMs}`;
+  const month = new Date(toMs - 86_400_000).toISOString().slice(0, 7);
+  const fixed: PanelQuery[] = [
+    { name: 'usage by day x category', path: `/api/v1/usage?${range}&interval=day&by=category`, raw: 'delivered_by_day_category' },
+    { name: 'cost by day x category (estimate)', path: `/api/v1/usage?${range}&interval=day&by=category,pricing_type&source=estimate`, raw: 'delivered_by_day_category' },
+    { name: 'usage by day x country', path: `/api/v1/usage?${range}&interval=day&by=country`, raw: 'delivered_by_day_country' },
+    { name: 'usage by day x phone', path: `/api/v1/usage?${range}&interval=day&by=phone`, raw: 'delivered_by_day_phone' },
+    { name: 'pricing input by category x country', path: `/api/v1/pricing-input?${range}&by=category,country`, raw: 'delivered_by_day_country' },
+    { name: 'calls by day x direction', path: `/api/v1/calls?${range}&interval=day&by=direction`, raw: null },
+    { name: 'unique contacts, last 30 days', path: `/api/v1/contacts?${last30}&interval=day`, raw: 'contacts_30d' },
+    { name: 'reconciliation by day x category', path: `/api/v1/reconciliation?${range}&by=category`, raw: null },
+    { name: 'volume tiers this month', path: `/api/v1/tiers?month=${month}`, raw: null },
+  ];
+  return fromDashboards(range) ?? fixed;
+}
+
+function fromDashboards(range: string): PanelQuery[] | null {
+  const dir = path.join(ROOT, 'dashboards');
+  if (!fs.existsSync(dir)) return null;
+  const found: PanelQuery[] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const dash = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { panels?: Array<{ title?: string; targets?: Array<Record<string, unknown>> }> };
+    for (const panel of dash.panels ?? []) {
+      for (const t of panel.targets ?? []) {
+        if (typeof t.path === 'string') found.push({ name: `${file}: ${panel.title ?? '?'}`, path: `${t.path}${t.path.includes('?') ? '&' : '?'}${range}`, raw: null });
+      }
+    }
+  }
+  return found.length > 0 ? found : null;
+}
+
+export interface QueryTiming {
+  name: string;
+  path: string;
+  status: number;
+  rows: number | null;
+  medianMs: number;
+  p95Ms: number;
+  rawMedianMs: number | null;
+  speedup: number | null;
+  met: boolean;
+}
+
+async function getJson(conn: RunningConnector, p: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${conn.url}${p}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  const text = await res.text();
+  let body: unknown = null;
+  try { body = JSON.parse(text); } catch { body = text; }
+  return { status: res.status, body };
+}
+
+const rowCount = (b: unknown): number | null => {
+  const o = b as { rows?: unknown[]; items?: unknown[] } | null;
+  return Array.isArray(o?.rows) ? o.rows.length : Array.isArray(o?.items) ? o.items.length : null;
+};
+
+export interface QueriesResult {
+  store: BuildResult & { db: string; sizeMb: number };
+  queries: QueryTiming[];
+  peakRssMb: number | null;
+}
+
+export async function measureQueries(dir: string, config: string, scale: Scale, endSec: number): Promise<QueriesResult> {
+  const file = path.join(dir, 'queries.sqlite');
+  const db = `sqlite:${file}`;
+  const conn = await startConnector({ db, config, token: BENCH_TOKEN });
+  try {
+    log(`queries: building a store of ${scale.messages.toLocaleString('en')} delivered messages through the webhook ingest`);
+    const build = await buildStoreViaWebhooks(conn.url, { messages: scale.messages, days: scale.days, countries: scale.countries, phones: scale.phones, endSec });
+    log(`  built: ${build.events.toLocaleString('en')} events in ${round(build.seconds, 1)} s (${build.eventsPerSec} events/s)`);
+    const fromMs = (endSec - scale.days * 86_400) * 1000;
+    const toMs = endSec * 1000;
+    const raw = rawBaseline(file, fromMs, toMs);
+    const timings: QueryTiming[] = [];
+    for (const q of panelQueries(fromMs, toMs)) {
+      const first = await getJson(conn, q.path);
+      const times = first.status === 200 ? await timeReps(scale.queryReps, () => getJson(conn, q.path)) : [NaN];
+      const rawMs = q.raw && first.status === 200 ? raw.time(q.raw, scale.rawReps) : null;
+      const med = median(times);
+      const speedup = rawMs !== null && med > 0 ? round(rawMs / med, 1) : null;
+      timings.push({
+        name: q.name, path: q.path.replace(/from=\d+&to=\d+/, 'from=..&to=..'), status: first.status, rows: rowCount(first.body),
+        medianMs: round(med), p95Ms: round(percentile(times, 95)), rawMedianMs: rawMs === null ? null : round(rawMs), speedup,
+        met: first.status === 200 && med < QUERIES_TARGET.medianMs && (speedup === null || speedup >= QUERIES_TARGET.speedupVsRaw),
+      });
+      log(`  ${q.name}: ${first.status} median ${round(med)} ms${rawMs !== null ? `, raw ${round(rawMs)} ms (${speedup}x)` : ''}`);
+    }
+    raw.close();
+    const sizeMb = Math.round(fs.statSync(file).size / 2 ** 20);
+    return { store: { ...build, db: 'sqlite', sizeMb }, queries: timings, peakRssMb: null };
+  } finally {
+    const peak = await conn.stop();
+    QUERY_PEAK.value = peak;
+  }
+}
+
+/** Peak RSS of the query-store connector, read when it stops (the memory section reports it). */
+export const QUERY_PEAK: { value: number | null } = { value: null };

@@ -1,0 +1,72 @@
+/**
+ * Section 3: pricing a dashboard-sized result in-process. Measures core's priceUsage over the
+ * pricing-input rows of a days x countries x categories x numbers result (what the plugin's query()
+ * prices), and the plugin's own query() transform when the plugin exposes one (see pluginQuery).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CATEGORIES, addToPriceBook, addDays, dayStartMs, emptyPriceBook, marketOf, parseRateCardCsv, parseTierCsv, priceUsage, type PriceBook, type UsageRow } from '@core';
+import { ROOT } from '../connector-process';
+import { pluginQuery } from '../plugin-query';
+import type { Scale } from '../options';
+import { median, percentile, round, timeReps } from '../stats';
+import { CALLING_CODES, buildWabas, rng } from '../webhook-bodies';
+
+export const QUERY_LAYER_TARGET = { medianMs: 20 } as const;
+export const FIRST_DAY = '2026-08-22';
+
+const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'ratecards');
+
+export function benchPriceBook(): PriceBook {
+  const read = (f: string) => fs.readFileSync(path.join(FIXTURES, f), 'utf8');
+  let book = addToPriceBook(emptyPriceBook(), parseRateCardCsv(read('usd-rates-2026-04-invented.csv'), { effectiveFrom: '2026-04-01', currency: 'USD' }));
+  book = addToPriceBook(book, parseTierCsv(read('usd-tiers-2026-04-invented.csv'), { effectiveFrom: '2026-04-01', currency: 'USD' }));
+  return book;
+}
+
+/** Pricing-input rows for every day x country x category x phone (the cross product, all non-empty). */
+export function buildLayerRows(shape: Scale['layer']): UsageRow[] {
+  const wabas = buildWabas(shape.phones);
+  const phones = wabas.flatMap((w) => w.phones.map((p) => ({ waba: w, phone: p })));
+  const rand = rng(7);
+  const rows: UsageRow[] = [];
+  for (let d = 0; d < shape.days; d++) {
+    const day = addDays(FIRST_DAY, d);
+    for (let c = 0; c < shape.countries; c++) {
+      const code = CALLING_CODES[c % CALLING_CODES.length] as string;
+      const info = marketOf(`${code}912345678`, day);
+      for (const category of CATEGORIES.slice(0, shape.categories)) {
+        for (const { waba, phone } of phones.slice(0, shape.phones)) {
+          const units = 1 + Math.floor(rand() * 40);
+          rows.push({
+            day, wabaId: waba.id, portfolioId: 'bench-portfolio', currency: 'USD', market: info.market, category,
+            pricingType: category === 'service' ? 'free_customer_service' : 'regular', pricingModel: 'PMP', units, messages: units,
+            dims: { phone, country: info.iso2 },
+          });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+export interface QueryLayerResult {
+  rows: number;
+  corePricing: { medianMs: number; p95Ms: number; usPerRow: number };
+  pluginQuery: { medianMs: number; p95Ms: number } | { unavailable: string };
+  dayStartCheck: number;
+}
+
+export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult> {
+  const rows = buildLayerRows(scale.layer);
+  const book = benchPriceBook();
+  const times = await timeReps(scale.layer.reps, () => priceUsage(rows, book));
+  const med = median(times);
+  const plugin = await pluginQuery(rows, scale.layer.reps);
+  return {
+    rows: rows.length,
+    corePricing: { medianMs: round(med), p95Ms: round(percentile(times, 95)), usPerRow: round((med * 1000) / rows.length, 3) },
+    pluginQuery: plugin,
+    dayStartCheck: dayStartMs(FIRST_DAY, 'UTC'),
+  };
+}
