@@ -17,7 +17,7 @@ export interface Fault {
   kind: FaultKind;
   /** How many matching requests get this fault (default 1). */
   times?: number;
-  /** Only requests whose path+query contains this text (default: any request). */
+  /** Only requests whose decoded path+query contains this text (default: any request). */
   match?: string;
   /** Retry-After seconds sent with rate_limit / server_error. */
   retryAfterSec?: number;
@@ -142,7 +142,7 @@ export async function startFakeMetaServer(dataset: FakeDataset, options: FakeSer
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
-    const fault = takeFault(`${url.pathname}${url.search}`);
+    const fault = takeFault(decodeURIComponent(`${url.pathname}${url.search}`));
     requests.push({
       method: req.method ?? 'GET',
       path: url.pathname,
