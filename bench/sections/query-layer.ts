@@ -53,6 +53,8 @@ export function buildLayerRows(shape: Scale['layer']): UsageRow[] {
 export interface QueryLayerResult {
   rows: number;
   corePricing: { medianMs: number; p95Ms: number; usPerRow: number };
+  /** The same days x countries x categories without the per-number split (a by-country panel). */
+  corePricingByCountry: { rows: number; medianMs: number; p95Ms: number };
   pluginQuery: { medianMs: number; p95Ms: number } | { unavailable: string };
   dayStartCheck: number;
 }
@@ -62,10 +64,13 @@ export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult>
   const book = benchPriceBook();
   const times = await timeReps(scale.layer.reps, () => priceUsage(rows, book));
   const med = median(times);
+  const byCountry = buildLayerRows({ ...scale.layer, phones: 1 });
+  const countryTimes = await timeReps(scale.layer.reps, () => priceUsage(byCountry, book));
   const plugin = await pluginQuery(rows, scale.layer.reps);
   return {
     rows: rows.length,
     corePricing: { medianMs: round(med), p95Ms: round(percentile(times, 95)), usPerRow: round((med * 1000) / rows.length, 3) },
+    corePricingByCountry: { rows: byCountry.length, medianMs: round(median(countryTimes)), p95Ms: round(percentile(countryTimes, 95)) },
     pluginQuery: plugin,
     dayStartCheck: dayStartMs(FIRST_DAY, 'UTC'),
   };
