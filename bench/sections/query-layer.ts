@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CATEGORIES, addToPriceBook, addDays, dayStartMs, emptyPriceBook, marketOf, parseRateCardCsv, parseTierCsv, priceUsage, type PriceBook, type UsageRow } from '@core';
+import { CATEGORIES, addToPriceBook, addDays, emptyPriceBook, marketOf, parseRateCardCsv, parseTierCsv, priceUsage, type PriceBook, type UsageRow } from '@core';
 import { ROOT } from '../connector-process';
 import { pluginQuery } from '../plugin-query';
+import { rateCardCsv } from '../rate-card';
 import type { Scale } from '../options';
 import { median, percentile, round, timeReps } from '../stats';
 import { CALLING_CODES, buildWabas, rng } from '../webhook-bodies';
@@ -19,7 +20,7 @@ const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'ratecards');
 
 export function benchPriceBook(): PriceBook {
   const read = (f: string) => fs.readFileSync(path.join(FIXTURES, f), 'utf8');
-  let book = addToPriceBook(emptyPriceBook(), parseRateCardCsv(read('usd-rates-2026-04-invented.csv'), { effectiveFrom: '2026-04-01', currency: 'USD' }));
+  let book = addToPriceBook(emptyPriceBook(), parseRateCardCsv(rateCardCsv(FIRST_DAY), { effectiveFrom: '2026-04-01', currency: 'USD' }));
   book = addToPriceBook(book, parseTierCsv(read('usd-tiers-2026-04-invented.csv'), { effectiveFrom: '2026-04-01', currency: 'USD' }));
   return book;
 }
@@ -56,7 +57,6 @@ export interface QueryLayerResult {
   /** The same days x countries x categories without the per-number split (a by-country panel). */
   corePricingByCountry: { rows: number; medianMs: number; p95Ms: number };
   pluginQuery: { medianMs: number; p95Ms: number } | { unavailable: string };
-  dayStartCheck: number;
 }
 
 export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult> {
@@ -72,6 +72,5 @@ export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult>
     corePricing: { medianMs: round(med), p95Ms: round(percentile(times, 95)), usPerRow: round((med * 1000) / rows.length, 3) },
     corePricingByCountry: { rows: byCountry.length, medianMs: round(median(countryTimes)), p95Ms: round(percentile(countryTimes, 95)) },
     pluginQuery: plugin,
-    dayStartCheck: dayStartMs(FIRST_DAY, 'UTC'),
   };
 }

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { CLI, ROOT } from '../connector-process';
+import { writeRateCard } from '../rate-card';
 import { log, round } from '../stats';
 
 export const REPRICE_TARGET = { seconds: 60, messages: 10_000_000 } as const;
@@ -16,7 +17,7 @@ export interface RepriceResult {
 }
 
 export async function measureReprice(db: string, config: string, messages: number): Promise<RepriceResult> {
-  const csv = path.join(ROOT, 'tests', 'fixtures', 'ratecards', 'usd-rates-2026-04-invented.csv');
+  const csv = writeRateCard(path.dirname(config), '2026-09-01');
   const args = [CLI, 'rates', 'import', csv, '--effective', '2026-09-01', '--db', db, '--config', config];
   log(`repricing: waspend rates import ... --effective 2026-09-01 on ${messages.toLocaleString('en')} messages`);
   const t0 = process.hrtime.bigint();
