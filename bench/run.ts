@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       : await timed('queries', { ...QUERIES_TARGET, messages: opts.scale.messages }, async () => {
           queriesResult = await measureQueries(dir, config, opts.scale, endSec);
           peaks.queries = QUERY_PEAK.value;
-          const met = queriesResult.queries.length > 0 && queriesResult.queries.every((q) => q.met);
+          const met = queriesResult.builderCheck.identical && queriesResult.queries.length > 0 && queriesResult.queries.every((q) => q.met);
           return { met, ...queriesResult, peakRssMb: QUERY_PEAK.value };
         });
 
