@@ -6,11 +6,12 @@ import path from 'node:path';
 import { log } from './stats';
 
 export const ROOT = path.resolve(__dirname, '..');
-export const CLI = path.join(ROOT, 'bin', 'waspend.mjs');
+/** WASPEND_BENCH_CLI points the harness at another connector entry (e.g. an installed build). */
+export const CLI = process.env.WASPEND_BENCH_CLI ?? path.join(ROOT, 'bin', 'waspend.mjs');
 
 /** Whether the connector's CLI entry exists yet (the harness reports a section unavailable otherwise). */
 export function connectorAvailable(): boolean {
-  return fs.existsSync(path.join(ROOT, 'src', 'connector', 'cli', 'main.ts'));
+  return process.env.WASPEND_BENCH_CLI !== undefined || fs.existsSync(path.join(ROOT, 'src', 'connector', 'cli', 'main.ts'));
 }
 
 export function freePort(): Promise<number> {
