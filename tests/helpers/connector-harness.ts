@@ -9,11 +9,12 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const CLI = path.join(REPO_ROOT, 'bin', 'waspend.mjs');
+/** WASPEND_RELIABILITY_CLI runs the suites against another connector entry (e.g. a release build). */
+export const CLI = process.env.WASPEND_RELIABILITY_CLI ?? path.join(REPO_ROOT, 'bin', 'waspend.mjs');
 
-/** True once the connector's CLI entry has landed (suites skip with a message before that). */
+/** True once the connector's CLI entry has landed (suites skip before that). */
 export function isConnectorAvailable(): boolean {
-  return fs.existsSync(path.join(REPO_ROOT, 'src', 'connector', 'cli', 'main.ts'));
+  return Boolean(process.env.WASPEND_RELIABILITY_CLI) || fs.existsSync(path.join(REPO_ROOT, 'src', 'connector', 'cli', 'main.ts'));
 }
 
 export function findFreePort(): Promise<number> {
