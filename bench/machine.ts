@@ -12,6 +12,8 @@ export interface MachineInfo {
   sqlite: string | null;
   /** Synchronous 4 KiB writes per second (dd oflag=dsync) in the directory that holds the stores. */
   fsyncWritesPerSec: number | null;
+  /** 1-minute load average when the run started: other work on the 2 cores skews every figure. */
+  loadAvg1m: number;
 }
 
 /** dd with oflag=dsync, as perf-limits measured it: one fsync-equivalent per 4 KiB block. */
@@ -46,5 +48,6 @@ export function describeMachine(workDir: string): MachineInfo {
     node: process.version,
     sqlite: sqliteVersion(),
     fsyncWritesPerSec: measureFsyncRate(workDir),
+    loadAvg1m: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
