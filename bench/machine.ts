@@ -48,6 +48,6 @@ export function describeMachine(workDir: string): MachineInfo {
     node: process.version,
     sqlite: sqliteVersion(),
     fsyncWritesPerSec: measureFsyncRate(workDir),
-    loadAvg1m: Math.round(os.loadavg()[0] * 100) / 100,
+    loadAvg1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }

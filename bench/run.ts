@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   }
   out.durationSec = Math.round((Date.now() - started) / 1000);
-  out.loadAvg1mAtEnd = Math.round(os.loadavg()[0] * 100) / 100;
+  out.loadAvg1mAtEnd = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
   const json = JSON.stringify(out, null, 2);
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, json + '\n');
