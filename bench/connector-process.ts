@@ -14,6 +14,21 @@ export function connectorAvailable(): boolean {
   return process.env.WASPEND_BENCH_CLI !== undefined || fs.existsSync(path.join(ROOT, 'src', 'connector', 'cli', 'main.ts'));
 }
 
+/** Children still running; killed if the harness itself exits early (Ctrl-C, a closed pipe). */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => process.exit(130));
+  process.stdout.on('error', () => process.exit(1));
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -78,6 +93,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
     env: { ...process.env, LOG_LEVEL: 'warn', WASPEND_LOG_LEVEL: 'warn', WASPEND_API_TOKEN: opts.token, ...opts.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  trackChild(child);
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4000);

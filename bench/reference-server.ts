@@ -3,7 +3,7 @@
  * answers 200, no storage (perf-limits config A). Runs in a child process so it owns one core.
  */
 import { spawn } from 'node:child_process';
-import { freePort, readRss } from './connector-process';
+import { freePort, readRss, trackChild } from './connector-process';
 
 const SOURCE = `
 const http = require('node:http');
@@ -20,6 +20,7 @@ http.createServer((req, res) => {
 export async function startReferenceServer(): Promise<{ url: string; pid: number; stop(): Promise<number | null> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-e', SOURCE, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  trackChild(child);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('reference server did not start in 10 s')), 10_000);
     child.stdout?.on('data', () => { clearTimeout(timer); resolve(); });

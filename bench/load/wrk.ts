@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { trackChild } from '../connector-process';
 import { statusWebhookBody } from '../webhook-bodies';
 
 export interface WrkResult {
@@ -80,6 +81,7 @@ export function runWrk(url: string, script: string, opts: { seconds: number; con
   return new Promise((resolve, reject) => {
     const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--timeout', '10s', '-s', script, url, '--', opts.runId];
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,7 +1,7 @@
 /** Section 5: `waspend rates import` on the query store, which must re-price every stored message. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { CLI, ROOT } from '../connector-process';
+import { CLI, ROOT, trackChild } from '../connector-process';
 import { writeRateCard } from '../rate-card';
 import { log, round } from '../stats';
 
@@ -23,6 +23,7 @@ export async function measureReprice(db: string, config: string, messages: numbe
   const t0 = process.hrtime.bigint();
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let text = '';
     const keep = (d: Buffer) => (text = (text + d.toString()).slice(-2000));
     child.stdout.on('data', keep);
