@@ -11,7 +11,7 @@ import { wrkInstalled } from './load/wrk';
 import { describeMachine } from './machine';
 import { parseOptions, type Options } from './options';
 import { startPostgres } from './postgres';
-import { INGEST_TARGET, measureBackend, measureCeiling, sqliteUrl, type IngestBackend } from './sections/ingest';
+import { INGEST_TARGET, measureBackend, measureCeiling, measureHmacUs, sqliteUrl, type IngestBackend } from './sections/ingest';
 import { QUERIES_TARGET, QUERY_PEAK, measureQueries, type QueriesResult } from './sections/queries';
 import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
 import { REPRICE_TARGET, measureReprice } from './sections/repricing';
@@ -37,7 +37,8 @@ const NO_CONNECTOR = 'the connector CLI (src/connector/cli/main.ts) does not exi
 async function runIngest(opts: Options, dir: string, config: string, peaks: Record<string, number | null>) {
   if (!wrkInstalled()) throw new Error('wrk is not installed (scripts/install.sh installs it)');
   const ceiling = await measureCeiling(dir, opts.scale);
-  if (!connectorAvailable()) return { met: false, unavailable: NO_CONNECTOR, ceiling };
+  const hmacUsPerBody = measureHmacUs();
+  if (!connectorAvailable()) return { met: false, unavailable: NO_CONNECTOR, ceiling, hmacUsPerBody };
   const backends: IngestBackend[] = [];
   let postgresError: string | undefined;
   const sqlite = await measureBackend(sqliteUrl(dir, 'ingest.sqlite'), 'sqlite', config, dir, opts.scale, [1, 10]);
@@ -69,6 +70,7 @@ async function runIngest(opts: Options, dir: string, config: string, peaks: Reco
     backends,
     ...(postgresError ? { postgresError } : {}),
     ceiling,
+    hmacUsPerBody,
   };
 }
 
