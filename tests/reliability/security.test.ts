@@ -14,6 +14,11 @@ import { readStoredStatuses } from '../helpers/store-inspector';
 import { buildStatusEvents, signBody, statusBodies, statusEnvelope } from '../helpers/webhook-envelopes';
 import { reportTotals } from './report-totals';
 import { SECURITY_SETTINGS, securityConfigExtras } from './security-settings';
+import { pullConfigExtras } from './pull-settings';
+import { startFakeMetaServer, type FakeMetaServer } from '../fakes/meta-server';
+import { pricingSeries } from '../fakes/pull-test-kit';
+import { addDays, localDay } from '@core';
+import { RELIABILITY_WABAS } from '../helpers/webhook-envelopes';
 
 const maybe = isConnectorAvailable() ? describe : describe.skip;
 
@@ -25,9 +30,10 @@ export const INJECTIONS = [
 maybe('security', () => {
   const dir = makeTempDir('security');
   const secrets = makeSecrets('sec');
-  const config = writeConnectorConfig(dir, securityConfigExtras());
+  let config = '';
+  let fake: FakeMetaServer;
   const db = `sqlite:${path.join(dir, 'store.sqlite')}`;
-  const reportArgs = ['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,waba', '--format', 'json', '--config', config, '--db', db];
+  const reportArgs = () => ['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,waba', '--format', 'json', '--config', config, '--db', db];
   const answers: RawResponse[] = [];
   const figures: Record<string, unknown> = {};
   let connector: ConnectorProcess;
@@ -45,6 +51,20 @@ maybe('security', () => {
   }
 
   beforeAll(async () => {
+    // The Meta puller runs too, against a fake that pages (paging.next embeds access_token, as
+    // Meta's does) and fails some requests, so token-bearing URLs pass through the error paths.
+    const waba = RELIABILITY_WABAS[0];
+    const today = localDay(Date.now(), waba.timezone);
+    fake = await startFakeMetaServer({
+      wabas: [{ id: waba.id, token: secrets.metaToken, currency: 'USD', phoneNumbers: waba.phones.map((id) => ({ id, display: id })), pricing: pricingSeries({ timezone: waba.timezone, from: addDays(today, -3), to: addDays(today, -1), phones: [...waba.phones] }), calls: [], conversations: [] }],
+      channels: [],
+    }, { pageSize: 2 });
+    fake.fail({ kind: 'server_error', times: 2, match: 'pricing_analytics' });
+    fake.fail({ kind: 'truncated', times: 1, match: 'after=' });
+    fake.fail({ kind: 'expired_token', times: 1, match: 'call_analytics' });
+    const pulls = pullConfigExtras(fake.graphBaseUrl, 3);
+    const sec = securityConfigExtras();
+    config = writeConnectorConfig(dir, { ...pulls, ...sec });
     connector = await startConnector({ db, config, env: secretEnv(secrets) });
     for (const body of statusBodies(buildStatusEvents(11, 500, 'S'))) {
       const res = await postWebhook(body, signBody(secrets.appSecret, body));
@@ -55,6 +75,7 @@ maybe('security', () => {
   afterAll(async () => {
     destroyRawAgent();
     await connector?.stop();
+    await fake?.close();
   });
 
   test('a missing or wrong X-Hub-Signature-256 gets 401 and nothing is stored', async () => {
@@ -73,13 +94,10 @@ maybe('security', () => {
       ['not hex', (b) => `sha256=${'z'.repeat(64)}`],
       ['doubled', (b) => `${sig(b)},${sig(b)}`],
     ];
-    const answered: number[] = [];
-    bodies.forEach(() => undefined);
     for (let i = 0; i < bodies.length; i++) {
       const body = bodies[i] as string;
       const [, forge] = forgeries[i % forgeries.length] as [string, (b: string) => string | null];
       const res = await postWebhook(body, forge(body));
-      answered.push(res.status);
       expect(res.status).toBe(401);
       expect(parseErrorBody(res.text)).not.toBeNull();
     }
@@ -110,7 +128,7 @@ maybe('security', () => {
   });
 
   test('injection strings in every filter of every endpoint answer 200/400 and change no data', async () => {
-    const before = reportTotals(await runCli(reportArgs, secretEnv(secrets)));
+    const before = reportTotals(await runCli(reportArgs(), secretEnv(secrets)));
     const storedBefore = (await readStoredStatuses(db)).rows;
     let tried = 0;
     const seen = new Map<number, number>();
@@ -127,7 +145,7 @@ maybe('security', () => {
       }
     }
     expect((await readStoredStatuses(db)).rows).toBe(storedBefore);
-    expect(reportTotals(await runCli(reportArgs, secretEnv(secrets)))).toEqual(before);
+    expect(reportTotals(await runCli(reportArgs(), secretEnv(secrets)))).toEqual(before);
     figures.injectionRequests = tried;
     figures.injectionStatuses = Object.fromEntries(seen);
   });
@@ -164,6 +182,10 @@ maybe('security', () => {
   });
 
   test('no secret appears in logs, error bodies, /health or /metrics', async () => {
+    // Let the puller play its faults first, so its error paths have written their logs.
+    const until = Date.now() + 30_000;
+    while (fake.pendingFaults() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    figures.pullRequestsSeen = fake.requests.length;
     const metrics = await req({ path: '/metrics' });
     const health = await req({ path: '/health' });
     expect(metrics.status).toBe(200);
