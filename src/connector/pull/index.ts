@@ -2,7 +2,7 @@
 export type { PullSink, PullSource, PullCursor, MetaPricingRow, MetaCallRow } from './pull-sink';
 export {
   DEFAULT_PULL_OPTIONS, resolvePullOptions, systemClock,
-  type PullWabaConfig, type PullStatus, type PullState, type PullFailureReason, type PullObserver, type PullClock,
+  type PullWabaConfig, type PullStatus, type PullState, type PullFailureReason, type PullClock,
   type PullLogger, type PullOptions, type RetryPolicy, type FetchLike,
 } from './pull-types';
 export { createPullScheduler, type PullScheduler, type PullSchedulerDeps } from './pull-scheduler';

@@ -46,12 +46,6 @@ export type PullFailureReason =
   | 'client_error'
   | 'store';
 
-/** Receives every status change and every failed HTTP attempt (for /health and /metrics). */
-export interface PullObserver {
-  onStatus?(status: PullStatus): void;
-  onFailure?(failure: { wabaId: string; source: PullSource; reason: PullFailureReason }): void;
-}
-
 /** Time is injected so tests never sleep: `sleep` may resolve at once and move `now` forward. */
 export interface PullClock {
   now(): number;
