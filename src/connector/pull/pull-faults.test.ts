@@ -193,3 +193,12 @@ test('the token never appears in requests URLs, logs, statuses, errors or metric
   expect(server.requests.every((r) => !('access_token' in r.query))).toBe(true);
   expect(logger.lines.filter((l) => l.level === 'warn').length).toBeGreaterThanOrEqual(4);
 });
+
+test('failures reading the WABA currency are retried and counted like any other request', async () => {
+  server.fail({ kind: 'server_error', times: 2, match: 'fields=currency' });
+  const { sink, failures, scheduler } = setup();
+  await scheduler.runOnce();
+  expect(failures).toEqual(['server_error', 'server_error']);
+  expect(scheduler.statuses()[0]!.status).toBe('ok');
+  expectCompleteAndSingle(sink, '2026-11-06', '2026-11-19');
+});

@@ -62,9 +62,12 @@ export function createPullScheduler(deps: PullSchedulerDeps): PullScheduler {
     return Math.max(jittered, asked);
   }
 
+  // Errors already counted in waspend_pull_failures_total (per attempt), so a failed run does not count them again.
+  const counted = new WeakSet<object>();
+  const reportFor = (task: TaskState, reason: PullFailureReason) => deps.onFailure?.({ wabaId: task.waba.id, source: task.def.source, reason });
+
   async function runTask(task: TaskState, facts: () => Promise<WabaFacts>): Promise<void> {
-    const counted = new WeakSet<object>();
-    const report = (reason: PullFailureReason) => deps.onFailure?.({ wabaId: task.waba.id, source: task.def.source, reason });
+    const report = (reason: PullFailureReason) => reportFor(task, reason);
     const ctx: SourceContext = {
       waba: task.waba,
       options,
@@ -103,13 +106,19 @@ export function createPullScheduler(deps: PullSchedulerDeps): PullScheduler {
     }
     for (const list of byWaba.values()) {
       let memo: Promise<WabaFacts> | null = null;
-      const first = list[0] as TaskState;
+      let current = list[0] as TaskState;
+      // The WABA's currency and numbers are read once per run, on behalf of the first Meta task that needs them.
+      const onAttemptFailure = (error: PullError) => {
+        counted.add(error);
+        reportFor(current, error.reason);
+      };
       const facts = () => {
-        memo ??= readWabaFacts({ waba: first.waba, options, logger: deps.logger, http: { fetch: fetchFn, clock, retry: options.retry, random, logger: deps.logger, signal: controller.signal } });
+        memo ??= readWabaFacts({ waba: current.waba, options, logger: deps.logger, http: { fetch: fetchFn, clock, retry: options.retry, random, logger: deps.logger, signal: controller.signal, onAttemptFailure } });
         return memo;
       };
       for (const task of list) {
         if (controller.signal.aborted) return;
+        current = task;
         await runTask(task, facts);
       }
     }
