@@ -13,7 +13,13 @@ export interface RawResponse {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-export function rawRequest(url: string, opts: { method?: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer; timeoutMs?: number }): Promise<RawResponse> {
+type RawOptions = { method?: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer; timeoutMs?: number };
+
+/**
+ * One request. A reset on a reused keep-alive socket (the server closed it while idle, e.g. after a
+ * 413) is retried once on a fresh socket, as Node's docs advise; any other failure is reported.
+ */
+export function rawRequest(url: string, opts: RawOptions, retried = false): Promise<RawResponse> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(url + opts.path, { method: opts.method ?? 'GET', agent, headers: opts.headers, timeout: opts.timeoutMs ?? 30_000 }, (res) => {
@@ -23,7 +29,11 @@ export function rawRequest(url: string, opts: { method?: string; path: string; h
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`request ${opts.method ?? 'GET'} ${opts.path.slice(0, 80)} timed out`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) {
+        rawRequest(url, opts, true).then(resolve, reject);
+      } else reject(err);
+    });
     req.end(opts.body);
   });
 }
