@@ -107,7 +107,8 @@ const queryValue = fc.oneof(
     'marketing,utility', 'waba,category', 'nope', '', ',,,', "1' OR '1'='1", '%00', '%', '%ZZ', '..%2F..%2F', '\u{1F600}'),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.integer({ min: 1000, max: 20_000 }).map((n) => 'a,'.repeat(n)),
+  // Mostly under Node's 16 KiB header limit (so the API's own limits answer), some over it (431).
+  fc.integer({ min: 1000, max: 9_000 }).map((n) => 'a,'.repeat(n)),
 );
 
 /** A raw query string (no leading ?): repeated keys, unencoded bytes, empty pairs. */
