@@ -158,16 +158,20 @@ maybe('security', () => {
     figures.oversizeBytes = big.length;
   });
 
-  test('a slowloris request (headers, part of the body, then silence) is cut off within the configured timeout', async () => {
+  // Silent: headers and part of the body, then nothing. Trickle: one byte every 400 ms, which an
+  // idle-socket timeout alone never cuts; only a whole-request deadline does.
+  test.each(['silent', 'trickle'] as const)('a slowloris request (%s partial body) is cut off within the configured timeout', async (mode) => {
     const limitMs = SECURITY_SETTINGS.requestTimeoutMs;
     const started = Date.now();
+    let trickle: NodeJS.Timeout | undefined;
     const closedAfter = await new Promise<number>((resolve, reject) => {
       const socket = net.connect(connector.port, '127.0.0.1', () => {
         socket.write(`POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"object":"whatsapp_`);
+        if (mode === 'trickle') trickle = setInterval(() => socket.writable && socket.write('x'), 400);
       });
       const deadline = setTimeout(() => {
         socket.destroy();
-        reject(new Error(`connection still open ${limitMs + 5000} ms after the partial body`));
+        reject(new Error(`${mode} request still open ${limitMs + 5000} ms after it started (request timeout ${limitMs} ms)`));
       }, limitMs + 5000);
       socket.on('data', () => undefined);
       socket.on('error', () => undefined);
@@ -175,8 +179,8 @@ maybe('security', () => {
         clearTimeout(deadline);
         resolve(Date.now() - started);
       });
-    });
-    figures.slowlorisClosedAfterMs = closedAfter;
+    }).finally(() => clearInterval(trickle));
+    figures[`slowloris${mode === 'silent' ? 'Silent' : 'Trickle'}ClosedAfterMs`] = closedAfter;
     figures.requestTimeoutMs = limitMs;
     expect(closedAfter).toBeLessThanOrEqual(limitMs + 3000);
   });
