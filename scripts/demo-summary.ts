@@ -39,7 +39,7 @@ function summarise(asOfMs: number): void {
         const list = (change.value.statuses ?? []) as Record<string, any>[];
         for (const s of list) {
           statuses += 1;
-          const m = byWamid.get(s.id) ?? { wabaId, recipient: s.recipient_id, atMs: null, failed: false };
+          const m: Delivered = byWamid.get(s.id) ?? { wabaId, recipient: s.recipient_id, atMs: null, failed: false };
           const at = Number(s.timestamp) * 1000;
           // Charged on delivery: the first delivered or read, whichever arrives first in the stream.
           if ((s.status === 'delivered' || s.status === 'read') && (m.atMs === null || at < m.atMs)) m.atMs = at;
