@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// The Prometheus alerting rules are checked and unit-tested with Debian's promtool (package
+// `prometheus`, installed by scripts/install.sh). A missing promtool fails the suite: the rules are a
+// deliverable, not an optional extra.
+const rulesDir = path.resolve(__dirname, '../../prometheus/rules');
+
+function promtool(args: string[], cwd: string) {
+  const res = spawnSync('promtool', args, { cwd, encoding: 'utf8' });
+  if (res.error) throw new Error(`promtool could not run (${res.error.message}); install Debian's prometheus package (scripts/install.sh)`);
+  return { code: res.status, out: `${res.stdout}${res.stderr}` };
+}
+
+describe('Prometheus alerting rules', () => {
+  test('promtool check rules accepts every rule', () => {
+    const { code, out } = promtool(['check', 'rules', 'waspend.rules.yml'], rulesDir);
+    expect(out).toContain('SUCCESS: 6 rules found');
+    expect(code).toBe(0);
+  });
+
+  test('promtool test rules: every alert fires on its firing series and stays quiet otherwise', () => {
+    const { code, out } = promtool(['test', 'rules', 'waspend.rules.test.yml'], rulesDir);
+    expect(out).toContain('SUCCESS');
+    expect(code).toBe(0);
+  });
+
+  test('the rule tests can fail: a healthy WABA given a 10% failure rate breaks the expectation', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-rules-'));
+    try {
+      fs.copyFileSync(path.join(rulesDir, 'waspend.rules.yml'), path.join(dir, 'waspend.rules.yml'));
+      const tests = fs.readFileSync(path.join(rulesDir, 'waspend.rules.test.yml'), 'utf8');
+      const mutated = tests.replace(`'waspend_messages_failed_total{waba="good"}'\n        values: '0+1x60'`, `'waspend_messages_failed_total{waba="good"}'\n        values: '0+10x60'`);
+      expect(mutated).not.toBe(tests);
+      fs.writeFileSync(path.join(dir, 'waspend.rules.test.yml'), mutated);
+      const { code, out } = promtool(['test', 'rules', 'waspend.rules.test.yml'], dir);
+      expect(code).not.toBe(0);
+      expect(out).toContain('WABA good fail');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
