@@ -27,6 +27,21 @@ describe('Prometheus alerting rules', () => {
     expect(code).toBe(0);
   });
 
+  test('promtool check config accepts the compose stack\'s prometheus.yml (rule path pointed at the repo copy)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-promcfg-'));
+    try {
+      const config = fs.readFileSync(path.resolve(rulesDir, '../prometheus.yml'), 'utf8');
+      const local = config.replace('/etc/prometheus/rules/waspend.rules.yml', path.join(rulesDir, 'waspend.rules.yml'));
+      expect(local).not.toBe(config);
+      fs.writeFileSync(path.join(dir, 'prometheus.yml'), local);
+      const { code, out } = promtool(['check', 'config', 'prometheus.yml'], dir);
+      expect(out).toContain('SUCCESS');
+      expect(code).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the rule tests can fail: a healthy WABA given a 10% failure rate breaks the expectation', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-rules-'));
     try {
