@@ -1,0 +1,85 @@
+import { InputError } from '@core';
+import { loadMetaFixture } from '../../../tests/fakes/load-meta-fixture';
+import { normaliseEnvelope } from './normalise-events';
+import { parseEnvelope } from './parse-envelope';
+import type { CallEvent, StatusEvent } from './webhook-event';
+
+const RECEIVED = 1_760_000_000_000;
+const fixture = (name: string) => JSON.stringify(loadMetaFixture(name));
+const events = (body: string) => normaliseEnvelope(parseEnvelope(body), RECEIVED);
+
+function errorOf(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('normaliseEnvelope on Meta examples', () => {
+  it('flattens a sent status with its PMP pricing verdict', () => {
+    const [e] = events(fixture('status_webhook_sent_marketing_pmp.json')) as StatusEvent[];
+    expect(e).toMatchObject({
+      kind: 'status', wabaId: '102290129340398', phoneNumberId: '106540352242922', atMs: 1750030073000,
+      status: 'sent', recipient: '16505551234',
+      pricing: { category: 'marketing', pricingType: 'regular', pricingModel: 'PMP', billable: true },
+    });
+    expect(e?.dedupeKey).toBe(`status:${e?.wamid}:sent`);
+  });
+
+  it('keeps error codes of a failed status and has no pricing verdict', () => {
+    const [e] = events(fixture('status_webhook_failed_131049.json')) as StatusEvent[];
+    expect(e?.status).toBe('failed');
+    expect(e?.errorCodes).toEqual([131049]);
+    expect(e?.pricing).toBeNull();
+  });
+
+  it('classifies account_update and dates it by entry.time', () => {
+    const [e] = events(fixture('account_update_volume_tier_webhook.json'));
+    expect(e).toMatchObject({ kind: 'account_update', atMs: 1743451903000, phoneNumberId: null });
+    expect(e?.raw).toMatchObject({ event: 'VOLUME_BASED_PRICING_TIER_UPDATE' });
+  });
+
+  it('flattens a call connect with a key per call id and event', () => {
+    const [e] = events(fixture('calls_webhook_connect_user_initiated.jsonc')) as CallEvent[];
+    expect(e?.kind).toBe('call');
+    expect(e?.dedupeKey).toBe(`call:${e?.callId}:connect`);
+    expect(e?.callId).toMatch(/^wacid\./);
+  });
+});
+
+describe('normaliseEnvelope on built bodies', () => {
+  const status = (extra: Record<string, unknown> = {}) => ({ id: 'wamid.A', status: 'delivered', timestamp: '1750000000', recipient_id: '5511999990000', ...extra });
+  const body = (changes: unknown[]) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W1', changes }] });
+  const messages = (value: Record<string, unknown>) => ({ field: 'messages', value: { metadata: { phone_number_id: 'P1' }, ...value } });
+
+  it('keeps unknown fields and classifies unknown change kinds as unknown', () => {
+    const list = events(body([messages({ statuses: [status({ future_field: 7 })] }), { field: 'brand_new_thing', value: { x: 1 } }]));
+    expect((list[0]?.raw as Record<string, unknown>).future_field).toBe(7);
+    expect(list[1]).toMatchObject({ kind: 'unknown', field: 'brand_new_thing', atMs: RECEIVED });
+    expect(list[1]?.dedupeKey).toBe(events(body([messages({}), { field: 'brand_new_thing', value: { x: 1 } }]))[0]?.dedupeKey);
+  });
+
+  it('names the JSON path of a bad timestamp in the second change', () => {
+    const err = errorOf(() => events(body([messages({}), messages({ statuses: [status({ timestamp: 'soon' })] })])));
+    expect(err.field).toBe('entry[0].changes[1].value.statuses[0].timestamp');
+    expect(err.value).toBe('soon');
+  });
+
+  it('names the path of an unknown pricing category', () => {
+    const err = errorOf(() => events(body([messages({ statuses: [status({ pricing: { category: 'gossip', type: 'regular' } })] })])));
+    expect(err.field).toBe('entry[0].changes[0].value.statuses[0].pricing.category');
+  });
+
+  it('rejects a wrong object and non-JSON with the offending field', () => {
+    expect(errorOf(() => events(JSON.stringify({ object: 'page', entry: [] }))).field).toBe('object');
+    expect(errorOf(() => events('{nope')).field).toBe('(body)');
+  });
+
+  it('takes inbound messages with their ad referral', () => {
+    const [e] = events(body([messages({ messages: [{ id: 'wamid.IN', from: '5511', timestamp: '1750000000', referral: { source_id: 'ad-9' } }] })]));
+    expect(e).toMatchObject({ kind: 'inbound', dedupeKey: 'inbound:wamid.IN', referralSourceId: 'ad-9' });
+  });
+});

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { InputError, PRICING_MODELS, toCategory, toPricingType, type PricingModel } from '@core';
+import {
+  accountUpdateValueSchema,
+  callsValueSchema,
+  messagesValueSchema,
+  type CallObject,
+  type Envelope,
+  type InboundObject,
+  type StatusObject,
+} from './envelope-schema';
+import { parseAt } from './parse-envelope';
+import type { CallEvent, InboundEvent, PricingVerdict, StatusEvent, WebhookEvent } from './webhook-event';
+
+const TEMPLATE_FIELDS = new Set(['message_template_status_update', 'template_category_update']);
+
+const toMs = (s: string | number) => Number(s) * 1000;
+
+/** A stable key for events that carry no id of their own (same body -> same key). */
+function hashKey(prefix: string, wabaId: string, value: unknown): string {
+  return `${prefix}:${wabaId}:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
+}
+
+function toVerdict(p: StatusObject['pricing'], path: string): PricingVerdict | null {
+  if (!p || p.category === undefined) return null;
+  let model: PricingModel | null = null;
+  if (p.pricing_model !== undefined) {
+    const m = p.pricing_model.toUpperCase();
+    if (!(PRICING_MODELS as readonly string[]).includes(m)) {
+      throw new InputError(`${path}.pricing_model`, p.pricing_model, `unknown pricing model; expected one of ${PRICING_MODELS.join(', ')}`);
+    }
+    model = m as PricingModel;
+  }
+  return {
+    category: toCategory(p.category, `${path}.category`),
+    pricingType: p.type === undefined ? null : toPricingType(p.type, `${path}.type`),
+    pricingModel: model,
+    billable: p.billable ?? null,
+  };
+}
+
+function toStatus(s: StatusObject, wabaId: string, phone: string, path: string): StatusEvent {
+  return {
+    kind: 'status', dedupeKey: `status:${s.id}:${s.status}`, wabaId, phoneNumberId: phone, atMs: toMs(s.timestamp), raw: s,
+    wamid: s.id, status: s.status, recipient: s.recipient_id ?? null,
+    pricing: toVerdict(s.pricing, `${path}.pricing`), group: s.biz_opaque_callback_data ?? null,
+    errorCodes: (s.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code])),
+  };
+}
+
+function toInbound(m: InboundObject, wabaId: string, phone: string): InboundEvent {
+  return {
+    kind: 'inbound', dedupeKey: `inbound:${m.id}`, wabaId, phoneNumberId: phone, atMs: toMs(m.timestamp), raw: m,
+    messageId: m.id, from: m.from, referralSourceId: m.referral?.source_id ?? null,
+  };
+}
+
+function toCall(c: CallObject, wabaId: string, phone: string): CallEvent {
+  const dir = c.direction?.toLowerCase();
+  return {
+    kind: 'call', dedupeKey: `call:${c.id}:${c.event}`, wabaId, phoneNumberId: phone, atMs: toMs(c.timestamp), raw: c,
+    callId: c.id, event: c.event,
+    direction: dir === 'business_initiated' || dir === 'user_initiated' ? dir : null,
+    durationSec: c.duration ?? null,
+  };
+}
+
+/**
+ * Flattens a validated envelope into one event per status, inbound message, call event or other
+ * change. `receivedAtMs` dates changes that carry no time of their own. Throws InputError naming the
+ * JSON path of the first invalid field.
+ */
+export function normaliseEnvelope(envelope: Envelope, receivedAtMs: number): WebhookEvent[] {
+  const out: WebhookEvent[] = [];
+  envelope.entry.forEach((entry, ei) => {
+    const wabaId = entry.id;
+    const entryMs = entry.time === undefined ? receivedAtMs : entry.time * 1000;
+    entry.changes.forEach((change, ci) => {
+      const base = `entry[${ei}].changes[${ci}].value`;
+      if (change.field === 'messages') {
+        const v = parseAt(messagesValueSchema, change.value, base);
+        const phone = v.metadata.phone_number_id;
+        (v.statuses ?? []).forEach((s, i) => out.push(toStatus(s, wabaId, phone, `${base}.statuses[${i}]`)));
+        (v.messages ?? []).forEach((m) => out.push(toInbound(m, wabaId, phone)));
+      } else if (change.field === 'calls') {
+        const v = parseAt(callsValueSchema, change.value, base);
+        v.calls.forEach((c) => out.push(toCall(c, wabaId, v.metadata.phone_number_id)));
+      } else {
+        const kind = change.field === 'account_update' ? 'account_update' : TEMPLATE_FIELDS.has(change.field) ? 'template_category' : 'unknown';
+        if (kind === 'account_update') parseAt(accountUpdateValueSchema, change.value, base);
+        out.push({ kind, field: change.field, dedupeKey: hashKey(change.field, wabaId, change.value), wabaId, phoneNumberId: null, atMs: entryMs, raw: change.value });
+      }
+    });
+  });
+  return out;
+}
