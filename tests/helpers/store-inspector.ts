@@ -87,3 +87,25 @@ export function compareStored(stored: StoredStatusCounts, expectedKeys: Iterable
   for (const k of stored.counts.keys()) if (!seen.has(k)) unexpected++;
   return { expected, stored: stored.rows, duplicates, lost, unexpected, lostSample };
 }
+
+/** Rows of the append-only raw event table (`raw_events`), or null when the store has none. */
+export async function countRawEvents(db: string): Promise<number | null> {
+  if (db.startsWith('sqlite:')) {
+    const conn = new Database(db.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
+    try {
+      const has = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'raw_events'").get();
+      return has ? Number((conn.prepare('SELECT COUNT(*) AS n FROM raw_events').get() as { n: number }).n) : null;
+    } finally {
+      conn.close();
+    }
+  }
+  const client = new Client({ connectionString: db });
+  await client.connect();
+  try {
+    const has = await client.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'raw_events'");
+    if (!has.rowCount) return null;
+    return Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM raw_events')).rows[0]?.n);
+  } finally {
+    await client.end();
+  }
+}

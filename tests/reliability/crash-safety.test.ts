@@ -11,7 +11,7 @@ import { isConnectorAvailable, restartConnector, runCli, startConnector, type Co
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { startSender, writeBodies, type SenderStats } from '../helpers/sender-process';
-import { compareStored, readStoredStatuses } from '../helpers/store-inspector';
+import { compareStored, countRawEvents, readStoredStatuses } from '../helpers/store-inspector';
 import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
 import { buildStatusEvents, expectedTotals, seededRandom, statusBodies } from '../helpers/webhook-envelopes';
 import { reportTotals, shuffleSeeded } from './report-totals';
@@ -37,6 +37,7 @@ interface RunResult {
   report: string;
   totals: { messages: number; billable: number; cost: string };
   check: ReturnType<typeof compareStored>;
+  rawEvents: number | null;
   restartMs: number | null;
 }
 
@@ -62,9 +63,10 @@ async function runOnce(db: string, label: string, killAt: number | null): Promis
   if (killing) await killing;
   const stored = await readStoredStatuses(db);
   const check = compareStored(stored, keys);
+  const rawEvents = await countRawEvents(db);
   await connector.stop();
   const report = await runCli(['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,pricing_type,waba', '--format', 'json', '--config', config, '--db', db], secretEnv(secrets));
-  return { sender: stats, killAt, report, totals: reportTotals(report), check, restartMs };
+  return { sender: stats, killAt, report, totals: reportTotals(report), check, rawEvents, restartMs };
 }
 
 async function exercise(kind: 'sqlite' | 'postgres', makeDb: (label: string) => Promise<{ db: string; drop(): Promise<void> }>): Promise<void> {
@@ -84,12 +86,14 @@ async function exercise(kind: 'sqlite' | 'postgres', makeDb: (label: string) => 
       store: kind, seed: SEED, killAtAcked: killAt, ackedBeforeKill: run.sender.ackedBeforeKill, restartMs: run.restartMs,
       eventsSent: run.sender.bodies, posts: run.sender.posts, acknowledged: run.sender.acked, resent: run.sender.resent,
       retried: run.sender.retried, networkErrors: run.sender.networkErrors, errors5xx: run.sender.errors5xx, rejected4xx: run.sender.rejected4xx,
-      stored: run.check.stored, duplicates: run.check.duplicates, lost: run.check.lost, unexpected: run.check.unexpected,
+      stored: run.check.stored, rawEvents: run.rawEvents, duplicates: run.check.duplicates, lost: run.check.lost, unexpected: run.check.unexpected,
       reportEqualsUninterrupted: run.report === baseline.report, totals: run.totals, elapsedMs: run.sender.elapsedMs,
     });
     expect(run.sender.ackedBeforeKill).not.toBeNull();
     expect(run.sender).toMatchObject({ unacked: 0, rejected4xx: 0 });
     expect(run.check).toMatchObject({ lost: 0, duplicates: 0, unexpected: 0, lostSample: [] });
+    // Raw events are append-only with a unique dedupe key: one row per distinct event, whatever was re-sent.
+    if (run.rawEvents !== null) expect(run.rawEvents).toBe(keys.length);
     expect(run.totals).toEqual(baseline.totals);
     expect(JSON.parse(run.report)).toEqual(JSON.parse(baseline.report));
   }

@@ -9,7 +9,7 @@ import { isConnectorAvailable, runCli, startConnector, type ConnectorProcess } f
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { startSender, writeBodies } from '../helpers/sender-process';
-import { compareStored, readStoredStatuses } from '../helpers/store-inspector';
+import { compareStored, countRawEvents, readStoredStatuses } from '../helpers/store-inspector';
 import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
 import { buildStatusEvents, expectedTotals, statusBodies } from '../helpers/webhook-envelopes';
 import { reportTotals, shuffleSeeded } from './report-totals';
@@ -46,18 +46,20 @@ maybe('replicas: two connectors on one PostgreSQL under a retry storm', () => {
     });
     const stats = await sender.done;
     const check = compareStored(await readStoredStatuses(db.url), events.map((e) => `${e.wamid}|${e.status}`));
+    const rawEvents = await countRawEvents(db.url);
     await Promise.all(replicas.map((r) => r.stop()));
     const report = await runCli(['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,waba', '--format', 'json', '--config', config, '--db', db.url], secretEnv(secrets));
     const totals = reportTotals(report);
     const truth = expectedTotals(events);
     recordFigures('replicas', {
       store: 'postgres', replicas: 2, eventsSent: N, posts: stats.posts, acknowledged: stats.acked, resent: stats.resent,
-      errors5xx: stats.errors5xx, rejected4xx: stats.rejected4xx, stored: check.stored, duplicates: check.duplicates, lost: check.lost,
+      errors5xx: stats.errors5xx, rejected4xx: stats.rejected4xx, stored: check.stored, rawEvents, duplicates: check.duplicates, lost: check.lost,
       expectedMessages: truth.messages, reportMessages: totals.messages, expectedBillable: truth.billable, reportBillable: totals.billable,
       elapsedMs: stats.elapsedMs,
     });
     expect(stats).toMatchObject({ unacked: 0, rejected4xx: 0, errors5xx: 0 });
     expect(check).toMatchObject({ lost: 0, duplicates: 0, unexpected: 0 });
+    if (rawEvents !== null) expect(rawEvents).toBe(events.length);
     expect({ messages: totals.messages, billable: totals.billable }).toEqual(truth);
   });
 });
