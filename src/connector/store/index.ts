@@ -1,0 +1,5 @@
+export type * from './store';
+export { SqliteStore } from './sqlite-store';
+export { migrateSqlite, listMigrations } from './sqlite-migrate';
+export { foldStatus, usageKeyOf } from './message-state';
+export type { MessageState, UsageKey } from './message-state';

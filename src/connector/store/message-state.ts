@@ -1,0 +1,80 @@
+import { localDay, marketOf, pricingModelOnDay } from '@core';
+import type { StatusEvent } from '../ingest';
+
+/** What the store keeps per outbound message (wamid), folded from its statuses in any arrival order. */
+export interface MessageState {
+  wamid: string;
+  wabaId: string;
+  phoneNumberId: string | null;
+  recipient: string | null;
+  group: string | null;
+  deliveredAtMs: number | null;
+  failedAtMs: number | null;
+  category: string | null;
+  pricingType: string | null;
+  pricingModel: string | null;
+  billable: boolean | null;
+}
+
+/** The usage_daily key a message is counted under; '' = unknown (so it can be part of a primary key). */
+export interface UsageKey {
+  day: string;
+  wabaId: string;
+  phoneNumberId: string;
+  country: string;
+  market: string;
+  category: string;
+  pricingType: string;
+  pricingModel: string;
+  group: string;
+}
+
+const minOf = (a: number | null, b: number) => (a === null ? b : Math.min(a, b));
+
+/** Folds one status into the message state. `read` implies delivered (Meta may drop or delay `delivered`). */
+export function foldStatus(prev: MessageState | null, e: StatusEvent): MessageState {
+  const s: MessageState = prev
+    ? { ...prev }
+    : { wamid: e.wamid, wabaId: e.wabaId, phoneNumberId: null, recipient: null, group: null, deliveredAtMs: null, failedAtMs: null, category: null, pricingType: null, pricingModel: null, billable: null };
+  s.phoneNumberId ??= e.phoneNumberId;
+  s.recipient ??= e.recipient;
+  s.group ??= e.group;
+  if (e.status === 'delivered' || e.status === 'read') s.deliveredAtMs = minOf(s.deliveredAtMs, e.atMs);
+  if (e.status === 'failed') s.failedAtMs = minOf(s.failedAtMs, e.atMs);
+  if (e.pricing) {
+    // The first verdict wins; later statuses only fill what an earlier one left out.
+    s.category ??= e.pricing.category;
+    s.pricingType ??= e.pricing.pricingType;
+    s.pricingModel ??= e.pricing.pricingModel;
+    s.billable ??= e.pricing.billable;
+  }
+  return s;
+}
+
+/**
+ * The key a message counts under, or null while it must not count: it needs both a delivery (or
+ * read) and Meta's pricing verdict. A failed message that is never delivered never counts.
+ */
+export function usageKeyOf(s: MessageState, timeZone: string): UsageKey | null {
+  if (s.deliveredAtMs === null || s.category === null) return null;
+  const day = localDay(s.deliveredAtMs, timeZone);
+  const market = s.recipient ? marketOf(s.recipient, day, 'recipient_id') : null;
+  return {
+    day, wabaId: s.wabaId, phoneNumberId: s.phoneNumberId ?? '',
+    country: market?.iso2 ?? '', market: market?.market ?? '',
+    category: s.category, pricingType: s.pricingType ?? '',
+    pricingModel: s.pricingModel ?? pricingModelOnDay(day), group: s.group ?? '',
+  };
+}
+
+export const USAGE_KEY_COLUMNS = ['day', 'waba_id', 'phone_number_id', 'country', 'market', 'category', 'pricing_type', 'pricing_model', 'grp'] as const;
+
+export function keyValues(k: UsageKey): string[] {
+  return [k.day, k.wabaId, k.phoneNumberId, k.country, k.market, k.category, k.pricingType, k.pricingModel, k.group];
+}
+
+/** Inverse of keyValues, for a key stored as its JSON array. */
+export function keyFromValues(v: readonly string[]): UsageKey {
+  const at = (i: number) => v[i] ?? '';
+  return { day: at(0), wabaId: at(1), phoneNumberId: at(2), country: at(3), market: at(4), category: at(5), pricingType: at(6), pricingModel: at(7), group: at(8) };
+}

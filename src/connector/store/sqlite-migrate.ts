@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+
+const DIR = path.join(__dirname, 'migrations', 'sqlite');
+
+/** Lists `NNN-name.sql` files in version order; the number is the schema version. */
+export function listMigrations(dir = DIR): { version: number; name: string; sql: string }[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
+    .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: fs.readFileSync(path.join(dir, f), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+}
+
+/** Applies every migration newer than the recorded version, each in its own transaction. Returns the versions applied. */
+export function migrateSqlite(db: Database.Database, dir = DIR): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  const applied: number[] = [];
+  for (const m of listMigrations(dir)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

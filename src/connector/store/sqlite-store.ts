@@ -1,0 +1,124 @@
+import Database from 'better-sqlite3';
+import type { WebhookEvent } from '../ingest';
+import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
+import { foldStatus, keyFromValues, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
+import { migrateSqlite } from './sqlite-migrate';
+import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
+import type { DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+
+interface MessageRow {
+  wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
+  delivered_at_ms: number | null; failed_at_ms: number | null; category: string | null; pricing_type: string | null;
+  pricing_model: string | null; billable: number | null; counted_key: string | null;
+}
+
+const toState = (r: MessageRow): MessageState => ({
+  wamid: r.wamid, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, recipient: r.recipient, group: r.grp,
+  deliveredAtMs: r.delivered_at_ms, failedAtMs: r.failed_at_ms, category: r.category, pricingType: r.pricing_type,
+  pricingModel: r.pricing_model, billable: r.billable === null ? null : r.billable === 1,
+});
+
+const placeholders = USAGE_KEY_COLUMNS.map(() => '?').join(', ');
+const keyWhere = USAGE_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ');
+
+/** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(file: string, private readonly options: StoreOptions) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a webhook is acknowledged only after commit, so the commit must survive power loss.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    migrateSqlite(this.db);
+    this.stmts = {
+      insertRaw: this.db.prepare('INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING'),
+      insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      getMessage: this.db.prepare('SELECT * FROM messages WHERE wamid = ?'),
+      putMessage: this.db.prepare(`INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET phone_number_id = excluded.phone_number_id, recipient = excluded.recipient, grp = excluded.grp,
+        delivered_at_ms = excluded.delivered_at_ms, failed_at_ms = excluded.failed_at_ms, category = excluded.category, pricing_type = excluded.pricing_type,
+        pricing_model = excluded.pricing_model, billable = excluded.billable, counted_key = excluded.counted_key`),
+      addUsage: this.db.prepare(`INSERT INTO usage_daily (${USAGE_KEY_COLUMNS.join(', ')}, messages) VALUES (${placeholders}, ?)
+        ON CONFLICT (${USAGE_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
+      dropEmpty: this.db.prepare(`DELETE FROM usage_daily WHERE ${keyWhere} AND messages <= 0`),
+      getCursor: this.db.prepare('SELECT last_complete_day FROM pull_cursors WHERE waba_id = ? AND source = ?'),
+    };
+  }
+
+  private timeZoneOf(wabaId: string): string {
+    return this.options.timezones[wabaId] ?? this.options.defaultTimezone ?? 'UTC';
+  }
+
+  private addUsage(key: UsageKey, delta: number): void {
+    this.stmts.addUsage.run(...keyValues(key), delta);
+    if (delta < 0) this.stmts.dropEmpty.run(...keyValues(key));
+  }
+
+  private applyStatus(e: Extract<WebhookEvent, { kind: 'status' }>): void {
+    this.stmts.insertStatus.run(e.wamid, e.status, e.atMs);
+    const row = this.stmts.getMessage.get(e.wamid) as MessageRow | undefined;
+    const next = foldStatus(row ? toState(row) : null, e);
+    const key = usageKeyOf(next, this.timeZoneOf(next.wabaId));
+    const keyText = key ? JSON.stringify(keyValues(key)) : null;
+    const prevText = row?.counted_key ?? null;
+    // A delivery learnt later can move the count to an earlier day: take it off the old key first.
+    if (prevText !== keyText) {
+      if (prevText) this.addUsage(keyFromValues(JSON.parse(prevText) as string[]), -1);
+      if (key) this.addUsage(key, 1);
+    }
+    const s = next;
+    this.stmts.putMessage.run(s.wamid, s.wabaId, s.phoneNumberId, s.recipient, s.group, s.deliveredAtMs, s.failedAtMs, s.category, s.pricingType, s.pricingModel,
+      s.billable === null ? null : s.billable ? 1 : 0, keyText);
+  }
+
+  private readonly ingestTx = (events: readonly WebhookEvent[], receivedAtMs: number): IngestResult => {
+    let inserted = 0;
+    for (const e of events) {
+      const res = this.stmts.insertRaw.run(e.dedupeKey, e.kind, e.wabaId, e.phoneNumberId, e.atMs, receivedAtMs, JSON.stringify(e.raw));
+      if (res.changes === 0) continue;
+      inserted++;
+      if (e.kind === 'status') this.applyStatus(e);
+    }
+    return { inserted, duplicates: events.length - inserted };
+  };
+
+  async ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult> {
+    return this.db.transaction(this.ingestTx)(events, receivedAtMs);
+  }
+
+  async usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
+    return readUsage(this.db, range);
+  }
+
+  async pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]> {
+    return readPricing(this.db, source, range);
+  }
+
+  async pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]> {
+    return readCalls(this.db, source, range);
+  }
+
+  async getCursor(wabaId: string, source: PullSource): Promise<PullCursor> {
+    const row = this.stmts.getCursor.get(wabaId, source) as { last_complete_day: string | null } | undefined;
+    return { lastCompleteDay: row?.last_complete_day ?? null };
+  }
+
+  async replaceDays(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor): Promise<void> {
+    replacePulledDays(this.db, wabaId, source, days, rows, cursor);
+  }
+
+  async countRawEvents(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM raw_events').get() as { n: number }).n;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

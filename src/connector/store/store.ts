@@ -1,0 +1,49 @@
+import type { WebhookEvent } from '../ingest';
+import type { MetaCallRow, MetaPricingRow, PullSink, PullSource } from '../pull/pull-sink';
+
+/** One row of the daily usage rollup: delivered messages counted on their WABA-local delivery day. */
+export interface UsageDailyRow {
+  day: string;
+  wabaId: string;
+  phoneNumberId: string | null;
+  /** ISO 3166 alpha-2 of the recipient's number, null when unknown. */
+  country: string | null;
+  market: string;
+  category: string;
+  pricingType: string | null;
+  pricingModel: string;
+  group: string | null;
+  messages: number;
+}
+
+export interface DayRange {
+  fromDay: string;
+  toDay: string;
+  wabaId?: string;
+}
+
+export interface IngestResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/**
+ * The connector's durable store. Every method is async so that SQLite and PostgreSQL share one
+ * interface; `ingest` resolves only once its events are committed.
+ */
+export interface Store extends PullSink {
+  ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
+  usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
+  pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
+  pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]>;
+  countRawEvents(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** IANA time zone per WABA id; days are WABA-local. */
+  timezones: Readonly<Record<string, string>>;
+  /** Used for WABAs missing from `timezones` (events for unconfigured WABAs are still kept). */
+  defaultTimezone?: string;
+}
