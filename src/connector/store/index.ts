@@ -3,3 +3,4 @@ export { SqliteStore } from './sqlite-store';
 export { migrateSqlite, listMigrations } from './sqlite-migrate';
 export { foldStatus, usageKeyOf } from './message-state';
 export type { MessageState, UsageKey } from './message-state';
+export { GroupCommitWriter } from './group-commit-writer';

@@ -46,6 +46,7 @@ describe('SqliteStore message counting', () => {
     expect(await post(UTC, ...batch)).toEqual({ inserted: 2, duplicates: 0 });
     expect(await post(UTC, ...batch)).toEqual({ inserted: 0, duplicates: 2 });
     expect(await store.countRawEvents()).toBe(2);
+    expect(await store.eventStats()).toEqual({ events: 2, lastEventAt: 0 });
     expect(await total()).toBe(1);
   });
 

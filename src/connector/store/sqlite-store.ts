@@ -23,6 +23,7 @@ const keyWhere = USAGE_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ');
 
 /** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly stmts;
 
@@ -112,6 +113,11 @@ export class SqliteStore implements Store {
 
   async countRawEvents(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM raw_events').get() as { n: number }).n;
+  }
+
+  async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
+    const r = this.db.prepare('SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events').get() as { n: number; last: number | null };
+    return { events: r.n, lastEventAt: r.last };
   }
 
   async ping(): Promise<void> {

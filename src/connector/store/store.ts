@@ -32,11 +32,14 @@ export interface IngestResult {
  * interface; `ingest` resolves only once its events are committed.
  */
 export interface Store extends PullSink {
+  readonly kind: 'sqlite' | 'postgres';
   ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
   usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
   pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]>;
   countRawEvents(): Promise<number>;
+  /** For /health: stored raw events and when the newest was received (epoch ms). */
+  eventStats(): Promise<{ events: number; lastEventAt: number | null }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
