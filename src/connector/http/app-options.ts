@@ -1,0 +1,23 @@
+import type { HealthResponse } from '@contract';
+import type { GroupCommitWriter, Store } from '../store';
+
+export interface AppOptions {
+  store: Store;
+  /** Defaults to a GroupCommitWriter on `store`. */
+  writer?: GroupCommitWriter;
+  /** Meta app secret: when set, POSTs must carry a valid X-Hub-Signature-256. */
+  appSecret?: string;
+  /** 360Dialog shared secret sent in a header of your choosing (header names are case-insensitive). */
+  sharedSecret?: { header: string; value: string };
+  /** Token for Meta's GET verification handshake; without it the handshake is refused. */
+  verifyToken?: string;
+  /** Largest accepted webhook body; larger gets 413. */
+  bodyLimitBytes?: number;
+  version?: string;
+  /** Pull status rows for /health (from the pull scheduler). */
+  pullStatus?: () => HealthResponse['pulls'];
+  now?: () => number;
+  logger?: boolean;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;

@@ -1,0 +1,48 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { InputError } from '@core';
+import type { HealthResponse } from '@contract';
+import { GroupCommitWriter } from '../store';
+import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options';
+import { registerWebhookRoutes } from './webhook-routes';
+
+async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
+  const pulls = opts.pullStatus?.() ?? [];
+  const version = opts.version ?? '0.0.0';
+  try {
+    await opts.store.ping();
+    const stats = await opts.store.eventStats();
+    const degraded = pulls.some((p) => p.status === 'failing');
+    return { status: degraded ? 'degraded' : 'ok', version, store: { ok: true, kind: opts.store.kind, ...stats }, pulls };
+  } catch (err) {
+    return { status: 'error', version, store: { ok: false, kind: opts.store.kind, events: 0, lastEventAt: null, error: (err as Error).message }, pulls };
+  }
+}
+
+/** Builds the connector's HTTP app (not listening): webhooks and /health. The caller owns listen/close. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT });
+  const writer = opts.writer ?? new GroupCommitWriter(opts.store);
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof InputError) {
+      return reply.code(400).send({ error: 'bad_request', message: err.message, field: err.field });
+    }
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    if (status === 500) app.log.error({ err }, 'request failed');
+    // 5xx bodies stay generic so store internals never reach a caller.
+    return reply.code(status).send({ error: status === 500 ? 'internal' : (e.code ?? 'bad_request'), message: status === 500 ? 'internal error' : (e.message ?? 'bad request') });
+  });
+
+  await registerWebhookRoutes(app, opts, writer);
+
+  app.get('/health', async (_req, reply) => {
+    const body = await checkHealth(opts);
+    return reply.code(body.status === 'error' ? 503 : 200).send(body);
+  });
+
+  app.addHook('onClose', async () => {
+    await writer.drain();
+  });
+  return app;
+}
