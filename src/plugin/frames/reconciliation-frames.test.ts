@@ -1,0 +1,48 @@
+import { buildReconciliationFrames, buildTiersFrame } from './reconciliation-frames';
+
+const T1 = Date.UTC(2026, 2, 1);
+const T2 = Date.UTC(2026, 2, 2);
+const rec = (time: number, category: string, est: string | null, meta: string | null, metaUnits: number | null) => ({
+  time, day: 'd', currency: 'USD', category, estimateUnits: 10, metaUnits, estimateCost: est, metaCost: meta,
+});
+
+describe('buildReconciliationFrames', () => {
+  it('shows both figures and their exact difference, null while Meta has not reported', () => {
+    const body = { rows: [rec(T2, 'utility', '0.30', null, null), rec(T1, 'utility', '0.30', '0.1', 9)], problems: [] };
+    const [f] = buildReconciliationFrames(body, ['category', 'country'], 'R');
+    expect(f!.name).toBe('Utility');
+    expect(f!.fields.map((x) => [x.name, x.values])).toEqual([
+      ['Time', [T1, T2]],
+      ['Estimate units', [10, 10]],
+      ['Meta units', [9, null]],
+      ['Estimate cost', [0.3, 0.3]],
+      ['Meta cost', [0.1, null]],
+      // 0.3 - 0.1 in floats is 0.19999999999999998; micros give 0.2
+      ['Difference', [0.2, null]],
+    ]);
+    expect(f!.fields[5]!.config).toMatchObject({ unit: 'currencyUSD', displayNameFromDS: 'Utility difference' });
+  });
+});
+
+describe('buildTiersFrame', () => {
+  it('lists tier state sorted, with open-ended last tiers', () => {
+    const row = (market: string, lower: number, upper: number | null, remaining: number | null, metaTier: string | null) => ({
+      portfolioId: 'p1', market, category: 'utility', month: '2026-03', units: 1200, tierLower: lower, tierUpper: upper, remaining, metaTier,
+    });
+    const f = buildTiersFrame({ rows: [row('India', 1000, 5000, 3800, 'TIER_2'), row('Brazil', 100000, null, null, null)] }, 'T');
+    expect(f.fields.map((x) => [x.name, x.values])).toEqual([
+      ['Portfolio', ['p1', 'p1']],
+      ['Market', ['Brazil', 'India']],
+      ['Category', ['Utility', 'Utility']],
+      ['Month', ['2026-03', '2026-03']],
+      ['Billed units', [1200, 1200]],
+      ['Tier', ['100000+', '1000–5000']],
+      ['Units to next tier', [null, 3800]],
+      ['Meta tier', ['', 'TIER_2']],
+    ]);
+  });
+
+  it('rejects rows missing the tier bounds', () => {
+    expect(() => buildTiersFrame({ rows: [{ portfolioId: 'p' }] }, 'T')).toThrow(/^tiers\.rows\[0\]/);
+  });
+});
