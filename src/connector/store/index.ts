@@ -4,3 +4,4 @@ export { migrateSqlite, listMigrations } from './sqlite-migrate';
 export { foldStatus, usageKeyOf } from './message-state';
 export type { MessageState, UsageKey } from './message-state';
 export { GroupCommitWriter } from './group-commit-writer';
+export { createEnvelopeIngest } from './envelope-ingest';

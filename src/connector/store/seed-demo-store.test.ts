@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_WABAS, generateDemo, seedDemo } from '../demo';
+import { createEnvelopeIngest } from './envelope-ingest';
+import { SqliteStore } from './sqlite-store';
+
+const OPTIONS = { seed: 'store-test', asOfMs: Date.parse('2025-09-03T12:00:00Z'), days: 3, scale: 0.02 };
+
+/** Independent tally from the envelopes: wamids with a delivered/read status and some status carrying pricing. */
+function expectedCounts() {
+  const delivered = new Set<string>();
+  const priced = new Set<string>();
+  const keys = new Set<string>();
+  for (const { envelope } of generateDemo(OPTIONS).envelopes()) {
+    for (const change of envelope.entry[0]?.changes ?? []) {
+      for (const s of (change.value.statuses ?? []) as { id: string; status: string; pricing?: unknown }[]) {
+        keys.add(`${s.id}|${s.status}`);
+        if (s.status === 'delivered' || s.status === 'read') delivered.add(s.id);
+        if (s.pricing) priced.add(s.id);
+      }
+    }
+  }
+  return { counted: [...delivered].filter((id) => priced.has(id)).length, statusKeys: keys.size };
+}
+
+describe('seeding the demo through the store', () => {
+  let dir: string;
+  let store: SqliteStore;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-seed-'));
+    store = new SqliteStore(path.join(dir, 'w.db'), { timezones: Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone])) });
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts every delivered and priced message once, and a second seeding adds nothing', async () => {
+    const expected = expectedCounts();
+    expect(expected.counted).toBeGreaterThan(50);
+    const ingest = createEnvelopeIngest(store, () => OPTIONS.asOfMs);
+    const range = { fromDay: '2025-08-01', toDay: '2025-09-30' };
+    const total = async () => (await store.usageDaily(range)).reduce((n, r) => n + r.messages, 0);
+
+    const result = await seedDemo({ ...OPTIONS, ingest, sink: store });
+    expect(await total()).toBe(expected.counted);
+    const raw = await store.countRawEvents();
+    expect(raw).toBeGreaterThanOrEqual(expected.statusKeys);
+
+    await seedDemo({ ...OPTIONS, ingest, sink: store });
+    expect(await total()).toBe(expected.counted);
+    expect(await store.countRawEvents()).toBe(raw);
+    expect(result.metaPricingRows).toBeGreaterThan(0);
+    expect((await store.pulledPricing('meta_pricing', range)).length).toBe(result.metaPricingRows);
+  });
+});
