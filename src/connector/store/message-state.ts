@@ -1,4 +1,4 @@
-import { localDay, marketOf, pricingModelOnDay } from '@core';
+import { InputError, localDay, marketOf, OTHER_MARKET, pricingModelOnDay, type MarketInfo } from '@core';
 import type { StatusEvent } from '../ingest';
 
 /** What the store keeps per outbound message (wamid), folded from its statuses in any arrival order. */
@@ -52,16 +52,30 @@ export function foldStatus(prev: MessageState | null, e: StatusEvent): MessageSt
 }
 
 /**
+ * A recipient that is not a phone number (Meta's business-scoped user ids, groups) still counts,
+ * under market Other: failing the webhook would make Meta retry it forever and lose the event.
+ */
+function marketOfRecipient(recipient: string | null, day: string): MarketInfo | null {
+  if (recipient === null) return null;
+  try {
+    return marketOf(recipient, day, 'recipient_id');
+  } catch (err) {
+    if (err instanceof InputError) return null;
+    throw err;
+  }
+}
+
+/**
  * The key a message counts under, or null while it must not count: it needs both a delivery (or
  * read) and Meta's pricing verdict. A failed message that is never delivered never counts.
  */
 export function usageKeyOf(s: MessageState, timeZone: string): UsageKey | null {
   if (s.deliveredAtMs === null || s.category === null) return null;
   const day = localDay(s.deliveredAtMs, timeZone);
-  const market = s.recipient ? marketOf(s.recipient, day, 'recipient_id') : null;
+  const market = marketOfRecipient(s.recipient, day);
   return {
     day, wabaId: s.wabaId, phoneNumberId: s.phoneNumberId ?? '',
-    country: market?.iso2 ?? '', market: market?.market ?? '',
+    country: market?.iso2 ?? '', market: market?.market ?? OTHER_MARKET,
     category: s.category, pricingType: s.pricingType ?? '',
     pricingModel: s.pricingModel ?? pricingModelOnDay(day), group: s.group ?? '',
   };

@@ -81,6 +81,11 @@ describe('SqliteStore message counting', () => {
     expect(await store.usageDaily({ fromDay: '2025-08-01', toDay: '2025-08-01', wabaId: SP })).toEqual([]);
   });
 
+  it('counts a recipient that is not a phone number under market Other with no country', async () => {
+    await post(UTC, status('m1', 'delivered', '2025-07-10T10:00:00Z', { pricing, recipient_id: 'US.13491208655302741918' }));
+    expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ country: null, market: 'Other', messages: 1 })]);
+  });
+
   it('keeps the group (biz_opaque_callback_data) and the free pricing type', async () => {
     await post(UTC, status('m1', 'delivered', '2025-07-10T10:00:00Z', { biz_opaque_callback_data: 'spring-sale', pricing: { ...pricing, billable: false, type: 'free_customer_service', category: 'service' } }));
     expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ group: 'spring-sale', category: 'service', pricingType: 'free_customer_service' })]);
