@@ -54,6 +54,7 @@ export const callSchema = z.looseObject({
   to: z.string().optional(),
   direction: z.string().optional(),
   duration: z.number().nonnegative().optional(),
+  start_time: unixSeconds.optional(),
 });
 
 export const callsValueSchema = z.looseObject({

@@ -47,6 +47,7 @@ describe('normaliseEnvelope on Meta examples', () => {
     expect(e?.kind).toBe('call');
     expect(e?.dedupeKey).toBe(`call:${e?.callId}:connect`);
     expect(e?.callId).toMatch(/^wacid\./);
+    expect(e).toMatchObject({ direction: 'user_initiated', userNumber: '13175551399', startMs: null });
   });
 });
 
@@ -76,6 +77,12 @@ describe('normaliseEnvelope on built bodies', () => {
   it('rejects a wrong object and non-JSON with the offending field', () => {
     expect(errorOf(() => events(JSON.stringify({ object: 'page', entry: [] }))).field).toBe('object');
     expect(errorOf(() => events('{nope')).field).toBe('(body)');
+  });
+
+  it('reads a business-initiated terminate: user number from `to`, start time and duration', () => {
+    const call = { id: 'wacid.X', event: 'terminate', direction: 'BUSINESS_INITIATED', from: '5511300000', to: '5511999990000', timestamp: '1750000300', start_time: '1750000100', duration: 200, status: ['COMPLETED'] };
+    const [e] = events(body([{ field: 'calls', value: { metadata: { phone_number_id: 'P1' }, calls: [call] } }]));
+    expect(e).toMatchObject({ kind: 'call', direction: 'business_initiated', userNumber: '5511999990000', startMs: 1750000100000, durationSec: 200, atMs: 1750000300000 });
   });
 
   it('takes inbound messages with their ad referral', () => {

@@ -56,12 +56,15 @@ function toInbound(m: InboundObject, wabaId: string, phone: string): InboundEven
 }
 
 function toCall(c: CallObject, wabaId: string, phone: string): CallEvent {
-  const dir = c.direction?.toLowerCase();
+  // A connect without direction is user-initiated (Meta only marks business-initiated connects).
+  const dir = c.direction?.toLowerCase() ?? (c.event === 'connect' ? 'user_initiated' : undefined);
+  const direction = dir === 'business_initiated' || dir === 'user_initiated' ? dir : null;
   return {
     kind: 'call', dedupeKey: `call:${c.id}:${c.event}`, wabaId, phoneNumberId: phone, atMs: toMs(c.timestamp), raw: c,
     callId: c.id, event: c.event,
-    direction: dir === 'business_initiated' || dir === 'user_initiated' ? dir : null,
-    durationSec: c.duration ?? null,
+    direction, durationSec: c.duration ?? null,
+    userNumber: (direction === 'business_initiated' ? c.to : c.from) ?? null,
+    startMs: c.start_time === undefined ? null : toMs(c.start_time),
   };
 }
 

@@ -43,6 +43,10 @@ export interface CallEvent extends EventBase {
   event: string;
   direction: 'business_initiated' | 'user_initiated' | null;
   durationSec: number | null;
+  /** The WhatsApp user's number: `from` on user-initiated calls, `to` on business-initiated ones. */
+  userNumber: string | null;
+  /** start_time when Meta sends it (terminate), else null. */
+  startMs: number | null;
 }
 
 export interface OtherEvent extends EventBase {

@@ -12,6 +12,7 @@ function expectedCounts() {
   const delivered = new Set<string>();
   const priced = new Set<string>();
   const keys = new Set<string>();
+  const terminated = new Set<string>();
   for (const { envelope } of generateDemo(OPTIONS).envelopes()) {
     for (const change of envelope.entry[0]?.changes ?? []) {
       for (const s of (change.value.statuses ?? []) as { id: string; status: string; pricing?: unknown }[]) {
@@ -19,9 +20,10 @@ function expectedCounts() {
         if (s.status === 'delivered' || s.status === 'read') delivered.add(s.id);
         if (s.pricing) priced.add(s.id);
       }
+      for (const c of (change.value.calls ?? []) as { id: string; event: string }[]) if (c.event === 'terminate') terminated.add(c.id);
     }
   }
-  return { counted: [...delivered].filter((id) => priced.has(id)).length, statusKeys: keys.size };
+  return { counted: [...delivered].filter((id) => priced.has(id)).length, statusKeys: keys.size, calls: terminated.size };
 }
 
 describe('seeding the demo through the store', () => {
@@ -36,21 +38,25 @@ describe('seeding the demo through the store', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('counts every delivered and priced message once, and a second seeding adds nothing', async () => {
+  it('counts every delivered and priced message and every terminated call once, and a second seeding adds nothing', async () => {
     const expected = expectedCounts();
     expect(expected.counted).toBeGreaterThan(50);
+    expect(expected.calls).toBeGreaterThan(0);
     const ingest = createEnvelopeIngest(store, () => OPTIONS.asOfMs);
     const range = { fromDay: '2025-08-01', toDay: '2025-09-30' };
     const total = async () => (await store.usageDaily(range)).reduce((n, r) => n + r.messages, 0);
+    const calls = async () => (await store.callsDaily(range)).reduce((n, r) => n + r.calls, 0);
 
     const result = await seedDemo({ ...OPTIONS, ingest, sink: store });
     expect(await total()).toBe(expected.counted);
+    expect(await calls()).toBe(expected.calls);
     const raw = await store.countRawEvents();
     expect(raw).toBeGreaterThanOrEqual(expected.statusKeys);
 
     await seedDemo({ ...OPTIONS, ingest, sink: store });
     expect(await total()).toBe(expected.counted);
     expect(await store.countRawEvents()).toBe(raw);
+    expect(await calls()).toBe(expected.calls);
     expect(result.metaPricingRows).toBeGreaterThan(0);
     expect((await store.pulledPricing('meta_pricing', range)).length).toBe(result.metaPricingRows);
   });

@@ -93,14 +93,14 @@ describe('SqliteStore message counting', () => {
 });
 
 describe('SqliteStore schema', () => {
-  it('runs in WAL mode, records migration 1 and does not re-apply it on reopen', async () => {
+  it('runs in WAL mode, records the migrations in order and does not re-apply them on reopen', async () => {
     const file = path.join(dir, 'w.db');
     await store.close();
     store = new SqliteStore(file, { timezones: {} });
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       db.close();
     }

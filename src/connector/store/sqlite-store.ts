@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
 import { foldStatus, keyFromValues, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
+import { SqliteCallRollup } from './sqlite-calls';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
-import type { DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+import type { CallsDailyRow, DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
 interface MessageRow {
   wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
@@ -26,6 +27,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly calls: SqliteCallRollup;
 
   constructor(file: string, private readonly options: StoreOptions) {
     this.db = new Database(file);
@@ -34,6 +36,7 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     migrateSqlite(this.db);
+    this.calls = new SqliteCallRollup(this.db);
     this.stmts = {
       insertRaw: this.db.prepare('INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING'),
       insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -82,6 +85,7 @@ export class SqliteStore implements Store {
       if (res.changes === 0) continue;
       inserted++;
       if (e.kind === 'status') this.applyStatus(e);
+      else if (e.kind === 'call') this.calls.apply(e, this.timeZoneOf(e.wabaId));
     }
     return { inserted, duplicates: events.length - inserted };
   };
@@ -92,6 +96,10 @@ export class SqliteStore implements Store {
 
   async usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
     return readUsage(this.db, range);
+  }
+
+  async callsDaily(range: DayRange): Promise<CallsDailyRow[]> {
+    return this.calls.read(range);
   }
 
   async pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]> {

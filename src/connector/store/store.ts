@@ -16,6 +16,20 @@ export interface UsageDailyRow {
   messages: number;
 }
 
+/** Terminated calls per WABA-local day of their start. */
+export interface CallsDailyRow {
+  day: string;
+  wabaId: string;
+  phoneNumberId: string | null;
+  country: string | null;
+  market: string;
+  direction: string | null;
+  calls: number;
+  /** Calls with a non-zero duration. */
+  connectedCalls: number;
+  durationSec: number;
+}
+
 export interface DayRange {
   fromDay: string;
   toDay: string;
@@ -35,6 +49,7 @@ export interface Store extends PullSink {
   readonly kind: 'sqlite' | 'postgres';
   ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
   usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
+  callsDaily(range: DayRange): Promise<CallsDailyRow[]>;
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
   pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]>;
   countRawEvents(): Promise<number>;
