@@ -56,6 +56,25 @@ describe('connector HTTP app', () => {
     expect(rows.map((r) => r.messages)).toEqual([1]);
   });
 
+  it('acknowledges each of 30 concurrent webhooks only after its events are committed', async () => {
+    const committed = new Set<string>();
+    const ingest = store.ingest.bind(store);
+    store.ingest = async (events, at) => {
+      const result = await ingest(events, at);
+      for (const e of events) committed.add(e.dedupeKey);
+      return result;
+    };
+    await start();
+    const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    // Each response is checked the moment it arrives: its status must already be committed.
+    const seenAtAck = await Promise.all(ids.map(async (id) => {
+      const res = await postSigned(JSON.stringify(envelope([delivered(id)])));
+      return [res.statusCode, committed.has(`status:${id}:delivered`)];
+    }));
+    expect(seenAtAck).toEqual(ids.map(() => [200, true]));
+    expect(await store.countRawEvents()).toBe(30);
+  });
+
   it('rejects a missing or wrong signature with 401 and stores nothing', async () => {
     await start();
     const body = JSON.stringify(envelope([delivered('m1')]));
