@@ -5,7 +5,7 @@ import { foldStatus, keyFromValues, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, ty
 import { SqliteCallRollup } from './sqlite-calls';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
-import type { CallsDailyRow, DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+import type { AccountEventRow, CallsDailyRow, DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
 interface MessageRow {
   wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
@@ -100,6 +100,13 @@ export class SqliteStore implements Store {
 
   async callsDaily(range: DayRange): Promise<CallsDailyRow[]> {
     return this.calls.read(range);
+  }
+
+  async accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]> {
+    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
+    const rows = this.db.prepare(`SELECT at_ms, waba_id, kind, body FROM raw_events WHERE kind IN ('account_update', 'template_category') AND at_ms >= ? AND at_ms < ?${byWaba} ORDER BY at_ms, seq`)
+      .all(range.fromMs, range.toMs, ...(range.wabaId === undefined ? [] : [range.wabaId])) as { at_ms: number; waba_id: string; kind: AccountEventRow['kind']; body: string }[];
+    return rows.map((r) => ({ atMs: r.at_ms, wabaId: r.waba_id, kind: r.kind, value: JSON.parse(r.body) as unknown }));
   }
 
   async pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]> {

@@ -30,6 +30,15 @@ export interface CallsDailyRow {
   durationSec: number;
 }
 
+/** A stored account_update or template category change, for annotations. */
+export interface AccountEventRow {
+  atMs: number;
+  wabaId: string;
+  kind: 'account_update' | 'template_category';
+  /** The change's `value` as Meta sent it. */
+  value: unknown;
+}
+
 export interface DayRange {
   fromDay: string;
   toDay: string;
@@ -50,6 +59,8 @@ export interface Store extends PullSink {
   ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
   usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
   callsDaily(range: DayRange): Promise<CallsDailyRow[]>;
+  /** Tier updates and template recategorisations received between fromMs (inclusive) and toMs (exclusive). */
+  accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]>;
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
   pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]>;
   countRawEvents(): Promise<number>;
