@@ -1,0 +1,32 @@
+import { describeFetchError, describeHealth } from './connector-status';
+
+const health = (over: Record<string, unknown> = {}, store: Record<string, unknown> = {}) => ({
+  status: 'ok', version: '1.2.0', pulls: [],
+  store: { ok: true, kind: 'sqlite', events: 42, lastEventAt: 1, ...store },
+  ...over,
+});
+
+describe('describeHealth', () => {
+  it('distinguishes ok, no data yet, failing pulls, a broken store and a foreign answer', () => {
+    expect(describeHealth(health())).toEqual({ status: 'success', message: 'Connected to connector 1.2.0 (42 events).' });
+    expect(describeHealth(health({}, { events: 0 }))).toMatchObject({ status: 'warning', message: expect.stringContaining('no data yet') });
+    const pull = { wabaId: '111', source: 'meta', status: 'failing', lastSuccessAt: null, lastError: 'token expired', nextAttemptAt: null };
+    expect(describeHealth(health({ pulls: [pull] })).message).toBe('Connected; 1 pull(s) failing (WABA 111: token expired).');
+    expect(describeHealth(health({ status: 'error' }, { ok: false, error: 'disk full' }))).toEqual({
+      status: 'error', message: 'Connector 1.2.0 cannot read its sqlite store: disk full',
+    });
+    expect(describeHealth('<html>')).toMatchObject({ status: 'error', message: expect.stringContaining('not like a waspend connector') });
+  });
+});
+
+describe('describeFetchError', () => {
+  it('names the cause per status and passes the connector field on', () => {
+    expect(describeFetchError(0, undefined)).toMatch(/unreachable/);
+    expect(describeFetchError(401, { error: 'unauthorized', message: 'bad token' })).toMatch(/refused the API token/);
+    expect(describeFetchError(400, { error: 'bad_request', message: 'is not one of ...', field: 'category' })).toBe(
+      'The connector rejected the query: is not one of ... (field category)',
+    );
+    expect(describeFetchError(502, null)).toMatch(/could not reach/);
+    expect(describeFetchError(500, 'oops')).toBe('The connector failed with HTTP 500');
+  });
+});
