@@ -13,9 +13,13 @@ function expectedCounts() {
   const priced = new Set<string>();
   const keys = new Set<string>();
   const terminated = new Set<string>();
+  const recipients = new Map<string, string>();
+  const contacts = new Set<string>();
   for (const { envelope } of generateDemo(OPTIONS).envelopes()) {
     for (const change of envelope.entry[0]?.changes ?? []) {
-      for (const s of (change.value.statuses ?? []) as { id: string; status: string; pricing?: unknown }[]) {
+      for (const m of (change.value.messages ?? []) as { from: string }[]) contacts.add(m.from);
+      for (const s of (change.value.statuses ?? []) as { id: string; status: string; recipient_id: string; pricing?: unknown }[]) {
+        recipients.set(s.id, s.recipient_id);
         keys.add(`${s.id}|${s.status}`);
         if (s.status === 'delivered' || s.status === 'read') delivered.add(s.id);
         if (s.pricing) priced.add(s.id);
@@ -23,7 +27,9 @@ function expectedCounts() {
       for (const c of (change.value.calls ?? []) as { id: string; event: string }[]) if (c.event === 'terminate') terminated.add(c.id);
     }
   }
-  return { counted: [...delivered].filter((id) => priced.has(id)).length, statusKeys: keys.size, calls: terminated.size };
+  const counted = [...delivered].filter((id) => priced.has(id));
+  for (const id of counted) contacts.add(recipients.get(id) as string);
+  return { contacts: contacts.size, counted: counted.length, statusKeys: keys.size, calls: terminated.size };
 }
 
 describe('seeding the demo through the store', () => {
@@ -50,6 +56,8 @@ describe('seeding the demo through the store', () => {
     const result = await seedDemo({ ...OPTIONS, ingest, sink: store });
     expect(await total()).toBe(expected.counted);
     expect(await calls()).toBe(expected.calls);
+    // HyperLogLog with 4,096 registers: about 1.6% standard error.
+    expect(Math.abs((await store.uniqueContacts(range)) - expected.contacts)).toBeLessThanOrEqual(Math.ceil(expected.contacts * 0.05));
     const raw = await store.countRawEvents();
     expect(raw).toBeGreaterThanOrEqual(expected.statusKeys);
 

@@ -86,6 +86,19 @@ describe('SqliteStore message counting', () => {
     expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ country: null, market: 'Other', messages: 1 })]);
   });
 
+  it('counts unique contacts from delivered recipients and inbound senders, once per contact', async () => {
+    await post(UTC, status('m1', 'delivered', '2025-07-10T10:00:00Z', { pricing }), status('m2', 'delivered', '2025-07-11T10:00:00Z', { pricing }));
+    await post(UTC, status('m3', 'delivered', '2025-07-11T11:00:00Z', { pricing, recipient_id: '4915112345678' }));
+    await post(UTC, status('f1', 'failed', '2025-07-11T11:00:00Z', { recipient_id: '4915100000000' }));
+    const inbound = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: UTC, changes: [{ field: 'messages', value: {
+      metadata: { phone_number_id: 'P1' }, messages: [{ id: 'in1', from: '447700900123', timestamp: secs('2025-07-12T09:00:00Z'), type: 'text' }] } }] }] });
+    await store.ingest(normaliseEnvelope(parseEnvelope(inbound), 0), 0);
+    await store.ingest(normaliseEnvelope(parseEnvelope(inbound), 0), 0);
+    expect(await store.uniqueContacts(JULY)).toBe(3);
+    expect(await store.uniqueContacts({ fromDay: '2025-07-11', toDay: '2025-07-11' })).toBe(2);
+    expect(await store.uniqueContacts({ ...JULY, wabaId: SP })).toBe(0);
+  });
+
   it('keeps the group (biz_opaque_callback_data) and the free pricing type', async () => {
     await post(UTC, status('m1', 'delivered', '2025-07-10T10:00:00Z', { biz_opaque_callback_data: 'spring-sale', pricing: { ...pricing, billable: false, type: 'free_customer_service', category: 'service' } }));
     expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ group: 'spring-sale', category: 'service', pricingType: 'free_customer_service' })]);
@@ -100,7 +113,7 @@ describe('SqliteStore schema', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       db.close();
     }

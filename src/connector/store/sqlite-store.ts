@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
+import { localDay } from '@core';
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
 import { foldStatus, keyFromValues, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
 import { SqliteCallRollup } from './sqlite-calls';
+import { SqliteContactSketches } from './sqlite-contacts';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
 import type { AccountEventRow, CallsDailyRow, DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
@@ -28,6 +30,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly calls: SqliteCallRollup;
+  private readonly contacts: SqliteContactSketches;
 
   constructor(file: string, private readonly options: StoreOptions) {
     this.db = new Database(file);
@@ -37,6 +40,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     migrateSqlite(this.db);
     this.calls = new SqliteCallRollup(this.db);
+    this.contacts = new SqliteContactSketches(this.db);
     this.stmts = {
       insertRaw: this.db.prepare('INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING'),
       insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -72,6 +76,7 @@ export class SqliteStore implements Store {
     if (prevText !== keyText) {
       if (prevText) this.addUsage(keyFromValues(JSON.parse(prevText) as string[]), -1);
       if (key) this.addUsage(key, 1);
+      if (key && next.recipient) this.contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
     }
     const s = next;
     this.stmts.putMessage.run(s.wamid, s.wabaId, s.phoneNumberId, s.recipient, s.group, s.deliveredAtMs, s.failedAtMs, s.category, s.pricingType, s.pricingModel,
@@ -86,12 +91,22 @@ export class SqliteStore implements Store {
       inserted++;
       if (e.kind === 'status') this.applyStatus(e);
       else if (e.kind === 'call') this.calls.apply(e, this.timeZoneOf(e.wabaId));
+      else if (e.kind === 'inbound') this.contacts.note(localDay(e.atMs, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
     }
+    this.contacts.flush();
     return { inserted, duplicates: events.length - inserted };
   };
 
   async ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult> {
-    return this.db.transaction(this.ingestTx)(events, receivedAtMs);
+    try {
+      return this.db.transaction(this.ingestTx)(events, receivedAtMs);
+    } finally {
+      this.contacts.discard();
+    }
+  }
+
+  async uniqueContacts(range: DayRange): Promise<number> {
+    return this.contacts.uniqueContacts(range);
   }
 
   async usageDaily(range: DayRange): Promise<UsageDailyRow[]> {

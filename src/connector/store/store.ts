@@ -59,6 +59,8 @@ export interface Store extends PullSink {
   ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
   usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
   callsDaily(range: DayRange): Promise<CallsDailyRow[]>;
+  /** Estimated distinct contacts (delivered-to recipients and inbound senders) over WABA-local days. */
+  uniqueContacts(range: DayRange): Promise<number>;
   /** Tier updates and template recategorisations received between fromMs (inclusive) and toMs (exclusive). */
   accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]>;
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
