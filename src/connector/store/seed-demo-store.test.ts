@@ -15,9 +15,15 @@ function expectedCounts() {
   const terminated = new Set<string>();
   const recipients = new Map<string, string>();
   const contacts = new Set<string>();
+  const inbound = new Set<string>();
+  const referrals = new Set<string>();
   for (const { envelope } of generateDemo(OPTIONS).envelopes()) {
     for (const change of envelope.entry[0]?.changes ?? []) {
-      for (const m of (change.value.messages ?? []) as { from: string }[]) contacts.add(m.from);
+      for (const m of (change.value.messages ?? []) as { id: string; from: string; referral?: unknown }[]) {
+        contacts.add(m.from);
+        inbound.add(m.id);
+        if (m.referral) referrals.add(m.id);
+      }
       for (const s of (change.value.statuses ?? []) as { id: string; status: string; recipient_id: string; pricing?: unknown }[]) {
         recipients.set(s.id, s.recipient_id);
         keys.add(`${s.id}|${s.status}`);
@@ -29,7 +35,7 @@ function expectedCounts() {
   }
   const counted = [...delivered].filter((id) => priced.has(id));
   for (const id of counted) contacts.add(recipients.get(id) as string);
-  return { contacts: contacts.size, counted: counted.length, statusKeys: keys.size, calls: terminated.size };
+  return { inbound: inbound.size, referrals: referrals.size, contacts: contacts.size, counted: counted.length, statusKeys: keys.size, calls: terminated.size };
 }
 
 describe('seeding the demo through the store', () => {
@@ -48,6 +54,7 @@ describe('seeding the demo through the store', () => {
     const expected = expectedCounts();
     expect(expected.counted).toBeGreaterThan(50);
     expect(expected.calls).toBeGreaterThan(0);
+    expect(expected.referrals).toBeGreaterThan(0);
     const ingest = createEnvelopeIngest(store, () => OPTIONS.asOfMs);
     const range = { fromDay: '2025-08-01', toDay: '2025-09-30' };
     const total = async () => (await store.usageDaily(range)).reduce((n, r) => n + r.messages, 0);
@@ -56,6 +63,9 @@ describe('seeding the demo through the store', () => {
     const result = await seedDemo({ ...OPTIONS, ingest, sink: store });
     expect(await total()).toBe(expected.counted);
     expect(await calls()).toBe(expected.calls);
+    const inbound = await store.inboundDaily(range);
+    expect(inbound.reduce((n, r) => n + r.messages, 0)).toBe(expected.inbound);
+    expect(inbound.filter((r) => r.referralSourceId !== null).reduce((n, r) => n + r.messages, 0)).toBe(expected.referrals);
     // HyperLogLog with 4,096 registers: about 1.6% standard error.
     expect(Math.abs((await store.uniqueContacts(range)) - expected.contacts)).toBeLessThanOrEqual(Math.ceil(expected.contacts * 0.05));
     const raw = await store.countRawEvents();

@@ -95,6 +95,7 @@ describe('SqliteStore message counting', () => {
     await store.ingest(normaliseEnvelope(parseEnvelope(inbound), 0), 0);
     await store.ingest(normaliseEnvelope(parseEnvelope(inbound), 0), 0);
     expect(await store.uniqueContacts(JULY)).toBe(3);
+    expect(await store.inboundDaily(JULY)).toEqual([{ day: '2025-07-12', wabaId: UTC, phoneNumberId: 'P1', country: 'GB', referralSourceId: null, messages: 1 }]);
     expect(await store.uniqueContacts({ fromDay: '2025-07-11', toDay: '2025-07-11' })).toBe(2);
     expect(await store.uniqueContacts({ ...JULY, wabaId: SP })).toBe(0);
   });
@@ -113,7 +114,7 @@ describe('SqliteStore schema', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     } finally {
       db.close();
     }

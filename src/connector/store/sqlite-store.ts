@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
-import { localDay } from '@core';
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
 import { foldStatus, keyFromValues, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
 import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
+import { SqliteInboundRollup } from './sqlite-inbound';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
-import type { AccountEventRow, CallsDailyRow, DayRange, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
 interface MessageRow {
   wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
@@ -31,6 +31,7 @@ export class SqliteStore implements Store {
   private readonly stmts;
   private readonly calls: SqliteCallRollup;
   private readonly contacts: SqliteContactSketches;
+  private readonly inbound: SqliteInboundRollup;
 
   constructor(file: string, private readonly options: StoreOptions) {
     this.db = new Database(file);
@@ -41,6 +42,7 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db);
     this.calls = new SqliteCallRollup(this.db);
     this.contacts = new SqliteContactSketches(this.db);
+    this.inbound = new SqliteInboundRollup(this.db);
     this.stmts = {
       insertRaw: this.db.prepare('INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING'),
       insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -91,7 +93,7 @@ export class SqliteStore implements Store {
       inserted++;
       if (e.kind === 'status') this.applyStatus(e);
       else if (e.kind === 'call') this.calls.apply(e, this.timeZoneOf(e.wabaId));
-      else if (e.kind === 'inbound') this.contacts.note(localDay(e.atMs, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
+      else if (e.kind === 'inbound') this.contacts.note(this.inbound.apply(e, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
     }
     this.contacts.flush();
     return { inserted, duplicates: events.length - inserted };
@@ -103,6 +105,10 @@ export class SqliteStore implements Store {
     } finally {
       this.contacts.discard();
     }
+  }
+
+  async inboundDaily(range: DayRange): Promise<InboundDailyRow[]> {
+    return this.inbound.read(range);
   }
 
   async uniqueContacts(range: DayRange): Promise<number> {

@@ -39,6 +39,16 @@ export interface AccountEventRow {
   value: unknown;
 }
 
+/** Inbound messages per WABA-local day; referralSourceId is the ad id of click-to-WhatsApp referrals. */
+export interface InboundDailyRow {
+  day: string;
+  wabaId: string;
+  phoneNumberId: string | null;
+  country: string | null;
+  referralSourceId: string | null;
+  messages: number;
+}
+
 export interface DayRange {
   fromDay: string;
   toDay: string;
@@ -59,6 +69,7 @@ export interface Store extends PullSink {
   ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
   usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
   callsDaily(range: DayRange): Promise<CallsDailyRow[]>;
+  inboundDaily(range: DayRange): Promise<InboundDailyRow[]>;
   /** Estimated distinct contacts (delivered-to recipients and inbound senders) over WABA-local days. */
   uniqueContacts(range: DayRange): Promise<number>;
   /** Tier updates and template recategorisations received between fromMs (inclusive) and toMs (exclusive). */
