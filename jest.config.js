@@ -37,8 +37,10 @@ module.exports = {
     {
       displayName: 'node',
       testEnvironment: 'node',
-      roots: existing(['<rootDir>/src/core', '<rootDir>/src/contract', '<rootDir>/src/connector', '<rootDir>/tests/architecture', '<rootDir>/tests/integration', '<rootDir>/tests/dashboards']),
+      roots: existing(['<rootDir>/src/core', '<rootDir>/src/contract', '<rootDir>/src/connector', '<rootDir>/tests/architecture', '<rootDir>/tests/integration', '<rootDir>/tests/dashboards', '<rootDir>/tests/plugin-load']),
       testMatch: ['**/*.test.ts'],
+      // The bundle load test needs dist/ (built after the fast suites): it runs in jest.slow.config.js.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/plugin-load/module-load'],
       transform: { '^.+\\.(t|j)sx?$': swc },
       moduleNameMapper: aliases,
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',

@@ -23,12 +23,9 @@ import { createDefaultQuery } from './query/defaults';
 import { interpolateList } from './query/interpolate';
 import { runQuery, type FetchJson } from './query/run-query';
 import type { WaspendQuery } from './query/types';
-import { resolveTimeZone, type WaspendOptions } from './options';
+import { PROXY_ROUTE, resolveTimeZone, type WaspendOptions } from './options';
 import { WaspendVariableSupport } from './variables';
 import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
-
-/** The plugin.json route whose url/headers Grafana's server fills in (connector URL, bearer token). */
-export const PROXY_ROUTE = 'connector';
 
 /** The parts of Grafana's runtime services the data source uses; tests pass fakes. */
 export interface DataSourceServices {

@@ -21,6 +21,9 @@ export interface WaspendSecureJsonData {
   apiToken?: string;
 }
 
+/** The plugin.json route whose url/headers Grafana's server fills in (connector URL, bearer token). */
+export const PROXY_ROUTE = 'connector';
+
 export const DEFAULT_TIMEZONE_DISPLAY = 'dashboard';
 
 /**

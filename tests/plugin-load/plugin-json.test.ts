@@ -1,0 +1,111 @@
+// plugin.json checked offline against Grafana's published schema (the official validator needs to
+// download a binary), plus what the schema cannot know: files it names exist, the proxy route is the
+// one the DataSource calls, and the token only ever comes from secureJsonData.
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import { PROXY_ROUTE } from '../../src/plugin/options';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const pluginDir = path.join(repoRoot, 'src', 'plugin');
+// A shared project asset kept beside the repository (not vendored into it).
+const schemaPath = path.resolve(repoRoot, '..', 'shared', 'schemas', 'plugin.schema.json');
+
+function loadSchema(): object {
+  if (!fs.existsSync(schemaPath)) {
+    throw new Error(`plugin.schema.json not found at ../shared/schemas/plugin.schema.json next to the repository (${schemaPath}); the shared folder must sit beside the clone`);
+  }
+  return JSON.parse(fs.readFileSync(schemaPath, 'utf8'));
+}
+
+function validator() {
+  // Grafana's patterns use escapes such as `\-` that are invalid in ajv's default unicode mode; the
+  // validator Grafana runs (Go) reads them as plain regular expressions, so do the same.
+  const regExp = Object.assign((pattern: string) => new RegExp(pattern), { code: 'new RegExp' });
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp } });
+  // The schema uses these two formats; ajv has none built in and ajv-formats is not a dependency.
+  ajv.addFormat('uri', (s: string) => {
+    try {
+      return Boolean(new URL(s));
+    } catch {
+      return false;
+    }
+  });
+  ajv.addFormat('email', /^[^\s@]+@[^\s@]+$/);
+  return ajv.compile(loadSchema());
+}
+
+interface Manifest {
+  id: string;
+  type: string;
+  name: string;
+  metrics?: boolean;
+  annotations?: boolean;
+  backend?: boolean;
+  info: { logos: { small: string; large: string }; version: string; updated: string };
+  includes?: Array<{ type: string; path?: string; name?: string }>;
+  routes?: Array<{ path: string; url?: string; headers?: Array<{ name: string; content: string }> }>;
+  dependencies: { grafanaDependency: string };
+}
+
+const manifest: Manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'plugin.json'), 'utf8'));
+
+describe('src/plugin/plugin.json', () => {
+  const validate = validator();
+
+  it('is valid against Grafana plugin.schema.json', () => {
+    const ok = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('the schema check catches a broken manifest (the check itself works)', () => {
+    const { id: _id, ...noId } = manifest;
+    expect(validate(noId)).toBe(false);
+    expect(validate({ ...manifest, info: { ...manifest.info, version: 'one' } })).toBe(false);
+    expect(validate({ ...manifest, routes: [{ url: 'x' }] })).toBe(false);
+  });
+
+  it('is the frontend-only waspend data source with metrics and annotations', () => {
+    expect(manifest).toMatchObject({ id: 'waspend-whatsapp-datasource', type: 'datasource', name: 'waspend', metrics: true, annotations: true });
+    expect(manifest.id).toMatch(/^[a-z0-9]+-[a-z0-9]+-datasource$/);
+    // No Go backend: alerting cannot be claimed (it needs one).
+    expect(manifest.backend ?? false).toBe(false);
+    expect((manifest as { alerting?: boolean }).alerting ?? false).toBe(false);
+  });
+
+  it('names logos that exist and are SVG', () => {
+    for (const logo of [manifest.info.logos.small, manifest.info.logos.large]) {
+      const file = path.join(pluginDir, logo);
+      expect(fs.existsSync(file) ? logo : `${logo} (missing)`).toBe(logo);
+      expect(fs.readFileSync(file, 'utf8')).toMatch(/<svg[\s>]/);
+    }
+  });
+
+  it('includes the four provisioned dashboards, which the build copies from /dashboards', () => {
+    const dashboards = (manifest.includes ?? []).filter((i) => i.type === 'dashboard').map((i) => i.path);
+    expect(dashboards.sort()).toEqual(
+      ['dashboards/billing-metrics.json', 'dashboards/messaging-overview.json', 'dashboards/reconciliation.json', 'dashboards/voice-calls.json'],
+    );
+    const present = dashboards.filter((p) => fs.existsSync(path.join(repoRoot, p!)));
+    // Dashboards are written separately; any that exist must be JSON with a title.
+    for (const p of present) expect(JSON.parse(fs.readFileSync(path.join(repoRoot, p!), 'utf8'))).toHaveProperty('title');
+  });
+
+  it('has one proxy route, the one the DataSource calls, with the token from secureJsonData', () => {
+    expect(manifest.routes).toEqual([
+      {
+        path: PROXY_ROUTE,
+        url: '{{ .JsonData.connectorUrl }}',
+        headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }],
+      },
+    ]);
+  });
+
+  it('declares a Grafana range that starts at the React 19 line we build and test against', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    const built = pkg.dependencies['@grafana/data'] as string;
+    const [major, minor] = built.split('.').map(Number);
+    expect(manifest.dependencies.grafanaDependency).toBe(`>=${major}.${minor}.0`);
+  });
+});
