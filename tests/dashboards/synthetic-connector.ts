@@ -1,0 +1,144 @@
+/**
+ * A stand-in for the connector's /api/v1 query endpoints: answers every request the plugin builds
+ * with a contract-valid body (checked with the contract's own response schemas), with a few values
+ * per dimension and deterministic, varied numbers. Used to run each dashboard's transformations on
+ * frames of the real shape while the connector's CLI is not there; it says nothing about the
+ * connector's figures.
+ */
+import {
+  API_PREFIX, callsResponse, contactsResponse, reconciliationResponse, tiersResponse, usageResponse,
+} from '@contract';
+
+const DAY_MS = 86_400_000;
+
+const VALUES: Record<string, Array<string | null>> = {
+  waba: ['102290129340398', '104567890123456'],
+  phone: ['106540352242922', '107771234567890'],
+  country: ['BR', 'IN', 'DE'],
+  market: ['Brazil', 'India'],
+  category: ['marketing', 'utility', 'authentication', 'service'],
+  pricing_type: ['regular', 'free_customer_service', 'free_entry_point'],
+  direction: ['business_initiated', 'user_initiated'],
+  group: ['spring-sale', null],
+};
+const ROW_FIELD: Record<string, string> = {
+  waba: 'wabaId', phone: 'phoneNumberId', country: 'country', market: 'market', category: 'category',
+  pricing_type: 'pricingType', direction: 'direction', group: 'group',
+};
+
+/** Small positive integer that varies with every input (FNV-1a), so series differ from each other. */
+function num(seed: string, max: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
+  return 1 + ((h >>> 0) % max);
+}
+
+function toMs(v: string, end: boolean): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Date.parse(`${v}T00:00:00Z`) + (end ? DAY_MS : 0);
+  return Number(v);
+}
+
+interface Bucket { time: number; bucket: string }
+
+function buckets(params: URLSearchParams): Bucket[] {
+  const from = toMs(params.get('from') ?? '0', false);
+  const to = toMs(params.get('to') ?? '0', true);
+  const interval = params.get('interval') ?? 'day';
+  const out: Bucket[] = [];
+  const start = new Date(from);
+  if (interval === 'month') {
+    for (let d = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1); d < to; ) {
+      out.push({ time: d, bucket: new Date(d).toISOString().slice(0, 7) });
+      const n = new Date(d);
+      d = Date.UTC(n.getUTCFullYear(), n.getUTCMonth() + 1, 1);
+    }
+    return out;
+  }
+  const step = interval === 'hour' ? 3_600_000 : DAY_MS;
+  for (let t = Math.floor(from / step) * step; t < to; t += step) {
+    const iso = new Date(t).toISOString();
+    out.push({ time: t, bucket: interval === 'hour' ? iso.slice(0, 13) : iso.slice(0, 10) });
+  }
+  return out;
+}
+
+/** Every combination of the grouped dimensions' values, as row fields. */
+function combinations(by: string[]): Array<Record<string, string | null>> {
+  let combos: Array<Record<string, string | null>> = [{}];
+  for (const dim of by) {
+    const values = VALUES[dim] ?? [];
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [ROW_FIELD[dim]!]: v })));
+  }
+  return combos;
+}
+
+const money = (units: number, rate: number) => (units * rate).toFixed(4);
+
+function usage(params: URLSearchParams) {
+  const by = (params.get('by') ?? '').split(',').filter(Boolean);
+  const rows = buckets(params).flatMap((b) => combinations(by).map((c) => {
+    const key = `${b.bucket}${JSON.stringify(c)}`;
+    const messages = num(key, 400);
+    const free = typeof c.pricingType === 'string' && c.pricingType !== 'regular';
+    const billable = free ? 0 : messages;
+    return { time: b.time, bucket: b.bucket, currency: 'BRL', ...c, messages, billable, cost: money(billable, 0.0625) };
+  }));
+  return usageResponse.parse({ source: params.get('source') ?? 'estimate', interval: params.get('interval') ?? 'day', rows, problems: [] });
+}
+
+function calls(params: URLSearchParams) {
+  const by = (params.get('by') ?? '').split(',').filter(Boolean);
+  const rows = buckets(params).flatMap((b) => combinations(by).map((c) => {
+    const key = `${b.bucket}${JSON.stringify(c)}`;
+    const n = num(key, 40);
+    const durationSec = n * (30 + num(`${key}d`, 300));
+    const pulses = c.direction === 'user_initiated' ? 0 : Math.ceil(durationSec / 6);
+    return { time: b.time, bucket: b.bucket, currency: 'BRL', ...c, calls: n, durationSec, pulses, cost: money(pulses, 0.004) };
+  }));
+  return callsResponse.parse({ source: params.get('source') ?? 'estimate', interval: params.get('interval') ?? 'day', rows, problems: [] });
+}
+
+function contacts(params: URLSearchParams) {
+  const rows = buckets(params).map((b) => ({ time: b.time, bucket: b.bucket, contacts: num(b.bucket, 900) }));
+  return contactsResponse.parse({ interval: params.get('interval') ?? 'day', rows, total: rows.reduce((s, r) => Math.max(s, r.contacts), 0) + 10 });
+}
+
+function reconciliation(params: URLSearchParams) {
+  const by = (params.get('by') ?? '').split(',').filter(Boolean);
+  const days = buckets(new URLSearchParams({ from: params.get('from') ?? '0', to: params.get('to') ?? '0', interval: 'day' }));
+  const rows = days.flatMap((b, i) => combinations(by).map((c) => {
+    const key = `${b.bucket}${JSON.stringify(c)}`;
+    const estimateUnits = num(key, 300);
+    // Meta has not reported the last two days yet.
+    const reported = i < days.length - 2;
+    const metaUnits = reported ? estimateUnits + num(`${key}m`, 7) - 4 : null;
+    return {
+      time: b.time, day: b.bucket, currency: 'BRL', ...c, estimateUnits, metaUnits,
+      estimateCost: money(estimateUnits, 0.0625), metaCost: metaUnits === null ? null : money(metaUnits, 0.0625),
+    };
+  }));
+  return reconciliationResponse.parse({ rows, problems: [] });
+}
+
+function tiers(params: URLSearchParams) {
+  const month = params.get('month') ?? '2026-10';
+  const rows = (VALUES.market as string[]).flatMap((market) => ['marketing', 'utility'].map((category) => {
+    const units = num(`${month}${market}${category}`, 200_000);
+    const upper = units < 100_000 ? 100_000 : null;
+    return {
+      portfolioId: 'portfolio-1', market, category, month, units, tierLower: upper ? 0 : 100_000, tierUpper: upper,
+      remaining: upper ? upper - units : null, metaTier: null,
+    };
+  }));
+  return tiersResponse.parse({ rows });
+}
+
+const HANDLERS: Record<string, (p: URLSearchParams) => unknown> = { usage, calls, contacts, reconciliation, tiers };
+
+/** FetchJson-shaped: resolves to the body the connector would send for `path?search`. */
+export async function syntheticFetchJson(path: string, search: string): Promise<unknown> {
+  const endpoint = path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length + 1) : path;
+  const handler = HANDLERS[endpoint];
+  if (!handler) throw new Error(`synthetic connector: no endpoint ${path}`);
+  return handler(new URLSearchParams(search));
+}
