@@ -1,0 +1,253 @@
+// The built dist/module.js, unmodified, evaluated the way Grafana's SystemJS loader does: an AMD
+// define() whose dependencies are the host's shared packages (here: the same node_modules instances
+// this test uses). Proves the externals are right (one React, one @grafana/runtime), the plugin
+// export is a DataSourcePlugin, a query runs through the data-source proxy route from plugin.json,
+// and the editors render with the host's React.
+// Runs in jest.slow.config.js after `npm test` has built dist/.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import React from 'react';
+import { render, screen } from '@testing-library/react';
+import { DataSourcePlugin, dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
+import { Observable, lastValueFrom } from 'rxjs';
+import { healthResponse, listResponse, usageResponse } from '@contract';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const dist = path.join(repoRoot, 'dist');
+const PROXY_URL = '/api/datasources/proxy/uid/waspend-load';
+const TOKEN = 'load-test-token';
+
+// What Grafana provides to plugins (its sharedDependenciesMap); a define() dependency outside this
+// list would fail to load in Grafana.
+const GRAFANA_SHARED = new Set([
+  '@emotion/css', '@emotion/react', '@grafana/data', '@grafana/runtime', '@grafana/ui', '@grafana/slate-react', 'd3', 'emotion',
+  'i18next', 'jquery', 'lodash', 'moment', 'prismjs', 'react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom',
+  'react-dom/client', 'react-inlinesvg', 'react-redux', 'react-router', 'react-router-dom', 'redux', 'rxjs', 'rxjs/operators', 'slate',
+  'slate-react', 'module',
+]);
+
+function readDist(file: string): string {
+  const p = path.join(dist, file);
+  if (!fs.existsSync(p)) throw new Error(`dist/${file} is missing: run \`npm run build\` first (\`npm test\` builds before the slow suites)`);
+  return fs.readFileSync(p, 'utf8');
+}
+
+const source = readDist('module.js');
+const manifest = JSON.parse(readDist('plugin.json')) as {
+  id: string;
+  info: { version: string; updated: string };
+  routes: Array<{ path: string; url: string; headers: Array<{ name: string; content: string }> }>;
+};
+
+function amdDependencies(text: string): string[] {
+  const m = /^define\((\[[^\]]*\])/.exec(text);
+  if (!m) throw new Error(`dist/module.js does not start with define([...]): ${text.slice(0, 60)}`);
+  return JSON.parse(m[1]!);
+}
+
+/** Grafana-style AMD evaluation: each dependency id resolves to the host's module instance. */
+function evaluateBundle(text: string): Record<string, unknown> {
+  let exported: Record<string, unknown> | undefined;
+  const define = (deps: string[], factory: (...mods: unknown[]) => Record<string, unknown>) => {
+    exported = factory(...deps.map((id) => (id === 'module' ? { uri: `public/plugins/${manifest.id}/module.js` } : require(id))));
+  };
+  define.amd = true;
+  new Function('define', text)(define);
+  if (!exported) throw new Error('dist/module.js never called define()');
+  return exported;
+}
+
+describe('dist/module.js as Grafana loads it', () => {
+  it('is an AMD module whose dependencies are all Grafana shared packages', () => {
+    expect(source.startsWith('define([')).toBe(true);
+    const deps = amdDependencies(source);
+    expect(deps.filter((d) => !GRAFANA_SHARED.has(d))).toEqual([]);
+    for (const needed of ['react', '@grafana/data', '@grafana/ui', '@grafana/runtime', 'rxjs']) expect(deps).toContain(needed);
+  });
+
+  it('bundles none of React, react-dom or @grafana/ui', () => {
+    const markers = [
+      '__SECRET_INTERNALS_DO_NOT_USE_OR_YOU_WILL_BE_FIRED', // React 18 internals
+      '__CLIENT_INTERNALS_DO_NOT_USE_OR_WARN_USERS_THEY_CANNOT_UPGRADE', // React 19 internals
+      'ReactCurrentOwner',
+      'react.transitional.element', // React 19 element tag (webpack drops unused internals, not this)
+      'react.dev/errors', // React 19 production error URLs
+      'react.production',
+      'react-dom.production',
+      'uPlot', // charting library inside @grafana/ui
+      'react-select', // @grafana/ui Select implementation
+    ];
+    expect(markers.filter((m) => source.includes(m))).toEqual([]);
+    // @grafana/ui alone is several MB; the plugin with zod is well under one.
+    expect(source.length).toBeLessThan(1024 * 1024);
+  });
+
+  it('ships a filled-in plugin.json and the source map', () => {
+    expect(manifest.id).toBe('waspend-whatsapp-datasource');
+    expect(manifest.info.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.info.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(fs.existsSync(path.join(dist, 'module.js.map'))).toBe(true);
+    expect(fs.existsSync(path.join(dist, 'img', 'logo.svg'))).toBe(true);
+  });
+});
+
+/** A stand-in connector on loopback that checks the bearer token and answers contract-valid JSON. */
+function startConnector() {
+  const seen: Array<{ path: string; params: Record<string, string>; auth: string | undefined }> = [];
+  const servedRows: Array<{ category: string; cost: string; messages: number }> = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://connector.invalid');
+    const params = Object.fromEntries(url.searchParams);
+    seen.push({ path: url.pathname, params, auth: req.headers.authorization });
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
+    if (url.pathname === '/health') {
+      return send(200, healthResponse.parse({ status: 'ok', version: 'load-test', store: { ok: true, kind: 'sqlite', events: 7, lastEventAt: null }, pulls: [] }));
+    }
+    if (url.pathname === '/api/v1/usage') {
+      // One row per requested category, sized from the request so nothing is fixed in advance.
+      const categories = (params.category ?? 'marketing').split(',');
+      const rows = categories.map((category, i) => {
+        const messages = (i + 1) * (params.country ?? '').split(',').length;
+        const row = { category, cost: (messages * 0.0625).toFixed(4), messages };
+        servedRows.push(row);
+        return { time: Number(params.from), bucket: 'b', currency: 'USD', category, messages, billable: messages, cost: row.cost };
+      });
+      return send(200, usageResponse.parse({ source: params.source, interval: params.interval, rows, problems: [] }));
+    }
+    if (url.pathname === '/api/v1/lists/countries') return send(200, listResponse.parse({ items: [{ value: 'BR', text: 'Brazil' }] }));
+    return send(404, { error: 'not_found', message: url.pathname });
+  });
+  return new Promise<{ url: string; seen: typeof seen; servedRows: typeof servedRows; close: () => Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, seen, servedRows, close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}
+
+/**
+ * What Grafana's data-source proxy does for a frontend plugin: match `<ds url>/<route path>/...`
+ * against plugin.json routes, fill `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` on the server
+ * side, forward, and hand the browser only the response.
+ */
+function fakeDataSourceProxy(jsonData: Record<string, string>, secureJsonData: Record<string, string>): Pick<BackendSrv, 'fetch'> {
+  const fill = (template: string) =>
+    template
+      .replace(/\{\{\s*\.JsonData\.(\w+)\s*\}\}/g, (_, k: string) => jsonData[k] ?? '')
+      .replace(/\{\{\s*\.SecureJsonData\.(\w+)\s*\}\}/g, (_, k: string) => secureJsonData[k] ?? '');
+  return {
+    fetch: <T>(options: BackendSrvRequest) =>
+      new Observable<FetchResponse<T>>((subscriber) => {
+        const fail = (status: number, data: unknown) => subscriber.error({ status, data, config: options });
+        if (!options.url.startsWith(`${PROXY_URL}/`)) return fail(404, { message: `not a proxy URL: ${options.url}` });
+        const rest = options.url.slice(PROXY_URL.length + 1);
+        const route = manifest.routes.find((r) => rest === r.path || rest.startsWith(`${r.path}/`) || rest.startsWith(`${r.path}?`));
+        if (!route) return fail(404, { message: `no plugin route for ${rest}` });
+        const target = new URL(fill(route.url) + rest.slice(route.path.length));
+        const headers = Object.fromEntries(route.headers.map((h) => [h.name, fill(h.content)]));
+        const req = http.request(target, { method: options.method ?? 'GET', headers }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => {
+            const data = body ? JSON.parse(body) : undefined;
+            const status = res.statusCode ?? 0;
+            if (status >= 400) return fail(status, data);
+            subscriber.next({ data, status, ok: true, headers: new Headers(), redirected: false, statusText: '', type: 'basic', url: options.url, config: options } as FetchResponse<T>);
+            subscriber.complete();
+          });
+        });
+        req.on('error', () => fail(502, {}));
+        req.end();
+        return () => req.destroy();
+      }),
+  };
+}
+
+describe('the plugin export from dist/module.js', () => {
+  const exported = evaluateBundle(source);
+  const plugin = exported.plugin as DataSourcePlugin<DataSourceApi>;
+  let connector: Awaited<ReturnType<typeof startConnector>>;
+
+  beforeAll(async () => {
+    connector = await startConnector();
+    setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
+    const vars: Record<string, string[]> = { country: ['BR', 'IN', 'MX'] };
+    setTemplateSrv({
+      getVariables: () => [],
+      replace: (text?: string, _v?: unknown, format?: unknown) =>
+        (text ?? '').replace(/\$(\w+)/g, (w, n: string) => (vars[n] ? vars[n]!.join(format === 'csv' ? ',' : '|') : w)),
+      containsTemplate: (t?: string) => Boolean(t?.includes('$')),
+      updateTimeRange: () => {},
+    } as never);
+  });
+  afterAll(() => connector.close());
+
+  const instance = () =>
+    new (plugin.DataSourceClass as unknown as new (s: unknown) => DataSourceApi)({
+      id: 1, uid: 'waspend-load', type: manifest.id, name: 'waspend', url: PROXY_URL, access: 'proxy', readOnly: false, meta: {}, jsonData: { connectorUrl: connector.url },
+    });
+
+  it('is a DataSourcePlugin from the host @grafana/data, with config and query editors', () => {
+    expect(plugin).toBeInstanceOf(DataSourcePlugin);
+    expect(typeof plugin.components.ConfigEditor).toBe('function');
+    expect(typeof plugin.components.QueryEditor).toBe('function');
+    const ds = instance();
+    expect(ds.annotations).toBeDefined();
+    expect(ds.variables).toBeDefined();
+  });
+
+  it('runs a query through the proxy route: token added server-side, variables applied, frames back', async () => {
+    const ds = instance();
+    const request = {
+      requestId: 'load1', interval: '1d', intervalMs: 86400000, scopedVars: {}, timezone: 'utc', app: 'dashboard', startTime: 0,
+      range: { from: dateTime(Date.UTC(2026, 2, 1)), to: dateTime(Date.UTC(2026, 2, 2)), raw: { from: 'now-1d', to: 'now' } },
+      targets: [{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: ['category'], filters: { country: ['$country'], category: ['marketing', 'utility'] } }],
+    } as unknown as DataQueryRequest;
+    const res: DataQueryResponse = await lastValueFrom(ds.query(request) as Observable<DataQueryResponse>);
+    expect(res.errors).toEqual([]);
+    const usage = connector.seen.filter((s) => s.path === '/api/v1/usage');
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.auth).toBe(`Bearer ${TOKEN}`);
+    expect(usage[0]!.params).toMatchObject({ country: 'BR,IN,MX', category: 'marketing,utility', by: 'category' });
+    const byName = Object.fromEntries((res.data as DataFrame[]).map((f) => [f.name, f.fields[1]!.values[0]]));
+    expect(byName).toEqual({ Marketing: connector.servedRows[0]!.messages, Utility: connector.servedRows[1]!.messages });
+  });
+
+  it('reports the connector in Save & test and a wrong token as a token problem', async () => {
+    await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'success', message: expect.stringContaining('load-test') });
+    setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: 'wrong' }) as BackendSrv);
+    try {
+      await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
+    } finally {
+      setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
+    }
+  });
+
+  it('fills a template variable from a connector list', async () => {
+    await expect(instance().metricFindQuery!({ list: 'countries' })).resolves.toEqual([{ text: 'Brazil', value: 'BR' }]);
+  });
+
+  it('renders its editors with the host React (hooks would throw with a second copy)', () => {
+    const QueryEditor = plugin.components.QueryEditor as unknown as React.ComponentType<Record<string, unknown>>;
+    render(
+      React.createElement(QueryEditor, {
+        query: { refId: 'A', schemaVersion: 1, kind: 'cost', filters: { waba: ['$waba'] } },
+        onChange: () => {},
+        onRunQuery: () => {},
+        datasource: instance(),
+      }),
+    );
+    expect((screen.getByLabelText('Filter WABA') as HTMLInputElement).value).toBe('$waba');
+    const ConfigEditor = plugin.components.ConfigEditor as unknown as React.ComponentType<Record<string, unknown>>;
+    render(React.createElement(ConfigEditor, { options: { jsonData: { connectorUrl: connector.url }, secureJsonFields: { apiToken: true } }, onOptionsChange: () => {} }));
+    expect((screen.getByLabelText('Connector URL') as HTMLInputElement).value).toBe(connector.url);
+    expect(screen.getByRole('button', { name: /reset/i })).toBeTruthy();
+  });
+});
