@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { Pool } from 'pg';
+import { listMigrations } from './sqlite-migrate';
+
+const DIR = path.join(__dirname, 'migrations', 'postgres');
+
+/**
+ * Session-level advisory lock key held while migrating: replicas starting at once queue on it, and
+ * each one re-reads the recorded version after getting it, so a migration is applied exactly once.
+ * Arbitrary but fixed (ASCII "waspmig").
+ */
+export const MIGRATION_LOCK_KEY = '33889614013425991';
+
+/** Applies every migration newer than the recorded version, each in its own transaction. Returns the versions applied. */
+export async function migratePostgres(pool: Pool, dir = DIR): Promise<number[]> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)');
+      const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+      const current = rows[0]?.v ?? 0;
+      const applied: number[] = [];
+      for (const m of listMigrations(dir)) {
+        if (m.version <= current) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw new Error(`PostgreSQL migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
+        }
+        applied.push(m.version);
+      }
+      return applied;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => {
+        // A connection that cannot unlock must not go back to the pool holding the lock.
+        broken = true;
+      });
+    }
+  } finally {
+    client.release(broken);
+  }
+}
