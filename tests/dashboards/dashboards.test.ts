@@ -156,6 +156,14 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
     expect([...used].sort()).toEqual([...expected.variables].sort());
   });
 
+  test('stats choose their colour: Grafana\'s default thresholds would paint any figure over 80 red', () => {
+    for (const p of queryPanels(d).filter((x) => x.type === 'stat')) {
+      const color = p.fieldConfig?.defaults?.color?.mode;
+      const steps = p.fieldConfig?.defaults?.thresholds?.steps;
+      expect({ at: where(expected.file, p), chosen: color === 'fixed' || Array.isArray(steps) }).toEqual({ at: where(expected.file, p), chosen: true });
+    }
+  });
+
   test('money keeps the currency unit the frames carry and counts are whole numbers', () => {
     const MONEY_KINDS = new Set(['cost', 'projection', 'reconciliation']);
     for (const p of queryPanels(d)) {
