@@ -1,4 +1,7 @@
 import type { HealthResponse } from '@contract';
+import type { Registry } from 'prom-client';
+import type { IngestObserver } from '../metrics';
+import type { QueryContext } from '../query';
 import type { GroupCommitWriter, Store } from '../store';
 
 export interface AppOptions {
@@ -17,7 +20,16 @@ export interface AppOptions {
   /** Pull status rows for /health (from the pull scheduler). */
   pullStatus?: () => HealthResponse['pulls'];
   now?: () => number;
-  logger?: boolean;
+  /** A pino logger config or instance options; false = silent. */
+  logger?: boolean | Record<string, unknown>;
+  /** Query API: enabled when a context is given; every request needs `apiToken`. */
+  query?: QueryContext;
+  apiToken?: string;
+  /** Prometheus registry served on GET /metrics (optionally behind `metricsToken`). */
+  metrics?: { registry: Registry; ingest: IngestObserver; token?: string };
+  /** Whole-request deadline: a client that trickles its request (slowloris) is cut off after this. */
+  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;

@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { InputError } from '@core';
 import type { HealthResponse } from '@contract';
 import { GroupCommitWriter } from '../store';
-import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options';
+import { registerApiRoutes, tokenMatches } from './api-routes';
+import { DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, type AppOptions } from './app-options';
 import { registerWebhookRoutes } from './webhook-routes';
 
 async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
@@ -20,7 +21,15 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
 
 /** Builds the connector's HTTP app (not listening): webhooks and /health. The caller owns listen/close. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT });
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    // Node's own deadlines: headers and the whole request must arrive in time, checked often enough to matter.
+    requestTimeout,
+    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) } as never,
+    connectionTimeout: requestTimeout * 2,
+  });
   const writer = opts.writer ?? new GroupCommitWriter(opts.store);
 
   app.setErrorHandler((err, _req, reply) => {
@@ -35,6 +44,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await registerWebhookRoutes(app, opts, writer);
+  if (opts.query) await registerApiRoutes(app, { ctx: opts.query, apiToken: opts.apiToken });
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.get('/metrics', async (req, reply) => {
+      if (metrics.token && !tokenMatches(req.headers.authorization, metrics.token)) {
+        return reply.code(401).send({ error: 'unauthorized', message: 'missing or invalid bearer token' });
+      }
+      const body = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(body);
+    });
+  }
 
   app.get('/health', async (_req, reply) => {
     const body = await checkHealth(opts);

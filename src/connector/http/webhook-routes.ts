@@ -19,11 +19,20 @@ export async function registerWebhookRoutes(app: FastifyInstance, opts: AppOptio
     scope.post(WEBHOOK_PATH, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!isAuthorised(raw, req.headers, opts)) {
+        opts.metrics?.ingest.rejected('unauthorized');
         return reply.code(401).send({ error: 'unauthorized', message: 'missing or invalid webhook signature' });
       }
       const receivedAtMs = now();
-      const events = normaliseEnvelope(parseEnvelope(raw), receivedAtMs);
+      let events;
+      try {
+        events = normaliseEnvelope(parseEnvelope(raw), receivedAtMs);
+      } catch (err) {
+        opts.metrics?.ingest.rejected('invalid');
+        throw err;
+      }
+      const started = process.hrtime.bigint();
       await writer.write(events, receivedAtMs);
+      opts.metrics?.ingest.committed(events, Number(process.hrtime.bigint() - started) / 1e9);
       return reply.code(200).send({ ok: true, events: events.length });
     });
 

@@ -7,6 +7,8 @@ import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
+import type { ConnectorStore, FinishedCall } from './connector-store';
+import type { StoredRateFile } from './rate-files';
 import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
 interface MessageRow {
@@ -25,7 +27,7 @@ const placeholders = USAGE_KEY_COLUMNS.map(() => '?').join(', ');
 const keyWhere = USAGE_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ');
 
 /** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
-export class SqliteStore implements Store {
+export class SqliteStore implements ConnectorStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly stmts;
@@ -145,6 +147,35 @@ export class SqliteStore implements Store {
 
   async replaceDays(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor): Promise<void> {
     replacePulledDays(this.db, wabaId, source, days, rows, cursor);
+  }
+
+  async finishedCalls(range: DayRange): Promise<FinishedCall[]> {
+    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
+    const rows = this.db.prepare(`SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
+      WHERE counted_key IS NOT NULL AND json_extract(counted_key, '$[0]') BETWEEN ? AND ?${byWaba} ORDER BY start_ms, call_id`)
+      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as
+      { call_id: string; start_ms: number | null; connected_at_ms: number | null; terminated_at_ms: number | null; duration_sec: number | null; counted_key: string }[];
+    return rows.map((r) => {
+      const [day = '', wabaId = '', phone = '', country = '', market = '', direction = ''] = JSON.parse(r.counted_key) as string[];
+      return {
+        callId: r.call_id, day, wabaId, phoneNumberId: phone || null, country: country || null, market, direction: direction || null,
+        startMs: r.start_ms ?? r.connected_at_ms ?? r.terminated_at_ms ?? 0, durationSec: r.duration_sec ?? 0,
+      };
+    });
+  }
+
+  async saveRateFile(f: StoredRateFile): Promise<void> {
+    this.db.prepare(`INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`)
+      .run(f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content);
+  }
+
+  async rateFiles(): Promise<StoredRateFile[]> {
+    const rows = this.db.prepare('SELECT * FROM rate_files ORDER BY effective_from, kind, currency').all() as Record<string, string | number>[];
+    return rows.map((r) => ({
+      kind: r.kind as StoredRateFile['kind'], currency: String(r.currency), effectiveFrom: String(r.effective_from),
+      fileName: String(r.file_name), importedAtMs: Number(r.imported_at_ms), content: String(r.content),
+    }));
   }
 
   async countRawEvents(): Promise<number> {

@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { importRateFile, type RateFileKind } from '../runtime/price-files';
+import { openStore } from '../runtime/open-store';
+import { resolveDb, type CommonFlags } from './options';
+import { loadConfig } from '../config';
+
+export interface ImportFlags extends CommonFlags {
+  effective: string;
+  currency?: string;
+}
+
+/** `waspend rates|tiers|call-rates import FILE`: validates the file with core's parser, then stores it. */
+export async function importPriceFile(kind: RateFileKind, file: string, flags: ImportFlags): Promise<void> {
+  const config = flags.config ? loadConfig(flags.config) : undefined;
+  const text = fs.readFileSync(file, 'utf8');
+  const store = await openStore(resolveDb(flags, config), { timezones: {} });
+  try {
+    const started = Date.now();
+    const entry = await importRateFile(store, {
+      kind, text, effectiveFrom: flags.effective, fileName: path.basename(file), ...(flags.currency ? { currency: flags.currency } : {}),
+    }, Date.now());
+    const size = `${(entry.kind === 'rate_card' ? entry.rates : entry.tiers).size} markets`;
+    process.stdout.write(`imported ${kind} ${path.basename(file)}: ${entry.currency}, effective ${flags.effective}, ${size} (${Date.now() - started} ms)\n`);
+    process.stderr.write('history is re-priced on the next query: costs come from the raw counts and the price files in force on each day.\n');
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,90 @@
+import { Command, Option } from 'commander';
+import { InputError } from '@core';
+import { ConfigError } from '../config';
+import { VERSION } from '../runtime/connector';
+import { demo } from './demo';
+import { importPriceFile } from './import-rates';
+import { parseDay } from './options';
+import { replay } from './replay';
+import { report } from './report';
+import { serve } from './serve';
+
+function program(): Command {
+  const cli = new Command('waspend')
+    .description('WhatsApp Business usage and cost analytics: the connector behind the Grafana data source')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  const serveCmd = (name: string, description: string, demoDefault: boolean) =>
+    cli.command(name)
+      .description(description)
+      .option('--config <file>', 'connector config (YAML, ${ENV} expanded); env WASPEND_CONFIG')
+      .option('--db <url>', 'sqlite:PATH (default sqlite:./data/waspend.sqlite) or postgres://...; env WASPEND_DB')
+      .option('--port <n>', 'listen port (default 8080); env WASPEND_PORT')
+      .option('--host <addr>', 'listen address (default 127.0.0.1); env WASPEND_HOST')
+      .option('--demo', 'seed demo data into an empty store; without --config, serve the demo WABAs', demoDefault)
+      .option('--no-pulls', 'do not pull Meta/360Dialog analytics even where credentials are configured')
+      .action((opts) => serve(opts));
+  serveCmd('serve', 'run the connector: webhooks, query API, /health and /metrics', false);
+  serveCmd('start', 'serve --demo: the connector on the embedded store, seeded with demo data when empty', true);
+
+  const importCmd = (group: string, kind: 'rates' | 'tiers' | 'call_rates', what: string, currencyRequired: boolean) => {
+    const cmd = cli.command(group).description(`manage ${what}`);
+    const sub = cmd.command('import <file>')
+      .description(`import ${what} effective from a WABA-local day; history is re-priced from the raw counts`)
+      .requiredOption('--effective <day>', 'first WABA-local day the file applies (YYYY-MM-DD)', parseDay('--effective'))
+      .option('--config <file>', 'connector config (for its db)')
+      .option('--db <url>', 'store URL; env WASPEND_DB');
+    if (currencyRequired) sub.requiredOption('--currency <code>', 'ISO 4217 currency of the file');
+    else sub.option('--currency <code>', 'override the currency named in the file');
+    sub.action((file: string, opts) => importPriceFile(kind, file, opts));
+  };
+  importCmd('rates', 'rates', "Meta's rates CSV (currency from the file)", false);
+  importCmd('tiers', 'tiers', 'volume-tier CSV (Market,Category,Lower,Upper,Rate)', true);
+  importCmd('call-rates', 'call_rates', 'calling rates CSV (Market,Currency,Lower minutes,Upper minutes,Rate per minute)', true);
+
+  cli.command('report')
+    .description('usage report: delivered messages, charged units and cost per WABA-local day and dimension')
+    .requiredOption('--from <day>', 'first WABA-local day (YYYY-MM-DD)', parseDay('--from'))
+    .requiredOption('--to <day>', 'last WABA-local day, inclusive (YYYY-MM-DD)', parseDay('--to'))
+    .option('--by <dims>', 'comma-separated: day,category,country,phone,pricing_type,waba', 'day,category')
+    .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--source <src>', 'estimate (webhooks x rate card) or meta (pulled analytics)').choices(['estimate', 'meta']).default('estimate'))
+    .option('--waba <ids>', 'only these WABA ids (comma-separated)')
+    .option('--config <file>', 'connector config; without it the demo WABAs are assumed')
+    .option('--db <url>', 'store URL; env WASPEND_DB')
+    .action((opts) => report(opts));
+
+  cli.command('replay <file>')
+    .description('post recorded webhooks (NDJSON, one envelope per line) to a connector')
+    .requiredOption('--url <url>', 'connector base URL or full webhook URL')
+    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--retries <n>', 'retries per body on network errors and 5xx', '5')
+    .option('--secret-env <name>', 'environment variable holding the Meta app secret to sign bodies with')
+    .action((file: string, opts) => replay(file, opts));
+
+  cli.command('demo')
+    .description('generate a realistic multi-WABA, multi-country month of traffic into a store (or NDJSON with --out)')
+    .option('--db <url>', 'store URL; env WASPEND_DB')
+    .option('--out <file>', 'write NDJSON webhooks for `waspend replay` instead of storing')
+    .option('--days <n>', 'days of traffic up to now', '45')
+    .option('--scale <x>', 'volume multiplier', '1')
+    .option('--seed <s>', 'random seed (same seed, same data)', 'waspend')
+    .option('--as-of <time>', 'end of the demo (ISO date or timestamp; default now)')
+    .action((opts) => demo(opts));
+  return cli;
+}
+
+/** Entry point used by bin/waspend.mjs. Bad input exits 1 with one clear line (and the field), never a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof InputError) {
+      process.stderr.write(`waspend: ${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * The connector's YAML configuration. Every key is documented in README "Configuration"; unknown
+ * keys are rejected so that a typo (`appSecert`) fails loudly instead of silently disabling a check.
+ */
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+const timeZone = nonEmpty.refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as America/Sao_Paulo');
+
+const wabaSchema = z.strictObject({
+  id: z.union([nonEmpty, z.number().int().transform(String)]),
+  name: nonEmpty,
+  timezone: timeZone,
+  currency: nonEmpty.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  /** Business portfolio id: volume tiers are counted across all of its WABAs. */
+  portfolio: z.union([nonEmpty, z.number().int().transform(String)]),
+  /** Budget per WABA-local month in `currency`, for waspend_monthly_budget and the alert rule. */
+  monthlyBudget: z.number().positive().optional(),
+  meta: z.strictObject({ token: nonEmpty, apiVersion: nonEmpty.optional() }).optional(),
+  d360: z
+    .strictObject({
+      partnerId: nonEmpty,
+      clientId: nonEmpty,
+      apiKey: nonEmpty,
+      channels: z.array(z.strictObject({ id: nonEmpty, phoneNumberId: nonEmpty.optional() })).min(1),
+    })
+    .optional(),
+});
+
+const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(20).optional(),
+  baseDelayMs: z.number().int().min(0).optional(),
+  maxDelayMs: z.number().int().min(0).optional(),
+  timeoutMs: z.number().int().min(100).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** Bearer token for /api/v1 and /metrics. Without it the query API refuses every request. */
+  apiToken: nonEmpty.min(16, 'must be at least 16 characters').optional(),
+  /** Token Prometheus sends for /metrics; defaults to no auth on /metrics (it holds no secrets). */
+  metricsToken: nonEmpty.optional(),
+  db: nonEmpty.optional(),
+  server: z
+    .strictObject({
+      host: nonEmpty.optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      bodyLimitBytes: z.number().int().min(1024).max(100 * 1024 * 1024).optional(),
+      requestTimeoutMs: z.number().int().min(100).optional(),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    })
+    .optional(),
+  webhooks: z
+    .strictObject({
+      appSecret: nonEmpty.optional(),
+      verifyToken: nonEmpty.optional(),
+      sharedSecret: z.strictObject({ header: nonEmpty, value: nonEmpty }).optional(),
+    })
+    .optional(),
+  pulls: z
+    .strictObject({
+      graphBaseUrl: z.url().optional(),
+      d360BaseUrl: z.url().optional(),
+      backfillDays: z.number().int().min(1).max(366).optional(),
+      repullDays: z.number().int().min(0).max(60).optional(),
+      intervalMs: z.number().int().min(1000).optional(),
+      failureBackoffMs: z.number().int().min(0).optional(),
+      maxFailureBackoffMs: z.number().int().min(0).optional(),
+      retry: retrySchema.optional(),
+    })
+    .optional(),
+  wabas: z.array(wabaSchema).min(1, 'must list at least one WABA'),
+});
+
+export type ConnectorConfig = z.infer<typeof configSchema>;
+export type WabaConfig = ConnectorConfig['wabas'][number];

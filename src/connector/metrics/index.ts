@@ -1,0 +1,2 @@
+export { registerIngestMetrics, type IngestObserver } from './ingest-metrics';
+export { registerSpendMetrics } from './spend-metrics';

@@ -1,0 +1,8 @@
+export type { QueryContext, WabaInfo } from './query-context';
+export { selectedWabas } from './query-context';
+export { localDays, type LocalDays } from './day-range';
+export { pricedUsage, directionOf } from './priced-usage';
+export { usageSeries, usageFacts } from './usage-series';
+export { callsSeries } from './calls-series';
+export { annotations, contactsSeries, listValues, pricingInput, reconciliation, tierState } from './other-series';
+export { buildReport, parseReportDimensions, REPORT_COLUMNS, REPORT_DIMENSIONS, type ReportRow, type ReportDimension } from './report';

@@ -1,0 +1,250 @@
+import {
+  addDays, addMonths, firstDayOf, localDay, MARKET_CHANGES, monthOf, PMP_START_DAY, dayStartMs, priceBookChanges, priceUsage, rateColumnOf,
+  tierKey, tierTableInForce, tiersOf, toDecimalString, currentTier, type Micros, type UsageRow,
+} from '@core';
+import type {
+  AnnotationsResponse, ContactsResponse, ListKind, ListResponse, PricingInputResponse, ReconciliationResponse, TiersResponse,
+} from '@contract';
+import { bucketOf } from './buckets';
+import { localDays, spanOf } from './day-range';
+import { toUsageRow } from './priced-usage';
+import { selectedWabas, type QueryContext } from './query-context';
+import { usageFacts } from './usage-series';
+import type { z } from 'zod';
+import type { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
+
+/** GET /api/v1/contacts: unique contacts per bucket and over the whole range, from per-day sketches. */
+export async function contactsSeries(ctx: QueryContext, q: z.infer<typeof contactsQuery>): Promise<ContactsResponse> {
+  const wabas = selectedWabas(ctx, q.waba);
+  const rows: ContactsResponse['rows'] = [];
+  let total = 0;
+  for (const w of wabas) {
+    const range = localDays(q.from, q.to, w.timezone);
+    total += await ctx.store.uniqueContacts({ ...range, wabaId: w.id });
+  }
+  // Buckets use the first WABA's calendar: contacts of WABAs in other zones are counted on their own local days.
+  const zone = wabas[0]?.timezone ?? 'UTC';
+  const span = spanOf(wabas.map((w) => localDays(q.from, q.to, w.timezone)));
+  if (!span) return { interval: q.interval, rows, total };
+  const buckets = new Map<string, { time: number; fromDay: string; toDay: string }>();
+  for (let day = span.fromDay; day <= span.toDay; day = addDays(day, 1)) {
+    const { bucket, time } = bucketOf(day, q.interval === 'month' ? 'month' : 'day', zone);
+    const b = buckets.get(bucket);
+    if (b) b.toDay = day;
+    else buckets.set(bucket, { time, fromDay: day, toDay: day });
+  }
+  for (const [bucket, b] of buckets) {
+    let contacts = 0;
+    for (const w of wabas) contacts += await ctx.store.uniqueContacts({ fromDay: b.fromDay, toDay: b.toDay, wabaId: w.id });
+    rows.push({ time: b.time, bucket, contacts });
+  }
+  return { interval: q.interval, rows, total };
+}
+
+const addCost = (a: Micros | null, b: Micros | null): Micros | null => (a === null && b === null ? null : (a ?? 0n) + (b ?? 0n));
+
+/** GET /api/v1/reconciliation: our estimate against Meta's pricing analytics per day (and category / WABA). */
+export async function reconciliation(ctx: QueryContext, q: z.infer<typeof reconciliationQuery>): Promise<ReconciliationResponse> {
+  const base = { ...q, by: [] as never[], interval: 'day' as const };
+  const est = await usageFacts(ctx, { ...base, source: 'estimate' });
+  const meta = await usageFacts(ctx, { ...base, source: 'meta' });
+  type Acc = { time: number; day: string; currency: string; wabaId?: string; category?: string; eu: number; ec: Micros | null; mu: number | null; mc: Micros | null };
+  const groups = new Map<string, Acc>();
+  const byCategory = q.by.includes('category');
+  const byWaba = q.by.includes('waba');
+  const slot = (f: (typeof est.facts)[number]) => {
+    const key = [f.day, f.waba.currency, byWaba ? f.waba.id : '', byCategory ? (f.category ?? '') : ''].join('\u0000');
+    let g = groups.get(key);
+    if (!g) {
+      g = { time: dayStartMs(f.day, f.waba.timezone), day: f.day, currency: f.waba.currency, eu: 0, ec: null, mu: null, mc: null };
+      if (byWaba) g.wabaId = f.waba.id;
+      if (byCategory && f.category) g.category = f.category;
+      groups.set(key, g);
+    }
+    return g;
+  };
+  for (const f of est.facts) {
+    const g = slot(f);
+    g.eu += f.billable;
+    g.ec = addCost(g.ec, f.costMicros);
+  }
+  for (const f of meta.facts) {
+    const g = slot(f);
+    g.mu = (g.mu ?? 0) + f.billable;
+    g.mc = addCost(g.mc, f.costMicros);
+  }
+  const rows = [...groups.values()]
+    .sort((a, b) => a.time - b.time || (a.wabaId ?? '').localeCompare(b.wabaId ?? '') || (a.category ?? '').localeCompare(b.category ?? ''))
+    .map((g) => ({
+      time: g.time, day: g.day, currency: g.currency, ...(g.wabaId ? { wabaId: g.wabaId } : {}), ...(g.category ? { category: g.category } : {}),
+      estimateUnits: g.eu, metaUnits: g.mu, estimateCost: g.ec === null ? null : toDecimalString(g.ec), metaCost: g.mc === null ? null : toDecimalString(g.mc),
+    })) as ReconciliationResponse['rows'];
+  return { rows, problems: est.problems };
+}
+
+/**
+ * GET /api/v1/tiers: per portfolio x market x tiered category, the units charged so far in the month
+ * and where that sits on the volume-tier ladder in force.
+ */
+export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>): Promise<TiersResponse> {
+  const wabas = selectedWabas(ctx, q.waba);
+  const rows: TiersResponse['rows'] = [];
+  const seen = new Set<string>();
+  const metaTiers = await latestMetaTiers(ctx);
+  for (const w of wabas) {
+    const month = q.month ?? monthOf(localDay(ctx.now(), w.timezone));
+    const fromDay = firstDayOf(month);
+    const toDay = addDays(firstDayOf(addMonths(month, 1)), -1);
+    const stored = await ctx.store.usageDaily({ fromDay, toDay });
+    const usage = stored.filter((r) => r.day.startsWith(month)).map((r) => {
+      const info = ctx.wabas.get(r.wabaId);
+      return info && info.portfolio === w.portfolio ? toUsageRow(r, info) : null;
+    }).filter((r): r is UsageRow => r !== null);
+    const priced = priceUsage(usage, ctx.priceBook());
+    const table = tierTableInForce(ctx.priceBook(), w.currency, usage.at(-1)?.day ?? fromDay);
+    const markets = new Set(usage.map((r) => `${r.market}\u0000${r.category}`));
+    for (const mc of markets) {
+      const [market = '', category = ''] = mc.split('\u0000');
+      const column = rateColumnOf(category as UsageRow['category']);
+      if (!column) continue;
+      const key = `${w.portfolio}|${market}|${category}|${month}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const units = priced.tierCounts.get(tierKey(w.portfolio, market, column, month)) ?? 0;
+      const ladder = table ? tiersOf(table, market, column) : null;
+      if (!ladder) continue;
+      const pos = currentTier(ladder, units);
+      if (!pos) continue;
+      rows.push({
+        portfolioId: w.portfolio, market, category: category as UsageRow['category'], month, units,
+        tierLower: pos.lower, tierUpper: pos.upper, remaining: pos.remainingToNext,
+        metaTier: metaTiers.get(w.id) ?? null,
+      });
+    }
+  }
+  rows.sort((a, b) => a.portfolioId.localeCompare(b.portfolioId) || a.market.localeCompare(b.market) || a.category.localeCompare(b.category));
+  return { rows };
+}
+
+async function latestMetaTiers(ctx: QueryContext): Promise<Map<string, string>> {
+  const events = await ctx.store.accountEvents({ fromMs: ctx.now() - 120 * 86_400_000, toMs: ctx.now() + 86_400_000 });
+  const out = new Map<string, string>();
+  for (const e of events) {
+    if (e.kind !== 'account_update') continue;
+    const tier = tierFromValue(e.value);
+    if (tier) out.set(e.wabaId, tier);
+  }
+  return out;
+}
+
+function tierFromValue(value: unknown): string | null {
+  const v = value as { volume_tier_info?: { tier?: unknown }; event?: unknown } | null;
+  const tier = v?.volume_tier_info?.tier;
+  return typeof tier === 'string' ? tier : null;
+}
+
+/** GET /api/v1/lists/:kind — values for template variables, most recent 400 days of data. */
+export async function listValues(ctx: QueryContext, kind: ListKind, q: z.infer<typeof listQuery>): Promise<ListResponse> {
+  const wabas = selectedWabas(ctx, q.waba);
+  if (kind === 'wabas') return { items: wabas.map((w) => ({ value: w.id, text: w.name })) };
+  if (kind === 'categories') {
+    const { CATEGORIES } = await import('@core');
+    return { items: CATEGORIES.map((c) => ({ value: c, text: c })) };
+  }
+  const today = localDay(ctx.now(), 'UTC');
+  const rows = await ctx.store.usageDaily({ fromDay: addDays(today, -400), toDay: addDays(today, 1) });
+  const ids = new Set(wabas.map((w) => w.id));
+  const values = new Set<string>();
+  for (const r of rows) {
+    if (!ids.has(r.wabaId)) continue;
+    const v = kind === 'phones' ? r.phoneNumberId : kind === 'countries' ? r.country : kind === 'groups' ? r.group : r.market;
+    if (v) values.add(v);
+  }
+  if (kind === 'phones') {
+    const calls = await ctx.store.callsDaily({ fromDay: addDays(today, -400), toDay: addDays(today, 1) });
+    for (const c of calls) if (ids.has(c.wabaId) && c.phoneNumberId) values.add(c.phoneNumberId);
+  }
+  return { items: [...values].sort().map((v) => ({ value: v, text: v })) };
+}
+
+/** GET /api/v1/annotations: price changes, the pricing-model switch, tier updates, template recategorisations, market changes. */
+export async function annotations(ctx: QueryContext, q: z.infer<typeof annotationsQuery>): Promise<AnnotationsResponse> {
+  const wabas = selectedWabas(ctx, q.waba);
+  const zone = wabas[0]?.timezone ?? 'UTC';
+  const range = localDays(q.from, q.to, zone);
+  const fromMs = dayStartMs(range.fromDay, zone);
+  const toMs = dayStartMs(addDays(range.toDay, 1), zone);
+  const want = (k: AnnotationsResponse['items'][number]['kind']) => q.kind.length === 0 || q.kind.includes(k);
+  const items: AnnotationsResponse['items'] = [];
+  const currencies = new Set(wabas.map((w) => w.currency));
+  if (want('rate_card')) {
+    for (const e of priceBookChanges(ctx.priceBook())) {
+      if (!currencies.has(e.currency) || e.day < range.fromDay || e.day > range.toDay) continue;
+      items.push({ time: dayStartMs(e.day, zone), kind: 'rate_card', title: e.title, text: e.text, wabaId: null, tags: ['rate_card', e.currency] });
+    }
+  }
+  if (want('pricing_model')) {
+    for (const w of wabas) {
+      if (PMP_START_DAY < range.fromDay || PMP_START_DAY > range.toDay) continue;
+      items.push({ time: dayStartMs(PMP_START_DAY, w.timezone), kind: 'pricing_model', title: 'Per-message pricing starts', text: `Meta bills ${w.name} per delivered message from ${PMP_START_DAY} (WABA-local); per-conversation before.`, wabaId: w.id, tags: ['pricing_model'] });
+    }
+  }
+  if (want('market_change')) {
+    for (const c of MARKET_CHANGES) {
+      if (c.effectiveFrom < range.fromDay || c.effectiveFrom > range.toDay) continue;
+      items.push({ time: dayStartMs(c.effectiveFrom, zone), kind: 'market_change', title: 'Pricing market change', text: `${c.country} (${c.iso2}): ${c.fromMarket} -> ${c.toMarket}`, wabaId: null, tags: ['market_change'] });
+    }
+  }
+  if (want('tier') || want('template_category')) {
+    const ids = new Set(wabas.map((w) => w.id));
+    for (const e of await ctx.store.accountEvents({ fromMs, toMs })) {
+      if (!ids.has(e.wabaId)) continue;
+      if (e.kind === 'account_update' && want('tier')) {
+        const tier = tierFromValue(e.value);
+        items.push({ time: e.atMs, kind: 'tier', title: tier ? `Volume tier: ${tier}` : 'Account update', text: JSON.stringify(e.value).slice(0, 500), wabaId: e.wabaId, tags: ['tier'] });
+      } else if (e.kind === 'template_category' && want('template_category')) {
+        const v = e.value as { message_template_name?: string; previous_category?: string; new_category?: string; category?: string } | null;
+        const to = v?.new_category ?? v?.category ?? 'unknown';
+        items.push({ time: e.atMs, kind: 'template_category', title: `Template ${v?.message_template_name ?? ''} recategorised to ${to}`.replace('  ', ' '), text: `${v?.previous_category ?? '?'} -> ${to}`, wabaId: e.wabaId, tags: ['template_category', String(to).toLowerCase()] });
+      }
+    }
+  }
+  items.sort((a, b) => a.time - b.time);
+  return { items };
+}
+
+/** GET /api/v1/pricing-input: unpriced usage rows for the plugin's own pricing, plus units charged earlier in the month. */
+export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): Promise<PricingInputResponse> {
+  const wabas = selectedWabas(ctx, q.waba);
+  const ranges = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
+  const span = spanOf([...ranges.values()]);
+  if (!span) return { rows: [], priorUnits: [] };
+  const stored = await ctx.store.usageDaily({ fromDay: firstDayOf(monthOf(span.fromDay)), toDay: span.toDay });
+  const rows: PricingInputResponse['rows'] = [];
+  const prior = new Map<string, PricingInputResponse['priorUnits'][number]>();
+  for (const r of stored) {
+    const w = ctx.wabas.get(r.wabaId);
+    const range = ranges.get(r.wabaId);
+    if (!w || !range) continue;
+    const u = toUsageRow(r, w);
+    if (!u) continue;
+    if (r.day < range.fromDay) {
+      if (monthOf(r.day) !== monthOf(range.fromDay) || u.pricingType !== 'regular') continue;
+      const key = `${w.portfolio}|${u.market}|${u.category}`;
+      const p = prior.get(key) ?? { portfolioId: w.portfolio, market: u.market, category: u.category, month: monthOf(r.day), units: 0 };
+      p.units += u.units;
+      prior.set(key, p);
+      continue;
+    }
+    if (r.day > range.toDay) continue;
+    const dims = u.dims ?? {};
+    const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
+    if (!keep(q.phone, dims.phone) || !keep(q.country, dims.country) || !keep(q.category, u.category) || !keep(q.pricingType, u.pricingType)
+      || !keep(q.direction, dims.direction) || !keep(q.group, dims.group)) continue;
+    rows.push({
+      day: u.day, time: dayStartMs(u.day, w.timezone), wabaId: u.wabaId, portfolioId: u.portfolioId, currency: u.currency, market: u.market,
+      category: u.category, pricingType: u.pricingType, pricingModel: u.pricingModel, units: u.units, dims: { ...dims },
+    });
+  }
+  return { rows, priorUnits: [...prior.values()] };
+}

@@ -1,0 +1,82 @@
+import {
+  addDays, firstDayOf, monthOf, priceUsage, toCategory, toPricingType,
+  type Category, type PricedRow, type PricingModel, type PricingProblem, type PricingType, type UsageRow,
+} from '@core';
+import type { UsageDailyRow } from '../store';
+import type { QueryContext, WabaInfo } from './query-context';
+import type { LocalDays } from './day-range';
+
+export interface PricedUsage {
+  rows: PricedRow[];
+  problems: PricingProblem[];
+  tierCounts: Map<string, number>;
+}
+
+/** Messages are outbound; Meta's `service` category is the user-initiated side of the origin split. */
+export const directionOf = (category: string) => (category === 'service' ? 'user_initiated' : 'business_initiated');
+
+function pricingTypeOf(r: UsageDailyRow, category: Category): PricingType {
+  if (r.pricingType) {
+    try {
+      return toPricingType(r.pricingType);
+    } catch {
+      // An unknown type from a newer API version: price it as charged rather than drop it.
+    }
+  }
+  return category === 'service' ? 'free_customer_service' : 'regular';
+}
+
+export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): UsageRow | null {
+  let category: Category;
+  try {
+    category = toCategory(r.category);
+  } catch {
+    return null;
+  }
+  return {
+    day: r.day, wabaId: r.wabaId, portfolioId: waba.portfolio, currency: waba.currency, market: r.market, category,
+    pricingType: pricingTypeOf(r, category), pricingModel: (r.pricingModel === 'CBP' ? 'CBP' : 'PMP') as PricingModel,
+    units: r.messages, messages: r.messages,
+    dims: { phone: r.phoneNumberId, country: r.country, group: r.group, direction: directionOf(category) },
+  };
+}
+
+type Cache = Map<string, { generation: number; at: number; value: Promise<PricedUsage> }>;
+// Per store, so two connectors in one process (tests) never share priced rows.
+const caches = new WeakMap<object, Cache>();
+/** Other replicas write too; their rows show up within this long even though our generation did not move. */
+const CACHE_MS = 5_000;
+const CACHE_ENTRIES = 32;
+
+/**
+ * Prices every stored usage row from the first day of `span`'s first month through its last day.
+ * Starting at the month start is what makes volume tiers right for a window that starts mid-month;
+ * all WABAs are priced together because tiers are counted per portfolio.
+ */
+export function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<PricedUsage> {
+  const fromDay = firstDayOf(monthOf(span.fromDay));
+  const key = `${fromDay}|${span.toDay}`;
+  let cache = caches.get(ctx.store);
+  if (!cache) caches.set(ctx.store, (cache = new Map()));
+  const hit = cache.get(key);
+  const now = ctx.now();
+  if (hit && hit.generation === ctx.generation() && now - hit.at < CACHE_MS) return hit.value;
+  const value = (async () => {
+    const stored = await ctx.store.usageDaily({ fromDay, toDay: span.toDay });
+    const rows: UsageRow[] = [];
+    for (const r of stored) {
+      const waba = ctx.wabas.get(r.wabaId);
+      if (!waba) continue;
+      const row = toUsageRow(r, waba);
+      if (row) rows.push(row);
+    }
+    return priceUsage(rows, ctx.priceBook());
+  })();
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(key, { generation: ctx.generation(), at: now, value });
+  value.catch(() => cache.delete(key));
+  return value;
+}
+
+
+export const dayBefore = (day: string) => addDays(day, -1);

@@ -1,0 +1,140 @@
+import { InputError, marketOfCountry, OTHER_MARKET, toDecimalString, type Micros } from '@core';
+import type { UsageDimension, UsageQuery, UsageResponse, UsageRowDto } from '@contract';
+import { bucketOf } from './buckets';
+import { localDays, spanOf, type LocalDays } from './day-range';
+import { directionOf, pricedUsage } from './priced-usage';
+import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+
+/** A usage fact before grouping: one priced rollup row or one row of Meta's pricing analytics. */
+interface Fact {
+  day: string;
+  waba: WabaInfo;
+  phone: string | null;
+  country: string | null;
+  market: string;
+  category: string | null;
+  pricingType: string | null;
+  direction: string;
+  group: string | null;
+  messages: number;
+  billable: number;
+  costMicros: Micros | null;
+}
+
+const FIELD: Record<UsageDimension, keyof UsageRowDto> = {
+  waba: 'wabaId', phone: 'phoneNumberId', country: 'country', market: 'market', category: 'category',
+  pricing_type: 'pricingType', direction: 'direction', group: 'group',
+};
+/** Dimensions the contract allows to be null; the others are left out of the row when unknown. */
+const NULLABLE = new Set<UsageDimension>(['country', 'group']);
+
+function dimValue(f: Fact, d: UsageDimension): string | null {
+  switch (d) {
+    case 'waba': return f.waba.id;
+    case 'phone': return f.phone;
+    case 'country': return f.country;
+    case 'market': return f.market;
+    case 'category': return f.category;
+    case 'pricing_type': return f.pricingType;
+    case 'direction': return f.direction;
+    case 'group': return f.group;
+  }
+}
+
+const matches = (values: readonly string[], v: string | null) => values.length === 0 || (v !== null && values.includes(v));
+
+function passes(f: Fact, q: UsageQuery): boolean {
+  return matches(q.phone, f.phone) && matches(q.country, f.country) && matches(q.category, f.category)
+    && matches(q.pricingType, f.pricingType) && matches(q.direction, f.direction) && matches(q.group, f.group);
+}
+
+async function estimateFacts(ctx: QueryContext, ranges: Map<string, LocalDays>, span: LocalDays): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
+  const priced = await pricedUsage(ctx, span);
+  const facts: Fact[] = [];
+  for (const r of priced.rows) {
+    const range = ranges.get(r.wabaId);
+    const waba = ctx.wabas.get(r.wabaId);
+    if (!range || !waba || r.day < range.fromDay || r.day > range.toDay) continue;
+    const dims = r.dims ?? {};
+    facts.push({
+      day: r.day, waba, phone: dims.phone ?? null, country: dims.country ?? null, market: r.market, category: r.category,
+      pricingType: r.pricingType, direction: dims.direction ?? directionOf(r.category), group: dims.group ?? null,
+      messages: r.messages ?? r.units, billable: r.billable, costMicros: r.costMicros,
+    });
+  }
+  const problems = priced.problems
+    .filter((p) => p.day >= span.fromDay && p.day <= span.toDay)
+    .map((p) => ({ code: p.code, message: p.message }));
+  return { facts, problems };
+}
+
+function marketOn(country: string | null, day: string): string {
+  if (!country) return OTHER_MARKET;
+  try {
+    return marketOfCountry(country, day).market;
+  } catch {
+    return OTHER_MARKET;
+  }
+}
+
+async function metaFacts(ctx: QueryContext, ranges: Map<string, LocalDays>): Promise<Fact[]> {
+  const facts: Fact[] = [];
+  for (const [wabaId, range] of ranges) {
+    const waba = ctx.wabas.get(wabaId);
+    if (!waba) continue;
+    for (const r of await ctx.store.pulledPricing('meta_pricing', { ...range, wabaId })) {
+      const category = r.category;
+      const charged = r.pricingType === null || r.pricingType === 'regular';
+      facts.push({
+        day: r.day, waba, phone: r.phoneNumberId, country: r.country, market: marketOn(r.country, r.day), category,
+        pricingType: r.pricingType, direction: directionOf(category ?? ''), group: null,
+        messages: r.volume, billable: charged ? r.volume : 0, costMicros: r.costMicros,
+      });
+    }
+  }
+  return facts;
+}
+
+export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
+  const ranges = new Map(selectedWabas(ctx, q.waba).map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
+  const span = spanOf([...ranges.values()]);
+  if (!span) return { facts: [], problems: [] };
+  const all = q.source === 'meta' ? { facts: await metaFacts(ctx, ranges), problems: [] } : await estimateFacts(ctx, ranges, span);
+  return { facts: all.facts.filter((f) => passes(f, q)), problems: all.problems };
+}
+
+/** The usage series (GET /api/v1/usage): delivered messages, charged units and cost per bucket and dimension. */
+export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<UsageResponse> {
+  if (q.interval === 'hour') {
+    throw new InputError('interval', 'hour', 'is not available for usage: the store keeps WABA-local daily rollups (use day or month)');
+  }
+  const { facts, problems } = await usageFacts(ctx, q);
+  const groups = new Map<string, { row: UsageRowDto; cost: Micros; priced: boolean }>();
+  for (const f of facts) {
+    const { bucket, time } = bucketOf(f.day, q.interval, f.waba.timezone);
+    const dims = q.by.map((d) => dimValue(f, d));
+    const key = [bucket, f.waba.currency, ...dims].join('\u0000');
+    let g = groups.get(key);
+    if (!g) {
+      const row: UsageRowDto = { time, bucket, currency: f.waba.currency, messages: 0, billable: 0, cost: null };
+      q.by.forEach((d, i) => {
+        const v = dims[i] ?? null;
+        if (v !== null || NULLABLE.has(d)) Object.assign(row, { [FIELD[d]]: v });
+      });
+      if (q.by.includes('waba')) row.wabaId = f.waba.id;
+      g = { row, cost: 0n, priced: false };
+      groups.set(key, g);
+    }
+    g.row.messages += f.messages;
+    g.row.billable += f.billable;
+    if (f.costMicros !== null) {
+      g.cost += f.costMicros;
+      g.priced = true;
+    }
+  }
+  const rows = [...groups.values()].map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
+  rows.sort((a, b) => a.time - b.time || a.bucket.localeCompare(b.bucket) || a.currency.localeCompare(b.currency) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return { source: q.source, interval: q.interval, rows, problems };
+}
+
+export type { Fact as UsageFact };

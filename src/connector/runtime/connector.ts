@@ -1,0 +1,156 @@
+import pino, { type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConnectorConfig } from '../config';
+import { seedDemo } from '../demo';
+import { buildApp } from '../http';
+import { registerIngestMetrics, registerSpendMetrics } from '../metrics';
+import { createPullScheduler, registerPullMetrics, type PullScheduler, type PullWabaConfig } from '../pull';
+import type { QueryContext, WabaInfo } from '../query';
+import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
+import { describeDb, openStore } from './open-store';
+import { importRateFile, loadPriceBook } from './price-files';
+
+export const VERSION = '0.1.0';
+
+export interface ConnectorOptions {
+  config: ConnectorConfig;
+  db: string;
+  host: string;
+  port: number;
+  /** Seed demo data (rates, a month of webhooks, Meta's figures) when the store is empty. */
+  demo?: boolean;
+  /** Start the Meta/360Dialog pullers (default: when a WABA has credentials). */
+  pulls?: boolean;
+  logger?: Logger;
+  /** Progress lines for long work (demo seeding); defaults to the logger. */
+  progress?: (line: string) => void;
+}
+
+export interface RunningConnector {
+  url: string;
+  store: ConnectorStore;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** The logger the connector uses: secrets are configured values, so they are redacted by path as a second line of defence. */
+export function createLogger(level: string = process.env.WASPEND_LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', '*.apiToken', '*.appSecret', '*.token', '*.apiKey'], censor: '[redacted]' },
+  });
+}
+
+function pullWabas(config: ConnectorConfig): PullWabaConfig[] {
+  return config.wabas.map((w, configIndex) => ({
+    id: w.id, timezone: w.timezone, currency: w.currency, configIndex,
+    ...(w.meta ? { meta: { token: w.meta.token, ...(w.meta.apiVersion ? { apiVersion: w.meta.apiVersion } : {}) } } : {}),
+    ...(w.d360 ? { d360: w.d360 } : {}),
+  }));
+}
+
+/** Opens the store, seeds the demo when asked, starts pulls and the HTTP server. */
+export async function startConnector(opts: ConnectorOptions): Promise<RunningConnector> {
+  const logger = opts.logger ?? createLogger(opts.config.server?.logLevel);
+  const { config } = opts;
+  const timezones = Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone]));
+  const store = await openStore(opts.db, { timezones });
+  const writer = new GroupCommitWriter(store);
+  let generation = 0;
+  const bump = () => void generation++;
+  const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, { id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio, ...(w.monthlyBudget !== undefined ? { monthlyBudget: w.monthlyBudget } : {}) }]));
+  let { book, signature } = await loadPriceBook(store);
+  const ctx: QueryContext = {
+    store, wabas, now: Date.now, generation: () => generation,
+    priceBook: () => book,
+  };
+  // Another replica (or `waspend rates import`) may add a price file: reload it at most once a minute.
+  const reloadBook = setInterval(() => {
+    loadPriceBook(store).then((loaded) => {
+      if (loaded.signature === signature) return;
+      ({ book, signature } = loaded);
+      bump();
+    }).catch((err: Error) => logger.warn({ err: err.message }, 'price book reload failed'));
+  }, 60_000);
+  reloadBook.unref();
+
+  const progress = opts.progress ?? ((line: string) => logger.info(line));
+  if (opts.demo && (await store.countRawEvents()) === 0) {
+    progress('seeding demo data (invented rates, a month of webhooks for three WABAs, Meta figures)...');
+    const ingest = createEnvelopeIngest(store);
+    let lastLine = 0;
+    const seeded = await seedDemo({
+      asOfMs: Date.now(), ingest, sink: store,
+      importRates: async (f) => void (await importRateFile(store, { kind: f.kind, text: f.text, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }, Date.now())),
+      onProgress: (p) => {
+        if (p.phase === 'webhooks' && p.done - lastLine >= 20_000) {
+          lastLine = p.done;
+          progress(`  ${p.done} webhook bodies stored`);
+        }
+      },
+    });
+    ({ book, signature } = await loadPriceBook(store));
+    bump();
+    progress(`demo seeded: ${seeded.envelopes} webhook bodies, ${seeded.statuses} statuses, ${seeded.metaPricingRows} Meta pricing rows`);
+  }
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'waspend_process_' });
+  const ingestMetrics = registerIngestMetrics(registry);
+  ingestMetrics.lastEventAt((await store.eventStats()).lastEventAt);
+  registerSpendMetrics(registry, ctx);
+  const pullMetrics = registerPullMetrics(registry);
+  let scheduler: PullScheduler | null = null;
+  const pw = pullWabas(config);
+  if ((opts.pulls ?? true) && pw.some((w) => w.meta || w.d360)) {
+    const p = config.pulls ?? {};
+    scheduler = createPullScheduler({
+      sink: { getCursor: (w, s) => store.getCursor(w, s), replaceDays: async (...args) => { await store.replaceDays(...args); bump(); } },
+      wabas: pw, logger,
+      options: {
+        ...(p.graphBaseUrl ? { graphBaseUrl: p.graphBaseUrl } : {}), ...(p.d360BaseUrl ? { d360BaseUrl: p.d360BaseUrl } : {}),
+        ...(p.backfillDays !== undefined ? { backfillDays: p.backfillDays } : {}), ...(p.repullDays !== undefined ? { repullDays: p.repullDays } : {}),
+        ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : {}), ...(p.failureBackoffMs !== undefined ? { failureBackoffMs: p.failureBackoffMs } : {}),
+        ...(p.maxFailureBackoffMs !== undefined ? { maxFailureBackoffMs: p.maxFailureBackoffMs } : {}), ...(p.retry ? { retry: p.retry } : {}),
+      },
+      onStatus: pullMetrics.onStatus, onFailure: pullMetrics.onFailure,
+    });
+  }
+
+  // Every commit moves the generation, so cached pricing never outlives new data in this process.
+  const ingestObserver = {
+    committed: (...args: Parameters<typeof ingestMetrics.committed>) => {
+      ingestMetrics.committed(...args);
+      bump();
+    },
+    rejected: ingestMetrics.rejected,
+    lastEventAt: ingestMetrics.lastEventAt,
+  };
+  const app = await buildApp({
+    store, writer, version: VERSION, logger: false,
+    ...(config.webhooks?.appSecret ? { appSecret: config.webhooks.appSecret } : {}),
+    ...(config.webhooks?.sharedSecret ? { sharedSecret: config.webhooks.sharedSecret } : {}),
+    ...(config.webhooks?.verifyToken ? { verifyToken: config.webhooks.verifyToken } : {}),
+    ...(config.server?.bodyLimitBytes ? { bodyLimitBytes: config.server.bodyLimitBytes } : {}),
+    ...(config.server?.requestTimeoutMs ? { requestTimeoutMs: config.server.requestTimeoutMs } : {}),
+    ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    query: ctx,
+    metrics: { registry, ingest: ingestObserver, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
+    pullStatus: () => (scheduler?.statuses() ?? []).map((s) => ({ wabaId: s.wabaId, source: s.source, status: s.status, lastSuccessAt: s.lastSuccessAt, lastError: s.lastError, nextAttemptAt: s.nextAttemptAt })),
+  });
+  const url = await app.listen({ host: opts.host, port: opts.port });
+  scheduler?.start();
+  logger.info({ url, db: describeDb(opts.db), wabas: config.wabas.length, pulls: scheduler !== null }, 'waspend connector listening');
+  let closed = false;
+  return {
+    url, store, logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(reloadBook);
+      await scheduler?.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

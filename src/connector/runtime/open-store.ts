@@ -1,0 +1,26 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { SqliteStore, type ConnectorStore, type StoreOptions } from '../store';
+
+/** Where `--db` points when nothing is given: an embedded file in the working directory. */
+export const DEFAULT_DB = 'sqlite:./data/waspend.sqlite';
+
+/** What the store URL names, with the password of a PostgreSQL URL hidden (for logs and errors). */
+export function describeDb(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** `sqlite:PATH` (embedded, the default) or `postgres://...` (shared by replicas). */
+export async function openStore(url: string, options: StoreOptions): Promise<ConnectorStore> {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (!file) throw new Error('--db sqlite: needs a file path, e.g. sqlite:./data/waspend.sqlite');
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new SqliteStore(file, options);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPgConnectorStore } = await import('./open-pg-store');
+    return openPgConnectorStore(url, options);
+  }
+  throw new Error(`--db must be sqlite:PATH or a postgres:// URL, got ${describeDb(url)}`);
+}

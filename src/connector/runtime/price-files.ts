@@ -1,0 +1,41 @@
+import { addToPriceBook, emptyPriceBook, parseCallRateCsv, parseRateCardCsv, parseTierCsv, type PriceBook, type PriceBookEntry } from '@core';
+import type { RateFileStore, StoredRateFile } from '../store';
+
+export type RateFileKind = StoredRateFile['kind'];
+
+export interface RateFileInput {
+  kind: RateFileKind;
+  text: string;
+  effectiveFrom: string;
+  /** Required for tiers and call rates; Meta's rates CSV names its own currency. */
+  currency?: string;
+  fileName: string;
+}
+
+/** Parses a price file with core's parsers: throws InputError naming the bad cell. */
+export function parseRateFile(f: RateFileInput): PriceBookEntry {
+  const opts = { effectiveFrom: f.effectiveFrom, source: f.fileName };
+  if (f.kind === 'rates') return parseRateCardCsv(f.text, { ...opts, ...(f.currency ? { currency: f.currency } : {}) });
+  if (!f.currency) throw new Error(`--currency is required for ${f.kind} files`);
+  return f.kind === 'tiers' ? parseTierCsv(f.text, { ...opts, currency: f.currency }) : parseCallRateCsv(f.text, { ...opts, currency: f.currency });
+}
+
+/** Validates then stores a price file; returns the parsed entry (its currency may come from the file). */
+export async function importRateFile(store: RateFileStore, f: RateFileInput, nowMs: number): Promise<PriceBookEntry> {
+  const entry = parseRateFile(f);
+  await store.saveRateFile({ kind: f.kind, currency: entry.currency, effectiveFrom: f.effectiveFrom, fileName: f.fileName, importedAtMs: nowMs, content: f.text });
+  return entry;
+}
+
+/**
+ * The price book from every stored file, oldest effective date first, with a signature of the files
+ * it was built from (a reload only rebuilds when the signature changes).
+ */
+export async function loadPriceBook(store: RateFileStore): Promise<{ book: PriceBook; signature: string }> {
+  let book = emptyPriceBook();
+  const files = await store.rateFiles();
+  for (const f of files) {
+    book = addToPriceBook(book, parseRateFile({ kind: f.kind, text: f.content, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }));
+  }
+  return { book, signature: files.map((f) => `${f.kind}/${f.currency}/${f.effectiveFrom}/${f.importedAtMs}`).join(',') };
+}

@@ -1,0 +1,20 @@
+import type { RateFileStore } from './rate-files';
+import type { DayRange, Store } from './store';
+
+/** A terminated call with the key it is counted under in calls_daily, for per-call pricing (pulses round per call). */
+export interface FinishedCall {
+  callId: string;
+  day: string;
+  wabaId: string;
+  phoneNumberId: string | null;
+  country: string | null;
+  market: string;
+  direction: string | null;
+  startMs: number;
+  durationSec: number;
+}
+
+/** What the running connector needs beyond the ingest/rollup `Store`: price files and per-call records. */
+export interface ConnectorStore extends Store, RateFileStore {
+  finishedCalls(range: DayRange): Promise<FinishedCall[]>;
+}
