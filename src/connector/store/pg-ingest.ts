@@ -1,0 +1,284 @@
+import { Hll, InputError, localDay, marketOf } from '@core';
+import type { PoolClient } from 'pg';
+import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../ingest';
+import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from './call-state';
+import { foldStatus, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState } from './message-state';
+import type { IngestResult } from './store';
+
+/*
+ * One ingest batch as one PostgreSQL transaction, safe against other replicas ingesting the same
+ * events at the same time:
+ *  - raw_events INSERT ... ON CONFLICT DO NOTHING RETURNING says which events are new to the database;
+ *    a replica inserting the same key waits for ours to commit or roll back, so exactly one counts it.
+ *  - the message and call rows touched are locked (SELECT ... FOR UPDATE) before folding, so two
+ *    transactions folding the same wamid serialise instead of losing an update.
+ *  - counters are added in SQL (messages = usage_daily.messages + excluded.messages), never written
+ *    from a value read earlier; sketches are merged under a row lock.
+ * Every phase takes its locks in sorted key order and the phases run in the same order in every
+ * transaction, so replicas do not deadlock on each other; the caller still retries on 40P01/40001.
+ */
+
+type Status = StatusEvent;
+
+interface MessageRow {
+  wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
+  delivered_at_ms: string | null; failed_at_ms: string | null; category: string | null; pricing_type: string | null;
+  pricing_model: string | null; billable: boolean | null; counted_key: string | null;
+}
+
+interface CallRow {
+  call_id: string; waba_id: string; phone_number_id: string | null; direction: string | null; user_number: string | null;
+  connected_at_ms: string | null; start_ms: string | null; terminated_at_ms: string | null; duration_sec: string | null; counted_key: string | null;
+}
+
+const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+
+const toMessageState = (r: MessageRow): MessageState => ({
+  wamid: r.wamid, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, recipient: r.recipient, group: r.grp,
+  deliveredAtMs: num(r.delivered_at_ms), failedAtMs: num(r.failed_at_ms), category: r.category, pricingType: r.pricing_type,
+  pricingModel: r.pricing_model, billable: r.billable,
+});
+
+const toCallState = (r: CallRow): CallState => ({
+  callId: r.call_id, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, direction: r.direction, userNumber: r.user_number,
+  connectedAtMs: num(r.connected_at_ms), startMs: num(r.start_ms), terminatedAtMs: num(r.terminated_at_ms), durationSec: num(r.duration_sec),
+});
+
+/** Same rule as the SQLite inbound rollup: a sender that is not a phone number is kept, country unknown. */
+function countryOf(from: string, day: string): string {
+  try {
+    return marketOf(from, day, 'messages[].from').iso2 ?? '';
+  } catch (err) {
+    if (err instanceof InputError) return '';
+    throw err;
+  }
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Column-wise arrays of the rows, for `unnest($1::text[], $2::text[], ...)`. */
+function columns(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: width }, () => []);
+  for (const r of rows) for (let i = 0; i < width; i++) (cols[i] as unknown[]).push(r[i] ?? null);
+  return cols;
+}
+
+function unnestOf(types: readonly string[], from = 1): string {
+  return `unnest(${types.map((t, i) => `$${i + from}::${t}[]`).join(', ')})`;
+}
+
+/** Sums of deltas per key (the key's JSON array of values), applied in key order. */
+class Deltas<V extends number[]> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly zero: () => V) {}
+
+  add(keyJson: string, delta: V): void {
+    let cur = this.map.get(keyJson);
+    if (!cur) {
+      cur = this.zero();
+      this.map.set(keyJson, cur);
+    }
+    for (let i = 0; i < delta.length; i++) cur[i] = (cur[i] as number) + (delta[i] as number);
+  }
+
+  /** Non-zero entries in key order, each as key values followed by the deltas. */
+  rows(): { values: (string | number)[]; negative: boolean }[] {
+    return [...this.map.entries()]
+      .filter(([, d]) => d.some((x) => x !== 0))
+      .sort(([a], [b]) => byText(a, b))
+      .map(([k, d]) => ({ values: [...(JSON.parse(k) as string[]), ...d], negative: (d[0] as number) < 0 }));
+  }
+}
+
+/** Contacts noted during the batch, merged into the day sketches once at the end. */
+class ContactNotes {
+  readonly pending = new Map<string, Set<string>>();
+
+  note(day: string, wabaId: string, phoneNumberId: string | null, contact: string): void {
+    const key = JSON.stringify([day, wabaId, phoneNumberId ?? '']);
+    let set = this.pending.get(key);
+    if (!set) {
+      set = new Set();
+      this.pending.set(key, set);
+    }
+    set.add(contact);
+  }
+}
+
+async function insertRawEvents(c: PoolClient, events: readonly WebhookEvent[], receivedAtMs: number): Promise<Set<string>> {
+  const sorted = [...events].sort((a, b) => byText(a.dedupeKey, b.dedupeKey));
+  const rows = sorted.map((e) => [e.dedupeKey, e.kind, e.wabaId, e.phoneNumberId, e.atMs, JSON.stringify(e.raw)]);
+  const res = await c.query<{ dedupe_key: string }>(
+    `INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, body, received_at_ms)
+     SELECT u.*, $7::bigint FROM ${unnestOf(['text', 'text', 'text', 'text', 'bigint', 'text'])} AS u
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`,
+    [...columns(rows, 6), receivedAtMs],
+  );
+  return new Set(res.rows.map((r) => r.dedupe_key));
+}
+
+/** Creates missing rows (so there is something to lock) and locks every row of `ids`, in id order. */
+async function lockRows<R>(c: PoolClient, table: 'messages' | 'calls', idColumn: 'wamid' | 'call_id', firstWaba: Map<string, string>): Promise<Map<string, R>> {
+  const ids = [...firstWaba.keys()].sort(byText);
+  await c.query(
+    `INSERT INTO ${table} (${idColumn}, waba_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (${idColumn}) DO NOTHING`,
+    [ids, ids.map((id) => firstWaba.get(id))],
+  );
+  const res = await c.query(`SELECT * FROM ${table} WHERE ${idColumn} = ANY($1::text[]) ORDER BY ${idColumn} FOR UPDATE`, [ids]);
+  return new Map(res.rows.map((r: Record<string, string>) => [r[idColumn] as string, r as R]));
+}
+
+async function applyStatuses(c: PoolClient, statuses: readonly Status[], timeZoneOf: (waba: string) => string, usage: Deltas<[number]>, contacts: ContactNotes): Promise<void> {
+  const firstWaba = new Map<string, string>();
+  for (const e of statuses) if (!firstWaba.has(e.wamid)) firstWaba.set(e.wamid, e.wabaId);
+  const locked = await lockRows<MessageRow>(c, 'messages', 'wamid', firstWaba);
+
+  const seen = new Set<string>();
+  const statusRows: unknown[][] = [];
+  for (const e of statuses) {
+    const id = `${e.wamid}\u0000${e.status}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    statusRows.push([e.wamid, e.status, e.atMs]);
+  }
+  statusRows.sort((a, b) => byText(String(a[0]), String(b[0])) || byText(String(a[1]), String(b[1])));
+  await c.query(`INSERT INTO message_statuses (wamid, status, at_ms) SELECT * FROM ${unnestOf(['text', 'text', 'bigint'])} ON CONFLICT DO NOTHING`, columns(statusRows, 3));
+
+  const current = new Map<string, { state: MessageState; counted: string | null }>();
+  for (const [wamid, row] of locked) current.set(wamid, { state: toMessageState(row), counted: row.counted_key });
+  for (const e of statuses) {
+    const cur = current.get(e.wamid);
+    const next = foldStatus(cur ? cur.state : null, e);
+    const key = usageKeyOf(next, timeZoneOf(next.wabaId));
+    const keyText = key ? JSON.stringify(keyValues(key)) : null;
+    const prevText = cur?.counted ?? null;
+    // A delivery learnt later can move the count to an earlier day: take it off the old key first.
+    if (prevText !== keyText) {
+      if (prevText) usage.add(prevText, [-1]);
+      if (key && keyText) usage.add(keyText, [1]);
+      if (key && next.recipient) contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
+    }
+    current.set(e.wamid, { state: next, counted: keyText });
+  }
+
+  const rows = [...current.values()].sort((a, b) => byText(a.state.wamid, b.state.wamid)).map(({ state: s, counted }) => [
+    s.wamid, s.phoneNumberId, s.recipient, s.group, s.deliveredAtMs, s.failedAtMs, s.category, s.pricingType, s.pricingModel, s.billable, counted,
+  ]);
+  await c.query(
+    `UPDATE messages m SET phone_number_id = u.phone_number_id, recipient = u.recipient, grp = u.grp, delivered_at_ms = u.delivered_at_ms,
+       failed_at_ms = u.failed_at_ms, category = u.category, pricing_type = u.pricing_type, pricing_model = u.pricing_model, billable = u.billable, counted_key = u.counted_key
+     FROM ${unnestOf(['text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'boolean', 'text'])}
+       AS u(wamid, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key)
+     WHERE m.wamid = u.wamid`,
+    columns(rows, 11),
+  );
+}
+
+async function applyCalls(c: PoolClient, calls: readonly CallEvent[], timeZoneOf: (waba: string) => string, rollup: Deltas<[number, number, number]>): Promise<void> {
+  const firstWaba = new Map<string, string>();
+  for (const e of calls) if (!firstWaba.has(e.callId)) firstWaba.set(e.callId, e.wabaId);
+  const locked = await lockRows<CallRow>(c, 'calls', 'call_id', firstWaba);
+  const current = new Map<string, { state: CallState; counted: string | null }>();
+  for (const [id, row] of locked) current.set(id, { state: toCallState(row), counted: row.counted_key });
+  const contribution = (duration: number, sign: 1 | -1): [number, number, number] => [sign, duration > 0 ? sign : 0, sign * duration];
+  for (const e of calls) {
+    const cur = current.get(e.callId);
+    const next = foldCall(cur ? cur.state : null, e);
+    const key = callKeyOf(next, timeZoneOf(e.wabaId));
+    const keyText = key ? JSON.stringify(callKeyValues(key)) : null;
+    // A late connect can move a call to another day: the old contribution is removed whole, then re-added.
+    if (cur?.counted) rollup.add(cur.counted, contribution(cur.state.durationSec ?? 0, -1));
+    if (keyText) rollup.add(keyText, contribution(next.durationSec ?? 0, 1));
+    current.set(e.callId, { state: next, counted: keyText });
+  }
+  const rows = [...current.values()].sort((a, b) => byText(a.state.callId, b.state.callId)).map(({ state: s, counted }) => [
+    s.callId, s.phoneNumberId, s.direction, s.userNumber, s.connectedAtMs, s.startMs, s.terminatedAtMs, s.durationSec, counted,
+  ]);
+  await c.query(
+    `UPDATE calls k SET phone_number_id = u.phone_number_id, direction = u.direction, user_number = u.user_number, connected_at_ms = u.connected_at_ms,
+       start_ms = u.start_ms, terminated_at_ms = u.terminated_at_ms, duration_sec = u.duration_sec, counted_key = u.counted_key
+     FROM ${unnestOf(['text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'text'])}
+       AS u(call_id, phone_number_id, direction, user_number, connected_at_ms, start_ms, terminated_at_ms, duration_sec, counted_key)
+     WHERE k.call_id = u.call_id`,
+    columns(rows, 9),
+  );
+}
+
+/** Adds the deltas to a counter table in key order, then drops rows a negative delta emptied. */
+async function addCounters(
+  c: PoolClient, table: string, keyColumns: readonly string[], counterColumns: readonly string[], deltas: { values: (string | number)[]; negative: boolean }[],
+): Promise<void> {
+  if (deltas.length === 0) return;
+  const all = [...keyColumns, ...counterColumns];
+  const types = [...keyColumns.map(() => 'text'), ...counterColumns.map(() => 'bigint')];
+  await c.query(
+    `INSERT INTO ${table} (${all.join(', ')}) SELECT * FROM ${unnestOf(types)}
+     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${counterColumns.map((col) => `${col} = ${table}.${col} + excluded.${col}`).join(', ')}`,
+    columns(deltas.map((d) => d.values), all.length),
+  );
+  const emptied = deltas.filter((d) => d.negative).map((d) => d.values.slice(0, keyColumns.length));
+  if (emptied.length === 0) return;
+  await c.query(
+    `DELETE FROM ${table} t USING ${unnestOf(keyColumns.map(() => 'text'))} AS k(${keyColumns.join(', ')})
+     WHERE ${keyColumns.map((col) => `t.${col} = k.${col}`).join(' AND ')} AND t.${counterColumns[0]} <= 0`,
+    columns(emptied, keyColumns.length),
+  );
+}
+
+/** Merges the noted contacts into the day sketches, each sketch row locked while it is rewritten. */
+async function mergeContacts(c: PoolClient, notes: ContactNotes): Promise<void> {
+  if (notes.pending.size === 0) return;
+  const keys = [...notes.pending.keys()].sort(byText).map((k) => JSON.parse(k) as [string, string, string]);
+  const cols = columns(keys, 3);
+  // '' marks a row created only so that it can be locked; it is overwritten below, in this transaction.
+  await c.query(`INSERT INTO contacts_daily (day, waba_id, phone_number_id, sketch) SELECT *, '' FROM ${unnestOf(['text', 'text', 'text'])} ON CONFLICT DO NOTHING`, cols);
+  const res = await c.query<{ day: string; waba_id: string; phone_number_id: string; sketch: string }>(
+    `SELECT day, waba_id, phone_number_id, sketch FROM contacts_daily WHERE (day, waba_id, phone_number_id) IN (SELECT * FROM ${unnestOf(['text', 'text', 'text'])})
+     ORDER BY day, waba_id, phone_number_id FOR UPDATE`,
+    cols,
+  );
+  const stored = new Map(res.rows.map((r) => [JSON.stringify([r.day, r.waba_id, r.phone_number_id]), r.sketch]));
+  const rows = keys.map((k) => {
+    const text = JSON.stringify(k);
+    const sketch = stored.get(text);
+    const hll = sketch ? Hll.fromBase64(sketch) : new Hll();
+    for (const contact of notes.pending.get(text) ?? []) hll.add(contact);
+    return [...k, hll.toBase64()];
+  });
+  await c.query(
+    `UPDATE contacts_daily t SET sketch = u.sketch FROM ${unnestOf(['text', 'text', 'text', 'text'])} AS u(day, waba_id, phone_number_id, sketch)
+     WHERE t.day = u.day AND t.waba_id = u.waba_id AND t.phone_number_id = u.phone_number_id`,
+    columns(rows, 4),
+  );
+}
+
+/** Ingests one batch inside the caller's transaction; keeps no state between calls, so a retry is safe. */
+export async function ingestBatch(c: PoolClient, events: readonly WebhookEvent[], receivedAtMs: number, timeZoneOf: (wabaId: string) => string): Promise<IngestResult> {
+  if (events.length === 0) return { inserted: 0, duplicates: 0 };
+  // A key repeated within the batch is a duplicate like any other: the first occurrence is the one kept.
+  const first = new Map<string, WebhookEvent>();
+  for (const e of events) if (!first.has(e.dedupeKey)) first.set(e.dedupeKey, e);
+  const fresh = await insertRawEvents(c, [...first.values()], receivedAtMs);
+  const added = [...first.values()].filter((e) => fresh.has(e.dedupeKey));
+
+  const usage = new Deltas<[number]>(() => [0]);
+  const callRollup = new Deltas<[number, number, number]>(() => [0, 0, 0]);
+  const inbound = new Deltas<[number]>(() => [0]);
+  const contacts = new ContactNotes();
+
+  const statuses = added.filter((e): e is Status => e.kind === 'status');
+  const calls = added.filter((e): e is CallEvent => e.kind === 'call');
+  if (statuses.length > 0) await applyStatuses(c, statuses, timeZoneOf, usage, contacts);
+  if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup);
+  for (const e of added.filter((x): x is InboundEvent => x.kind === 'inbound')) {
+    const day = localDay(e.atMs, timeZoneOf(e.wabaId));
+    inbound.add(JSON.stringify([day, e.wabaId, e.phoneNumberId ?? '', countryOf(e.from, day), e.referralSourceId ?? '']), [1]);
+    contacts.note(day, e.wabaId, e.phoneNumberId, e.from);
+  }
+
+  await addCounters(c, 'usage_daily', USAGE_KEY_COLUMNS, ['messages'], usage.rows());
+  await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
+  await addCounters(c, 'inbound_daily', ['day', 'waba_id', 'phone_number_id', 'country', 'referral_source_id'], ['messages'], inbound.rows());
+  await mergeContacts(c, contacts);
+  return { inserted: added.length, duplicates: events.length - added.length };
+}
