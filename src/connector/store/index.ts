@@ -1,6 +1,9 @@
 export type * from './store';
 export { SqliteStore } from './sqlite-store';
 export { migrateSqlite, listMigrations } from './sqlite-migrate';
+export { PgStore } from './pg-store';
+export type { PgStoreOptions } from './pg-store';
+export { migratePostgres } from './pg-migrate';
 export { foldStatus, usageKeyOf } from './message-state';
 export type { MessageState, UsageKey } from './message-state';
 export { GroupCommitWriter } from './group-commit-writer';

@@ -1,0 +1,111 @@
+import { Hll } from '@core';
+import { Pool } from 'pg';
+import type { WebhookEvent } from '../ingest';
+import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
+import { ingestBatch } from './pg-ingest';
+import { migratePostgres } from './pg-migrate';
+import {
+  checkReplacedRows, readAccountEvents, readCalls, readCallsDaily, readCursor, readInbound, readPricing, readSketches, readUsage, replacePulledDays,
+} from './pg-queries';
+import { inTransaction } from './pg-tx';
+import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+
+export interface PgStoreOptions extends StoreOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * The shared store: one PostgreSQL database that several connector replicas may write at once.
+ * Same tables and counting rules as SqliteStore; see pg-ingest.ts for how concurrent ingests of the
+ * same events are kept to exactly one count.
+ */
+export class PgStore implements Store {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  private constructor(private readonly pool: Pool, private readonly options: StoreOptions) {}
+
+  /** Connects, applies pending migrations (serialised across replicas by an advisory lock) and returns the store. */
+  static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
+    if (typeof url !== 'string' || url.trim() === '') throw new Error('PgStore.open: url must be a postgres:// connection URL');
+    const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would end the
+    // process. The next query gets a fresh connection or fails with its own error.
+    pool.on('error', () => undefined);
+    try {
+      await migratePostgres(pool);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PgStore(pool, options);
+  }
+
+  private readonly timeZoneOf = (wabaId: string): string => this.options.timezones[wabaId] ?? this.options.defaultTimezone ?? 'UTC';
+
+  async ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult> {
+    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    return inTransaction(this.pool, (c) => ingestBatch(c, events, receivedAtMs, this.timeZoneOf));
+  }
+
+  usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
+    return readUsage(this.pool, range);
+  }
+
+  callsDaily(range: DayRange): Promise<CallsDailyRow[]> {
+    return readCallsDaily(this.pool, range);
+  }
+
+  inboundDaily(range: DayRange): Promise<InboundDailyRow[]> {
+    return readInbound(this.pool, range);
+  }
+
+  async uniqueContacts(range: DayRange): Promise<number> {
+    const sketches = await readSketches(this.pool, range);
+    if (sketches.length === 0) return 0;
+    return Hll.union(sketches.map((s) => Hll.fromBase64(s))).count();
+  }
+
+  accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]> {
+    return readAccountEvents(this.pool, range);
+  }
+
+  pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]> {
+    return readPricing(this.pool, source, range);
+  }
+
+  pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]> {
+    return readCalls(this.pool, source, range);
+  }
+
+  getCursor(wabaId: string, source: PullSource): Promise<PullCursor> {
+    return readCursor(this.pool, wabaId, source);
+  }
+
+  async replaceDays(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor): Promise<void> {
+    checkReplacedRows(wabaId, source, days, rows);
+    await inTransaction(this.pool, (c) => replacePulledDays(c, wabaId, source, days, rows, cursor));
+  }
+
+  async countRawEvents(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM raw_events');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
+    const { rows } = await this.pool.query<{ n: string; last: string | null }>('SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events');
+    const r = rows[0];
+    return { events: Number(r?.n ?? 0), lastEventAt: r?.last == null ? null : Number(r.last) };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
