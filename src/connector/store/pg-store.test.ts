@@ -1,0 +1,147 @@
+import { Client } from 'pg';
+import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../../../tests/helpers/test-database';
+import type { WebhookEvent } from '../ingest';
+import { PgStore } from './pg-store';
+import { batchesOf, describeStoreBehaviour, mixedStream, seededRandom, shuffled, snapshotOf, statusEvents, statusObject } from './store-suite';
+import type { IngestResult, StoreOptions } from './store';
+
+const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
+
+if (!isPostgresAvailable()) {
+  describe('PgStore', () => {
+    it.skip('needs WASPEND_TEST_PG_URL: the jest globalSetup sets it when PostgreSQL (initdb, pg_ctl) is installed', () => undefined);
+  });
+} else {
+  /*
+   * One database for this file; every store the tests open gets a schema of its own in it (through
+   * search_path in the URL), which is much cheaper than a database per test and just as empty.
+   */
+  let db: TestDatabase;
+  let schemas = 0;
+  beforeAll(async () => {
+    db = await createTestDatabase('waspend_pgstore');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  async function freshSchemaUrl(): Promise<string> {
+    const schema = `store_${++schemas}`;
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query(`CREATE SCHEMA ${schema}`);
+    } finally {
+      await c.end();
+    }
+    const u = new URL(db.url);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    return u.toString();
+  }
+
+  describeStoreBehaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
+
+  describe('PgStore schema', () => {
+    const versions = async (url: string) => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        return (await c.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+      } finally {
+        await c.end();
+      }
+    };
+
+    it('applies each migration once when two replicas open an empty database at the same moment, and not again on reopen', async () => {
+      const url = await freshSchemaUrl();
+      const opened = await Promise.all([PgStore.open(url, TIMEZONES), PgStore.open(url, TIMEZONES), PgStore.open(url, TIMEZONES)]);
+      await Promise.all(opened.map((s) => s.close()));
+      const applied = await versions(url);
+      expect(applied).toEqual([1, 2, 3, 4]);
+      const again = await PgStore.open(url, TIMEZONES);
+      await again.ping();
+      await again.close();
+      expect(await versions(url)).toEqual(applied);
+    });
+
+    it('names the setting when the URL is empty', async () => {
+      await expect(PgStore.open('', TIMEZONES)).rejects.toThrow(/url/);
+    });
+  });
+
+  describe('PgStore with concurrent replicas', () => {
+    /** Ingests `events` through `store` in small shuffled batches, `inFlight` transactions at a time. */
+    async function ingestConcurrently(store: PgStore, events: readonly WebhookEvent[], seed: number, inFlight: number): Promise<IngestResult> {
+      const random = seededRandom(seed);
+      const queue = batchesOf(shuffled(events, random), random, 3);
+      const sum = { inserted: 0, duplicates: 0 };
+      const worker = async () => {
+        for (let batch = queue.shift(); batch; batch = queue.shift()) {
+          const r = await store.ingest(batch, 0);
+          sum.inserted += r.inserted;
+          sum.duplicates += r.duplicates;
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, worker));
+      return sum;
+    }
+
+    it('counts every event exactly once when two replicas ingest the same events at the same time', async () => {
+      const events = mixedStream(240, seededRandom(42));
+      expect(new Set(events.map((e) => e.dedupeKey)).size).toBe(events.length);
+
+      const reference = await PgStore.open(await freshSchemaUrl(), TIMEZONES);
+      const shared = await freshSchemaUrl();
+      const a = await PgStore.open(shared, { ...TIMEZONES, poolSize: 6 });
+      const b = await PgStore.open(shared, { ...TIMEZONES, poolSize: 6 });
+      try {
+        await reference.ingest(events, 0);
+        const expected = await snapshotOf(reference);
+        expect(expected.usage.reduce((n, r) => n + r.messages, 0)).toBeGreaterThan(100);
+
+        const [ra, rb] = await Promise.all([ingestConcurrently(a, events, 1, 6), ingestConcurrently(b, events, 2, 6)]);
+        expect(ra.inserted + rb.inserted).toBe(events.length);
+        expect(ra.duplicates + rb.duplicates).toBe(events.length);
+        expect(await snapshotOf(a)).toEqual(expected);
+        expect(await snapshotOf(b)).toEqual(expected);
+      } finally {
+        await Promise.all([reference.close(), a.close(), b.close()]);
+      }
+    });
+
+    it('folds two statuses of one message that arrive at two replicas at once without losing either', async () => {
+      const url = await freshSchemaUrl();
+      const a = await PgStore.open(url, TIMEZONES);
+      const b = await PgStore.open(url, TIMEZONES);
+      const gate = new Client({ connectionString: url });
+      await gate.connect();
+      try {
+        const pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' };
+        await a.ingest(statusEvents('W_UTC', statusObject('m1', 'sent', '2025-07-10T10:00:00Z', { pricing })), 0);
+        // Hold m1's row so both replicas reach it before either can fold, then let them go together.
+        await gate.query('BEGIN');
+        await gate.query("SELECT 1 FROM messages WHERE wamid = 'm1' FOR UPDATE");
+        const delivered = a.ingest(statusEvents('W_UTC', statusObject('m1', 'delivered', '2025-07-10T10:00:05Z', { pricing })), 0);
+        const read = b.ingest(statusEvents('W_UTC', statusObject('m1', 'read', '2025-07-11T09:00:00Z', { pricing })), 0);
+        await waitForLockWaiters(gate, 2);
+        await gate.query('COMMIT');
+        expect(await Promise.all([delivered, read])).toEqual([{ inserted: 1, duplicates: 0 }, { inserted: 1, duplicates: 0 }]);
+        expect((await a.usageDaily({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.messages])).toEqual([['2025-07-10', 1]]);
+      } finally {
+        await gate.end();
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+  });
+}
+
+/** Resolves once `n` other sessions of this database are blocked on a lock (the replicas queued behind the gate). */
+async function waitForLockWaiters(gate: Client, n: number): Promise<void> {
+  for (;;) {
+    const { rows } = await gate.query<{ waiting: string }>(
+      "SELECT COUNT(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+    );
+    if (Number(rows[0]?.waiting) >= n) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
