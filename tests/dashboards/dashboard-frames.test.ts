@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT, waitForHealth } from '../helpers/connector-harness';
-import { label, numericWithValues, runDashboardQueriesScript } from './panel-checks';
+import { label, numericWithValues, panelProblems, runDashboardQueriesScript } from './panel-checks';
 import type { TargetReport } from './dashboard-queries';
 
 // Every target of every dashboard through the plugin's query layer (runQuery) against a real
@@ -60,6 +60,11 @@ if (!available) {
       expect({ at: label(r), error: r.error }).toEqual({ at: label(r), error: undefined });
       expect({ at: label(r), valued: numericWithValues(r.frames).length > 0 }).toEqual({ at: label(r), valued: true });
     }
+  });
+
+  test("every panel's transformations and options find the fields they name in the demo data", () => {
+    const problems = reports.flatMap((r) => panelProblems(r).map((p) => `${label(r)}: ${p}`));
+    expect(problems).toEqual([]);
   });
 
   test('the API token never appears in what the connector logged', () => {

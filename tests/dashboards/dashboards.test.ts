@@ -34,6 +34,12 @@ function replaceAllWith(variables: Json[], value: (v: Json) => string): ReplaceF
 /** A real-looking concrete value per variable, so the contract's enums (category) are exercised. */
 const SAMPLE_VALUE: Record<string, string> = { waba: '102290129340398', phone: '106540352242922', country: 'BR', category: 'marketing,utility' };
 
+/** Transformation ids in Grafana 12/13's transformation picker that these dashboards may use. */
+const GRAFANA_TRANSFORMATIONS = new Set([
+  'calculateField', 'concatenate', 'filterFieldsByName', 'filterByRefId', 'filterByValue', 'formatTime', 'groupBy', 'joinByField',
+  'labelsToFields', 'limit', 'merge', 'organize', 'reduce', 'renameByRegex', 'seriesToRows', 'sortBy', 'transpose',
+]);
+
 const RANGE = { fromMs: Date.UTC(2026, 9, 1), toMs: Date.UTC(2026, 9, 31) };
 
 test('dashboards/ holds exactly the four waspend dashboards', () => {
@@ -154,6 +160,12 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
       }
     }
     expect([...used].sort()).toEqual([...expected.variables].sort());
+  });
+
+  test('panels use only transformations Grafana offers in its editor (an unknown id is skipped without a word)', () => {
+    for (const p of queryPanels(d)) {
+      for (const t of (p.transformations ?? []) as Json[]) expect(`${where(expected.file, p)}: ${t.id}`).toBe(`${where(expected.file, p)}: ${GRAFANA_TRANSFORMATIONS.has(t.id) ? t.id : 'not offered by Grafana'}`);
+    }
   });
 
   test('stats choose their colour: Grafana\'s default thresholds would paint any figure over 80 red', () => {

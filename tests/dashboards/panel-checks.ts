@@ -35,11 +35,43 @@ export function panelOf(r: TargetReport): Json {
   return (d.json.panels as Json[]).find((p) => p.id === r.panelId)!;
 }
 
-/** The names a `/^(A|B \(x\))$/` field filter lists, unescaped; undefined for "all numeric fields". */
-export function namesInFieldFilter(filter: string | undefined): string[] | undefined {
-  const m = /^\/\^\((.*)\)\$\/$/.exec(filter ?? '') ?? /^\/\^(.*)\$\/$/.exec(filter ?? '');
-  if (!m) return undefined;
-  return m[1]!.split('|').map((s) => s.replace(/\\(.)/g, '$1'));
+/** A `/.../` field filter as Grafana compiles it (stringToJsRegex), or undefined for "all fields". */
+export function fieldFilterRegex(filter: string | undefined): RegExp | undefined {
+  const m = /^\/(.*)\/([a-z]*)$/.exec(filter ?? '');
+  if (!m) return filter ? new RegExp(`^${filter}$`) : undefined;
+  return new RegExp(m[1]!, m[2]);
+}
+
+/**
+ * The alternatives of the filter's first group, unescaped: `/^(A|B \(x\))( · .+)?$/` -> [A, B (x)].
+ * Each names one figure the panel means to show.
+ */
+export function alternativesInFieldFilter(filter: string | undefined): string[] {
+  const body = /^\/\^\((.*)$/.exec(filter ?? '')?.[1];
+  if (body === undefined) return [];
+  const alts: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '\\') {
+      cur += body[i + 1] ?? '';
+      i += 1;
+    } else if (c === '(') {
+      depth += 1;
+      cur += c;
+    } else if (c === ')' && depth === 0) {
+      alts.push(cur);
+      return alts;
+    } else if (c === ')') {
+      depth -= 1;
+      cur += c;
+    } else if (c === '|' && depth === 0) {
+      alts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  return [];
 }
 
 /**
@@ -54,8 +86,13 @@ export function panelProblems(r: TargetReport): string[] {
   const present = new Set(numericWithValues(final));
   const allNames = new Set(final.flatMap((f) => f.fields.map((x) => x.displayName)));
   if (!present.size) problems.push('no numeric field with a value after the transformations');
-  const wanted = namesInFieldFilter(panel.options?.reduceOptions?.fields);
-  for (const name of wanted ?? []) if (!present.has(name)) problems.push(`reduceOptions.fields wants "${name}", fields are: ${[...allNames].join(', ')}`);
+  const filter = panel.options?.reduceOptions?.fields as string | undefined;
+  const regex = fieldFilterRegex(filter);
+  const shown = [...present].filter((n) => !regex || regex.test(n));
+  if (regex && !shown.length) problems.push(`reduceOptions.fields ${filter} matches no field with a value; fields are: ${[...allNames].join(', ')}`);
+  for (const alt of alternativesInFieldFilter(filter)) {
+    if (!shown.some((n) => n.startsWith(alt))) problems.push(`reduceOptions.fields wants "${alt}", fields are: ${[...allNames].join(', ')}`);
+  }
   for (const t of (panel.transformations ?? []) as Json[]) {
     if (t.id === 'calculateField' && t.options.alias && !t.options.replaceFields && !present.has(t.options.alias)) {
       problems.push(`calculated field "${t.options.alias}" missing or empty`);
