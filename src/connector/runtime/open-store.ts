@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import { openPgConnectorStore } from './open-pg-store';
 import { SqliteStore, type ConnectorStore, type StoreOptions } from '../store';
 
 /** Where `--db` points when nothing is given: an embedded file in the working directory. */
@@ -19,7 +20,6 @@ export async function openStore(url: string, options: StoreOptions): Promise<Con
     return new SqliteStore(file, options);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { openPgConnectorStore } = await import('./open-pg-store');
     return openPgConnectorStore(url, options);
   }
   throw new Error(`--db must be sqlite:PATH or a postgres:// URL, got ${describeDb(url)}`);
