@@ -1,0 +1,62 @@
+/**
+ * `waspend report` on a demo store equals the sum of the query API's series for the same range:
+ * both go through one pricing path, and this keeps it that way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
+import { makeTempDir } from '../helpers/reliability-config';
+import { reportRows, sumDecimals } from '../reliability/report-totals';
+import { DEMO_WABAS } from '../../src/connector/demo';
+import { stringify } from 'yaml';
+
+jest.setTimeout(300_000);
+
+const TOKEN = 'demo-report-token-0123456789';
+const AS_OF = '2026-11-20T15:00:00Z';
+
+describe('waspend report on the demo store', () => {
+  let dir: string;
+  let db: string;
+  let config: string;
+  let connector: ConnectorProcess;
+
+  beforeAll(async () => {
+    dir = makeTempDir('demo-report');
+    db = `sqlite:${path.join(dir, 'demo.sqlite')}`;
+    config = path.join(dir, 'waspend.yaml');
+    fs.writeFileSync(config, stringify({ apiToken: TOKEN, wabas: DEMO_WABAS.map((w) => ({ id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio })) }));
+    await runCli(['demo', '--db', db, '--days', '20', '--as-of', AS_OF, '--seed', 'report-check'], {}, 240_000);
+    connector = await startConnector({ db, config });
+  });
+  afterAll(async () => {
+    await connector?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['estimate', 'meta'])('equals the sum of /api/v1/usage per WABA and currency (source %s)', async (source) => {
+    const rows = reportRows(await runCli(['report', '--from', '2026-11-01', '--to', '2026-11-19', '--by', 'day,waba,category,country,phone,pricing_type', '--format', 'json', '--source', source, '--config', config, '--db', db]));
+    expect(rows.length).toBeGreaterThan(50);
+    for (const w of DEMO_WABAS) {
+      const res = await fetch(`${connector.url}/api/v1/usage?from=2026-11-01&to=2026-11-19&interval=day&by=category,phone&source=${source}&waba=${w.id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBe(200);
+      const api = (await res.json()) as { rows: { messages: number; billable: number; cost: string | null; currency: string }[] };
+      const mine = rows.filter((r) => (r as never as { waba: string }).waba === w.id);
+      expect(mine.length).toBeGreaterThan(0);
+      expect({
+        messages: mine.reduce((n, r) => n + r.messages, 0), billable: mine.reduce((n, r) => n + r.billable, 0), cost: sumDecimals(mine.map((r) => r.cost)),
+      }).toEqual({
+        messages: api.rows.reduce((n, r) => n + r.messages, 0), billable: api.rows.reduce((n, r) => n + r.billable, 0), cost: sumDecimals(api.rows.map((r) => r.cost)),
+      });
+      expect(new Set(api.rows.map((r) => r.currency))).toEqual(new Set([w.currency]));
+    }
+  });
+
+  it('prints CSV with the contract columns', async () => {
+    const csv = await runCli(['report', '--from', '2026-11-18', '--to', '2026-11-18', '--by', 'day,category', '--format', 'csv', '--config', config, '--db', db]);
+    const [header, ...lines] = csv.trim().split('\n');
+    expect(header).toBe('day,waba,phone_number_id,country,market,category,pricing_type,messages,billable,cost,currency');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.every((l) => l.startsWith('2026-11-18,'))).toBe(true);
+  });
+});
