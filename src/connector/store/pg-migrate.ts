@@ -4,6 +4,9 @@ import { listMigrations } from './sqlite-migrate';
 
 const DIR = path.join(__dirname, 'migrations', 'postgres');
 
+/** The PostgreSQL migrations (`migrations/postgres/NNN-name.sql`) in version order. */
+export const listPostgresMigrations = (dir = DIR) => listMigrations(dir);
+
 /**
  * Session-level advisory lock key held while migrating: replicas starting at once queue on it, and
  * each one re-reads the recorded version after getting it, so a migration is applied exactly once.

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../../../tests/helpers/test-database';
 import type { WebhookEvent } from '../ingest';
+import { listPostgresMigrations } from './pg-migrate';
 import { PgStore } from './pg-store';
 import { batchesOf, describeStoreBehaviour, mixedStream, seededRandom, shuffled, snapshotOf, statusEvents, statusObject } from './store-suite';
 import type { IngestResult, StoreOptions } from './store';
@@ -57,7 +58,8 @@ if (!isPostgresAvailable()) {
       const opened = await Promise.all([PgStore.open(url, TIMEZONES), PgStore.open(url, TIMEZONES), PgStore.open(url, TIMEZONES)]);
       await Promise.all(opened.map((s) => s.close()));
       const applied = await versions(url);
-      expect(applied).toEqual([1, 2, 3, 4]);
+      expect(applied.slice(0, 4)).toEqual([1, 2, 3, 4]);
+      expect(applied).toEqual(listPostgresMigrations().map((m) => m.version));
       const again = await PgStore.open(url, TIMEZONES);
       await again.ping();
       await again.close();
