@@ -6,14 +6,13 @@
 // Runs in jest.slow.config.js after `npm test` has built dist/.
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import React from 'react';
 import { render, screen } from '@testing-library/react';
 import { DataSourcePlugin, dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
 import { Observable, lastValueFrom } from 'rxjs';
-import { healthResponse, listResponse, usageResponse } from '@contract';
+import { applyProxyRoute, readBuiltManifest, startStandInConnector, type StandInConnector } from './stand-ins';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const dist = path.join(repoRoot, 'dist');
@@ -36,11 +35,7 @@ function readDist(file: string): string {
 }
 
 const source = readDist('module.js');
-const manifest = JSON.parse(readDist('plugin.json')) as {
-  id: string;
-  info: { version: string; updated: string };
-  routes: Array<{ path: string; url: string; headers: Array<{ name: string; content: string }> }>;
-};
+const manifest = readBuiltManifest(dist);
 
 function amdDependencies(text: string): string[] {
   const m = /^define\((\[[^\]]*\])/.exec(text);
@@ -94,65 +89,15 @@ describe('dist/module.js as Grafana loads it', () => {
   });
 });
 
-/** A stand-in connector on loopback that checks the bearer token and answers contract-valid JSON. */
-function startConnector() {
-  const seen: Array<{ path: string; params: Record<string, string>; auth: string | undefined }> = [];
-  const servedRows: Array<{ category: string; cost: string; messages: number }> = [];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://connector.invalid');
-    const params = Object.fromEntries(url.searchParams);
-    seen.push({ path: url.pathname, params, auth: req.headers.authorization });
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
-    if (url.pathname === '/health') {
-      return send(200, healthResponse.parse({ status: 'ok', version: 'load-test', store: { ok: true, kind: 'sqlite', events: 7, lastEventAt: null }, pulls: [] }));
-    }
-    if (url.pathname === '/api/v1/usage') {
-      // One row per requested category, sized from the request so nothing is fixed in advance.
-      const categories = (params.category ?? 'marketing').split(',');
-      const rows = categories.map((category, i) => {
-        const messages = (i + 1) * (params.country ?? '').split(',').length;
-        const row = { category, cost: (messages * 0.0625).toFixed(4), messages };
-        servedRows.push(row);
-        return { time: Number(params.from), bucket: 'b', currency: 'USD', category, messages, billable: messages, cost: row.cost };
-      });
-      return send(200, usageResponse.parse({ source: params.source, interval: params.interval, rows, problems: [] }));
-    }
-    if (url.pathname === '/api/v1/lists/countries') return send(200, listResponse.parse({ items: [{ value: 'BR', text: 'Brazil' }] }));
-    return send(404, { error: 'not_found', message: url.pathname });
-  });
-  return new Promise<{ url: string; seen: typeof seen; servedRows: typeof servedRows; close: () => Promise<void> }>((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, seen, servedRows, close: () => new Promise((r) => server.close(() => r())) });
-    });
-  });
-}
-
-/**
- * What Grafana's data-source proxy does for a frontend plugin: match `<ds url>/<route path>/...`
- * against plugin.json routes, fill `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` on the server
- * side, forward, and hand the browser only the response.
- */
+/** Grafana's data-source proxy as the plugin's backendSrv sees it: route applied, then forwarded. */
 function fakeDataSourceProxy(jsonData: Record<string, string>, secureJsonData: Record<string, string>): Pick<BackendSrv, 'fetch'> {
-  const fill = (template: string) =>
-    template
-      .replace(/\{\{\s*\.JsonData\.(\w+)\s*\}\}/g, (_, k: string) => jsonData[k] ?? '')
-      .replace(/\{\{\s*\.SecureJsonData\.(\w+)\s*\}\}/g, (_, k: string) => secureJsonData[k] ?? '');
   return {
     fetch: <T>(options: BackendSrvRequest) =>
       new Observable<FetchResponse<T>>((subscriber) => {
         const fail = (status: number, data: unknown) => subscriber.error({ status, data, config: options });
-        if (!options.url.startsWith(`${PROXY_URL}/`)) return fail(404, { message: `not a proxy URL: ${options.url}` });
-        const rest = options.url.slice(PROXY_URL.length + 1);
-        const route = manifest.routes.find((r) => rest === r.path || rest.startsWith(`${r.path}/`) || rest.startsWith(`${r.path}?`));
-        if (!route) return fail(404, { message: `no plugin route for ${rest}` });
-        const target = new URL(fill(route.url) + rest.slice(route.path.length));
-        const headers = Object.fromEntries(route.headers.map((h) => [h.name, fill(h.content)]));
-        const req = http.request(target, { method: options.method ?? 'GET', headers }, (res) => {
+        const routed = applyProxyRoute(manifest, PROXY_URL, options.url, jsonData, secureJsonData);
+        if (!routed) return fail(404, { message: `no plugin route for ${options.url}` });
+        const req = http.request(routed.target, { method: options.method ?? 'GET', headers: routed.headers }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => {
@@ -173,10 +118,10 @@ function fakeDataSourceProxy(jsonData: Record<string, string>, secureJsonData: R
 describe('the plugin export from dist/module.js', () => {
   const exported = evaluateBundle(source);
   const plugin = exported.plugin as DataSourcePlugin<DataSourceApi>;
-  let connector: Awaited<ReturnType<typeof startConnector>>;
+  let connector: StandInConnector;
 
   beforeAll(async () => {
-    connector = await startConnector();
+    connector = await startStandInConnector(TOKEN);
     setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
     const vars: Record<string, string[]> = { country: ['BR', 'IN', 'MX'] };
     setTemplateSrv({
@@ -217,11 +162,11 @@ describe('the plugin export from dist/module.js', () => {
     expect(usage[0]!.auth).toBe(`Bearer ${TOKEN}`);
     expect(usage[0]!.params).toMatchObject({ country: 'BR,IN,MX', category: 'marketing,utility', by: 'category' });
     const byName = Object.fromEntries((res.data as DataFrame[]).map((f) => [f.name, f.fields[1]!.values[0]]));
-    expect(byName).toEqual({ Marketing: connector.servedRows[0]!.messages, Utility: connector.servedRows[1]!.messages });
+    expect(byName).toEqual({ Marketing: connector.servedUsage[0]!.messages, Utility: connector.servedUsage[1]!.messages });
   });
 
   it('reports the connector in Save & test and a wrong token as a token problem', async () => {
-    await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'success', message: expect.stringContaining('load-test') });
+    await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'success', message: expect.stringContaining('stand-in') });
     setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: 'wrong' }) as BackendSrv);
     try {
       await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
