@@ -5,6 +5,8 @@ import path from 'node:path';
 import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT, waitForHealth } from '../helpers/connector-harness';
 import { label, numericWithValues, panelProblems, runDashboardQueriesScript } from './panel-checks';
 import type { TargetReport } from './dashboard-queries';
+import { readAllDashboards, type Json } from './dashboard-files';
+import { buildListRequest, parseVariableQuery, toMetricFindValues } from '../../src/plugin/api/lookups';
 
 // Every target of every dashboard through the plugin's query layer (runQuery) against a real
 // connector serving the demo data, with the API token as a bearer header: each must give frames with
@@ -24,6 +26,7 @@ if (!available) {
   let child: ChildProcess | undefined;
   let output = '';
   let reports: TargetReport[];
+  let url: string;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-dash-'));
@@ -33,7 +36,7 @@ if (!available) {
     });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const url = `http://127.0.0.1:${port}`;
+    url = `http://127.0.0.1:${port}`;
     try {
       await waitForHealth(url, 120_000, child);
     } catch (err) {
@@ -65,6 +68,20 @@ if (!available) {
   test("every panel's transformations and options find the fields they name in the demo data", () => {
     const problems = reports.flatMap((r) => panelProblems(r).map((p) => `${label(r)}: ${p}`));
     expect(problems).toEqual([]);
+  });
+
+  test("every dashboard variable's list query gives values through the plugin's lookups", async () => {
+    const failures: string[] = [];
+    for (const { file, json } of readAllDashboards()) {
+      for (const v of (json.templating.list as Json[]).filter((x) => x.type === 'query')) {
+        const req = buildListRequest(parseVariableQuery(v.query), (text) => text);
+        const res = await fetch(`${url}${req.path}${req.search ? `?${req.search}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const body = await res.text();
+        if (!res.ok) failures.push(`${file} $${v.name}: ${req.path} answered ${res.status} ${body.slice(0, 200)}`);
+        else if (!toMetricFindValues(JSON.parse(body)).length) failures.push(`${file} $${v.name}: ${req.path} gave no values`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 
   test('the API token never appears in what the connector logged', () => {
