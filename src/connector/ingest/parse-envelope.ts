@@ -30,9 +30,31 @@ export function parseAt<T extends z.ZodType>(schema: T, data: unknown, prefix = 
   throw new InputError(formatPath(path, prefix), valueAt(data, path), issue?.message ?? 'is invalid');
 }
 
+/** Meta's envelopes nest about 8 levels; anything far deeper is hostile and would exhaust the stack later on. */
+export const MAX_NESTING = 64;
+
+/** Deepest array/object nesting in JSON text (brackets inside strings ignored), stopping early past `limit`. */
+export function nestingDepth(text: string, limit = MAX_NESTING): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
 /** Parses a raw webhook body (bytes or text) into a validated envelope. */
 export function parseEnvelope(body: Buffer | string): Envelope {
   const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (nestingDepth(text) > MAX_NESTING) throw new InputError('(body)', text.slice(0, 40), `nests arrays/objects deeper than ${MAX_NESTING} levels`);
   let json: unknown;
   try {
     json = JSON.parse(text);

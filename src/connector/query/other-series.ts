@@ -1,5 +1,5 @@
 import {
-  addDays, addMonths, firstDayOf, localDay, MARKET_CHANGES, monthOf, PMP_START_DAY, dayStartMs, priceBookChanges, priceUsage, rateColumnOf,
+  addDays, addMonths, CATEGORIES, firstDayOf, localDay, MARKET_CHANGES, monthOf, PMP_START_DAY, dayStartMs, priceBookChanges, priceUsage, rateColumnOf,
   tierKey, tierTableInForce, tiersOf, toDecimalString, currentTier, type Micros, type UsageRow,
 } from '@core';
 import type {
@@ -148,7 +148,6 @@ export async function listValues(ctx: QueryContext, kind: ListKind, q: z.infer<t
   const wabas = selectedWabas(ctx, q.waba);
   if (kind === 'wabas') return { items: wabas.map((w) => ({ value: w.id, text: w.name })) };
   if (kind === 'categories') {
-    const { CATEGORIES } = await import('@core');
     return { items: CATEGORIES.map((c) => ({ value: c, text: c })) };
   }
   const today = localDay(ctx.now(), 'UTC');
