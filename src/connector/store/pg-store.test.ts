@@ -66,8 +66,15 @@ if (!isPostgresAvailable()) {
       expect(await versions(url)).toEqual(applied);
     });
 
-    it('names the setting when the URL is empty', async () => {
-      await expect(PgStore.open('', TIMEZONES)).rejects.toThrow(/url/);
+    it('names the setting when the URL is empty or not a postgres URL', async () => {
+      await expect(PgStore.open('', TIMEZONES)).rejects.toThrow(/url must be a postgres:\/\/ connection URL/);
+      await expect(PgStore.open('mysql://db/x', TIMEZONES)).rejects.toThrow(/url must be a postgres:\/\/ connection URL, not mysql:/);
+    });
+
+    it('says which server it could not reach, without the password', async () => {
+      const err = await PgStore.open('postgres://waspend:s3cret-pw@127.0.0.1:1/waspend', TIMEZONES).then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(/^PostgreSQL store at 127\.0\.0\.1:1\/waspend: /);
+      expect(err?.message).not.toContain('s3cret-pw');
     });
   });
 

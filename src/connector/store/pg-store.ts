@@ -10,6 +10,18 @@ import {
 import { inTransaction } from './pg-tx';
 import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
+/** host:port/database of a connection URL for error messages: never the password. */
+function describeUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error('PgStore.open: url must be a postgres:// connection URL');
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error(`PgStore.open: url must be a postgres:// connection URL, not ${u.protocol}`);
+  return `${u.host}${u.pathname}`;
+}
+
 export interface PgStoreOptions extends StoreOptions {
   /** Connections in the pool (default 10). */
   poolSize?: number;
@@ -28,7 +40,7 @@ export class PgStore implements Store {
 
   /** Connects, applies pending migrations (serialised across replicas by an advisory lock) and returns the store. */
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
-    if (typeof url !== 'string' || url.trim() === '') throw new Error('PgStore.open: url must be a postgres:// connection URL');
+    const where = describeUrl(url);
     const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10 });
     // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would end the
     // process. The next query gets a fresh connection or fails with its own error.
@@ -37,7 +49,7 @@ export class PgStore implements Store {
       await migratePostgres(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw err;
+      throw new Error(`PostgreSQL store at ${where}: ${(err as Error).message}`, { cause: err });
     }
     return new PgStore(pool, options);
   }
