@@ -6,7 +6,8 @@ import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT, waitForHealth } fro
 import { label, numericWithValues, panelProblems, runDashboardQueriesScript } from './panel-checks';
 import type { TargetReport } from './dashboard-queries';
 import { readAllDashboards, type Json } from './dashboard-files';
-import { buildListRequest, parseVariableQuery, toMetricFindValues } from '../../src/plugin/api/lookups';
+import { buildAnnotationsRequest, buildListRequest, parseVariableQuery, toAnnotationEvents } from '../../src/plugin/api/lookups';
+import { toMetricFindValues } from '../../src/plugin/api/lookups';
 
 // Every target of every dashboard through the plugin's query layer (runQuery) against a real
 // connector serving the demo data, with the API token as a bearer header: each must give frames with
@@ -82,6 +83,21 @@ if (!available) {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  test("every dashboard's annotation query is answered by the connector in the plugin's shape", async () => {
+    const now = Date.now();
+    let events = 0;
+    for (const { json } of readAllDashboards()) {
+      for (const a of (json.annotations.list as Json[]).filter((x) => x.target?.queryType)) {
+        const req = buildAnnotationsRequest({ fromMs: now - 60 * 86_400_000, toMs: now }, a.target.kinds, []);
+        const res = await fetch(`${url}${req.path}?${req.search}`, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(200);
+        events += toAnnotationEvents(await res.json()).length;
+      }
+    }
+    // The demo's 60 days include tier and template-category updates.
+    expect(events).toBeGreaterThan(0);
   });
 
   test('the API token never appears in what the connector logged', () => {

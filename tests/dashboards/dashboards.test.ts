@@ -5,6 +5,7 @@ import { parseQuery } from '../../src/plugin/query/schema';
 import { findUnresolvedVariable, interpolateQuery, type ReplaceFn } from '../../src/plugin/query/interpolate';
 import { buildRequests } from '../../src/plugin/api/request-params';
 import { parseVariableQuery } from '../../src/plugin/api/lookups';
+import { ANNOTATION_QUERY_TYPE, normaliseAnnotationTarget } from '../../src/plugin/annotations';
 import type { WaspendQuery } from '../../src/plugin/query/types';
 import {
   EXPECTED_DASHBOARDS, PLUGIN_ID, REPO_ROOT, VARIABLE_LIST, allPanels, dashboardFileNames, queryPanels, readAllDashboards, readDashboard, where,
@@ -81,6 +82,17 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
       const q = interpolateQuery(parseQuery({ refId: 'A', schemaVersion: 1, kind: 'cost', filters: { [v.name]: [`$${v.name}`] } }), replaceAllWith(variables, (x) => x.allValue));
       expect(q.filters[v.name as 'waba']).toEqual([]);
     }
+  });
+
+  test('shows price and account changes as annotations from the plugin, filtered by the WABA picker', () => {
+    const ours = ((d.annotations?.list ?? []) as Json[]).filter((a) => a.datasource?.type === PLUGIN_ID);
+    expect(ours).toHaveLength(1);
+    const a = ours[0]!;
+    expect(a.datasource).toEqual(DS_REF);
+    expect(a.target.queryType).toBe(ANNOTATION_QUERY_TYPE);
+    // The plugin's own check (kinds known, waba a list) accepts it unchanged.
+    expect(normaliseAnnotationTarget(a.target)).toEqual(a.target);
+    expect(a.target.waba).toEqual(['$waba']);
   });
 
   test('every panel id is unique and every panel sits inside the 24-column grid without overlapping another', () => {
