@@ -105,14 +105,22 @@ class ContactNotes {
   }
 }
 
+/**
+ * Rows go in in dedupe-key order (so two replicas inserting overlapping batches wait on each other in
+ * the same order instead of deadlocking), but seq is drawn first and handed out in arrival order, so
+ * reads ordered by seq see the events as they came, as with SQLite.
+ */
 async function insertRawEvents(c: PoolClient, events: readonly WebhookEvent[], receivedAtMs: number): Promise<Set<string>> {
-  const sorted = [...events].sort((a, b) => byText(a.dedupeKey, b.dedupeKey));
-  const rows = sorted.map((e) => [e.dedupeKey, e.kind, e.wabaId, e.phoneNumberId, e.atMs, JSON.stringify(e.raw)]);
+  const seqs = await c.query<{ seq: string }>("SELECT nextval(pg_get_serial_sequence('raw_events', 'seq')) AS seq FROM generate_series(1, $1::int)", [events.length]);
+  const drawn = seqs.rows.map((r) => BigInt(r.seq)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const withSeq = events.map((e, i) => ({ e, seq: String(drawn[i]) }));
+  withSeq.sort((a, b) => byText(a.e.dedupeKey, b.e.dedupeKey));
+  const rows = withSeq.map(({ e, seq }) => [seq, e.dedupeKey, e.kind, e.wabaId, e.phoneNumberId, e.atMs, JSON.stringify(e.raw)]);
   const res = await c.query<{ dedupe_key: string }>(
-    `INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, body, received_at_ms)
-     SELECT u.*, $7::bigint FROM ${unnestOf(['text', 'text', 'text', 'text', 'bigint', 'text'])} AS u
+    `INSERT INTO raw_events (seq, dedupe_key, kind, waba_id, phone_number_id, at_ms, body, received_at_ms) OVERRIDING SYSTEM VALUE
+     SELECT u.*, $8::bigint FROM ${unnestOf(['bigint', 'text', 'text', 'text', 'text', 'bigint', 'text'])} AS u
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`,
-    [...columns(rows, 6), receivedAtMs],
+    [...columns(rows, 7), receivedAtMs],
   );
   return new Set(res.rows.map((r) => r.dedupe_key));
 }

@@ -345,6 +345,13 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         expect(await store.accountEvents({ fromMs: 0, toMs: 2e12, wabaId: 'other' })).toEqual([]);
         expect(await store.countRawEvents()).toBe(3);
       });
+
+      it('returns events of the same moment in the order they arrived', async () => {
+        const changes = [3, 1, 4, 2, 5].map((id) => ({ field: 'template_category_update', value: { message_template_id: id, previous_category: 'MARKETING', new_category: 'UTILITY' } }));
+        await ingest({ object: 'whatsapp_business_account', entry: [{ id: 'W1', time: 1743452000, changes }] });
+        const got = await store.accountEvents({ fromMs: 0, toMs: 2e12 });
+        expect(got.map((e) => (e.value as { message_template_id: number }).message_template_id)).toEqual([3, 1, 4, 2, 5]);
+      });
     });
 
     describe('as PullSink', () => {
