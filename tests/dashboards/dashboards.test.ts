@@ -180,6 +180,14 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
     }
   });
 
+  test('a repeated panel repeats over a multi-value variable its own queries filter by', () => {
+    for (const p of allPanels(d).filter((x) => x.repeat)) {
+      const v = variables.find((x) => x.name === p.repeat);
+      expect({ at: where(expected.file, p), multi: v?.multi, includeAll: v?.includeAll }).toEqual({ at: where(expected.file, p), multi: true, includeAll: true });
+      for (const t of p.targets as Json[]) expect(t.filters[p.repeat]).toEqual([`$${p.repeat}`]);
+    }
+  });
+
   test('stats choose their colour: Grafana\'s default thresholds would paint any figure over 80 red', () => {
     for (const p of queryPanels(d).filter((x) => x.type === 'stat')) {
       const color = p.fieldConfig?.defaults?.color?.mode;
