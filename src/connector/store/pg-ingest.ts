@@ -260,9 +260,26 @@ async function mergeContacts(c: PoolClient, notes: ContactNotes): Promise<void> 
   );
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000, which SQLite stores happily. Failing the webhook would make Meta
+ * retry it forever, so a NUL in an id or other text field becomes U+FFFD, the same on every replica
+ * (the raw body is JSON, where NUL is already escaped).
+ */
+function withoutNul(e: WebhookEvent): WebhookEvent {
+  let copy: Record<string, unknown> | null = null;
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v === 'string' && v.includes('\u0000')) {
+      copy ??= { ...e };
+      copy[k] = v.replaceAll('\u0000', '\uFFFD');
+    }
+  }
+  return (copy as WebhookEvent | null) ?? e;
+}
+
 /** Ingests one batch inside the caller's transaction; keeps no state between calls, so a retry is safe. */
-export async function ingestBatch(c: PoolClient, events: readonly WebhookEvent[], receivedAtMs: number, timeZoneOf: (wabaId: string) => string): Promise<IngestResult> {
-  if (events.length === 0) return { inserted: 0, duplicates: 0 };
+export async function ingestBatch(c: PoolClient, batch: readonly WebhookEvent[], receivedAtMs: number, timeZoneOf: (wabaId: string) => string): Promise<IngestResult> {
+  if (batch.length === 0) return { inserted: 0, duplicates: 0 };
+  const events = batch.map(withoutNul);
   // A key repeated within the batch is a duplicate like any other: the first occurrence is the one kept.
   const first = new Map<string, WebhookEvent>();
   for (const e of events) if (!first.has(e.dedupeKey)) first.set(e.dedupeKey, e);

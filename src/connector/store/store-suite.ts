@@ -181,6 +181,13 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         expect(await store.countRawEvents()).toBe(1);
       });
 
+      it('keeps and counts once a message whose id and group contain a NUL character', async () => {
+        const odd = statusObject('m\u0000x', 'delivered', '2025-07-10T10:00:05Z', { pricing, biz_opaque_callback_data: 'g\u0000' });
+        expect(await post(UTC, odd)).toEqual({ inserted: 1, duplicates: 0 });
+        expect(await post(UTC, odd)).toEqual({ inserted: 0, duplicates: 1 });
+        expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ messages: 1, group: expect.stringMatching(/^g.$/) })]);
+      });
+
       it('reports no events and no last event on an empty store, and the newest receive time after ingests', async () => {
         expect(await store.eventStats()).toEqual({ events: 0, lastEventAt: null });
         expect(await store.ingest([], 5)).toEqual({ inserted: 0, duplicates: 0 });
