@@ -6,13 +6,16 @@ import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, UsageDa
 const orNull = (v: unknown) => (v === '' || v === null ? null : String(v));
 const numOrNull = (v: unknown) => (v === null ? null : Number(v));
 
+/** PostgreSQL text cannot hold U+0000; ingest stores it as U+FFFD, so a filter looks for the same. */
+const pgText = (v: string) => v.replaceAll('\u0000', '\uFFFD');
+
 /** `day BETWEEN from AND to [AND waba_id = ...]` with its parameters, numbered from `from`. */
 function rangeWhere(range: DayRange, from = 1): { sql: string; args: string[] } {
-  const args = [range.fromDay, range.toDay];
+  const args = [pgText(range.fromDay), pgText(range.toDay)];
   let sql = `day >= $${from} AND day <= $${from + 1}`;
   if (range.wabaId !== undefined) {
     sql += ` AND waba_id = $${from + 2}`;
-    args.push(range.wabaId);
+    args.push(pgText(range.wabaId));
   }
   return { sql, args };
 }
@@ -58,7 +61,7 @@ export async function readAccountEvents(pool: Pool, range: { fromMs: number; toM
   const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = $3';
   const { rows } = await pool.query<{ at_ms: string; waba_id: string; kind: AccountEventRow['kind']; body: string }>(
     `SELECT at_ms, waba_id, kind, body FROM raw_events WHERE kind IN ('account_update', 'template_category') AND at_ms >= $1 AND at_ms < $2${byWaba} ORDER BY at_ms, seq`,
-    [range.fromMs, range.toMs, ...(range.wabaId === undefined ? [] : [range.wabaId])],
+    [range.fromMs, range.toMs, ...(range.wabaId === undefined ? [] : [pgText(range.wabaId)])],
   );
   return rows.map((r) => ({ atMs: Number(r.at_ms), wabaId: r.waba_id, kind: r.kind, value: JSON.parse(r.body) as unknown }));
 }
@@ -84,7 +87,7 @@ export async function readCalls(pool: Pool, source: PullSource, range: DayRange)
 }
 
 export async function readCursor(pool: Pool, wabaId: string, source: PullSource): Promise<PullCursor> {
-  const { rows } = await pool.query<{ last_complete_day: string | null }>('SELECT last_complete_day FROM pull_cursors WHERE waba_id = $1 AND source = $2', [wabaId, source]);
+  const { rows } = await pool.query<{ last_complete_day: string | null }>('SELECT last_complete_day FROM pull_cursors WHERE waba_id = $1 AND source = $2', [pgText(wabaId), pgText(source)]);
   return { lastCompleteDay: rows[0]?.last_complete_day ?? null };
 }
 

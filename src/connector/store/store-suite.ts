@@ -186,6 +186,9 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         expect(await post(UTC, odd)).toEqual({ inserted: 1, duplicates: 0 });
         expect(await post(UTC, odd)).toEqual({ inserted: 0, duplicates: 1 });
         expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ messages: 1, group: expect.stringMatching(/^g.$/) })]);
+        expect(await store.usageDaily({ ...JULY, wabaId: 'W\u0000' })).toEqual([]);
+        expect(await store.accountEvents({ fromMs: 0, toMs: 2e12, wabaId: 'W\u0000' })).toEqual([]);
+        expect(await store.getCursor('W\u0000', 'meta_pricing')).toEqual({ lastCompleteDay: null });
       });
 
       it('reports no events and no last event on an empty store, and the newest receive time after ingests', async () => {
