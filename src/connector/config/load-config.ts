@@ -40,6 +40,10 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      // Point at the typo itself, not at the object holding it.
+      throw new ConfigError(pathOf([...issue.path, issue.keys[0] ?? '']), 'unknown key (see README "Configuration")');
+    }
     throw new ConfigError(issue ? pathOf(issue.path) : '', issue?.message ?? 'invalid');
   }
   const ids = new Set<string>();
