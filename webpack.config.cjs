@@ -63,6 +63,8 @@ module.exports = (_env, argv) => {
       alias: {
         '@core$': path.join(root, 'src/core/index.ts'),
         '@contract$': path.join(root, 'src/contract/index.ts'),
+        // Node-only: its module code needs Buffer, which a browser lacks (see the shim for why).
+        'csv-parse/sync$': path.join(root, 'src/plugin/shims/csv-parse-sync.ts'),
       },
     },
     module: {
