@@ -6,7 +6,7 @@ const [base, plugin] = require('./jest.config.js').projects;
 const slow = {
   displayName: 'slow',
   testEnvironment: 'node',
-  roots: ['tests/e2e', 'tests/alerting', 'tests/reliability']
+  roots: ['tests/e2e', 'tests/alerting', 'tests/reliability', 'tests/browser']
     .filter((r) => require('fs').existsSync(require('path').join(__dirname, r)))
     .map((r) => `<rootDir>/${r}`),
   testMatch: ['**/*.test.ts'],

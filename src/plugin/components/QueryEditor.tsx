@@ -116,7 +116,7 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
           </InlineField>
         )}
         {['messages', 'cost', 'calls', 'billing'].includes(query.kind) && (
-          <InlineField label="Compare" labelWidth={10} tooltip="Add the previous period of the same length, shifted onto this range">
+          <InlineField label="Compare" labelWidth={12} tooltip="Add the previous period of the same length, shifted onto this range">
             <InlineSwitch
               aria-label="Compare previous period"
               label="previous period"
@@ -154,7 +154,7 @@ function FilterInput({ filterKey, values, onCommit }: { filterKey: FilterKey; va
     if (formatFilterList(next) !== committed) onCommit(next);
   };
   return (
-    <InlineField label={label} labelWidth={14} tooltip={`Comma-separated; empty means all. E.g. ${hint}`}>
+    <InlineField label={label} labelWidth={16} tooltip={`Comma-separated; empty means all. E.g. ${hint}`}>
       <Input
         aria-label={`Filter ${label}`}
         data-testid={`waspend-filter-${filterKey}`}
