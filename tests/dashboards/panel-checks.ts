@@ -86,6 +86,10 @@ export function panelProblems(r: TargetReport): string[] {
   const present = new Set(numericWithValues(final));
   const allNames = new Set(final.flatMap((f) => f.fields.map((x) => x.displayName)));
   if (!present.size) problems.push('no numeric field with a value after the transformations');
+  // A time series panel drops frames without a time field; leaving one in means a figure is lost.
+  if (r.panelType === 'timeseries') {
+    for (const f of final) if (!f.fields.some((x) => x.type === 'time')) problems.push(`frame "${f.name ?? ''}" has no time field for the time series`);
+  }
   const filter = panel.options?.reduceOptions?.fields as string | undefined;
   const regex = fieldFilterRegex(filter);
   const shown = [...present].filter((n) => !regex || regex.test(n));
