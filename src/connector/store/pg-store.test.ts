@@ -141,6 +141,32 @@ if (!isPostgresAvailable()) {
         await Promise.all([a.close(), b.close()]);
       }
     });
+
+    it('leaves one copy of a day that two replicas re-pull at the same time', async () => {
+      const url = await freshSchemaUrl();
+      const a = await PgStore.open(url, TIMEZONES);
+      const b = await PgStore.open(url, TIMEZONES);
+      const gate = new Client({ connectionString: url });
+      await gate.connect();
+      const row = (volume: number) => ({
+        day: '2025-07-01', wabaId: 'W1', phoneNumberId: 'P1', country: 'BR', category: 'utility' as const, pricingType: 'regular' as const, tier: null, volume, costMicros: null, currency: 'USD',
+      });
+      try {
+        await a.replaceDays('W1', 'meta_pricing', ['2025-07-01'], { pricing: [row(1)] }, { lastCompleteDay: null });
+        // Hold the stored rows so both re-pulls are under way before either can delete them.
+        await gate.query('BEGIN');
+        await gate.query('SELECT 1 FROM pulled_pricing FOR UPDATE');
+        const first = a.replaceDays('W1', 'meta_pricing', ['2025-07-01'], { pricing: [row(2)] }, { lastCompleteDay: '2025-07-01' });
+        const second = b.replaceDays('W1', 'meta_pricing', ['2025-07-01'], { pricing: [row(2)] }, { lastCompleteDay: '2025-07-01' });
+        await waitForLockWaiters(gate, 2);
+        await gate.query('COMMIT');
+        await Promise.all([first, second]);
+        expect((await a.pulledPricing('meta_pricing', { fromDay: '2025-07-01', toDay: '2025-07-01' })).map((r) => r.volume)).toEqual([2]);
+      } finally {
+        await gate.end();
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
   });
 }
 
