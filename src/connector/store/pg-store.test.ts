@@ -3,7 +3,7 @@ import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../.
 import type { WebhookEvent } from '../ingest';
 import { listPostgresMigrations } from './pg-migrate';
 import { PgStore } from './pg-store';
-import { batchesOf, describeStoreBehaviour, mixedStream, seededRandom, shuffled, snapshotOf, statusEvents, statusObject } from './store-suite';
+import { batchesOf, describeStoreBehaviour, mixedStream, seededRandom, shuffled, snapshotOf, inboundEvents, statusEvents, statusObject } from './store-suite';
 import type { IngestResult, StoreOptions } from './store';
 
 const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
@@ -136,6 +136,30 @@ if (!isPostgresAvailable()) {
         await gate.query('COMMIT');
         expect(await Promise.all([delivered, read])).toEqual([{ inserted: 1, duplicates: 0 }, { inserted: 1, duplicates: 0 }]);
         expect((await a.usageDaily({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.messages])).toEqual([['2025-07-10', 1]]);
+      } finally {
+        await gate.end();
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('merges contacts that two replicas add to the same day sketch at once', async () => {
+      const url = await freshSchemaUrl();
+      const a = await PgStore.open(url, TIMEZONES);
+      const b = await PgStore.open(url, TIMEZONES);
+      const gate = new Client({ connectionString: url });
+      await gate.connect();
+      const from = (id: string, sender: string) => inboundEvents('W_UTC', { id, from: sender, timestamp: String(Date.parse('2025-07-12T09:00:00Z') / 1000), type: 'text' });
+      try {
+        await a.ingest(from('in0', '5511987654321'), 0);
+        // Senders of different countries: separate inbound counters, one shared sketch row, held by the gate.
+        await gate.query('BEGIN');
+        await gate.query('SELECT 1 FROM contacts_daily FOR UPDATE');
+        const first = a.ingest(from('in1', '4915112345678'), 0);
+        const second = b.ingest(from('in2', '447700900123'), 0);
+        await waitForLockWaiters(gate, 2);
+        await gate.query('COMMIT');
+        await Promise.all([first, second]);
+        expect(await a.uniqueContacts({ fromDay: '2025-07-12', toDay: '2025-07-12' })).toBe(3);
       } finally {
         await gate.end();
         await Promise.all([a.close(), b.close()]);
