@@ -200,14 +200,26 @@ describe('testDatasource', () => {
     pulls: [],
   });
 
-  it('calls /health through the proxy and reports the connector', async () => {
-    const { ds, calls } = makeDataSource(() => ok(health(42)));
+  const connector = (healthBody: unknown, listStatus = 200): Responder => (url) =>
+    url.endsWith('/health')
+      ? ok(healthBody)
+      : listStatus === 200
+        ? ok({ items: [] })
+        : throwError(() => ({ status: listStatus, data: { error: 'unauthorized', message: 'bad token' }, config: {} }));
+
+  it('calls /health and an authenticated list through the proxy and reports the connector', async () => {
+    const { ds, calls } = makeDataSource(connector(health(42)));
     await expect(ds.testDatasource()).resolves.toEqual({ status: 'success', message: expect.stringContaining('42 events') });
-    expect(calls[0]!.url).toBe(`${PROXY}/connector/health`);
+    expect(calls.map((c) => c.url)).toEqual([`${PROXY}/connector/health`, `${PROXY}/connector/api/v1/lists/wabas`]);
+  });
+
+  it('fails on a wrong token even though /health needs none', async () => {
+    const { ds } = makeDataSource(connector(health(42), 401));
+    await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
   });
 
   it('warns when the connector has no data yet', async () => {
-    const { ds } = makeDataSource(() => ok(health(0)));
+    const { ds } = makeDataSource(connector(health(0)));
     await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'warning', message: expect.stringMatching(/no data yet/) });
   });
 

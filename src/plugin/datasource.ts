@@ -15,6 +15,7 @@ import {
 } from '@grafana/data';
 import { getBackendSrv, getTemplateSrv, isFetchError, type BackendSrv, type FetchResponse, type TemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
+import { API_PREFIX } from '@contract';
 import { buildAnnotationsRequest, buildListRequest, parseVariableQuery, toAnnotationEvents, toMetricFindValues } from './api/lookups';
 import { describeFetchError, describeHealth } from './api/connector-status';
 import type { TimeRangeMs } from './api/request-params';
@@ -79,7 +80,7 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
       const controller = new AbortController();
       const range: TimeRangeMs = { fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() };
       const timeZone = resolveTimeZone(this.settings.timezoneDisplay, request.timezone);
-      const targets = request.targets.filter((t) => (isAnnotationTarget(t) ? !t.hide : this.filterQuery(t)));
+      const targets = request.targets.filter((t) => this.filterQuery(t));
       const runOne = (target: WaspendQuery | WaspendAnnotationQuery, index: number): Promise<DataFrame[]> => {
         const fetchJson = this.fetchJsonFor(`${request.requestId}-${target.refId ?? index}`);
         if (isAnnotationTarget(target)) return this.runAnnotationTarget(target, range, fetchJson, controller.signal, request.scopedVars);
@@ -101,11 +102,19 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
     });
   }
 
-  /** "Save & test": GET /health through the proxy, which also proves the route and the token. */
+  /**
+   * "Save & test": GET /health through the proxy, then one authenticated call. The connector
+   * answers /health without a token (for liveness probes), so only the second call proves the
+   * token; without it a wrong token would pass the test and fail every panel.
+   */
   override async testDatasource(): Promise<TestDataSourceResponse> {
+    const fetchJson = this.fetchJsonFor(undefined);
+    const signal = new AbortController().signal;
     try {
-      const body = await this.fetchJsonFor(undefined)('/health', '', new AbortController().signal);
-      return describeHealth(body);
+      const health = describeHealth(await fetchJson('/health', '', signal));
+      if (health.status === 'error') return health;
+      await fetchJson(`${API_PREFIX}/lists/wabas`, '', signal);
+      return health;
     } catch (err) {
       return { status: 'error', message: errorMessage(err) };
     }

@@ -33,7 +33,7 @@ export interface StandInConnector {
   close: () => Promise<void>;
 }
 
-/** A connector on 127.0.0.1 that checks `Authorization: Bearer <token>`; each answer passes the contract schema. */
+/** A connector on 127.0.0.1 that checks `Authorization: Bearer <token>` on /api/v1; each answer passes the contract schema. */
 export function startStandInConnector(token: string): Promise<StandInConnector> {
   const seen: SeenRequest[] = [];
   const servedUsage: StandInConnector['servedUsage'] = [];
@@ -45,11 +45,13 @@ export function startStandInConnector(token: string): Promise<StandInConnector> 
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    // Like the real connector, /health answers without a token (liveness probes); the API needs it.
+    if (url.pathname === '/health') {
+      return send(200, healthResponse.parse({ status: 'ok', version: 'stand-in', store: { ok: true, kind: 'sqlite', events: 7, lastEventAt: null }, pulls: [] }));
+    }
     if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
     const from = Number(params.from);
     switch (url.pathname) {
-      case '/health':
-        return send(200, healthResponse.parse({ status: 'ok', version: 'stand-in', store: { ok: true, kind: 'sqlite', events: 7, lastEventAt: null }, pulls: [] }));
       case '/api/v1/usage': {
         // One row per requested category, sized from the request so nothing is fixed in advance.
         const countries = (params.country ?? '').split(',').filter(Boolean).length || 1;
@@ -73,6 +75,8 @@ export function startStandInConnector(token: string): Promise<StandInConnector> 
         );
       case '/api/v1/lists/countries':
         return send(200, listResponse.parse({ items: [{ value: 'BR', text: 'Brazil' }] }));
+      case '/api/v1/lists/wabas':
+        return send(200, listResponse.parse({ items: [{ value: '111', text: 'Stand-in WABA' }] }));
       default:
         return send(404, { error: 'not_found', message: url.pathname });
     }
