@@ -39,8 +39,8 @@ module.exports = {
       testEnvironment: 'node',
       roots: existing(['<rootDir>/src/core', '<rootDir>/src/contract', '<rootDir>/src/connector', '<rootDir>/tests/architecture', '<rootDir>/tests/integration', '<rootDir>/tests/dashboards', '<rootDir>/tests/plugin-load']),
       testMatch: ['**/*.test.ts'],
-      // The bundle load test needs dist/ (built after the fast suites): it runs in jest.slow.config.js.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/plugin-load/module-load'],
+      // The bundle tests (module-*.test.ts) need dist/, built after the fast suites: jest.slow.config.js runs them.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/plugin-load/module-'],
       transform: { '^.+\\.(t|j)sx?$': swc },
       moduleNameMapper: aliases,
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',

@@ -22,7 +22,7 @@ const pluginLoad = {
   displayName: 'plugin-load',
   testEnvironment: 'jsdom',
   roots: ['<rootDir>/tests/plugin-load'],
-  testMatch: ['**/module-load.test.ts'],
+  testMatch: ['**/module-*.test.ts'],
   transform: plugin.transform,
   transformIgnorePatterns: plugin.transformIgnorePatterns,
   moduleNameMapper: plugin.moduleNameMapper,

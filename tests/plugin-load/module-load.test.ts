@@ -5,14 +5,14 @@
 // and the editors render with the host's React.
 // Runs in jest.slow.config.js after `npm test` has built dist/.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import React from 'react';
 import { render, screen } from '@testing-library/react';
 import { DataSourcePlugin, dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
-import { Observable, lastValueFrom } from 'rxjs';
-import { applyProxyRoute, readBuiltManifest, startStandInConnector, type StandInConnector } from './stand-ins';
+import { setBackendSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
+import { lastValueFrom, type Observable } from 'rxjs';
+import { amdDependencies, evaluateBundle, fakeDataSourceProxy } from './bundle-harness';
+import { readBuiltManifest, startStandInConnector, type StandInConnector } from './stand-ins';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const dist = path.join(repoRoot, 'dist');
@@ -36,27 +36,6 @@ function readDist(file: string): string {
 
 const source = readDist('module.js');
 const manifest = readBuiltManifest(dist);
-
-const NODE_ONLY_GLOBALS = ['Buffer', 'process', 'global', 'require', 'module', 'exports', '__dirname', '__filename', 'setImmediate'];
-
-function amdDependencies(text: string): string[] {
-  const m = /^define\((\[[^\]]*\])/.exec(text);
-  if (!m) throw new Error(`dist/module.js does not start with define([...]): ${text.slice(0, 60)}`);
-  return JSON.parse(m[1]!);
-}
-
-/** Grafana-style AMD evaluation: each dependency id resolves to the host's module instance. */
-function evaluateBundle(text: string): Record<string, unknown> {
-  let exported: Record<string, unknown> | undefined;
-  const define = (deps: string[], factory: (...mods: unknown[]) => Record<string, unknown>) => {
-    exported = factory(...deps.map((id) => (id === 'module' ? { uri: `public/plugins/${manifest.id}/module.js` } : require(id))));
-  };
-  define.amd = true;
-  // Node's globals shadowed as undefined: a browser has none of them, and this test runs in Node.
-  new Function('define', ...NODE_ONLY_GLOBALS, text)(define, ...NODE_ONLY_GLOBALS.map(() => undefined));
-  if (!exported) throw new Error('dist/module.js never called define()');
-  return exported;
-}
 
 describe('dist/module.js as Grafana loads it', () => {
   it('is an AMD module whose dependencies are all Grafana shared packages', () => {
@@ -94,40 +73,14 @@ describe('dist/module.js as Grafana loads it', () => {
   });
 });
 
-/** Grafana's data-source proxy as the plugin's backendSrv sees it: route applied, then forwarded. */
-function fakeDataSourceProxy(jsonData: Record<string, string>, secureJsonData: Record<string, string>): Pick<BackendSrv, 'fetch'> {
-  return {
-    fetch: <T>(options: BackendSrvRequest) =>
-      new Observable<FetchResponse<T>>((subscriber) => {
-        const fail = (status: number, data: unknown) => subscriber.error({ status, data, config: options });
-        const routed = applyProxyRoute(manifest, PROXY_URL, options.url, jsonData, secureJsonData);
-        if (!routed) return fail(404, { message: `no plugin route for ${options.url}` });
-        const req = http.request(routed.target, { method: options.method ?? 'GET', headers: routed.headers }, (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => {
-            const data = body ? JSON.parse(body) : undefined;
-            const status = res.statusCode ?? 0;
-            if (status >= 400) return fail(status, data);
-            subscriber.next({ data, status, ok: true, headers: new Headers(), redirected: false, statusText: '', type: 'basic', url: options.url, config: options } as FetchResponse<T>);
-            subscriber.complete();
-          });
-        });
-        req.on('error', () => fail(502, {}));
-        req.end();
-        return () => req.destroy();
-      }),
-  };
-}
-
 describe('the plugin export from dist/module.js', () => {
   let plugin: DataSourcePlugin<DataSourceApi>;
   let connector: StandInConnector;
 
   beforeAll(async () => {
-    plugin = evaluateBundle(source).plugin as DataSourcePlugin<DataSourceApi>;
+    plugin = evaluateBundle(source, manifest.id, require).plugin as DataSourcePlugin<DataSourceApi>;
     connector = await startStandInConnector(TOKEN);
-    setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
+    setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
     const vars: Record<string, string[]> = { country: ['BR', 'IN', 'MX'] };
     setTemplateSrv({
       getVariables: () => [],
@@ -172,11 +125,11 @@ describe('the plugin export from dist/module.js', () => {
 
   it('reports the connector in Save & test and a wrong token as a token problem', async () => {
     await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'success', message: expect.stringContaining('stand-in') });
-    setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: 'wrong' }) as BackendSrv);
+    setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: connector.url }, { apiToken: 'wrong' }) as BackendSrv);
     try {
       await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
     } finally {
-      setBackendSrv(fakeDataSourceProxy({ connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
+      setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
     }
   });
 

@@ -1,0 +1,159 @@
+// The built dist/module.js against the real connector (`waspend serve --demo`): every query kind,
+// Save & test, a variable list and annotations go through the stand-in data-source proxy (plugin.json
+// route, bearer token added server-side) and must come back without errors. This is where the
+// plugin's requests and the connector's /api/v1 have to agree, beyond the contract schemas.
+// Runs in jest.slow.config.js (project plugin-load) after the build.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi, type DataSourcePlugin } from '@grafana/data';
+import { setBackendSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
+import { lastValueFrom, type Observable } from 'rxjs';
+import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT } from '../helpers/connector-harness';
+import { evaluateBundle, fakeDataSourceProxy } from './bundle-harness';
+import { readBuiltManifest } from './stand-ins';
+
+const dist = path.join(REPO_ROOT, 'dist');
+const PROXY_URL = '/api/datasources/proxy/uid/waspend-real';
+const DAY = 86_400_000;
+
+/** Polls /health over loopback (jsdom has no fetch) until it answers or the deadline passes. */
+async function waitForHealth(url: string, deadlineMs: number, child: ChildProcess): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`connector exited with code ${child.exitCode} before it was ready`);
+    const status = await new Promise<number>((resolve) => {
+      const req = http.get(`${url}/health`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve(0));
+      req.setTimeout(2000, () => req.destroy());
+    });
+    if (status === 200 || status === 503) return;
+    last = `health answered ${status}`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`connector at ${url} not ready within ${deadlineMs} ms (${last})`);
+}
+
+const available = isConnectorAvailable();
+if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts) is not there yet', () => undefined);
+
+(available ? describe : describe.skip)('dist/module.js against the real demo connector', () => {
+  const token = `plugin-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  let dir: string;
+  let child: ChildProcess | undefined;
+  let output = '';
+  let ds: DataSourceApi;
+  let connectorUrl: string;
+  const manifest = readBuiltManifest(dist);
+
+  beforeAll(async () => {
+    const plugin = evaluateBundle(fs.readFileSync(path.join(dist, 'module.js'), 'utf8'), manifest.id, require).plugin as DataSourcePlugin<DataSourceApi>;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-plugin-real-'));
+    const port = await findFreePort();
+    child = spawn(process.execPath, [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'w.db')}`, '--port', String(port), '--host', '127.0.0.1'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, WASPEND_API_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const url = (connectorUrl = `http://127.0.0.1:${port}`);
+    try {
+      await waitForHealth(url, 120_000, child);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- connector output ---\n${output.slice(-3000)}`);
+    }
+    setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: url }, { apiToken: token }) as BackendSrv);
+    setTemplateSrv({ getVariables: () => [], replace: (t?: string) => t ?? '', containsTemplate: () => false, updateTimeRange: () => {} } as never);
+    const DataSourceClass = plugin.DataSourceClass as unknown as new (s: object) => DataSourceApi;
+    ds = new DataSourceClass({ id: 1, uid: 'waspend-real', type: manifest.id, name: 'waspend', url: PROXY_URL, access: 'proxy', readOnly: false, meta: {}, jsonData: { connectorUrl: url } });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child?.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(force);
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  // The demo data ends now, so the last 30 days are inside it.
+  const run = async (targets: object[]): Promise<DataQueryResponse> => {
+    const to = Date.now();
+    const request = {
+      requestId: `real-${Math.random()}`, interval: '1d', intervalMs: DAY, scopedVars: {}, timezone: 'utc', app: 'dashboard', startTime: to,
+      range: { from: dateTime(to - 30 * DAY), to: dateTime(to), raw: { from: 'now-30d', to: 'now' } },
+      targets,
+    } as unknown as DataQueryRequest;
+    return lastValueFrom(ds.query(request) as Observable<DataQueryResponse>);
+  };
+  const numbers = (frames: DataFrame[]) => frames.flatMap((f) => f.fields.filter((x) => x.type === 'number').flatMap((x) => [...x.values] as number[]));
+
+  it('Save & test reaches the connector through the proxy route', async () => {
+    await expect(ds.testDatasource()).resolves.toMatchObject({ status: expect.stringMatching(/success|warning/) });
+  });
+
+  it('lists WABAs for a variable', async () => {
+    const wabas = await ds.metricFindQuery!({ list: 'wabas' });
+    expect(wabas.length).toBeGreaterThan(0);
+    expect(wabas.every((w) => typeof w.value === 'string' && w.value !== '')).toBe(true);
+  });
+
+  it.each([
+    ['messages', { groupBy: ['category'] }],
+    ['cost', { groupBy: ['category'], compare: 'previous_period' }],
+    ['calls', { groupBy: ['direction'] }],
+    ['billing', { metric: 'unique_contacts' }],
+    ['billing', { metric: 'billed_units', groupBy: ['market'] }],
+    ['projection', { band: true }],
+    ['allocation', { groupBy: ['group'] }],
+    ['reconciliation', { groupBy: ['category'] }],
+    ['tiers', {}],
+  ])('a %s query %j runs without errors', async (kind, extra) => {
+    const res = await run([{ refId: 'A', schemaVersion: 1, kind, ...extra }]);
+    expect(res.errors).toEqual([]);
+    expect(numbers(res.data).every((n) => n === null || Number.isFinite(n))).toBe(true);
+  });
+
+  it('shows the demo traffic: messages and cost are non-zero, narrowed by a WABA filter', async () => {
+    const [first] = await ds.metricFindQuery!({ list: 'wabas' });
+    const all = await run([{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: [] }]);
+    const one = await run([{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: [], filters: { waba: [String(first!.value)] } }]);
+    const sum = (r: DataQueryResponse) => numbers(r.data).reduce((a, b) => a + (b ?? 0), 0);
+    expect(sum(all)).toBeGreaterThan(0);
+    expect(sum(one)).toBeGreaterThan(0);
+    expect(sum(one)).toBeLessThanOrEqual(sum(all));
+    const cost = await run([{ refId: 'A', schemaVersion: 1, kind: 'cost', groupBy: ['category'] }]);
+    expect(cost.data.length).toBeGreaterThan(0);
+    expect(numbers(cost.data).some((n) => n > 0)).toBe(true);
+  });
+
+  it('returns annotation events as a frame Grafana can read', async () => {
+    const target = ds.annotations!.prepareQuery!(ds.annotations!.prepareAnnotation!({ name: 'changes', enable: true, target: {} }))!;
+    const res = await run([target]);
+    expect(res.errors).toEqual([]);
+    expect(res.data[0]!.fields.map((f: { name: string }) => f.name)).toEqual(['time', 'title', 'text', 'tags']);
+  });
+
+  it('a wrong token is refused by the real connector and reported as such', async () => {
+    const before = output.length;
+    setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl }, { apiToken: 'not-the-token' }) as BackendSrv);
+    try {
+      await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
+    } finally {
+      setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl }, { apiToken: token }) as BackendSrv);
+    }
+    // The connector must not log either token.
+    expect(output.slice(before)).not.toContain('not-the-token');
+    expect(output).not.toContain(token);
+  });
+});
