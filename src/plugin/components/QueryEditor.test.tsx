@@ -51,8 +51,14 @@ describe('QueryEditor', () => {
   it('offers the billing metric only for billing queries', async () => {
     const billing = { ...createDefaultQuery(), kind: 'billing', metric: 'billed_units' } as WaspendQuery;
     const { last } = setup(billing);
+    expect(screen.getByLabelText('Group by')).toBeTruthy();
     await userEvent.click(screen.getByRole('radio', { name: 'Unique contacts' }));
     expect(last()).toMatchObject({ kind: 'billing', metric: 'unique_contacts' });
+  });
+
+  it('hides group-by for unique contacts, which come as one series', () => {
+    setup({ ...createDefaultQuery(), kind: 'billing', metric: 'unique_contacts' });
+    expect(screen.queryByLabelText('Group by')).toBeNull();
   });
 
   it('toggles the projection band', async () => {

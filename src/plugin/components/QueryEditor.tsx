@@ -45,7 +45,7 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
     onChange(next);
     onRunQuery();
   };
-  const groupChoices = groupByChoices(query.kind, USAGE_DIMENSIONS);
+  const groupChoices = groupByChoices(query, USAGE_DIMENSIONS);
 
   return (
     <div data-testid="waspend-query-editor">

@@ -49,8 +49,11 @@ export function formatFilterList(values: readonly string[] | undefined): string 
   return (values ?? []).join(', ');
 }
 
-/** Dimensions a kind can group by, for the group-by picker. */
-export function groupByChoices(kind: QueryKind, all: readonly UsageDimension[]): readonly string[] {
+/** Dimensions a query can group by, for the group-by picker (none: the picker is hidden). */
+export function groupByChoices(query: WaspendQuery, all: readonly UsageDimension[]): readonly string[] {
+  const kind = query.kind;
+  // Unique contacts come as one series (a sketch per day), not split by dimension.
+  if (query.kind === 'billing' && query.metric === 'unique_contacts') return [];
   if (kind === 'calls') return CALL_DIMENSIONS;
   if (kind === 'reconciliation') return ['category', 'waba'];
   if (kind === 'tiers' || kind === 'projection') return [];
