@@ -25,9 +25,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-    // Node's own deadlines: headers and the whole request must arrive in time, checked often enough to matter.
+    // Node's own deadlines. fastify copies its top-level value onto the server after construction
+    // (0 would switch the deadline off); the checking interval must reach http.createServer itself,
+    // or a stalled body is never cut (docs/reliability.md, measured by the security suite).
     requestTimeout,
-    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) } as never,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(500, requestTimeout) } as never,
     connectionTimeout: requestTimeout * 2,
   });
   const writer = opts.writer ?? new GroupCommitWriter(opts.store);
