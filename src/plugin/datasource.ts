@@ -166,16 +166,24 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
       const id = requestId === undefined ? undefined : `${requestId}-${n++}`;
       return new Promise<unknown>((resolve, reject) => {
         if (signal.aborted) return reject(new Error('request cancelled'));
+        const onAbort = () => {
+          sub.unsubscribe();
+          reject(new Error('request cancelled'));
+        };
+        const settle = () => signal.removeEventListener('abort', onAbort);
+        signal.addEventListener('abort', onAbort, { once: true });
         const sub = this.backendSrv
           .fetch<unknown>({ url, method: 'GET', requestId: id, showErrorAlert: false, showSuccessAlert: false })
           .subscribe({
-            next: (res: FetchResponse<unknown>) => resolve(res.data),
-            error: (err: unknown) => reject(toConnectorError(err)),
+            next: (res: FetchResponse<unknown>) => {
+              settle();
+              resolve(res.data);
+            },
+            error: (err: unknown) => {
+              settle();
+              reject(toConnectorError(err));
+            },
           });
-        signal.addEventListener('abort', () => {
-          sub.unsubscribe();
-          reject(new Error('request cancelled'));
-        });
       });
     };
   }
