@@ -109,7 +109,7 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
       g.priced = true;
     }
   }
-  const rows = [...groups.values()].map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
-  rows.sort((a, b) => a.time - b.time || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.row.time - b.row.time || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const rows = sorted.map(([, g]) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
   return { source: q.source, interval: q.interval, rows, problems: [] };
 }

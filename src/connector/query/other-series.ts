@@ -7,7 +7,7 @@ import type {
 } from '@contract';
 import { bucketOf } from './buckets';
 import { localDays, spanOf } from './day-range';
-import { toUsageRow } from './priced-usage';
+import { pricedUsage, toUsageRow } from './priced-usage';
 import { selectedWabas, type QueryContext } from './query-context';
 import { usageFacts } from './usage-series';
 import type { z } from 'zod';
@@ -95,12 +95,9 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
     const month = q.month ?? monthOf(localDay(ctx.now(), w.timezone));
     const fromDay = firstDayOf(month);
     const toDay = addDays(firstDayOf(addMonths(month, 1)), -1);
-    const stored = await ctx.store.usageDaily({ fromDay, toDay });
-    const usage = stored.filter((r) => r.day.startsWith(month)).map((r) => {
-      const info = ctx.wabas.get(r.wabaId);
-      return info && info.portfolio === w.portfolio ? toUsageRow(r, info) : null;
-    }).filter((r): r is UsageRow => r !== null);
-    const priced = priceUsage(usage, ctx.priceBook());
+    // The cached pricing of the month (shared with the usage panels) already holds every portfolio's tier counts.
+    const priced = await pricedUsage(ctx, { fromDay, toDay });
+    const usage = priced.rows.filter((r) => r.day.startsWith(month) && ctx.wabas.get(r.wabaId)?.portfolio === w.portfolio);
     const table = tierTableInForce(ctx.priceBook(), w.currency, usage.at(-1)?.day ?? fromDay);
     const markets = new Set(usage.map((r) => `${r.market}\u0000${r.category}`));
     for (const mc of markets) {

@@ -48,16 +48,19 @@ function passes(f: Fact, q: UsageQuery): boolean {
     && matches(q.pricingType, f.pricingType) && matches(q.direction, f.direction) && matches(q.group, f.group);
 }
 
-async function estimateFacts(ctx: QueryContext, ranges: Map<string, LocalDays>, span: LocalDays): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
+async function estimateFacts(ctx: QueryContext, ranges: Map<string, LocalDays>, span: LocalDays, q: UsageQuery): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
   const priced = await pricedUsage(ctx, span);
   const facts: Fact[] = [];
+  // Filters are applied before a fact is built: most panels keep a small part of the priced rows.
+  const keep = (values: readonly string[], v: string | null | undefined) => values.length === 0 || (v != null && values.includes(v));
   for (const r of priced.rows) {
     const range = ranges.get(r.wabaId);
-    const waba = ctx.wabas.get(r.wabaId);
-    if (!range || !waba || r.day < range.fromDay || r.day > range.toDay) continue;
+    if (!range || r.day < range.fromDay || r.day > range.toDay) continue;
     const dims = r.dims ?? {};
+    if (!keep(q.category, r.category) || !keep(q.pricingType, r.pricingType) || !keep(q.country, dims.country) || !keep(q.phone, dims.phone)
+      || !keep(q.group, dims.group) || !keep(q.direction, dims.direction ?? directionOf(r.category))) continue;
     facts.push({
-      day: r.day, waba, phone: dims.phone ?? null, country: dims.country ?? null, market: r.market, category: r.category,
+      day: r.day, waba: ctx.wabas.get(r.wabaId) as WabaInfo, phone: dims.phone ?? null, country: dims.country ?? null, market: r.market, category: r.category,
       pricingType: r.pricingType, direction: dims.direction ?? directionOf(r.category), group: dims.group ?? null,
       messages: r.messages ?? r.units, billable: r.billable, costMicros: r.costMicros,
     });
@@ -99,8 +102,8 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
   const ranges = new Map(selectedWabas(ctx, q.waba).map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
   const span = spanOf([...ranges.values()]);
   if (!span) return { facts: [], problems: [] };
-  const all = q.source === 'meta' ? { facts: await metaFacts(ctx, ranges), problems: [] } : await estimateFacts(ctx, ranges, span);
-  return { facts: all.facts.filter((f) => passes(f, q)), problems: all.problems };
+  if (q.source !== 'meta') return estimateFacts(ctx, ranges, span, q);
+  return { facts: (await metaFacts(ctx, ranges)).filter((f) => passes(f, q)), problems: [] };
 }
 
 /** The usage series (GET /api/v1/usage): delivered messages, charged units and cost per bucket and dimension. */
@@ -113,7 +116,8 @@ export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<Usa
   for (const f of facts) {
     const { bucket, time } = bucketOf(f.day, q.interval, f.waba.timezone);
     const dims = q.by.map((d) => dimValue(f, d));
-    const key = [bucket, f.waba.currency, ...dims].join('\u0000');
+    let key = `${bucket}\u0000${f.waba.currency}`;
+    for (const d of dims) key += `\u0000${d ?? ''}`;
     let g = groups.get(key);
     if (!g) {
       const row: UsageRowDto = { time, bucket, currency: f.waba.currency, messages: 0, billable: 0, cost: null };
@@ -132,8 +136,9 @@ export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<Usa
       g.priced = true;
     }
   }
-  const rows = [...groups.values()].map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
-  rows.sort((a, b) => a.time - b.time || a.bucket.localeCompare(b.bucket) || a.currency.localeCompare(b.currency) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  // The group key (bucket, currency, dimension values) is the sort order; compared once per pair, plainly.
+  const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.row.time - b.row.time || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const rows = sorted.map(([, g]) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
   return { source: q.source, interval: q.interval, rows, problems };
 }
 
