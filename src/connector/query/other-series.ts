@@ -238,7 +238,7 @@ export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingI
     if (!keep(q.phone, dims.phone) || !keep(q.country, dims.country) || !keep(q.category, u.category) || !keep(q.pricingType, u.pricingType)
       || !keep(q.direction, dims.direction) || !keep(q.group, dims.group)) continue;
     rows.push({
-      day: u.day, time: dayStartMs(u.day, w.timezone), wabaId: u.wabaId, portfolioId: u.portfolioId, currency: u.currency, market: u.market,
+      day: u.day, time: bucketOf(u.day, 'day', w.timezone).time, wabaId: u.wabaId, portfolioId: u.portfolioId, currency: u.currency, market: u.market,
       category: u.category, pricingType: u.pricingType, pricingModel: u.pricingModel, units: u.units, dims: { ...dims },
     });
   }

@@ -44,15 +44,19 @@ export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): UsageRow | null {
 type Cache = Map<string, { generation: number; at: number; value: Promise<PricedUsage> }>;
 // Per store, so two connectors in one process (tests) never share priced rows.
 const caches = new WeakMap<object, Cache>();
-/** Other replicas write too; their rows show up within this long even though our generation did not move. */
-const CACHE_MS = 5_000;
+/**
+ * Our own commits and price reloads move the generation; rows written by another replica (or by a
+ * CLI import into the same file) show up within this long even though our generation did not move.
+ */
+const CACHE_MS = 15_000;
 /**
  * Under steady ingest the generation moves on every commit; re-pricing on each query would keep the
  * event loop busy and delay webhook acknowledgements (seen in the soak: p50 ~1 s). Priced rows are
  * therefore reused for this long even when newer events exist: panels may lag ingest by up to 2 s.
  */
 const MIN_REFRESH_MS = 2_000;
-const CACHE_ENTRIES = 32;
+// A 90-day span of a large sender is hundreds of thousands of priced rows: keep only a few spans.
+const CACHE_ENTRIES = 4;
 
 /**
  * Prices every stored usage row from the first day of `span`'s first month through its last day.
