@@ -7,7 +7,10 @@ import type { DataSourceJsonData } from '@grafana/data';
 export interface WaspendOptions extends DataSourceJsonData {
   /** Where Grafana's server reaches the connector, e.g. the compose service name and port. */
   connectorUrl?: string;
-  /** ISO 4217 code the editors suggest for money when a WABA has none; display only. */
+  /**
+   * ISO 4217 code, stored for dashboards that want one. Not applied by queries yet: every connector
+   * row carries its own currency and frames use that.
+   */
   defaultCurrency?: string;
   /**
    * Which time zone names "today" and the current month for projections and tiers:
