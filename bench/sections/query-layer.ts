@@ -56,7 +56,7 @@ export interface QueryLayerResult {
   corePricing: { medianMs: number; p95Ms: number; usPerRow: number };
   /** The same days x countries x categories without the per-number split (a by-country panel). */
   corePricingByCountry: { rows: number; medianMs: number; p95Ms: number };
-  pluginQuery: { medianMs: number; p95Ms: number } | { unavailable: string };
+  pluginQuery: { medianMs: number; p95Ms: number; rows: number } | { unavailable: string };
 }
 
 export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult> {
