@@ -165,6 +165,24 @@ describe.each(backends)('connector on %s', (name, available) => {
     expect(month.rows).toEqual([expect.objectContaining({ bucket: '2026-04', cost: '0.0947' })]);
   });
 
+  maybe('answers hourly buckets on the WABA-local clock that add up to the days', async () => {
+    const c = connector as ConnectorProcess;
+    const hourly = await api<{ rows: { bucket: string; time: number; category: string; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2026-04-10&to=2026-04-13&by=category&interval=hour&waba=${WABA}`);
+    // Delivery instants from BODIES in Sao Paulo time (UTC-3): 12:00:05Z -> 09h, 09:00:03Z -> 06h, 15:00Z -> 12h, 08:00Z -> 05h.
+    expect(hourly.rows.map((r) => ({ bucket: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual([
+      { bucket: '2026-04-10T09', category: 'marketing', messages: 1, billable: 1, cost: '0.0625' },
+      { bucket: '2026-04-11T06', category: 'utility', messages: 1, billable: 1, cost: '0.0072' },
+      { bucket: '2026-04-12T12', category: 'service', messages: 1, billable: 0, cost: '0' },
+      { bucket: '2026-04-13T05', category: 'utility', messages: 1, billable: 0, cost: '0' },
+    ]);
+    expect(hourly.rows[0]?.time).toBe(Date.parse('2026-04-10T12:00:00Z'));
+    const meta = await fetch(`${c.url}/api/v1/usage?from=2026-04-10&to=2026-04-13&interval=hour&source=meta`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(meta.status).toBe(400);
+    const long = await fetch(`${c.url}/api/v1/usage?from=2026-01-01&to=2026-04-13&interval=hour`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(long.status).toBe(400);
+    expect(await long.json()).toMatchObject({ field: 'interval' });
+  });
+
   maybe('re-prices history when a rate card is imported later', async () => {
     // A corrected April card: Brazil marketing 0.0700 instead of 0.0625.
     const text = fs.readFileSync(fixture('usd-rates-2026-04-invented.csv'), 'utf8').replace('Brazil,USD,0.0625', 'Brazil,USD,0.0700');

@@ -52,6 +52,23 @@ describe('waspend report on the demo store', () => {
     }
   });
 
+  it('splits each day into hours that add up to the day exactly (cost, charged units, messages)', async () => {
+    for (const w of DEMO_WABAS) {
+      const get = async (interval: string) => {
+        const res = await fetch(`${connector.url}/api/v1/usage?from=2026-11-16&to=2026-11-18&interval=${interval}&by=category&waba=${w.id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { rows: { bucket: string; category: string; messages: number; billable: number; cost: string | null }[] }).rows;
+      };
+      const [days, hours] = await Promise.all([get('day'), get('hour')]);
+      expect(hours.length).toBeGreaterThan(days.length);
+      for (const d of days) {
+        const mine = hours.filter((h) => h.bucket.startsWith(`${d.bucket}T`) && h.category === d.category);
+        expect({ day: d.bucket, category: d.category, messages: mine.reduce((n, h) => n + h.messages, 0), billable: mine.reduce((n, h) => n + h.billable, 0), cost: sumDecimals(mine.map((h) => h.cost)) })
+          .toEqual({ day: d.bucket, category: d.category, messages: d.messages, billable: d.billable, cost: sumDecimals([d.cost]) });
+      }
+    }
+  });
+
   it('prints CSV with the contract columns', async () => {
     const csv = await runCli(['report', '--from', '2026-11-18', '--to', '2026-11-18', '--by', 'day,category', '--format', 'csv', '--config', config, '--db', db]);
     const [header, ...lines] = csv.trim().split('\n');

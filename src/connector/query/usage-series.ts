@@ -2,6 +2,7 @@ import { InputError, marketOfCountry, OTHER_MARKET, toDecimalString, type Micros
 import type { UsageDimension, UsageQuery, UsageResponse, UsageRowDto } from '@contract';
 import { bucketOf } from './buckets';
 import { localDays, spanOf, type LocalDays } from './day-range';
+import { hourlyFacts } from './hourly-usage';
 import { directionOf, pricedUsage } from './priced-usage';
 import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 
@@ -19,6 +20,8 @@ interface Fact {
   messages: number;
   billable: number;
   costMicros: Micros | null;
+  /** Set on hourly facts: the WABA-local hour label and its start instant. */
+  hour?: { bucket: string; time: number };
 }
 
 const FIELD: Record<UsageDimension, keyof UsageRowDto> = {
@@ -102,19 +105,26 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
   const ranges = new Map(selectedWabas(ctx, q.waba).map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
   const span = spanOf([...ranges.values()]);
   if (!span) return { facts: [], problems: [] };
+  if (q.interval === 'hour') {
+    if (q.source === 'meta') throw new InputError('interval', 'hour', "is not available for source=meta: Meta's analytics are daily");
+    const hourly = await hourlyFacts(ctx, q, ranges, span);
+    const facts: Fact[] = hourly.map((h) => ({
+      day: h.day, waba: h.waba, phone: h.phone, country: h.country, market: h.market, category: h.category, pricingType: h.pricingType,
+      direction: directionOf(h.category), group: h.group, messages: h.messages, billable: h.billable, costMicros: h.costMicros,
+      hour: { bucket: h.hour, time: h.time },
+    }));
+    return { facts: facts.filter((f) => passes(f, q)), problems: [] };
+  }
   if (q.source !== 'meta') return estimateFacts(ctx, ranges, span, q);
   return { facts: (await metaFacts(ctx, ranges)).filter((f) => passes(f, q)), problems: [] };
 }
 
 /** The usage series (GET /api/v1/usage): delivered messages, charged units and cost per bucket and dimension. */
 export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<UsageResponse> {
-  if (q.interval === 'hour') {
-    throw new InputError('interval', 'hour', 'is not available for usage: the store keeps WABA-local daily rollups (use day or month)');
-  }
   const { facts, problems } = await usageFacts(ctx, q);
   const groups = new Map<string, { row: UsageRowDto; cost: Micros; priced: boolean }>();
   for (const f of facts) {
-    const { bucket, time } = bucketOf(f.day, q.interval, f.waba.timezone);
+    const { bucket, time } = f.hour ?? bucketOf(f.day, q.interval, f.waba.timezone);
     const dims = q.by.map((d) => dimValue(f, d));
     let key = `${bucket}\u0000${f.waba.currency}`;
     for (const d of dims) key += `\u0000${d ?? ''}`;

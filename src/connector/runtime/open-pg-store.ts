@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PgStore, type ConnectorStore, type DayRange, type FinishedCall, type StoredRateFile, type StoreOptions } from '../store';
+import { PgStore, type ConnectorStore, type DayRange, type DeliveredMessage, type FinishedCall, type StoredRateFile, type StoreOptions } from '../store';
 
 /**
  * PgStore plus what the running connector needs beyond ingest and rollups (price files, per-call
@@ -42,6 +42,14 @@ class PgConnectorStore implements ConnectorStore {
       kind: r.kind as StoredRateFile['kind'], currency: String(r.currency), effectiveFrom: String(r.effective_from),
       fileName: String(r.file_name), importedAtMs: Number(r.imported_at_ms), content: String(r.content),
     }));
+  }
+
+  async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
+    const res = await this.pool.query(
+      'SELECT delivered_at_ms, counted_key FROM messages WHERE counted_key IS NOT NULL AND delivered_at_ms >= $1 AND delivered_at_ms < $2',
+      [range.fromMs, range.toMs],
+    );
+    return res.rows.map((r: { delivered_at_ms: string; counted_key: string }) => ({ atMs: Number(r.delivered_at_ms), countedKey: r.counted_key }));
   }
 
   async finishedCalls(range: DayRange): Promise<FinishedCall[]> {

@@ -14,7 +14,15 @@ export interface FinishedCall {
   durationSec: number;
 }
 
+/** A counted (delivered) message: when, and the usage_daily key it is counted under (as stored, JSON). */
+export interface DeliveredMessage {
+  atMs: number;
+  countedKey: string;
+}
+
 /** What the running connector needs beyond the ingest/rollup `Store`: price files and per-call records. */
 export interface ConnectorStore extends Store, RateFileStore {
   finishedCalls(range: DayRange): Promise<FinishedCall[]>;
+  /** Counted messages delivered in [fromMs, toMs), for hourly buckets. */
+  deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]>;
 }

@@ -9,4 +9,4 @@ export type { MessageState, UsageKey } from './message-state';
 export { GroupCommitWriter } from './group-commit-writer';
 export { createEnvelopeIngest } from './envelope-ingest';
 export type { RateFileStore, StoredRateFile } from './rate-files';
-export type { ConnectorStore, FinishedCall } from './connector-store';
+export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';

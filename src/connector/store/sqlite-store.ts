@@ -7,7 +7,7 @@ import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
-import type { ConnectorStore, FinishedCall } from './connector-store';
+import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
 import type { StoredRateFile } from './rate-files';
 import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
@@ -162,6 +162,12 @@ export class SqliteStore implements ConnectorStore {
         startMs: r.start_ms ?? r.connected_at_ms ?? r.terminated_at_ms ?? 0, durationSec: r.duration_sec ?? 0,
       };
     });
+  }
+
+  async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
+    const rows = this.db.prepare('SELECT delivered_at_ms, counted_key FROM messages WHERE counted_key IS NOT NULL AND delivered_at_ms >= ? AND delivered_at_ms < ?')
+      .all(range.fromMs, range.toMs) as { delivered_at_ms: number; counted_key: string }[];
+    return rows.map((r) => ({ atMs: r.delivered_at_ms, countedKey: r.counted_key }));
   }
 
   async saveRateFile(f: StoredRateFile): Promise<void> {
