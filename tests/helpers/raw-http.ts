@@ -17,7 +17,8 @@ type RawOptions = { method?: string; path: string; headers?: Record<string, stri
 
 /**
  * One request. A reset on a reused keep-alive socket (the server closed it while idle, e.g. after a
- * 413) is retried once on a fresh socket, as Node's docs advise; any other failure is reported.
+ * 413) is retried once on a fresh socket, as Node's docs advise; writing a large body into such a
+ * socket shows up as EPIPE instead (seen in CI), and is retried the same way. Any other failure is reported.
  */
 export function rawRequest(url: string, opts: RawOptions, retried = false): Promise<RawResponse> {
   const t0 = performance.now();
@@ -30,7 +31,7 @@ export function rawRequest(url: string, opts: RawOptions, retried = false): Prom
     });
     req.on('timeout', () => req.destroy(new Error(`request ${opts.method ?? 'GET'} ${opts.path.slice(0, 80)} timed out`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) {
+      if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up')) {
         rawRequest(url, opts, true).then(resolve, reject);
       } else reject(err);
     });
