@@ -30,10 +30,16 @@ export function rawRequest(url: string, opts: RawOptions, retried = false): Prom
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`request ${opts.method ?? 'GET'} ${opts.path.slice(0, 80)} timed out`)));
+    let answered = false;
+    req.on('response', () => (answered = true));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up')) {
         rawRequest(url, opts, true).then(resolve, reject);
-      } else reject(err);
+      } else if (err.code === 'EPIPE' && !answered) {
+        // The server may answer (413) and close before the body is fully written: the answer still
+        // arrives on the socket, so give it a moment before calling this a failure.
+        setTimeout(() => (answered ? undefined : reject(err)), 2000);
+      } else if (!answered) reject(err);
     });
     req.end(opts.body);
   });
