@@ -5,15 +5,10 @@
  * the plugin's own work is validation and frame building.
  */
 import { dayStartMs, toDecimalString, type UsageRow } from '@core';
+import { runQuery } from '../src/plugin/query/run-query';
 import { median, percentile, round } from './stats';
 
 export async function pluginQuery(rows: UsageRow[], reps: number): Promise<{ medianMs: number; p95Ms: number; rows: number } | { unavailable: string }> {
-  let runQuery: typeof import('../src/plugin/query/run-query').runQuery;
-  try {
-    ({ runQuery } = await import('../src/plugin/query/run-query'));
-  } catch (err) {
-    return { unavailable: `the plugin's query layer did not load: ${(err as Error).message}` };
-  }
   const body = {
     source: 'estimate', interval: 'day', problems: [],
     rows: rows.map((r) => ({
