@@ -161,6 +161,10 @@ describe.each(backends)('connector on %s', (name, available) => {
     const c = connector as ConnectorProcess;
     const usage = await api<{ rows: { bucket: string; category: string; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category&interval=day&waba=${WABA}`);
     expect(usage.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual(EXPECTED);
+    // by=category is answered from the pricing-grain rollup; with country the fine rollup: same figures.
+    const fine = await api<{ rows: { bucket: string; category: string; country: string | null; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category,country&interval=day&waba=${WABA}`);
+    expect(fine.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual(EXPECTED);
+    expect(fine.rows.map((r) => r.country)).toEqual(['BR', 'BR', 'BR', 'BR', 'BR', 'IN', 'US']);
     const month = await api<{ rows: { bucket: string; cost: string }[] }>(c, 'usage?from=2026-04-01&to=2026-04-30&interval=month');
     expect(month.rows).toEqual([expect.objectContaining({ bucket: '2026-04', cost: '0.0947' })]);
   });

@@ -96,7 +96,7 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
     const fromDay = firstDayOf(month);
     const toDay = addDays(firstDayOf(addMonths(month, 1)), -1);
     // The cached pricing of the month (shared with the usage panels) already holds every portfolio's tier counts.
-    const priced = await pricedUsage(ctx, { fromDay, toDay });
+    const priced = await pricedUsage(ctx, { fromDay, toDay }, 'pricing');
     const usage = priced.rows.filter((r) => r.day.startsWith(month) && ctx.wabas.get(r.wabaId)?.portfolio === w.portfolio);
     const table = tierTableInForce(ctx.priceBook(), w.currency, usage.at(-1)?.day ?? fromDay);
     const markets = new Set(usage.map((r) => `${r.market}\u0000${r.category}`));

@@ -63,9 +63,16 @@ const CACHE_ENTRIES = 4;
  * Starting at the month start is what makes volume tiers right for a window that starts mid-month;
  * all WABAs are priced together because tiers are counted per portfolio.
  */
-export function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<PricedUsage> {
+/**
+ * `fine`: the full daily rollup (phone, country and group kept as dims). `pricing`: the rollup at the
+ * grain prices depend on (day x WABA x market x category x pricing type x model), a few thousand rows
+ * for 90 days; its costs equal the fine rows' summed per key, because pricing reads only those keys.
+ */
+export type UsageGrain = 'fine' | 'pricing';
+
+export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrain = 'fine'): Promise<PricedUsage> {
   const fromDay = firstDayOf(monthOf(span.fromDay));
-  const key = `${fromDay}|${span.toDay}`;
+  const key = `${grain}|${fromDay}|${span.toDay}`;
   let cache = caches.get(ctx.store);
   if (!cache) caches.set(ctx.store, (cache = new Map()));
   const hit = cache.get(key);
@@ -73,7 +80,8 @@ export function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<PricedU
   const age = hit ? now - hit.at : Infinity;
   if (hit && (age < MIN_REFRESH_MS || (hit.generation === ctx.generation() && age < CACHE_MS))) return hit.value;
   const value = (async () => {
-    const stored = await ctx.store.usageDaily({ fromDay, toDay: span.toDay });
+    const range = { fromDay, toDay: span.toDay };
+    const stored = grain === 'fine' ? await ctx.store.usageDaily(range) : await ctx.store.usagePricingDaily(range);
     const rows: UsageRow[] = [];
     for (const r of stored) {
       const waba = ctx.wabas.get(r.wabaId);

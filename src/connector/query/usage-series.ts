@@ -52,7 +52,9 @@ function passes(f: Fact, q: UsageQuery): boolean {
 }
 
 async function estimateFacts(ctx: QueryContext, ranges: Map<string, LocalDays>, span: LocalDays, q: UsageQuery): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
-  const priced = await pricedUsage(ctx, span);
+  // Panels that neither split nor filter by phone, country or group are answered from the pricing grain.
+  const fine = q.phone.length > 0 || q.country.length > 0 || q.group.length > 0 || q.by.some((d) => d === 'phone' || d === 'country' || d === 'group');
+  const priced = await pricedUsage(ctx, span, fine ? 'fine' : 'pricing');
   const facts: Fact[] = [];
   // Filters are applied before a fact is built: most panels keep a small part of the priced rows.
   const keep = (values: readonly string[], v: string | null | undefined) => values.length === 0 || (v != null && values.includes(v));

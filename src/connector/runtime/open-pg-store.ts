@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PgStore, type ConnectorStore, type DayRange, type DeliveredMessage, type FinishedCall, type StoredRateFile, type StoreOptions } from '../store';
+import { PgStore, type ConnectorStore, type DayRange, type DeliveredMessage, type FinishedCall, type UsageDailyRow, type StoredRateFile, type StoreOptions } from '../store';
 
 /**
  * PgStore plus what the running connector needs beyond ingest and rollups (price files, per-call
@@ -41,6 +41,16 @@ class PgConnectorStore implements ConnectorStore {
     return res.rows.map((r: Record<string, string>) => ({
       kind: r.kind as StoredRateFile['kind'], currency: String(r.currency), effectiveFrom: String(r.effective_from),
       fileName: String(r.file_name), importedAtMs: Number(r.imported_at_ms), content: String(r.content),
+    }));
+  }
+
+  async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
+    const args: unknown[] = [range.fromDay, range.toDay];
+    if (range.wabaId !== undefined) args.push(range.wabaId);
+    const res = await this.pool.query(`SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'}`, args);
+    return res.rows.map((r: Record<string, string>) => ({
+      day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: null, country: null, market: String(r.market), category: String(r.category),
+      pricingType: r.pricing_type === '' ? null : String(r.pricing_type), pricingModel: String(r.pricing_model), group: null, messages: Number(r.messages),
     }));
   }
 

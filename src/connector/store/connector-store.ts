@@ -1,5 +1,5 @@
 import type { RateFileStore } from './rate-files';
-import type { DayRange, Store } from './store';
+import type { DayRange, Store, UsageDailyRow } from './store';
 
 /** A terminated call with the key it is counted under in calls_daily, for per-call pricing (pulses round per call). */
 export interface FinishedCall {
@@ -23,6 +23,8 @@ export interface DeliveredMessage {
 /** What the running connector needs beyond the ingest/rollup `Store`: price files and per-call records. */
 export interface ConnectorStore extends Store, RateFileStore {
   finishedCalls(range: DayRange): Promise<FinishedCall[]>;
+  /** usage_daily summed to the pricing grain (phone, country and group null), for panels that do not split by them. */
+  usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]>;
   /** Counted messages delivered in [fromMs, toMs), for hourly buckets. */
   deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]>;
 }

@@ -92,3 +92,11 @@ export function keyFromValues(v: readonly string[]): UsageKey {
   const at = (i: number) => v[i] ?? '';
   return { day: at(0), wabaId: at(1), phoneNumberId: at(2), country: at(3), market: at(4), category: at(5), pricingType: at(6), pricingModel: at(7), group: at(8) };
 }
+
+/** Columns of usage_pricing: the usage key without phone, country and group (what prices depend on). */
+export const PRICING_KEY_COLUMNS = ['day', 'waba_id', 'market', 'category', 'pricing_type', 'pricing_model'] as const;
+
+/** The usage_pricing key values of a usage key (same order as PRICING_KEY_COLUMNS). */
+export function pricingKeyValues(k: UsageKey): string[] {
+  return [k.day, k.wabaId, k.market, k.category, k.pricingType, k.pricingModel];
+}

@@ -2,7 +2,7 @@ import { Hll, InputError, localDay, marketOf } from '@core';
 import type { PoolClient } from 'pg';
 import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../ingest';
 import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from './call-state';
-import { foldStatus, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState } from './message-state';
+import { foldStatus, keyValues, PRICING_KEY_COLUMNS, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState } from './message-state';
 import type { IngestResult } from './store';
 
 /*
@@ -301,7 +301,15 @@ export async function ingestBatch(c: PoolClient, batch: readonly WebhookEvent[],
     contacts.note(day, e.wabaId, e.phoneNumberId, e.from);
   }
 
-  await addCounters(c, 'usage_daily', USAGE_KEY_COLUMNS, ['messages'], usage.rows());
+  const usageRows = usage.rows();
+  await addCounters(c, 'usage_daily', USAGE_KEY_COLUMNS, ['messages'], usageRows);
+  // The pricing-grain twin: the same deltas without phone, country and group (key positions 0,1,4,5,6,7).
+  const pricing = new Deltas<[number]>(() => [0]);
+  for (const r of usageRows) {
+    const v = r.values;
+    pricing.add(JSON.stringify([v[0], v[1], v[4], v[5], v[6], v[7]]), [Number(v[9])]);
+  }
+  await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages'], pricing.rows());
   await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
   await addCounters(c, 'inbound_daily', ['day', 'waba_id', 'phone_number_id', 'country', 'referral_source_id'], ['messages'], inbound.rows());
   await mergeContacts(c, contacts);

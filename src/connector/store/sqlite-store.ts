@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
-import { foldStatus, keyFromValues, keyValues, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
+import { foldStatus, keyFromValues, keyValues, pricingKeyValues, PRICING_KEY_COLUMNS, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
 import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
@@ -56,6 +56,9 @@ export class SqliteStore implements ConnectorStore {
       addUsage: this.db.prepare(`INSERT INTO usage_daily (${USAGE_KEY_COLUMNS.join(', ')}, messages) VALUES (${placeholders}, ?)
         ON CONFLICT (${USAGE_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
       dropEmpty: this.db.prepare(`DELETE FROM usage_daily WHERE ${keyWhere} AND messages <= 0`),
+      addPricing: this.db.prepare(`INSERT INTO usage_pricing (${PRICING_KEY_COLUMNS.join(', ')}, messages) VALUES (${PRICING_KEY_COLUMNS.map(() => '?').join(', ')}, ?)
+        ON CONFLICT (${PRICING_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
+      dropEmptyPricing: this.db.prepare(`DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0`),
       getCursor: this.db.prepare('SELECT last_complete_day FROM pull_cursors WHERE waba_id = ? AND source = ?'),
     };
   }
@@ -66,7 +69,11 @@ export class SqliteStore implements ConnectorStore {
 
   private addUsage(key: UsageKey, delta: number): void {
     this.stmts.addUsage.run(...keyValues(key), delta);
-    if (delta < 0) this.stmts.dropEmpty.run(...keyValues(key));
+    this.stmts.addPricing.run(...pricingKeyValues(key), delta);
+    if (delta < 0) {
+      this.stmts.dropEmpty.run(...keyValues(key));
+      this.stmts.dropEmptyPricing.run(...pricingKeyValues(key));
+    }
   }
 
   private applyStatus(e: Extract<WebhookEvent, { kind: 'status' }>): void {
@@ -162,6 +169,16 @@ export class SqliteStore implements ConnectorStore {
         startMs: r.start_ms ?? r.connected_at_ms ?? r.terminated_at_ms ?? 0, durationSec: r.duration_sec ?? 0,
       };
     });
+  }
+
+  async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
+    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
+    const rows = this.db.prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba}`)
+      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, string | number>[];
+    return rows.map((r) => ({
+      day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: null, country: null, market: String(r.market), category: String(r.category),
+      pricingType: r.pricing_type === '' ? null : String(r.pricing_type), pricingModel: String(r.pricing_model), group: null, messages: Number(r.messages),
+    }));
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
