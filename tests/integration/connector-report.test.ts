@@ -169,6 +169,23 @@ describe.each(backends)('connector on %s', (name, available) => {
     expect(month.rows).toEqual([expect.objectContaining({ bucket: '2026-04', cost: '0.0947' })]);
   });
 
+  maybe('gives unpriced pricing input at the pricing grain plus the dimensions asked for, and the units charged earlier in the month', async () => {
+    const c = connector as ConnectorProcess;
+    type Input = { rows: { day: string; market: string; category: string; pricingType: string; units: number; dims: Record<string, string | null> }[]; priorUnits: unknown[] };
+    const coarse = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category&waba=${WABA}`);
+    expect(coarse.rows.map((r) => [r.day, r.market, r.category, r.pricingType, r.units])).toEqual([
+      ['2026-04-11', 'Brazil', 'utility', 'regular', 1],
+      ['2026-04-12', 'Brazil', 'service', 'free_customer_service', 1],
+      ['2026-04-13', 'India', 'utility', 'free_entry_point', 1],
+      ['2026-04-30', 'North America', 'marketing', 'regular', 1],
+    ]);
+    expect(coarse.rows[0]?.dims).toEqual({ direction: 'business_initiated' });
+    // m1 (marketing to Brazil on 04-10) was charged before the window: it sets the tier start.
+    expect(coarse.priorUnits).toEqual([{ portfolioId: 'P1', market: 'Brazil', category: 'marketing', month: '2026-04', units: 1 }]);
+    const byCountry = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category,country&waba=${WABA}`);
+    expect(byCountry.rows.map((r) => r.dims.country)).toEqual(['BR', 'BR', 'IN', 'US']);
+  });
+
   maybe('answers hourly buckets on the WABA-local clock that add up to the days', async () => {
     const c = connector as ConnectorProcess;
     const hourly = await api<{ rows: { bucket: string; time: number; category: string; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2026-04-10&to=2026-04-13&by=category&interval=hour&waba=${WABA}`);

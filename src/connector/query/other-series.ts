@@ -215,9 +215,15 @@ export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingI
   const ranges = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
   const span = spanOf([...ranges.values()]);
   if (!span) return { rows: [], priorUnits: [] };
-  const stored = await ctx.store.usageDaily({ fromDay: firstDayOf(monthOf(span.fromDay)), toDay: span.toDay });
-  const rows: PricingInputResponse['rows'] = [];
+  // Rows come back at the pricing grain plus the dimensions asked for in `by`: a by-category panel
+  // gets a few thousand rows, not one per phone x country x group.
+  const fineDims = (['phone', 'country', 'group'] as const).filter((d) => q.by.includes(d));
+  const fine = fineDims.length > 0 || q.phone.length > 0 || q.country.length > 0 || q.group.length > 0;
+  const range0 = { fromDay: firstDayOf(monthOf(span.fromDay)), toDay: span.toDay };
+  const stored = fine ? await ctx.store.usageDaily(range0) : await ctx.store.usagePricingDaily(range0);
+  const grouped = new Map<string, PricingInputResponse['rows'][number]>();
   const prior = new Map<string, PricingInputResponse['priorUnits'][number]>();
+  const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
   for (const r of stored) {
     const w = ctx.wabas.get(r.wabaId);
     const range = ranges.get(r.wabaId);
@@ -233,14 +239,21 @@ export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingI
       continue;
     }
     if (r.day > range.toDay) continue;
-    const dims = u.dims ?? {};
-    const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
-    if (!keep(q.phone, dims.phone) || !keep(q.country, dims.country) || !keep(q.category, u.category) || !keep(q.pricingType, u.pricingType)
-      || !keep(q.direction, dims.direction) || !keep(q.group, dims.group)) continue;
-    rows.push({
-      day: u.day, time: bucketOf(u.day, 'day', w.timezone).time, wabaId: u.wabaId, portfolioId: u.portfolioId, currency: u.currency, market: u.market,
-      category: u.category, pricingType: u.pricingType, pricingModel: u.pricingModel, units: u.units, dims: { ...dims },
-    });
+    const all = u.dims ?? {};
+    if (!keep(q.phone, all.phone) || !keep(q.country, all.country) || !keep(q.category, u.category) || !keep(q.pricingType, u.pricingType)
+      || !keep(q.direction, all.direction) || !keep(q.group, all.group)) continue;
+    const dims: Record<string, string | null> = { direction: all.direction ?? null };
+    for (const d of fineDims) dims[d] = all[d] ?? null;
+    const key = [u.day, u.wabaId, u.market, u.category, u.pricingType, u.pricingModel, ...fineDims.map((d) => dims[d] ?? '')].join('\u0000');
+    const row = grouped.get(key);
+    if (row) row.units += u.units;
+    else {
+      grouped.set(key, {
+        day: u.day, time: bucketOf(u.day, 'day', w.timezone).time, wabaId: u.wabaId, portfolioId: u.portfolioId, currency: u.currency, market: u.market,
+        category: u.category, pricingType: u.pricingType, pricingModel: u.pricingModel, units: u.units, dims,
+      });
+    }
   }
+  const rows = [...grouped.values()];
   return { rows, priorUnits: [...prior.values()] };
 }
