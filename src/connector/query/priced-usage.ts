@@ -91,7 +91,10 @@ export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrai
     }
     return priceUsage(rows, ctx.priceBook());
   })();
-  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  // A fine span of a large sender is hundreds of MB: keep one; pricing-grain spans are small.
+  const limit = grain === 'fine' ? 1 : CACHE_ENTRIES;
+  const sameGrain = [...cache.keys()].filter((k) => k.startsWith(`${grain}|`));
+  while (sameGrain.length >= limit) cache.delete(sameGrain.shift() as string);
   cache.set(key, { generation: ctx.generation(), at: now, value });
   value.catch(() => cache.delete(key));
   return value;
