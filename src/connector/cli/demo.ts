@@ -1,6 +1,6 @@
 import { seedDemo, writeDemoNdjson } from '../demo';
 import { createEnvelopeIngest } from '../store';
-import { importRateFile } from '../runtime/price-files';
+import { importDemoRateFile } from '../runtime/price-files';
 import { openStore } from '../runtime/open-store';
 import { demoConfig } from '../runtime/demo-config';
 import { resolveDb } from './options';
@@ -35,7 +35,7 @@ export async function demo(flags: DemoFlags): Promise<void> {
     const started = Date.now();
     const r = await seedDemo({
       ...options, ingest: createEnvelopeIngest(store), sink: store,
-      importRates: async (f) => void (await importRateFile(store, { kind: f.kind, text: f.text, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }, Date.now())),
+      importRates: (f) => importDemoRateFile(store, f),
       onProgress: (p) => {
         if (p.phase !== 'webhooks' || p.done % 10_000 === 0) process.stderr.write(`  ${p.phase}: ${p.done}\n`);
       },

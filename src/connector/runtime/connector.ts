@@ -8,7 +8,7 @@ import { createPullScheduler, registerPullMetrics, type PullScheduler, type Pull
 import type { QueryContext, WabaInfo } from '../query';
 import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
 import { describeDb, openStore } from './open-store';
-import { importRateFile, loadPriceBook } from './price-files';
+import { importDemoRateFile, loadPriceBook } from './price-files';
 
 export const VERSION = '0.1.0';
 
@@ -81,7 +81,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     let lastLine = 0;
     const seeded = await seedDemo({
       asOfMs: Date.now(), ingest, sink: store,
-      importRates: async (f) => void (await importRateFile(store, { kind: f.kind, text: f.text, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }, Date.now())),
+      importRates: (f) => importDemoRateFile(store, f),
       onProgress: (p) => {
         if (p.phase === 'webhooks' && p.done - lastLine >= 20_000) {
           lastLine = p.done;

@@ -39,3 +39,8 @@ export async function loadPriceBook(store: RateFileStore): Promise<{ book: Price
   }
   return { book, signature: files.map((f) => `${f.kind}/${f.currency}/${f.effectiveFrom}/${f.importedAtMs}`).join(',') };
 }
+
+/** Stores one of the demo's invented price files (what `serve --demo` and `waspend demo` seed). */
+export async function importDemoRateFile(store: RateFileStore, f: { kind: RateFileKind; text: string; effectiveFrom: string; currency: string; fileName: string }): Promise<void> {
+  await importRateFile(store, { kind: f.kind, text: f.text, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }, Date.now());
+}

@@ -4,6 +4,7 @@
  * declares `describe` blocks when called from one.
  */
 import { loadMetaFixture } from '../../../tests/fakes/load-meta-fixture';
+import { Rng } from '../demo/rng';
 import { normaliseEnvelope, parseEnvelope, type WebhookEvent } from '../ingest';
 import type { MetaPricingRow } from '../pull/pull-sink';
 import type { Store, StoreOptions } from './store';
@@ -39,16 +40,10 @@ export const terminateObject = (id: string, startIso: string, duration: number, 
   id, event: 'terminate', direction, from: '5511987654321', to: '551130000000', timestamp: secs(startIso), start_time: secs(startIso), duration,
 });
 
-/** A deterministic PRNG (mulberry32) so shuffles are reproducible from the seed in a failure message. */
+/** A deterministic PRNG (the demo's mulberry32) so shuffles are reproducible from the seed in a failure message. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
