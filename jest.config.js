@@ -17,8 +17,17 @@ const swc = [
 
 // ESM-only packages that @grafana/data and @grafana/ui pull in (measured for 13.2.2).
 const esm = [
-  'marked', 'd3-[a-z-]+', 'internmap', 'uuid', '@react-hookz/web', '@ver0/deep-equal', 'react-calendar',
-  'get-user-locale', 'memoize', 'mimic-function', '@wojtekmaj/date-utils',
+  'marked',
+  'd3-[a-z-]+',
+  'internmap',
+  'uuid',
+  '@react-hookz/web',
+  '@ver0/deep-equal',
+  'react-calendar',
+  'get-user-locale',
+  'memoize',
+  'mimic-function',
+  '@wojtekmaj/date-utils',
 ];
 
 // Roots that do not exist yet (a folder git does not carry until it has a file) are left out
@@ -37,7 +46,15 @@ module.exports = {
     {
       displayName: 'node',
       testEnvironment: 'node',
-      roots: existing(['<rootDir>/src/core', '<rootDir>/src/contract', '<rootDir>/src/connector', '<rootDir>/tests/architecture', '<rootDir>/tests/integration', '<rootDir>/tests/dashboards', '<rootDir>/tests/plugin-load']),
+      roots: existing([
+        '<rootDir>/src/core',
+        '<rootDir>/src/contract',
+        '<rootDir>/src/connector',
+        '<rootDir>/tests/architecture',
+        '<rootDir>/tests/integration',
+        '<rootDir>/tests/dashboards',
+        '<rootDir>/tests/plugin-load',
+      ]),
       testMatch: ['**/*.test.ts'],
       // The bundle tests (module-*.test.ts) need dist/, built after the fast suites: jest.slow.config.js runs them.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/plugin-load/module-'],

@@ -92,7 +92,11 @@ module.exports = (_env, argv) => {
             from: 'src/plugin/plugin.json',
             to: 'plugin.json',
             // %VERSION% / %TODAY% are placeholders the build fills, as Grafana's template does.
-            transform: (content) => content.toString().replace(/%VERSION%/g, pkg.version).replace(/%TODAY%/g, today()),
+            transform: (content) =>
+              content
+                .toString()
+                .replace(/%VERSION%/g, pkg.version)
+                .replace(/%TODAY%/g, today()),
           },
           { from: 'src/plugin/README.md', to: 'README.md' },
           { from: 'src/plugin/img', to: 'img' },

@@ -11,7 +11,16 @@ export function installBrowserGlobals(): void {
   const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/', pretendToBeVisual: true });
   const win = dom.window as unknown as Record<string, unknown>;
   const noop = () => undefined;
-  win.matchMedia = (q: string) => ({ matches: false, media: q, onchange: null, addListener: noop, removeListener: noop, addEventListener: noop, removeEventListener: noop, dispatchEvent: () => false });
+  win.matchMedia = (q: string) => ({
+    matches: false,
+    media: q,
+    onchange: null,
+    addListener: noop,
+    removeListener: noop,
+    addEventListener: noop,
+    removeEventListener: noop,
+    dispatchEvent: () => false,
+  });
   win.devicePixelRatio = 1;
   // Node has its own Event classes; jsdom's window only accepts its own.
   const override = new Set(['window', 'navigator', 'Event', 'CustomEvent', 'EventTarget', 'MessageEvent', 'document']);
@@ -23,11 +32,25 @@ export function installBrowserGlobals(): void {
       // some window accessors cannot be copied; nothing we load needs them
     }
   }
-  g.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
-  g.IntersectionObserver ??= class { observe() {} unobserve() {} disconnect() {} takeRecords() { return []; } };
+  g.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+  g.IntersectionObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  };
   // Stylesheets imported by @grafana/ui's dependencies load as empty modules.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require('node:module') as { _extensions: Record<string, (m: { exports: unknown }) => void> };
-  for (const ext of ['.css', '.scss', '.sass']) Module._extensions[ext] = (m) => { m.exports = {}; };
+  for (const ext of ['.css', '.scss', '.sass'])
+    Module._extensions[ext] = (m) => {
+      m.exports = {};
+    };
   (win.HTMLCanvasElement as { prototype: { getContext: unknown } }).prototype.getContext = () => null;
 }

@@ -27,7 +27,14 @@ export interface BuildResult {
 function post(agent: http.Agent, url: URL, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: '/webhooks/whatsapp', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/webhooks/whatsapp',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text.length < 500 ? (text += d.toString()) : undefined));
@@ -40,7 +47,11 @@ function post(agent: http.Agent, url: URL, body: string): Promise<void> {
   });
 }
 
-export async function buildStoreViaWebhooks(baseUrl: string, plan: BuildPlan, opts: { perBody?: number; concurrency?: number } = {}): Promise<BuildResult> {
+export async function buildStoreViaWebhooks(
+  baseUrl: string,
+  plan: BuildPlan,
+  opts: { perBody?: number; concurrency?: number } = {},
+): Promise<BuildResult> {
   const perBody = opts.perBody ?? 200;
   const concurrency = opts.concurrency ?? 8;
   const url = new URL(baseUrl);
@@ -79,7 +90,9 @@ export async function buildStoreViaWebhooks(baseUrl: string, plan: BuildPlan, op
     }
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
-      log(`  store build: ${i.toLocaleString('en')} / ${plan.messages.toLocaleString('en')} messages, ${Math.round(events / ((lastLog - t0) / 1000))} events/s`);
+      log(
+        `  store build: ${i.toLocaleString('en')} / ${plan.messages.toLocaleString('en')} messages, ${Math.round(events / ((lastLog - t0) / 1000))} events/s`,
+      );
     }
   }
   for (const b of buckets.values()) if (b.events.length > 0) await send(b.waba, b.phone, b.events);

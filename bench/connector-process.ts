@@ -87,7 +87,19 @@ async function waitHealthy(url: string, child: ChildProcess, deadlineMs: number)
 
 export async function startConnector(opts: StartOptions): Promise<RunningConnector> {
   const port = await freePort();
-  const args = [CLI, 'serve', '--db', opts.db, '--port', String(port), '--host', '127.0.0.1', '--config', opts.config, ...(opts.extraArgs ?? [])];
+  const args = [
+    CLI,
+    'serve',
+    '--db',
+    opts.db,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--config',
+    opts.config,
+    ...(opts.extraArgs ?? []),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', WASPEND_LOG_LEVEL: 'warn', WASPEND_API_TOKEN: opts.token, ...opts.env },

@@ -26,10 +26,62 @@ export interface Scale {
 const layerFull = { days: 90, countries: 50, categories: 7, phones: 20, reps: 7 };
 
 export const SCALES: Record<ScaleName, Scale> = {
-  tiny: { name: 'tiny', ingestSeconds: 1, ingestWarmupSeconds: 0, ingestRuns: 1, connections: 8, messages: 3_000, days: 90, countries: 10, phones: 4, queryReps: 3, rawReps: 1, layer: { days: 7, countries: 5, categories: 7, phones: 2, reps: 2 } },
-  small: { name: 'small', ingestSeconds: 8, ingestWarmupSeconds: 2, ingestRuns: 2, connections: 32, messages: 100_000, days: 90, countries: 50, phones: 20, queryReps: 15, rawReps: 3, layer: layerFull },
-  medium: { name: 'medium', ingestSeconds: 15, ingestWarmupSeconds: 3, ingestRuns: 2, connections: 32, messages: 1_000_000, days: 90, countries: 50, phones: 20, queryReps: 21, rawReps: 3, layer: layerFull },
-  full: { name: 'full', ingestSeconds: 15, ingestWarmupSeconds: 3, ingestRuns: 2, connections: 32, messages: 10_000_000, days: 90, countries: 50, phones: 20, queryReps: 21, rawReps: 3, layer: layerFull },
+  tiny: {
+    name: 'tiny',
+    ingestSeconds: 1,
+    ingestWarmupSeconds: 0,
+    ingestRuns: 1,
+    connections: 8,
+    messages: 3_000,
+    days: 90,
+    countries: 10,
+    phones: 4,
+    queryReps: 3,
+    rawReps: 1,
+    layer: { days: 7, countries: 5, categories: 7, phones: 2, reps: 2 },
+  },
+  small: {
+    name: 'small',
+    ingestSeconds: 8,
+    ingestWarmupSeconds: 2,
+    ingestRuns: 2,
+    connections: 32,
+    messages: 100_000,
+    days: 90,
+    countries: 50,
+    phones: 20,
+    queryReps: 15,
+    rawReps: 3,
+    layer: layerFull,
+  },
+  medium: {
+    name: 'medium',
+    ingestSeconds: 15,
+    ingestWarmupSeconds: 3,
+    ingestRuns: 2,
+    connections: 32,
+    messages: 1_000_000,
+    days: 90,
+    countries: 50,
+    phones: 20,
+    queryReps: 21,
+    rawReps: 3,
+    layer: layerFull,
+  },
+  full: {
+    name: 'full',
+    ingestSeconds: 15,
+    ingestWarmupSeconds: 3,
+    ingestRuns: 2,
+    connections: 32,
+    messages: 10_000_000,
+    days: 90,
+    countries: 50,
+    phones: 20,
+    queryReps: 21,
+    rawReps: 3,
+    layer: layerFull,
+  },
 };
 
 export interface Options {
@@ -57,7 +109,10 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
       if (!(name in SCALES)) throw new Error(`--scale: "${name}" is not one of ${Object.keys(SCALES).join(', ')}`);
       scale = SCALES[name as ScaleName];
     } else if (flag === '--only') {
-      const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+      const names = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const n of names) {
         if (!(SECTIONS as readonly string[]).includes(n)) throw new Error(`--only: "${n}" is not one of ${SECTIONS.join(', ')}`);
       }
@@ -69,7 +124,9 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
     } else if (flag === '--keep') {
       keep = true;
     } else if (flag !== '--') {
-      throw new Error(`unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --out FILE, --no-postgres, --keep)`);
+      throw new Error(
+        `unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --out FILE, --no-postgres, --keep)`,
+      );
     }
   }
   return { scale, only, out, noPostgres, keep };

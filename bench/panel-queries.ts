@@ -17,10 +17,18 @@ export function panelQueries(fromMs: number, toMs: number): PanelQuery[] {
   const month = new Date(toMs - 86_400_000).toISOString().slice(0, 7);
   const fixed: PanelQuery[] = [
     { name: 'usage by day x category', path: `/api/v1/usage?${range}&interval=day&by=category`, raw: 'delivered_by_day_category' },
-    { name: 'cost by day x category (estimate)', path: `/api/v1/usage?${range}&interval=day&by=category,pricing_type&source=estimate`, raw: 'delivered_by_day_category' },
+    {
+      name: 'cost by day x category (estimate)',
+      path: `/api/v1/usage?${range}&interval=day&by=category,pricing_type&source=estimate`,
+      raw: 'delivered_by_day_category',
+    },
     { name: 'usage by day x country', path: `/api/v1/usage?${range}&interval=day&by=country`, raw: 'delivered_by_day_country' },
     { name: 'usage by day x phone', path: `/api/v1/usage?${range}&interval=day&by=phone`, raw: 'delivered_by_day_phone' },
-    { name: 'pricing input by category x country', path: `/api/v1/pricing-input?${range}&by=category,country`, raw: 'delivered_by_day_country' },
+    {
+      name: 'pricing input by category x country',
+      path: `/api/v1/pricing-input?${range}&by=category,country`,
+      raw: 'delivered_by_day_country',
+    },
     { name: 'calls by day x direction', path: `/api/v1/calls?${range}&interval=day&by=direction`, raw: null },
     { name: 'unique contacts, last 30 days', path: `/api/v1/contacts?${last30}&interval=day`, raw: 'contacts_30d' },
     { name: 'reconciliation by day x category', path: `/api/v1/reconciliation?${range}&by=category`, raw: null },
@@ -34,13 +42,15 @@ function fromDashboards(range: string): PanelQuery[] | null {
   if (!fs.existsSync(dir)) return null;
   const found: PanelQuery[] = [];
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const dash = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { panels?: Array<{ title?: string; targets?: Array<Record<string, unknown>> }> };
+    const dash = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+      panels?: Array<{ title?: string; targets?: Array<Record<string, unknown>> }>;
+    };
     for (const panel of dash.panels ?? []) {
       for (const t of panel.targets ?? []) {
-        if (typeof t.path === 'string') found.push({ name: `${file}: ${panel.title ?? '?'}`, path: `${t.path}${t.path.includes('?') ? '&' : '?'}${range}`, raw: null });
+        if (typeof t.path === 'string')
+          found.push({ name: `${file}: ${panel.title ?? '?'}`, path: `${t.path}${t.path.includes('?') ? '&' : '?'}${range}`, raw: null });
       }
     }
   }
   return found.length > 0 ? found : null;
 }
-

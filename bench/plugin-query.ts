@@ -8,18 +8,42 @@ import { dayStartMs, toDecimalString, type UsageRow } from '@core';
 import { runQuery } from '../src/plugin/query/run-query';
 import { median, percentile, round } from './stats';
 
-export async function pluginQuery(rows: UsageRow[], reps: number): Promise<{ medianMs: number; p95Ms: number; rows: number } | { unavailable: string }> {
+export async function pluginQuery(
+  rows: UsageRow[],
+  reps: number,
+): Promise<{ medianMs: number; p95Ms: number; rows: number } | { unavailable: string }> {
   const body = {
-    source: 'estimate', interval: 'day', problems: [],
+    source: 'estimate',
+    interval: 'day',
+    problems: [],
     rows: rows.map((r) => ({
-      time: dayStartMs(r.day, 'UTC'), bucket: r.day, currency: r.currency, country: r.dims?.country ?? null, phoneNumberId: r.dims?.phone ?? undefined,
-      category: r.category, messages: r.units, billable: r.units, cost: toDecimalString(BigInt(r.units) * 12_500n),
+      time: dayStartMs(r.day, 'UTC'),
+      bucket: r.day,
+      currency: r.currency,
+      country: r.dims?.country ?? null,
+      phoneNumberId: r.dims?.phone ?? undefined,
+      category: r.category,
+      messages: r.units,
+      billable: r.units,
+      cost: toDecimalString(BigInt(r.units) * 12_500n),
     })),
   };
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const range = { fromMs: dayStartMs(days[0] as string, 'UTC'), toMs: dayStartMs(days.at(-1) as string, 'UTC') + 86_400_000 };
-  const query = { refId: 'A', kind: 'cost', groupBy: ['country', 'category', 'phone'], interval: 'day', source: 'estimate', schemaVersion: 1 };
-  const deps = { fetchJson: async () => JSON.parse(JSON.stringify(body)) as unknown, replace: (s: string) => s, timeZone: 'UTC', signal: new AbortController().signal };
+  const query = {
+    refId: 'A',
+    kind: 'cost',
+    groupBy: ['country', 'category', 'phone'],
+    interval: 'day',
+    source: 'estimate',
+    schemaVersion: 1,
+  };
+  const deps = {
+    fetchJson: async () => JSON.parse(JSON.stringify(body)) as unknown,
+    replace: (s: string) => s,
+    timeZone: 'UTC',
+    signal: new AbortController().signal,
+  };
   const times: number[] = [];
   for (let i = 0; i <= reps; i++) {
     const t0 = process.hrtime.bigint();

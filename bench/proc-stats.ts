@@ -37,5 +37,8 @@ export const openWindow = (pid: number): Window => ({ cpu: cpuSeconds(pid), writ
 /** Core-fraction of the process and disk write I/Os per second since `w`. */
 export function closeWindow(pid: number, w: Window): { processCpu: number; diskWritesPerSec: number } {
   const secs = (Date.now() - w.t) / 1000;
-  return { processCpu: Math.round(((cpuSeconds(pid) - w.cpu) / secs) * 100) / 100, diskWritesPerSec: Math.round((diskWrites() - w.writes) / secs) };
+  return {
+    processCpu: Math.round(((cpuSeconds(pid) - w.cpu) / secs) * 100) / 100,
+    diskWritesPerSec: Math.round((diskWrites() - w.writes) / secs),
+  };
 }

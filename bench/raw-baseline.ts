@@ -23,7 +23,10 @@ export function rawBaseline(file: string, fromMs: number, toMs: number): RawBase
   let found: { table: string; cols: string[] } | null = null;
   for (const t of tables) {
     const cols = (db.prepare(`select name from pragma_table_info(?)`).all(t) as Array<{ name: string }>).map((c) => c.name);
-    if (cols.includes('wamid') && cols.includes('status')) { found = { table: t, cols }; break; }
+    if (cols.includes('wamid') && cols.includes('status')) {
+      found = { table: t, cols };
+      break;
+    }
   }
   const fail = (reason: string): RawBaseline => ({ table: found?.table ?? null, reason, time: () => null, close: () => db.close() });
   if (!found) return fail(`no table with wamid and status columns among ${tables.join(', ')}`);
@@ -46,7 +49,9 @@ export function rawBaseline(file: string, fromMs: number, toMs: number): RawBase
     delivered_by_day_category: byDim(category),
     delivered_by_day_country: byDim(country),
     delivered_by_day_phone: byDim(phone),
-    contacts_30d: recipient ? `select count(distinct ${recipient}) from ${table} where ${delivered.replace(String(lo), String(Math.floor((toMs - 30 * 86_400_000) / unit)))}` : null,
+    contacts_30d: recipient
+      ? `select count(distinct ${recipient}) from ${table} where ${delivered.replace(String(lo), String(Math.floor((toMs - 30 * 86_400_000) / unit)))}`
+      : null,
   };
   const prepared = new Map<string, Database.Statement>();
   return {

@@ -23,7 +23,10 @@ export async function startReferenceServer(): Promise<{ url: string; pid: number
   trackChild(child);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('reference server did not start in 10 s')), 10_000);
-    child.stdout?.on('data', () => { clearTimeout(timer); resolve(); });
+    child.stdout?.on('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.on('exit', (code) => reject(new Error(`reference server exited ${code}`)));
   });
   return {

@@ -8,7 +8,12 @@ import { Hll } from '@core';
 import { median, round } from './stats';
 import { rng } from './webhook-bodies';
 
-const DAYS = 90, WABAS = 2, PHONES = 20, COUNTRIES = 50, CATEGORIES = 7, PTYPES = 2;
+const DAYS = 90,
+  WABAS = 2,
+  PHONES = 20,
+  COUNTRIES = 50,
+  CATEGORIES = 7,
+  PTYPES = 2;
 
 function time(reps: number, fn: () => unknown): number {
   fn();
@@ -34,21 +39,34 @@ function main(): void {
   const ins = db.prepare('insert into fine values (?,?,?,?,?,?,?,?,?)');
   const t0 = Date.now();
   db.transaction(() => {
-    for (let d = 0; d < DAYS; d++) for (let p = 0; p < PHONES; p++) for (let c = 0; c < COUNTRIES; c++) for (let k = 0; k < CATEGORIES; k++) for (let t = 0; t < PTYPES; t++) {
-      const n = 1 + Math.floor(rand() * 20);
-      ins.run(d, p % WABAS, p, c, k, t, n, t === 0 ? n : 0, n * 12_000);
-    }
+    for (let d = 0; d < DAYS; d++)
+      for (let p = 0; p < PHONES; p++)
+        for (let c = 0; c < COUNTRIES; c++)
+          for (let k = 0; k < CATEGORIES; k++)
+            for (let t = 0; t < PTYPES; t++) {
+              const n = 1 + Math.floor(rand() * 20);
+              ins.run(d, p % WABAS, p, c, k, t, n, t === 0 ? n : 0, n * 12_000);
+            }
   })();
   db.exec(`insert into by_cat select day, waba, category, ptype, sum(messages), sum(billable), sum(cost_micros) from fine group by 1,2,3,4;
            insert into by_country select day, waba, country, category, sum(messages), sum(billable), sum(cost_micros) from fine group by 1,2,3,4;`);
   const count = (t: string) => (db.prepare(`select count(*) n from ${t}`).get() as { n: number }).n;
-  const q = (sql: string) => { const s = db.prepare(sql); return () => s.all(); };
+  const q = (sql: string) => {
+    const s = db.prepare(sql);
+    return () => s.all();
+  };
   const result = {
     rows: { fine: count('fine'), byCategory: count('by_cat'), byCountry: count('by_country') },
     buildSeconds: round((Date.now() - t0) / 1000, 1),
     dayByCategoryMs: {
-      fromFineRollup: time(5, q('select day, category, sum(messages), sum(cost_micros) from fine where day between 0 and 89 group by 1, 2')),
-      fromCategoryRollup: time(21, q('select day, category, sum(messages), sum(cost_micros) from by_cat where day between 0 and 89 group by 1, 2')),
+      fromFineRollup: time(
+        5,
+        q('select day, category, sum(messages), sum(cost_micros) from fine where day between 0 and 89 group by 1, 2'),
+      ),
+      fromCategoryRollup: time(
+        21,
+        q('select day, category, sum(messages), sum(cost_micros) from by_cat where day between 0 and 89 group by 1, 2'),
+      ),
     },
     dayByCountryMs: {
       fromFineRollup: time(5, q('select day, country, sum(messages) from fine where day between 0 and 89 group by 1, 2')),

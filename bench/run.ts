@@ -19,7 +19,11 @@ import { log } from './stats';
 
 type Section = Record<string, unknown> & { target: Record<string, unknown>; met: boolean; durationMs: number };
 
-async function timed(name: string, target: Record<string, unknown>, body: () => Promise<Record<string, unknown> & { met: boolean }>): Promise<Section> {
+async function timed(
+  name: string,
+  target: Record<string, unknown>,
+  body: () => Promise<Record<string, unknown> & { met: boolean }>,
+): Promise<Section> {
   const t0 = Date.now();
   log(`== ${name}`);
   try {
@@ -66,7 +70,14 @@ async function runIngest(opts: Options, dir: string, config: string, peaks: Reco
   const clean = backends.every((b) => b.runs.every((r) => r.non2xx === 0 && r.socketErrors === 0));
   return {
     met: clean && headline.eventsPerSec >= INGEST_TARGET.eventsPerSec && headline.p99Ms < INGEST_TARGET.p99Ms,
-    headline: { backend: 'sqlite', statusesPerBody: 1, eventsPerSec: headline.eventsPerSec, reqPerSec: headline.reqPerSec, p50Ms: headline.p50Ms, p99Ms: headline.p99Ms },
+    headline: {
+      backend: 'sqlite',
+      statusesPerBody: 1,
+      eventsPerSec: headline.eventsPerSec,
+      reqPerSec: headline.reqPerSec,
+      p50Ms: headline.p50Ms,
+      p99Ms: headline.p99Ms,
+    },
     backends,
     ...(postgresError ? { postgresError } : {}),
     ceiling,
@@ -93,13 +104,17 @@ export async function main(argv: string[]): Promise<number> {
       : skipped({ ...INGEST_TARGET }, 'not selected (--only)');
 
     const needStore = want('queries') || want('repricing') || want('memory');
-    out.queries = !needStore ? skipped({ ...QUERIES_TARGET }, 'not selected (--only)') : !connectorAvailable() ? skipped({ ...QUERIES_TARGET }, NO_CONNECTOR)
-      : await timed('queries', { ...QUERIES_TARGET, messages: opts.scale.messages }, async () => {
-          queriesResult = await measureQueries(dir, config, opts.scale, endSec);
-          peaks.queries = QUERY_PEAK.value;
-          const met = queriesResult.builderCheck.identical && queriesResult.queries.length > 0 && queriesResult.queries.every((q) => q.met);
-          return { met, atTargetScale: opts.scale.messages >= QUERIES_TARGET.messages, ...queriesResult, peakRssMb: QUERY_PEAK.value };
-        });
+    out.queries = !needStore
+      ? skipped({ ...QUERIES_TARGET }, 'not selected (--only)')
+      : !connectorAvailable()
+        ? skipped({ ...QUERIES_TARGET }, NO_CONNECTOR)
+        : await timed('queries', { ...QUERIES_TARGET, messages: opts.scale.messages }, async () => {
+            queriesResult = await measureQueries(dir, config, opts.scale, endSec);
+            peaks.queries = QUERY_PEAK.value;
+            const met =
+              queriesResult.builderCheck.identical && queriesResult.queries.length > 0 && queriesResult.queries.every((q) => q.met);
+            return { met, atTargetScale: opts.scale.messages >= QUERIES_TARGET.messages, ...queriesResult, peakRssMb: QUERY_PEAK.value };
+          });
 
     out.queryLayer = want('queryLayer')
       ? await timed('queryLayer', { ...QUERY_LAYER_TARGET }, async () => {
@@ -111,17 +126,34 @@ export async function main(argv: string[]): Promise<number> {
 
     const memTarget = { peakRssMb: 500, messages: 10_000_000 };
     const measured = Object.values(peaks).filter((v): v is number => typeof v === 'number');
-    out.memory = measured.length === 0
-      ? skipped(memTarget, connectorAvailable() ? 'no connector process ran (select ingest or queries)' : NO_CONNECTOR)
-      : { target: memTarget, met: Math.max(...measured) < memTarget.peakRssMb, peakRssMb: Math.max(...measured), byPhase: peaks, messagesInStore: (queriesResult as QueriesResult | null)?.store.messages ?? 0, atTargetScale: ((queriesResult as QueriesResult | null)?.store.messages ?? 0) >= memTarget.messages, durationMs: 0 };
+    out.memory =
+      measured.length === 0
+        ? skipped(memTarget, connectorAvailable() ? 'no connector process ran (select ingest or queries)' : NO_CONNECTOR)
+        : {
+            target: memTarget,
+            met: Math.max(...measured) < memTarget.peakRssMb,
+            peakRssMb: Math.max(...measured),
+            byPhase: peaks,
+            messagesInStore: (queriesResult as QueriesResult | null)?.store.messages ?? 0,
+            atTargetScale: ((queriesResult as QueriesResult | null)?.store.messages ?? 0) >= memTarget.messages,
+            durationMs: 0,
+          };
 
     const qr = queriesResult as QueriesResult | null;
-    out.repricing = !want('repricing') ? skipped({ ...REPRICE_TARGET }, 'not selected (--only)') : !connectorAvailable() ? skipped({ ...REPRICE_TARGET }, NO_CONNECTOR)
-      : !qr ? skipped({ ...REPRICE_TARGET }, 'no query store was built')
-      : await timed('repricing', { ...REPRICE_TARGET }, async () => {
-          const r = await measureReprice(`sqlite:${path.join(dir, 'queries.sqlite')}`, config, qr.store.messages);
-          return { met: r.exitCode === 0 && r.projectedSecondsAt10M < REPRICE_TARGET.seconds, atTargetScale: r.messages >= REPRICE_TARGET.messages, ...r };
-        });
+    out.repricing = !want('repricing')
+      ? skipped({ ...REPRICE_TARGET }, 'not selected (--only)')
+      : !connectorAvailable()
+        ? skipped({ ...REPRICE_TARGET }, NO_CONNECTOR)
+        : !qr
+          ? skipped({ ...REPRICE_TARGET }, 'no query store was built')
+          : await timed('repricing', { ...REPRICE_TARGET }, async () => {
+              const r = await measureReprice(`sqlite:${path.join(dir, 'queries.sqlite')}`, config, qr.store.messages);
+              return {
+                met: r.exitCode === 0 && r.projectedSecondsAt10M < REPRICE_TARGET.seconds,
+                atTargetScale: r.messages >= REPRICE_TARGET.messages,
+                ...r,
+              };
+            });
   } finally {
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,13 @@ export interface BuilderCheck {
   mismatches: string[];
 }
 
-async function answers(db: string, config: string, perBody: number, concurrency: number, plan: Parameters<typeof buildStoreViaWebhooks>[1]): Promise<Map<string, string>> {
+async function answers(
+  db: string,
+  config: string,
+  perBody: number,
+  concurrency: number,
+  plan: Parameters<typeof buildStoreViaWebhooks>[1],
+): Promise<Map<string, string>> {
   const conn = await startConnector({ db, config, token: BENCH_TOKEN });
   try {
     await buildStoreViaWebhooks(conn.url, plan, { perBody, concurrency });

@@ -14,20 +14,73 @@ export interface BenchWaba {
 
 /** 50 calling codes with unambiguous prefixes (no NANP, no +7) so every recipient has a known country. */
 export const CALLING_CODES = [
-  '91', '55', '52', '234', '27', '62', '44', '49', '33', '39', '34', '31', '54', '57', '56', '51', '20', '966', '971', '90',
-  '92', '880', '84', '66', '60', '63', '65', '61', '64', '81', '82', '86', '48', '40', '380', '30', '351', '46', '47', '45',
-  '358', '41', '43', '32', '353', '420', '36', '972', '254', '233',
+  '91',
+  '55',
+  '52',
+  '234',
+  '27',
+  '62',
+  '44',
+  '49',
+  '33',
+  '39',
+  '34',
+  '31',
+  '54',
+  '57',
+  '56',
+  '51',
+  '20',
+  '966',
+  '971',
+  '90',
+  '92',
+  '880',
+  '84',
+  '66',
+  '60',
+  '63',
+  '65',
+  '61',
+  '64',
+  '81',
+  '82',
+  '86',
+  '48',
+  '40',
+  '380',
+  '30',
+  '351',
+  '46',
+  '47',
+  '45',
+  '358',
+  '41',
+  '43',
+  '32',
+  '353',
+  '420',
+  '36',
+  '972',
+  '254',
+  '233',
 ];
 
 /** Category mix of a typical sender; weights sum to 100. */
 export const CATEGORY_MIX: ReadonlyArray<[Category, number]> = [
-  ['marketing', 40], ['utility', 25], ['authentication', 15], ['service', 10], ['marketing_lite', 5],
-  ['authentication_international', 3], ['referral_conversion', 2],
+  ['marketing', 40],
+  ['utility', 25],
+  ['authentication', 15],
+  ['service', 10],
+  ['marketing_lite', 5],
+  ['authentication_international', 3],
+  ['referral_conversion', 2],
 ];
 
 export function buildWabas(phones: number): BenchWaba[] {
   const half = Math.max(1, Math.ceil(phones / 2));
-  const mk = (i: number) => Array.from({ length: i === 0 ? half : Math.max(1, phones - half) }, (_, k) => `10654035${i}${String(k).padStart(7, '0')}`);
+  const mk = (i: number) =>
+    Array.from({ length: i === 0 ? half : Math.max(1, phones - half) }, (_, k) => `10654035${i}${String(k).padStart(7, '0')}`);
   return [
     { id: '102290129340398', name: 'Bench Retail', timezone: 'UTC', phones: mk(0) },
     { id: '102290129340399', name: 'Bench Brazil', timezone: 'America/Sao_Paulo', phones: mk(1) },
@@ -43,8 +96,10 @@ export interface StatusEvent {
 }
 
 function statusJson(e: StatusEvent): string {
-  const pricing = e.status === 'read' ? '' :
-    `,"conversation":{"id":"c${e.wamid.slice(6, 30)}","origin":{"type":"${e.category}"}},"pricing":{"billable":${e.category !== 'service' && e.category !== 'referral_conversion'},"pricing_model":"PMP","type":"${e.category === 'service' ? 'free_customer_service' : 'regular'}","category":"${e.category}"}`;
+  const pricing =
+    e.status === 'read'
+      ? ''
+      : `,"conversation":{"id":"c${e.wamid.slice(6, 30)}","origin":{"type":"${e.category}"}},"pricing":{"billable":${e.category !== 'service' && e.category !== 'referral_conversion'},"pricing_model":"PMP","type":"${e.category === 'service' ? 'free_customer_service' : 'regular'}","category":"${e.category}"}`;
   return `{"id":"${e.wamid}","status":"${e.status}","timestamp":"${e.timestampSec}","recipient_id":"${e.recipient}"${pricing}}`;
 }
 
@@ -76,16 +131,27 @@ export interface MessagePlan {
  * read for two in three. Recipients come from a pool a third the size of the message count so
  * unique-contact queries have real overlap.
  */
-export function planMessage(i: number, rand: () => number, opts: { wabas: BenchWaba[]; countries: number; days: number; endSec: number; messages: number }): MessagePlan {
+export function planMessage(
+  i: number,
+  rand: () => number,
+  opts: { wabas: BenchWaba[]; countries: number; days: number; endSec: number; messages: number },
+): MessagePlan {
   const waba = opts.wabas[i % opts.wabas.length] as BenchWaba;
   const phone = waba.phones[Math.floor(rand() * waba.phones.length)] as string;
   const code = CALLING_CODES[Math.floor(rand() * Math.min(opts.countries, CALLING_CODES.length))] as string;
   const pool = Math.max(1, Math.floor(opts.messages / 3));
-  const recipient = code + String(10_000_000 + Math.floor(rand() * pool)).padStart(9, '0').slice(-9);
+  const recipient =
+    code +
+    String(10_000_000 + Math.floor(rand() * pool))
+      .padStart(9, '0')
+      .slice(-9);
   let pick = rand() * 100;
   let category: Category = 'marketing';
   for (const [c, w] of CATEGORY_MIX) {
-    if ((pick -= w) < 0) { category = c; break; }
+    if ((pick -= w) < 0) {
+      category = c;
+      break;
+    }
   }
   const sent = opts.endSec - Math.floor(rand() * opts.days * 86_400) - 60;
   const wamid = `wamid.B${i.toString(36).padStart(10, '0')}${Math.floor(rand() * 1e9).toString(36)}`;

@@ -10,7 +10,7 @@ const { main } = require('../bench/run.ts');
 main(process.argv.slice(2)).then(
   (code) => process.exit(code ?? 0),
   (err) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exit(1);
   },
 );

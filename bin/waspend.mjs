@@ -7,7 +7,9 @@ import { register } from 'tsx/cjs/api';
 
 const entry = new URL('../src/connector/cli/main.ts', import.meta.url);
 if (!fs.existsSync(entry)) {
-  console.error('waspend: the connector CLI (src/connector/cli/main.ts, issue 3) is not built yet; `npm start` runs the core demo summary.');
+  console.error(
+    'waspend: the connector CLI (src/connector/cli/main.ts, issue 3) is not built yet; `npm start` runs the core demo summary.',
+  );
   process.exit(2);
 }
 register();

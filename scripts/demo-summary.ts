@@ -61,8 +61,14 @@ function summarise(asOfMs: number): void {
     const w = wabas.get(m.wabaId);
     if (!w) continue;
     messages.push({
-      wabaId: w.id, portfolioId: w.portfolio, currency: w.currency, timezone: w.timezone, atMs: m.atMs,
-      recipient: m.recipient, category: toCategory(m.category), pricingType: toPricingType(m.pricingType),
+      wabaId: w.id,
+      portfolioId: w.portfolio,
+      currency: w.currency,
+      timezone: w.timezone,
+      atMs: m.atMs,
+      recipient: m.recipient,
+      category: toCategory(m.category),
+      pricingType: toPricingType(m.pricingType),
     });
   }
   const { rows, problems } = priceUsage(buildUsageRows(messages), demo.priceBook);
@@ -76,7 +82,9 @@ function summarise(asOfMs: number): void {
     for (const category of categories) {
       const rs = mine.filter((r) => r.category === category);
       table.push({
-        waba: w.name, currency: w.currency, category,
+        waba: w.name,
+        currency: w.currency,
+        category,
         messages: rs.reduce((n, r) => n + r.units, 0),
         billable: rs.reduce((n, r) => n + r.billable, 0),
         cost: formatMoney(sumMicros(rs.map((r) => r.costMicros ?? 0n)), w.currency),
@@ -94,7 +102,11 @@ function summarise(asOfMs: number): void {
     const series = [...daily].map(([day, micros]) => ({ day, value: Number(micros) / 1e6 }));
     const input = {
       month,
-      asOfDay: [...daily.keys()].filter((d) => d < today).sort().at(-1) ?? today,
+      asOfDay:
+        [...daily.keys()]
+          .filter((d) => d < today)
+          .sort()
+          .at(-1) ?? today,
       daily: series.filter((d) => d.day.startsWith(month)),
       history: series.filter((d) => !d.day.startsWith(month)),
     };
@@ -108,13 +120,15 @@ function summarise(asOfMs: number): void {
   }
 
   const meta = demo.metaFigures().pricing;
-  console.log('\nEstimate vs the demo\'s Meta figures (complete days):');
+  console.log("\nEstimate vs the demo's Meta figures (complete days):");
   for (const w of demo.wabas) {
     const { from, to } = demo.completeDays(w.id);
     const est = sumMicros(rows.filter((r) => r.wabaId === w.id && r.day >= from && r.day <= to).map((r) => r.costMicros ?? 0n));
     const met = sumMicros(meta.filter((r) => r.wabaId === w.id && r.day >= from && r.day <= to).map((r) => r.costMicros ?? 0n));
     const drift = met === 0n ? 'n/a' : `${((Number(est - met) / Number(met)) * 100).toFixed(2)}%`;
-    console.log(`  ${w.name}: estimate ${formatMoney(est, w.currency)} vs Meta ${formatMoney(met, w.currency)} ${w.currency} (drift ${drift})`);
+    console.log(
+      `  ${w.name}: estimate ${formatMoney(est, w.currency)} vs Meta ${formatMoney(met, w.currency)} ${w.currency} (drift ${drift})`,
+    );
   }
   if (problems.length) console.log(`\n${problems.length} pricing problem(s), first: ${problems[0]?.message}`);
 }

@@ -23,10 +23,19 @@ export interface WrkResult {
 /** Lua long-string literal that cannot be closed by the body text. */
 const luaString = (s: string) => `[==[${s}]==]`;
 
-export function writeWrkScript(dir: string, opts: { wabaId: string; phone: string; statusesPerBody: number; path: string; category?: string }): string {
+export function writeWrkScript(
+  dir: string,
+  opts: { wabaId: string; phone: string; statusesPerBody: number; path: string; category?: string },
+): string {
   const marker = { wamid: '@@W@@', ts: 4_000_000_001 };
   const body = statusWebhookBody(opts.wabaId, opts.phone, [
-    { wamid: marker.wamid, status: 'delivered', timestampSec: marker.ts, recipient: '919812345678', category: (opts.category ?? 'marketing') as 'marketing' },
+    {
+      wamid: marker.wamid,
+      status: 'delivered',
+      timestampSec: marker.ts,
+      recipient: '919812345678',
+      category: (opts.category ?? 'marketing') as 'marketing',
+    },
   ]);
   const open = body.indexOf('"statuses":[') + '"statuses":['.length;
   const close = body.lastIndexOf(']},"field"');

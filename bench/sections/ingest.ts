@@ -51,12 +51,17 @@ const toRun = (r: WrkResult, per: number, win: { processCpu: number; diskWritesP
 
 function summarise(backend: string, per: number, connections: number, runs: IngestRun[], acknowledged: number): IngestBackend {
   return {
-    backend, statusesPerBody: per, connections, runs,
+    backend,
+    statusesPerBody: per,
+    connections,
+    runs,
     reqPerSec: Math.round(median(runs.map((r) => r.reqPerSec))),
     eventsPerSec: Math.round(median(runs.map((r) => r.eventsPerSec))),
     p50Ms: round(median(runs.map((r) => r.p50Ms))),
     p99Ms: round(median(runs.map((r) => r.p99Ms))),
-    storedEvents: null, acknowledgedEvents: acknowledged, peakRssMb: null,
+    storedEvents: null,
+    acknowledgedEvents: acknowledged,
+    peakRssMb: null,
   };
 }
 
@@ -70,7 +75,14 @@ async function storedEvents(url: string): Promise<number | null> {
 }
 
 /** Warm-up, then `runs` measured wrk runs against one server; returns the measured runs. */
-async function drive(url: string, pid: number, script: string, per: number, scale: Scale, label: string): Promise<{ runs: IngestRun[]; acked: number }> {
+async function drive(
+  url: string,
+  pid: number,
+  script: string,
+  per: number,
+  scale: Scale,
+  label: string,
+): Promise<{ runs: IngestRun[]; acked: number }> {
   const webhook = `${url}/webhooks/whatsapp`;
   let acked = 0;
   if (scale.ingestWarmupSeconds > 0) {
@@ -83,12 +95,21 @@ async function drive(url: string, pid: number, script: string, per: number, scal
     const r = await runWrk(webhook, script, { seconds: scale.ingestSeconds, connections: scale.connections, runId: `${label}r${i}` });
     acked += (r.requests - r.non2xx) * per;
     runs.push(toRun(r, per, closeWindow(pid, win)));
-    log(`  ${label} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s x ${per} = ${Math.round(r.reqPerSec * per)} events/s, p50 ${round(r.p50Ms)} ms, p99 ${round(r.p99Ms)} ms, non-2xx ${r.non2xx}`);
+    log(
+      `  ${label} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s x ${per} = ${Math.round(r.reqPerSec * per)} events/s, p50 ${round(r.p50Ms)} ms, p99 ${round(r.p99Ms)} ms, non-2xx ${r.non2xx}`,
+    );
   }
   return { runs, acked };
 }
 
-export async function measureBackend(db: string, backend: string, config: string, dir: string, scale: Scale, perBodies: number[]): Promise<IngestBackend[]> {
+export async function measureBackend(
+  db: string,
+  backend: string,
+  config: string,
+  dir: string,
+  scale: Scale,
+  perBodies: number[],
+): Promise<IngestBackend[]> {
   const waba = buildWabas(scale.phones)[0]!;
   const conn = await startConnector({ db, config, token: BENCH_TOKEN });
   const results: IngestBackend[] = [];

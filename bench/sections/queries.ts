@@ -31,7 +31,11 @@ async function getJson(conn: RunningConnector, p: string): Promise<{ status: num
   const res = await fetch(`${conn.url}${p}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
   const text = await res.text();
   let body: unknown = null;
-  try { body = JSON.parse(text); } catch { body = text; }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
   return { status: res.status, body };
 }
 
@@ -48,13 +52,25 @@ export interface QueriesResult {
 }
 
 export async function measureQueries(dir: string, config: string, scale: Scale, endSec: number): Promise<QueriesResult> {
-  const builderCheck = await verifyBuilder(dir, config, { messages: Math.min(scale.messages, 2_000), days: scale.days, countries: scale.countries, phones: scale.phones, endSec });
+  const builderCheck = await verifyBuilder(dir, config, {
+    messages: Math.min(scale.messages, 2_000),
+    days: scale.days,
+    countries: scale.countries,
+    phones: scale.phones,
+    endSec,
+  });
   const file = path.join(dir, 'queries.sqlite');
   const db = `sqlite:${file}`;
   const conn = await startConnector({ db, config, token: BENCH_TOKEN });
   try {
     log(`queries: building a store of ${scale.messages.toLocaleString('en')} delivered messages through the webhook ingest`);
-    const build = await buildStoreViaWebhooks(conn.url, { messages: scale.messages, days: scale.days, countries: scale.countries, phones: scale.phones, endSec });
+    const build = await buildStoreViaWebhooks(conn.url, {
+      messages: scale.messages,
+      days: scale.days,
+      countries: scale.countries,
+      phones: scale.phones,
+      endSec,
+    });
     log(`  built: ${build.events.toLocaleString('en')} events in ${round(build.seconds, 1)} s (${build.eventsPerSec} events/s)`);
     const fromMs = (endSec - scale.days * 86_400) * 1000;
     const toMs = endSec * 1000;
@@ -67,8 +83,14 @@ export async function measureQueries(dir: string, config: string, scale: Scale, 
       const med = median(times);
       const speedup = rawMs !== null && med > 0 ? round(rawMs / med, 1) : null;
       timings.push({
-        name: q.name, path: q.path.replace(/from=\d+&to=\d+/, 'from=..&to=..'), status: first.status, rows: rowCount(first.body),
-        medianMs: round(med), p95Ms: round(percentile(times, 95)), rawMedianMs: rawMs === null ? null : round(rawMs), speedup,
+        name: q.name,
+        path: q.path.replace(/from=\d+&to=\d+/, 'from=..&to=..'),
+        status: first.status,
+        rows: rowCount(first.body),
+        medianMs: round(med),
+        p95Ms: round(percentile(times, 95)),
+        rawMedianMs: rawMs === null ? null : round(rawMs),
+        speedup,
         met: first.status === 200 && med < QUERIES_TARGET.medianMs && (speedup === null || speedup >= QUERIES_TARGET.speedupVsRaw),
       });
       log(`  ${q.name}: ${first.status} median ${round(med)} ms${rawMs !== null ? `, raw ${round(rawMs)} ms (${speedup}x)` : ''}`);

@@ -5,7 +5,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CATEGORIES, addToPriceBook, addDays, emptyPriceBook, marketOf, parseRateCardCsv, parseTierCsv, priceUsage, type PriceBook, type UsageRow } from '@core';
+import {
+  CATEGORIES,
+  addToPriceBook,
+  addDays,
+  emptyPriceBook,
+  marketOf,
+  parseRateCardCsv,
+  parseTierCsv,
+  priceUsage,
+  type PriceBook,
+  type UsageRow,
+} from '@core';
 import { ROOT } from '../connector-process';
 import { pluginQuery } from '../plugin-query';
 import { rateCardCsv } from '../rate-card';
@@ -40,8 +51,16 @@ export function buildLayerRows(shape: Scale['layer']): UsageRow[] {
         for (const { waba, phone } of phones.slice(0, shape.phones)) {
           const units = 1 + Math.floor(rand() * 40);
           rows.push({
-            day, wabaId: waba.id, portfolioId: 'bench-portfolio', currency: 'USD', market: info.market, category,
-            pricingType: category === 'service' ? 'free_customer_service' : 'regular', pricingModel: 'PMP', units, messages: units,
+            day,
+            wabaId: waba.id,
+            portfolioId: 'bench-portfolio',
+            currency: 'USD',
+            market: info.market,
+            category,
+            pricingType: category === 'service' ? 'free_customer_service' : 'regular',
+            pricingModel: 'PMP',
+            units,
+            messages: units,
             dims: { phone, country: info.iso2 },
           });
         }

@@ -30,9 +30,18 @@ export async function measureReprice(db: string, config: string, messages: numbe
     child.stderr.on('data', keep);
     const killer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
     child.on('error', reject);
-    child.on('exit', (c) => { clearTimeout(killer); resolve({ code: c, out: text }); });
+    child.on('exit', (c) => {
+      clearTimeout(killer);
+      resolve({ code: c, out: text });
+    });
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   log(`  rates import exited ${code} after ${round(seconds, 2)} s`);
-  return { messages, seconds: round(seconds, 2), projectedSecondsAt10M: round((seconds * REPRICE_TARGET.messages) / Math.max(1, messages), 1), exitCode: code, outputTail: out.trim().slice(-400) };
+  return {
+    messages,
+    seconds: round(seconds, 2),
+    projectedSecondsAt10M: round((seconds * REPRICE_TARGET.messages) / Math.max(1, messages), 1),
+    exitCode: code,
+    outputTail: out.trim().slice(-400),
+  };
 }

@@ -22,16 +22,7 @@ export const SOURCES = ['estimate', 'meta'] as const;
 export type Source = (typeof SOURCES)[number];
 
 /** Dimensions a usage series can be grouped by. */
-export const USAGE_DIMENSIONS = [
-  'waba',
-  'phone',
-  'country',
-  'market',
-  'category',
-  'pricing_type',
-  'direction',
-  'group',
-] as const;
+export const USAGE_DIMENSIONS = ['waba', 'phone', 'country', 'market', 'category', 'pricing_type', 'direction', 'group'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 
 export const CALL_DIMENSIONS = ['waba', 'phone', 'country', 'market', 'direction'] as const;
@@ -48,7 +39,10 @@ function csvOf<T extends string>(allowed: readonly T[]) {
     .optional()
     .transform((v, ctx) => {
       if (!v) return [] as T[];
-      const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+      const parts = v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       for (const p of parts) {
         if (!(allowed as readonly string[]).includes(p)) {
           ctx.addIssue({ code: 'custom', message: `"${p}" is not one of ${allowed.join(', ')}` });
@@ -63,7 +57,14 @@ const csvFree = z
   .string()
   .max(10_000)
   .optional()
-  .transform((v) => (v ? v.split(',').map((p) => p.trim()).filter(Boolean) : []));
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 /** Filters shared by every series endpoint. */
 export const filterParams = z.object({
@@ -207,7 +208,13 @@ export const reconciliationRow = z.object({
 export const reconciliationResponse = z.object({ rows: z.array(reconciliationRow), problems: z.array(problem) });
 export type ReconciliationResponse = z.infer<typeof reconciliationResponse>;
 
-export const tiersQuery = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/).optional(), waba: csvFree });
+export const tiersQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
+  waba: csvFree,
+});
 export const tierStateRow = z.object({
   portfolioId: z.string(),
   market: z.string(),

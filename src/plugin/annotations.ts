@@ -26,6 +26,7 @@ export function normaliseAnnotationTarget(raw: Partial<WaspendAnnotationQuery> &
   const bad = kinds.find((k) => !(ANNOTATION_KINDS as readonly string[]).includes(k));
   if (bad !== undefined) throw new InputError('annotation.kinds', bad, `must be one of ${ANNOTATION_KINDS.join(', ')}`);
   const waba = raw.waba ?? [];
-  if (!Array.isArray(waba) || waba.some((w) => typeof w !== 'string')) throw new InputError('annotation.waba', waba, 'must be a list of WABA ids');
+  if (!Array.isArray(waba) || waba.some((w) => typeof w !== 'string'))
+    throw new InputError('annotation.waba', waba, 'must be a list of WABA ids');
   return { ...raw, refId: raw.refId ?? 'Anno', queryType: ANNOTATION_QUERY_TYPE, kinds: [...kinds], waba: [...waba] };
 }

@@ -11,13 +11,25 @@ const FROM = Date.UTC(2026, 2, 1);
 const TO = Date.UTC(2026, 2, 3);
 
 const settings = (jsonData: WaspendOptions = {}): DataSourceInstanceSettings<WaspendOptions> =>
-  ({ id: 1, uid: 'waspend', type: 'waspend-whatsapp-datasource', name: 'waspend', url: PROXY, jsonData, meta: {} as never, access: 'proxy', readOnly: false }) as DataSourceInstanceSettings<WaspendOptions>;
+  ({
+    id: 1,
+    uid: 'waspend',
+    type: 'waspend-whatsapp-datasource',
+    name: 'waspend',
+    url: PROXY,
+    jsonData,
+    meta: {} as never,
+    access: 'proxy',
+    readOnly: false,
+  }) as DataSourceInstanceSettings<WaspendOptions>;
 
 /** Grafana's TemplateSrv.replace for the csv format with one multi-value and one single variable. */
 const VARS: Record<string, string[]> = { country: ['BR', 'IN'], waba: ['111'] };
 const templateSrv = {
   replace: (text?: string, _vars?: unknown, format?: string | Function) =>
-    (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) => (VARS[name] ? VARS[name]!.join(format === 'csv' ? ',' : '|') : whole)),
+    (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) =>
+      VARS[name] ? VARS[name]!.join(format === 'csv' ? ',' : '|') : whole,
+    ),
 };
 
 type Responder = (url: string, options: BackendSrvRequest) => Observable<FetchResponse<unknown>>;
@@ -55,11 +67,24 @@ function request(targets: object[]): DataQueryRequest<WaspendQuery> {
   };
 }
 
-const costQuery = (extra: Record<string, unknown> = {}) => ({ refId: 'A', schemaVersion: 1, kind: 'cost', groupBy: ['category'], ...extra });
+const costQuery = (extra: Record<string, unknown> = {}) => ({
+  refId: 'A',
+  schemaVersion: 1,
+  kind: 'cost',
+  groupBy: ['category'],
+  ...extra,
+});
 
 describe('DataSource.query', () => {
   it('goes through the proxy route with interpolated multi-value filters and returns frames', async () => {
-    const { ds, calls } = makeDataSource(() => ok(usageBody([{ category: 'marketing', cost: '1.5' }, { category: 'utility', cost: '0.25' }])));
+    const { ds, calls } = makeDataSource(() =>
+      ok(
+        usageBody([
+          { category: 'marketing', cost: '1.5' },
+          { category: 'utility', cost: '0.25' },
+        ]),
+      ),
+    );
     const res = await lastValueFrom(ds.query(request([costQuery({ filters: { country: ['$country'], waba: ['${waba}'] } })])));
     expect(calls).toHaveLength(1);
     const url = new URL(calls[0]!.url, 'x:/');
@@ -137,7 +162,10 @@ describe('DataSource.query', () => {
   it('asks for the month in the configured time zone instead of the dashboard one', async () => {
     const { ds, calls } = makeDataSource(() => ok({ rows: [] }), { timezoneDisplay: 'Pacific/Kiritimati' });
     // 2026-03-31T12:00Z is already April 1st in UTC+14.
-    const req = { ...request([{ refId: 'T', schemaVersion: 1, kind: 'tiers' }]), range: { from: dateTime(FROM), to: dateTime(Date.UTC(2026, 2, 31, 12)), raw: { from: '', to: '' } } };
+    const req = {
+      ...request([{ refId: 'T', schemaVersion: 1, kind: 'tiers' }]),
+      range: { from: dateTime(FROM), to: dateTime(Date.UTC(2026, 2, 31, 12)), raw: { from: '', to: '' } },
+    };
     await lastValueFrom(ds.query(req));
     expect(new URL(calls[0]!.url, 'x:/').searchParams.get('month')).toBe('2026-04');
   });
@@ -151,7 +179,11 @@ describe('annotations', () => {
 
   it('prepares a stored annotation into a target query() recognises and returns an event frame', async () => {
     const { ds, calls } = makeDataSource(() => ok({ items }));
-    const anno = ds.annotations!.prepareAnnotation!({ name: 'changes', enable: true, target: { refId: 'Anno', kinds: ['tier', 'rate_card'], waba: ['$waba'] } });
+    const anno = ds.annotations!.prepareAnnotation!({
+      name: 'changes',
+      enable: true,
+      target: { refId: 'Anno', kinds: ['tier', 'rate_card'], waba: ['$waba'] },
+    });
     const target = ds.annotations!.prepareQuery!(anno)!;
     expect(target.queryType).toBe(ANNOTATION_QUERY_TYPE);
     const res = await lastValueFrom(ds.query(request([target])));
@@ -200,12 +232,14 @@ describe('testDatasource', () => {
     pulls: [],
   });
 
-  const connector = (healthBody: unknown, listStatus = 200): Responder => (url) =>
-    url.endsWith('/health')
-      ? ok(healthBody)
-      : listStatus === 200
-        ? ok({ items: [] })
-        : throwError(() => ({ status: listStatus, data: { error: 'unauthorized', message: 'bad token' }, config: {} }));
+  const connector =
+    (healthBody: unknown, listStatus = 200): Responder =>
+    (url) =>
+      url.endsWith('/health')
+        ? ok(healthBody)
+        : listStatus === 200
+          ? ok({ items: [] })
+          : throwError(() => ({ status: listStatus, data: { error: 'unauthorized', message: 'bad token' }, config: {} }));
 
   it('calls /health and an authenticated list through the proxy and reports the connector', async () => {
     const { ds, calls } = makeDataSource(connector(health(42)));
@@ -225,9 +259,15 @@ describe('testDatasource', () => {
 
   it('says unreachable when the proxy gets no answer, and bad token on 401', async () => {
     const down = makeDataSource(() => throwError(() => ({ status: 502, data: {}, config: {} }))).ds;
-    await expect(down.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/could not reach the connector/) });
+    await expect(down.testDatasource()).resolves.toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/could not reach the connector/),
+    });
     const denied = makeDataSource(() => throwError(() => ({ status: 401, data: {}, config: {} }))).ds;
-    await expect(denied.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
+    await expect(denied.testDatasource()).resolves.toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/refused the API token/),
+    });
   });
 });
 

@@ -206,7 +206,8 @@ function errorMessage(err: unknown): string {
 function createAnnotationSupport(): AnnotationSupport<WaspendQuery> {
   // The annotation target is not a WaspendQuery; query() tells them apart by queryType, hence the casts.
   const asQuery = (t: WaspendAnnotationQuery) => t as unknown as WaspendQuery;
-  const targetOf = (anno: { target?: unknown } | undefined) => normaliseAnnotationTarget((anno?.target ?? {}) as Partial<WaspendAnnotationQuery>);
+  const targetOf = (anno: { target?: unknown } | undefined) =>
+    normaliseAnnotationTarget((anno?.target ?? {}) as Partial<WaspendAnnotationQuery>);
   return {
     prepareAnnotation: (json) => ({ ...json, target: asQuery(targetOf(json)) }),
     prepareQuery: (anno) => asQuery(targetOf(anno)),

@@ -17,7 +17,10 @@ jest.setTimeout(240_000);
 const hasPrometheus = fs.existsSync('/usr/bin/prometheus');
 const maybe = hasPrometheus ? describe : describe.skip;
 
-interface Alert { labels: Record<string, string>; state: string }
+interface Alert {
+  labels: Record<string, string>;
+  state: string;
+}
 
 async function waitFor<T>(what: string, deadlineMs: number, probe: () => Promise<T | null>): Promise<T> {
   const until = Date.now() + deadlineMs;
@@ -45,30 +48,47 @@ maybe('Prometheus scraping the connector', () => {
     dir = makeTempDir('prom');
     const db = `sqlite:${path.join(dir, 'demo.sqlite')}`;
     const config = path.join(dir, 'waspend.yaml');
-    fs.writeFileSync(config, stringify({
-      apiToken: 'prometheus-test-token-123456',
-      wabas: DEMO_WABAS.map((w) => ({
-        id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio,
-        ...(w.id === low?.id ? { monthlyBudget: 1 } : w.id === high?.id ? { monthlyBudget: 1e12 } : {}),
-      })),
-    }));
+    fs.writeFileSync(
+      config,
+      stringify({
+        apiToken: 'prometheus-test-token-123456',
+        wabas: DEMO_WABAS.map((w) => ({
+          id: w.id,
+          name: w.name,
+          timezone: w.timezone,
+          currency: w.currency,
+          portfolio: w.portfolio,
+          ...(w.id === low?.id ? { monthlyBudget: 1 } : w.id === high?.id ? { monthlyBudget: 1e12 } : {}),
+        })),
+      }),
+    );
     await runCli(['demo', '--db', db, '--days', '30'], {}, 200_000);
     connector = await startConnector({ db, config });
 
-    const rules = parse(fs.readFileSync(path.join(REPO_ROOT, 'prometheus', 'rules', 'waspend.rules.yml'), 'utf8')) as { groups: { rules: Record<string, unknown>[] }[] };
+    const rules = parse(fs.readFileSync(path.join(REPO_ROOT, 'prometheus', 'rules', 'waspend.rules.yml'), 'utf8')) as {
+      groups: { rules: Record<string, unknown>[] }[];
+    };
     for (const g of rules.groups) for (const r of g.rules) if ('for' in r) r.for = '0s';
     fs.writeFileSync(path.join(dir, 'rules.yml'), stringify(rules));
-    fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: [path.join(dir, 'rules.yml')],
-      scrape_configs: [{ job_name: 'waspend', static_configs: [{ targets: [new URL(connector.url).host] }] }],
-    }));
+    fs.writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: [path.join(dir, 'rules.yml')],
+        scrape_configs: [{ job_name: 'waspend', static_configs: [{ targets: [new URL(connector.url).host] }] }],
+      }),
+    );
     const port = await findFreePort();
     promUrl = `http://127.0.0.1:${port}`;
-    prom = spawn('/usr/bin/prometheus', [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ], { stdio: 'ignore' });
+    prom = spawn(
+      '/usr/bin/prometheus',
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: 'ignore' },
+    );
   });
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('Prometheus alerting rules', () => {
     expect(code).toBe(0);
   });
 
-  test('promtool check config accepts the compose stack\'s prometheus.yml (rule path pointed at the repo copy)', () => {
+  test("promtool check config accepts the compose stack's prometheus.yml (rule path pointed at the repo copy)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-promcfg-'));
     try {
       const config = fs.readFileSync(path.resolve(rulesDir, '../prometheus.yml'), 'utf8');
@@ -47,7 +47,10 @@ describe('Prometheus alerting rules', () => {
     try {
       fs.copyFileSync(path.join(rulesDir, 'waspend.rules.yml'), path.join(dir, 'waspend.rules.yml'));
       const tests = fs.readFileSync(path.join(rulesDir, 'waspend.rules.test.yml'), 'utf8');
-      const mutated = tests.replace(`'waspend_messages_failed_total{waba="good"}'\n        values: '0+1x60'`, `'waspend_messages_failed_total{waba="good"}'\n        values: '0+10x60'`);
+      const mutated = tests.replace(
+        `'waspend_messages_failed_total{waba="good"}'\n        values: '0+1x60'`,
+        `'waspend_messages_failed_total{waba="good"}'\n        values: '0+10x60'`,
+      );
       expect(mutated).not.toBe(tests);
       fs.writeFileSync(path.join(dir, 'waspend.rules.test.yml'), mutated);
       const { code, out } = promtool(['test', 'rules', 'waspend.rules.test.yml'], dir);

@@ -18,7 +18,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const specs: string[] = [];
-  const re = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+  const re =
+    /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
   for (const m of text.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3] ?? m[4]) as string);
   return specs;
 }
@@ -71,7 +72,10 @@ describe('import rules', () => {
 
   test('plugin and connector never import each other, and reach core only through its index', () => {
     const bad: string[] = [];
-    for (const [area, other] of [['plugin', 'connector'], ['connector', 'plugin']] as const) {
+    for (const [area, other] of [
+      ['plugin', 'connector'],
+      ['connector', 'plugin'],
+    ] as const) {
       const dir = path.join(root, 'src', area);
       if (!fs.existsSync(dir)) continue;
       for (const file of sourceFiles(dir)) {

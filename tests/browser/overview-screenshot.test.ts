@@ -23,9 +23,16 @@ function findChromium(): string {
 
 function overviewFrames(url: string): Promise<{ title: string; frames: unknown[] }[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(__dirname, 'overview', 'overview-frames.ts'), '--url', url], {
-      cwd: REPO_ROOT, env: { ...process.env, WASPEND_API_TOKEN: TOKEN }, maxBuffer: 256 * 1024 * 1024,
-    }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr.slice(-3000)}`)) : resolve(JSON.parse(stdout))));
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'overview', 'overview-frames.ts'), '--url', url],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, WASPEND_API_TOKEN: TOKEN },
+        maxBuffer: 256 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr.slice(-3000)}`)) : resolve(JSON.parse(stdout))),
+    );
   });
 }
 
@@ -39,9 +46,15 @@ describe('messaging overview drawn from demo data', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-overview-'));
     const port = await findFreePort();
-    connector = spawn(process.execPath, [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'w.db')}`, '--port', String(port), '--host', '127.0.0.1'], {
-      cwd: REPO_ROOT, env: { ...process.env, WASPEND_API_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    connector = spawn(
+      process.execPath,
+      [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'w.db')}`, '--port', String(port), '--host', '127.0.0.1'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, WASPEND_API_TOKEN: TOKEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     connector.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     connector.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     await waitForHealth(`http://127.0.0.1:${port}`, 180_000, connector);
@@ -60,9 +73,15 @@ describe('messaging overview drawn from demo data', () => {
     expect(panels.length).toBeGreaterThanOrEqual(6);
     const bundle = path.join(dir, 'overview-page.js');
     await esbuild.build({
-      entryPoints: [path.join(__dirname, 'overview', 'overview-page.tsx')], bundle: true, format: 'iife', platform: 'browser', outfile: bundle,
+      entryPoints: [path.join(__dirname, 'overview', 'overview-page.tsx')],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      outfile: bundle,
       define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
-      loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.png': 'empty' }, jsx: 'automatic', logLevel: 'error',
+      loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.png': 'empty' },
+      jsx: 'automatic',
+      logLevel: 'error',
     });
     browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox'] });
     const page = await browser.newPage({ viewport: { width: 1224, height: 900 } });
@@ -71,7 +90,8 @@ describe('messaging overview drawn from demo data', () => {
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(m.text().slice(0, 300)));
     // A real http origin: @grafana/ui reads localStorage, which about:blank does not have.
-    const html = '<!doctype html><html><head><meta charset="utf-8"></head><body style="background:#111217;color:#ccccdc;margin:0;font-family:sans-serif"><div id="root"></div><script src="/page.js"></script></body></html>';
+    const html =
+      '<!doctype html><html><head><meta charset="utf-8"></head><body style="background:#111217;color:#ccccdc;margin:0;font-family:sans-serif"><div id="root"></div><script src="/page.js"></script></body></html>';
     server = http.createServer((req, res) => {
       if (req.url === '/page.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -85,9 +105,13 @@ describe('messaging overview drawn from demo data', () => {
     if (errors.length) throw new Error(`the overview page failed to load: ${errors.join('; ')}`);
     await page.evaluate((data) => (window as unknown as { renderOverview(p: unknown): void }).renderOverview(data), panels);
     await page.waitForSelector('[data-testid="overview-ready"]', { timeout: 60_000, state: 'attached' }).catch(async (err: Error) => {
-      throw new Error(`${err.message}; body: ${(await page.content()).slice(0, 400)}; page errors: ${errors.join('; ') || 'none'}; console: ${consoleLines.slice(-5).join(' | ')}`);
+      throw new Error(
+        `${err.message}; body: ${(await page.content()).slice(0, 400)}; page errors: ${errors.join('; ') || 'none'}; console: ${consoleLines.slice(-5).join(' | ')}`,
+      );
     });
-    const rows = await page.$$eval('[data-testid="panel"]', (els) => els.map((e) => ({ title: e.querySelector('h3')?.textContent ?? '', rows: Number(e.getAttribute('data-rows')) })));
+    const rows = await page.$$eval('[data-testid="panel"]', (els) =>
+      els.map((e) => ({ title: e.querySelector('h3')?.textContent ?? '', rows: Number(e.getAttribute('data-rows')) })),
+    );
     fs.mkdirSync(path.join(REPO_ROOT, 'artifacts'), { recursive: true });
     await page.screenshot({ path: path.join(REPO_ROOT, 'artifacts', 'overview.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -26,14 +26,22 @@ interface RealConnector {
 
 async function startRealConnector(dir: string, token: string): Promise<RealConnector> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'demo.sqlite')}`, '--port', String(port), '--host', '127.0.0.1'], {
-    cwd: REPO_ROOT, env: { ...process.env, WASPEND_API_TOKEN: token }, stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'demo.sqlite')}`, '--port', String(port), '--host', '127.0.0.1'],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, WASPEND_API_TOKEN: token },
+      stdio: 'ignore',
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, 180_000, child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
-    url, seen: [], usageBodies: [],
+    url,
+    seen: [],
+    usageBodies: [],
     close: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -88,7 +96,12 @@ const PAGE = `<!doctype html>
 <script src="/systemjs/extras/amd.js"></script>
 </body></html>`;
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
 
 /** Serves the page, SystemJS, the host bundle, dist/ under public/plugins/<id>/, icons, and the proxy. */
 function startPageServer(hostJs: string, connector: RealConnector): Promise<{ url: string; close: () => Promise<void> }> {
@@ -119,7 +132,11 @@ function startPageServer(hostJs: string, connector: RealConnector): Promise<{ ur
     if (pathname.startsWith('/public/') && icons) return sendFile(res, inside(uiImages, icons[1]!));
     const routed = applyProxyRoute(manifest, PROXY_URL, url, { connectorUrl: connector.url }, { apiToken: TOKEN });
     if (routed) {
-      connector.seen.push({ path: routed.target.pathname, params: Object.fromEntries(routed.target.searchParams), auth: routed.headers.Authorization });
+      connector.seen.push({
+        path: routed.target.pathname,
+        params: Object.fromEntries(routed.target.searchParams),
+        auth: routed.headers.Authorization,
+      });
       const upstream = http.request(routed.target, { method: req.method, headers: routed.headers }, (up) => {
         res.writeHead(up.statusCode ?? 502, { 'content-type': up.headers['content-type'] ?? 'application/json' });
         const chunks: Buffer[] = [];
@@ -167,7 +184,15 @@ describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () 
     pages = await startPageServer(hostJs, connector);
     browser = await chromium.launch({
       executablePath: findChromium(),
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -214,7 +239,15 @@ describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () 
     const served = connector.usageBodies.at(-1)!.rows;
     expect(served.length).toBeGreaterThan(0);
     expect(shown.frames.length).toBeGreaterThan(0);
-    const shownTotal = shown.frames.reduce((sum, f) => sum + f.fields.slice(1).flatMap((x) => x.values).reduce((a: number, v) => a + (typeof v === 'number' ? v : 0), 0), 0);
+    const shownTotal = shown.frames.reduce(
+      (sum, f) =>
+        sum +
+        f.fields
+          .slice(1)
+          .flatMap((x) => x.values)
+          .reduce((a: number, v) => a + (typeof v === 'number' ? v : 0), 0),
+      0,
+    );
     const servedTotal = served.reduce((sum, r) => sum + Number(r.cost ?? 0), 0);
     expect(shownTotal).toBeCloseTo(servedTotal, 6);
     expect(servedTotal).toBeGreaterThan(0);

@@ -11,10 +11,20 @@ export const PLUGIN_ID = 'waspend-whatsapp-datasource';
 
 /** What each dashboard must be: file name, uid, title and the filter variables it offers. */
 export const EXPECTED_DASHBOARDS = [
-  { file: 'messaging-overview.json', uid: 'waspend-overview', title: 'WhatsApp messaging overview', variables: ['waba', 'phone', 'country', 'category'] },
+  {
+    file: 'messaging-overview.json',
+    uid: 'waspend-overview',
+    title: 'WhatsApp messaging overview',
+    variables: ['waba', 'phone', 'country', 'category'],
+  },
   // Calls carry no pricing category, so a category picker there would only mislead.
   { file: 'voice-calls.json', uid: 'waspend-calls', title: 'WhatsApp voice calls', variables: ['waba', 'phone', 'country'] },
-  { file: 'billing-metrics.json', uid: 'waspend-billing', title: 'WhatsApp billing metrics', variables: ['waba', 'phone', 'country', 'category'] },
+  {
+    file: 'billing-metrics.json',
+    uid: 'waspend-billing',
+    title: 'WhatsApp billing metrics',
+    variables: ['waba', 'phone', 'country', 'category'],
+  },
   // Meta reports reconciliation figures per WABA and category only.
   { file: 'reconciliation.json', uid: 'waspend-reconciliation', title: 'WhatsApp cost reconciliation', variables: ['waba', 'category'] },
 ] as const;
@@ -30,7 +40,10 @@ export interface DashboardFile {
 }
 
 export function dashboardFileNames(): string[] {
-  return fs.readdirSync(DASHBOARD_DIR).filter((f) => f.endsWith('.json')).sort();
+  return fs
+    .readdirSync(DASHBOARD_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 export function readDashboard(file: string): Json {

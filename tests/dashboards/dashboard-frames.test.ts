@@ -14,7 +14,16 @@ import { toMetricFindValues } from '../../src/plugin/api/lookups';
 // values. The connector's CLI is assumed to take these arguments and read its API token from
 // WASPEND_API_TOKEN (as docker-compose.yml runs it); adjust SERVE_ARGS / TOKEN_ENV here if it differs.
 const TOKEN_ENV = 'WASPEND_API_TOKEN';
-const SERVE_ARGS = (dbFile: string, port: number) => ['serve', '--demo', '--db', `sqlite:${dbFile}`, '--port', String(port), '--host', '127.0.0.1'];
+const SERVE_ARGS = (dbFile: string, port: number) => [
+  'serve',
+  '--demo',
+  '--db',
+  `sqlite:${dbFile}`,
+  '--port',
+  String(port),
+  '--host',
+  '127.0.0.1',
+];
 
 const available = isConnectorAvailable();
 if (!available) {
@@ -33,7 +42,9 @@ if (!available) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-dash-'));
     const port = await findFreePort();
     child = spawn(process.execPath, [CLI, ...SERVE_ARGS(path.join(dir, 'w.db'), port)], {
-      cwd: REPO_ROOT, env: { ...process.env, [TOKEN_ENV]: token }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+      env: { ...process.env, [TOKEN_ENV]: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -76,7 +87,9 @@ if (!available) {
     for (const { file, json } of readAllDashboards()) {
       for (const v of (json.templating.list as Json[]).filter((x) => x.type === 'query')) {
         const req = buildListRequest(parseVariableQuery(v.query), (text) => text);
-        const res = await fetch(`${url}${req.path}${req.search ? `?${req.search}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${url}${req.path}${req.search ? `?${req.search}` : ''}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const body = await res.text();
         if (!res.ok) failures.push(`${file} $${v.name}: ${req.path} answered ${res.status} ${body.slice(0, 200)}`);
         else if (!toMetricFindValues(JSON.parse(body)).length) failures.push(`${file} $${v.name}: ${req.path} gave no values`);

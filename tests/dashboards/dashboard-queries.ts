@@ -13,7 +13,12 @@
  */
 import { lastValueFrom } from 'rxjs';
 import {
-  getFieldDisplayName, standardTransformers, standardTransformersRegistry, transformDataFrame, type DataFrame, type DataTransformerConfig,
+  getFieldDisplayName,
+  standardTransformers,
+  standardTransformersRegistry,
+  transformDataFrame,
+  type DataFrame,
+  type DataTransformerConfig,
 } from '@grafana/data';
 import { runQuery, type FetchJson } from '../../src/plugin/query/run-query';
 import type { TimeRangeMs } from '../../src/plugin/api/request-params';
@@ -54,8 +59,18 @@ function initTransformers(): void {
   // Some transformers are exported under two names (an old id kept as an alias): register each once.
   // Grafana 13 loads transformers lazily, so an item's `transformation` is a loader.
   const unique = [...new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values()];
-  standardTransformersRegistry.setInit(() =>
-    unique.map((t) => ({ id: t.id, aliasIds: t.aliasIds, name: t.name, description: t.description, transformation: () => t, editor: () => null, imageDark: '', imageLight: '' })) as never,
+  standardTransformersRegistry.setInit(
+    () =>
+      unique.map((t) => ({
+        id: t.id,
+        aliasIds: t.aliasIds,
+        name: t.name,
+        description: t.description,
+        transformation: () => t,
+        editor: () => null,
+        imageDark: '',
+        imageLight: '',
+      })) as never,
   );
   // transformDataFrame reads window.__grafanaSceneContext; Grafana 13 dashboards always run in Scenes
   // (options are interpolated before they reach the transformers), so present one.
@@ -82,7 +97,8 @@ function summarise(frames: DataFrame[]): FrameReport[] {
 /** Every dashboard variable at "All": the plugin turns the all value into "no filter". */
 function replaceWithAll(variables: Json[]) {
   const byName = new Map(variables.map((v) => [v.name as string, v]));
-  return (text: string) => text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (byName.has(name) ? String(byName.get(name)!.allValue ?? '*') : m));
+  return (text: string) =>
+    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (byName.has(name) ? String(byName.get(name)!.allValue ?? '*') : m));
 }
 
 export async function runDashboardQueries(fetchJson: FetchJson, range: TimeRangeMs, timeZone = 'UTC'): Promise<TargetReport[]> {
@@ -92,7 +108,15 @@ export async function runDashboardQueries(fetchJson: FetchJson, range: TimeRange
     const replace = replaceWithAll((json.templating?.list ?? []) as Json[]);
     for (const panel of queryPanels(json)) {
       for (const target of panel.targets as Json[]) {
-        const report: TargetReport = { file, panelId: panel.id, panelType: panel.type, title: panel.title, refId: target.refId, kind: target.kind, frames: [] };
+        const report: TargetReport = {
+          file,
+          panelId: panel.id,
+          panelType: panel.type,
+          title: panel.title,
+          refId: target.refId,
+          kind: target.kind,
+          frames: [],
+        };
         reports.push(report);
         let frames: DataFrame[];
         try {

@@ -16,7 +16,9 @@ beforeAll(async () => {
 }, 120_000);
 
 test('every target of every dashboard was run', () => {
-  const expected = readAllDashboards().flatMap(({ file, json }) => queryPanels(json).flatMap((p) => p.targets.map((t: { refId: string }) => `${file} #${p.id} "${p.title}" ${t.refId}`)));
+  const expected = readAllDashboards().flatMap(({ file, json }) =>
+    queryPanels(json).flatMap((p) => p.targets.map((t: { refId: string }) => `${file} #${p.id} "${p.title}" ${t.refId}`)),
+  );
   expect(reports.map(label).sort()).toEqual(expected.sort());
 });
 

@@ -8,7 +8,16 @@ import { parseVariableQuery } from '../../src/plugin/api/lookups';
 import { ANNOTATION_QUERY_TYPE, normaliseAnnotationTarget } from '../../src/plugin/annotations';
 import type { WaspendQuery } from '../../src/plugin/query/types';
 import {
-  EXPECTED_DASHBOARDS, PLUGIN_ID, REPO_ROOT, VARIABLE_LIST, allPanels, dashboardFileNames, queryPanels, readAllDashboards, readDashboard, where,
+  EXPECTED_DASHBOARDS,
+  PLUGIN_ID,
+  REPO_ROOT,
+  VARIABLE_LIST,
+  allPanels,
+  dashboardFileNames,
+  queryPanels,
+  readAllDashboards,
+  readDashboard,
+  where,
   type Json,
 } from './dashboard-files';
 
@@ -33,12 +42,32 @@ function replaceAllWith(variables: Json[], value: (v: Json) => string): ReplaceF
 }
 
 /** A real-looking concrete value per variable, so the contract's enums (category) are exercised. */
-const SAMPLE_VALUE: Record<string, string> = { waba: '102290129340398', phone: '106540352242922', country: 'BR', category: 'marketing,utility' };
+const SAMPLE_VALUE: Record<string, string> = {
+  waba: '102290129340398',
+  phone: '106540352242922',
+  country: 'BR',
+  category: 'marketing,utility',
+};
 
 /** Transformation ids in Grafana 12/13's transformation picker that these dashboards may use. */
 const GRAFANA_TRANSFORMATIONS = new Set([
-  'calculateField', 'concatenate', 'filterFieldsByName', 'filterByRefId', 'filterByValue', 'formatTime', 'groupBy', 'joinByField',
-  'labelsToFields', 'limit', 'merge', 'organize', 'reduce', 'renameByRegex', 'seriesToRows', 'sortBy', 'transpose',
+  'calculateField',
+  'concatenate',
+  'filterFieldsByName',
+  'filterByRefId',
+  'filterByValue',
+  'formatTime',
+  'groupBy',
+  'joinByField',
+  'labelsToFields',
+  'limit',
+  'merge',
+  'organize',
+  'reduce',
+  'renameByRegex',
+  'seriesToRows',
+  'sortBy',
+  'transpose',
 ]);
 
 const RANGE = { fromMs: Date.UTC(2026, 9, 1), toMs: Date.UTC(2026, 9, 31) };
@@ -79,7 +108,10 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
       // The plugin's own parser accepts the stored variable query and it asks for the matching list.
       expect(parseVariableQuery(v.query)).toEqual({ list: VARIABLE_LIST[v.name] });
       // "All" must reach the plugin as a value interpolate.ts reads as "everything".
-      const q = interpolateQuery(parseQuery({ refId: 'A', schemaVersion: 1, kind: 'cost', filters: { [v.name]: [`$${v.name}`] } }), replaceAllWith(variables, (x) => x.allValue));
+      const q = interpolateQuery(
+        parseQuery({ refId: 'A', schemaVersion: 1, kind: 'cost', filters: { [v.name]: [`$${v.name}`] } }),
+        replaceAllWith(variables, (x) => x.allValue),
+      );
       expect(q.filters[v.name as 'waba']).toEqual([]);
     }
   });
@@ -99,7 +131,10 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
     const ids = panels.map((p) => p.id);
     expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
-    const top = (d.panels as Json[]).map((p) => ({ title: p.title as string, ...(p.gridPos as { x: number; y: number; w: number; h: number }) }));
+    const top = (d.panels as Json[]).map((p) => ({
+      title: p.title as string,
+      ...(p.gridPos as { x: number; y: number; w: number; h: number }),
+    }));
     for (const g of top) {
       for (const k of ['x', 'y', 'w', 'h'] as const) expect(`${g.title}.${k}=${g[k]}`).toMatch(/=\d+$/);
       expect(g.w).toBeGreaterThanOrEqual(1);
@@ -122,7 +157,8 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
     for (const p of qp) {
       expect({ at: where(expected.file, p), ds: p.datasource }).toEqual({ at: where(expected.file, p), ds: DS_REF });
       expect(p.targets.length).toBeGreaterThan(0);
-      for (const t of p.targets as Json[]) expect({ at: where(expected.file, p, t), ds: t.datasource }).toEqual({ at: where(expected.file, p, t), ds: DS_REF });
+      for (const t of p.targets as Json[])
+        expect({ at: where(expected.file, p, t), ds: t.datasource }).toEqual({ at: where(expected.file, p, t), ds: DS_REF });
     }
   });
 
@@ -140,7 +176,10 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
         }
         // Stored exactly as the current schema writes it, so no migration runs on load.
         expect({ at, schemaVersion: t.schemaVersion }).toEqual({ at, schemaVersion: 1 });
-        for (const replace of [replaceAllWith(variables, (v) => v.allValue), replaceAllWith(variables, (v) => SAMPLE_VALUE[v.name] ?? 'x')]) {
+        for (const replace of [
+          replaceAllWith(variables, (v) => v.allValue),
+          replaceAllWith(variables, (v) => SAMPLE_VALUE[v.name] ?? 'x'),
+        ]) {
           const q = interpolateQuery(query, replace);
           expect({ at, unresolved: findUnresolvedVariable(q.filters) }).toEqual({ at, unresolved: undefined });
           try {
@@ -168,7 +207,8 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
         }
         // Tiers are per portfolio and market: only the WABA filter reaches the connector there.
         if (t.kind === 'tiers') continue;
-        for (const name of expected.variables) expect(`${where(expected.file, p, t)} filters.${name}: ${t.filters[name]}`).toContain(`$${name}`);
+        for (const name of expected.variables)
+          expect(`${where(expected.file, p, t)} filters.${name}: ${t.filters[name]}`).toContain(`$${name}`);
       }
     }
     expect([...used].sort()).toEqual([...expected.variables].sort());
@@ -176,23 +216,33 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
 
   test('panels use only transformations Grafana offers in its editor (an unknown id is skipped without a word)', () => {
     for (const p of queryPanels(d)) {
-      for (const t of (p.transformations ?? []) as Json[]) expect(`${where(expected.file, p)}: ${t.id}`).toBe(`${where(expected.file, p)}: ${GRAFANA_TRANSFORMATIONS.has(t.id) ? t.id : 'not offered by Grafana'}`);
+      for (const t of (p.transformations ?? []) as Json[])
+        expect(`${where(expected.file, p)}: ${t.id}`).toBe(
+          `${where(expected.file, p)}: ${GRAFANA_TRANSFORMATIONS.has(t.id) ? t.id : 'not offered by Grafana'}`,
+        );
     }
   });
 
   test('a repeated panel repeats over a multi-value variable its own queries filter by', () => {
     for (const p of allPanels(d).filter((x) => x.repeat)) {
       const v = variables.find((x) => x.name === p.repeat);
-      expect({ at: where(expected.file, p), multi: v?.multi, includeAll: v?.includeAll }).toEqual({ at: where(expected.file, p), multi: true, includeAll: true });
+      expect({ at: where(expected.file, p), multi: v?.multi, includeAll: v?.includeAll }).toEqual({
+        at: where(expected.file, p),
+        multi: true,
+        includeAll: true,
+      });
       for (const t of p.targets as Json[]) expect(t.filters[p.repeat]).toEqual([`$${p.repeat}`]);
     }
   });
 
-  test('stats choose their colour: Grafana\'s default thresholds would paint any figure over 80 red', () => {
+  test("stats choose their colour: Grafana's default thresholds would paint any figure over 80 red", () => {
     for (const p of queryPanels(d).filter((x) => x.type === 'stat')) {
       const color = p.fieldConfig?.defaults?.color?.mode;
       const steps = p.fieldConfig?.defaults?.thresholds?.steps;
-      expect({ at: where(expected.file, p), chosen: color === 'fixed' || Array.isArray(steps) }).toEqual({ at: where(expected.file, p), chosen: true });
+      expect({ at: where(expected.file, p), chosen: color === 'fixed' || Array.isArray(steps) }).toEqual({
+        at: where(expected.file, p),
+        chosen: true,
+      });
     }
   });
 
@@ -204,7 +254,7 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
       const at = where(expected.file, p);
       // A panel-wide unit would relabel currencyUSD amounts; money panels leave it to the frames.
       if ([...kinds].some((k) => MONEY_KINDS.has(k))) expect({ at, unit }).toEqual({ at, unit: undefined });
-      const countsOnly = [...kinds].every((k) => k === 'messages' || (k === 'billing'));
+      const countsOnly = [...kinds].every((k) => k === 'messages' || k === 'billing');
       if (countsOnly) expect({ at, unit, decimals: p.fieldConfig?.defaults?.decimals }).toEqual({ at, unit: 'short', decimals: 0 });
     }
   });
@@ -244,7 +294,11 @@ describe('what the dashboards promise', () => {
 
   test('the reconciliation dashboard splits by category and has a panel for invoice totals', () => {
     const d = byUid.get('waspend-reconciliation')!;
-    expect(panelsOf('waspend-reconciliation').some((p) => (p.targets as Json[]).some((t) => t.kind === 'reconciliation' && t.groupBy.includes('category')))).toBe(true);
+    expect(
+      panelsOf('waspend-reconciliation').some((p) =>
+        (p.targets as Json[]).some((t) => t.kind === 'reconciliation' && t.groupBy.includes('category')),
+      ),
+    ).toBe(true);
     expect(allPanels(d).some((p) => p.type === 'text' && /invoice/i.test(p.options.content))).toBe(true);
   });
 });
@@ -264,7 +318,11 @@ describe('provisioning', () => {
 
   test('alert rules and provisioning files name only dashboards that exist', () => {
     const files = ['provisioning/alerting', 'provisioning/dashboards'].flatMap((dir) =>
-      fs.readdirSync(path.join(REPO_ROOT, dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`));
+      fs
+        .readdirSync(path.join(REPO_ROOT, dir))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => `${dir}/${f}`),
+    );
     const named: string[] = [];
     const walk = (node: unknown) => {
       if (Array.isArray(node)) return node.forEach(walk);

@@ -11,7 +11,10 @@ const SCRIPT = path.join(REPO_ROOT, 'tests', 'dashboards', 'dashboard-queries.ts
 
 export function runDashboardQueriesScript(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TargetReport[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', SCRIPT, ...args],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`dashboard-queries ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-3000)}`));
         try {
@@ -19,7 +22,8 @@ export function runDashboardQueriesScript(args: string[], env: NodeJS.ProcessEnv
         } catch (e) {
           reject(new Error(`dashboard-queries printed no JSON: ${(e as Error).message}\n${stdout.slice(0, 500)}\n${stderr.slice(-2000)}`));
         }
-      });
+      },
+    );
   });
 }
 
@@ -88,14 +92,17 @@ export function panelProblems(r: TargetReport): string[] {
   if (!present.size) problems.push('no numeric field with a value after the transformations');
   // A time series panel drops frames without a time field; leaving one in means a figure is lost.
   if (r.panelType === 'timeseries') {
-    for (const f of final) if (!f.fields.some((x) => x.type === 'time')) problems.push(`frame "${f.name ?? ''}" has no time field for the time series`);
+    for (const f of final)
+      if (!f.fields.some((x) => x.type === 'time')) problems.push(`frame "${f.name ?? ''}" has no time field for the time series`);
   }
   const filter = panel.options?.reduceOptions?.fields as string | undefined;
   const regex = fieldFilterRegex(filter);
   const shown = [...present].filter((n) => !regex || regex.test(n));
-  if (regex && !shown.length) problems.push(`reduceOptions.fields ${filter} matches no field with a value; fields are: ${[...allNames].join(', ')}`);
+  if (regex && !shown.length)
+    problems.push(`reduceOptions.fields ${filter} matches no field with a value; fields are: ${[...allNames].join(', ')}`);
   for (const alt of alternativesInFieldFilter(filter)) {
-    if (!shown.some((n) => n.startsWith(alt))) problems.push(`reduceOptions.fields wants "${alt}", fields are: ${[...allNames].join(', ')}`);
+    if (!shown.some((n) => n.startsWith(alt)))
+      problems.push(`reduceOptions.fields wants "${alt}", fields are: ${[...allNames].join(', ')}`);
   }
   for (const t of (panel.transformations ?? []) as Json[]) {
     if (t.id === 'calculateField' && t.options.alias && !t.options.replaceFields && !present.has(t.options.alias)) {

@@ -10,12 +10,24 @@ const PLUGIN_ID = 'waspend-whatsapp-datasource';
 
 // The connector's metric names (issue 3 contract; src/connector/metrics must export exactly these).
 const CONNECTOR_METRICS = new Set([
-  'waspend_month_to_date_cost', 'waspend_projected_month_end_cost', 'waspend_projected_month_end_cost_lower',
-  'waspend_projected_month_end_cost_upper', 'waspend_monthly_budget', 'waspend_cost_today', 'waspend_cost_daily_average_7d',
-  'waspend_billable_messages_total', 'waspend_messages_delivered_total', 'waspend_messages_sent_total',
-  'waspend_messages_failed_total', 'waspend_webhook_events_total', 'waspend_last_webhook_timestamp_seconds',
-  'waspend_template_recategorizations_total', 'waspend_pull_up', 'waspend_pull_last_success_timestamp_seconds',
-  'waspend_pull_failures_total', 'waspend_ingest_commit_seconds',
+  'waspend_month_to_date_cost',
+  'waspend_projected_month_end_cost',
+  'waspend_projected_month_end_cost_lower',
+  'waspend_projected_month_end_cost_upper',
+  'waspend_monthly_budget',
+  'waspend_cost_today',
+  'waspend_cost_daily_average_7d',
+  'waspend_billable_messages_total',
+  'waspend_messages_delivered_total',
+  'waspend_messages_sent_total',
+  'waspend_messages_failed_total',
+  'waspend_webhook_events_total',
+  'waspend_last_webhook_timestamp_seconds',
+  'waspend_template_recategorizations_total',
+  'waspend_pull_up',
+  'waspend_pull_last_success_timestamp_seconds',
+  'waspend_pull_failures_total',
+  'waspend_ingest_commit_seconds',
 ]);
 
 function metricsIn(expr: string): string[] {
@@ -25,7 +37,9 @@ function metricsIn(expr: string): string[] {
 const datasources = read('provisioning/datasources/waspend.yaml').datasources as Record<string, any>[];
 const alerting = read('provisioning/alerting/waspend-rules.yaml');
 const grafanaRules = (alerting.groups as Record<string, any>[]).flatMap((g) => g.rules as Record<string, any>[]);
-const promRules = (read('prometheus/rules/waspend.rules.yml').groups as Record<string, any>[]).flatMap((g) => g.rules as Record<string, any>[]);
+const promRules = (read('prometheus/rules/waspend.rules.yml').groups as Record<string, any>[]).flatMap(
+  (g) => g.rules as Record<string, any>[],
+);
 
 describe('data source provisioning', () => {
   test('the waspend data source uses the plugin id and takes its token from the environment', () => {
@@ -65,8 +79,13 @@ describe('alert rules', () => {
     for (const exprs of [grafanaExprs, promExprs]) {
       const used = exprs.flatMap(metricsIn);
       for (const name of used) expect(CONNECTOR_METRICS.has(name) ? name : `unknown metric ${name}`).toBe(name);
-      for (const needed of ['waspend_monthly_budget', 'waspend_cost_daily_average_7d', 'waspend_template_recategorizations_total',
-        'waspend_messages_failed_total', 'waspend_last_webhook_timestamp_seconds']) {
+      for (const needed of [
+        'waspend_monthly_budget',
+        'waspend_cost_daily_average_7d',
+        'waspend_template_recategorizations_total',
+        'waspend_messages_failed_total',
+        'waspend_last_webhook_timestamp_seconds',
+      ]) {
         expect(used).toContain(needed);
       }
     }

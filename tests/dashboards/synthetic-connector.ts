@@ -5,9 +5,7 @@
  * frames of the real shape while the connector's CLI is not there; it says nothing about the
  * connector's figures.
  */
-import {
-  API_PREFIX, callsResponse, contactsResponse, reconciliationResponse, tiersResponse, usageResponse,
-} from '@contract';
+import { API_PREFIX, callsResponse, contactsResponse, reconciliationResponse, tiersResponse, usageResponse } from '@contract';
 
 const DAY_MS = 86_400_000;
 
@@ -22,8 +20,14 @@ const VALUES: Record<string, Array<string | null>> = {
   group: ['spring-sale', null],
 };
 const ROW_FIELD: Record<string, string> = {
-  waba: 'wabaId', phone: 'phoneNumberId', country: 'country', market: 'market', category: 'category',
-  pricing_type: 'pricingType', direction: 'direction', group: 'group',
+  waba: 'wabaId',
+  phone: 'phoneNumberId',
+  country: 'country',
+  market: 'market',
+  category: 'category',
+  pricing_type: 'pricingType',
+  direction: 'direction',
+  group: 'group',
 };
 
 /** Small positive integer that varies with every input (FNV-1a), so series differ from each other. */
@@ -38,7 +42,10 @@ function toMs(v: string, end: boolean): number {
   return Number(v);
 }
 
-interface Bucket { time: number; bucket: string }
+interface Bucket {
+  time: number;
+  bucket: string;
+}
 
 function buckets(params: URLSearchParams): Bucket[] {
   const from = toMs(params.get('from') ?? '0', false);
@@ -47,7 +54,7 @@ function buckets(params: URLSearchParams): Bucket[] {
   const out: Bucket[] = [];
   const start = new Date(from);
   if (interval === 'month') {
-    for (let d = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1); d < to; ) {
+    for (let d = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1); d < to;) {
       out.push({ time: d, bucket: new Date(d).toISOString().slice(0, 7) });
       const n = new Date(d);
       d = Date.UTC(n.getUTCFullYear(), n.getUTCMonth() + 1, 1);
@@ -76,60 +83,85 @@ const money = (units: number, rate: number) => (units * rate).toFixed(4);
 
 function usage(params: URLSearchParams) {
   const by = (params.get('by') ?? '').split(',').filter(Boolean);
-  const rows = buckets(params).flatMap((b) => combinations(by).map((c) => {
-    const key = `${b.bucket}${JSON.stringify(c)}`;
-    const messages = num(key, 400);
-    const free = typeof c.pricingType === 'string' && c.pricingType !== 'regular';
-    const billable = free ? 0 : messages;
-    return { time: b.time, bucket: b.bucket, currency: 'BRL', ...c, messages, billable, cost: money(billable, 0.0625) };
-  }));
+  const rows = buckets(params).flatMap((b) =>
+    combinations(by).map((c) => {
+      const key = `${b.bucket}${JSON.stringify(c)}`;
+      const messages = num(key, 400);
+      const free = typeof c.pricingType === 'string' && c.pricingType !== 'regular';
+      const billable = free ? 0 : messages;
+      return { time: b.time, bucket: b.bucket, currency: 'BRL', ...c, messages, billable, cost: money(billable, 0.0625) };
+    }),
+  );
   return usageResponse.parse({ source: params.get('source') ?? 'estimate', interval: params.get('interval') ?? 'day', rows, problems: [] });
 }
 
 function calls(params: URLSearchParams) {
   const by = (params.get('by') ?? '').split(',').filter(Boolean);
-  const rows = buckets(params).flatMap((b) => combinations(by).map((c) => {
-    const key = `${b.bucket}${JSON.stringify(c)}`;
-    const n = num(key, 40);
-    const durationSec = n * (30 + num(`${key}d`, 300));
-    const pulses = c.direction === 'user_initiated' ? 0 : Math.ceil(durationSec / 6);
-    return { time: b.time, bucket: b.bucket, currency: 'BRL', ...c, calls: n, durationSec, pulses, cost: money(pulses, 0.004) };
-  }));
+  const rows = buckets(params).flatMap((b) =>
+    combinations(by).map((c) => {
+      const key = `${b.bucket}${JSON.stringify(c)}`;
+      const n = num(key, 40);
+      const durationSec = n * (30 + num(`${key}d`, 300));
+      const pulses = c.direction === 'user_initiated' ? 0 : Math.ceil(durationSec / 6);
+      return { time: b.time, bucket: b.bucket, currency: 'BRL', ...c, calls: n, durationSec, pulses, cost: money(pulses, 0.004) };
+    }),
+  );
   return callsResponse.parse({ source: params.get('source') ?? 'estimate', interval: params.get('interval') ?? 'day', rows, problems: [] });
 }
 
 function contacts(params: URLSearchParams) {
   const rows = buckets(params).map((b) => ({ time: b.time, bucket: b.bucket, contacts: num(b.bucket, 900) }));
-  return contactsResponse.parse({ interval: params.get('interval') ?? 'day', rows, total: rows.reduce((s, r) => Math.max(s, r.contacts), 0) + 10 });
+  return contactsResponse.parse({
+    interval: params.get('interval') ?? 'day',
+    rows,
+    total: rows.reduce((s, r) => Math.max(s, r.contacts), 0) + 10,
+  });
 }
 
 function reconciliation(params: URLSearchParams) {
   const by = (params.get('by') ?? '').split(',').filter(Boolean);
   const days = buckets(new URLSearchParams({ from: params.get('from') ?? '0', to: params.get('to') ?? '0', interval: 'day' }));
-  const rows = days.flatMap((b, i) => combinations(by).map((c) => {
-    const key = `${b.bucket}${JSON.stringify(c)}`;
-    const estimateUnits = num(key, 300);
-    // Meta has not reported the last two days yet.
-    const reported = i < days.length - 2;
-    const metaUnits = reported ? estimateUnits + num(`${key}m`, 7) - 4 : null;
-    return {
-      time: b.time, day: b.bucket, currency: 'BRL', ...c, estimateUnits, metaUnits,
-      estimateCost: money(estimateUnits, 0.0625), metaCost: metaUnits === null ? null : money(metaUnits, 0.0625),
-    };
-  }));
+  const rows = days.flatMap((b, i) =>
+    combinations(by).map((c) => {
+      const key = `${b.bucket}${JSON.stringify(c)}`;
+      const estimateUnits = num(key, 300);
+      // Meta has not reported the last two days yet.
+      const reported = i < days.length - 2;
+      const metaUnits = reported ? estimateUnits + num(`${key}m`, 7) - 4 : null;
+      return {
+        time: b.time,
+        day: b.bucket,
+        currency: 'BRL',
+        ...c,
+        estimateUnits,
+        metaUnits,
+        estimateCost: money(estimateUnits, 0.0625),
+        metaCost: metaUnits === null ? null : money(metaUnits, 0.0625),
+      };
+    }),
+  );
   return reconciliationResponse.parse({ rows, problems: [] });
 }
 
 function tiers(params: URLSearchParams) {
   const month = params.get('month') ?? '2026-10';
-  const rows = (VALUES.market as string[]).flatMap((market) => ['marketing', 'utility'].map((category) => {
-    const units = num(`${month}${market}${category}`, 200_000);
-    const upper = units < 100_000 ? 100_000 : null;
-    return {
-      portfolioId: 'portfolio-1', market, category, month, units, tierLower: upper ? 0 : 100_000, tierUpper: upper,
-      remaining: upper ? upper - units : null, metaTier: null,
-    };
-  }));
+  const rows = (VALUES.market as string[]).flatMap((market) =>
+    ['marketing', 'utility'].map((category) => {
+      const units = num(`${month}${market}${category}`, 200_000);
+      const upper = units < 100_000 ? 100_000 : null;
+      return {
+        portfolioId: 'portfolio-1',
+        market,
+        category,
+        month,
+        units,
+        tierLower: upper ? 0 : 100_000,
+        tierUpper: upper,
+        remaining: upper ? upper - units : null,
+        metaTier: null,
+      };
+    }),
+  );
   return tiersResponse.parse({ rows });
 }
 

@@ -65,7 +65,10 @@ export function parseFields(fields: string): FieldQuery[] {
     const name = part.split(/[.(]/)[0] ?? part;
     const filters = new Map<string, string[]>();
     for (const m of part.matchAll(/\.([a-z_]+)\(([^)]*)\)/gi)) {
-      const args = (m[2] ?? '').replace(/[[\]"' ]/g, '').split(',').filter(Boolean);
+      const args = (m[2] ?? '')
+        .replace(/[[\]"' ]/g, '')
+        .split(',')
+        .filter(Boolean);
       filters.set((m[1] ?? '').toLowerCase(), args);
     }
     return { name, filters };
@@ -73,17 +76,31 @@ export function parseFields(fields: string): FieldQuery[] {
 }
 
 const DIMENSION_FIELDS: Record<string, string> = {
-  PHONE: 'phone_number', COUNTRY: 'country', PRICING_CATEGORY: 'pricing_category', PRICING_TYPE: 'pricing_type', TIER: 'tier',
-  DIRECTION: 'direction', CONVERSATION_CATEGORY: 'conversation_category', CONVERSATION_TYPE: 'conversation_type',
+  PHONE: 'phone_number',
+  COUNTRY: 'country',
+  PRICING_CATEGORY: 'pricing_category',
+  PRICING_TYPE: 'pricing_type',
+  TIER: 'tier',
+  DIRECTION: 'direction',
+  CONVERSATION_CATEGORY: 'conversation_category',
+  CONVERSATION_TYPE: 'conversation_type',
   CONVERSATION_DIRECTION: 'conversation_direction',
 };
 const METRIC_FIELDS: Record<string, string[]> = {
-  COST: ['cost'], VOLUME: ['volume'], CONVERSATION: ['conversation'], COUNT: ['count'], AVERAGE_DURATION: ['average_duration'],
+  COST: ['cost'],
+  VOLUME: ['volume'],
+  CONVERSATION: ['conversation'],
+  COUNT: ['count'],
+  AVERAGE_DURATION: ['average_duration'],
 };
 const ALL_METRICS = ['cost', 'volume', 'conversation', 'count', 'average_duration'];
 
 /** Points in [start, end) grouped by the requested dimensions, with only the requested metrics. */
-export function queryPoints(points: readonly FakePoint[], q: FieldQuery, opts: { withholdCost: boolean; endInclusive?: boolean }): FakePoint[] {
+export function queryPoints(
+  points: readonly FakePoint[],
+  q: FieldQuery,
+  opts: { withholdCost: boolean; endInclusive?: boolean },
+): FakePoint[] {
   const start = Number(q.filters.get('start')?.[0] ?? 0);
   const end = Number(q.filters.get('end')?.[0] ?? Number.MAX_SAFE_INTEGER);
   const dims = (q.filters.get('dimensions') ?? []).map((d) => DIMENSION_FIELDS[d.toUpperCase()]).filter(Boolean) as string[];

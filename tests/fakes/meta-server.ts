@@ -56,7 +56,9 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(text);
 }
 
-const EXPIRED = { error: { message: 'Error validating access token: Session has expired.', type: 'OAuthException', code: 190, error_subcode: 463 } };
+const EXPIRED = {
+  error: { message: 'Error validating access token: Session has expired.', type: 'OAuthException', code: 190, error_subcode: 463 },
+};
 
 export async function startFakeMetaServer(dataset: FakeDataset, options: FakeServerOptions = {}): Promise<FakeMetaServer> {
   const faults: (Fault & { left: number })[] = [];
@@ -95,7 +97,11 @@ export async function startFakeMetaServer(dataset: FakeDataset, options: FakeSer
         if (slice.length) body.pricing_analytics = { data: [{ data_points: slice }], ...(paging ? { paging } : {}) };
       } else if (q.name === 'call_analytics') {
         const { slice, paging } = page(queryPoints(waba.calls, q, { withholdCost: Boolean(waba.costWithheld) }), url, waba.token);
-        body.call_analytics = { granularity: q.filters.get('granularity')?.[0] ?? 'DAILY', data_points: slice, ...(paging ? { paging } : {}) };
+        body.call_analytics = {
+          granularity: q.filters.get('granularity')?.[0] ?? 'DAILY',
+          data_points: slice,
+          ...(paging ? { paging } : {}),
+        };
       } else if (q.name === 'conversation_analytics') {
         const metrics = (q.filters.get('metric_types') ?? []).map((m) => m.toUpperCase());
         const asksCost = metrics.includes('COST');
@@ -112,12 +118,18 @@ export async function startFakeMetaServer(dataset: FakeDataset, options: FakeSer
   function d360Usage(channel: FakeChannel, url: URL, res: http.ServerResponse): void {
     const q = {
       name: 'usage',
-      filters: new Map([['start', [url.searchParams.get('start_date') ?? '0']], ['end', [url.searchParams.get('end_date') ?? '0']]]),
+      filters: new Map([
+        ['start', [url.searchParams.get('start_date') ?? '0']],
+        ['end', [url.searchParams.get('end_date') ?? '0']],
+      ]),
     };
     const pricing = queryPoints(channel.pricing, q, { withholdCost: false, endInclusive: true });
     const calls = queryPoints(channel.calls, q, { withholdCost: false, endInclusive: true });
     if (channel.shape === 'flat') return send(res, 200, { currency: channel.currency ?? 'USD', usage: [...pricing, ...calls] });
-    send(res, 200, { pricing_analytics: { data: [{ data_points: pricing }] }, call_analytics: { granularity: 'DAILY', data_points: calls } });
+    send(res, 200, {
+      pricing_analytics: { data: [{ data_points: pricing }] },
+      call_analytics: { granularity: 'DAILY', data_points: calls },
+    });
   }
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -134,7 +146,8 @@ export async function startFakeMetaServer(dataset: FakeDataset, options: FakeSer
     if (usage) {
       const channel = dataset.channels.find((c) => c.partnerId === usage[1] && c.clientId === usage[2] && c.channelId === usage[3]);
       if (!channel) return send(res, 404, { meta: { developer_message: 'Not found', http_code: 404 } });
-      if (req.headers['x-api-key'] !== channel.apiKey) return send(res, 401, { meta: { developer_message: 'Unauthorized', http_code: 401 } });
+      if (req.headers['x-api-key'] !== channel.apiKey)
+        return send(res, 401, { meta: { developer_message: 'Unauthorized', http_code: 401 } });
       return d360Usage(channel, url, res);
     }
     send(res, 404, { error: { message: `no route ${url.pathname}` } });
@@ -157,9 +170,19 @@ export async function startFakeMetaServer(dataset: FakeDataset, options: FakeSer
       case 'reset':
         return req.socket.destroy();
       case 'rate_limit':
-        return send(res, 429, { error: { message: '(#4) Application request limit reached', code: 4 } }, fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {});
+        return send(
+          res,
+          429,
+          { error: { message: '(#4) Application request limit reached', code: 4 } },
+          fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {},
+        );
       case 'server_error':
-        return send(res, 500, { error: { message: 'An unknown error has occurred.', code: 1 } }, fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {});
+        return send(
+          res,
+          500,
+          { error: { message: 'An unknown error has occurred.', code: 1 } },
+          fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {},
+        );
       case 'expired_token':
         return send(res, 401, EXPIRED);
       case 'truncated': {

@@ -16,15 +16,27 @@ export class MemorySink implements PullSink {
     return this.cursors.get(`${wabaId}|${source}`) ?? { lastCompleteDay: null };
   }
 
-  async replaceDays(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor): Promise<void> {
+  async replaceDays(
+    wabaId: string,
+    source: PullSource,
+    days: string[],
+    rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] },
+    cursor: PullCursor,
+  ): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('disk full');
     }
     for (const day of days) {
       const key = `${wabaId}|${source}|${day}`;
-      this.pricing.set(key, (rows.pricing ?? []).filter((r) => r.day === day));
-      this.calls.set(key, (rows.calls ?? []).filter((r) => r.day === day));
+      this.pricing.set(
+        key,
+        (rows.pricing ?? []).filter((r) => r.day === day),
+      );
+      this.calls.set(
+        key,
+        (rows.calls ?? []).filter((r) => r.day === day),
+      );
     }
     this.cursors.set(`${wabaId}|${source}`, cursor);
     this.replaceCalls.push({ wabaId, source, days, cursor });
@@ -84,10 +96,14 @@ export function gatedClock(startMs: number): PullClock & { waiting(): number; re
         if (signal?.aborted) return reject(signal.reason);
         const entry = { resolve };
         waiters.push(entry);
-        signal?.addEventListener('abort', () => {
-          waiters = waiters.filter((w) => w !== entry);
-          reject(signal.reason);
-        }, { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            waiters = waiters.filter((w) => w !== entry);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       }),
   };
 }
@@ -133,9 +149,41 @@ export function pricingSeries(opts: SeriesOptions, scale = 1): FakePoint[] {
     opts.phones.forEach((phone, p) => {
       const base = (i % 7) + 3 * p + 1;
       points.push(
-        { _day: day, start, end, phone_number: phone, country: 'BR', tier: '0:MAX', pricing_type: 'REGULAR', pricing_category: 'MARKETING', volume: base * 10 * scale, cost: base * 10 * scale * 0.0625 },
-        { _day: day, start, end, phone_number: phone, country: 'US', tier: '0:100000', pricing_type: 'REGULAR', pricing_category: 'UTILITY', volume: base * 4 * scale, cost: base * 4 * scale * 0.0034 },
-        { _day: day, start, end, phone_number: phone, country: 'BR', pricing_type: 'FREE_CUSTOMER_SERVICE', pricing_category: 'SERVICE', volume: base * 7 * scale, cost: 0 },
+        {
+          _day: day,
+          start,
+          end,
+          phone_number: phone,
+          country: 'BR',
+          tier: '0:MAX',
+          pricing_type: 'REGULAR',
+          pricing_category: 'MARKETING',
+          volume: base * 10 * scale,
+          cost: base * 10 * scale * 0.0625,
+        },
+        {
+          _day: day,
+          start,
+          end,
+          phone_number: phone,
+          country: 'US',
+          tier: '0:100000',
+          pricing_type: 'REGULAR',
+          pricing_category: 'UTILITY',
+          volume: base * 4 * scale,
+          cost: base * 4 * scale * 0.0034,
+        },
+        {
+          _day: day,
+          start,
+          end,
+          phone_number: phone,
+          country: 'BR',
+          pricing_type: 'FREE_CUSTOMER_SERVICE',
+          pricing_category: 'SERVICE',
+          volume: base * 7 * scale,
+          cost: 0,
+        },
       );
     });
   }
@@ -150,8 +198,28 @@ export function callSeries(opts: SeriesOptions): FakePoint[] {
     const end = dayStartMs(addDays(day, 1), opts.timezone) / 1000;
     for (const phone of opts.phones) {
       points.push(
-        { _day: day, start, end, phone_number: phone, country: 'BR', direction: 'USER_INITIATED', count: 5 + (i % 3), cost: 0, average_duration: 100 },
-        { _day: day, start, end, phone_number: phone, country: 'IN', direction: 'BUSINESS_INITIATED', count: 2 + (i % 2), cost: 0.25 * (2 + (i % 2)), average_duration: 60 },
+        {
+          _day: day,
+          start,
+          end,
+          phone_number: phone,
+          country: 'BR',
+          direction: 'USER_INITIATED',
+          count: 5 + (i % 3),
+          cost: 0,
+          average_duration: 100,
+        },
+        {
+          _day: day,
+          start,
+          end,
+          phone_number: phone,
+          country: 'IN',
+          direction: 'BUSINESS_INITIATED',
+          count: 2 + (i % 2),
+          cost: 0.25 * (2 + (i % 2)),
+          average_duration: 60,
+        },
       );
     }
   }

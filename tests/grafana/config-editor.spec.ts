@@ -11,7 +11,9 @@ test('Save & test reports the connector through the data-source proxy route', as
   await page.getByLabel('API token').fill('e2e-token');
   await page.route(`**/api/datasources/proxy/uid/${uid}/connector/health`, (route) => route.fulfill({ status: 200, json: HEALTH }));
   // Save & test also makes one authenticated call, since /health needs no token.
-  await page.route(`**/api/datasources/proxy/uid/${uid}/connector/api/v1/lists/wabas`, (route) => route.fulfill({ status: 200, json: { items: [] } }));
+  await page.route(`**/api/datasources/proxy/uid/${uid}/connector/api/v1/lists/wabas`, (route) =>
+    route.fulfill({ status: 200, json: { items: [] } }),
+  );
   await expect(configPage.saveAndTest({ path: `/api/datasources/proxy/uid/${uid}/connector/health` })).toBeOK();
   await expect(configPage).toHaveAlert('success', { hasText: /Connected to connector e2e/ });
 });

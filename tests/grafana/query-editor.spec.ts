@@ -25,6 +25,8 @@ test('a cost query grouped by category draws one series per category', async ({ 
   );
   await panelEditPage.setVisualization('Table');
   // A frontend data source makes no /api/ds/query call: wait for its proxied request instead.
-  await expect(panelEditPage.refreshPanel({ waitForResponsePredicateCallback: (r) => r.url().includes('/connector/api/v1/usage') })).toBeOK();
+  await expect(
+    panelEditPage.refreshPanel({ waitForResponsePredicateCallback: (r) => r.url().includes('/connector/api/v1/usage') }),
+  ).toBeOK();
   await expect(panelEditPage.panel.data).toContainText(['0.5']);
 });

@@ -23,12 +23,23 @@ type RawOptions = { method?: string; path: string; headers?: Record<string, stri
 export function rawRequest(url: string, opts: RawOptions, retried = false): Promise<RawResponse> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url + opts.path, { method: opts.method ?? 'GET', agent, headers: opts.headers, timeout: opts.timeoutMs ?? 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), headers: res.headers, ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url + opts.path,
+      { method: opts.method ?? 'GET', agent, headers: opts.headers, timeout: opts.timeoutMs ?? 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString(),
+            headers: res.headers,
+            ms: performance.now() - t0,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`request ${opts.method ?? 'GET'} ${opts.path.slice(0, 80)} timed out`)));
     let answered = false;
     req.on('response', () => (answered = true));
@@ -49,7 +60,9 @@ export function rawRequest(url: string, opts: RawOptions, retried = false): Prom
 export function parseErrorBody(text: string): { error?: unknown; message: string; field?: unknown } | null {
   try {
     const body = JSON.parse(text) as { message?: unknown };
-    return body && typeof body === 'object' && typeof body.message === 'string' && body.message.length > 0 ? (body as { message: string }) : null;
+    return body && typeof body === 'object' && typeof body.message === 'string' && body.message.length > 0
+      ? (body as { message: string })
+      : null;
   } catch {
     return null;
   }

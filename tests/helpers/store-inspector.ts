@@ -45,7 +45,10 @@ export async function readStoredStatuses(db: string): Promise<StoredStatusCounts
         columns: (conn.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]).map((c) => c.name),
       }));
       const { table, wamid } = pick(tables);
-      const rows = conn.prepare(`SELECT "${wamid}" || '|' || status AS k, COUNT(*) AS n FROM "${table}" GROUP BY 1`).all() as { k: string; n: number }[];
+      const rows = conn.prepare(`SELECT "${wamid}" || '|' || status AS k, COUNT(*) AS n FROM "${table}" GROUP BY 1`).all() as {
+        k: string;
+        n: number;
+      }[];
       return tally(table, rows);
     } finally {
       conn.close();
@@ -60,7 +63,9 @@ export async function readStoredStatuses(db: string): Promise<StoredStatusCounts
     const byTable = new Map<string, string[]>();
     for (const r of cols.rows) byTable.set(r.table_name, [...(byTable.get(r.table_name) ?? []), r.column_name]);
     const { table, wamid } = pick([...byTable].map(([t, c]) => ({ table: t, columns: c })));
-    const res = await client.query<{ k: string; n: string }>(`SELECT "${wamid}" || '|' || status AS k, COUNT(*) AS n FROM "${table}" GROUP BY 1`);
+    const res = await client.query<{ k: string; n: string }>(
+      `SELECT "${wamid}" || '|' || status AS k, COUNT(*) AS n FROM "${table}" GROUP BY 1`,
+    );
     return tally(table, res.rows);
   } finally {
     await client.end();
@@ -68,7 +73,10 @@ export async function readStoredStatuses(db: string): Promise<StoredStatusCounts
 }
 
 /** Compares stored counts with the expected keys: every expected key exactly once, nothing else. */
-export function compareStored(stored: StoredStatusCounts, expectedKeys: Iterable<string>): { expected: number; stored: number; duplicates: number; lost: number; unexpected: number; lostSample: string[] } {
+export function compareStored(
+  stored: StoredStatusCounts,
+  expectedKeys: Iterable<string>,
+): { expected: number; stored: number; duplicates: number; lost: number; unexpected: number; lostSample: string[] } {
   let expected = 0;
   let lost = 0;
   let duplicates = 0;

@@ -7,8 +7,22 @@
 import crypto from 'node:crypto';
 
 export const RELIABILITY_WABAS = [
-  { id: '102290129340398', name: 'Reliability Retail', timezone: 'UTC', currency: 'USD', portfolio: 'p-rel', phones: ['106540352242922', '106540352242923'] },
-  { id: '102290129340399', name: 'Reliability Brasil', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'p-rel', phones: ['106540352242924'] },
+  {
+    id: '102290129340398',
+    name: 'Reliability Retail',
+    timezone: 'UTC',
+    currency: 'USD',
+    portfolio: 'p-rel',
+    phones: ['106540352242922', '106540352242923'],
+  },
+  {
+    id: '102290129340399',
+    name: 'Reliability Brasil',
+    timezone: 'America/Sao_Paulo',
+    currency: 'USD',
+    portfolio: 'p-rel',
+    phones: ['106540352242924'],
+  },
 ] as const;
 
 export type StatusName = 'sent' | 'delivered' | 'read' | 'failed';
@@ -39,8 +53,11 @@ export function seededRandom(seed: number): () => number {
 
 const CALLING_CODES = ['55', '91', '52', '234', '27', '62', '44', '49', '34', '39'];
 const MIX: [string, string, number][] = [
-  ['marketing', 'regular', 45], ['utility', 'regular', 20], ['authentication', 'regular', 15],
-  ['service', 'free_customer_service', 12], ['utility', 'free_customer_service', 8],
+  ['marketing', 'regular', 45],
+  ['utility', 'regular', 20],
+  ['authentication', 'regular', 15],
+  ['service', 'free_customer_service', 12],
+  ['utility', 'free_customer_service', 8],
 ];
 
 /** Day range of generated traffic (PMP era, one fortnight): 2026-10-01T00:00Z plus up to 14 days. */
@@ -89,7 +106,15 @@ function statusObject(e: StatusEvent): Record<string, unknown> {
     s.pricing = { billable: e.pricingType === 'regular', pricing_model: 'PMP', type: e.pricingType, category: e.category };
   }
   if (e.status === 'failed') {
-    s.errors = [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.', message: 'This message was not delivered to maintain healthy ecosystem engagement.', error_data: { details: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.' }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' }];
+    s.errors = [
+      {
+        code: 131049,
+        title: 'This message was not delivered to maintain healthy ecosystem engagement.',
+        message: 'This message was not delivered to maintain healthy ecosystem engagement.',
+        error_data: { details: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.' },
+        href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+      },
+    ];
   }
   return s;
 }
@@ -100,17 +125,21 @@ export function statusEnvelope(events: readonly StatusEvent[]): Record<string, u
   if (!first) throw new Error('statusEnvelope needs at least one event');
   return {
     object: 'whatsapp_business_account',
-    entry: [{
-      id: first.wabaId,
-      changes: [{
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: `1555${first.phoneNumberId.slice(-7)}`, phone_number_id: first.phoneNumberId },
-          statuses: events.map(statusObject),
-        },
-        field: 'messages',
-      }],
-    }],
+    entry: [
+      {
+        id: first.wabaId,
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: `1555${first.phoneNumberId.slice(-7)}`, phone_number_id: first.phoneNumberId },
+              statuses: events.map(statusObject),
+            },
+            field: 'messages',
+          },
+        ],
+      },
+    ],
   };
 }
 

@@ -23,18 +23,44 @@ const secs = (iso: string) => String(Date.parse(iso) / 1000);
 const PMP = (category: string, type = 'regular', billable = type === 'regular') => ({ billable, pricing_model: 'PMP', type, category });
 const CBP = (category: string) => ({ billable: true, pricing_model: 'CBP', category });
 
-interface Status { id: string; status: string; at: string; to: string; pricing?: object; errors?: object[] }
+interface Status {
+  id: string;
+  status: string;
+  at: string;
+  to: string;
+  pricing?: object;
+  errors?: object[];
+}
 function envelope(statuses: Status[]): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{ id: WABA, changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
-      statuses: statuses.map((s) => ({
-        id: s.id, status: s.status, timestamp: secs(s.at), recipient_id: s.to,
-        ...(s.pricing ? { pricing: s.pricing, conversation: { id: `conv-${s.id}`, origin: { type: (s.pricing as { category: string }).category } } } : {}),
-        ...(s.errors ? { errors: s.errors } : {}),
-      })),
-    } }] }],
+    entry: [
+      {
+        id: WABA,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
+              statuses: statuses.map((s) => ({
+                id: s.id,
+                status: s.status,
+                timestamp: secs(s.at),
+                recipient_id: s.to,
+                ...(s.pricing
+                  ? {
+                      pricing: s.pricing,
+                      conversation: { id: `conv-${s.id}`, origin: { type: (s.pricing as { category: string }).category } },
+                    }
+                  : {}),
+                ...(s.errors ? { errors: s.errors } : {}),
+              })),
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -55,11 +81,17 @@ const BODIES: string[] = [
   envelope([{ id: 'wamid.m2', status: 'sent', at: '2026-04-11T09:00:00Z', to: BR, pricing: PMP('utility') }]),
   // m3 marketing to India fails: never delivered, never charged.
   envelope([{ id: 'wamid.m3', status: 'sent', at: '2026-04-12T10:00:00Z', to: IN, pricing: PMP('marketing') }]),
-  envelope([{ id: 'wamid.m3', status: 'failed', at: '2026-04-12T10:00:02Z', to: IN, errors: [{ code: 131026, title: 'Message undeliverable' }] }]),
+  envelope([
+    { id: 'wamid.m3', status: 'failed', at: '2026-04-12T10:00:02Z', to: IN, errors: [{ code: 131026, title: 'Message undeliverable' }] },
+  ]),
   // m4 service reply inside the 24h customer service window: delivered, free.
-  envelope([{ id: 'wamid.m4', status: 'delivered', at: '2026-04-12T15:00:00Z', to: BR, pricing: PMP('service', 'free_customer_service', false) }]),
+  envelope([
+    { id: 'wamid.m4', status: 'delivered', at: '2026-04-12T15:00:00Z', to: BR, pricing: PMP('service', 'free_customer_service', false) },
+  ]),
   // m5 utility inside a 72h free entry point window: delivered, free.
-  envelope([{ id: 'wamid.m5', status: 'delivered', at: '2026-04-13T08:00:00Z', to: IN, pricing: PMP('utility', 'free_entry_point', false) }]),
+  envelope([
+    { id: 'wamid.m5', status: 'delivered', at: '2026-04-13T08:00:00Z', to: IN, pricing: PMP('utility', 'free_entry_point', false) },
+  ]),
   // m6 marketing to the US delivered 02:30 UTC on May 1st = April 30th in Sao Paulo (UTC-3).
   envelope([{ id: 'wamid.m6', status: 'delivered', at: '2026-05-01T02:30:00Z', to: US, pricing: PMP('marketing') }]),
   // m7 utility delivered 23:30 on 2025-06-30 Sao Paulo time (02:30 UTC July 1st): still per-conversation.
@@ -96,7 +128,10 @@ async function api<T>(c: ConnectorProcess, p: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-const backends: [string, boolean][] = [['SQLite', true], ['PostgreSQL', isPostgresAvailable()]];
+const backends: [string, boolean][] = [
+  ['SQLite', true],
+  ['PostgreSQL', isPostgresAvailable()],
+];
 
 describe.each(backends)('connector on %s', (name, available) => {
   const maybe = available ? it : it.skip;
@@ -116,7 +151,13 @@ describe.each(backends)('connector on %s', (name, available) => {
       db = `sqlite:${path.join(dir, 'w.sqlite')}`;
     }
     config = path.join(dir, 'waspend.yaml');
-    fs.writeFileSync(config, stringify({ apiToken: TOKEN, wabas: [{ id: WABA, name: 'Integration', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }] }));
+    fs.writeFileSync(
+      config,
+      stringify({
+        apiToken: TOKEN,
+        wabas: [{ id: WABA, name: 'Integration', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
+      }),
+    );
     await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
     await runCli(['rates', 'import', fixture('usd-rates-2026-01-invented.csv'), '--effective', '2025-07-01', '--db', db]);
     await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
@@ -130,22 +171,46 @@ describe.each(backends)('connector on %s', (name, available) => {
   });
 
   const report = async (extra: string[] = []) =>
-    reportRows(await runCli(['report', '--from', '2025-06-01', '--to', '2026-05-31', '--by', 'day,category', '--format', 'json', '--config', config, '--db', db, ...extra]));
+    reportRows(
+      await runCli([
+        'report',
+        '--from',
+        '2025-06-01',
+        '--to',
+        '2026-05-31',
+        '--by',
+        'day,category',
+        '--format',
+        'json',
+        '--config',
+        config,
+        '--db',
+        db,
+        ...extra,
+      ]),
+    );
 
   maybe('acknowledges every body, and one acknowledged survives kill -9', async () => {
     const c = connector as ConnectorProcess;
     for (const body of BODIES) expect(await post(c, body)).toBe(200);
     await c.kill9();
     connector = await startConnector({ db, config, port: c.port });
-    const health = await (await fetch(`${connector.url}/health`)).json() as { store: { events: number } };
+    const health = (await (await fetch(`${connector.url}/health`)).json()) as { store: { events: number } };
     // 14 bodies, one of them an exact replay: 13 distinct events.
     expect(health.store.events).toBe(13);
   });
 
   maybe('reports delivered messages, charged units and cost to the cent', async () => {
     const rows = await report();
-    expect(rows.map((r) => ({ day: (r as never as { day: string }).day, category: (r as never as { category: string }).category, messages: r.messages, billable: r.billable, cost: r.cost })))
-      .toEqual(EXPECTED);
+    expect(
+      rows.map((r) => ({
+        day: (r as never as { day: string }).day,
+        category: (r as never as { category: string }).category,
+        messages: r.messages,
+        billable: r.billable,
+        cost: r.cost,
+      })),
+    ).toEqual(EXPECTED);
     expect(rows.every((r) => (r as never as { currency: string }).currency === 'USD')).toBe(true);
   });
 
@@ -159,47 +224,70 @@ describe.each(backends)('connector on %s', (name, available) => {
 
   maybe('answers the query API with the same totals as the report, per WABA-local day', async () => {
     const c = connector as ConnectorProcess;
-    const usage = await api<{ rows: { bucket: string; category: string; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category&interval=day&waba=${WABA}`);
-    expect(usage.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual(EXPECTED);
+    const usage = await api<{ rows: { bucket: string; category: string; messages: number; billable: number; cost: string }[] }>(
+      c,
+      `usage?from=2025-06-01&to=2026-05-31&by=category&interval=day&waba=${WABA}`,
+    );
+    expect(
+      usage.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
+    ).toEqual(EXPECTED);
     // by=category is answered from the pricing-grain rollup; with country the fine rollup: same figures.
-    const fine = await api<{ rows: { bucket: string; category: string; country: string | null; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category,country&interval=day&waba=${WABA}`);
-    expect(fine.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual(EXPECTED);
+    const fine = await api<{
+      rows: { bucket: string; category: string; country: string | null; messages: number; billable: number; cost: string }[];
+    }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category,country&interval=day&waba=${WABA}`);
+    expect(
+      fine.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
+    ).toEqual(EXPECTED);
     expect(fine.rows.map((r) => r.country)).toEqual(['BR', 'BR', 'BR', 'BR', 'BR', 'IN', 'US']);
     const month = await api<{ rows: { bucket: string; cost: string }[] }>(c, 'usage?from=2026-04-01&to=2026-04-30&interval=month');
     expect(month.rows).toEqual([expect.objectContaining({ bucket: '2026-04', cost: '0.0947' })]);
   });
 
-  maybe('gives unpriced pricing input at the pricing grain plus the dimensions asked for, and the units charged earlier in the month', async () => {
-    const c = connector as ConnectorProcess;
-    type Input = { rows: { day: string; market: string; category: string; pricingType: string; units: number; dims: Record<string, string | null> }[]; priorUnits: unknown[] };
-    const coarse = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category&waba=${WABA}`);
-    expect(coarse.rows.map((r) => [r.day, r.market, r.category, r.pricingType, r.units])).toEqual([
-      ['2026-04-11', 'Brazil', 'utility', 'regular', 1],
-      ['2026-04-12', 'Brazil', 'service', 'free_customer_service', 1],
-      ['2026-04-13', 'India', 'utility', 'free_entry_point', 1],
-      ['2026-04-30', 'North America', 'marketing', 'regular', 1],
-    ]);
-    expect(coarse.rows[0]?.dims).toEqual({ direction: 'business_initiated' });
-    // m1 (marketing to Brazil on 04-10) was charged before the window: it sets the tier start.
-    expect(coarse.priorUnits).toEqual([{ portfolioId: 'P1', market: 'Brazil', category: 'marketing', month: '2026-04', units: 1 }]);
-    const byCountry = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category,country&waba=${WABA}`);
-    expect(byCountry.rows.map((r) => r.dims.country)).toEqual(['BR', 'BR', 'IN', 'US']);
-  });
+  maybe(
+    'gives unpriced pricing input at the pricing grain plus the dimensions asked for, and the units charged earlier in the month',
+    async () => {
+      const c = connector as ConnectorProcess;
+      type Input = {
+        rows: { day: string; market: string; category: string; pricingType: string; units: number; dims: Record<string, string | null> }[];
+        priorUnits: unknown[];
+      };
+      const coarse = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category&waba=${WABA}`);
+      expect(coarse.rows.map((r) => [r.day, r.market, r.category, r.pricingType, r.units])).toEqual([
+        ['2026-04-11', 'Brazil', 'utility', 'regular', 1],
+        ['2026-04-12', 'Brazil', 'service', 'free_customer_service', 1],
+        ['2026-04-13', 'India', 'utility', 'free_entry_point', 1],
+        ['2026-04-30', 'North America', 'marketing', 'regular', 1],
+      ]);
+      expect(coarse.rows[0]?.dims).toEqual({ direction: 'business_initiated' });
+      // m1 (marketing to Brazil on 04-10) was charged before the window: it sets the tier start.
+      expect(coarse.priorUnits).toEqual([{ portfolioId: 'P1', market: 'Brazil', category: 'marketing', month: '2026-04', units: 1 }]);
+      const byCountry = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category,country&waba=${WABA}`);
+      expect(byCountry.rows.map((r) => r.dims.country)).toEqual(['BR', 'BR', 'IN', 'US']);
+    },
+  );
 
   maybe('answers hourly buckets on the WABA-local clock that add up to the days', async () => {
     const c = connector as ConnectorProcess;
-    const hourly = await api<{ rows: { bucket: string; time: number; category: string; messages: number; billable: number; cost: string }[] }>(c, `usage?from=2026-04-10&to=2026-04-13&by=category&interval=hour&waba=${WABA}`);
+    const hourly = await api<{
+      rows: { bucket: string; time: number; category: string; messages: number; billable: number; cost: string }[];
+    }>(c, `usage?from=2026-04-10&to=2026-04-13&by=category&interval=hour&waba=${WABA}`);
     // Delivery instants from BODIES in Sao Paulo time (UTC-3): 12:00:05Z -> 09h, 09:00:03Z -> 06h, 15:00Z -> 12h, 08:00Z -> 05h.
-    expect(hourly.rows.map((r) => ({ bucket: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual([
+    expect(
+      hourly.rows.map((r) => ({ bucket: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
+    ).toEqual([
       { bucket: '2026-04-10T09', category: 'marketing', messages: 1, billable: 1, cost: '0.0625' },
       { bucket: '2026-04-11T06', category: 'utility', messages: 1, billable: 1, cost: '0.0072' },
       { bucket: '2026-04-12T12', category: 'service', messages: 1, billable: 0, cost: '0' },
       { bucket: '2026-04-13T05', category: 'utility', messages: 1, billable: 0, cost: '0' },
     ]);
     expect(hourly.rows[0]?.time).toBe(Date.parse('2026-04-10T12:00:00Z'));
-    const meta = await fetch(`${c.url}/api/v1/usage?from=2026-04-10&to=2026-04-13&interval=hour&source=meta`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const meta = await fetch(`${c.url}/api/v1/usage?from=2026-04-10&to=2026-04-13&interval=hour&source=meta`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(meta.status).toBe(400);
-    const long = await fetch(`${c.url}/api/v1/usage?from=2026-01-01&to=2026-04-13&interval=hour`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const long = await fetch(`${c.url}/api/v1/usage?from=2026-01-01&to=2026-04-13&interval=hour`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(long.status).toBe(400);
     expect(await long.json()).toMatchObject({ field: 'interval' });
   });
@@ -216,11 +304,14 @@ describe.each(backends)('connector on %s', (name, available) => {
 
   maybe('rejects a malformed webhook with 400 naming the field, storing nothing', async () => {
     const c = connector as ConnectorProcess;
-    const bad = envelope([{ id: 'wamid.bad', status: 'delivered', at: '2026-04-20T10:00:00Z', to: BR, pricing: PMP('marketing') }]).replace(/"timestamp":"\d+"/, '"timestamp":"soon"');
+    const bad = envelope([{ id: 'wamid.bad', status: 'delivered', at: '2026-04-20T10:00:00Z', to: BR, pricing: PMP('marketing') }]).replace(
+      /"timestamp":"\d+"/,
+      '"timestamp":"soon"',
+    );
     const res = await fetch(`${c.url}/webhooks/whatsapp`, { method: 'POST', body: bad, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'entry[0].changes[0].value.statuses[0].timestamp' });
-    const health = await (await fetch(`${c.url}/health`)).json() as { store: { events: number } };
+    const health = (await (await fetch(`${c.url}/health`)).json()) as { store: { events: number } };
     expect(health.store.events).toBe(13);
   });
 });

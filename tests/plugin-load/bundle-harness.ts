@@ -51,7 +51,17 @@ export function fakeDataSourceProxy(
             const data = body ? JSON.parse(body) : undefined;
             const status = res.statusCode ?? 0;
             if (status >= 400) return fail(status, data);
-            subscriber.next({ data, status, ok: true, headers: new Headers(), redirected: false, statusText: '', type: 'basic', url: options.url, config: options } as FetchResponse<T>);
+            subscriber.next({
+              data,
+              status,
+              ok: true,
+              headers: new Headers(),
+              redirected: false,
+              statusText: '',
+              type: 'basic',
+              url: options.url,
+              config: options,
+            } as FetchResponse<T>);
             subscriber.complete();
           });
         });

@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import { DataSourcePlugin, dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import {
+  DataSourcePlugin,
+  dateTime,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+} from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { amdDependencies, evaluateBundle, fakeDataSourceProxy } from './bundle-harness';
@@ -22,15 +29,40 @@ const TOKEN = 'load-test-token';
 // What Grafana provides to plugins (its sharedDependenciesMap); a define() dependency outside this
 // list would fail to load in Grafana.
 const GRAFANA_SHARED = new Set([
-  '@emotion/css', '@emotion/react', '@grafana/data', '@grafana/runtime', '@grafana/ui', '@grafana/slate-react', 'd3', 'emotion',
-  'i18next', 'jquery', 'lodash', 'moment', 'prismjs', 'react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom',
-  'react-dom/client', 'react-inlinesvg', 'react-redux', 'react-router', 'react-router-dom', 'redux', 'rxjs', 'rxjs/operators', 'slate',
-  'slate-react', 'module',
+  '@emotion/css',
+  '@emotion/react',
+  '@grafana/data',
+  '@grafana/runtime',
+  '@grafana/ui',
+  '@grafana/slate-react',
+  'd3',
+  'emotion',
+  'i18next',
+  'jquery',
+  'lodash',
+  'moment',
+  'prismjs',
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-dom',
+  'react-dom/client',
+  'react-inlinesvg',
+  'react-redux',
+  'react-router',
+  'react-router-dom',
+  'redux',
+  'rxjs',
+  'rxjs/operators',
+  'slate',
+  'slate-react',
+  'module',
 ]);
 
 function readDist(file: string): string {
   const p = path.join(dist, file);
-  if (!fs.existsSync(p)) throw new Error(`dist/${file} is missing: run \`npm run build\` first (\`npm test\` builds before the slow suites)`);
+  if (!fs.existsSync(p))
+    throw new Error(`dist/${file} is missing: run \`npm run build\` first (\`npm test\` builds before the slow suites)`);
   return fs.readFileSync(p, 'utf8');
 }
 
@@ -94,7 +126,15 @@ describe('the plugin export from dist/module.js', () => {
 
   const instance = () =>
     new (plugin.DataSourceClass as unknown as new (s: unknown) => DataSourceApi)({
-      id: 1, uid: 'waspend-load', type: manifest.id, name: 'waspend', url: PROXY_URL, access: 'proxy', readOnly: false, meta: {}, jsonData: { connectorUrl: connector.url },
+      id: 1,
+      uid: 'waspend-load',
+      type: manifest.id,
+      name: 'waspend',
+      url: PROXY_URL,
+      access: 'proxy',
+      readOnly: false,
+      meta: {},
+      jsonData: { connectorUrl: connector.url },
     });
 
   it('is a DataSourcePlugin from the host @grafana/data, with config and query editors', () => {
@@ -109,9 +149,23 @@ describe('the plugin export from dist/module.js', () => {
   it('runs a query through the proxy route: token added server-side, variables applied, frames back', async () => {
     const ds = instance();
     const request = {
-      requestId: 'load1', interval: '1d', intervalMs: 86400000, scopedVars: {}, timezone: 'utc', app: 'dashboard', startTime: 0,
+      requestId: 'load1',
+      interval: '1d',
+      intervalMs: 86400000,
+      scopedVars: {},
+      timezone: 'utc',
+      app: 'dashboard',
+      startTime: 0,
       range: { from: dateTime(Date.UTC(2026, 2, 1)), to: dateTime(Date.UTC(2026, 2, 2)), raw: { from: 'now-1d', to: 'now' } },
-      targets: [{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: ['category'], filters: { country: ['$country'], category: ['marketing', 'utility'] } }],
+      targets: [
+        {
+          refId: 'A',
+          schemaVersion: 1,
+          kind: 'messages',
+          groupBy: ['category'],
+          filters: { country: ['$country'], category: ['marketing', 'utility'] },
+        },
+      ],
     } as unknown as DataQueryRequest;
     const res: DataQueryResponse = await lastValueFrom(ds.query(request) as Observable<DataQueryResponse>);
     expect(res.errors).toEqual([]);
@@ -127,7 +181,10 @@ describe('the plugin export from dist/module.js', () => {
     await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'success', message: expect.stringContaining('stand-in') });
     setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: connector.url }, { apiToken: 'wrong' }) as BackendSrv);
     try {
-      await expect(instance().testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
+      await expect(instance().testDatasource()).resolves.toMatchObject({
+        status: 'error',
+        message: expect.stringMatching(/refused the API token/),
+      });
     } finally {
       setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: connector.url }, { apiToken: TOKEN }) as BackendSrv);
     }
@@ -149,7 +206,12 @@ describe('the plugin export from dist/module.js', () => {
     );
     expect((screen.getByLabelText('Filter WABA') as HTMLInputElement).value).toBe('$waba');
     const ConfigEditor = plugin.components.ConfigEditor as unknown as React.ComponentType<Record<string, unknown>>;
-    render(React.createElement(ConfigEditor, { options: { jsonData: { connectorUrl: connector.url }, secureJsonFields: { apiToken: true } }, onOptionsChange: () => {} }));
+    render(
+      React.createElement(ConfigEditor, {
+        options: { jsonData: { connectorUrl: connector.url }, secureJsonFields: { apiToken: true } },
+        onOptionsChange: () => {},
+      }),
+    );
     expect((screen.getByLabelText('Connector URL') as HTMLInputElement).value).toBe(connector.url);
     expect(screen.getByRole('button', { name: /reset/i })).toBeTruthy();
   });

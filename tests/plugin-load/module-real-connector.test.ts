@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi, type DataSourcePlugin } from '@grafana/data';
+import {
+  dateTime,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+  type DataSourcePlugin,
+} from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT } from '../helpers/connector-harness';
@@ -53,14 +60,19 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
   const manifest = readBuiltManifest(dist);
 
   beforeAll(async () => {
-    const plugin = evaluateBundle(fs.readFileSync(path.join(dist, 'module.js'), 'utf8'), manifest.id, require).plugin as DataSourcePlugin<DataSourceApi>;
+    const plugin = evaluateBundle(fs.readFileSync(path.join(dist, 'module.js'), 'utf8'), manifest.id, require)
+      .plugin as DataSourcePlugin<DataSourceApi>;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-plugin-real-'));
     const port = await findFreePort();
-    child = spawn(process.execPath, [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'w.db')}`, '--port', String(port), '--host', '127.0.0.1'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, WASPEND_API_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'w.db')}`, '--port', String(port), '--host', '127.0.0.1'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, WASPEND_API_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const url = (connectorUrl = `http://127.0.0.1:${port}`);
@@ -70,9 +82,24 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
       throw new Error(`${(err as Error).message}\n--- connector output ---\n${output.slice(-3000)}`);
     }
     setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: url }, { apiToken: token }) as BackendSrv);
-    setTemplateSrv({ getVariables: () => [], replace: (t?: string) => t ?? '', containsTemplate: () => false, updateTimeRange: () => {} } as never);
+    setTemplateSrv({
+      getVariables: () => [],
+      replace: (t?: string) => t ?? '',
+      containsTemplate: () => false,
+      updateTimeRange: () => {},
+    } as never);
     const DataSourceClass = plugin.DataSourceClass as unknown as new (s: object) => DataSourceApi;
-    ds = new DataSourceClass({ id: 1, uid: 'waspend-real', type: manifest.id, name: 'waspend', url: PROXY_URL, access: 'proxy', readOnly: false, meta: {}, jsonData: { connectorUrl: url } });
+    ds = new DataSourceClass({
+      id: 1,
+      uid: 'waspend-real',
+      type: manifest.id,
+      name: 'waspend',
+      url: PROXY_URL,
+      access: 'proxy',
+      readOnly: false,
+      meta: {},
+      jsonData: { connectorUrl: url },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -90,13 +117,20 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
   const run = async (targets: object[]): Promise<DataQueryResponse> => {
     const to = Date.now();
     const request = {
-      requestId: `real-${Math.random()}`, interval: '1d', intervalMs: DAY, scopedVars: {}, timezone: 'utc', app: 'dashboard', startTime: to,
+      requestId: `real-${Math.random()}`,
+      interval: '1d',
+      intervalMs: DAY,
+      scopedVars: {},
+      timezone: 'utc',
+      app: 'dashboard',
+      startTime: to,
       range: { from: dateTime(to - 30 * DAY), to: dateTime(to), raw: { from: 'now-30d', to: 'now' } },
       targets,
     } as unknown as DataQueryRequest;
     return lastValueFrom(ds.query(request) as Observable<DataQueryResponse>);
   };
-  const numbers = (frames: DataFrame[]) => frames.flatMap((f) => f.fields.filter((x) => x.type === 'number').flatMap((x) => [...x.values] as number[]));
+  const numbers = (frames: DataFrame[]) =>
+    frames.flatMap((f) => f.fields.filter((x) => x.type === 'number').flatMap((x) => [...x.values] as number[]));
 
   it('Save & test reaches the connector through the proxy route', async () => {
     await expect(ds.testDatasource()).resolves.toMatchObject({ status: expect.stringMatching(/success|warning/) });
@@ -148,7 +182,10 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
     const before = output.length;
     setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl }, { apiToken: 'not-the-token' }) as BackendSrv);
     try {
-      await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/refused the API token/) });
+      await expect(ds.testDatasource()).resolves.toMatchObject({
+        status: 'error',
+        message: expect.stringMatching(/refused the API token/),
+      });
     } finally {
       setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl }, { apiToken: token }) as BackendSrv);
     }

@@ -19,7 +19,13 @@ const SCHEMA_REL = path.join('shared', 'schemas', 'plugin.schema.json');
 function findSchema(): string | null {
   const candidates = [process.env.WASPEND_PLUGIN_SCHEMA, path.resolve(repoRoot, '..', SCHEMA_REL)];
   try {
-    const origin = execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().replace(/^file:\/\//, '');
+    const origin = execFileSync('git', ['remote', 'get-url', 'origin'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .replace(/^file:\/\//, '');
     if (path.isAbsolute(origin)) candidates.push(path.resolve(origin, '..', SCHEMA_REL));
   } catch {
     // not a git checkout, or no origin: the other candidates stand
@@ -69,12 +75,17 @@ describe('src/plugin/plugin.json', () => {
   const validate = schemaPath ? validator(schemaPath) : null;
 
   // Skipped (with the reason in its name) only when the shared schema is nowhere to be found.
-  (validate ? it : it.skip)(validate ? 'is valid against Grafana plugin.schema.json' : 'is valid against Grafana plugin.schema.json (skipped: shared/schemas/plugin.schema.json not found beside the repository or its origin; set WASPEND_PLUGIN_SCHEMA)', () => {
-    if (!validate) return;
-    const ok = validate(manifest);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(ok).toBe(true);
-  });
+  (validate ? it : it.skip)(
+    validate
+      ? 'is valid against Grafana plugin.schema.json'
+      : 'is valid against Grafana plugin.schema.json (skipped: shared/schemas/plugin.schema.json not found beside the repository or its origin; set WASPEND_PLUGIN_SCHEMA)',
+    () => {
+      if (!validate) return;
+      const ok = validate(manifest);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    },
+  );
 
   (validate ? it : it.skip)('the schema check catches a broken manifest (the check itself works)', () => {
     if (!validate) return;
@@ -85,7 +96,13 @@ describe('src/plugin/plugin.json', () => {
   });
 
   it('is the frontend-only waspend data source with metrics and annotations', () => {
-    expect(manifest).toMatchObject({ id: 'waspend-whatsapp-datasource', type: 'datasource', name: 'waspend', metrics: true, annotations: true });
+    expect(manifest).toMatchObject({
+      id: 'waspend-whatsapp-datasource',
+      type: 'datasource',
+      name: 'waspend',
+      metrics: true,
+      annotations: true,
+    });
     expect(manifest.id).toMatch(/^[a-z0-9]+-[a-z0-9]+-datasource$/);
     // No Go backend: alerting cannot be claimed (it needs one).
     expect(manifest.backend ?? false).toBe(false);
@@ -102,9 +119,12 @@ describe('src/plugin/plugin.json', () => {
 
   it('includes the four provisioned dashboards, which the build copies from /dashboards', () => {
     const dashboards = (manifest.includes ?? []).filter((i) => i.type === 'dashboard').map((i) => i.path);
-    expect(dashboards.sort()).toEqual(
-      ['dashboards/billing-metrics.json', 'dashboards/messaging-overview.json', 'dashboards/reconciliation.json', 'dashboards/voice-calls.json'],
-    );
+    expect(dashboards.sort()).toEqual([
+      'dashboards/billing-metrics.json',
+      'dashboards/messaging-overview.json',
+      'dashboards/reconciliation.json',
+      'dashboards/voice-calls.json',
+    ]);
     const present = dashboards.filter((p) => fs.existsSync(path.join(repoRoot, p!)));
     // Dashboards are written separately; any that exist must be JSON with a title.
     for (const p of present) expect(JSON.parse(fs.readFileSync(path.join(repoRoot, p!), 'utf8'))).toHaveProperty('title');

@@ -15,7 +15,8 @@ export interface PluginManifest {
 
 export function readBuiltManifest(dist: string): PluginManifest {
   const file = path.join(dist, 'plugin.json');
-  if (!fs.existsSync(file)) throw new Error('dist/plugin.json is missing: run `npm run build` first (`npm test` builds before the slow suites)');
+  if (!fs.existsSync(file))
+    throw new Error('dist/plugin.json is missing: run `npm run build` first (`npm test` builds before the slow suites)');
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
@@ -47,9 +48,18 @@ export function startStandInConnector(token: string): Promise<StandInConnector> 
     };
     // Like the real connector, /health answers without a token (liveness probes); the API needs it.
     if (url.pathname === '/health') {
-      return send(200, healthResponse.parse({ status: 'ok', version: 'stand-in', store: { ok: true, kind: 'sqlite', events: 7, lastEventAt: null }, pulls: [] }));
+      return send(
+        200,
+        healthResponse.parse({
+          status: 'ok',
+          version: 'stand-in',
+          store: { ok: true, kind: 'sqlite', events: 7, lastEventAt: null },
+          pulls: [],
+        }),
+      );
     }
-    if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return send(401, { error: 'unauthorized', message: 'missing or wrong bearer token' });
     const from = Number(params.from);
     switch (url.pathname) {
       case '/api/v1/usage': {

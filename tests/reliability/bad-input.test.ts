@@ -30,7 +30,21 @@ maybe('bad input: fuzzed webhooks and queries never crash the connector', () => 
   const config = writeConnectorConfig(dir);
   const db = `sqlite:${path.join(dir, 'store.sqlite')}`;
   const valid = buildStatusEvents(SEED, 2_000, 'F');
-  const reportArgs = ['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,waba', '--format', 'json', '--config', config, '--db', db];
+  const reportArgs = [
+    'report',
+    '--from',
+    '2026-09-30',
+    '--to',
+    '2026-10-16',
+    '--by',
+    'day,category,waba',
+    '--format',
+    'json',
+    '--config',
+    config,
+    '--db',
+    db,
+  ];
   let connector: ConnectorProcess;
   let rssStartKb = 0;
   let rssPeakKb = 0;
@@ -42,7 +56,12 @@ maybe('bad input: fuzzed webhooks and queries never crash the connector', () => 
   beforeAll(async () => {
     connector = await startConnector({ db, config, env: secretEnv(secrets) });
     for (const body of statusBodies(valid)) {
-      const res = await rawRequest(connector.url, { method: 'POST', path: '/webhooks/whatsapp', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) } });
+      const res = await rawRequest(connector.url, {
+        method: 'POST',
+        path: '/webhooks/whatsapp',
+        body,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) },
+      });
       if (res.status !== 200) throw new Error(`valid webhook refused: ${res.status} ${res.text}`);
     }
     rssStartKb = readRssKb(connector.pid)?.rssKb ?? 0;
@@ -68,7 +87,8 @@ maybe('bad input: fuzzed webhooks and queries never crash the connector', () => 
       const err = parseErrorBody(res.text);
       if (!err) throw new Error(`${res.status} without a JSON error message: ${res.text.slice(0, 300)}`);
       if (typeof err.field === 'string') withField++;
-      else if (jsonBody && res.status === 400) throw new Error(`400 for a JSON body without the offending field: ${res.text.slice(0, 300)}`);
+      else if (jsonBody && res.status === 400)
+        throw new Error(`400 for a JSON body without the offending field: ${res.text.slice(0, 300)}`);
     }
   }
 
@@ -76,7 +96,9 @@ maybe('bad input: fuzzed webhooks and queries never crash the connector', () => 
     await fc.assert(
       fc.asyncProperty(webhookBodyArb, async (body) => {
         const res = await rawRequest(connector.url, {
-          method: 'POST', path: '/webhooks/whatsapp', body,
+          method: 'POST',
+          path: '/webhooks/whatsapp',
+          body,
           headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) },
         });
         let isJsonObject = false;
@@ -108,23 +130,41 @@ maybe('bad input: fuzzed webhooks and queries never crash the connector', () => 
   test('afterwards: still up, memory bounded, the valid data unchanged', async () => {
     const health = await rawRequest(connector.url, { path: '/health' });
     expect(health.status).toBe(200);
-    const check = compareStored(await readStoredStatuses(db), valid.map((e) => `${e.wamid}|${e.status}`));
+    const check = compareStored(
+      await readStoredStatuses(db),
+      valid.map((e) => `${e.wamid}|${e.status}`),
+    );
     const before = reportTotals(await runCli(reportArgs, secretEnv(secrets)));
     // The same totals from a store that received only the valid data: re-post it to a fresh one.
     const cleanDir = makeTempDir('fuzz-clean');
     const cleanDb = `sqlite:${path.join(cleanDir, 'store.sqlite')}`;
     const clean = await startConnector({ db: cleanDb, config, env: secretEnv(secrets) });
     for (const body of statusBodies(valid)) {
-      await rawRequest(clean.url, { method: 'POST', path: '/webhooks/whatsapp', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) } });
+      await rawRequest(clean.url, {
+        method: 'POST',
+        path: '/webhooks/whatsapp',
+        body,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) },
+      });
     }
     await clean.stop();
     const expected = reportTotals(await runCli([...reportArgs.slice(0, -2), '--db', cleanDb], secretEnv(secrets)));
     const rssEndKb = readRssKb(connector.pid)?.rssKb ?? 0;
     recordFigures('bad-input', {
-      fuzzCasesTried: tried, webhookRuns: WEBHOOK_RUNS, queryRuns: QUERY_RUNS, seed: SEED,
-      statusCounts: Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])), errorsWithField: withField,
-      rssStartMb: Math.round(rssStartKb / 1024), rssPeakMb: Math.round(rssPeakKb / 1024), rssEndMb: Math.round(rssEndKb / 1024),
-      validEvents: valid.length, validLost: check.lost, validDuplicates: check.duplicates, totals: before, totalsExpected: expected,
+      fuzzCasesTried: tried,
+      webhookRuns: WEBHOOK_RUNS,
+      queryRuns: QUERY_RUNS,
+      seed: SEED,
+      statusCounts: Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])),
+      errorsWithField: withField,
+      rssStartMb: Math.round(rssStartKb / 1024),
+      rssPeakMb: Math.round(rssPeakKb / 1024),
+      rssEndMb: Math.round(rssEndKb / 1024),
+      validEvents: valid.length,
+      validLost: check.lost,
+      validDuplicates: check.duplicates,
+      totals: before,
+      totalsExpected: expected,
     });
     expect(tried).toBeGreaterThanOrEqual(WEBHOOK_RUNS + QUERY_RUNS);
     expect(check).toMatchObject({ lost: 0, duplicates: 0 });

@@ -46,30 +46,60 @@ async function runOnce(db: string, label: string, killAt: number | null): Promis
   let connector = await startConnector(opts);
   let killing: Promise<void> | null = null;
   let restartMs: number | null = null;
-  const sender = startSender(path.join(dir, `plan-${label}.json`), {
-    urls: [connector.url], secret: secrets.appSecret, bodiesFile, concurrency: CONCURRENCY, resendFraction: 0.1,
-    seed: SEED + (killAt ?? 0), deadlineMs: 240_000, progressEvery: 250,
-  }, (acked) => {
-    if (killAt === null || killing || acked < killAt) return;
-    killing = (async () => {
-      await connector.kill9();
-      sender.markKilled();
-      const t0 = Date.now();
-      connector = await restartConnector(connector, opts);
-      restartMs = Date.now() - t0;
-    })();
-  });
+  const sender = startSender(
+    path.join(dir, `plan-${label}.json`),
+    {
+      urls: [connector.url],
+      secret: secrets.appSecret,
+      bodiesFile,
+      concurrency: CONCURRENCY,
+      resendFraction: 0.1,
+      seed: SEED + (killAt ?? 0),
+      deadlineMs: 240_000,
+      progressEvery: 250,
+    },
+    (acked) => {
+      if (killAt === null || killing || acked < killAt) return;
+      killing = (async () => {
+        await connector.kill9();
+        sender.markKilled();
+        const t0 = Date.now();
+        connector = await restartConnector(connector, opts);
+        restartMs = Date.now() - t0;
+      })();
+    },
+  );
   const stats = await sender.done;
   if (killing) await killing;
   const stored = await readStoredStatuses(db);
   const check = compareStored(stored, keys);
   const rawEvents = await countRawEvents(db);
   await connector.stop();
-  const report = await runCli(['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,pricing_type,waba', '--format', 'json', '--config', config, '--db', db], secretEnv(secrets));
+  const report = await runCli(
+    [
+      'report',
+      '--from',
+      '2026-09-30',
+      '--to',
+      '2026-10-16',
+      '--by',
+      'day,category,pricing_type,waba',
+      '--format',
+      'json',
+      '--config',
+      config,
+      '--db',
+      db,
+    ],
+    secretEnv(secrets),
+  );
   return { sender: stats, killAt, report, totals: reportTotals(report), check, rawEvents, restartMs };
 }
 
-async function exercise(kind: 'sqlite' | 'postgres', makeDb: (label: string) => Promise<{ db: string; drop(): Promise<void> }>): Promise<void> {
+async function exercise(
+  kind: 'sqlite' | 'postgres',
+  makeDb: (label: string) => Promise<{ db: string; drop(): Promise<void> }>,
+): Promise<void> {
   const rand = seededRandom(SEED + (kind === 'sqlite' ? 1 : 2));
   const baselineDb = await makeDb('base');
   const baseline = await runOnce(baselineDb.db, `${kind}-base`, null);
@@ -83,11 +113,27 @@ async function exercise(kind: 'sqlite' | 'postgres', makeDb: (label: string) => 
     const run = await runOnce(store.db, `${kind}-k${k}`, killAt);
     await store.drop();
     recordFigures(`crash-safety-${kind}-${k}`, {
-      store: kind, seed: SEED, killAtAcked: killAt, ackedBeforeKill: run.sender.ackedBeforeKill, restartMs: run.restartMs,
-      eventsSent: run.sender.bodies, posts: run.sender.posts, acknowledged: run.sender.acked, resent: run.sender.resent,
-      retried: run.sender.retried, networkErrors: run.sender.networkErrors, errors5xx: run.sender.errors5xx, rejected4xx: run.sender.rejected4xx,
-      stored: run.check.stored, rawEvents: run.rawEvents, duplicates: run.check.duplicates, lost: run.check.lost, unexpected: run.check.unexpected,
-      reportEqualsUninterrupted: run.report === baseline.report, totals: run.totals, elapsedMs: run.sender.elapsedMs,
+      store: kind,
+      seed: SEED,
+      killAtAcked: killAt,
+      ackedBeforeKill: run.sender.ackedBeforeKill,
+      restartMs: run.restartMs,
+      eventsSent: run.sender.bodies,
+      posts: run.sender.posts,
+      acknowledged: run.sender.acked,
+      resent: run.sender.resent,
+      retried: run.sender.retried,
+      networkErrors: run.sender.networkErrors,
+      errors5xx: run.sender.errors5xx,
+      rejected4xx: run.sender.rejected4xx,
+      stored: run.check.stored,
+      rawEvents: run.rawEvents,
+      duplicates: run.check.duplicates,
+      lost: run.check.lost,
+      unexpected: run.check.unexpected,
+      reportEqualsUninterrupted: run.report === baseline.report,
+      totals: run.totals,
+      elapsedMs: run.sender.elapsedMs,
     });
     expect(run.sender.ackedBeforeKill).not.toBeNull();
     expect(run.sender).toMatchObject({ unacked: 0, rejected4xx: 0 });
@@ -111,10 +157,13 @@ maybe(`crash safety: kill -9 during a burst of ${N} status webhooks`, () => {
     });
   });
 
-  (isPostgresAvailable() ? test : test.skip)(`PostgreSQL: ${KILLS} kill points, every acknowledged event stored once, report equals the uninterrupted run`, async () => {
-    await exercise('postgres', async () => {
-      const db: TestDatabase = await createTestDatabase('waspend_crash');
-      return { db: db.url, drop: () => db.drop() };
-    });
-  });
+  (isPostgresAvailable() ? test : test.skip)(
+    `PostgreSQL: ${KILLS} kill points, every acknowledged event stored once, report equals the uninterrupted run`,
+    async () => {
+      await exercise('postgres', async () => {
+        const db: TestDatabase = await createTestDatabase('waspend_crash');
+        return { db: db.url, drop: () => db.drop() };
+      });
+    },
+  );
 });

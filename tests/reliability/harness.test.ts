@@ -26,7 +26,10 @@ describe('reliability harness', () => {
 
   test('the envelope has the documented shape and the signature is sha256=HMAC(raw body)', () => {
     const [e] = buildStatusEvents(1, 1, 'T');
-    const env = statusEnvelope([e!]) as { object: string; entry: { id: string; changes: { field: string; value: { statuses: { id: string }[] } }[] }[] };
+    const env = statusEnvelope([e!]) as {
+      object: string;
+      entry: { id: string; changes: { field: string; value: { statuses: { id: string }[] } }[] }[];
+    };
     expect(env.object).toBe('whatsapp_business_account');
     expect(env.entry[0]?.changes[0]?.field).toBe('messages');
     expect(env.entry[0]?.changes[0]?.value.statuses[0]?.id).toBe(e!.wamid);
@@ -38,8 +41,19 @@ describe('reliability harness', () => {
   test('decimal totals are exact and report totals add rows', () => {
     expect(sumDecimals(['0.1', '0.2', null, '-0.05'])).toBe('0.25');
     expect(sumDecimals(['1234567.000001', '0.999999'])).toBe('1234568');
-    expect(reportTotals(JSON.stringify([{ messages: 2, billable: 1, cost: '0.0625' }, { messages: 3, billable: 3, cost: null }]))).toEqual({ messages: 5, billable: 4, cost: '0.0625' });
-    expect(reportTotals(JSON.stringify({ rows: [{ messages: 1, billable: 0, cost: '0' }] }))).toEqual({ messages: 1, billable: 0, cost: '0' });
+    expect(
+      reportTotals(
+        JSON.stringify([
+          { messages: 2, billable: 1, cost: '0.0625' },
+          { messages: 3, billable: 3, cost: null },
+        ]),
+      ),
+    ).toEqual({ messages: 5, billable: 4, cost: '0.0625' });
+    expect(reportTotals(JSON.stringify({ rows: [{ messages: 1, billable: 0, cost: '0' }] }))).toEqual({
+      messages: 1,
+      billable: 0,
+      cost: '0',
+    });
   });
 
   test('seeded shuffle is a deterministic permutation', () => {

@@ -7,7 +7,13 @@
  */
 import path from 'node:path';
 import { addDays, localDay } from '@core';
-import { isConnectorAvailable, restartConnector, startConnector, type ConnectorOptions, type ConnectorProcess } from '../helpers/connector-harness';
+import {
+  isConnectorAvailable,
+  restartConnector,
+  startConnector,
+  type ConnectorOptions,
+  type ConnectorProcess,
+} from '../helpers/connector-harness';
 import { destroyRawAgent, rawRequest } from '../helpers/raw-http';
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
@@ -41,7 +47,17 @@ maybe('pull faults: the Meta puller backs off, reports, and resumes without gaps
 
   beforeAll(async () => {
     fake = await startFakeMetaServer({
-      wabas: [{ id: WABA.id, token: secrets.metaToken, currency: 'USD', phoneNumbers: WABA.phones.map((id) => ({ id, display: `1555${id.slice(-7)}` })), pricing, calls: callSeries(series), conversations: [] }],
+      wabas: [
+        {
+          id: WABA.id,
+          token: secrets.metaToken,
+          currency: 'USD',
+          phoneNumbers: WABA.phones.map((id) => ({ id, display: `1555${id.slice(-7)}` })),
+          pricing,
+          calls: callSeries(series),
+          conversations: [],
+        },
+      ],
       channels: [],
     });
     const config = writeConnectorConfig(dir, pullConfigExtras(fake.graphBaseUrl, 8));
@@ -55,11 +71,16 @@ maybe('pull faults: the Meta puller backs off, reports, and resumes without gaps
   });
 
   /** Polls /health and /metrics until `done` holds, recording what the pricing pull showed. */
-  async function observeUntil(done: (pull: { status: string; lastSuccessAt: number | null }) => boolean, deadlineMs: number): Promise<Observed> {
+  async function observeUntil(
+    done: (pull: { status: string; lastSuccessAt: number | null }) => boolean,
+    deadlineMs: number,
+  ): Promise<Observed> {
     const seen: Observed = { statuses: new Set(), lastErrors: new Set(), upValues: new Set(), failureReasons: new Map() };
     const until = Date.now() + deadlineMs;
     for (let i = 0; ; i++) {
-      const health = JSON.parse((await rawRequest(connector.url, { path: '/health' })).text) as { pulls: { wabaId: string; source: string; status: string; lastError: string | null; lastSuccessAt: number | null }[] };
+      const health = JSON.parse((await rawRequest(connector.url, { path: '/health' })).text) as {
+        pulls: { wabaId: string; source: string; status: string; lastError: string | null; lastSuccessAt: number | null }[];
+      };
       const pull = health.pulls.find((p) => p.wabaId === WABA.id && p.source === PULL_SOURCE);
       if (pull) {
         seen.statuses.add(pull.status);
@@ -67,10 +88,12 @@ maybe('pull faults: the Meta puller backs off, reports, and resumes without gaps
       }
       if (i % 5 === 0 || (pull && done(pull))) {
         const metrics = (await rawRequest(connector.url, { path: '/metrics' })).text;
-        for (const m of metrics.matchAll(/^waspend_pull_up\{([^}]*)\} (\d+)/gm)) if (m[1]?.includes(`waba="${WABA.id}"`) && m[1].includes(`source="${PULL_SOURCE}"`)) seen.upValues.add(Number(m[2]));
+        for (const m of metrics.matchAll(/^waspend_pull_up\{([^}]*)\} (\d+)/gm))
+          if (m[1]?.includes(`waba="${WABA.id}"`) && m[1].includes(`source="${PULL_SOURCE}"`)) seen.upValues.add(Number(m[2]));
         for (const m of metrics.matchAll(/^waspend_pull_failures_total\{([^}]*)\} (\d+)/gm)) {
           const reason = /reason="([^"]+)"/.exec(m[1] ?? '')?.[1];
-          if (reason && m[1]?.includes(`waba="${WABA.id}"`)) seen.failureReasons.set(reason, Math.max(seen.failureReasons.get(reason) ?? 0, Number(m[2])));
+          if (reason && m[1]?.includes(`waba="${WABA.id}"`))
+            seen.failureReasons.set(reason, Math.max(seen.failureReasons.get(reason) ?? 0, Number(m[2])));
         }
       }
       if (pull && done(pull)) return seen;
@@ -100,14 +123,22 @@ maybe('pull faults: the Meta puller backs off, reports, and resumes without gaps
     await observeUntil((p) => (p.lastSuccessAt ?? 0) > firstSuccess, 30_000);
     const afterRepull = await storedDays();
     recordFigures('pull-faults', {
-      faultsPlayed: fake.requests.filter((r) => r.fault).length, requests: fake.requests.length, recoveredMs,
-      statusesSeen: [...seen.statuses], failureReasons: Object.fromEntries(seen.failureReasons), upValuesSeen: [...seen.upValues],
-      days: expected.size, daysStored: days.size, daysMatching: [...expected].filter(([d, v]) => days.get(d) === v).length,
+      faultsPlayed: fake.requests.filter((r) => r.fault).length,
+      requests: fake.requests.length,
+      recoveredMs,
+      statusesSeen: [...seen.statuses],
+      failureReasons: Object.fromEntries(seen.failureReasons),
+      upValuesSeen: [...seen.upValues],
+      days: expected.size,
+      daysStored: days.size,
+      daysMatching: [...expected].filter(([d, v]) => days.get(d) === v).length,
       repullUnchanged: JSON.stringify([...afterRepull]) === JSON.stringify([...days]),
     });
     expect(seen.statuses).toContain('failing');
     expect(seen.lastErrors.size).toBeGreaterThan(0);
-    expect([...seen.failureReasons.keys()].sort()).toEqual(expect.arrayContaining(['bad_response', 'network', 'rate_limited', 'server_error', 'timeout']));
+    expect([...seen.failureReasons.keys()].sort()).toEqual(
+      expect.arrayContaining(['bad_response', 'network', 'rate_limited', 'server_error', 'timeout']),
+    );
     expect(seen.upValues).toContain(0);
     expect(Object.fromEntries(days)).toEqual(Object.fromEntries(expected));
     expect(Object.fromEntries(afterRepull)).toEqual(Object.fromEntries(expected));

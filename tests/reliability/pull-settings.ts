@@ -27,7 +27,10 @@ export function pullConfigExtras(graphBaseUrl: string, backfillDays: number): Co
 
 /** Meta's daily volume as the connector stored it: day -> messages, through the query API. */
 export async function metaDailyTotals(url: string, token: string, wabaId: string, from: string, to: string): Promise<Map<string, number>> {
-  const res = await rawRequest(url, { path: `${API_PREFIX}/usage?source=meta&interval=day&from=${from}&to=${to}&waba=${wabaId}`, headers: { authorization: `Bearer ${token}` } });
+  const res = await rawRequest(url, {
+    path: `${API_PREFIX}/usage?source=meta&interval=day&from=${from}&to=${to}&waba=${wabaId}`,
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (res.status !== 200) throw new Error(`usage?source=meta answered ${res.status}: ${res.text}`);
   const body = JSON.parse(res.text) as { rows: { bucket: string; messages: number }[] };
   const days = new Map<string, number>();

@@ -41,20 +41,59 @@ maybe('replicas: two connectors on one PostgreSQL under a retry storm', () => {
     const bodiesFile = path.join(dir, 'bodies.ndjson');
     writeBodies(bodiesFile, shuffleSeeded(statusBodies(events), SEED));
     const sender = startSender(path.join(dir, 'plan.json'), {
-      urls: replicas.map((r) => r.url), secret: secrets.appSecret, bodiesFile, concurrency: 24, resendFraction: 0.1,
-      seed: SEED, deadlineMs: 240_000, duplicateToAll: true,
+      urls: replicas.map((r) => r.url),
+      secret: secrets.appSecret,
+      bodiesFile,
+      concurrency: 24,
+      resendFraction: 0.1,
+      seed: SEED,
+      deadlineMs: 240_000,
+      duplicateToAll: true,
     });
     const stats = await sender.done;
-    const check = compareStored(await readStoredStatuses(db.url), events.map((e) => `${e.wamid}|${e.status}`));
+    const check = compareStored(
+      await readStoredStatuses(db.url),
+      events.map((e) => `${e.wamid}|${e.status}`),
+    );
     const rawEvents = await countRawEvents(db.url);
     await Promise.all(replicas.map((r) => r.stop()));
-    const report = await runCli(['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,waba', '--format', 'json', '--config', config, '--db', db.url], secretEnv(secrets));
+    const report = await runCli(
+      [
+        'report',
+        '--from',
+        '2026-09-30',
+        '--to',
+        '2026-10-16',
+        '--by',
+        'day,category,waba',
+        '--format',
+        'json',
+        '--config',
+        config,
+        '--db',
+        db.url,
+      ],
+      secretEnv(secrets),
+    );
     const totals = reportTotals(report);
     const truth = expectedTotals(events);
     recordFigures('replicas', {
-      store: 'postgres', replicas: 2, eventsSent: N, posts: stats.posts, acknowledged: stats.acked, resent: stats.resent,
-      errors5xx: stats.errors5xx, rejected4xx: stats.rejected4xx, stored: check.stored, rawEvents, duplicates: check.duplicates, lost: check.lost,
-      expectedMessages: truth.messages, reportMessages: totals.messages, expectedBillable: truth.billable, reportBillable: totals.billable,
+      store: 'postgres',
+      replicas: 2,
+      eventsSent: N,
+      posts: stats.posts,
+      acknowledged: stats.acked,
+      resent: stats.resent,
+      errors5xx: stats.errors5xx,
+      rejected4xx: stats.rejected4xx,
+      stored: check.stored,
+      rawEvents,
+      duplicates: check.duplicates,
+      lost: check.lost,
+      expectedMessages: truth.messages,
+      reportMessages: totals.messages,
+      expectedBillable: truth.billable,
+      reportBillable: totals.billable,
       elapsedMs: stats.elapsedMs,
     });
     expect(stats).toMatchObject({ unacked: 0, rejected4xx: 0, errors5xx: 0 });

@@ -23,8 +23,20 @@ import { RELIABILITY_WABAS } from '../helpers/webhook-envelopes';
 const maybe = isConnectorAvailable() ? describe : describe.skip;
 
 export const INJECTIONS = [
-  "' OR '1'='1", "'; DROP TABLE events; --", '1; DELETE FROM status_events', "\" OR \"\"=\"", "1' UNION SELECT name, sql FROM sqlite_master --",
-  "') OR 1=1 --", "%' --", "1 OR 1=1", "'||(SELECT pg_sleep(5))||'", '$1', '?', "\\'; --", "marketing' OR category IS NOT NULL --", '\u0000',
+  "' OR '1'='1",
+  "'; DROP TABLE events; --",
+  '1; DELETE FROM status_events',
+  '" OR ""="',
+  "1' UNION SELECT name, sql FROM sqlite_master --",
+  "') OR 1=1 --",
+  "%' --",
+  '1 OR 1=1',
+  "'||(SELECT pg_sleep(5))||'",
+  '$1',
+  '?',
+  "\\'; --",
+  "marketing' OR category IS NOT NULL --",
+  '\u0000',
 ];
 
 maybe('security', () => {
@@ -33,7 +45,21 @@ maybe('security', () => {
   let config = '';
   let fake: FakeMetaServer;
   const db = `sqlite:${path.join(dir, 'store.sqlite')}`;
-  const reportArgs = () => ['report', '--from', '2026-09-30', '--to', '2026-10-16', '--by', 'day,category,waba', '--format', 'json', '--config', config, '--db', db];
+  const reportArgs = () => [
+    'report',
+    '--from',
+    '2026-09-30',
+    '--to',
+    '2026-10-16',
+    '--by',
+    'day,category,waba',
+    '--format',
+    'json',
+    '--config',
+    config,
+    '--db',
+    db,
+  ];
   const answers: RawResponse[] = [];
   const figures: Record<string, unknown> = {};
   let connector: ConnectorProcess;
@@ -55,10 +81,23 @@ maybe('security', () => {
     // Meta's does) and fails some requests, so token-bearing URLs pass through the error paths.
     const waba = RELIABILITY_WABAS[0];
     const today = localDay(Date.now(), waba.timezone);
-    fake = await startFakeMetaServer({
-      wabas: [{ id: waba.id, token: secrets.metaToken, currency: 'USD', phoneNumbers: waba.phones.map((id) => ({ id, display: id })), pricing: pricingSeries({ timezone: waba.timezone, from: addDays(today, -3), to: addDays(today, -1), phones: [...waba.phones] }), calls: [], conversations: [] }],
-      channels: [],
-    }, { pageSize: 2 });
+    fake = await startFakeMetaServer(
+      {
+        wabas: [
+          {
+            id: waba.id,
+            token: secrets.metaToken,
+            currency: 'USD',
+            phoneNumbers: waba.phones.map((id) => ({ id, display: id })),
+            pricing: pricingSeries({ timezone: waba.timezone, from: addDays(today, -3), to: addDays(today, -1), phones: [...waba.phones] }),
+            calls: [],
+            conversations: [],
+          },
+        ],
+        channels: [],
+      },
+      { pageSize: 2 },
+    );
     fake.fail({ kind: 'server_error', times: 2, match: 'pricing_analytics' });
     fake.fail({ kind: 'truncated', times: 1, match: 'after=' });
     fake.fail({ kind: 'expired_token', times: 1, match: 'call_analytics' });
@@ -113,12 +152,25 @@ maybe('security', () => {
   });
 
   test('the query API answers 401 without the token or with a wrong one, on every endpoint', async () => {
-    const wrong = [null, '', `Bearer ${secrets.apiToken}x`, `Bearer ${secrets.apiToken.slice(0, -1)}`, `Basic ${Buffer.from(`u:${secrets.apiToken}`).toString('base64')}`, secrets.apiToken, 'Bearer ', `bearer  ${secrets.apiToken} extra`];
+    const wrong = [
+      null,
+      '',
+      `Bearer ${secrets.apiToken}x`,
+      `Bearer ${secrets.apiToken.slice(0, -1)}`,
+      `Basic ${Buffer.from(`u:${secrets.apiToken}`).toString('base64')}`,
+      secrets.apiToken,
+      'Bearer ',
+      `bearer  ${secrets.apiToken} extra`,
+    ];
     let checked = 0;
     for (const e of API_ENDPOINTS) {
       for (const auth of wrong) {
         const res = await req({ path: `${e.path}?${e.valid}`, headers: auth === null ? {} : { authorization: auth } });
-        expect({ path: e.path, auth: auth === null ? 'none' : 'wrong', status: res.status }).toEqual({ path: e.path, auth: auth === null ? 'none' : 'wrong', status: 401 });
+        expect({ path: e.path, auth: auth === null ? 'none' : 'wrong', status: res.status }).toEqual({
+          path: e.path,
+          auth: auth === null ? 'none' : 'wrong',
+          status: 401,
+        });
         checked++;
       }
       const ok = await req({ path: `${e.path}?${e.valid}`, headers: { authorization: `Bearer ${secrets.apiToken}` } });
@@ -139,7 +191,12 @@ maybe('security', () => {
           params.set(filter, inj);
           const res = await req({ path: `${e.path}?${params.toString()}`, headers: { authorization: `Bearer ${secrets.apiToken}` } });
           seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
-          expect({ path: e.path, filter, inj, ok: res.status === 200 || res.status === 400 }).toEqual({ path: e.path, filter, inj, ok: true });
+          expect({ path: e.path, filter, inj, ok: res.status === 200 || res.status === 400 }).toEqual({
+            path: e.path,
+            filter,
+            inj,
+            ok: true,
+          });
           tried++;
         }
       }
@@ -151,7 +208,11 @@ maybe('security', () => {
   });
 
   test('bodies over the limit get 413 with a JSON message', async () => {
-    const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(SECURITY_SETTINGS.bodyLimitBytes + 1024) });
+    const big = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [],
+      pad: 'x'.repeat(SECURITY_SETTINGS.bodyLimitBytes + 1024),
+    });
     const res = await postWebhook(big, signBody(secrets.appSecret, big));
     expect(res.status).toBe(413);
     expect(parseErrorBody(res.text)).not.toBeNull();
@@ -160,30 +221,35 @@ maybe('security', () => {
 
   // Silent: headers and part of the body, then nothing. Trickle: one byte every 400 ms, which an
   // idle-socket timeout alone never cuts; only a whole-request deadline does.
-  test.each(['silent', 'trickle'] as const)('a slowloris request (%s partial body) is cut off within the configured timeout', async (mode) => {
-    const limitMs = SECURITY_SETTINGS.requestTimeoutMs;
-    const started = Date.now();
-    let trickle: NodeJS.Timeout | undefined;
-    const closedAfter = await new Promise<number>((resolve, reject) => {
-      const socket = net.connect(connector.port, '127.0.0.1', () => {
-        socket.write(`POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"object":"whatsapp_`);
-        if (mode === 'trickle') trickle = setInterval(() => socket.writable && socket.write('x'), 400);
-      });
-      const deadline = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`${mode} request still open ${limitMs + 5000} ms after it started (request timeout ${limitMs} ms)`));
-      }, limitMs + 5000);
-      socket.on('data', () => undefined);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        clearTimeout(deadline);
-        resolve(Date.now() - started);
-      });
-    }).finally(() => clearInterval(trickle));
-    figures[`slowloris${mode === 'silent' ? 'Silent' : 'Trickle'}ClosedAfterMs`] = closedAfter;
-    figures.requestTimeoutMs = limitMs;
-    expect(closedAfter).toBeLessThanOrEqual(limitMs + 3000);
-  });
+  test.each(['silent', 'trickle'] as const)(
+    'a slowloris request (%s partial body) is cut off within the configured timeout',
+    async (mode) => {
+      const limitMs = SECURITY_SETTINGS.requestTimeoutMs;
+      const started = Date.now();
+      let trickle: NodeJS.Timeout | undefined;
+      const closedAfter = await new Promise<number>((resolve, reject) => {
+        const socket = net.connect(connector.port, '127.0.0.1', () => {
+          socket.write(
+            `POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"object":"whatsapp_`,
+          );
+          if (mode === 'trickle') trickle = setInterval(() => socket.writable && socket.write('x'), 400);
+        });
+        const deadline = setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`${mode} request still open ${limitMs + 5000} ms after it started (request timeout ${limitMs} ms)`));
+        }, limitMs + 5000);
+        socket.on('data', () => undefined);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearTimeout(deadline);
+          resolve(Date.now() - started);
+        });
+      }).finally(() => clearInterval(trickle));
+      figures[`slowloris${mode === 'silent' ? 'Silent' : 'Trickle'}ClosedAfterMs`] = closedAfter;
+      figures.requestTimeoutMs = limitMs;
+      expect(closedAfter).toBeLessThanOrEqual(limitMs + 3000);
+    },
+  );
 
   test('no secret appears in logs, error bodies, /health or /metrics', async () => {
     // Let the puller play its faults first, so its error paths have written their logs.

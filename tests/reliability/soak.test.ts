@@ -11,7 +11,14 @@ import { destroyRawAgent, rawRequest } from '../helpers/raw-http';
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { compareStored, readStoredStatuses } from '../helpers/store-inspector';
-import { RELIABILITY_WABAS, TRAFFIC_DAYS, TRAFFIC_START_SEC, signBody, statusEnvelope, type StatusEvent } from '../helpers/webhook-envelopes';
+import {
+  RELIABILITY_WABAS,
+  TRAFFIC_DAYS,
+  TRAFFIC_START_SEC,
+  signBody,
+  statusEnvelope,
+  type StatusEvent,
+} from '../helpers/webhook-envelopes';
 
 const SECONDS = Number(process.env.WASPEND_SOAK_SECONDS ?? 180);
 const RATE = Number(process.env.WASPEND_SOAK_RATE ?? 1_000);
@@ -27,9 +34,15 @@ function soakEvent(i: number): StatusEvent {
   const m = Math.floor(i / 2);
   const waba = RELIABILITY_WABAS[m % RELIABILITY_WABAS.length]!;
   return {
-    wabaId: waba.id, phoneNumberId: waba.phones[m % waba.phones.length]!, wamid: `wamid.SOAK${m.toString(36)}`,
-    status: i % 2 === 0 ? 'sent' : 'delivered', timestampSec: TRAFFIC_START_SEC + ((m * 7919) % (TRAFFIC_DAYS * 86_400)) + (i % 2) * 2,
-    recipient: `55119${String(10_000_000 + (m % 900_000))}`, category: m % 3 === 0 ? 'utility' : 'marketing', pricingType: 'regular', withPricing: true,
+    wabaId: waba.id,
+    phoneNumberId: waba.phones[m % waba.phones.length]!,
+    wamid: `wamid.SOAK${m.toString(36)}`,
+    status: i % 2 === 0 ? 'sent' : 'delivered',
+    timestampSec: TRAFFIC_START_SEC + ((m * 7919) % (TRAFFIC_DAYS * 86_400)) + (i % 2) * 2,
+    recipient: `55119${String(10_000_000 + (m % 900_000))}`,
+    category: m % 3 === 0 ? 'utility' : 'marketing',
+    pricingType: 'regular',
+    withPricing: true,
   };
 }
 
@@ -69,12 +82,23 @@ maybe(`load held: ${RATE} webhook events/s for ${SECONDS} s with queries alongsi
     const post = (i: number) => {
       const body = JSON.stringify(statusEnvelope([soakEvent(i)]));
       inFlight++;
-      track(rawRequest(connector.url, { method: 'POST', path: '/webhooks/whatsapp', body, timeoutMs: 30_000, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) } })
-        .then((r) => {
-          webhookMs.push(r.ms);
-          if (r.status !== 200 && errors.length < 20) errors.push(`webhook ${r.status} ${r.text.slice(0, 200)}`);
-        }, (e: Error) => void (errors.length < 20 && errors.push(`webhook ${e.message}`)))
-        .finally(() => inFlight--));
+      track(
+        rawRequest(connector.url, {
+          method: 'POST',
+          path: '/webhooks/whatsapp',
+          body,
+          timeoutMs: 30_000,
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secrets.appSecret, body) },
+        })
+          .then(
+            (r) => {
+              webhookMs.push(r.ms);
+              if (r.status !== 200 && errors.length < 20) errors.push(`webhook ${r.status} ${r.text.slice(0, 200)}`);
+            },
+            (e: Error) => void (errors.length < 20 && errors.push(`webhook ${e.message}`)),
+          )
+          .finally(() => inFlight--),
+      );
     };
 
     // Queries alongside: a few dashboard-like requests every 250 ms, one at a time.
@@ -83,7 +107,11 @@ maybe(`load held: ${RATE} webhook events/s for ${SECONDS} s with queries alongsi
       for (let q = 0; Date.now() < endAt; q++) {
         const e = endpoints[q % endpoints.length]!;
         try {
-          const r = await rawRequest(connector.url, { path: `${e.path}?${e.valid}`, headers: { authorization: `Bearer ${secrets.apiToken}` }, timeoutMs: 30_000 });
+          const r = await rawRequest(connector.url, {
+            path: `${e.path}?${e.valid}`,
+            headers: { authorization: `Bearer ${secrets.apiToken}` },
+            timeoutMs: 30_000,
+          });
           queryMs.push(r.ms);
           if (r.status !== 200 && errors.length < 20) errors.push(`query ${e.path} ${r.status} ${r.text.slice(0, 200)}`);
         } catch (err) {
@@ -129,11 +157,25 @@ maybe(`load held: ${RATE} webhook events/s for ${SECONDS} s with queries alongsi
     webhookMs.sort((a, b) => a - b);
     queryMs.sort((a, b) => a - b);
     recordFigures('soak', {
-      seconds: SECONDS, targetRate: RATE, eventsSent: sent, achievedRate: Math.round(sent / elapsedS), acknowledged: webhookMs.length - errors.filter((e) => e.startsWith('webhook')).length,
-      stored: check.stored, duplicates: check.duplicates, lost: check.lost, errors: errors.length, generatorBehindTicks: behind,
-      webhookP50Ms: percentile(webhookMs, 50), webhookP99Ms: percentile(webhookMs, 99), webhookMaxMs: percentile(webhookMs, 100),
-      queries: queryMs.length, queryP50Ms: percentile(queryMs, 50), queryP99Ms: percentile(queryMs, 99),
-      rssFirstThirdMb: Math.round(firstMb), rssLastThirdMb: Math.round(lastMb), rssPeakMb: Math.round((readRssKb(connector.pid)?.peakKb ?? 0) / 1024),
+      seconds: SECONDS,
+      targetRate: RATE,
+      eventsSent: sent,
+      achievedRate: Math.round(sent / elapsedS),
+      acknowledged: webhookMs.length - errors.filter((e) => e.startsWith('webhook')).length,
+      stored: check.stored,
+      duplicates: check.duplicates,
+      lost: check.lost,
+      errors: errors.length,
+      generatorBehindTicks: behind,
+      webhookP50Ms: percentile(webhookMs, 50),
+      webhookP99Ms: percentile(webhookMs, 99),
+      webhookMaxMs: percentile(webhookMs, 100),
+      queries: queryMs.length,
+      queryP50Ms: percentile(queryMs, 50),
+      queryP99Ms: percentile(queryMs, 99),
+      rssFirstThirdMb: Math.round(firstMb),
+      rssLastThirdMb: Math.round(lastMb),
+      rssPeakMb: Math.round((readRssKb(connector.pid)?.peakKb ?? 0) / 1024),
     });
     expect(errors).toEqual([]);
     expect(sent).toBe(SECONDS * RATE);

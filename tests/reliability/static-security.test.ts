@@ -35,7 +35,9 @@ const pluginDir = path.join(ROOT, 'src', 'plugin');
     const sigFiles = texts.filter((t) => /x-hub-signature-256/i.test(t.text) || /createHmac\(\s*['"]sha256/.test(t.text));
     expect(sigFiles.length).toBeGreaterThan(0);
     const hmacFiles = sigFiles.filter((t) => /createHmac/.test(t.text));
-    expect(hmacFiles.map((t) => ({ file: t.f, timingSafe: /timingSafeEqual/.test(t.text) }))).toEqual(hmacFiles.map((t) => ({ file: t.f, timingSafe: true })));
+    expect(hmacFiles.map((t) => ({ file: t.f, timingSafe: /timingSafeEqual/.test(t.text) }))).toEqual(
+      hmacFiles.map((t) => ({ file: t.f, timingSafe: true })),
+    );
   });
 
   // Runs once the query API has landed (a connector source mentions /api/v1 or API_PREFIX).
@@ -47,33 +49,39 @@ const pluginDir = path.join(ROOT, 'src', 'plugin');
   });
 });
 
-(fs.existsSync(path.join(pluginDir, 'plugin.json')) ? describe : describe.skip)('the plugin talks only through the data-source proxy route (static)', () => {
-  test('plugin.json routes target the configured connector URL and carry the token from secureJsonData', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'plugin.json'), 'utf8')) as { routes?: { path: string; url: string; headers?: { name: string; content: string }[] }[] };
-    const routes = manifest.routes ?? [];
-    expect(routes.length).toBeGreaterThan(0);
-    for (const r of routes) {
-      expect(r.url).toMatch(/^\{\{\s*\.JsonData\.[A-Za-z]+\s*\}\}/);
-      const auth = (r.headers ?? []).find((h) => h.name.toLowerCase() === 'authorization');
-      if (auth) expect(auth.content).toMatch(/\{\{\s*\.SecureJsonData\.[A-Za-z]+\s*\}\}/);
-    }
-  });
-
-  test('no plugin source holds an absolute URL or a direct network call', () => {
-    const files = sourceFiles(pluginDir);
-    const offences: string[] = [];
-    for (const f of files) {
-      const text = stripComments(fs.readFileSync(f, 'utf8'));
-      const rel = path.relative(ROOT, f);
-      for (const m of text.matchAll(/['"`](https?|wss?):\/\/[^'"`\s]*/g)) {
-        // grafana.com links in help text are not network calls; anything else is.
-        if (!/^['"`]https:\/\/(grafana\.com|developers\.facebook\.com)\//.test(m[0])) offences.push(`${rel}: absolute URL ${m[0]}`);
+(fs.existsSync(path.join(pluginDir, 'plugin.json')) ? describe : describe.skip)(
+  'the plugin talks only through the data-source proxy route (static)',
+  () => {
+    test('plugin.json routes target the configured connector URL and carry the token from secureJsonData', () => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'plugin.json'), 'utf8')) as {
+        routes?: { path: string; url: string; headers?: { name: string; content: string }[] }[];
+      };
+      const routes = manifest.routes ?? [];
+      expect(routes.length).toBeGreaterThan(0);
+      for (const r of routes) {
+        expect(r.url).toMatch(/^\{\{\s*\.JsonData\.[A-Za-z]+\s*\}\}/);
+        const auth = (r.headers ?? []).find((h) => h.name.toLowerCase() === 'authorization');
+        if (auth) expect(auth.content).toMatch(/\{\{\s*\.SecureJsonData\.[A-Za-z]+\s*\}\}/);
       }
-      for (const m of text.matchAll(/(^|[^.\w])(fetch|XMLHttpRequest|WebSocket|EventSource|sendBeacon)\s*\(/g)) offences.push(`${rel}: direct ${m[2]}(`);
-      if (/new\s+(XMLHttpRequest|WebSocket|EventSource)\b/.test(text)) offences.push(`${rel}: direct network object`);
-    }
-    recordFigures('security-static', { pluginFilesScanned: files.length, offences: offences.length });
-    expect(offences).toEqual([]);
-    expect(files.length).toBeGreaterThan(0);
-  });
-});
+    });
+
+    test('no plugin source holds an absolute URL or a direct network call', () => {
+      const files = sourceFiles(pluginDir);
+      const offences: string[] = [];
+      for (const f of files) {
+        const text = stripComments(fs.readFileSync(f, 'utf8'));
+        const rel = path.relative(ROOT, f);
+        for (const m of text.matchAll(/['"`](https?|wss?):\/\/[^'"`\s]*/g)) {
+          // grafana.com links in help text are not network calls; anything else is.
+          if (!/^['"`]https:\/\/(grafana\.com|developers\.facebook\.com)\//.test(m[0])) offences.push(`${rel}: absolute URL ${m[0]}`);
+        }
+        for (const m of text.matchAll(/(^|[^.\w])(fetch|XMLHttpRequest|WebSocket|EventSource|sendBeacon)\s*\(/g))
+          offences.push(`${rel}: direct ${m[2]}(`);
+        if (/new\s+(XMLHttpRequest|WebSocket|EventSource)\b/.test(text)) offences.push(`${rel}: direct network object`);
+      }
+      recordFigures('security-static', { pluginFilesScanned: files.length, offences: offences.length });
+      expect(offences).toEqual([]);
+      expect(files.length).toBeGreaterThan(0);
+    });
+  },
+);

@@ -33,17 +33,23 @@ function post(url, body) {
   return new Promise((resolve) => {
     const buf = Buffer.from(body);
     const sig = `sha256=${crypto.createHmac('sha256', plan.secret).update(buf).digest('hex')}`;
-    const req = http.request(`${url}/webhooks/whatsapp`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'content-length': buf.length, 'x-hub-signature-256': sig },
-      timeout: 15_000,
-    }, (res) => {
-      let text = '';
-      res.on('data', (d) => { if (text.length < 500) text += d; });
-      res.on('end', () => resolve({ status: res.statusCode, text }));
-      res.on('error', (e) => resolve({ status: 0, text: e.message }));
-    });
+    const req = http.request(
+      `${url}/webhooks/whatsapp`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': buf.length, 'x-hub-signature-256': sig },
+        timeout: 15_000,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          if (text.length < 500) text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+        res.on('error', (e) => resolve({ status: 0, text: e.message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve({ status: 0, text: e.code ?? e.message }));
     req.end(buf);
@@ -51,8 +57,19 @@ function post(url, body) {
 }
 
 const stats = {
-  bodies: n, posts: 0, acked: 0, ackedBeforeKill: null, retried: 0, resent: 0, resentAcked: 0,
-  rejected4xx: 0, errors5xx: 0, networkErrors: 0, unacked: 0, elapsedMs: 0, firstRejection: null,
+  bodies: n,
+  posts: 0,
+  acked: 0,
+  ackedBeforeKill: null,
+  retried: 0,
+  resent: 0,
+  resentAcked: 0,
+  rejected4xx: 0,
+  errors5xx: 0,
+  networkErrors: 0,
+  unacked: 0,
+  elapsedMs: 0,
+  firstRejection: null,
 };
 const acked = new Uint8Array(n);
 process.on('message', (m) => {

@@ -26,7 +26,9 @@ export async function demo(flags: DemoFlags): Promise<void> {
   if (!(options.scale > 0 && options.scale <= 1000)) throw new Error('--scale must be a positive number up to 1000');
   if (flags.out) {
     const r = await writeDemoNdjson(flags.out, options);
-    process.stdout.write(`wrote ${r.envelopes} webhook bodies (${(r.bytes / 1e6).toFixed(1)} MB) to ${flags.out}; post them with: waspend replay ${flags.out} --url URL\n`);
+    process.stdout.write(
+      `wrote ${r.envelopes} webhook bodies (${(r.bytes / 1e6).toFixed(1)} MB) to ${flags.out}; post them with: waspend replay ${flags.out} --url URL\n`,
+    );
     return;
   }
   const config = demoConfig('unused');
@@ -34,13 +36,17 @@ export async function demo(flags: DemoFlags): Promise<void> {
   try {
     const started = Date.now();
     const r = await seedDemo({
-      ...options, ingest: createEnvelopeIngest(store), sink: store,
+      ...options,
+      ingest: createEnvelopeIngest(store),
+      sink: store,
       importRates: (f) => importDemoRateFile(store, f),
       onProgress: (p) => {
         if (p.phase !== 'webhooks' || p.done % 10_000 === 0) process.stderr.write(`  ${p.phase}: ${p.done}\n`);
       },
     });
-    process.stdout.write(`demo stored: ${r.rateFiles} price files, ${r.envelopes} webhook bodies (${r.statuses} statuses), ${r.metaPricingRows} Meta pricing rows, ${r.metaCallRows} Meta call rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `demo stored: ${r.rateFiles} price files, ${r.envelopes} webhook bodies (${r.statuses} statuses), ${r.metaPricingRows} Meta pricing rows, ${r.metaCallRows} Meta call rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } finally {
     await store.close();
   }

@@ -17,12 +17,24 @@ export async function importPriceFile(kind: RateFileKind, file: string, flags: I
   const store = await openStore(resolveDb(flags, config), { timezones: {} });
   try {
     const started = Date.now();
-    const entry = await importRateFile(store, {
-      kind, text, effectiveFrom: flags.effective, fileName: path.basename(file), ...(flags.currency ? { currency: flags.currency } : {}),
-    }, Date.now());
+    const entry = await importRateFile(
+      store,
+      {
+        kind,
+        text,
+        effectiveFrom: flags.effective,
+        fileName: path.basename(file),
+        ...(flags.currency ? { currency: flags.currency } : {}),
+      },
+      Date.now(),
+    );
     const size = `${(entry.kind === 'rate_card' ? entry.rates : entry.tiers).size} markets`;
-    process.stdout.write(`imported ${kind} ${path.basename(file)}: ${entry.currency}, effective ${flags.effective}, ${size} (${Date.now() - started} ms)\n`);
-    process.stderr.write('history is re-priced on the next query: costs come from the raw counts and the price files in force on each day.\n');
+    process.stdout.write(
+      `imported ${kind} ${path.basename(file)}: ${entry.currency}, effective ${flags.effective}, ${size} (${Date.now() - started} ms)\n`,
+    );
+    process.stderr.write(
+      'history is re-priced on the next query: costs come from the raw counts and the price files in force on each day.\n',
+    );
   } finally {
     await store.close();
   }

@@ -16,7 +16,8 @@ function program(): Command {
     .showHelpAfterError();
 
   const serveCmd = (name: string, description: string, demoDefault: boolean) =>
-    cli.command(name)
+    cli
+      .command(name)
       .description(description)
       .option('--config <file>', 'connector config (YAML, ${ENV} expanded); env WASPEND_CONFIG')
       .option('--db <url>', 'sqlite:PATH (default sqlite:./data/waspend.sqlite) or postgres://...; env WASPEND_DB')
@@ -30,7 +31,8 @@ function program(): Command {
 
   const importCmd = (group: string, kind: 'rates' | 'tiers' | 'call_rates', what: string, currencyRequired: boolean) => {
     const cmd = cli.command(group).description(`manage ${what}`);
-    const sub = cmd.command('import <file>')
+    const sub = cmd
+      .command('import <file>')
       .description(`import ${what} effective from a WABA-local day; history is re-priced from the raw counts`)
       .requiredOption('--effective <day>', 'first WABA-local day the file applies (YYYY-MM-DD)', parseDay('--effective'))
       .option('--config <file>', 'connector config (for its db)')
@@ -43,19 +45,25 @@ function program(): Command {
   importCmd('tiers', 'tiers', 'volume-tier CSV (Market,Category,Lower,Upper,Rate)', true);
   importCmd('call-rates', 'call_rates', 'calling rates CSV (Market,Currency,Lower minutes,Upper minutes,Rate per minute)', true);
 
-  cli.command('report')
+  cli
+    .command('report')
     .description('usage report: delivered messages, charged units and cost per WABA-local day and dimension')
     .requiredOption('--from <day>', 'first WABA-local day (YYYY-MM-DD)', parseDay('--from'))
     .requiredOption('--to <day>', 'last WABA-local day, inclusive (YYYY-MM-DD)', parseDay('--to'))
     .option('--by <dims>', 'comma-separated: day,category,country,phone,pricing_type,waba', 'day,category')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']).default('csv'))
-    .addOption(new Option('--source <src>', 'estimate (webhooks x rate card) or meta (pulled analytics)').choices(['estimate', 'meta']).default('estimate'))
+    .addOption(
+      new Option('--source <src>', 'estimate (webhooks x rate card) or meta (pulled analytics)')
+        .choices(['estimate', 'meta'])
+        .default('estimate'),
+    )
     .option('--waba <ids>', 'only these WABA ids (comma-separated)')
     .option('--config <file>', 'connector config; without it the demo WABAs are assumed')
     .option('--db <url>', 'store URL; env WASPEND_DB')
     .action((opts) => report(opts));
 
-  cli.command('replay <file>')
+  cli
+    .command('replay <file>')
     .description('post recorded webhooks (NDJSON, one envelope per line) to a connector')
     .requiredOption('--url <url>', 'connector base URL or full webhook URL')
     .option('--concurrency <n>', 'requests in flight', '8')
@@ -63,7 +71,8 @@ function program(): Command {
     .option('--secret-env <name>', 'environment variable holding the Meta app secret to sign bodies with')
     .action((file: string, opts) => replay(file, opts));
 
-  cli.command('demo')
+  cli
+    .command('demo')
     .description('generate a realistic multi-WABA, multi-country month of traffic into a store (or NDJSON with --out)')
     .option('--db <url>', 'store URL; env WASPEND_DB')
     .option('--out <file>', 'write NDJSON webhooks for `waspend replay` instead of storing')

@@ -12,7 +12,10 @@ export interface CommonFlags {
  * Resolves config, store URL, host and port with the documented precedence:
  * flag > environment (WASPEND_CONFIG, WASPEND_DB, WASPEND_HOST, WASPEND_PORT, WASPEND_API_TOKEN) > config file > default.
  */
-export function resolveConfig(flags: CommonFlags, opts: { demo?: boolean } = {}): { config: ConnectorConfig; configFile: string | null; generatedToken: string | null } {
+export function resolveConfig(
+  flags: CommonFlags,
+  opts: { demo?: boolean } = {},
+): { config: ConnectorConfig; configFile: string | null; generatedToken: string | null } {
   const file = flags.config ?? process.env.WASPEND_CONFIG;
   let generatedToken: string | null = null;
   let config: ConnectorConfig;

@@ -69,6 +69,8 @@ export async function replay(file: string, flags: ReplayFlags): Promise<void> {
   }
   await Promise.all(inFlight);
   const secs = (Date.now() - started) / 1000;
-  process.stdout.write(`replayed ${sent} of ${sent + failed} webhook bodies to ${url} in ${secs.toFixed(1)} s${failed ? `, ${failed} failed` : ''}\n`);
+  process.stdout.write(
+    `replayed ${sent} of ${sent + failed} webhook bodies to ${url} in ${secs.toFixed(1)} s${failed ? `, ${failed} failed` : ''}\n`,
+  );
   if (failed > 0) process.exitCode = 1;
 }

@@ -35,9 +35,17 @@ export async function report(flags: ReportFlags): Promise<void> {
   const store = await openStore(resolveDb(flags, config), { timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])) });
   try {
     const { book } = await loadPriceBook(store);
-    const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, { id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio }]));
+    const wabas = new Map<string, WabaInfo>(
+      config.wabas.map((w) => [w.id, { id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio }]),
+    );
     const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: Date.now };
-    const rows = await buildReport(ctx, { from: flags.from, to: flags.to, by, source: flags.source, ...(flags.waba ? { waba: flags.waba.split(',') } : {}) });
+    const rows = await buildReport(ctx, {
+      from: flags.from,
+      to: flags.to,
+      by,
+      source: flags.source,
+      ...(flags.waba ? { waba: flags.waba.split(',') } : {}),
+    });
     process.stdout.write(formatReport(rows, flags.format));
   } finally {
     await store.close();

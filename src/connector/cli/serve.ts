@@ -15,26 +15,33 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const port = parsePort(flags.port ?? process.env.WASPEND_PORT ?? String(config.server?.port ?? 8080));
   const host = flags.host ?? process.env.WASPEND_HOST ?? config.server?.host ?? '127.0.0.1';
   const running = await startConnector({
-    config, db, host, port, demo: Boolean(flags.demo), pulls: flags.pulls !== false,
+    config,
+    db,
+    host,
+    port,
+    demo: Boolean(flags.demo),
+    pulls: flags.pulls !== false,
     progress: (line) => process.stderr.write(`${line}\n`),
   });
   const shown = running.url.replace('0.0.0.0', 'localhost');
-  process.stdout.write([
-    '',
-    `waspend connector listening on ${shown}`,
-    `  webhooks:   POST ${shown}/webhooks/whatsapp`,
-    `  health:     ${shown}/health      metrics: ${shown}/metrics`,
-    `  query API:  ${shown}/api/v1/...  (Authorization: Bearer <apiToken>)`,
-    '',
-    'Point Grafana at it: install the plugin (npm run build, then copy dist/ to Grafana\'s plugins directory',
-    'as waspend-whatsapp-datasource and allow it unsigned), add a "waspend" data source with',
-    `  Connector URL = ${shown}`,
-    generatedToken
-      ? `  API token     = ${generatedToken}   (generated for this demo run; set WASPEND_API_TOKEN to choose one)`
-      : '  API token     = the apiToken of your config (or WASPEND_API_TOKEN)',
-    'or run the whole stack with docker compose (see README).',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      `waspend connector listening on ${shown}`,
+      `  webhooks:   POST ${shown}/webhooks/whatsapp`,
+      `  health:     ${shown}/health      metrics: ${shown}/metrics`,
+      `  query API:  ${shown}/api/v1/...  (Authorization: Bearer <apiToken>)`,
+      '',
+      "Point Grafana at it: install the plugin (npm run build, then copy dist/ to Grafana's plugins directory",
+      'as waspend-whatsapp-datasource and allow it unsigned), add a "waspend" data source with',
+      `  Connector URL = ${shown}`,
+      generatedToken
+        ? `  API token     = ${generatedToken}   (generated for this demo run; set WASPEND_API_TOKEN to choose one)`
+        : '  API token     = the apiToken of your config (or WASPEND_API_TOKEN)',
+      'or run the whole stack with docker compose (see README).',
+      '',
+    ].join('\n'),
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

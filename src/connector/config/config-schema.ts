@@ -53,7 +53,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: nonEmpty.optional(),
       port: z.number().int().min(0).max(65535).optional(),
-      bodyLimitBytes: z.number().int().min(1024).max(100 * 1024 * 1024).optional(),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(100 * 1024 * 1024)
+        .optional(),
       requestTimeoutMs: z.number().int().min(100).optional(),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     })

@@ -4,7 +4,10 @@ import { configSchema, type ConnectorConfig } from './config-schema';
 
 /** A configuration problem; `field` is the dotted path of the offending key (`wabas[1].timezone`). */
 export class ConfigError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(field ? `config ${field}: ${message}` : `config: ${message}`);
     this.name = 'ConfigError';
   }

@@ -35,7 +35,24 @@ export function demoNumber(country: string, rng: Rng): string {
   return digits;
 }
 
-const FIRST = ['Ana', 'Bruno', 'Carla', 'Diego', 'Priya', 'Rahul', 'Anika', 'Jonas', 'Lena', 'Omar', 'Sofia', 'Kwame', 'Mei', 'Ivan', 'Aigerim', 'Lucia'];
+const FIRST = [
+  'Ana',
+  'Bruno',
+  'Carla',
+  'Diego',
+  'Priya',
+  'Rahul',
+  'Anika',
+  'Jonas',
+  'Lena',
+  'Omar',
+  'Sofia',
+  'Kwame',
+  'Mei',
+  'Ivan',
+  'Aigerim',
+  'Lucia',
+];
 
 export interface ContactPool {
   phones: string[];

@@ -44,12 +44,14 @@ test('rate files: Meta\'s Rates CSV layout with an "invented" preamble, and core
   expect(() => buildDemoPriceBook(demo.rateFiles)).not.toThrow();
 });
 
-test('writeDemoNdjson writes one envelope per line, in the generator\'s order', async () => {
+test("writeDemoNdjson writes one envelope per line, in the generator's order", async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-demo-')), 'demo.ndjson');
   const written = await writeDemoNdjson(file, { ...SMALL, seed: 'ndjson' });
   const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
   expect(lines).toHaveLength(written.envelopes);
-  const first = generateDemo({ ...SMALL, seed: 'ndjson' }).envelopes().next().value;
+  const first = generateDemo({ ...SMALL, seed: 'ndjson' })
+    .envelopes()
+    .next().value;
   expect(JSON.parse(lines[0]!)).toEqual(first?.envelope);
   expect(fs.statSync(file).size).toBe(written.bytes);
   fs.rmSync(path.dirname(file), { recursive: true });
@@ -61,7 +63,10 @@ test('seedDemo: rates, then every webhook through ingest, then Meta figures per 
   let ingested = 0;
   const sink = new MemorySink();
   const result = await seedDemo({
-    ...SMALL, seed: 'seed', batchSize: 200, sink,
+    ...SMALL,
+    seed: 'seed',
+    batchSize: 200,
+    sink,
     importRates: async (file) => {
       order.push('rates');
       imported.push(file);

@@ -1,5 +1,11 @@
 import {
-  addToPriceBook, emptyPriceBook, marketNamesInForce, parseCallRateCsv, parseRateCardCsv, parseTierCsv, type PriceBook,
+  addToPriceBook,
+  emptyPriceBook,
+  marketNamesInForce,
+  parseCallRateCsv,
+  parseRateCardCsv,
+  parseTierCsv,
+  type PriceBook,
 } from '@core';
 import { hashString } from './rng';
 
@@ -71,7 +77,9 @@ export function ratesCsv(currency: string, effectiveFrom: string, quarterIndex: 
   const header = 'Market,Currency,Marketing,Utility,Authentication,"Authentication-\r\nInternational",Service';
   const rows = marketNamesInForce(effectiveFrom).map((market) => {
     const [m, u, a, ai] = revised(market, quarterIndex);
-    return [market, currency, fmt(m, currency), fmt(u, currency), fmt(a, currency), ai === null ? 'n/a' : fmt(ai, currency), 'n/a'].join(',');
+    return [market, currency, fmt(m, currency), fmt(u, currency), fmt(a, currency), ai === null ? 'n/a' : fmt(ai, currency), 'n/a'].join(
+      ',',
+    );
   });
   const preamble = `Cost per message in ${currency} - INVENTED demo rates for waspend, not Meta's prices`;
   return [preamble, header, ...rows].join('\r\n') + '\r\n';
@@ -81,8 +89,12 @@ export function tiersCsv(currency: string, quarterIndex: number): string {
   const lines = ['Market,Category,Lower,Upper,Rate'];
   for (const market of DEMO_TIERED_MARKETS) {
     const [, u, a] = revised(market, quarterIndex);
-    for (const [category, rate] of [['utility', u], ['authentication', a]] as const) {
-      for (const tier of DEMO_TIER_LADDER) lines.push([market, category, tier.lower, tier.upper ?? 'MAX', fmt(rate * tier.factor, currency)].join(','));
+    for (const [category, rate] of [
+      ['utility', u],
+      ['authentication', a],
+    ] as const) {
+      for (const tier of DEMO_TIER_LADDER)
+        lines.push([market, category, tier.lower, tier.upper ?? 'MAX', fmt(rate * tier.factor, currency)].join(','));
     }
   }
   return lines.join('\n') + '\n';
@@ -93,7 +105,11 @@ export function callRatesCsv(currency: string, effectiveFrom: string): string {
   for (const market of marketNamesInForce(effectiveFrom)) {
     const rate = CALL_USD_PER_MINUTE[market] ?? Number((baseOf(market)[0] * 0.6).toFixed(4));
     if (market === 'India') {
-      lines.push(`India,${currency},0,"50,000",${fmt(rate, currency)}`, `India,${currency},"50,001","250,000",${fmt(rate * 0.85, currency)}`, `India,${currency},"250,001",MAX,${fmt(rate * 0.7, currency)}`);
+      lines.push(
+        `India,${currency},0,"50,000",${fmt(rate, currency)}`,
+        `India,${currency},"50,001","250,000",${fmt(rate * 0.85, currency)}`,
+        `India,${currency},"250,001",MAX,${fmt(rate * 0.7, currency)}`,
+      );
     } else lines.push(`${market},${currency},0,MAX,${fmt(rate, currency)}`);
   }
   return lines.join('\n') + '\n';
@@ -101,9 +117,10 @@ export function callRatesCsv(currency: string, effectiveFrom: string): string {
 
 /** Quarter starts (Meta changes prices on Jan/Apr/Jul/Oct 1) in force over [firstDay, lastDay]. */
 export function quarterStarts(firstDay: string, lastDay: string): string[] {
-  const quarter = (day: string) => `${day.slice(0, 4)}-${String(Math.floor((Number(day.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
+  const quarter = (day: string) =>
+    `${day.slice(0, 4)}-${String(Math.floor((Number(day.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
   const starts = [quarter(firstDay)];
-  for (let q = starts[0] as string; ; ) {
+  for (let q = starts[0] as string; ;) {
     const [y, m] = [Number(q.slice(0, 4)), Number(q.slice(5, 7))];
     q = m === 10 ? `${y + 1}-01-01` : `${y}-${String(m + 3).padStart(2, '0')}-01`;
     if (q > lastDay) break;
@@ -119,10 +136,28 @@ export function buildDemoRateFiles(currencies: readonly string[], firstDay: stri
   for (const currency of currencies) {
     const lc = currency.toLowerCase();
     quarters.forEach((effectiveFrom, q) => {
-      files.push({ kind: 'rates', currency, effectiveFrom, fileName: `demo-${lc}-rates-${effectiveFrom}-invented.csv`, text: ratesCsv(currency, effectiveFrom, q) });
-      files.push({ kind: 'tiers', currency, effectiveFrom, fileName: `demo-${lc}-tiers-${effectiveFrom}-invented.csv`, text: tiersCsv(currency, q) });
+      files.push({
+        kind: 'rates',
+        currency,
+        effectiveFrom,
+        fileName: `demo-${lc}-rates-${effectiveFrom}-invented.csv`,
+        text: ratesCsv(currency, effectiveFrom, q),
+      });
+      files.push({
+        kind: 'tiers',
+        currency,
+        effectiveFrom,
+        fileName: `demo-${lc}-tiers-${effectiveFrom}-invented.csv`,
+        text: tiersCsv(currency, q),
+      });
       // One call card per quarter too: its markets follow Meta's market table of that quarter.
-      files.push({ kind: 'call_rates', currency, effectiveFrom, fileName: `demo-${lc}-call-rates-${effectiveFrom}-invented.csv`, text: callRatesCsv(currency, effectiveFrom) });
+      files.push({
+        kind: 'call_rates',
+        currency,
+        effectiveFrom,
+        fileName: `demo-${lc}-call-rates-${effectiveFrom}-invented.csv`,
+        text: callRatesCsv(currency, effectiveFrom),
+      });
     });
   }
   return files;
@@ -133,7 +168,12 @@ export function buildDemoPriceBook(files: readonly DemoRateFile[]): PriceBook {
   let book = emptyPriceBook();
   for (const f of files) {
     const opts = { effectiveFrom: f.effectiveFrom, currency: f.currency, source: f.fileName };
-    const entry = f.kind === 'rates' ? parseRateCardCsv(f.text, opts) : f.kind === 'tiers' ? parseTierCsv(f.text, opts) : parseCallRateCsv(f.text, opts);
+    const entry =
+      f.kind === 'rates'
+        ? parseRateCardCsv(f.text, opts)
+        : f.kind === 'tiers'
+          ? parseTierCsv(f.text, opts)
+          : parseCallRateCsv(f.text, opts);
     book = addToPriceBook(book, entry);
   }
   return book;

@@ -30,7 +30,16 @@ export interface DemoWaba {
   /** Recipient countries (ISO alpha-2, see demo contacts) with their weights. */
   audience: readonly (readonly [string, number])[];
   /** Weekday message counts at scale 1. */
-  daily: { marketing: number; marketingLite: number; utility: number; authentication: number; inbound: number; referrals: number; userCalls: number; businessCalls: number };
+  daily: {
+    marketing: number;
+    marketingLite: number;
+    utility: number;
+    authentication: number;
+    inbound: number;
+    referrals: number;
+    userCalls: number;
+    businessCalls: number;
+  };
   /** Campaign names used for marketing spikes. */
   campaigns: string[];
   templates: DemoTemplate[];
@@ -47,8 +56,31 @@ export const DEMO_WABAS: readonly DemoWaba[] = [
       { id: '209500000000111', display: '+55 11 3500-0101', weight: 0.7 },
       { id: '209500000000112', display: '+55 21 3500-0102', weight: 0.3 },
     ],
-    audience: [['BR', 70], ['AR', 6], ['MX', 5], ['US', 4], ['DO', 2], ['PR', 2], ['JM', 1], ['ES', 3], ['DE', 1], ['GB', 1], ['IN', 1], ['NG', 1], ['KZ', 1]],
-    daily: { marketing: 220, marketingLite: 40, utility: 160, authentication: 90, inbound: 60, referrals: 15, userCalls: 12, businessCalls: 2 },
+    audience: [
+      ['BR', 70],
+      ['AR', 6],
+      ['MX', 5],
+      ['US', 4],
+      ['DO', 2],
+      ['PR', 2],
+      ['JM', 1],
+      ['ES', 3],
+      ['DE', 1],
+      ['GB', 1],
+      ['IN', 1],
+      ['NG', 1],
+      ['KZ', 1],
+    ],
+    daily: {
+      marketing: 220,
+      marketingLite: 40,
+      utility: 160,
+      authentication: 90,
+      inbound: 60,
+      referrals: 15,
+      userCalls: 12,
+      businessCalls: 2,
+    },
     campaigns: ['black-friday', 'winter-sale', 'app-launch'],
     templates: [
       { name: 'order_shipped', category: 'utility', tag: 'order-updates' },
@@ -67,8 +99,29 @@ export const DEMO_WABAS: readonly DemoWaba[] = [
       { id: '209500000000221', display: '+91 80 4500 0201', weight: 0.6 },
       { id: '209500000000222', display: '+91 22 4500 0202', weight: 0.4 },
     ],
-    audience: [['IN', 75], ['AE', 6], ['GB', 4], ['US', 4], ['ID', 3], ['ZA', 2], ['NG', 2], ['DE', 1], ['RU', 1], ['KZ', 1], ['BR', 1]],
-    daily: { marketing: 180, marketingLite: 30, utility: 220, authentication: 140, inbound: 50, referrals: 10, userCalls: 8, businessCalls: 10 },
+    audience: [
+      ['IN', 75],
+      ['AE', 6],
+      ['GB', 4],
+      ['US', 4],
+      ['ID', 3],
+      ['ZA', 2],
+      ['NG', 2],
+      ['DE', 1],
+      ['RU', 1],
+      ['KZ', 1],
+      ['BR', 1],
+    ],
+    daily: {
+      marketing: 180,
+      marketingLite: 30,
+      utility: 220,
+      authentication: 140,
+      inbound: 50,
+      referrals: 10,
+      userCalls: 8,
+      businessCalls: 10,
+    },
     campaigns: ['diwali-offers', 'monsoon-sale', 'loyalty-week'],
     templates: [
       { name: 'delivery_update', category: 'utility', tag: 'order-updates' },
@@ -84,7 +137,20 @@ export const DEMO_WABAS: readonly DemoWaba[] = [
     currency: 'EUR',
     portfolio: 'demo-global',
     phones: [{ id: '209500000000331', display: '+49 30 4500 0301', weight: 1 }],
-    audience: [['DE', 60], ['IN', 8], ['GB', 6], ['ES', 6], ['US', 5], ['AE', 4], ['RU', 3], ['ZA', 2], ['MX', 2], ['JM', 1], ['PR', 1], ['ID', 2]],
+    audience: [
+      ['DE', 60],
+      ['IN', 8],
+      ['GB', 6],
+      ['ES', 6],
+      ['US', 5],
+      ['AE', 4],
+      ['RU', 3],
+      ['ZA', 2],
+      ['MX', 2],
+      ['JM', 1],
+      ['PR', 1],
+      ['ID', 2],
+    ],
     daily: { marketing: 60, marketingLite: 0, utility: 70, authentication: 40, inbound: 25, referrals: 3, userCalls: 3, businessCalls: 5 },
     campaigns: ['summer-deals', 'last-minute'],
     templates: [

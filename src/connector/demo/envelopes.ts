@@ -27,10 +27,24 @@ function statusObject(e: SimStatus): Record<string, unknown> {
   const out: Record<string, unknown> = { id: e.wamid, status: e.status, timestamp: sec(e.atMs), recipient_id: e.recipient };
   if (e.tag) out.biz_opaque_callback_data = e.tag;
   // v24+: `conversation` only inside a free entry point window; its expiration only on `sent`.
-  if (e.fep) out.conversation = { id: e.fep.id, ...(e.fep.untilMs ? { expiration_timestamp: sec(e.fep.untilMs) } : {}), origin: { type: 'referral_conversion' } };
-  if (e.pricing) out.pricing = { billable: e.pricing.type === 'regular', pricing_model: 'PMP', type: e.pricing.type, category: e.pricing.category };
+  if (e.fep)
+    out.conversation = {
+      id: e.fep.id,
+      ...(e.fep.untilMs ? { expiration_timestamp: sec(e.fep.untilMs) } : {}),
+      origin: { type: 'referral_conversion' },
+    };
+  if (e.pricing)
+    out.pricing = { billable: e.pricing.type === 'regular', pricing_model: 'PMP', type: e.pricing.type, category: e.pricing.category };
   if (e.error) {
-    out.errors = [{ code: e.error.code, title: e.error.title, message: e.error.title, error_data: { details: e.error.title }, href: '/documentation/business-messaging/whatsapp/support/error-codes' }];
+    out.errors = [
+      {
+        code: e.error.code,
+        title: e.error.title,
+        message: e.error.title,
+        error_data: { details: e.error.title },
+        href: '/documentation/business-messaging/whatsapp/support/error-codes',
+      },
+    ];
   }
   return out;
 }
@@ -39,17 +53,34 @@ function inboundValue(waba: DemoWaba, e: SimInbound): Record<string, unknown> {
   const message: Record<string, unknown> = { from: e.from, id: e.wamid, timestamp: sec(e.atMs), type: 'text', text: { body: e.text } };
   if (e.referral) {
     message.referral = {
-      source_url: `https://fb.me/demo-ad-${e.referral.adId}`, source_id: e.referral.adId, source_type: 'ad', headline: e.referral.headline,
-      body: 'Tap to chat with us on WhatsApp', media_type: 'image', image_url: 'https://example.invalid/ad.jpg', ctwa_clid: e.referral.ctwaClid,
+      source_url: `https://fb.me/demo-ad-${e.referral.adId}`,
+      source_id: e.referral.adId,
+      source_type: 'ad',
+      headline: e.referral.headline,
+      body: 'Tap to chat with us on WhatsApp',
+      media_type: 'image',
+      image_url: 'https://example.invalid/ad.jpg',
+      ctwa_clid: e.referral.ctwaClid,
     };
   }
-  return { messaging_product: 'whatsapp', metadata: metadata(waba, e.phoneIndex), contacts: [{ profile: { name: e.name }, wa_id: e.from }], messages: [message] };
+  return {
+    messaging_product: 'whatsapp',
+    metadata: metadata(waba, e.phoneIndex),
+    contacts: [{ profile: { name: e.name }, wa_id: e.from }],
+    messages: [message],
+  };
 }
 
 function callValue(waba: DemoWaba, e: SimCall): Record<string, unknown> {
   const business = metadata(waba, e.phoneIndex).display_phone_number;
   const userInitiated = e.direction === 'user_initiated';
-  const call: Record<string, unknown> = { id: e.callId, to: userInitiated ? business : e.user, from: userInitiated ? e.user : business, event: e.event, timestamp: sec(e.atMs) };
+  const call: Record<string, unknown> = {
+    id: e.callId,
+    to: userInitiated ? business : e.user,
+    from: userInitiated ? e.user : business,
+    event: e.event,
+    timestamp: sec(e.atMs),
+  };
   if (e.event === 'connect') {
     if (!userInitiated) call.direction = 'BUSINESS_INITIATED';
     call.session = { sdp_type: userInitiated ? 'offer' : 'answer', sdp: 'v=0 (demo SDP omitted)' };
@@ -64,7 +95,10 @@ function callValue(waba: DemoWaba, e: SimCall): Record<string, unknown> {
 }
 
 function wrap(wabaId: string, field: string, value: Record<string, unknown>, time?: number): WebhookEnvelope {
-  return { object: 'whatsapp_business_account', entry: [{ id: wabaId, ...(time !== undefined ? { time } : {}), changes: [{ value, field }] }] };
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: wabaId, ...(time !== undefined ? { time } : {}), changes: [{ value, field }] }],
+  };
 }
 
 function single(wabas: readonly DemoWaba[], e: Exclude<SimEvent, SimStatus>): DemoEnvelope {
@@ -77,19 +111,40 @@ function single(wabas: readonly DemoWaba[], e: Exclude<SimEvent, SimStatus>): De
       return { atMs: e.arrivalMs, wabaId: waba.id, envelope: wrap(waba.id, 'calls', callValue(waba, e)) };
     case 'tier':
       return {
-        atMs: e.arrivalMs, wabaId: waba.id,
-        envelope: wrap(waba.id, 'account_update', {
-          volume_tier_info: { tier_update_time: time, pricing_category: e.category, tier: e.tier, effective_month: e.month, region: e.region },
-          event: 'VOLUME_BASED_PRICING_TIER_UPDATE',
-        }, time),
+        atMs: e.arrivalMs,
+        wabaId: waba.id,
+        envelope: wrap(
+          waba.id,
+          'account_update',
+          {
+            volume_tier_info: {
+              tier_update_time: time,
+              pricing_category: e.category,
+              tier: e.tier,
+              effective_month: e.month,
+              region: e.region,
+            },
+            event: 'VOLUME_BASED_PRICING_TIER_UPDATE',
+          },
+          time,
+        ),
       };
     case 'template_category':
       return {
-        atMs: e.arrivalMs, wabaId: waba.id,
-        envelope: wrap(waba.id, 'template_category_update', {
-          message_template_id: Number(e.templateId), message_template_name: e.name, message_template_language: e.language,
-          previous_category: e.previous, new_category: e.next,
-        }, time),
+        atMs: e.arrivalMs,
+        wabaId: waba.id,
+        envelope: wrap(
+          waba.id,
+          'template_category_update',
+          {
+            message_template_id: Number(e.templateId),
+            message_template_name: e.name,
+            message_template_language: e.language,
+            previous_category: e.previous,
+            new_category: e.next,
+          },
+          time,
+        ),
       };
   }
 }
@@ -108,7 +163,11 @@ export function* toEnvelopes(events: Iterable<SimEvent>, wabas: readonly DemoWab
     const first = statuses[0] as SimStatus;
     const waba = wabas[first.wabaIndex] as DemoWaba;
     const value = { messaging_product: 'whatsapp', metadata: metadata(waba, first.phoneIndex), statuses: statuses.map(statusObject) };
-    return { atMs: Math.max(now, (statuses[statuses.length - 1] as SimStatus).arrivalMs), wabaId: waba.id, envelope: wrap(waba.id, 'messages', value) };
+    return {
+      atMs: Math.max(now, (statuses[statuses.length - 1] as SimStatus).arrivalMs),
+      wabaId: waba.id,
+      envelope: wrap(waba.id, 'messages', value),
+    };
   };
   function* flushOlderThan(atMs: number): Generator<DemoEnvelope> {
     for (const [key, batch] of open) {
@@ -128,7 +187,15 @@ export function* toEnvelopes(events: Iterable<SimEvent>, wabas: readonly DemoWab
     const key = `${e.wabaIndex}|${e.phoneIndex}`;
     let batch = open.get(key);
     if (!batch) {
-      batch = { statuses: [], target: rng.weighted([[1, 2], [2, 3], [3, 3], [4, 2]] as const) };
+      batch = {
+        statuses: [],
+        target: rng.weighted([
+          [1, 2],
+          [2, 3],
+          [3, 3],
+          [4, 2],
+        ] as const),
+      };
       open.set(key, batch);
     }
     batch.statuses.push(e);

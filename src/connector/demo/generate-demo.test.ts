@@ -32,9 +32,28 @@ interface Summary {
 
 function summarise(): Summary {
   const s: Summary = {
-    envelopes: 0, statuses: 0, fields: new Map(), categories: new Set(), types: new Set(), seen: new Map(), firstSeen: new Map(), outOfOrder: 0,
-    failed: 0, errorCodes: new Set(), templates: 0, tagged: 0, fepConversations: 0, referrals: 0, callTerminates: [], recipientCountries: new Set(),
-    marketingByDay: new Map(), tierUpdates: [], categoryUpdates: [], lastArrival: 0, ordered: true, latestTimestamp: 0,
+    envelopes: 0,
+    statuses: 0,
+    fields: new Map(),
+    categories: new Set(),
+    types: new Set(),
+    seen: new Map(),
+    firstSeen: new Map(),
+    outOfOrder: 0,
+    failed: 0,
+    errorCodes: new Set(),
+    templates: 0,
+    tagged: 0,
+    fepConversations: 0,
+    referrals: 0,
+    callTerminates: [],
+    recipientCountries: new Set(),
+    marketingByDay: new Map(),
+    tierUpdates: [],
+    categoryUpdates: [],
+    lastArrival: 0,
+    ordered: true,
+    latestTimestamp: 0,
   };
   const brazil = demo.wabas[0]!;
   for (const { atMs, envelope } of demo.envelopes()) {
@@ -72,7 +91,8 @@ function summarise(): Summary {
           }
         }
         for (const m of (value.messages ?? []) as Record<string, any>[]) if (m.referral) s.referrals++;
-        for (const c of (value.calls ?? []) as Record<string, any>[]) if (c.event === 'terminate') s.callTerminates.push({ direction: c.direction, status: c.status, duration: c.duration });
+        for (const c of (value.calls ?? []) as Record<string, any>[])
+          if (c.event === 'terminate') s.callTerminates.push({ direction: c.direction, status: c.status, duration: c.duration });
         if (field === 'account_update') s.tierUpdates.push(value);
         if (field === 'template_category_update') s.categoryUpdates.push(value);
       }
@@ -100,7 +120,9 @@ test('three WABAs in different time zones and currencies, two portfolios, severa
 });
 
 test('every pricing category and type appears, as Meta spells them in webhooks', () => {
-  expect(s.categories).toEqual(new Set(['marketing', 'marketing_lite', 'utility', 'authentication', 'authentication-international', 'service', 'referral_conversion']));
+  expect(s.categories).toEqual(
+    new Set(['marketing', 'marketing_lite', 'utility', 'authentication', 'authentication-international', 'service', 'referral_conversion']),
+  );
   expect(s.types).toEqual(new Set(['regular', 'free_customer_service', 'free_entry_point']));
 });
 
@@ -139,7 +161,10 @@ test('user- and business-initiated calls, answered with durations and unanswered
 test('weekday/weekend pattern and campaign spikes in marketing', () => {
   const days = [...s.marketingByDay.entries()].slice(1, -1);
   const weekend = days.filter(([d]) => [0, 6].includes(dayOfWeek(d))).map(([, n]) => n);
-  const weekday = days.filter(([d]) => ![0, 6].includes(dayOfWeek(d))).map(([, n]) => n).sort((a, b) => a - b);
+  const weekday = days
+    .filter(([d]) => ![0, 6].includes(dayOfWeek(d)))
+    .map(([, n]) => n)
+    .sort((a, b) => a - b);
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   expect(avg(weekday)).toBeGreaterThan(1.5 * avg(weekend));
   expect(weekday.at(-1)!).toBeGreaterThan(1.8 * weekday[Math.floor(weekday.length / 2)]!);
@@ -147,8 +172,13 @@ test('weekday/weekend pattern and campaign spikes in marketing', () => {
 
 test('a volume tier update and a utility -> marketing recategorisation are announced', () => {
   expect(s.tierUpdates.length).toBeGreaterThanOrEqual(2);
-  expect(s.tierUpdates[0]).toMatchObject({ event: 'VOLUME_BASED_PRICING_TIER_UPDATE', volume_tier_info: { tier: expect.stringMatching(/^\d+:(\d+|MAX)$/) } });
+  expect(s.tierUpdates[0]).toMatchObject({
+    event: 'VOLUME_BASED_PRICING_TIER_UPDATE',
+    volume_tier_info: { tier: expect.stringMatching(/^\d+:(\d+|MAX)$/) },
+  });
   // Meta's figures for the same month show the portfolio moving into the second utility tier.
   expect(demo.metaFigures().pricing.some((r) => r.category === 'utility' && r.tier === '2001:8000')).toBe(true);
-  expect(s.categoryUpdates).toEqual([expect.objectContaining({ message_template_name: 'order_shipped', previous_category: 'UTILITY', new_category: 'MARKETING' })]);
+  expect(s.categoryUpdates).toEqual([
+    expect.objectContaining({ message_template_name: 'order_shipped', previous_category: 'UTILITY', new_category: 'MARKETING' }),
+  ]);
 });

@@ -56,7 +56,13 @@ export function generateDemo(options: DemoOptions): Demo {
   let figures: DemoMetaFigures | null = null;
 
   return {
-    seed, asOfMs: options.asOfMs, days, scale, wabas, rateFiles, priceBook,
+    seed,
+    asOfMs: options.asOfMs,
+    days,
+    scale,
+    wabas,
+    rateFiles,
+    priceBook,
     completeDays(wabaId) {
       const waba = wabas.find((w) => w.id === wabaId);
       if (!waba) throw new Error(`not a demo WABA: ${wabaId}`);

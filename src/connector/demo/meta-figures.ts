@@ -1,6 +1,16 @@
 import {
-  divRound, localDay, marketOf, priceCalls, priceUsage, type CallRecord, type Category, type Micros, type PriceBook, type PricedRow,
-  type PricingType, type UsageRow,
+  divRound,
+  localDay,
+  marketOf,
+  priceCalls,
+  priceUsage,
+  type CallRecord,
+  type Category,
+  type Micros,
+  type PriceBook,
+  type PricedRow,
+  type PricingType,
+  type UsageRow,
 } from '@core';
 import type { MetaCallRow, MetaPricingRow } from '../pull/pull-sink';
 import type { DemoWaba } from './demo-wabas';
@@ -21,10 +31,28 @@ function scaleMicros(value: Micros, factor: number): Micros {
 function metaRowsOf(priced: PricedRow, phoneId: string, country: string | null, rng: Rng): MetaPricingRow[] {
   const fep = priced.category === 'referral_conversion';
   const category: Category = fep ? 'service' : priced.category;
-  const base = { day: priced.day, wabaId: priced.wabaId, phoneNumberId: phoneId, country, category, pricingType: priced.pricingType as PricingType, currency: priced.currency };
+  const base = {
+    day: priced.day,
+    wabaId: priced.wabaId,
+    phoneNumberId: phoneId,
+    country,
+    category,
+    pricingType: priced.pricingType as PricingType,
+    currency: priced.currency,
+  };
   const parts = priced.tiers?.length
-    ? priced.tiers.map((t) => ({ tier: `${t.lower}:${t.upper ?? 'MAX'}`, volume: t.units, cost: BigInt(t.units) * t.rateMicros as Micros | null }))
-    : [{ tier: priced.pricingType === 'regular' ? '0:MAX' : null, volume: priced.units, cost: priced.pricingType === 'regular' ? priced.costMicros : 0n }];
+    ? priced.tiers.map((t) => ({
+        tier: `${t.lower}:${t.upper ?? 'MAX'}`,
+        volume: t.units,
+        cost: (BigInt(t.units) * t.rateMicros) as Micros | null,
+      }))
+    : [
+        {
+          tier: priced.pricingType === 'regular' ? '0:MAX' : null,
+          volume: priced.units,
+          cost: priced.pricingType === 'regular' ? priced.costMicros : 0n,
+        },
+      ];
   return parts.map((p) => {
     let { volume, cost } = p;
     if (priced.pricingType === 'regular' && volume > 2 && rng.chance(0.15)) {
@@ -44,7 +72,15 @@ export function buildMetaPricingRows(shared: SimShared, wabas: readonly DemoWaba
     const waba = wabas[Number(w)] as DemoWaba;
     if (day >= localDay(shared.asOfMs, waba.timezone)) continue; // only complete days, as the pullers do
     rows.push({
-      day, wabaId: waba.id, portfolioId: waba.portfolio, currency: waba.currency, market, category, pricingType: type, pricingModel: 'PMP', units: count,
+      day,
+      wabaId: waba.id,
+      portfolioId: waba.portfolio,
+      currency: waba.currency,
+      market,
+      category,
+      pricingType: type,
+      pricingModel: 'PMP',
+      units: count,
       dims: { phone: (waba.phones[Number(phone)] as DemoWaba['phones'][number]).id, country: iso2 || null },
     });
   }
@@ -63,8 +99,16 @@ export function buildMetaCallRows(shared: SimShared, wabas: readonly DemoWaba[],
     const day = localDay(c.startMs, waba.timezone);
     const info = marketOf(c.user, day);
     return {
-      callId: c.callId, wabaId: waba.id, portfolioId: waba.portfolio, currency: waba.currency, day, startMs: c.startMs, direction: c.direction,
-      durationSec: c.durationSec, market: info.market, dims: { phone: (waba.phones[c.phoneIndex] as DemoWaba['phones'][number]).id, country: info.iso2 },
+      callId: c.callId,
+      wabaId: waba.id,
+      portfolioId: waba.portfolio,
+      currency: waba.currency,
+      day,
+      startMs: c.startMs,
+      direction: c.direction,
+      durationSec: c.durationSec,
+      market: info.market,
+      dims: { phone: (waba.phones[c.phoneIndex] as DemoWaba['phones'][number]).id, country: info.iso2 },
     };
   });
   const groups = new Map<string, MetaCallRow & { totalSec: number }>();
@@ -75,8 +119,16 @@ export function buildMetaCallRows(shared: SimShared, wabas: readonly DemoWaba[],
     let g = groups.get(key);
     if (!g) {
       g = {
-        day: call.day, wabaId: call.wabaId, phoneNumberId: call.dims?.phone ?? null, country: call.dims?.country ?? null, direction: call.direction,
-        count: 0, costMicros: 0n, averageDurationSec: 0, currency: call.currency, totalSec: 0,
+        day: call.day,
+        wabaId: call.wabaId,
+        phoneNumberId: call.dims?.phone ?? null,
+        country: call.dims?.country ?? null,
+        direction: call.direction,
+        count: 0,
+        costMicros: 0n,
+        averageDurationSec: 0,
+        currency: call.currency,
+        totalSec: 0,
       };
       groups.set(key, g);
     }

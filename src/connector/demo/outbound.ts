@@ -49,9 +49,23 @@ export function sendMessage(shared: SimShared, sim: WabaSim, rng: Rng, t: number
   const pricing: SimPricing = { type: verdict.type, category: webhookCategory(verdict.category) };
   const fepId = verdict.type === 'free_entry_point' ? sim.fepIds[contact] : undefined;
   const wamid = sim.nextId('wamid.HBgM');
-  const base = { kind: 'status' as const, arrivalMs: 0, wabaIndex: sim.index, phoneIndex, wamid, recipient, ...(opts.tag ? { tag: opts.tag } : {}) };
+  const base = {
+    kind: 'status' as const,
+    arrivalMs: 0,
+    wabaIndex: sim.index,
+    phoneIndex,
+    wamid,
+    recipient,
+    ...(opts.tag ? { tag: opts.tag } : {}),
+  };
   const sentAt = t + rng.int(200, 2000);
-  const sent: SimStatus = { ...base, atMs: sentAt, status: 'sent', pricing, ...(fepId ? { fep: { id: fepId, untilMs: sim.fepUntil[contact]! } } : {}) };
+  const sent: SimStatus = {
+    ...base,
+    atMs: sentAt,
+    status: 'sent',
+    pricing,
+    ...(fepId ? { fep: { id: fepId, untilMs: sim.fepUntil[contact]! } } : {}),
+  };
   shared.emit(sent, rng);
   if (fails) {
     const error = opts.category === 'marketing' && opts.template && rng.chance(0.7) ? MARKETING_LIMIT : rng.pick(FAILURES);
@@ -65,8 +79,15 @@ export function sendMessage(shared: SimShared, sim: WabaSim, rng: Rng, t: number
 }
 
 function deliver(
-  shared: SimShared, sim: WabaSim, rng: Rng, base: Omit<SimStatus, 'atMs' | 'status'>, deliveredAt: number, pricing: SimPricing,
-  fepId: string | undefined, verdict: { type: PricingType; category: Category }, opts: SendOptions,
+  shared: SimShared,
+  sim: WabaSim,
+  rng: Rng,
+  base: Omit<SimStatus, 'atMs' | 'status'>,
+  deliveredAt: number,
+  pricing: SimPricing,
+  fepId: string | undefined,
+  verdict: { type: PricingType; category: Category },
+  opts: SendOptions,
 ): void {
   const readP = opts.category === 'authentication' || opts.category === 'authentication_international' ? 0.7 : opts.template ? 0.5 : 0.8;
   const read = rng.chance(readP);
@@ -78,12 +99,24 @@ function deliver(
     shared.emit({ ...base, atMs: readAt, status: 'read', ...(skipDelivered ? { pricing, ...fep } : {}) }, rng);
   }
   const { market, day } = shared.recordDelivered(sim, base.phoneIndex, deliveredAt, base.recipient, verdict.category, verdict.type);
-  const column = verdict.category === 'utility' || verdict.category === 'authentication' || verdict.category === 'authentication_international' ? verdict.category : null;
+  const column =
+    verdict.category === 'utility' || verdict.category === 'authentication' || verdict.category === 'authentication_international'
+      ? verdict.category
+      : null;
   if (verdict.type === 'regular' && column && DEMO_TIERED_MARKETS.includes(market)) {
     const tier = shared.countTiered(sim, market, column, day);
     if (tier) {
       const category = column === 'utility' ? 'UTILITY' : column === 'authentication' ? 'AUTHENTICATION' : 'AUTHENTICATION_INTERNATIONAL';
-      const event = { kind: 'tier' as const, arrivalMs: 0, atMs: deliveredAt, wabaIndex: sim.index, category, tier, month: day.slice(0, 7), region: market } as const;
+      const event = {
+        kind: 'tier' as const,
+        arrivalMs: 0,
+        atMs: deliveredAt,
+        wabaIndex: sim.index,
+        category,
+        tier,
+        month: day.slice(0, 7),
+        region: market,
+      } as const;
       shared.emit(event, rng, false);
       // Meta may send the update twice; the first tier_update_time is the one that counts.
       shared.emit({ ...event, atMs: deliveredAt + rng.int(60_000, 600_000) }, rng, false);

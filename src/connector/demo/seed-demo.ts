@@ -69,7 +69,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
     options.onProgress?.({ phase: 'webhooks', done: envelopes });
   };
   for (const { envelope } of demo.envelopes()) {
-    for (const change of envelope.entry[0]?.changes ?? []) statuses += Array.isArray(change.value.statuses) ? change.value.statuses.length : 0;
+    for (const change of envelope.entry[0]?.changes ?? [])
+      statuses += Array.isArray(change.value.statuses) ? change.value.statuses.length : 0;
     batch.push(envelope);
     if (batch.length >= batchSize) await flush();
   }

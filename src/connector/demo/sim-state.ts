@@ -26,7 +26,12 @@ export class WabaSim {
   seq = 0;
   recategorised = false;
 
-  constructor(readonly index: number, readonly waba: DemoWaba, contactCount: number, seed: string) {
+  constructor(
+    readonly index: number,
+    readonly waba: DemoWaba,
+    contactCount: number,
+    seed: string,
+  ) {
     this.contacts = buildContacts(waba.audience, contactCount, new Rng(`${seed}|contacts|${waba.id}`));
     this.cswUntil = new Float64Array(contactCount);
     this.fepUntil = new Float64Array(contactCount);
@@ -53,7 +58,10 @@ export class SimShared {
   readonly calls: CallFact[] = [];
   private readonly tierCounts = new Map<string, number>();
 
-  constructor(readonly seed: string, readonly asOfMs: number) {}
+  constructor(
+    readonly seed: string,
+    readonly asOfMs: number,
+  ) {}
 
   /** Queues an event as Meta delivers it: small jitter, ~3% late (out of order), ~1.5% sent twice. */
   emit(event: SimEvent, rng: Rng, duplicates = true): void {
@@ -66,7 +74,14 @@ export class SimShared {
     }
   }
 
-  recordDelivered(sim: WabaSim, phoneIndex: number, atMs: number, recipient: string, category: Category, type: PricingType): { market: string; day: string } {
+  recordDelivered(
+    sim: WabaSim,
+    phoneIndex: number,
+    atMs: number,
+    recipient: string,
+    category: Category,
+    type: PricingType,
+  ): { market: string; day: string } {
     const day = localDay(atMs, sim.waba.timezone);
     const info = marketOf(recipient, day);
     const key = `${sim.index}|${day}|${phoneIndex}|${info.iso2 ?? ''}|${info.market}|${category}|${type}`;
@@ -75,7 +90,12 @@ export class SimShared {
   }
 
   /** Counts a charged tiered message for the portfolio; returns the tier entered, if a boundary was crossed. */
-  countTiered(sim: WabaSim, market: string, column: 'utility' | 'authentication' | 'authentication_international', day: string): string | null {
+  countTiered(
+    sim: WabaSim,
+    market: string,
+    column: 'utility' | 'authentication' | 'authentication_international',
+    day: string,
+  ): string | null {
     const key = `${sim.waba.portfolio}|${market}|${column}|${monthOf(day)}`;
     const n = (this.tierCounts.get(key) ?? 0) + 1;
     this.tierCounts.set(key, n);

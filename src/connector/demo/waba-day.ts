@@ -5,7 +5,9 @@ import { Rng } from './rng';
 import type { Action, SimShared, WabaSim } from './sim-state';
 
 // Local hour-of-day profile of business messaging (night lull, late-morning and evening peaks).
-const HOURS = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 1.6, 2, 2.2, 2.2, 2, 1.9, 1.8, 1.8, 1.9, 2, 2.1, 2, 1.6, 1.1, 0.7, 0.4].map((w, h) => [h, w] as const);
+const HOURS = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 1.6, 2, 2.2, 2.2, 2, 1.9, 1.8, 1.8, 1.9, 2, 2.1, 2, 1.6, 1.1, 0.7, 0.4].map(
+  (w, h) => [h, w] as const,
+);
 const BUSINESS_HOURS = HOURS.map(([h, w]) => [h, h >= 9 && h < 18 ? w : 0] as const);
 // Sunday..Saturday factors.
 const WEEK = {
@@ -42,27 +44,53 @@ function planDay(ctx: DayPlanContext, rng: Rng, start: number): void {
   const contact = () => rng.int(0, contacts - 1);
   const templatesOf = (category: Category) => w.templates.filter((t) => t.category === category);
 
-  for (const [category, count] of [['marketing', n(w.daily.marketing, WEEK.marketing)], ['utility', n(w.daily.utility, WEEK.utility)], ['authentication', n(w.daily.authentication, WEEK.authentication)]] as const) {
+  for (const [category, count] of [
+    ['marketing', n(w.daily.marketing, WEEK.marketing)],
+    ['utility', n(w.daily.utility, WEEK.utility)],
+    ['authentication', n(w.daily.authentication, WEEK.authentication)],
+  ] as const) {
     const templates = templatesOf(category);
     for (let i = 0; i < count; i++) {
       const template = rng.pick(templates);
       const tagged = template.tag !== null && rng.chance(category === 'utility' ? 0.9 : 0.85);
-      push(timeIn(rng, start, HOURS), { kind: 'template', contact: contact(), category, tag: tagged ? template.tag : null, template: template.name });
+      push(timeIn(rng, start, HOURS), {
+        kind: 'template',
+        contact: contact(),
+        category,
+        tag: tagged ? template.tag : null,
+        template: template.name,
+      });
     }
   }
   for (let i = n(w.daily.marketingLite, WEEK.marketing); i > 0; i--) {
-    push(timeIn(rng, start, HOURS), { kind: 'template', contact: contact(), category: 'marketing_lite', tag: campaign ?? (rng.chance(0.7) ? 'promo-lite' : null), template: 'mm_lite_offer' });
+    push(timeIn(rng, start, HOURS), {
+      kind: 'template',
+      contact: contact(),
+      category: 'marketing_lite',
+      tag: campaign ?? (rng.chance(0.7) ? 'promo-lite' : null),
+      template: 'mm_lite_offer',
+    });
   }
   if (campaign) {
     // The campaign goes out as one burst in the late morning: the spike on the dashboards.
     const burst = rng.count(w.daily.marketing * scale * (1.5 + rng.next() * 2));
     const at = start + (10 * 3600 + rng.int(0, 1800)) * 1000;
-    for (let i = 0; i < burst; i++) push(at + rng.int(0, 90 * 60_000), { kind: 'template', contact: contact(), category: 'marketing', tag: campaign, template: `campaign_${campaign}` });
+    for (let i = 0; i < burst; i++)
+      push(at + rng.int(0, 90 * 60_000), {
+        kind: 'template',
+        contact: contact(),
+        category: 'marketing',
+        tag: campaign,
+        template: `campaign_${campaign}`,
+      });
   }
-  for (let i = n(w.daily.inbound, WEEK.inbound); i > 0; i--) push(timeIn(rng, start, HOURS), { kind: 'inbound', contact: contact(), referral: false });
-  for (let i = n(w.daily.referrals * (campaign ? 1.5 : 1), WEEK.inbound); i > 0; i--) push(timeIn(rng, start, HOURS), { kind: 'inbound', contact: contact(), referral: true });
+  for (let i = n(w.daily.inbound, WEEK.inbound); i > 0; i--)
+    push(timeIn(rng, start, HOURS), { kind: 'inbound', contact: contact(), referral: false });
+  for (let i = n(w.daily.referrals * (campaign ? 1.5 : 1), WEEK.inbound); i > 0; i--)
+    push(timeIn(rng, start, HOURS), { kind: 'inbound', contact: contact(), referral: true });
   for (let i = n(w.daily.userCalls, WEEK.inbound); i > 0; i--) push(timeIn(rng, start, HOURS), { kind: 'user_call', contact: contact() });
-  for (let i = n(w.daily.businessCalls, WEEK.businessCalls); i > 0; i--) push(timeIn(rng, start, BUSINESS_HOURS), { kind: 'business_call', contact: contact() });
+  for (let i = n(w.daily.businessCalls, WEEK.businessCalls); i > 0; i--)
+    push(timeIn(rng, start, BUSINESS_HOURS), { kind: 'business_call', contact: contact() });
   const recatDay = ctx.days >= 28 ? ctx.days - 21 : Math.floor(ctx.days / 2);
   if (w.id === RECATEGORISED_TEMPLATE.wabaId && ctx.dayIndex === recatDay) push(start + 9 * 3600_000, { kind: 'recategorise' });
 }

@@ -3,11 +3,28 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { InputError, priceBookToJson } from '@core';
 import {
-  annotationsQuery, API_PREFIX, callsQuery, contactsQuery, LIST_KINDS, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery, usageQuery,
+  annotationsQuery,
+  API_PREFIX,
+  callsQuery,
+  contactsQuery,
+  LIST_KINDS,
+  listQuery,
+  pricingInputQuery,
+  reconciliationQuery,
+  tiersQuery,
+  usageQuery,
   type ListKind,
 } from '@contract';
 import {
-  annotations, callsSeries, contactsSeries, listValues, pricingInput, reconciliation, tierState, usageSeries, type QueryContext,
+  annotations,
+  callsSeries,
+  contactsSeries,
+  listValues,
+  pricingInput,
+  reconciliation,
+  tierState,
+  usageSeries,
+  type QueryContext,
 } from '../query';
 
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(query)';
@@ -39,31 +56,45 @@ export interface ApiOptions {
 
 /** Registers the bearer-token protected query API (docs/api.md). */
 export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
-  await app.register(async (scope) => {
-    scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!opts.apiToken) {
-        return reply.code(401).send({ error: 'unauthorized', message: 'the query API is disabled: set apiToken in the connector config' });
-      }
-      if (!tokenMatches(req.headers.authorization, opts.apiToken)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'missing or invalid bearer token' });
-      }
-    });
-    const { ctx } = opts;
-    scope.get('/usage', async (req) => usageSeries(ctx, parseQuery(usageQuery, req.query)));
-    scope.get('/pricing-input', async (req) => pricingInput(ctx, parseQuery(pricingInputQuery, req.query)));
-    scope.get('/calls', async (req) => callsSeries(ctx, parseQuery(callsQuery, req.query)));
-    scope.get('/contacts', async (req) => contactsSeries(ctx, parseQuery(contactsQuery, req.query)));
-    scope.get('/reconciliation', async (req) => reconciliation(ctx, parseQuery(reconciliationQuery, req.query)));
-    scope.get('/tiers', async (req) => tierState(ctx, parseQuery(tiersQuery, req.query)));
-    scope.get('/annotations', async (req) => annotations(ctx, parseQuery(annotationsQuery, req.query)));
-    scope.get('/price-book', async () => ({ priceBook: priceBookToJson(ctx.priceBook()) }));
-    scope.get('/wabas', async () => ({
-      items: [...ctx.wabas.values()].map((w) => ({ id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio })),
-    }));
-    scope.get<{ Params: { kind: string } }>('/lists/:kind', async (req) => {
-      const kind = req.params.kind;
-      if (!(LIST_KINDS as readonly string[]).includes(kind)) throw new InputError('kind', kind, `is not one of ${LIST_KINDS.join(', ')}`);
-      return listValues(ctx, kind as ListKind, parseQuery(listQuery, req.query));
-    });
-  }, { prefix: API_PREFIX });
+  await app.register(
+    async (scope) => {
+      scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+        if (!opts.apiToken) {
+          return reply
+            .code(401)
+            .send({ error: 'unauthorized', message: 'the query API is disabled: set apiToken in the connector config' });
+        }
+        if (!tokenMatches(req.headers.authorization, opts.apiToken)) {
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer')
+            .send({ error: 'unauthorized', message: 'missing or invalid bearer token' });
+        }
+      });
+      const { ctx } = opts;
+      scope.get('/usage', async (req) => usageSeries(ctx, parseQuery(usageQuery, req.query)));
+      scope.get('/pricing-input', async (req) => pricingInput(ctx, parseQuery(pricingInputQuery, req.query)));
+      scope.get('/calls', async (req) => callsSeries(ctx, parseQuery(callsQuery, req.query)));
+      scope.get('/contacts', async (req) => contactsSeries(ctx, parseQuery(contactsQuery, req.query)));
+      scope.get('/reconciliation', async (req) => reconciliation(ctx, parseQuery(reconciliationQuery, req.query)));
+      scope.get('/tiers', async (req) => tierState(ctx, parseQuery(tiersQuery, req.query)));
+      scope.get('/annotations', async (req) => annotations(ctx, parseQuery(annotationsQuery, req.query)));
+      scope.get('/price-book', async () => ({ priceBook: priceBookToJson(ctx.priceBook()) }));
+      scope.get('/wabas', async () => ({
+        items: [...ctx.wabas.values()].map((w) => ({
+          id: w.id,
+          name: w.name,
+          timezone: w.timezone,
+          currency: w.currency,
+          portfolio: w.portfolio,
+        })),
+      }));
+      scope.get<{ Params: { kind: string } }>('/lists/:kind', async (req) => {
+        const kind = req.params.kind;
+        if (!(LIST_KINDS as readonly string[]).includes(kind)) throw new InputError('kind', kind, `is not one of ${LIST_KINDS.join(', ')}`);
+        return listValues(ctx, kind as ListKind, parseQuery(listQuery, req.query));
+      });
+    },
+    { prefix: API_PREFIX },
+  );
 }

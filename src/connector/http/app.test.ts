@@ -15,7 +15,13 @@ const envelope = (statuses: unknown[]) => ({
   object: 'whatsapp_business_account',
   entry: [{ id: 'W1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: 'P1' }, statuses } }] }],
 });
-const delivered = (wamid: string) => ({ id: wamid, status: 'delivered', timestamp: secs('2025-07-10T12:00:00Z'), recipient_id: '5511987654321', pricing });
+const delivered = (wamid: string) => ({
+  id: wamid,
+  status: 'delivered',
+  timestamp: secs('2025-07-10T12:00:00Z'),
+  recipient_id: '5511987654321',
+  pricing,
+});
 
 describe('connector HTTP app', () => {
   let dir: string;
@@ -33,7 +39,12 @@ describe('connector HTTP app', () => {
     return { statusCode: res.status, body, json: () => JSON.parse(body) as unknown };
   }
   const postSigned = (body: string, headers: Record<string, string> = {}) =>
-    request({ method: 'POST', url: '/webhooks/whatsapp', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(Buffer.from(body), SECRET), ...headers } });
+    request({
+      method: 'POST',
+      url: '/webhooks/whatsapp',
+      payload: body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(Buffer.from(body), SECRET), ...headers },
+    });
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-app-'));
@@ -67,10 +78,12 @@ describe('connector HTTP app', () => {
     await start();
     const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
     // Each response is checked the moment it arrives: its status must already be committed.
-    const seenAtAck = await Promise.all(ids.map(async (id) => {
-      const res = await postSigned(JSON.stringify(envelope([delivered(id)])));
-      return [res.statusCode, committed.has(`status:${id}:delivered`)];
-    }));
+    const seenAtAck = await Promise.all(
+      ids.map(async (id) => {
+        const res = await postSigned(JSON.stringify(envelope([delivered(id)])));
+        return [res.statusCode, committed.has(`status:${id}:delivered`)];
+      }),
+    );
     expect(seenAtAck).toEqual(ids.map(() => [200, true]));
     expect(await store.countRawEvents()).toBe(30);
   });
@@ -78,7 +91,10 @@ describe('connector HTTP app', () => {
   it('rejects a missing or wrong signature with 401 and stores nothing', async () => {
     await start();
     const body = JSON.stringify(envelope([delivered('m1')]));
-    expect((await request({ method: 'POST', url: '/webhooks/whatsapp', payload: body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(401);
+    expect(
+      (await request({ method: 'POST', url: '/webhooks/whatsapp', payload: body, headers: { 'content-type': 'application/json' } }))
+        .statusCode,
+    ).toBe(401);
     expect((await postSigned(body, { 'x-hub-signature-256': signBody(Buffer.from(body), 'other') })).statusCode).toBe(401);
     expect(await store.countRawEvents()).toBe(0);
   });
@@ -86,7 +102,13 @@ describe('connector HTTP app', () => {
   it('accepts the 360Dialog shared-secret header instead of a signature', async () => {
     await start({ appSecret: undefined, sharedSecret: { header: 'X-D360-Secret', value: 'shh' } });
     const body = JSON.stringify(envelope([delivered('m1')]));
-    const send = (v: string) => request({ method: 'POST', url: '/webhooks/whatsapp', payload: body, headers: { 'content-type': 'application/json', 'x-d360-secret': v } });
+    const send = (v: string) =>
+      request({
+        method: 'POST',
+        url: '/webhooks/whatsapp',
+        payload: body,
+        headers: { 'content-type': 'application/json', 'x-d360-secret': v },
+      });
     expect((await send('nope')).statusCode).toBe(401);
     expect((await send('shh')).statusCode).toBe(200);
   });
@@ -102,12 +124,14 @@ describe('connector HTTP app', () => {
     expect(await store.countRawEvents()).toBe(0);
   });
 
-  it('answers Meta\'s verification handshake only with the right token', async () => {
+  it("answers Meta's verification handshake only with the right token", async () => {
     await start();
     const ok = await request({ method: 'GET', url: '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=12345' });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toBe('12345');
-    expect((await request({ method: 'GET', url: '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=no&hub.challenge=1' })).statusCode).toBe(403);
+    expect(
+      (await request({ method: 'GET', url: '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=no&hub.challenge=1' })).statusCode,
+    ).toBe(403);
   });
 
   it('reports store health in the contract shape, and 503 when the store is gone', async () => {

@@ -74,7 +74,10 @@ export async function registerWebhookRoutes(app: FastifyInstance, opts: AppOptio
       if (q['hub.mode'] !== 'subscribe' || !tokenOk) {
         return reply.code(403).send({ error: 'forbidden', message: 'verification token does not match', field: 'hub.verify_token' });
       }
-      return reply.code(200).type('text/plain').send(q['hub.challenge'] ?? '');
+      return reply
+        .code(200)
+        .type('text/plain')
+        .send(q['hub.challenge'] ?? '');
     });
   });
 }

@@ -32,7 +32,9 @@ export const inboundMessageSchema = z.looseObject({
   from: z.string().min(1),
   timestamp: unixSeconds,
   type: z.string().optional(),
-  referral: z.looseObject({ source_id: z.string().optional(), source_type: z.string().optional(), ctwa_clid: z.string().optional() }).optional(),
+  referral: z
+    .looseObject({ source_id: z.string().optional(), source_type: z.string().optional(), ctwa_clid: z.string().optional() })
+    .optional(),
 });
 
 export const metadataSchema = z.looseObject({

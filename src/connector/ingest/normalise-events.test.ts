@@ -22,8 +22,12 @@ describe('normaliseEnvelope on Meta examples', () => {
   it('flattens a sent status with its PMP pricing verdict', () => {
     const [e] = events(fixture('status_webhook_sent_marketing_pmp.json')) as StatusEvent[];
     expect(e).toMatchObject({
-      kind: 'status', wabaId: '102290129340398', phoneNumberId: '106540352242922', atMs: 1750030073000,
-      status: 'sent', recipient: '16505551234',
+      kind: 'status',
+      wabaId: '102290129340398',
+      phoneNumberId: '106540352242922',
+      atMs: 1750030073000,
+      status: 'sent',
+      recipient: '16505551234',
       pricing: { category: 'marketing', pricingType: 'regular', pricingModel: 'PMP', billable: true },
     });
     expect(e?.dedupeKey).toBe(`status:${e?.wamid}:sent`);
@@ -52,7 +56,13 @@ describe('normaliseEnvelope on Meta examples', () => {
 });
 
 describe('normaliseEnvelope on built bodies', () => {
-  const status = (extra: Record<string, unknown> = {}) => ({ id: 'wamid.A', status: 'delivered', timestamp: '1750000000', recipient_id: '5511999990000', ...extra });
+  const status = (extra: Record<string, unknown> = {}) => ({
+    id: 'wamid.A',
+    status: 'delivered',
+    timestamp: '1750000000',
+    recipient_id: '5511999990000',
+    ...extra,
+  });
   const body = (changes: unknown[]) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W1', changes }] });
   const messages = (value: Record<string, unknown>) => ({ field: 'messages', value: { metadata: { phone_number_id: 'P1' }, ...value } });
 
@@ -80,13 +90,32 @@ describe('normaliseEnvelope on built bodies', () => {
   });
 
   it('reads a business-initiated terminate: user number from `to`, start time and duration', () => {
-    const call = { id: 'wacid.X', event: 'terminate', direction: 'BUSINESS_INITIATED', from: '5511300000', to: '5511999990000', timestamp: '1750000300', start_time: '1750000100', duration: 200, status: ['COMPLETED'] };
+    const call = {
+      id: 'wacid.X',
+      event: 'terminate',
+      direction: 'BUSINESS_INITIATED',
+      from: '5511300000',
+      to: '5511999990000',
+      timestamp: '1750000300',
+      start_time: '1750000100',
+      duration: 200,
+      status: ['COMPLETED'],
+    };
     const [e] = events(body([{ field: 'calls', value: { metadata: { phone_number_id: 'P1' }, calls: [call] } }]));
-    expect(e).toMatchObject({ kind: 'call', direction: 'business_initiated', userNumber: '5511999990000', startMs: 1750000100000, durationSec: 200, atMs: 1750000300000 });
+    expect(e).toMatchObject({
+      kind: 'call',
+      direction: 'business_initiated',
+      userNumber: '5511999990000',
+      startMs: 1750000100000,
+      durationSec: 200,
+      atMs: 1750000300000,
+    });
   });
 
   it('takes inbound messages with their ad referral', () => {
-    const [e] = events(body([messages({ messages: [{ id: 'wamid.IN', from: '5511', timestamp: '1750000000', referral: { source_id: 'ad-9' } }] })]));
+    const [e] = events(
+      body([messages({ messages: [{ id: 'wamid.IN', from: '5511', timestamp: '1750000000', referral: { source_id: 'ad-9' } }] })]),
+    );
     expect(e).toMatchObject({ kind: 'inbound', dedupeKey: 'inbound:wamid.IN', referralSourceId: 'ad-9' });
   });
 });

@@ -41,17 +41,32 @@ function toVerdict(p: StatusObject['pricing'], path: string): PricingVerdict | n
 
 function toStatus(s: StatusObject, wabaId: string, phone: string, path: string): StatusEvent {
   return {
-    kind: 'status', dedupeKey: `status:${s.id}:${s.status}`, wabaId, phoneNumberId: phone, atMs: toMs(s.timestamp), raw: s,
-    wamid: s.id, status: s.status, recipient: s.recipient_id ?? null,
-    pricing: toVerdict(s.pricing, `${path}.pricing`), group: s.biz_opaque_callback_data ?? null,
+    kind: 'status',
+    dedupeKey: `status:${s.id}:${s.status}`,
+    wabaId,
+    phoneNumberId: phone,
+    atMs: toMs(s.timestamp),
+    raw: s,
+    wamid: s.id,
+    status: s.status,
+    recipient: s.recipient_id ?? null,
+    pricing: toVerdict(s.pricing, `${path}.pricing`),
+    group: s.biz_opaque_callback_data ?? null,
     errorCodes: (s.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code])),
   };
 }
 
 function toInbound(m: InboundObject, wabaId: string, phone: string): InboundEvent {
   return {
-    kind: 'inbound', dedupeKey: `inbound:${m.id}`, wabaId, phoneNumberId: phone, atMs: toMs(m.timestamp), raw: m,
-    messageId: m.id, from: m.from, referralSourceId: m.referral?.source_id ?? null,
+    kind: 'inbound',
+    dedupeKey: `inbound:${m.id}`,
+    wabaId,
+    phoneNumberId: phone,
+    atMs: toMs(m.timestamp),
+    raw: m,
+    messageId: m.id,
+    from: m.from,
+    referralSourceId: m.referral?.source_id ?? null,
   };
 }
 
@@ -60,9 +75,16 @@ function toCall(c: CallObject, wabaId: string, phone: string): CallEvent {
   const dir = c.direction?.toLowerCase() ?? (c.event === 'connect' ? 'user_initiated' : undefined);
   const direction = dir === 'business_initiated' || dir === 'user_initiated' ? dir : null;
   return {
-    kind: 'call', dedupeKey: `call:${c.id}:${c.event}`, wabaId, phoneNumberId: phone, atMs: toMs(c.timestamp), raw: c,
-    callId: c.id, event: c.event,
-    direction, durationSec: c.duration ?? null,
+    kind: 'call',
+    dedupeKey: `call:${c.id}:${c.event}`,
+    wabaId,
+    phoneNumberId: phone,
+    atMs: toMs(c.timestamp),
+    raw: c,
+    callId: c.id,
+    event: c.event,
+    direction,
+    durationSec: c.duration ?? null,
     userNumber: (direction === 'business_initiated' ? c.to : c.from) ?? null,
     startMs: c.start_time === undefined ? null : toMs(c.start_time),
   };
@@ -89,9 +111,18 @@ export function normaliseEnvelope(envelope: Envelope, receivedAtMs: number): Web
         const v = parseAt(callsValueSchema, change.value, base);
         v.calls.forEach((c) => out.push(toCall(c, wabaId, v.metadata.phone_number_id)));
       } else {
-        const kind = change.field === 'account_update' ? 'account_update' : TEMPLATE_FIELDS.has(change.field) ? 'template_category' : 'unknown';
+        const kind =
+          change.field === 'account_update' ? 'account_update' : TEMPLATE_FIELDS.has(change.field) ? 'template_category' : 'unknown';
         if (kind === 'account_update') parseAt(accountUpdateValueSchema, change.value, base);
-        out.push({ kind, field: change.field, dedupeKey: hashKey(change.field, wabaId, change.value), wabaId, phoneNumberId: null, atMs: entryMs, raw: change.value });
+        out.push({
+          kind,
+          field: change.field,
+          dedupeKey: hashKey(change.field, wabaId, change.value),
+          wabaId,
+          phoneNumberId: null,
+          atMs: entryMs,
+          raw: change.value,
+        });
       }
     });
   });

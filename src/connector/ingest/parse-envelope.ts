@@ -41,7 +41,8 @@ export function nestingDepth(text: string, limit = MAX_NESTING): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -54,7 +55,8 @@ export function nestingDepth(text: string, limit = MAX_NESTING): number {
 /** Parses a raw webhook body (bytes or text) into a validated envelope. */
 export function parseEnvelope(body: Buffer | string): Envelope {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (nestingDepth(text) > MAX_NESTING) throw new InputError('(body)', text.slice(0, 40), `nests arrays/objects deeper than ${MAX_NESTING} levels`);
+  if (nestingDepth(text) > MAX_NESTING)
+    throw new InputError('(body)', text.slice(0, 40), `nests arrays/objects deeper than ${MAX_NESTING} levels`);
   let json: unknown;
   try {
     json = JSON.parse(text);

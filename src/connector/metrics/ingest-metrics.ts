@@ -17,12 +17,41 @@ export interface IngestObserver {
  * never derived from these counters but from the store (see spend-metrics.ts).
  */
 export function registerIngestMetrics(registry: Registry): IngestObserver {
-  const events = new Counter({ name: 'waspend_webhook_events_total', help: 'Webhook events received, by kind and result (accepted, or the reason a body was refused).', labelNames: ['kind', 'result'], registers: [registry] });
-  const last = new Gauge({ name: 'waspend_last_webhook_timestamp_seconds', help: 'Unix time of the last committed webhook body.', registers: [registry] });
-  const sent = new Counter({ name: 'waspend_messages_sent_total', help: 'Status webhooks with status sent, by WABA (as received).', labelNames: ['waba'], registers: [registry] });
-  const failed = new Counter({ name: 'waspend_messages_failed_total', help: 'Status webhooks with status failed, by WABA (as received).', labelNames: ['waba'], registers: [registry] });
-  const recategorised = new Counter({ name: 'waspend_template_recategorizations_total', help: 'Template category changes announced by Meta, by WABA and categories.', labelNames: ['waba', 'from', 'to'], registers: [registry] });
-  const commit = new Histogram({ name: 'waspend_ingest_commit_seconds', help: 'Time from accepting a webhook body to its durable commit.', buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const events = new Counter({
+    name: 'waspend_webhook_events_total',
+    help: 'Webhook events received, by kind and result (accepted, or the reason a body was refused).',
+    labelNames: ['kind', 'result'],
+    registers: [registry],
+  });
+  const last = new Gauge({
+    name: 'waspend_last_webhook_timestamp_seconds',
+    help: 'Unix time of the last committed webhook body.',
+    registers: [registry],
+  });
+  const sent = new Counter({
+    name: 'waspend_messages_sent_total',
+    help: 'Status webhooks with status sent, by WABA (as received).',
+    labelNames: ['waba'],
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'waspend_messages_failed_total',
+    help: 'Status webhooks with status failed, by WABA (as received).',
+    labelNames: ['waba'],
+    registers: [registry],
+  });
+  const recategorised = new Counter({
+    name: 'waspend_template_recategorizations_total',
+    help: 'Template category changes announced by Meta, by WABA and categories.',
+    labelNames: ['waba', 'from', 'to'],
+    registers: [registry],
+  });
+  const commit = new Histogram({
+    name: 'waspend_ingest_commit_seconds',
+    help: 'Time from accepting a webhook body to its durable commit.',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   return {
     committed(list, seconds) {
       commit.observe(seconds);
@@ -35,7 +64,11 @@ export function registerIngestMetrics(registry: Registry): IngestObserver {
           else if (e.status === 'failed') failed.inc({ waba: e.wabaId });
         } else if (e.kind === 'template_category') {
           const v = e.raw as { previous_category?: unknown; new_category?: unknown } | null;
-          recategorised.inc({ waba: e.wabaId, from: String(v?.previous_category ?? 'unknown').toLowerCase(), to: String(v?.new_category ?? 'unknown').toLowerCase() });
+          recategorised.inc({
+            waba: e.wabaId,
+            from: String(v?.previous_category ?? 'unknown').toLowerCase(),
+            to: String(v?.new_category ?? 'unknown').toLowerCase(),
+          });
         }
       }
       for (const [kind, n] of byKind) events.inc({ kind, result: 'accepted' }, n);

@@ -34,22 +34,52 @@ export function registerSpendMetrics(registry: Registry, ctx: QueryContext): voi
   };
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, s: Snapshot) => void) =>
     new Gauge({
-      name, help, labelNames, registers: [registry],
+      name,
+      help,
+      labelNames,
+      registers: [registry],
       async collect() {
         const s = await snapshot();
         this.reset();
         fill(this, s);
       },
     });
-  gauge('waspend_month_to_date_cost', 'Estimated cost this WABA-local month, in the WABA currency.', ['waba', 'currency', 'category'], (g, s) => s.mtd.forEach((r) => g.set({ waba: r.waba, currency: r.currency, category: r.category }, r.value)));
-  gauge('waspend_projected_month_end_cost', 'Projected month-end cost (day-of-week method).', ['waba', 'currency'], (g, s) => s.projection.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.projected)));
-  gauge('waspend_projected_month_end_cost_lower', 'Lower end of the ~95% band of the month-end projection.', ['waba', 'currency'], (g, s) => s.projection.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.lower)));
-  gauge('waspend_projected_month_end_cost_upper', 'Upper end of the ~95% band of the month-end projection.', ['waba', 'currency'], (g, s) => s.projection.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.upper)));
-  gauge('waspend_cost_today', 'Estimated cost of the current WABA-local day so far.', ['waba', 'currency'], (g, s) => s.today.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.value)));
-  gauge('waspend_cost_daily_average_7d', 'Average daily cost over the 7 complete days before today.', ['waba', 'currency'], (g, s) => s.avg7.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.value)));
-  gauge('waspend_billable_messages_total', 'Charged units this WABA-local month (resets monthly).', ['waba', 'category', 'pricing_type'], (g, s) => s.billable.forEach((r) => g.set({ waba: r.waba, category: r.category, pricing_type: r.pricingType }, r.value)));
-  gauge('waspend_messages_delivered_total', 'Delivered messages this WABA-local month (resets monthly).', ['waba', 'category'], (g, s) => s.delivered.forEach((r) => g.set({ waba: r.waba, category: r.category }, r.value)));
-  const budget = new Gauge({ name: 'waspend_monthly_budget', help: 'Monthly budget from the connector config (wabas[].monthlyBudget).', labelNames: ['waba', 'currency'], registers: [registry] });
+  gauge(
+    'waspend_month_to_date_cost',
+    'Estimated cost this WABA-local month, in the WABA currency.',
+    ['waba', 'currency', 'category'],
+    (g, s) => s.mtd.forEach((r) => g.set({ waba: r.waba, currency: r.currency, category: r.category }, r.value)),
+  );
+  gauge('waspend_projected_month_end_cost', 'Projected month-end cost (day-of-week method).', ['waba', 'currency'], (g, s) =>
+    s.projection.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.projected)),
+  );
+  gauge('waspend_projected_month_end_cost_lower', 'Lower end of the ~95% band of the month-end projection.', ['waba', 'currency'], (g, s) =>
+    s.projection.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.lower)),
+  );
+  gauge('waspend_projected_month_end_cost_upper', 'Upper end of the ~95% band of the month-end projection.', ['waba', 'currency'], (g, s) =>
+    s.projection.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.upper)),
+  );
+  gauge('waspend_cost_today', 'Estimated cost of the current WABA-local day so far.', ['waba', 'currency'], (g, s) =>
+    s.today.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.value)),
+  );
+  gauge('waspend_cost_daily_average_7d', 'Average daily cost over the 7 complete days before today.', ['waba', 'currency'], (g, s) =>
+    s.avg7.forEach((r) => g.set({ waba: r.waba, currency: r.currency }, r.value)),
+  );
+  gauge(
+    'waspend_billable_messages_total',
+    'Charged units this WABA-local month (resets monthly).',
+    ['waba', 'category', 'pricing_type'],
+    (g, s) => s.billable.forEach((r) => g.set({ waba: r.waba, category: r.category, pricing_type: r.pricingType }, r.value)),
+  );
+  gauge('waspend_messages_delivered_total', 'Delivered messages this WABA-local month (resets monthly).', ['waba', 'category'], (g, s) =>
+    s.delivered.forEach((r) => g.set({ waba: r.waba, category: r.category }, r.value)),
+  );
+  const budget = new Gauge({
+    name: 'waspend_monthly_budget',
+    help: 'Monthly budget from the connector config (wabas[].monthlyBudget).',
+    labelNames: ['waba', 'currency'],
+    registers: [registry],
+  });
   for (const w of ctx.wabas.values()) if (w.monthlyBudget !== undefined) budget.set({ waba: w.id, currency: w.currency }, w.monthlyBudget);
 }
 
@@ -90,8 +120,10 @@ async function compute(ctx: QueryContext): Promise<Snapshot> {
     const series: DailyValue[] = [...daily].map(([day, v]) => ({ day, value: toNumber(v) }));
     const asOfDay = addDays(today, -1);
     const p = projectWeekday({
-      month, asOfDay: asOfDay < firstDayOf(month) ? addDays(firstDayOf(month), -1) : asOfDay,
-      daily: series.filter((d) => d.day.startsWith(month)), history: series.filter((d) => d.day < firstDayOf(month)),
+      month,
+      asOfDay: asOfDay < firstDayOf(month) ? addDays(firstDayOf(month), -1) : asOfDay,
+      daily: series.filter((d) => d.day.startsWith(month)),
+      history: series.filter((d) => d.day < firstDayOf(month)),
     });
     s.projection.push({ waba: w.id, currency: w.currency, projected: p.projected, lower: p.lower, upper: p.upper });
   }

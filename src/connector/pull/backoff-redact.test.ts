@@ -16,7 +16,9 @@ test('Retry-After in seconds or as an HTTP date', () => {
 });
 
 test('secrets are removed from URLs and from upstream text', () => {
-  expect(redactUrl('https://graph.facebook.com/v25.0/1?fields=x&access_token=EAAB123&after=Q')).toBe('https://graph.facebook.com/v25.0/1?fields=x&access_token=[redacted]&after=Q');
+  expect(redactUrl('https://graph.facebook.com/v25.0/1?fields=x&access_token=EAAB123&after=Q')).toBe(
+    'https://graph.facebook.com/v25.0/1?fields=x&access_token=[redacted]&after=Q',
+  );
   expect(redactText('token EAAB123 rejected', ['EAAB123'])).toBe('token [redacted] rejected');
   const stripped = stripSecretParams(new URL('https://graph.facebook.com/v25.0/1?access_token=EAAB123&after=Q'));
   expect(stripped.toString()).toBe('https://graph.facebook.com/v25.0/1?after=Q');

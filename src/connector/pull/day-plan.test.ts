@@ -19,10 +19,16 @@ test('next pulls re-read the last 3 complete days, or from the cursor when it is
   expect(planDays({ ...base, cursor: '2026-11-19', repullDays: 1 })).toEqual([{ from: '2026-11-19', to: '2026-11-19' }]);
 });
 
-test('never today, never before the lookback, only inside the source\'s era', () => {
-  expect(planDays({ ...base, cursor: null, backfillDays: 5000, maxDaysPerRequest: 400 })).toEqual([{ from: '2025-11-21', to: '2026-11-19' }]);
+test("never today, never before the lookback, only inside the source's era", () => {
+  expect(planDays({ ...base, cursor: null, backfillDays: 5000, maxDaysPerRequest: 400 })).toEqual([
+    { from: '2025-11-21', to: '2026-11-19' },
+  ]);
   expect(planDays({ ...base, cursor: null, maxDay: '2025-06-30' })).toEqual([]);
-  expect(planDays({ ...base, today: '2025-07-03', cursor: null, backfillDays: 10, maxDay: '2025-06-30' })).toEqual([{ from: '2025-06-23', to: '2025-06-30' }]);
-  expect(planDays({ ...base, today: '2025-07-03', cursor: null, backfillDays: 10, minDay: '2025-07-01' })).toEqual([{ from: '2025-07-01', to: '2025-07-02' }]);
+  expect(planDays({ ...base, today: '2025-07-03', cursor: null, backfillDays: 10, maxDay: '2025-06-30' })).toEqual([
+    { from: '2025-06-23', to: '2025-06-30' },
+  ]);
+  expect(planDays({ ...base, today: '2025-07-03', cursor: null, backfillDays: 10, minDay: '2025-07-01' })).toEqual([
+    { from: '2025-07-01', to: '2025-07-02' },
+  ]);
   expect(planDays({ ...base, today: '2026-11-20', cursor: '2026-11-19', minDay: '2026-11-20' })).toEqual([]);
 });

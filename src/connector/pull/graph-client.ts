@@ -16,7 +16,11 @@ type GraphCtx = Pick<SourceContext, 'waba' | 'http' | 'options' | 'logger'>;
 
 function tokenOf(ctx: GraphCtx): string {
   const token = ctx.waba.meta?.token;
-  if (!token) throw new PullError(`WABA ${ctx.waba.id} has no Meta token: set wabas[${ctx.waba.configIndex}].meta.token`, { reason: 'auth', retryable: false });
+  if (!token)
+    throw new PullError(`WABA ${ctx.waba.id} has no Meta token: set wabas[${ctx.waba.configIndex}].meta.token`, {
+      reason: 'auth',
+      retryable: false,
+    });
   return token;
 }
 
@@ -72,7 +76,10 @@ export async function readGraphField(ctx: GraphCtx, field: string, expression: s
   let url: string | null = graphUrl(ctx, ctx.waba.id, { fields: expression });
   for (let page = 0; url !== null; page++) {
     if (page >= ctx.options.maxPages) {
-      throw new PullError(`more than ${ctx.options.maxPages} pages of ${field} for WABA ${ctx.waba.id}`, { reason: 'bad_response', retryable: false });
+      throw new PullError(`more than ${ctx.options.maxPages} pages of ${field} for WABA ${ctx.waba.id}`, {
+        reason: 'bad_response',
+        retryable: false,
+      });
     }
     const body = await graphGet(ctx, url);
     const container = isObject(body) && field in body ? body[field] : page > 0 ? body : undefined;
@@ -90,7 +97,10 @@ export async function readWabaFacts(ctx: GraphCtx): Promise<WabaFacts> {
   if (isObject(body) && typeof body.currency === 'string' && /^[A-Za-z]{3}$/.test(body.currency)) {
     currency = body.currency.toUpperCase();
     if (currency !== ctx.waba.currency.toUpperCase()) {
-      ctx.logger.warn({ wabaId: ctx.waba.id, configured: ctx.waba.currency, meta: currency }, "Meta reports a different WABA currency than the config; Meta's figures are labelled with Meta's");
+      ctx.logger.warn(
+        { wabaId: ctx.waba.id, configured: ctx.waba.currency, meta: currency },
+        "Meta reports a different WABA currency than the config; Meta's figures are labelled with Meta's",
+      );
     }
   }
   const phoneIds = new Map<string, string>();

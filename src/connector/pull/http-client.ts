@@ -55,16 +55,27 @@ function classify(status: number, text: string, retryAfter: number | null, req: 
   }
   if (status === 429 || (code !== null && GRAPH_RATE_LIMIT_CODES.has(code))) {
     return new PullError(`upstream rate limit (HTTP ${status}) from ${where}: ${upstream}`, {
-      reason: 'rate_limited', retryable: true, status, graphCode: code, retryAfterMs: retryAfter,
+      reason: 'rate_limited',
+      retryable: true,
+      status,
+      graphCode: code,
+      retryAfterMs: retryAfter,
     });
   }
   if (status >= 500) {
     return new PullError(`upstream error HTTP ${status} from ${where}: ${upstream}`, {
-      reason: 'server_error', retryable: true, status, graphCode: code, retryAfterMs: retryAfter,
+      reason: 'server_error',
+      retryable: true,
+      status,
+      graphCode: code,
+      retryAfterMs: retryAfter,
     });
   }
   return new PullError(`upstream rejected the request (HTTP ${status}) at ${where}: ${upstream}`, {
-    reason: 'client_error', retryable: false, status, graphCode: code,
+    reason: 'client_error',
+    retryable: false,
+    status,
+    graphCode: code,
   });
 }
 
@@ -86,13 +97,19 @@ async function attemptOnce(req: JsonRequest, ctx: HttpContext): Promise<unknown>
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new PullError(`truncated or invalid JSON (${text.length} bytes) from ${where}`, { reason: 'bad_response', retryable: true, status: res.status });
+      throw new PullError(`truncated or invalid JSON (${text.length} bytes) from ${where}`, {
+        reason: 'bad_response',
+        retryable: true,
+        status: res.status,
+      });
     }
   } catch (error) {
     if (error instanceof PullError) throw error;
     if (ctx.signal?.aborted) throw error;
     const reason: PullFailureReason = timedOut ? 'timeout' : 'network';
-    const detail = timedOut ? `no answer within ${ctx.retry.timeoutMs} ms` : redactText(String((error as Error)?.message ?? error), req.secrets);
+    const detail = timedOut
+      ? `no answer within ${ctx.retry.timeoutMs} ms`
+      : redactText(String((error as Error)?.message ?? error), req.secrets);
     throw new PullError(`${reason === 'timeout' ? 'timeout' : 'network error'} calling ${where}: ${detail}`, { reason, retryable: true });
   } finally {
     clearTimeout(timer);

@@ -1,9 +1,18 @@
 // Public API of the pullers, for the connector's app.ts, health route, metrics and CLI.
 export type { PullSink, PullSource, PullCursor, MetaPricingRow, MetaCallRow } from './pull-sink';
 export {
-  DEFAULT_PULL_OPTIONS, resolvePullOptions, systemClock,
-  type PullWabaConfig, type PullStatus, type PullState, type PullFailureReason, type PullClock,
-  type PullLogger, type PullOptions, type RetryPolicy, type FetchLike,
+  DEFAULT_PULL_OPTIONS,
+  resolvePullOptions,
+  systemClock,
+  type PullWabaConfig,
+  type PullStatus,
+  type PullState,
+  type PullFailureReason,
+  type PullClock,
+  type PullLogger,
+  type PullOptions,
+  type RetryPolicy,
+  type FetchLike,
 } from './pull-types';
 export { createPullScheduler, type PullScheduler, type PullSchedulerDeps } from './pull-scheduler';
 export { registerPullMetrics, type PullMetrics } from './pull-metrics';

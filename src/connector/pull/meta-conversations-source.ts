@@ -1,7 +1,7 @@
 import { addDays, PMP_START_DAY } from '@core';
 import { chunkSeconds, readGraphField } from './graph-client';
 import { parseContextOf } from './meta-pricing-source';
-import { mergePricingRows, } from './parse-pricing';
+import { mergePricingRows } from './parse-pricing';
 import { parseConversationAnalytics } from './parse-conversations';
 import { PullError } from './pull-error';
 import type { SourceContext, SourceDefinition } from './source-context';
@@ -41,7 +41,10 @@ export const metaConversationsSource: SourceDefinition = {
       return { pricing: await fetchConversations(ctx, chunk, true) };
     } catch (error) {
       if (!isCostUnavailable(error)) throw error;
-      ctx.logger.warn({ wabaId: ctx.waba.id }, 'conversation_analytics: cost not available (partner credit line); pulling conversations only');
+      ctx.logger.warn(
+        { wabaId: ctx.waba.id },
+        'conversation_analytics: cost not available (partner credit line); pulling conversations only',
+      );
       return { pricing: await fetchConversations(ctx, chunk, false) };
     }
   },

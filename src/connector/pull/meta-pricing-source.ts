@@ -45,7 +45,13 @@ export const metaPricingSource: SourceDefinition = {
     } catch (error) {
       if (!(error instanceof PullError) || error.reason !== 'client_error' || error.graphCode !== 100) throw error;
       ctx.logger.warn({ wabaId: ctx.waba.id, error: error.message }, 'pricing_analytics rejected the PHONE dimension; pulling without it');
-      return { pricing: await fetchPricing(ctx, chunk, DIMENSIONS.filter((d) => d !== 'PHONE')) };
+      return {
+        pricing: await fetchPricing(
+          ctx,
+          chunk,
+          DIMENSIONS.filter((d) => d !== 'PHONE'),
+        ),
+      };
     }
   },
 };

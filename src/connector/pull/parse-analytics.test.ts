@@ -6,7 +6,14 @@ import { PullError } from './pull-error';
 
 function context(timezone: string, phoneIds: Record<string, string> = {}): ParseContext & { warnings: string[] } {
   const warnings: string[] = [];
-  return { wabaId: '161311403722088', timezone, currency: 'USD', phoneIds: new Map(Object.entries(phoneIds)), warn: (m) => warnings.push(m), warnings };
+  return {
+    wabaId: '161311403722088',
+    timezone,
+    currency: 'USD',
+    phoneIds: new Map(Object.entries(phoneIds)),
+    warn: (m) => warnings.push(m),
+    warnings,
+  };
 }
 
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
@@ -21,11 +28,29 @@ describe('pricing_analytics (Meta analytics page example with tiers)', () => {
     expect(rows.reduce((n, r) => n + r.volume, 0)).toBe(26);
     expect(sum(rows.map((r) => r.costMicros ?? 0n))).toBe(96_900_000n);
     expect(rows[1]).toEqual({
-      day: '2025-06-05', wabaId: '161311403722088', phoneNumberId: null, country: 'IN', category: 'authentication_international',
-      pricingType: 'regular', tier: '0:750000', volume: 2, costMicros: 4_600_000n, currency: 'USD',
+      day: '2025-06-05',
+      wabaId: '161311403722088',
+      phoneNumberId: null,
+      country: 'IN',
+      category: 'authentication_international',
+      pricingType: 'regular',
+      tier: '0:750000',
+      volume: 2,
+      costMicros: 4_600_000n,
+      currency: 'USD',
     });
-    expect(rows.filter((r) => r.day === '2025-06-01').map((r) => r.category).sort()).toEqual(['authentication', 'marketing', 'marketing_lite', 'service', 'utility', 'utility']);
-    expect(rows.find((r) => r.pricingType === 'free_entry_point')).toMatchObject({ category: 'service', volume: 6, tier: null, costMicros: 0n });
+    expect(
+      rows
+        .filter((r) => r.day === '2025-06-01')
+        .map((r) => r.category)
+        .sort(),
+    ).toEqual(['authentication', 'marketing', 'marketing_lite', 'service', 'utility', 'utility']);
+    expect(rows.find((r) => r.pricingType === 'free_entry_point')).toMatchObject({
+      category: 'service',
+      volume: 6,
+      tier: null,
+      costMicros: 0n,
+    });
     // The buckets start at 07:00 UTC = midnight in Pacific time: aligned, no warning.
     expect(ctx.warnings).toEqual([]);
   });
@@ -41,21 +66,66 @@ describe('pricing_analytics (Meta analytics page example with tiers)', () => {
   test('Marketing Lite example (MM API pricing page)', () => {
     const lite = loadMetaFixture('pricing_analytics_marketing_lite_example.json') as { pricing_analytics: unknown };
     const rows = parsePricingAnalytics(lite.pricing_analytics, context('America/Los_Angeles'));
-    expect(rows).toEqual([expect.objectContaining({ day: '2025-06-01', category: 'marketing_lite', pricingType: 'regular', volume: 1, costMicros: 10_000_000n })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        day: '2025-06-01',
+        category: 'marketing_lite',
+        pricingType: 'regular',
+        volume: 1,
+        costMicros: 10_000_000n,
+      }),
+    ]);
   });
 
   test('missing cost (partner credit line) is null, not zero; phone numbers map to ids; unknown categories are kept', () => {
     const ctx = context('UTC', { '15550783881': '106540352242922' });
     const rows = parsePricingAnalytics(
-      { data: [{ data_points: [
-        { start: 1767225600, end: 1767312000, phone_number: '+1 555-078-3881', country: 'us', pricing_type: 'REGULAR', pricing_category: 'MARKETING', volume: 3 },
-        { start: 1767225600, end: 1767312000, phone_number: '15550783881', country: 'US', pricing_type: 'REGULAR', pricing_category: 'MARKETING', volume: 2 },
-        { start: 1767225600, end: 1767312000, country: 'US', pricing_type: 'REGULAR', pricing_category: 'GROUP_MARKETING', volume: 4, cost: 0.4 },
-      ] }] },
+      {
+        data: [
+          {
+            data_points: [
+              {
+                start: 1767225600,
+                end: 1767312000,
+                phone_number: '+1 555-078-3881',
+                country: 'us',
+                pricing_type: 'REGULAR',
+                pricing_category: 'MARKETING',
+                volume: 3,
+              },
+              {
+                start: 1767225600,
+                end: 1767312000,
+                phone_number: '15550783881',
+                country: 'US',
+                pricing_type: 'REGULAR',
+                pricing_category: 'MARKETING',
+                volume: 2,
+              },
+              {
+                start: 1767225600,
+                end: 1767312000,
+                country: 'US',
+                pricing_type: 'REGULAR',
+                pricing_category: 'GROUP_MARKETING',
+                volume: 4,
+                cost: 0.4,
+              },
+            ],
+          },
+        ],
+      },
       ctx,
     );
     expect(rows).toEqual([
-      expect.objectContaining({ day: '2026-01-01', phoneNumberId: '106540352242922', country: 'US', category: 'marketing', volume: 5, costMicros: null }),
+      expect.objectContaining({
+        day: '2026-01-01',
+        phoneNumberId: '106540352242922',
+        country: 'US',
+        category: 'marketing',
+        volume: 5,
+        costMicros: null,
+      }),
       expect.objectContaining({ category: null, volume: 4, costMicros: 400_000n }),
     ]);
     expect(ctx.warnings).toEqual(['unknown pricing category kept as null']);

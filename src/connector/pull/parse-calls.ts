@@ -58,7 +58,9 @@ export function mergeCallRows(rows: readonly MetaCallRow[]): MetaCallRow[] {
  */
 export function parseCallAnalytics(container: unknown, ctx: ParseContext, path = 'call_analytics'): MetaCallRow[] {
   const { points, parent } = dataPointsOf(container, path);
-  const directions = parent ? readOptionalString(typeof parent.directions === 'string' ? parent.directions : null, `${path}.directions`) : null;
+  const directions = parent
+    ? readOptionalString(typeof parent.directions === 'string' ? parent.directions : null, `${path}.directions`)
+    : null;
   const fallback = directions && !directions.includes(',') ? directionOf(directions, `${path}.directions`, ctx) : null;
   return mergeCallRows(points.map((p, i) => callRowOf(p, `${path}.data_points[${i}]`, ctx, fallback)));
 }

@@ -39,7 +39,11 @@ export function parseConversationAnalytics(container: unknown, ctx: ParseContext
       wabaId: ctx.wabaId,
       phoneNumberId: phoneIdOf(readOptionalString(point.phone_number, `${at}.phone_number`), ctx),
       country: readOptionalString(point.country, `${at}.country`)?.toUpperCase() ?? null,
-      category: categoryOf(readOptionalString(point.conversation_category, `${at}.conversation_category`), `${at}.conversation_category`, ctx),
+      category: categoryOf(
+        readOptionalString(point.conversation_category, `${at}.conversation_category`),
+        `${at}.conversation_category`,
+        ctx,
+      ),
       pricingType: typeOf(readOptionalString(point.conversation_type, `${at}.conversation_type`), `${at}.conversation_type`, ctx),
       tier: null,
       volume: readCount(point.conversation ?? 0, `${at}.conversation`),

@@ -63,8 +63,16 @@ export function pricingRowOf(point: Json, path: string, ctx: ParseContext): Meta
     wabaId: ctx.wabaId,
     phoneNumberId: phoneIdOf(readOptionalString(point.phone_number ?? point.phoneNumber, `${path}.phone_number`), ctx),
     country: readOptionalString(point.country, `${path}.country`)?.toUpperCase() ?? null,
-    category: categoryOf(readOptionalString(point.pricing_category ?? point.pricingCategory, `${path}.pricing_category`), `${path}.pricing_category`, ctx),
-    pricingType: pricingTypeOf(readOptionalString(point.pricing_type ?? point.pricingType, `${path}.pricing_type`), `${path}.pricing_type`, ctx),
+    category: categoryOf(
+      readOptionalString(point.pricing_category ?? point.pricingCategory, `${path}.pricing_category`),
+      `${path}.pricing_category`,
+      ctx,
+    ),
+    pricingType: pricingTypeOf(
+      readOptionalString(point.pricing_type ?? point.pricingType, `${path}.pricing_type`),
+      `${path}.pricing_type`,
+      ctx,
+    ),
     tier: readOptionalString(point.tier, `${path}.tier`),
     volume: readCount(point.volume, `${path}.volume`),
     costMicros: readCostMicros(point.cost, `${path}.cost`),

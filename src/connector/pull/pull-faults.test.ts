@@ -22,10 +22,17 @@ let server: FakeMetaServer;
 beforeEach(async () => {
   server = await startFakeMetaServer(
     {
-      wabas: [{
-        id: 'W-IN', token: TOKEN, currency: 'INR', phoneNumbers: [{ id: 'PN-IN', display: '+91 98000 00001' }],
-        pricing: pricingSeries({ timezone: TZ, from: '2026-08-01', to: TODAY, phones: [PHONE] }), calls: [], conversations: [],
-      }],
+      wabas: [
+        {
+          id: 'W-IN',
+          token: TOKEN,
+          currency: 'INR',
+          phoneNumbers: [{ id: 'PN-IN', display: '+91 98000 00001' }],
+          pricing: pricingSeries({ timezone: TZ, from: '2026-08-01', to: TODAY, phones: [PHONE] }),
+          calls: [],
+          conversations: [],
+        },
+      ],
       channels: [],
     },
     { pageSize: 25 },
@@ -42,7 +49,11 @@ function setup(retry: Record<string, number> = {}) {
   const failures: PullFailureReason[] = [];
   const errors: unknown[] = [];
   const scheduler = createPullScheduler({
-    sink, clock, logger, random: () => 0.5, sources: [metaPricingSource],
+    sink,
+    clock,
+    logger,
+    random: () => 0.5,
+    sources: [metaPricingSource],
     wabas: [{ id: 'W-IN', timezone: TZ, currency: 'INR', configIndex: 2, meta: { token: TOKEN } }],
     onStatus: metrics.onStatus,
     onFailure: (f) => {
@@ -60,7 +71,9 @@ function expectCompleteAndSingle(sink: MemorySink, from: string, to: string) {
   for (let d = from; d <= to; d = addDays(d, 1)) expected.push(d);
   expect(days).toEqual(expected);
   for (const day of days) {
-    expect(sink.pricingRows('W-IN', 'meta_pricing', day).reduce((n, r) => n + r.volume, 0)).toBe(totalVolume(server.dataset.wabas[0]!.pricing, day));
+    expect(sink.pricingRows('W-IN', 'meta_pricing', day).reduce((n, r) => n + r.volume, 0)).toBe(
+      totalVolume(server.dataset.wabas[0]!.pricing, day),
+    );
   }
 }
 
@@ -116,7 +129,9 @@ test('persistent failure: status failing, metrics down, then the next run resume
   expectCompleteAndSingle(sink, '2026-11-06', '2026-11-19');
   text = await registry.metrics();
   expect(text).toContain('waspend_pull_up{waba="W-IN",source="meta_pricing"} 1');
-  expect(text).toContain(`waspend_pull_last_success_timestamp_seconds{waba="W-IN",source="meta_pricing"} ${Math.floor(failed.nextAttemptAt! / 1000)}`);
+  expect(text).toContain(
+    `waspend_pull_last_success_timestamp_seconds{waba="W-IN",source="meta_pricing"} ${Math.floor(failed.nextAttemptAt! / 1000)}`,
+  );
 });
 
 test('a failure in the middle of a backfill keeps the committed chunks and resumes at the next one', async () => {
@@ -125,7 +140,11 @@ test('a failure in the middle of a backfill keeps the committed chunks and resum
   const start2 = dayStartMs('2026-11-13', TZ) / 1000;
   server.fail({ kind: 'server_error', match: `start(${start2})` });
   const s = createPullScheduler({
-    sink, clock, logger: recordingLogger(), random: () => 0.5, sources: [metaPricingSource],
+    sink,
+    clock,
+    logger: recordingLogger(),
+    random: () => 0.5,
+    sources: [metaPricingSource],
     wabas: [{ id: 'W-IN', timezone: TZ, currency: 'INR', configIndex: 2, meta: { token: TOKEN } }],
     options: { graphBaseUrl: server.graphBaseUrl, backfillDays: 14, maxDaysPerRequest: 7, retry: { maxAttempts: 1 } },
   });
@@ -156,7 +175,11 @@ test('expired token: not retried, reported with what to fix, and the task stops 
   expect(clock.sleeps).toEqual([]);
   expect(failures).toEqual(['auth']);
   expect(scheduler.statuses()[0]).toEqual({
-    wabaId: 'W-IN', source: 'meta_pricing', status: 'failing', lastSuccessAt: null, nextAttemptAt: null,
+    wabaId: 'W-IN',
+    source: 'meta_pricing',
+    status: 'failing',
+    lastSuccessAt: null,
+    nextAttemptAt: null,
     lastError: 'Meta token for WABA W-IN is invalid or expired: update wabas[2].meta.token',
   });
   clock.advance(48 * MS_PER_HOUR);
@@ -185,9 +208,12 @@ test('the token never appears in requests URLs, logs, statuses, errors or metric
   expectCompleteAndSingle(sink, '2026-11-06', '2026-11-19');
   const everything = [
     JSON.stringify(server.requests.map((r) => ({ ...r, authorization: null }))),
-    logger.text(), other.logger.text(),
-    JSON.stringify(scheduler.statuses()), JSON.stringify(other.scheduler.statuses()),
-    await registry.metrics(), await other.registry.metrics(),
+    logger.text(),
+    other.logger.text(),
+    JSON.stringify(scheduler.statuses()),
+    JSON.stringify(other.scheduler.statuses()),
+    await registry.metrics(),
+    await other.registry.metrics(),
   ].join('\n');
   expect(everything).not.toContain(TOKEN);
   expect(server.requests.every((r) => !('access_token' in r.query))).toBe(true);

@@ -17,13 +17,20 @@ let server: FakeMetaServer;
 
 beforeEach(async () => {
   server = await startFakeMetaServer({
-    wabas: [{
-      id: 'W1', token: TOKEN, currency: 'BRL',
-      phoneNumbers: [{ id: 'PN1', display: '+55 11 4000-0001' }, { id: 'PN2', display: '+55 11 4000-0002' }],
-      pricing: pricingSeries({ timezone: TZ, from: '2026-06-01', to: TODAY, phones: PHONES }),
-      calls: callSeries({ timezone: TZ, from: '2026-06-01', to: TODAY, phones: PHONES }),
-      conversations: [],
-    }],
+    wabas: [
+      {
+        id: 'W1',
+        token: TOKEN,
+        currency: 'BRL',
+        phoneNumbers: [
+          { id: 'PN1', display: '+55 11 4000-0001' },
+          { id: 'PN2', display: '+55 11 4000-0002' },
+        ],
+        pricing: pricingSeries({ timezone: TZ, from: '2026-06-01', to: TODAY, phones: PHONES }),
+        calls: callSeries({ timezone: TZ, from: '2026-06-01', to: TODAY, phones: PHONES }),
+        conversations: [],
+      },
+    ],
     channels: [],
   });
 });
@@ -35,7 +42,11 @@ function setup(options: Record<string, unknown> = {}, sources = [metaPricingSour
   const logger = recordingLogger();
   const statuses: PullStatus[] = [];
   const scheduler = createPullScheduler({
-    sink, clock, logger, random: () => 0.5, sources,
+    sink,
+    clock,
+    logger,
+    random: () => 0.5,
+    sources,
     wabas: [{ id: 'W1', timezone: TZ, currency: 'BRL', configIndex: 0, meta: { token: TOKEN } }],
     onStatus: (s) => statuses.push(s),
     options: { graphBaseUrl: server.graphBaseUrl, d360BaseUrl: server.d360BaseUrl, backfillDays: 10, ...options },
@@ -58,7 +69,9 @@ test('first run backfills complete days up to yesterday, WABA-local, with exact 
     expect(new Set(rows.map((r) => r.phoneNumberId))).toEqual(new Set(['PN1', 'PN2']));
     expect(rows.every((r) => r.currency === 'BRL' && r.wabaId === 'W1')).toBe(true);
   }
-  const marketing = sink.pricingRows('W1', 'meta_pricing', '2026-11-10').find((r) => r.category === 'marketing' && r.phoneNumberId === 'PN1');
+  const marketing = sink
+    .pricingRows('W1', 'meta_pricing', '2026-11-10')
+    .find((r) => r.category === 'marketing' && r.phoneNumberId === 'PN1');
   expect(marketing).toMatchObject({ tier: '0:MAX', pricingType: 'regular', country: 'BR' });
   expect(marketing?.costMicros).toBe(BigInt(Math.round(marketing!.volume * 0.0625 * 1e6)));
   const calls = sink.callRows('W1', 'meta_calls', '2026-11-12');
@@ -118,7 +131,7 @@ test('a task is not pulled again before its interval has passed', async () => {
   expect(server.requests.length).toBeGreaterThan(count);
 });
 
-test('the backfill never reaches past Meta\'s 1-year lookback and is split into committed chunks', async () => {
+test("the backfill never reaches past Meta's 1-year lookback and is split into committed chunks", async () => {
   const { sink, scheduler } = setup({ backfillDays: 800, maxDaysPerRequest: 31 }, [metaPricingSource]);
   await scheduler.runOnce();
   const calls = sink.replaceCalls;
@@ -158,7 +171,17 @@ describe('conversation_analytics for the CBP era', () => {
       const day = addDays('2025-06-20', i);
       const start = dayStartMs(day, CBP_TZ) / 1000;
       const end = dayStartMs(addDays(day, 1), CBP_TZ) / 1000;
-      points.push({ _day: day, start, end, phone_number: PHONES[0]!, country: 'BR', conversation_type: 'REGULAR', conversation_category: 'MARKETING', conversation: 10 + i, cost: (10 + i) * 0.0625 });
+      points.push({
+        _day: day,
+        start,
+        end,
+        phone_number: PHONES[0]!,
+        country: 'BR',
+        conversation_type: 'REGULAR',
+        conversation_category: 'MARKETING',
+        conversation: 10 + i,
+        cost: (10 + i) * 0.0625,
+      });
     }
     return points;
   }
@@ -170,7 +193,11 @@ describe('conversation_analytics for the CBP era', () => {
     waba.costErrorOnAnyCost = errorOnAnyCost;
     const sink = new MemorySink();
     const scheduler = createPullScheduler({
-      sink, clock: autoClock(now), logger: recordingLogger(), random: () => 0.5, sources: [metaConversationsSource, metaPricingSource],
+      sink,
+      clock: autoClock(now),
+      logger: recordingLogger(),
+      random: () => 0.5,
+      sources: [metaConversationsSource, metaPricingSource],
       wabas: [{ id: 'W1', timezone: CBP_TZ, currency: 'BRL', configIndex: 0, meta: { token: TOKEN } }],
       options: { graphBaseUrl: server.graphBaseUrl, backfillFrom: '2025-06-20' },
     });
@@ -183,7 +210,18 @@ describe('conversation_analytics for the CBP era', () => {
     expect(sink.days('W1', 'meta_conversations')).toEqual(Array.from({ length: 11 }, (_, i) => addDays('2025-06-20', i)));
     expect(sink.days('W1', 'meta_pricing')[0]).toBe('2025-07-01');
     expect(sink.pricingRows('W1', 'meta_conversations', '2025-06-22')).toEqual([
-      { day: '2025-06-22', wabaId: 'W1', phoneNumberId: 'PN1', country: 'BR', category: 'marketing', pricingType: 'regular', tier: null, volume: 12, costMicros: 750_000n, currency: 'BRL' },
+      {
+        day: '2025-06-22',
+        wabaId: 'W1',
+        phoneNumberId: 'PN1',
+        country: 'BR',
+        category: 'marketing',
+        pricingType: 'regular',
+        tier: null,
+        volume: 12,
+        costMicros: 750_000n,
+        currency: 'BRL',
+      },
     ]);
   });
 
@@ -200,7 +238,10 @@ describe('conversation_analytics for the CBP era', () => {
   test('once the CBP era is stored (or outside the lookback) the source goes idle and asks nothing', async () => {
     const sink = new MemorySink();
     const scheduler = createPullScheduler({
-      sink, clock: autoClock(NOW), logger: recordingLogger(), sources: [metaConversationsSource],
+      sink,
+      clock: autoClock(NOW),
+      logger: recordingLogger(),
+      sources: [metaConversationsSource],
       wabas: [{ id: 'W1', timezone: TZ, currency: 'BRL', configIndex: 0, meta: { token: TOKEN } }],
       options: { graphBaseUrl: server.graphBaseUrl, backfillFrom: '2025-01-01' },
     });

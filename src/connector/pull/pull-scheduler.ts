@@ -7,8 +7,16 @@ import { runSource } from './run-source';
 import type { SourceContext, SourceDefinition, WabaFacts } from './source-context';
 import { TaskState } from './task-state';
 import {
-  resolvePullOptions, systemClock, type FetchLike, type PullClock, type PullFailureReason, type PullLogger,
-  type PullOptions, type PullStatus, type PullWabaConfig, type RetryPolicy,
+  resolvePullOptions,
+  systemClock,
+  type FetchLike,
+  type PullClock,
+  type PullFailureReason,
+  type PullLogger,
+  type PullOptions,
+  type PullStatus,
+  type PullWabaConfig,
+  type RetryPolicy,
 } from './pull-types';
 
 export interface PullSchedulerDeps {
@@ -64,7 +72,8 @@ export function createPullScheduler(deps: PullSchedulerDeps): PullScheduler {
 
   // Errors already counted in waspend_pull_failures_total (per attempt), so a failed run does not count them again.
   const counted = new WeakSet<object>();
-  const reportFor = (task: TaskState, reason: PullFailureReason) => deps.onFailure?.({ wabaId: task.waba.id, source: task.def.source, reason });
+  const reportFor = (task: TaskState, reason: PullFailureReason) =>
+    deps.onFailure?.({ wabaId: task.waba.id, source: task.def.source, reason });
 
   async function runTask(task: TaskState, facts: () => Promise<WabaFacts>): Promise<void> {
     const report = (reason: PullFailureReason) => reportFor(task, reason);
@@ -74,7 +83,12 @@ export function createPullScheduler(deps: PullSchedulerDeps): PullScheduler {
       logger: deps.logger,
       wabaFacts: facts,
       http: {
-        fetch: fetchFn, clock, retry: options.retry, random, logger: deps.logger, signal: controller.signal,
+        fetch: fetchFn,
+        clock,
+        retry: options.retry,
+        random,
+        logger: deps.logger,
+        signal: controller.signal,
         onAttemptFailure: (error) => {
           counted.add(error);
           report(error.reason);
@@ -91,7 +105,10 @@ export function createPullScheduler(deps: PullSchedulerDeps): PullScheduler {
       const message = pullError?.message ?? `unexpected error: ${(error as Error)?.message ?? String(error)}`;
       const parked = pullError?.reason === 'auth';
       task.failed(message, parked ? null : clock.now() + failureDelayMs(task, error));
-      deps.logger.error({ wabaId: task.waba.id, source: task.def.source, reason: pullError?.reason ?? 'unexpected', nextAttemptAt: task.nextAttemptAt }, message);
+      deps.logger.error(
+        { wabaId: task.waba.id, source: task.def.source, reason: pullError?.reason ?? 'unexpected', nextAttemptAt: task.nextAttemptAt },
+        message,
+      );
     }
   }
 
@@ -113,7 +130,12 @@ export function createPullScheduler(deps: PullSchedulerDeps): PullScheduler {
         reportFor(current, error.reason);
       };
       const facts = () => {
-        memo ??= readWabaFacts({ waba: current.waba, options, logger: deps.logger, http: { fetch: fetchFn, clock, retry: options.retry, random, logger: deps.logger, signal: controller.signal, onAttemptFailure } });
+        memo ??= readWabaFacts({
+          waba: current.waba,
+          options,
+          logger: deps.logger,
+          http: { fetch: fetchFn, clock, retry: options.retry, random, logger: deps.logger, signal: controller.signal, onAttemptFailure },
+        });
         return memo;
       };
       for (const task of list) {

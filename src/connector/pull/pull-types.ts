@@ -37,14 +37,7 @@ export interface PullStatus {
 
 /** Why a pull attempt failed; the `reason` label of waspend_pull_failures_total. */
 export type PullFailureReason =
-  | 'rate_limited'
-  | 'server_error'
-  | 'timeout'
-  | 'bad_response'
-  | 'network'
-  | 'auth'
-  | 'client_error'
-  | 'store';
+  'rate_limited' | 'server_error' | 'timeout' | 'bad_response' | 'network' | 'auth' | 'client_error' | 'store';
 
 /** Time is injected so tests never sleep: `sleep` may resolve at once and move `now` forward. */
 export interface PullClock {
@@ -124,10 +117,13 @@ export const systemClock: PullClock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason ?? new Error('aborted'));

@@ -58,7 +58,10 @@ export async function runSource(def: SourceDefinition, ctx: SourceContext, sink:
     const pricing = keepDays<MetaPricingRow>(fetched.pricing, daySet);
     const calls = keepDays<MetaCallRow>(fetched.calls, daySet);
     if (pricing.outside + calls.outside > 0) {
-      ctx.logger.debug?.({ wabaId: waba.id, source: def.source, rows: pricing.outside + calls.outside, chunk }, 'rows outside the requested days left for their own run');
+      ctx.logger.debug?.(
+        { wabaId: waba.id, source: def.source, rows: pricing.outside + calls.outside, chunk },
+        'rows outside the requested days left for their own run',
+      );
     }
     const next = outcome.lastCompleteDay !== null && outcome.lastCompleteDay > chunk.to ? outcome.lastCompleteDay : chunk.to;
     const rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] } = {};
@@ -73,7 +76,10 @@ export async function runSource(def: SourceDefinition, ctx: SourceContext, sink:
     outcome.days += days.length;
     outcome.rows += pricing.kept.length + calls.kept.length;
     outcome.lastCompleteDay = next;
-    ctx.logger.info({ wabaId: waba.id, source: def.source, from: chunk.from, to: chunk.to, rows: pricing.kept.length + calls.kept.length }, 'pulled days');
+    ctx.logger.info(
+      { wabaId: waba.id, source: def.source, from: chunk.from, to: chunk.to, rows: pricing.kept.length + calls.kept.length },
+      'pulled days',
+    );
   }
   return outcome;
 }

@@ -11,7 +11,17 @@ let server: FakeMetaServer;
 
 beforeEach(async () => {
   server = await startFakeMetaServer({
-    wabas: [{ id: 'W1', token: 'tok-123456', currency: 'BRL', phoneNumbers: [], pricing: pricingSeries({ timezone: TZ, from: '2026-11-01', to: '2026-11-20', phones: ['5511'] }), calls: [], conversations: [] }],
+    wabas: [
+      {
+        id: 'W1',
+        token: 'tok-123456',
+        currency: 'BRL',
+        phoneNumbers: [],
+        pricing: pricingSeries({ timezone: TZ, from: '2026-11-01', to: '2026-11-20', phones: ['5511'] }),
+        calls: [],
+        conversations: [],
+      },
+    ],
     channels: [],
   });
 });
@@ -21,7 +31,10 @@ test('start() publishes every (WABA, source) status, pulls, sleeps on the clock 
   const clock = gatedClock(NOW);
   const seen: PullStatus[] = [];
   const scheduler = createPullScheduler({
-    sink: new MemorySink(), clock, logger: recordingLogger(), onStatus: (s) => seen.push(s),
+    sink: new MemorySink(),
+    clock,
+    logger: recordingLogger(),
+    onStatus: (s) => seen.push(s),
     wabas: [
       { id: 'W1', timezone: TZ, currency: 'BRL', configIndex: 0, meta: { token: 'tok-123456' } },
       { id: 'W2', timezone: 'UTC', currency: 'USD', configIndex: 1 },
@@ -30,8 +43,14 @@ test('start() publishes every (WABA, source) status, pulls, sleeps on the clock 
   });
   scheduler.start();
   expect(seen.slice(0, 8).map((s) => `${s.wabaId}:${s.source}:${s.status}`)).toEqual([
-    'W1:meta_pricing:idle', 'W1:meta_calls:idle', 'W1:meta_conversations:idle', 'W1:d360_usage:disabled',
-    'W2:meta_pricing:disabled', 'W2:meta_calls:disabled', 'W2:meta_conversations:disabled', 'W2:d360_usage:disabled',
+    'W1:meta_pricing:idle',
+    'W1:meta_calls:idle',
+    'W1:meta_conversations:idle',
+    'W1:d360_usage:disabled',
+    'W2:meta_pricing:disabled',
+    'W2:meta_calls:disabled',
+    'W2:meta_conversations:disabled',
+    'W2:d360_usage:disabled',
   ]);
   await waitFor(() => clock.waiting() === 1);
   expect(scheduler.statuses().find((s) => s.source === 'meta_pricing' && s.wabaId === 'W1')?.status).toBe('ok');

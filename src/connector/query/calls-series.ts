@@ -1,4 +1,14 @@
-import { firstDayOf, InputError, marketOfCountry, monthOf, OTHER_MARKET, priceCalls, toDecimalString, type CallRecord, type Micros } from '@core';
+import {
+  firstDayOf,
+  InputError,
+  marketOfCountry,
+  monthOf,
+  OTHER_MARKET,
+  priceCalls,
+  toDecimalString,
+  type CallRecord,
+  type Micros,
+} from '@core';
 import type { CallDimension, CallsQuery, CallsResponse } from '@contract';
 import { bucketOf } from './buckets';
 import { localDays, spanOf } from './day-range';
@@ -19,15 +29,26 @@ interface CallFact {
   costMicros: Micros | null;
 }
 
-const FIELD: Record<CallDimension, keyof CallRow> = { waba: 'wabaId', phone: 'phoneNumberId', country: 'country', market: 'market', direction: 'direction' };
+const FIELD: Record<CallDimension, keyof CallRow> = {
+  waba: 'wabaId',
+  phone: 'phoneNumberId',
+  country: 'country',
+  market: 'market',
+  direction: 'direction',
+};
 
 function dimValue(f: CallFact, d: CallDimension): string | null {
   switch (d) {
-    case 'waba': return f.waba.id;
-    case 'phone': return f.phone;
-    case 'country': return f.country;
-    case 'market': return f.market;
-    case 'direction': return f.direction;
+    case 'waba':
+      return f.waba.id;
+    case 'phone':
+      return f.phone;
+    case 'country':
+      return f.country;
+    case 'market':
+      return f.market;
+    case 'direction':
+      return f.direction;
   }
 }
 
@@ -39,14 +60,30 @@ async function estimateFacts(ctx: QueryContext, fromDay: string, toDay: string):
     const waba = ctx.wabas.get(c.wabaId);
     if (!waba || (c.direction !== 'business_initiated' && c.direction !== 'user_initiated')) continue;
     records.push({
-      callId: c.callId, wabaId: c.wabaId, portfolioId: waba.portfolio, currency: waba.currency, day: c.day, startMs: c.startMs,
-      direction: c.direction, durationSec: Math.max(0, c.durationSec), market: c.market, dims: { phone: c.phoneNumberId, country: c.country },
+      callId: c.callId,
+      wabaId: c.wabaId,
+      portfolioId: waba.portfolio,
+      currency: waba.currency,
+      day: c.day,
+      startMs: c.startMs,
+      direction: c.direction,
+      durationSec: Math.max(0, c.durationSec),
+      market: c.market,
+      dims: { phone: c.phoneNumberId, country: c.country },
     });
   }
   const priced = priceCalls(records, ctx.priceBook());
   return priced.calls.map((c) => ({
-    day: c.day, waba: ctx.wabas.get(c.wabaId) as WabaInfo, phone: c.dims?.phone ?? null, country: c.dims?.country ?? null, market: c.market,
-    direction: c.direction, calls: 1, durationSec: c.durationSec, pulses: c.pulses, costMicros: c.costMicros,
+    day: c.day,
+    waba: ctx.wabas.get(c.wabaId) as WabaInfo,
+    phone: c.dims?.phone ?? null,
+    country: c.dims?.country ?? null,
+    market: c.market,
+    direction: c.direction,
+    calls: 1,
+    durationSec: c.durationSec,
+    pulses: c.pulses,
+    costMicros: c.costMicros,
   }));
 }
 
@@ -54,8 +91,16 @@ async function metaFacts(ctx: QueryContext, wabaId: string, fromDay: string, toD
   const waba = ctx.wabas.get(wabaId) as WabaInfo;
   const rows = await ctx.store.pulledCalls('meta_calls', { fromDay, toDay, wabaId });
   return rows.map((r) => ({
-    day: r.day, waba, phone: r.phoneNumberId, country: r.country, market: marketOn(r.country, r.day), direction: r.direction,
-    calls: r.count, durationSec: Math.round((r.averageDurationSec ?? 0) * r.count), pulses: 0, costMicros: r.costMicros,
+    day: r.day,
+    waba,
+    phone: r.phoneNumberId,
+    country: r.country,
+    market: marketOn(r.country, r.day),
+    direction: r.direction,
+    calls: r.count,
+    durationSec: Math.round((r.averageDurationSec ?? 0) * r.count),
+    pulses: 0,
+    costMicros: r.costMicros,
   }));
 }
 
@@ -71,7 +116,8 @@ const matches = (values: readonly string[], v: string | null) => values.length =
 
 /** GET /api/v1/calls: finished calls, talk time, billed pulses and cost per bucket. */
 export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<CallsResponse> {
-  if (q.interval === 'hour') throw new InputError('interval', 'hour', 'is not available for calls: the store keeps WABA-local daily rollups (use day or month)');
+  if (q.interval === 'hour')
+    throw new InputError('interval', 'hour', 'is not available for calls: the store keeps WABA-local daily rollups (use day or month)');
   const wabas = selectedWabas(ctx, q.waba);
   const ranges = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
   const span = spanOf([...ranges.values()]);

@@ -28,9 +28,19 @@ export interface HourlyFact {
 const orNull = (v: string) => (v === '' ? null : v);
 
 /** The identity of a fine usage row after pricing normalisation (the same for stored keys and priced rows). */
-function fineKey(r: { day: string; wabaId: string; market: string; category: string; pricingType: string; pricingModel: string; dims?: Readonly<Record<string, string | null>> }): string {
+function fineKey(r: {
+  day: string;
+  wabaId: string;
+  market: string;
+  category: string;
+  pricingType: string;
+  pricingModel: string;
+  dims?: Readonly<Record<string, string | null>>;
+}): string {
   const d = r.dims ?? {};
-  return [r.day, r.wabaId, d.phone ?? '', d.country ?? '', r.market, r.category, r.pricingType, r.pricingModel, d.group ?? ''].join('\u0000');
+  return [r.day, r.wabaId, d.phone ?? '', d.country ?? '', r.market, r.category, r.pricingType, r.pricingModel, d.group ?? ''].join(
+    '\u0000',
+  );
 }
 
 /**
@@ -38,7 +48,12 @@ function fineKey(r: { day: string; wabaId: string; market: string; category: str
  * day's priced cost and charged units split over its hours in proportion to the messages (largest
  * remainder, so the hours of a day add up to the daily figures exactly).
  */
-export async function hourlyFacts(ctx: QueryContext, q: UsageQuery, ranges: Map<string, LocalDays>, span: LocalDays): Promise<HourlyFact[]> {
+export async function hourlyFacts(
+  ctx: QueryContext,
+  q: UsageQuery,
+  ranges: Map<string, LocalDays>,
+  span: LocalDays,
+): Promise<HourlyFact[]> {
   const days = (Date.parse(`${span.toDay}T00:00:00Z`) - Date.parse(`${span.fromDay}T00:00:00Z`)) / 86_400_000 + 1;
   if (days > MAX_HOURLY_DAYS + 1) {
     throw new InputError('interval', 'hour', `is limited to ${MAX_HOURLY_DAYS} days (asked for ${days}); use day for longer ranges`);
@@ -68,8 +83,16 @@ export async function hourlyFacts(ctx: QueryContext, q: UsageQuery, ranges: Map<
     const waba = ctx.wabas.get(key.wabaId);
     if (!waba || !ranges.has(waba.id)) continue;
     const stored: UsageDailyRow = {
-      day: key.day, wabaId: key.wabaId, phoneNumberId: orNull(key.phoneNumberId), country: orNull(key.country), market: key.market,
-      category: key.category, pricingType: orNull(key.pricingType), pricingModel: key.pricingModel, group: orNull(key.group), messages: 1,
+      day: key.day,
+      wabaId: key.wabaId,
+      phoneNumberId: orNull(key.phoneNumberId),
+      country: orNull(key.country),
+      market: key.market,
+      category: key.category,
+      pricingType: orNull(key.pricingType),
+      pricingModel: key.pricingModel,
+      group: orNull(key.group),
+      messages: 1,
     };
     const row = toUsageRow(stored, waba);
     if (!row) continue;
@@ -95,8 +118,19 @@ export async function hourlyFacts(ctx: QueryContext, q: UsageQuery, ranges: Map<
       const time = hourStartMs(hour, waba.timezone);
       if (time < b.fromMs - 3_599_999 || time >= b.toMs) continue;
       facts.push({
-        hour, time, day: r.day, waba, phone: d.phone ?? null, country: d.country ?? null, market: r.market, category: r.category,
-        pricingType: r.pricingType, group: d.group ?? null, messages: n, billable: billable.get(hour) ?? 0, costMicros: cost ? (cost.get(hour) ?? 0n) : null,
+        hour,
+        time,
+        day: r.day,
+        waba,
+        phone: d.phone ?? null,
+        country: d.country ?? null,
+        market: r.market,
+        category: r.category,
+        pricingType: r.pricingType,
+        group: d.group ?? null,
+        messages: n,
+        billable: billable.get(hour) ?? 0,
+        costMicros: cost ? (cost.get(hour) ?? 0n) : null,
       });
     }
   }

@@ -1,9 +1,32 @@
 import {
-  addDays, addMonths, CATEGORIES, firstDayOf, localDay, MARKET_CHANGES, monthOf, PMP_START_DAY, dayStartMs, priceBookChanges, priceUsage, rateColumnOf,
-  tierKey, tierTableInForce, tiersOf, toDecimalString, currentTier, type Micros, type UsageRow,
+  addDays,
+  addMonths,
+  CATEGORIES,
+  firstDayOf,
+  localDay,
+  MARKET_CHANGES,
+  monthOf,
+  PMP_START_DAY,
+  dayStartMs,
+  priceBookChanges,
+  priceUsage,
+  rateColumnOf,
+  tierKey,
+  tierTableInForce,
+  tiersOf,
+  toDecimalString,
+  currentTier,
+  type Micros,
+  type UsageRow,
 } from '@core';
 import type {
-  AnnotationsResponse, ContactsResponse, ListKind, ListResponse, PricingInputResponse, ReconciliationResponse, TiersResponse,
+  AnnotationsResponse,
+  ContactsResponse,
+  ListKind,
+  ListResponse,
+  PricingInputResponse,
+  ReconciliationResponse,
+  TiersResponse,
 } from '@contract';
 import { bucketOf } from './buckets';
 import { localDays, spanOf } from './day-range';
@@ -48,7 +71,17 @@ export async function reconciliation(ctx: QueryContext, q: z.infer<typeof reconc
   const base = { ...q, by: [] as never[], interval: 'day' as const };
   const est = await usageFacts(ctx, { ...base, source: 'estimate' });
   const meta = await usageFacts(ctx, { ...base, source: 'meta' });
-  type Acc = { time: number; day: string; currency: string; wabaId?: string; category?: string; eu: number; ec: Micros | null; mu: number | null; mc: Micros | null };
+  type Acc = {
+    time: number;
+    day: string;
+    currency: string;
+    wabaId?: string;
+    category?: string;
+    eu: number;
+    ec: Micros | null;
+    mu: number | null;
+    mc: Micros | null;
+  };
   const groups = new Map<string, Acc>();
   const byCategory = q.by.includes('category');
   const byWaba = q.by.includes('waba');
@@ -76,8 +109,15 @@ export async function reconciliation(ctx: QueryContext, q: z.infer<typeof reconc
   const rows = [...groups.values()]
     .sort((a, b) => a.time - b.time || (a.wabaId ?? '').localeCompare(b.wabaId ?? '') || (a.category ?? '').localeCompare(b.category ?? ''))
     .map((g) => ({
-      time: g.time, day: g.day, currency: g.currency, ...(g.wabaId ? { wabaId: g.wabaId } : {}), ...(g.category ? { category: g.category } : {}),
-      estimateUnits: g.eu, metaUnits: g.mu, estimateCost: g.ec === null ? null : toDecimalString(g.ec), metaCost: g.mc === null ? null : toDecimalString(g.mc),
+      time: g.time,
+      day: g.day,
+      currency: g.currency,
+      ...(g.wabaId ? { wabaId: g.wabaId } : {}),
+      ...(g.category ? { category: g.category } : {}),
+      estimateUnits: g.eu,
+      metaUnits: g.mu,
+      estimateCost: g.ec === null ? null : toDecimalString(g.ec),
+      metaCost: g.mc === null ? null : toDecimalString(g.mc),
     })) as ReconciliationResponse['rows'];
   return { rows, problems: est.problems };
 }
@@ -113,13 +153,21 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
       const pos = currentTier(ladder, units);
       if (!pos) continue;
       rows.push({
-        portfolioId: w.portfolio, market, category: category as UsageRow['category'], month, units,
-        tierLower: pos.lower, tierUpper: pos.upper, remaining: pos.remainingToNext,
+        portfolioId: w.portfolio,
+        market,
+        category: category as UsageRow['category'],
+        month,
+        units,
+        tierLower: pos.lower,
+        tierUpper: pos.upper,
+        remaining: pos.remainingToNext,
         metaTier: metaTiers.get(w.id) ?? null,
       });
     }
   }
-  rows.sort((a, b) => a.portfolioId.localeCompare(b.portfolioId) || a.market.localeCompare(b.market) || a.category.localeCompare(b.category));
+  rows.sort(
+    (a, b) => a.portfolioId.localeCompare(b.portfolioId) || a.market.localeCompare(b.market) || a.category.localeCompare(b.category),
+  );
   return { rows };
 }
 
@@ -176,19 +224,40 @@ export async function annotations(ctx: QueryContext, q: z.infer<typeof annotatio
   if (want('rate_card')) {
     for (const e of priceBookChanges(ctx.priceBook())) {
       if (!currencies.has(e.currency) || e.day < range.fromDay || e.day > range.toDay) continue;
-      items.push({ time: dayStartMs(e.day, zone), kind: 'rate_card', title: e.title, text: e.text, wabaId: null, tags: ['rate_card', e.currency] });
+      items.push({
+        time: dayStartMs(e.day, zone),
+        kind: 'rate_card',
+        title: e.title,
+        text: e.text,
+        wabaId: null,
+        tags: ['rate_card', e.currency],
+      });
     }
   }
   if (want('pricing_model')) {
     for (const w of wabas) {
       if (PMP_START_DAY < range.fromDay || PMP_START_DAY > range.toDay) continue;
-      items.push({ time: dayStartMs(PMP_START_DAY, w.timezone), kind: 'pricing_model', title: 'Per-message pricing starts', text: `Meta bills ${w.name} per delivered message from ${PMP_START_DAY} (WABA-local); per-conversation before.`, wabaId: w.id, tags: ['pricing_model'] });
+      items.push({
+        time: dayStartMs(PMP_START_DAY, w.timezone),
+        kind: 'pricing_model',
+        title: 'Per-message pricing starts',
+        text: `Meta bills ${w.name} per delivered message from ${PMP_START_DAY} (WABA-local); per-conversation before.`,
+        wabaId: w.id,
+        tags: ['pricing_model'],
+      });
     }
   }
   if (want('market_change')) {
     for (const c of MARKET_CHANGES) {
       if (c.effectiveFrom < range.fromDay || c.effectiveFrom > range.toDay) continue;
-      items.push({ time: dayStartMs(c.effectiveFrom, zone), kind: 'market_change', title: 'Pricing market change', text: `${c.country} (${c.iso2}): ${c.fromMarket} -> ${c.toMarket}`, wabaId: null, tags: ['market_change'] });
+      items.push({
+        time: dayStartMs(c.effectiveFrom, zone),
+        kind: 'market_change',
+        title: 'Pricing market change',
+        text: `${c.country} (${c.iso2}): ${c.fromMarket} -> ${c.toMarket}`,
+        wabaId: null,
+        tags: ['market_change'],
+      });
     }
   }
   if (want('tier') || want('template_category')) {
@@ -197,11 +266,30 @@ export async function annotations(ctx: QueryContext, q: z.infer<typeof annotatio
       if (!ids.has(e.wabaId)) continue;
       if (e.kind === 'account_update' && want('tier')) {
         const tier = tierFromValue(e.value);
-        items.push({ time: e.atMs, kind: 'tier', title: tier ? `Volume tier: ${tier}` : 'Account update', text: JSON.stringify(e.value).slice(0, 500), wabaId: e.wabaId, tags: ['tier'] });
+        items.push({
+          time: e.atMs,
+          kind: 'tier',
+          title: tier ? `Volume tier: ${tier}` : 'Account update',
+          text: JSON.stringify(e.value).slice(0, 500),
+          wabaId: e.wabaId,
+          tags: ['tier'],
+        });
       } else if (e.kind === 'template_category' && want('template_category')) {
-        const v = e.value as { message_template_name?: string; previous_category?: string; new_category?: string; category?: string } | null;
+        const v = e.value as {
+          message_template_name?: string;
+          previous_category?: string;
+          new_category?: string;
+          category?: string;
+        } | null;
         const to = v?.new_category ?? v?.category ?? 'unknown';
-        items.push({ time: e.atMs, kind: 'template_category', title: `Template ${v?.message_template_name ?? ''} recategorised to ${to}`.replace('  ', ' '), text: `${v?.previous_category ?? '?'} -> ${to}`, wabaId: e.wabaId, tags: ['template_category', String(to).toLowerCase()] });
+        items.push({
+          time: e.atMs,
+          kind: 'template_category',
+          title: `Template ${v?.message_template_name ?? ''} recategorised to ${to}`.replace('  ', ' '),
+          text: `${v?.previous_category ?? '?'} -> ${to}`,
+          wabaId: e.wabaId,
+          tags: ['template_category', String(to).toLowerCase()],
+        });
       }
     }
   }
@@ -240,17 +328,35 @@ export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingI
     }
     if (r.day > range.toDay) continue;
     const all = u.dims ?? {};
-    if (!keep(q.phone, all.phone) || !keep(q.country, all.country) || !keep(q.category, u.category) || !keep(q.pricingType, u.pricingType)
-      || !keep(q.direction, all.direction) || !keep(q.group, all.group)) continue;
+    if (
+      !keep(q.phone, all.phone) ||
+      !keep(q.country, all.country) ||
+      !keep(q.category, u.category) ||
+      !keep(q.pricingType, u.pricingType) ||
+      !keep(q.direction, all.direction) ||
+      !keep(q.group, all.group)
+    )
+      continue;
     const dims: Record<string, string | null> = { direction: all.direction ?? null };
     for (const d of fineDims) dims[d] = all[d] ?? null;
-    const key = [u.day, u.wabaId, u.market, u.category, u.pricingType, u.pricingModel, ...fineDims.map((d) => dims[d] ?? '')].join('\u0000');
+    const key = [u.day, u.wabaId, u.market, u.category, u.pricingType, u.pricingModel, ...fineDims.map((d) => dims[d] ?? '')].join(
+      '\u0000',
+    );
     const row = grouped.get(key);
     if (row) row.units += u.units;
     else {
       grouped.set(key, {
-        day: u.day, time: bucketOf(u.day, 'day', w.timezone).time, wabaId: u.wabaId, portfolioId: u.portfolioId, currency: u.currency, market: u.market,
-        category: u.category, pricingType: u.pricingType, pricingModel: u.pricingModel, units: u.units, dims,
+        day: u.day,
+        time: bucketOf(u.day, 'day', w.timezone).time,
+        wabaId: u.wabaId,
+        portfolioId: u.portfolioId,
+        currency: u.currency,
+        market: u.market,
+        category: u.category,
+        pricingType: u.pricingType,
+        pricingModel: u.pricingModel,
+        units: u.units,
+        dims,
       });
     }
   }

@@ -1,6 +1,16 @@
 import {
-  addDays, firstDayOf, monthOf, priceUsage, toCategory, toPricingType,
-  type Category, type PricedRow, type PricingModel, type PricingProblem, type PricingType, type UsageRow,
+  addDays,
+  firstDayOf,
+  monthOf,
+  priceUsage,
+  toCategory,
+  toPricingType,
+  type Category,
+  type PricedRow,
+  type PricingModel,
+  type PricingProblem,
+  type PricingType,
+  type UsageRow,
 } from '@core';
 import type { UsageDailyRow } from '../store';
 import type { QueryContext, WabaInfo } from './query-context';
@@ -34,9 +44,16 @@ export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): UsageRow | null {
     return null;
   }
   return {
-    day: r.day, wabaId: r.wabaId, portfolioId: waba.portfolio, currency: waba.currency, market: r.market, category,
-    pricingType: pricingTypeOf(r, category), pricingModel: (r.pricingModel === 'CBP' ? 'CBP' : 'PMP') as PricingModel,
-    units: r.messages, messages: r.messages,
+    day: r.day,
+    wabaId: r.wabaId,
+    portfolioId: waba.portfolio,
+    currency: waba.currency,
+    market: r.market,
+    category,
+    pricingType: pricingTypeOf(r, category),
+    pricingModel: (r.pricingModel === 'CBP' ? 'CBP' : 'PMP') as PricingModel,
+    units: r.messages,
+    messages: r.messages,
     dims: { phone: r.phoneNumberId, country: r.country, group: r.group, direction: directionOf(category) },
   };
 }
@@ -99,6 +116,5 @@ export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrai
   value.catch(() => cache.delete(key));
   return value;
 }
-
 
 export const dayBefore = (day: string) => addDays(day, -1);

@@ -25,9 +25,13 @@ export interface ReportRow {
 }
 
 export function parseReportDimensions(value: string): ReportDimension[] {
-  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of parts) {
-    if (!(REPORT_DIMENSIONS as readonly string[]).includes(p)) throw new InputError('--by', p, `is not one of ${REPORT_DIMENSIONS.join(', ')}`);
+    if (!(REPORT_DIMENSIONS as readonly string[]).includes(p))
+      throw new InputError('--by', p, `is not one of ${REPORT_DIMENSIONS.join(', ')}`);
   }
   return parts as ReportDimension[];
 }
@@ -36,21 +40,44 @@ export function parseReportDimensions(value: string): ReportDimension[] {
  * The report goes through the same facts as GET /api/v1/usage, so its totals equal the API's series
  * for the same range. Rows are per currency; the market goes with the country (it is derived from it).
  */
-export async function buildReport(ctx: QueryContext, q: { from: string; to: string; by: ReportDimension[]; source: 'estimate' | 'meta'; waba?: string[] }): Promise<ReportRow[]> {
+export async function buildReport(
+  ctx: QueryContext,
+  q: { from: string; to: string; by: ReportDimension[]; source: 'estimate' | 'meta'; waba?: string[] },
+): Promise<ReportRow[]> {
   const apiBy: UsageDimension[] = [];
   const { facts } = await usageFacts(ctx, {
-    from: q.from, to: q.to, waba: q.waba ?? [], phone: [], country: [], category: [], pricingType: [], direction: [], group: [],
-    interval: 'day', by: apiBy, source: q.source,
+    from: q.from,
+    to: q.to,
+    waba: q.waba ?? [],
+    phone: [],
+    country: [],
+    category: [],
+    pricingType: [],
+    direction: [],
+    group: [],
+    interval: 'day',
+    by: apiBy,
+    source: q.source,
   });
   const has = (d: ReportDimension) => q.by.includes(d);
   const groups = new Map<string, { row: ReportRow; cost: bigint; priced: boolean }>();
   for (const f of facts) {
     const row: ReportRow = {
-      day: has('day') ? f.day : null, waba: has('waba') ? f.waba.id : null, phone_number_id: has('phone') ? f.phone : null,
-      country: has('country') ? f.country : null, market: has('country') ? f.market : null, category: has('category') ? f.category : null,
-      pricing_type: has('pricing_type') ? f.pricingType : null, messages: 0, billable: 0, cost: null, currency: f.waba.currency,
+      day: has('day') ? f.day : null,
+      waba: has('waba') ? f.waba.id : null,
+      phone_number_id: has('phone') ? f.phone : null,
+      country: has('country') ? f.country : null,
+      market: has('country') ? f.market : null,
+      category: has('category') ? f.category : null,
+      pricing_type: has('pricing_type') ? f.pricingType : null,
+      messages: 0,
+      billable: 0,
+      cost: null,
+      currency: f.waba.currency,
     };
-    const key = [row.day, row.waba, row.phone_number_id, row.country, row.market, row.category, row.pricing_type, row.currency].join('\u0000');
+    const key = [row.day, row.waba, row.phone_number_id, row.country, row.market, row.category, row.pricing_type, row.currency].join(
+      '\u0000',
+    );
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { row, cost: 0n, priced: false }));
     g.row.messages += f.messages;
@@ -61,8 +88,21 @@ export async function buildReport(ctx: QueryContext, q: { from: string; to: stri
     }
   }
   const rows = [...groups.values()].map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
-  const order = (r: ReportRow) => [r.day, r.waba, r.phone_number_id, r.country, r.category, r.pricing_type, r.currency].map((v) => v ?? '').join('\u0000');
+  const order = (r: ReportRow) =>
+    [r.day, r.waba, r.phone_number_id, r.country, r.category, r.pricing_type, r.currency].map((v) => v ?? '').join('\u0000');
   return rows.sort((a, b) => order(a).localeCompare(order(b)));
 }
 
-export const REPORT_COLUMNS: (keyof ReportRow)[] = ['day', 'waba', 'phone_number_id', 'country', 'market', 'category', 'pricing_type', 'messages', 'billable', 'cost', 'currency'];
+export const REPORT_COLUMNS: (keyof ReportRow)[] = [
+  'day',
+  'waba',
+  'phone_number_id',
+  'country',
+  'market',
+  'category',
+  'pricing_type',
+  'messages',
+  'billable',
+  'cost',
+  'currency',
+];

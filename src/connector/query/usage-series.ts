@@ -25,35 +25,61 @@ interface Fact {
 }
 
 const FIELD: Record<UsageDimension, keyof UsageRowDto> = {
-  waba: 'wabaId', phone: 'phoneNumberId', country: 'country', market: 'market', category: 'category',
-  pricing_type: 'pricingType', direction: 'direction', group: 'group',
+  waba: 'wabaId',
+  phone: 'phoneNumberId',
+  country: 'country',
+  market: 'market',
+  category: 'category',
+  pricing_type: 'pricingType',
+  direction: 'direction',
+  group: 'group',
 };
 /** Dimensions the contract allows to be null; the others are left out of the row when unknown. */
 const NULLABLE = new Set<UsageDimension>(['country', 'group']);
 
 function dimValue(f: Fact, d: UsageDimension): string | null {
   switch (d) {
-    case 'waba': return f.waba.id;
-    case 'phone': return f.phone;
-    case 'country': return f.country;
-    case 'market': return f.market;
-    case 'category': return f.category;
-    case 'pricing_type': return f.pricingType;
-    case 'direction': return f.direction;
-    case 'group': return f.group;
+    case 'waba':
+      return f.waba.id;
+    case 'phone':
+      return f.phone;
+    case 'country':
+      return f.country;
+    case 'market':
+      return f.market;
+    case 'category':
+      return f.category;
+    case 'pricing_type':
+      return f.pricingType;
+    case 'direction':
+      return f.direction;
+    case 'group':
+      return f.group;
   }
 }
 
 const matches = (values: readonly string[], v: string | null) => values.length === 0 || (v !== null && values.includes(v));
 
 function passes(f: Fact, q: UsageQuery): boolean {
-  return matches(q.phone, f.phone) && matches(q.country, f.country) && matches(q.category, f.category)
-    && matches(q.pricingType, f.pricingType) && matches(q.direction, f.direction) && matches(q.group, f.group);
+  return (
+    matches(q.phone, f.phone) &&
+    matches(q.country, f.country) &&
+    matches(q.category, f.category) &&
+    matches(q.pricingType, f.pricingType) &&
+    matches(q.direction, f.direction) &&
+    matches(q.group, f.group)
+  );
 }
 
-async function estimateFacts(ctx: QueryContext, ranges: Map<string, LocalDays>, span: LocalDays, q: UsageQuery): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
+async function estimateFacts(
+  ctx: QueryContext,
+  ranges: Map<string, LocalDays>,
+  span: LocalDays,
+  q: UsageQuery,
+): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
   // Panels that neither split nor filter by phone, country or group are answered from the pricing grain.
-  const fine = q.phone.length > 0 || q.country.length > 0 || q.group.length > 0 || q.by.some((d) => d === 'phone' || d === 'country' || d === 'group');
+  const fine =
+    q.phone.length > 0 || q.country.length > 0 || q.group.length > 0 || q.by.some((d) => d === 'phone' || d === 'country' || d === 'group');
   const priced = await pricedUsage(ctx, span, fine ? 'fine' : 'pricing');
   const facts: Fact[] = [];
   // Filters are applied before a fact is built: most panels keep a small part of the priced rows.
@@ -62,12 +88,28 @@ async function estimateFacts(ctx: QueryContext, ranges: Map<string, LocalDays>, 
     const range = ranges.get(r.wabaId);
     if (!range || r.day < range.fromDay || r.day > range.toDay) continue;
     const dims = r.dims ?? {};
-    if (!keep(q.category, r.category) || !keep(q.pricingType, r.pricingType) || !keep(q.country, dims.country) || !keep(q.phone, dims.phone)
-      || !keep(q.group, dims.group) || !keep(q.direction, dims.direction ?? directionOf(r.category))) continue;
+    if (
+      !keep(q.category, r.category) ||
+      !keep(q.pricingType, r.pricingType) ||
+      !keep(q.country, dims.country) ||
+      !keep(q.phone, dims.phone) ||
+      !keep(q.group, dims.group) ||
+      !keep(q.direction, dims.direction ?? directionOf(r.category))
+    )
+      continue;
     facts.push({
-      day: r.day, waba: ctx.wabas.get(r.wabaId) as WabaInfo, phone: dims.phone ?? null, country: dims.country ?? null, market: r.market, category: r.category,
-      pricingType: r.pricingType, direction: dims.direction ?? directionOf(r.category), group: dims.group ?? null,
-      messages: r.messages ?? r.units, billable: r.billable, costMicros: r.costMicros,
+      day: r.day,
+      waba: ctx.wabas.get(r.wabaId) as WabaInfo,
+      phone: dims.phone ?? null,
+      country: dims.country ?? null,
+      market: r.market,
+      category: r.category,
+      pricingType: r.pricingType,
+      direction: dims.direction ?? directionOf(r.category),
+      group: dims.group ?? null,
+      messages: r.messages ?? r.units,
+      billable: r.billable,
+      costMicros: r.costMicros,
     });
   }
   const problems = priced.problems
@@ -94,9 +136,18 @@ async function metaFacts(ctx: QueryContext, ranges: Map<string, LocalDays>): Pro
       const category = r.category;
       const charged = r.pricingType === null || r.pricingType === 'regular';
       facts.push({
-        day: r.day, waba, phone: r.phoneNumberId, country: r.country, market: marketOn(r.country, r.day), category,
-        pricingType: r.pricingType, direction: directionOf(category ?? ''), group: null,
-        messages: r.volume, billable: charged ? r.volume : 0, costMicros: r.costMicros,
+        day: r.day,
+        waba,
+        phone: r.phoneNumberId,
+        country: r.country,
+        market: marketOn(r.country, r.day),
+        category,
+        pricingType: r.pricingType,
+        direction: directionOf(category ?? ''),
+        group: null,
+        messages: r.volume,
+        billable: charged ? r.volume : 0,
+        costMicros: r.costMicros,
       });
     }
   }
@@ -111,8 +162,18 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
     if (q.source === 'meta') throw new InputError('interval', 'hour', "is not available for source=meta: Meta's analytics are daily");
     const hourly = await hourlyFacts(ctx, q, ranges, span);
     const facts: Fact[] = hourly.map((h) => ({
-      day: h.day, waba: h.waba, phone: h.phone, country: h.country, market: h.market, category: h.category, pricingType: h.pricingType,
-      direction: directionOf(h.category), group: h.group, messages: h.messages, billable: h.billable, costMicros: h.costMicros,
+      day: h.day,
+      waba: h.waba,
+      phone: h.phone,
+      country: h.country,
+      market: h.market,
+      category: h.category,
+      pricingType: h.pricingType,
+      direction: directionOf(h.category),
+      group: h.group,
+      messages: h.messages,
+      billable: h.billable,
+      costMicros: h.costMicros,
       hour: { bucket: h.hour, time: h.time },
     }));
     return { facts: facts.filter((f) => passes(f, q)), problems: [] };

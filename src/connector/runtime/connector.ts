@@ -37,13 +37,19 @@ export interface RunningConnector {
 export function createLogger(level: string = process.env.WASPEND_LOG_LEVEL ?? 'info'): Logger {
   return pino({
     level,
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', '*.apiToken', '*.appSecret', '*.token', '*.apiKey'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', '*.apiToken', '*.appSecret', '*.token', '*.apiKey'],
+      censor: '[redacted]',
+    },
   });
 }
 
 function pullWabas(config: ConnectorConfig): PullWabaConfig[] {
   return config.wabas.map((w, configIndex) => ({
-    id: w.id, timezone: w.timezone, currency: w.currency, configIndex,
+    id: w.id,
+    timezone: w.timezone,
+    currency: w.currency,
+    configIndex,
     ...(w.meta ? { meta: { token: w.meta.token, ...(w.meta.apiVersion ? { apiVersion: w.meta.apiVersion } : {}) } } : {}),
     ...(w.d360 ? { d360: w.d360 } : {}),
   }));
@@ -58,19 +64,36 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const writer = new GroupCommitWriter(store);
   let generation = 0;
   const bump = () => void generation++;
-  const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, { id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio, ...(w.monthlyBudget !== undefined ? { monthlyBudget: w.monthlyBudget } : {}) }]));
+  const wabas = new Map<string, WabaInfo>(
+    config.wabas.map((w) => [
+      w.id,
+      {
+        id: w.id,
+        name: w.name,
+        timezone: w.timezone,
+        currency: w.currency,
+        portfolio: w.portfolio,
+        ...(w.monthlyBudget !== undefined ? { monthlyBudget: w.monthlyBudget } : {}),
+      },
+    ]),
+  );
   let { book, signature } = await loadPriceBook(store);
   const ctx: QueryContext = {
-    store, wabas, now: Date.now, generation: () => generation,
+    store,
+    wabas,
+    now: Date.now,
+    generation: () => generation,
     priceBook: () => book,
   };
   // Another replica (or `waspend rates import`) may add a price file: reload it at most once a minute.
   const reloadBook = setInterval(() => {
-    loadPriceBook(store).then((loaded) => {
-      if (loaded.signature === signature) return;
-      ({ book, signature } = loaded);
-      bump();
-    }).catch((err: Error) => logger.warn({ err: err.message }, 'price book reload failed'));
+    loadPriceBook(store)
+      .then((loaded) => {
+        if (loaded.signature === signature) return;
+        ({ book, signature } = loaded);
+        bump();
+      })
+      .catch((err: Error) => logger.warn({ err: err.message }, 'price book reload failed'));
   }, 60_000);
   reloadBook.unref();
 
@@ -80,7 +103,9 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     const ingest = createEnvelopeIngest(store);
     let lastLine = 0;
     const seeded = await seedDemo({
-      asOfMs: Date.now(), ingest, sink: store,
+      asOfMs: Date.now(),
+      ingest,
+      sink: store,
       importRates: (f) => importDemoRateFile(store, f),
       onProgress: (p) => {
         if (p.phase === 'webhooks' && p.done - lastLine >= 20_000) {
@@ -105,15 +130,27 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   if ((opts.pulls ?? true) && pw.some((w) => w.meta || w.d360)) {
     const p = config.pulls ?? {};
     scheduler = createPullScheduler({
-      sink: { getCursor: (w, s) => store.getCursor(w, s), replaceDays: async (...args) => { await store.replaceDays(...args); bump(); } },
-      wabas: pw, logger,
-      options: {
-        ...(p.graphBaseUrl ? { graphBaseUrl: p.graphBaseUrl } : {}), ...(p.d360BaseUrl ? { d360BaseUrl: p.d360BaseUrl } : {}),
-        ...(p.backfillDays !== undefined ? { backfillDays: p.backfillDays } : {}), ...(p.repullDays !== undefined ? { repullDays: p.repullDays } : {}),
-        ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : {}), ...(p.failureBackoffMs !== undefined ? { failureBackoffMs: p.failureBackoffMs } : {}),
-        ...(p.maxFailureBackoffMs !== undefined ? { maxFailureBackoffMs: p.maxFailureBackoffMs } : {}), ...(p.retry ? { retry: p.retry } : {}),
+      sink: {
+        getCursor: (w, s) => store.getCursor(w, s),
+        replaceDays: async (...args) => {
+          await store.replaceDays(...args);
+          bump();
+        },
       },
-      onStatus: pullMetrics.onStatus, onFailure: pullMetrics.onFailure,
+      wabas: pw,
+      logger,
+      options: {
+        ...(p.graphBaseUrl ? { graphBaseUrl: p.graphBaseUrl } : {}),
+        ...(p.d360BaseUrl ? { d360BaseUrl: p.d360BaseUrl } : {}),
+        ...(p.backfillDays !== undefined ? { backfillDays: p.backfillDays } : {}),
+        ...(p.repullDays !== undefined ? { repullDays: p.repullDays } : {}),
+        ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : {}),
+        ...(p.failureBackoffMs !== undefined ? { failureBackoffMs: p.failureBackoffMs } : {}),
+        ...(p.maxFailureBackoffMs !== undefined ? { maxFailureBackoffMs: p.maxFailureBackoffMs } : {}),
+        ...(p.retry ? { retry: p.retry } : {}),
+      },
+      onStatus: pullMetrics.onStatus,
+      onFailure: pullMetrics.onFailure,
     });
   }
 
@@ -127,7 +164,10 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     lastEventAt: ingestMetrics.lastEventAt,
   };
   const app = await buildApp({
-    store, writer, version: VERSION, logger: false,
+    store,
+    writer,
+    version: VERSION,
+    logger: false,
     ...(config.webhooks?.appSecret ? { appSecret: config.webhooks.appSecret } : {}),
     ...(config.webhooks?.sharedSecret ? { sharedSecret: config.webhooks.sharedSecret } : {}),
     ...(config.webhooks?.verifyToken ? { verifyToken: config.webhooks.verifyToken } : {}),
@@ -136,14 +176,24 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     query: ctx,
     metrics: { registry, ingest: ingestObserver, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
-    pullStatus: () => (scheduler?.statuses() ?? []).map((s) => ({ wabaId: s.wabaId, source: s.source, status: s.status, lastSuccessAt: s.lastSuccessAt, lastError: s.lastError, nextAttemptAt: s.nextAttemptAt })),
+    pullStatus: () =>
+      (scheduler?.statuses() ?? []).map((s) => ({
+        wabaId: s.wabaId,
+        source: s.source,
+        status: s.status,
+        lastSuccessAt: s.lastSuccessAt,
+        lastError: s.lastError,
+        nextAttemptAt: s.nextAttemptAt,
+      })),
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
   scheduler?.start();
   logger.info({ url, db: describeDb(opts.db), wabas: config.wabas.length, pulls: scheduler !== null }, 'waspend connector listening');
   let closed = false;
   return {
-    url, store, logger,
+    url,
+    store,
+    logger,
     async close() {
       if (closed) return;
       closed = true;

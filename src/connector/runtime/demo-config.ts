@@ -6,7 +6,11 @@ export function demoConfig(apiToken: string): ConnectorConfig {
   return {
     apiToken,
     wabas: DEMO_WABAS.map((w) => ({
-      id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio,
+      id: w.id,
+      name: w.name,
+      timezone: w.timezone,
+      currency: w.currency,
+      portfolio: w.portfolio,
     })),
   };
 }

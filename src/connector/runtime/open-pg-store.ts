@@ -1,5 +1,14 @@
 import { Pool } from 'pg';
-import { PgStore, type ConnectorStore, type DayRange, type DeliveredMessage, type FinishedCall, type UsageDailyRow, type StoredRateFile, type StoreOptions } from '../store';
+import {
+  PgStore,
+  type ConnectorStore,
+  type DayRange,
+  type DeliveredMessage,
+  type FinishedCall,
+  type UsageDailyRow,
+  type StoredRateFile,
+  type StoreOptions,
+} from '../store';
 
 /**
  * PgStore plus what the running connector needs beyond ingest and rollups (price files, per-call
@@ -7,7 +16,10 @@ import { PgStore, type ConnectorStore, type DayRange, type DeliveredMessage, typ
  */
 class PgConnectorStore implements ConnectorStore {
   readonly kind = 'postgres' as const;
-  constructor(private readonly inner: PgStore, private readonly pool: Pool) {}
+  constructor(
+    private readonly inner: PgStore,
+    private readonly pool: Pool,
+  ) {}
 
   ingest: ConnectorStore['ingest'] = (...a) => this.inner.ingest(...a);
   usageDaily: ConnectorStore['usageDaily'] = (...a) => this.inner.usageDaily(...a);
@@ -39,18 +51,33 @@ class PgConnectorStore implements ConnectorStore {
   async rateFiles(): Promise<StoredRateFile[]> {
     const res = await this.pool.query('SELECT * FROM rate_files ORDER BY effective_from, kind, currency');
     return res.rows.map((r: Record<string, string>) => ({
-      kind: r.kind as StoredRateFile['kind'], currency: String(r.currency), effectiveFrom: String(r.effective_from),
-      fileName: String(r.file_name), importedAtMs: Number(r.imported_at_ms), content: String(r.content),
+      kind: r.kind as StoredRateFile['kind'],
+      currency: String(r.currency),
+      effectiveFrom: String(r.effective_from),
+      fileName: String(r.file_name),
+      importedAtMs: Number(r.imported_at_ms),
+      content: String(r.content),
     }));
   }
 
   async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
     const args: unknown[] = [range.fromDay, range.toDay];
     if (range.wabaId !== undefined) args.push(range.wabaId);
-    const res = await this.pool.query(`SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'}`, args);
+    const res = await this.pool.query(
+      `SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'}`,
+      args,
+    );
     return res.rows.map((r: Record<string, string>) => ({
-      day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: null, country: null, market: String(r.market), category: String(r.category),
-      pricingType: r.pricing_type === '' ? null : String(r.pricing_type), pricingModel: String(r.pricing_model), group: null, messages: Number(r.messages),
+      day: String(r.day),
+      wabaId: String(r.waba_id),
+      phoneNumberId: null,
+      country: null,
+      market: String(r.market),
+      category: String(r.category),
+      pricingType: r.pricing_type === '' ? null : String(r.pricing_type),
+      pricingModel: String(r.pricing_model),
+      group: null,
+      messages: Number(r.messages),
     }));
   }
 
@@ -59,7 +86,10 @@ class PgConnectorStore implements ConnectorStore {
       'SELECT delivered_at_ms, counted_key FROM messages WHERE counted_key IS NOT NULL AND delivered_at_ms >= $1 AND delivered_at_ms < $2',
       [range.fromMs, range.toMs],
     );
-    return res.rows.map((r: { delivered_at_ms: string; counted_key: string }) => ({ atMs: Number(r.delivered_at_ms), countedKey: r.counted_key }));
+    return res.rows.map((r: { delivered_at_ms: string; counted_key: string }) => ({
+      atMs: Number(r.delivered_at_ms),
+      countedKey: r.counted_key,
+    }));
   }
 
   async finishedCalls(range: DayRange): Promise<FinishedCall[]> {
@@ -68,13 +98,22 @@ class PgConnectorStore implements ConnectorStore {
     if (range.wabaId !== undefined) args.push(range.wabaId);
     const res = await this.pool.query(
       `SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
-       WHERE counted_key IS NOT NULL AND (counted_key::json->>0) BETWEEN $1 AND $2${byWaba} ORDER BY start_ms, call_id`, args);
+       WHERE counted_key IS NOT NULL AND (counted_key::json->>0) BETWEEN $1 AND $2${byWaba} ORDER BY start_ms, call_id`,
+      args,
+    );
     return res.rows.map((r: Record<string, string | null>) => {
       const [day = '', wabaId = '', phone = '', country = '', market = '', direction = ''] = JSON.parse(String(r.counted_key)) as string[];
       const n = (v: string | null | undefined) => (v == null ? null : Number(v));
       return {
-        callId: String(r.call_id), day, wabaId, phoneNumberId: phone || null, country: country || null, market, direction: direction || null,
-        startMs: n(r.start_ms) ?? n(r.connected_at_ms) ?? n(r.terminated_at_ms) ?? 0, durationSec: n(r.duration_sec) ?? 0,
+        callId: String(r.call_id),
+        day,
+        wabaId,
+        phoneNumberId: phone || null,
+        country: country || null,
+        market,
+        direction: direction || null,
+        startMs: n(r.start_ms) ?? n(r.connected_at_ms) ?? n(r.terminated_at_ms) ?? 0,
+        durationSec: n(r.duration_sec) ?? 0,
       };
     });
   }

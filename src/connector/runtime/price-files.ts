@@ -1,4 +1,12 @@
-import { addToPriceBook, emptyPriceBook, parseCallRateCsv, parseRateCardCsv, parseTierCsv, type PriceBook, type PriceBookEntry } from '@core';
+import {
+  addToPriceBook,
+  emptyPriceBook,
+  parseCallRateCsv,
+  parseRateCardCsv,
+  parseTierCsv,
+  type PriceBook,
+  type PriceBookEntry,
+} from '@core';
 import type { RateFileStore, StoredRateFile } from '../store';
 
 export type RateFileKind = StoredRateFile['kind'];
@@ -17,13 +25,22 @@ export function parseRateFile(f: RateFileInput): PriceBookEntry {
   const opts = { effectiveFrom: f.effectiveFrom, source: f.fileName };
   if (f.kind === 'rates') return parseRateCardCsv(f.text, { ...opts, ...(f.currency ? { currency: f.currency } : {}) });
   if (!f.currency) throw new Error(`--currency is required for ${f.kind} files`);
-  return f.kind === 'tiers' ? parseTierCsv(f.text, { ...opts, currency: f.currency }) : parseCallRateCsv(f.text, { ...opts, currency: f.currency });
+  return f.kind === 'tiers'
+    ? parseTierCsv(f.text, { ...opts, currency: f.currency })
+    : parseCallRateCsv(f.text, { ...opts, currency: f.currency });
 }
 
 /** Validates then stores a price file; returns the parsed entry (its currency may come from the file). */
 export async function importRateFile(store: RateFileStore, f: RateFileInput, nowMs: number): Promise<PriceBookEntry> {
   const entry = parseRateFile(f);
-  await store.saveRateFile({ kind: f.kind, currency: entry.currency, effectiveFrom: f.effectiveFrom, fileName: f.fileName, importedAtMs: nowMs, content: f.text });
+  await store.saveRateFile({
+    kind: f.kind,
+    currency: entry.currency,
+    effectiveFrom: f.effectiveFrom,
+    fileName: f.fileName,
+    importedAtMs: nowMs,
+    content: f.text,
+  });
   return entry;
 }
 
@@ -35,12 +52,22 @@ export async function loadPriceBook(store: RateFileStore): Promise<{ book: Price
   let book = emptyPriceBook();
   const files = await store.rateFiles();
   for (const f of files) {
-    book = addToPriceBook(book, parseRateFile({ kind: f.kind, text: f.content, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }));
+    book = addToPriceBook(
+      book,
+      parseRateFile({ kind: f.kind, text: f.content, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }),
+    );
   }
   return { book, signature: files.map((f) => `${f.kind}/${f.currency}/${f.effectiveFrom}/${f.importedAtMs}`).join(',') };
 }
 
 /** Stores one of the demo's invented price files (what `serve --demo` and `waspend demo` seed). */
-export async function importDemoRateFile(store: RateFileStore, f: { kind: RateFileKind; text: string; effectiveFrom: string; currency: string; fileName: string }): Promise<void> {
-  await importRateFile(store, { kind: f.kind, text: f.text, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }, Date.now());
+export async function importDemoRateFile(
+  store: RateFileStore,
+  f: { kind: RateFileKind; text: string; effectiveFrom: string; currency: string; fileName: string },
+): Promise<void> {
+  await importRateFile(
+    store,
+    { kind: f.kind, text: f.text, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName },
+    Date.now(),
+  );
 }

@@ -26,7 +26,17 @@ export interface CallKey {
 export function foldCall(prev: CallState | null, e: CallEvent): CallState {
   const s: CallState = prev
     ? { ...prev }
-    : { callId: e.callId, wabaId: e.wabaId, phoneNumberId: null, direction: null, userNumber: null, connectedAtMs: null, startMs: null, terminatedAtMs: null, durationSec: null };
+    : {
+        callId: e.callId,
+        wabaId: e.wabaId,
+        phoneNumberId: null,
+        direction: null,
+        userNumber: null,
+        connectedAtMs: null,
+        startMs: null,
+        terminatedAtMs: null,
+        durationSec: null,
+      };
   s.phoneNumberId ??= e.phoneNumberId;
   s.userNumber ??= e.userNumber;
   if (e.event === 'connect') {

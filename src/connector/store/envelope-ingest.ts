@@ -18,7 +18,10 @@ export function createEnvelopeIngest(target: Store | GroupCommitWriter, now: () 
     },
     async ingestMany(envelopes: unknown[]): Promise<void> {
       const at = now();
-      await commit(envelopes.flatMap((e) => eventsOf(e, at)), at);
+      await commit(
+        envelopes.flatMap((e) => eventsOf(e, at)),
+        at,
+      );
     },
   };
 }

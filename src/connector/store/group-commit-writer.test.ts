@@ -5,7 +5,15 @@ import type { WebhookEvent } from '../ingest';
 import { GroupCommitWriter } from './group-commit-writer';
 import { SqliteStore } from './sqlite-store';
 
-const event = (key: string): WebhookEvent => ({ kind: 'unknown', field: 'x', dedupeKey: key, wabaId: 'W1', phoneNumberId: null, atMs: 0, raw: { key } });
+const event = (key: string): WebhookEvent => ({
+  kind: 'unknown',
+  field: 'x',
+  dedupeKey: key,
+  wabaId: 'W1',
+  phoneNumberId: null,
+  atMs: 0,
+  raw: { key },
+});
 const events = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => event(`${prefix}${i}`));
 
 describe('GroupCommitWriter', () => {
@@ -49,7 +57,11 @@ describe('GroupCommitWriter', () => {
   it('lets one failing request fail alone', async () => {
     const writer = new GroupCommitWriter(store);
     poison = 'bad0';
-    const results = await Promise.allSettled([writer.write(events('ok', 2), 0), writer.write(events('bad', 1), 0), writer.write(events('fine', 2), 0)]);
+    const results = await Promise.allSettled([
+      writer.write(events('ok', 2), 0),
+      writer.write(events('bad', 1), 0),
+      writer.write(events('fine', 2), 0),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await store.countRawEvents()).toBe(4);
   });

@@ -20,7 +20,10 @@ export class GroupCommitWriter {
   private scheduled = false;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly store: Store, private readonly maxEvents = 500) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxEvents = 500,
+  ) {}
 
   write(events: readonly WebhookEvent[], receivedAtMs: number): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -35,7 +35,19 @@ const minOf = (a: number | null, b: number) => (a === null ? b : Math.min(a, b))
 export function foldStatus(prev: MessageState | null, e: StatusEvent): MessageState {
   const s: MessageState = prev
     ? { ...prev }
-    : { wamid: e.wamid, wabaId: e.wabaId, phoneNumberId: null, recipient: null, group: null, deliveredAtMs: null, failedAtMs: null, category: null, pricingType: null, pricingModel: null, billable: null };
+    : {
+        wamid: e.wamid,
+        wabaId: e.wabaId,
+        phoneNumberId: null,
+        recipient: null,
+        group: null,
+        deliveredAtMs: null,
+        failedAtMs: null,
+        category: null,
+        pricingType: null,
+        pricingModel: null,
+        billable: null,
+      };
   s.phoneNumberId ??= e.phoneNumberId;
   s.recipient ??= e.recipient;
   s.group ??= e.group;
@@ -74,14 +86,29 @@ export function usageKeyOf(s: MessageState, timeZone: string): UsageKey | null {
   const day = localDay(s.deliveredAtMs, timeZone);
   const market = marketOfRecipient(s.recipient, day);
   return {
-    day, wabaId: s.wabaId, phoneNumberId: s.phoneNumberId ?? '',
-    country: market?.iso2 ?? '', market: market?.market ?? OTHER_MARKET,
-    category: s.category, pricingType: s.pricingType ?? '',
-    pricingModel: s.pricingModel ?? pricingModelOnDay(day), group: s.group ?? '',
+    day,
+    wabaId: s.wabaId,
+    phoneNumberId: s.phoneNumberId ?? '',
+    country: market?.iso2 ?? '',
+    market: market?.market ?? OTHER_MARKET,
+    category: s.category,
+    pricingType: s.pricingType ?? '',
+    pricingModel: s.pricingModel ?? pricingModelOnDay(day),
+    group: s.group ?? '',
   };
 }
 
-export const USAGE_KEY_COLUMNS = ['day', 'waba_id', 'phone_number_id', 'country', 'market', 'category', 'pricing_type', 'pricing_model', 'grp'] as const;
+export const USAGE_KEY_COLUMNS = [
+  'day',
+  'waba_id',
+  'phone_number_id',
+  'country',
+  'market',
+  'category',
+  'pricing_type',
+  'pricing_model',
+  'grp',
+] as const;
 
 export function keyValues(k: UsageKey): string[] {
   return [k.day, k.wabaId, k.phoneNumberId, k.country, k.market, k.category, k.pricingType, k.pricingModel, k.group];
@@ -90,7 +117,17 @@ export function keyValues(k: UsageKey): string[] {
 /** Inverse of keyValues, for a key stored as its JSON array. */
 export function keyFromValues(v: readonly string[]): UsageKey {
   const at = (i: number) => v[i] ?? '';
-  return { day: at(0), wabaId: at(1), phoneNumberId: at(2), country: at(3), market: at(4), category: at(5), pricingType: at(6), pricingModel: at(7), group: at(8) };
+  return {
+    day: at(0),
+    wabaId: at(1),
+    phoneNumberId: at(2),
+    country: at(3),
+    market: at(4),
+    category: at(5),
+    pricingType: at(6),
+    pricingModel: at(7),
+    group: at(8),
+  };
 }
 
 /** Columns of usage_pricing: the usage key without phone, country and group (what prices depend on). */

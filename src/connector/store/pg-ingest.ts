@@ -21,27 +21,59 @@ import type { IngestResult } from './store';
 type Status = StatusEvent;
 
 interface MessageRow {
-  wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
-  delivered_at_ms: string | null; failed_at_ms: string | null; category: string | null; pricing_type: string | null;
-  pricing_model: string | null; billable: boolean | null; counted_key: string | null;
+  wamid: string;
+  waba_id: string;
+  phone_number_id: string | null;
+  recipient: string | null;
+  grp: string | null;
+  delivered_at_ms: string | null;
+  failed_at_ms: string | null;
+  category: string | null;
+  pricing_type: string | null;
+  pricing_model: string | null;
+  billable: boolean | null;
+  counted_key: string | null;
 }
 
 interface CallRow {
-  call_id: string; waba_id: string; phone_number_id: string | null; direction: string | null; user_number: string | null;
-  connected_at_ms: string | null; start_ms: string | null; terminated_at_ms: string | null; duration_sec: string | null; counted_key: string | null;
+  call_id: string;
+  waba_id: string;
+  phone_number_id: string | null;
+  direction: string | null;
+  user_number: string | null;
+  connected_at_ms: string | null;
+  start_ms: string | null;
+  terminated_at_ms: string | null;
+  duration_sec: string | null;
+  counted_key: string | null;
 }
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
 const toMessageState = (r: MessageRow): MessageState => ({
-  wamid: r.wamid, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, recipient: r.recipient, group: r.grp,
-  deliveredAtMs: num(r.delivered_at_ms), failedAtMs: num(r.failed_at_ms), category: r.category, pricingType: r.pricing_type,
-  pricingModel: r.pricing_model, billable: r.billable,
+  wamid: r.wamid,
+  wabaId: r.waba_id,
+  phoneNumberId: r.phone_number_id,
+  recipient: r.recipient,
+  group: r.grp,
+  deliveredAtMs: num(r.delivered_at_ms),
+  failedAtMs: num(r.failed_at_ms),
+  category: r.category,
+  pricingType: r.pricing_type,
+  pricingModel: r.pricing_model,
+  billable: r.billable,
 });
 
 const toCallState = (r: CallRow): CallState => ({
-  callId: r.call_id, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, direction: r.direction, userNumber: r.user_number,
-  connectedAtMs: num(r.connected_at_ms), startMs: num(r.start_ms), terminatedAtMs: num(r.terminated_at_ms), durationSec: num(r.duration_sec),
+  callId: r.call_id,
+  wabaId: r.waba_id,
+  phoneNumberId: r.phone_number_id,
+  direction: r.direction,
+  userNumber: r.user_number,
+  connectedAtMs: num(r.connected_at_ms),
+  startMs: num(r.start_ms),
+  terminatedAtMs: num(r.terminated_at_ms),
+  durationSec: num(r.duration_sec),
 });
 
 /** Same rule as the SQLite inbound rollup: a sender that is not a phone number is kept, country unknown. */
@@ -111,7 +143,10 @@ class ContactNotes {
  * reads ordered by seq see the events as they came, as with SQLite.
  */
 async function insertRawEvents(c: PoolClient, events: readonly WebhookEvent[], receivedAtMs: number): Promise<Set<string>> {
-  const seqs = await c.query<{ seq: string }>("SELECT nextval(pg_get_serial_sequence('raw_events', 'seq')) AS seq FROM generate_series(1, $1::int)", [events.length]);
+  const seqs = await c.query<{ seq: string }>(
+    "SELECT nextval(pg_get_serial_sequence('raw_events', 'seq')) AS seq FROM generate_series(1, $1::int)",
+    [events.length],
+  );
   const drawn = seqs.rows.map((r) => BigInt(r.seq)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const withSeq = events.map((e, i) => ({ e, seq: String(drawn[i]) }));
   withSeq.sort((a, b) => byText(a.e.dedupeKey, b.e.dedupeKey));
@@ -126,7 +161,12 @@ async function insertRawEvents(c: PoolClient, events: readonly WebhookEvent[], r
 }
 
 /** Creates missing rows (so there is something to lock) and locks every row of `ids`, in id order. */
-async function lockRows<R>(c: PoolClient, table: 'messages' | 'calls', idColumn: 'wamid' | 'call_id', firstWaba: Map<string, string>): Promise<Map<string, R>> {
+async function lockRows<R>(
+  c: PoolClient,
+  table: 'messages' | 'calls',
+  idColumn: 'wamid' | 'call_id',
+  firstWaba: Map<string, string>,
+): Promise<Map<string, R>> {
   const ids = [...firstWaba.keys()].sort(byText);
   await c.query(
     `INSERT INTO ${table} (${idColumn}, waba_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (${idColumn}) DO NOTHING`,
@@ -136,7 +176,13 @@ async function lockRows<R>(c: PoolClient, table: 'messages' | 'calls', idColumn:
   return new Map(res.rows.map((r: Record<string, string>) => [r[idColumn] as string, r as R]));
 }
 
-async function applyStatuses(c: PoolClient, statuses: readonly Status[], timeZoneOf: (waba: string) => string, usage: Deltas<[number]>, contacts: ContactNotes): Promise<void> {
+async function applyStatuses(
+  c: PoolClient,
+  statuses: readonly Status[],
+  timeZoneOf: (waba: string) => string,
+  usage: Deltas<[number]>,
+  contacts: ContactNotes,
+): Promise<void> {
   const firstWaba = new Map<string, string>();
   for (const e of statuses) if (!firstWaba.has(e.wamid)) firstWaba.set(e.wamid, e.wabaId);
   const locked = await lockRows<MessageRow>(c, 'messages', 'wamid', firstWaba);
@@ -150,7 +196,10 @@ async function applyStatuses(c: PoolClient, statuses: readonly Status[], timeZon
     statusRows.push([e.wamid, e.status, e.atMs]);
   }
   statusRows.sort((a, b) => byText(String(a[0]), String(b[0])) || byText(String(a[1]), String(b[1])));
-  await c.query(`INSERT INTO message_statuses (wamid, status, at_ms) SELECT * FROM ${unnestOf(['text', 'text', 'bigint'])} ON CONFLICT DO NOTHING`, columns(statusRows, 3));
+  await c.query(
+    `INSERT INTO message_statuses (wamid, status, at_ms) SELECT * FROM ${unnestOf(['text', 'text', 'bigint'])} ON CONFLICT DO NOTHING`,
+    columns(statusRows, 3),
+  );
 
   const current = new Map<string, { state: MessageState; counted: string | null }>();
   for (const [wamid, row] of locked) current.set(wamid, { state: toMessageState(row), counted: row.counted_key });
@@ -169,9 +218,21 @@ async function applyStatuses(c: PoolClient, statuses: readonly Status[], timeZon
     current.set(e.wamid, { state: next, counted: keyText });
   }
 
-  const rows = [...current.values()].sort((a, b) => byText(a.state.wamid, b.state.wamid)).map(({ state: s, counted }) => [
-    s.wamid, s.phoneNumberId, s.recipient, s.group, s.deliveredAtMs, s.failedAtMs, s.category, s.pricingType, s.pricingModel, s.billable, counted,
-  ]);
+  const rows = [...current.values()]
+    .sort((a, b) => byText(a.state.wamid, b.state.wamid))
+    .map(({ state: s, counted }) => [
+      s.wamid,
+      s.phoneNumberId,
+      s.recipient,
+      s.group,
+      s.deliveredAtMs,
+      s.failedAtMs,
+      s.category,
+      s.pricingType,
+      s.pricingModel,
+      s.billable,
+      counted,
+    ]);
   await c.query(
     `UPDATE messages m SET phone_number_id = u.phone_number_id, recipient = u.recipient, grp = u.grp, delivered_at_ms = u.delivered_at_ms,
        failed_at_ms = u.failed_at_ms, category = u.category, pricing_type = u.pricing_type, pricing_model = u.pricing_model, billable = u.billable, counted_key = u.counted_key
@@ -182,7 +243,12 @@ async function applyStatuses(c: PoolClient, statuses: readonly Status[], timeZon
   );
 }
 
-async function applyCalls(c: PoolClient, calls: readonly CallEvent[], timeZoneOf: (waba: string) => string, rollup: Deltas<[number, number, number]>): Promise<void> {
+async function applyCalls(
+  c: PoolClient,
+  calls: readonly CallEvent[],
+  timeZoneOf: (waba: string) => string,
+  rollup: Deltas<[number, number, number]>,
+): Promise<void> {
   const firstWaba = new Map<string, string>();
   for (const e of calls) if (!firstWaba.has(e.callId)) firstWaba.set(e.callId, e.wabaId);
   const locked = await lockRows<CallRow>(c, 'calls', 'call_id', firstWaba);
@@ -199,9 +265,19 @@ async function applyCalls(c: PoolClient, calls: readonly CallEvent[], timeZoneOf
     if (keyText) rollup.add(keyText, contribution(next.durationSec ?? 0, 1));
     current.set(e.callId, { state: next, counted: keyText });
   }
-  const rows = [...current.values()].sort((a, b) => byText(a.state.callId, b.state.callId)).map(({ state: s, counted }) => [
-    s.callId, s.phoneNumberId, s.direction, s.userNumber, s.connectedAtMs, s.startMs, s.terminatedAtMs, s.durationSec, counted,
-  ]);
+  const rows = [...current.values()]
+    .sort((a, b) => byText(a.state.callId, b.state.callId))
+    .map(({ state: s, counted }) => [
+      s.callId,
+      s.phoneNumberId,
+      s.direction,
+      s.userNumber,
+      s.connectedAtMs,
+      s.startMs,
+      s.terminatedAtMs,
+      s.durationSec,
+      counted,
+    ]);
   await c.query(
     `UPDATE calls k SET phone_number_id = u.phone_number_id, direction = u.direction, user_number = u.user_number, connected_at_ms = u.connected_at_ms,
        start_ms = u.start_ms, terminated_at_ms = u.terminated_at_ms, duration_sec = u.duration_sec, counted_key = u.counted_key
@@ -214,7 +290,11 @@ async function applyCalls(c: PoolClient, calls: readonly CallEvent[], timeZoneOf
 
 /** Adds the deltas to a counter table in key order, then drops rows a negative delta emptied. */
 async function addCounters(
-  c: PoolClient, table: string, keyColumns: readonly string[], counterColumns: readonly string[], deltas: { values: (string | number)[]; negative: boolean }[],
+  c: PoolClient,
+  table: string,
+  keyColumns: readonly string[],
+  counterColumns: readonly string[],
+  deltas: { values: (string | number)[]; negative: boolean }[],
 ): Promise<void> {
   if (deltas.length === 0) return;
   const all = [...keyColumns, ...counterColumns];
@@ -222,7 +302,10 @@ async function addCounters(
   await c.query(
     `INSERT INTO ${table} (${all.join(', ')}) SELECT * FROM ${unnestOf(types)}
      ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${counterColumns.map((col) => `${col} = ${table}.${col} + excluded.${col}`).join(', ')}`,
-    columns(deltas.map((d) => d.values), all.length),
+    columns(
+      deltas.map((d) => d.values),
+      all.length,
+    ),
   );
   const emptied = deltas.filter((d) => d.negative).map((d) => d.values.slice(0, keyColumns.length));
   if (emptied.length === 0) return;
@@ -239,7 +322,10 @@ async function mergeContacts(c: PoolClient, notes: ContactNotes): Promise<void> 
   const keys = [...notes.pending.keys()].sort(byText).map((k) => JSON.parse(k) as [string, string, string]);
   const cols = columns(keys, 3);
   // '' marks a row created only so that it can be locked; it is overwritten below, in this transaction.
-  await c.query(`INSERT INTO contacts_daily (day, waba_id, phone_number_id, sketch) SELECT *, '' FROM ${unnestOf(['text', 'text', 'text'])} ON CONFLICT DO NOTHING`, cols);
+  await c.query(
+    `INSERT INTO contacts_daily (day, waba_id, phone_number_id, sketch) SELECT *, '' FROM ${unnestOf(['text', 'text', 'text'])} ON CONFLICT DO NOTHING`,
+    cols,
+  );
   const res = await c.query<{ day: string; waba_id: string; phone_number_id: string; sketch: string }>(
     `SELECT day, waba_id, phone_number_id, sketch FROM contacts_daily WHERE (day, waba_id, phone_number_id) IN (SELECT * FROM ${unnestOf(['text', 'text', 'text'])})
      ORDER BY day, waba_id, phone_number_id FOR UPDATE`,
@@ -277,7 +363,12 @@ function withoutNul(e: WebhookEvent): WebhookEvent {
 }
 
 /** Ingests one batch inside the caller's transaction; keeps no state between calls, so a retry is safe. */
-export async function ingestBatch(c: PoolClient, batch: readonly WebhookEvent[], receivedAtMs: number, timeZoneOf: (wabaId: string) => string): Promise<IngestResult> {
+export async function ingestBatch(
+  c: PoolClient,
+  batch: readonly WebhookEvent[],
+  receivedAtMs: number,
+  timeZoneOf: (wabaId: string) => string,
+): Promise<IngestResult> {
   if (batch.length === 0) return { inserted: 0, duplicates: 0 };
   const events = batch.map(withoutNul);
   // A key repeated within the batch is a duplicate like any other: the first occurrence is the one kept.
@@ -311,7 +402,13 @@ export async function ingestBatch(c: PoolClient, batch: readonly WebhookEvent[],
   }
   await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages'], pricing.rows());
   await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
-  await addCounters(c, 'inbound_daily', ['day', 'waba_id', 'phone_number_id', 'country', 'referral_source_id'], ['messages'], inbound.rows());
+  await addCounters(
+    c,
+    'inbound_daily',
+    ['day', 'waba_id', 'phone_number_id', 'country', 'referral_source_id'],
+    ['messages'],
+    inbound.rows(),
+  );
   await mergeContacts(c, contacts);
   return { inserted: added.length, duplicates: events.length - added.length };
 }

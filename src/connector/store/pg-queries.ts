@@ -24,29 +24,56 @@ type Row = Record<string, unknown>;
 
 export async function readUsage(pool: Pool, range: DayRange): Promise<UsageDailyRow[]> {
   const w = rangeWhere(range);
-  const { rows } = await pool.query<Row>(`SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`, w.args);
+  const { rows } = await pool.query<Row>(
+    `SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`,
+    w.args,
+  );
   return rows.map((r) => ({
-    day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: orNull(r.phone_number_id), country: orNull(r.country),
-    market: String(r.market), category: String(r.category), pricingType: orNull(r.pricing_type), pricingModel: String(r.pricing_model),
-    group: orNull(r.grp), messages: Number(r.messages),
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: orNull(r.phone_number_id),
+    country: orNull(r.country),
+    market: String(r.market),
+    category: String(r.category),
+    pricingType: orNull(r.pricing_type),
+    pricingModel: String(r.pricing_model),
+    group: orNull(r.grp),
+    messages: Number(r.messages),
   }));
 }
 
 export async function readCallsDaily(pool: Pool, range: DayRange): Promise<CallsDailyRow[]> {
   const w = rangeWhere(range);
-  const { rows } = await pool.query<Row>(`SELECT * FROM calls_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, market, direction`, w.args);
+  const { rows } = await pool.query<Row>(
+    `SELECT * FROM calls_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, market, direction`,
+    w.args,
+  );
   return rows.map((r) => ({
-    day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: orNull(r.phone_number_id), country: orNull(r.country), market: String(r.market),
-    direction: orNull(r.direction), calls: Number(r.calls), connectedCalls: Number(r.connected_calls), durationSec: Number(r.duration_sec),
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: orNull(r.phone_number_id),
+    country: orNull(r.country),
+    market: String(r.market),
+    direction: orNull(r.direction),
+    calls: Number(r.calls),
+    connectedCalls: Number(r.connected_calls),
+    durationSec: Number(r.duration_sec),
   }));
 }
 
 export async function readInbound(pool: Pool, range: DayRange): Promise<InboundDailyRow[]> {
   const w = rangeWhere(range);
-  const { rows } = await pool.query<Row>(`SELECT * FROM inbound_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, referral_source_id`, w.args);
+  const { rows } = await pool.query<Row>(
+    `SELECT * FROM inbound_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, referral_source_id`,
+    w.args,
+  );
   return rows.map((r) => ({
-    day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: orNull(r.phone_number_id), country: orNull(r.country),
-    referralSourceId: orNull(r.referral_source_id), messages: Number(r.messages),
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: orNull(r.phone_number_id),
+    country: orNull(r.country),
+    referralSourceId: orNull(r.referral_source_id),
+    messages: Number(r.messages),
   }));
 }
 
@@ -70,9 +97,16 @@ export async function readPricing(pool: Pool, source: PullSource, range: DayRang
   const w = rangeWhere(range, 2);
   const { rows } = await pool.query<Row>(`SELECT * FROM pulled_pricing WHERE source = $1 AND ${w.sql} ORDER BY seq`, [source, ...w.args]);
   return rows.map((r) => ({
-    day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: r.phone_number_id as string | null, country: r.country as string | null,
-    category: r.category as Category | null, pricingType: r.pricing_type as PricingType | null, tier: r.tier as string | null, volume: Number(r.volume),
-    costMicros: r.cost_micros === null ? null : BigInt(String(r.cost_micros)), currency: String(r.currency),
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: r.phone_number_id as string | null,
+    country: r.country as string | null,
+    category: r.category as Category | null,
+    pricingType: r.pricing_type as PricingType | null,
+    tier: r.tier as string | null,
+    volume: Number(r.volume),
+    costMicros: r.cost_micros === null ? null : BigInt(String(r.cost_micros)),
+    currency: String(r.currency),
   }));
 }
 
@@ -80,22 +114,37 @@ export async function readCalls(pool: Pool, source: PullSource, range: DayRange)
   const w = rangeWhere(range, 2);
   const { rows } = await pool.query<Row>(`SELECT * FROM pulled_calls WHERE source = $1 AND ${w.sql} ORDER BY seq`, [source, ...w.args]);
   return rows.map((r) => ({
-    day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: r.phone_number_id as string | null, country: r.country as string | null,
-    direction: r.direction as Direction | null, count: Number(r.count), costMicros: r.cost_micros === null ? null : BigInt(String(r.cost_micros)),
-    averageDurationSec: numOrNull(r.average_duration_sec), currency: String(r.currency),
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: r.phone_number_id as string | null,
+    country: r.country as string | null,
+    direction: r.direction as Direction | null,
+    count: Number(r.count),
+    costMicros: r.cost_micros === null ? null : BigInt(String(r.cost_micros)),
+    averageDurationSec: numOrNull(r.average_duration_sec),
+    currency: String(r.currency),
   }));
 }
 
 export async function readCursor(pool: Pool, wabaId: string, source: PullSource): Promise<PullCursor> {
-  const { rows } = await pool.query<{ last_complete_day: string | null }>('SELECT last_complete_day FROM pull_cursors WHERE waba_id = $1 AND source = $2', [pgText(wabaId), pgText(source)]);
+  const { rows } = await pool.query<{ last_complete_day: string | null }>(
+    'SELECT last_complete_day FROM pull_cursors WHERE waba_id = $1 AND source = $2',
+    [pgText(wabaId), pgText(source)],
+  );
   return { lastCompleteDay: rows[0]?.last_complete_day ?? null };
 }
 
 /** Throws before anything is written when a row lies outside the replaced days (same check as SQLite). */
-export function checkReplacedRows(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }): void {
+export function checkReplacedRows(
+  wabaId: string,
+  source: PullSource,
+  days: string[],
+  rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] },
+): void {
   const daySet = new Set(days);
   for (const r of [...(rows.pricing ?? []), ...(rows.calls ?? [])]) {
-    if (r.wabaId !== wabaId || !daySet.has(r.day)) throw new Error(`replaceDays(${wabaId}, ${source}): row for ${r.wabaId} on ${r.day} is outside the replaced days`);
+    if (r.wabaId !== wabaId || !daySet.has(r.day))
+      throw new Error(`replaceDays(${wabaId}, ${source}): row for ${r.wabaId} on ${r.day} is outside the replaced days`);
   }
 }
 
@@ -107,8 +156,12 @@ const micros = (v: bigint | null) => (v === null ? null : v.toString());
  * instead of both inserting (READ COMMITTED would not let its DELETE see the other's new rows).
  */
 export async function replacePulledDays(
-  c: PoolClient, wabaId: string, source: PullSource, days: string[],
-  rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor,
+  c: PoolClient,
+  wabaId: string,
+  source: PullSource,
+  days: string[],
+  rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] },
+  cursor: PullCursor,
 ): Promise<void> {
   await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(['waspend.replaceDays', source, wabaId])]);
   await c.query('DELETE FROM pulled_pricing WHERE source = $1 AND waba_id = $2 AND day = ANY($3::text[])', [source, wabaId, days]);
@@ -121,8 +174,19 @@ export async function replacePulledDays(
        SELECT $1, $2, day, phone_number_id, country, category, pricing_type, tier, volume, cost_micros, currency
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[])
          WITH ORDINALITY AS u(day, phone_number_id, country, category, pricing_type, tier, volume, cost_micros, currency, n) ORDER BY n`,
-      [source, wabaId, pricing.map((r) => r.day), pricing.map((r) => r.phoneNumberId), pricing.map((r) => r.country), pricing.map((r) => r.category),
-        pricing.map((r) => r.pricingType), pricing.map((r) => r.tier), pricing.map((r) => r.volume), pricing.map((r) => micros(r.costMicros)), pricing.map((r) => r.currency)],
+      [
+        source,
+        wabaId,
+        pricing.map((r) => r.day),
+        pricing.map((r) => r.phoneNumberId),
+        pricing.map((r) => r.country),
+        pricing.map((r) => r.category),
+        pricing.map((r) => r.pricingType),
+        pricing.map((r) => r.tier),
+        pricing.map((r) => r.volume),
+        pricing.map((r) => micros(r.costMicros)),
+        pricing.map((r) => r.currency),
+      ],
     );
   }
   const calls = rows.calls ?? [];
@@ -132,8 +196,18 @@ export async function replacePulledDays(
        SELECT $1, $2, day, phone_number_id, country, direction, count, cost_micros, average_duration_sec, currency
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::float8[], $10::text[])
          WITH ORDINALITY AS u(day, phone_number_id, country, direction, count, cost_micros, average_duration_sec, currency, n) ORDER BY n`,
-      [source, wabaId, calls.map((r) => r.day), calls.map((r) => r.phoneNumberId), calls.map((r) => r.country), calls.map((r) => r.direction),
-        calls.map((r) => r.count), calls.map((r) => micros(r.costMicros)), calls.map((r) => r.averageDurationSec), calls.map((r) => r.currency)],
+      [
+        source,
+        wabaId,
+        calls.map((r) => r.day),
+        calls.map((r) => r.phoneNumberId),
+        calls.map((r) => r.country),
+        calls.map((r) => r.direction),
+        calls.map((r) => r.count),
+        calls.map((r) => micros(r.costMicros)),
+        calls.map((r) => r.averageDurationSec),
+        calls.map((r) => r.currency),
+      ],
     );
   }
   await c.query(

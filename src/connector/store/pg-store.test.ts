@@ -3,7 +3,17 @@ import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../.
 import type { WebhookEvent } from '../ingest';
 import { listPostgresMigrations } from './pg-migrate';
 import { PgStore } from './pg-store';
-import { batchesOf, describeStoreBehaviour, mixedStream, seededRandom, shuffled, snapshotOf, inboundEvents, statusEvents, statusObject } from './store-suite';
+import {
+  batchesOf,
+  describeStoreBehaviour,
+  mixedStream,
+  seededRandom,
+  shuffled,
+  snapshotOf,
+  inboundEvents,
+  statusEvents,
+  statusObject,
+} from './store-suite';
 import type { IngestResult, StoreOptions } from './store';
 
 const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
@@ -72,7 +82,10 @@ if (!isPostgresAvailable()) {
     });
 
     it('says which server it could not reach, without the password', async () => {
-      const err = await PgStore.open('postgres://waspend:s3cret-pw@127.0.0.1:1/waspend', TIMEZONES).then(() => null, (e: Error) => e);
+      const err = await PgStore.open('postgres://waspend:s3cret-pw@127.0.0.1:1/waspend', TIMEZONES).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.message).toMatch(/^PostgreSQL store at 127\.0\.0\.1:1\/waspend: /);
       expect(err?.message).not.toContain('s3cret-pw');
     });
@@ -80,7 +93,12 @@ if (!isPostgresAvailable()) {
 
   describe('PgStore with concurrent replicas', () => {
     /** Ingests `events` through `store` in small shuffled batches, `inFlight` transactions at a time. */
-    async function ingestConcurrently(store: PgStore, events: readonly WebhookEvent[], seed: number, inFlight: number): Promise<IngestResult> {
+    async function ingestConcurrently(
+      store: PgStore,
+      events: readonly WebhookEvent[],
+      seed: number,
+      inFlight: number,
+    ): Promise<IngestResult> {
       const random = seededRandom(seed);
       const queue = batchesOf(shuffled(events, random), random, 3);
       const sum = { inserted: 0, duplicates: 0 };
@@ -134,8 +152,13 @@ if (!isPostgresAvailable()) {
         const read = b.ingest(statusEvents('W_UTC', statusObject('m1', 'read', '2025-07-11T09:00:00Z', { pricing })), 0);
         await waitForLockWaiters(gate, 2);
         await gate.query('COMMIT');
-        expect(await Promise.all([delivered, read])).toEqual([{ inserted: 1, duplicates: 0 }, { inserted: 1, duplicates: 0 }]);
-        expect((await a.usageDaily({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.messages])).toEqual([['2025-07-10', 1]]);
+        expect(await Promise.all([delivered, read])).toEqual([
+          { inserted: 1, duplicates: 0 },
+          { inserted: 1, duplicates: 0 },
+        ]);
+        expect((await a.usageDaily({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.messages])).toEqual([
+          ['2025-07-10', 1],
+        ]);
       } finally {
         await gate.end();
         await Promise.all([a.close(), b.close()]);
@@ -148,7 +171,8 @@ if (!isPostgresAvailable()) {
       const b = await PgStore.open(url, TIMEZONES);
       const gate = new Client({ connectionString: url });
       await gate.connect();
-      const from = (id: string, sender: string) => inboundEvents('W_UTC', { id, from: sender, timestamp: String(Date.parse('2025-07-12T09:00:00Z') / 1000), type: 'text' });
+      const from = (id: string, sender: string) =>
+        inboundEvents('W_UTC', { id, from: sender, timestamp: String(Date.parse('2025-07-12T09:00:00Z') / 1000), type: 'text' });
       try {
         await a.ingest(from('in0', '5511987654321'), 0);
         // Senders of different countries: separate inbound counters, one shared sketch row, held by the gate.
@@ -173,7 +197,16 @@ if (!isPostgresAvailable()) {
       const gate = new Client({ connectionString: url });
       await gate.connect();
       const row = (volume: number) => ({
-        day: '2025-07-01', wabaId: 'W1', phoneNumberId: 'P1', country: 'BR', category: 'utility' as const, pricingType: 'regular' as const, tier: null, volume, costMicros: null, currency: 'USD',
+        day: '2025-07-01',
+        wabaId: 'W1',
+        phoneNumberId: 'P1',
+        country: 'BR',
+        category: 'utility' as const,
+        pricingType: 'regular' as const,
+        tier: null,
+        volume,
+        costMicros: null,
+        currency: 'USD',
       });
       try {
         await a.replaceDays('W1', 'meta_pricing', ['2025-07-01'], { pricing: [row(1)] }, { lastCompleteDay: null });

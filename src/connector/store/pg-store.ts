@@ -5,7 +5,16 @@ import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pul
 import { ingestBatch } from './pg-ingest';
 import { migratePostgres } from './pg-migrate';
 import {
-  checkReplacedRows, readAccountEvents, readCalls, readCallsDaily, readCursor, readInbound, readPricing, readSketches, readUsage, replacePulledDays,
+  checkReplacedRows,
+  readAccountEvents,
+  readCalls,
+  readCallsDaily,
+  readCursor,
+  readInbound,
+  readPricing,
+  readSketches,
+  readUsage,
+  replacePulledDays,
 } from './pg-queries';
 import { inTransaction } from './pg-tx';
 import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
@@ -18,7 +27,8 @@ function describeUrl(url: string): string {
   } catch {
     throw new Error('PgStore.open: url must be a postgres:// connection URL');
   }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error(`PgStore.open: url must be a postgres:// connection URL, not ${u.protocol}`);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new Error(`PgStore.open: url must be a postgres:// connection URL, not ${u.protocol}`);
   return `${u.host}${u.pathname}`;
 }
 
@@ -36,7 +46,10 @@ export class PgStore implements Store {
   readonly kind = 'postgres' as const;
   private closed = false;
 
-  private constructor(private readonly pool: Pool, private readonly options: StoreOptions) {}
+  private constructor(
+    private readonly pool: Pool,
+    private readonly options: StoreOptions,
+  ) {}
 
   /** Connects, applies pending migrations (serialised across replicas by an advisory lock) and returns the store. */
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
@@ -95,7 +108,13 @@ export class PgStore implements Store {
     return readCursor(this.pool, wabaId, source);
   }
 
-  async replaceDays(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor): Promise<void> {
+  async replaceDays(
+    wabaId: string,
+    source: PullSource,
+    days: string[],
+    rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] },
+    cursor: PullCursor,
+  ): Promise<void> {
     checkReplacedRows(wabaId, source, days, rows);
     await inTransaction(this.pool, (c) => replacePulledDays(c, wabaId, source, days, rows, cursor));
   }
@@ -106,7 +125,9 @@ export class PgStore implements Store {
   }
 
   async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
-    const { rows } = await this.pool.query<{ n: string; last: string | null }>('SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events');
+    const { rows } = await this.pool.query<{ n: string; last: string | null }>(
+      'SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events',
+    );
     const r = rows[0];
     return { events: Number(r?.n ?? 0), lastEventAt: r?.last == null ? null : Number(r.last) };
   }

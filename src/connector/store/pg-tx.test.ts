@@ -24,10 +24,12 @@ const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code 
 describe('inTransaction', () => {
   it('runs the work between BEGIN and COMMIT and returns its result', async () => {
     const { pool, log, released } = fakePool();
-    expect(await inTransaction(pool, async (c) => {
-      await c.query('SELECT 1');
-      return 7;
-    })).toBe(7);
+    expect(
+      await inTransaction(pool, async (c) => {
+        await c.query('SELECT 1');
+        return 7;
+      }),
+    ).toBe(7);
     expect(log).toEqual(['BEGIN', 'SELECT 1', 'COMMIT']);
     expect(released).toEqual([undefined]);
   });
@@ -50,10 +52,12 @@ describe('inTransaction', () => {
   it('rolls back once and rethrows any other error', async () => {
     const { pool, log } = fakePool();
     let calls = 0;
-    await expect(inTransaction(pool, async () => {
-      calls++;
-      throw pgError('23505');
-    })).rejects.toThrow('pg 23505');
+    await expect(
+      inTransaction(pool, async () => {
+        calls++;
+        throw pgError('23505');
+      }),
+    ).rejects.toThrow('pg 23505');
     expect(calls).toBe(1);
     expect(log).toEqual(['BEGIN', 'ROLLBACK']);
   });
@@ -61,22 +65,36 @@ describe('inTransaction', () => {
   it('gives up after the allowed attempts with the last error', async () => {
     const { pool } = fakePool();
     let calls = 0;
-    await expect(inTransaction(pool, async () => {
-      calls++;
-      throw pgError('40P01');
-    }, 3)).rejects.toThrow('pg 40P01');
+    await expect(
+      inTransaction(
+        pool,
+        async () => {
+          calls++;
+          throw pgError('40P01');
+        },
+        3,
+      ),
+    ).rejects.toThrow('pg 40P01');
     expect(calls).toBe(3);
   });
 
   it('does not return a connection to the pool when its rollback failed', async () => {
     const { pool, released } = fakePool(true);
-    await expect(inTransaction(pool, async () => {
-      throw pgError('22P02');
-    })).rejects.toThrow('pg 22P02');
+    await expect(
+      inTransaction(pool, async () => {
+        throw pgError('22P02');
+      }),
+    ).rejects.toThrow('pg 22P02');
     expect(released).toEqual([expect.any(Error)]);
   });
 
   it('treats only 40001 and 40P01 as retryable', () => {
-    expect([pgError('40001'), pgError('40P01'), pgError('23505'), new Error('x'), null].map(isRetryable)).toEqual([true, true, false, false, false]);
+    expect([pgError('40001'), pgError('40P01'), pgError('23505'), new Error('x'), null].map(isRetryable)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

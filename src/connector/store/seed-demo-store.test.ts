@@ -35,7 +35,14 @@ function expectedCounts() {
   }
   const counted = [...delivered].filter((id) => priced.has(id));
   for (const id of counted) contacts.add(recipients.get(id) as string);
-  return { inbound: inbound.size, referrals: referrals.size, contacts: contacts.size, counted: counted.length, statusKeys: keys.size, calls: terminated.size };
+  return {
+    inbound: inbound.size,
+    referrals: referrals.size,
+    contacts: contacts.size,
+    counted: counted.length,
+    statusKeys: keys.size,
+    calls: terminated.size,
+  };
 }
 
 describe('seeding the demo through the store', () => {

@@ -4,13 +4,28 @@ import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } 
 import type { CallsDailyRow, DayRange } from './store';
 
 interface CallRow {
-  call_id: string; waba_id: string; phone_number_id: string | null; direction: string | null; user_number: string | null;
-  connected_at_ms: number | null; start_ms: number | null; terminated_at_ms: number | null; duration_sec: number | null; counted_key: string | null;
+  call_id: string;
+  waba_id: string;
+  phone_number_id: string | null;
+  direction: string | null;
+  user_number: string | null;
+  connected_at_ms: number | null;
+  start_ms: number | null;
+  terminated_at_ms: number | null;
+  duration_sec: number | null;
+  counted_key: string | null;
 }
 
 const toState = (r: CallRow): CallState => ({
-  callId: r.call_id, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, direction: r.direction, userNumber: r.user_number,
-  connectedAtMs: r.connected_at_ms, startMs: r.start_ms, terminatedAtMs: r.terminated_at_ms, durationSec: r.duration_sec,
+  callId: r.call_id,
+  wabaId: r.waba_id,
+  phoneNumberId: r.phone_number_id,
+  direction: r.direction,
+  userNumber: r.user_number,
+  connectedAtMs: r.connected_at_ms,
+  startMs: r.start_ms,
+  terminatedAtMs: r.terminated_at_ms,
+  durationSec: r.duration_sec,
 });
 
 const cols = CALL_KEY_COLUMNS.join(', ');
@@ -25,7 +40,8 @@ export class SqliteCallRollup {
 
   constructor(private readonly db: Database.Database) {
     this.get = db.prepare('SELECT * FROM calls WHERE call_id = ?');
-    this.put = db.prepare(`INSERT INTO calls (call_id, waba_id, phone_number_id, direction, user_number, connected_at_ms, start_ms, terminated_at_ms, duration_sec, counted_key)
+    this.put =
+      db.prepare(`INSERT INTO calls (call_id, waba_id, phone_number_id, direction, user_number, connected_at_ms, start_ms, terminated_at_ms, duration_sec, counted_key)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET phone_number_id = excluded.phone_number_id, direction = excluded.direction,
       user_number = excluded.user_number, connected_at_ms = excluded.connected_at_ms, start_ms = excluded.start_ms, terminated_at_ms = excluded.terminated_at_ms,
       duration_sec = excluded.duration_sec, counted_key = excluded.counted_key`);
@@ -49,15 +65,37 @@ export class SqliteCallRollup {
     if (row?.counted_key) this.addTo(row.counted_key, -1, row.duration_sec ?? 0);
     if (keyText) this.addTo(keyText, 1, next.durationSec ?? 0);
     const s = next;
-    this.put.run(s.callId, s.wabaId, s.phoneNumberId, s.direction, s.userNumber, s.connectedAtMs, s.startMs, s.terminatedAtMs, s.durationSec, keyText);
+    this.put.run(
+      s.callId,
+      s.wabaId,
+      s.phoneNumberId,
+      s.direction,
+      s.userNumber,
+      s.connectedAtMs,
+      s.startMs,
+      s.terminatedAtMs,
+      s.durationSec,
+      keyText,
+    );
   }
 
   read(range: DayRange): CallsDailyRow[] {
     const args = [range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])];
-    const rows = this.db.prepare(`SELECT * FROM calls_daily WHERE day >= ? AND day <= ?${range.wabaId === undefined ? '' : ' AND waba_id = ?'} ORDER BY ${cols}`).all(...args) as Record<string, string | number>[];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM calls_daily WHERE day >= ? AND day <= ?${range.wabaId === undefined ? '' : ' AND waba_id = ?'} ORDER BY ${cols}`,
+      )
+      .all(...args) as Record<string, string | number>[];
     return rows.map((r) => ({
-      day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: orNull(r.phone_number_id), country: orNull(r.country), market: String(r.market),
-      direction: orNull(r.direction), calls: Number(r.calls), connectedCalls: Number(r.connected_calls), durationSec: Number(r.duration_sec),
+      day: String(r.day),
+      wabaId: String(r.waba_id),
+      phoneNumberId: orNull(r.phone_number_id),
+      country: orNull(r.country),
+      market: String(r.market),
+      direction: orNull(r.direction),
+      calls: Number(r.calls),
+      connectedCalls: Number(r.connected_calls),
+      durationSec: Number(r.duration_sec),
     }));
   }
 }

@@ -13,7 +13,9 @@ export class SqliteContactSketches {
 
   constructor(private readonly db: Database.Database) {
     this.get = db.prepare('SELECT sketch FROM contacts_daily WHERE day = ? AND waba_id = ? AND phone_number_id = ?');
-    this.put = db.prepare('INSERT INTO contacts_daily (day, waba_id, phone_number_id, sketch) VALUES (?, ?, ?, ?) ON CONFLICT (day, waba_id, phone_number_id) DO UPDATE SET sketch = excluded.sketch');
+    this.put = db.prepare(
+      'INSERT INTO contacts_daily (day, waba_id, phone_number_id, sketch) VALUES (?, ?, ?, ?) ON CONFLICT (day, waba_id, phone_number_id) DO UPDATE SET sketch = excluded.sketch',
+    );
   }
 
   note(day: string, wabaId: string, phoneNumberId: string | null, contact: string): void {
@@ -45,7 +47,8 @@ export class SqliteContactSketches {
 
   uniqueContacts(range: DayRange): number {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const rows = this.db.prepare(`SELECT sketch FROM contacts_daily WHERE day >= ? AND day <= ?${byWaba}`)
+    const rows = this.db
+      .prepare(`SELECT sketch FROM contacts_daily WHERE day >= ? AND day <= ?${byWaba}`)
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as { sketch: string }[];
     if (rows.length === 0) return 0;
     return Hll.union(rows.map((r) => Hll.fromBase64(r.sketch))).count();

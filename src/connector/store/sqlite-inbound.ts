@@ -20,7 +20,8 @@ export class SqliteInboundRollup {
   private readonly add;
 
   constructor(private readonly db: Database.Database) {
-    this.add = db.prepare(`INSERT INTO inbound_daily (day, waba_id, phone_number_id, country, referral_source_id, messages) VALUES (?, ?, ?, ?, ?, 1)
+    this.add =
+      db.prepare(`INSERT INTO inbound_daily (day, waba_id, phone_number_id, country, referral_source_id, messages) VALUES (?, ?, ?, ?, ?, 1)
       ON CONFLICT (day, waba_id, phone_number_id, country, referral_source_id) DO UPDATE SET messages = messages + 1`);
   }
 
@@ -32,11 +33,18 @@ export class SqliteInboundRollup {
 
   read(range: DayRange): InboundDailyRow[] {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const rows = this.db.prepare(`SELECT * FROM inbound_daily WHERE day >= ? AND day <= ?${byWaba} ORDER BY day, waba_id, phone_number_id, country, referral_source_id`)
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM inbound_daily WHERE day >= ? AND day <= ?${byWaba} ORDER BY day, waba_id, phone_number_id, country, referral_source_id`,
+      )
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, string | number>[];
     return rows.map((r) => ({
-      day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: orNull(r.phone_number_id), country: orNull(r.country),
-      referralSourceId: orNull(r.referral_source_id), messages: Number(r.messages),
+      day: String(r.day),
+      wabaId: String(r.waba_id),
+      phoneNumberId: orNull(r.phone_number_id),
+      country: orNull(r.country),
+      referralSourceId: orNull(r.referral_source_id),
+      messages: Number(r.messages),
     }));
   }
 }

@@ -17,68 +17,141 @@ function rangeWhere(range: DayRange): { sql: string; args: string[] } {
 
 export function readUsage(db: Database.Database, range: DayRange): UsageDailyRow[] {
   const w = rangeWhere(range);
-  const rows = db.prepare(`SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`).all(...w.args) as Record<string, string | number>[];
+  const rows = db
+    .prepare(`SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`)
+    .all(...w.args) as Record<string, string | number>[];
   return rows.map((r) => ({
-    day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: orNull(String(r.phone_number_id)), country: orNull(String(r.country)),
-    market: String(r.market), category: String(r.category), pricingType: orNull(String(r.pricing_type)), pricingModel: String(r.pricing_model),
-    group: orNull(String(r.grp)), messages: Number(r.messages),
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: orNull(String(r.phone_number_id)),
+    country: orNull(String(r.country)),
+    market: String(r.market),
+    category: String(r.category),
+    pricingType: orNull(String(r.pricing_type)),
+    pricingModel: String(r.pricing_model),
+    group: orNull(String(r.grp)),
+    messages: Number(r.messages),
   }));
 }
 
 interface PricingRecord {
-  day: string; waba_id: string; phone_number_id: string | null; country: string | null; category: string | null; pricing_type: string | null;
-  tier: string | null; volume: number; cost_micros: string | null; currency: string;
+  day: string;
+  waba_id: string;
+  phone_number_id: string | null;
+  country: string | null;
+  category: string | null;
+  pricing_type: string | null;
+  tier: string | null;
+  volume: number;
+  cost_micros: string | null;
+  currency: string;
 }
 
 export function readPricing(db: Database.Database, source: PullSource, range: DayRange): MetaPricingRow[] {
   const w = rangeWhere(range);
-  const rows = db.prepare(`SELECT * FROM pulled_pricing WHERE source = ? AND ${w.sql} ORDER BY rowid`).all(source, ...w.args) as PricingRecord[];
+  const rows = db
+    .prepare(`SELECT * FROM pulled_pricing WHERE source = ? AND ${w.sql} ORDER BY rowid`)
+    .all(source, ...w.args) as PricingRecord[];
   return rows.map((r) => ({
-    day: r.day, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, country: r.country, category: r.category as Category | null,
-    pricingType: r.pricing_type as PricingType | null, tier: r.tier, volume: r.volume,
-    costMicros: r.cost_micros === null ? null : BigInt(r.cost_micros), currency: r.currency,
+    day: r.day,
+    wabaId: r.waba_id,
+    phoneNumberId: r.phone_number_id,
+    country: r.country,
+    category: r.category as Category | null,
+    pricingType: r.pricing_type as PricingType | null,
+    tier: r.tier,
+    volume: r.volume,
+    costMicros: r.cost_micros === null ? null : BigInt(r.cost_micros),
+    currency: r.currency,
   }));
 }
 
 interface CallRecord {
-  day: string; waba_id: string; phone_number_id: string | null; country: string | null; direction: string | null; count: number;
-  cost_micros: string | null; average_duration_sec: number | null; currency: string;
+  day: string;
+  waba_id: string;
+  phone_number_id: string | null;
+  country: string | null;
+  direction: string | null;
+  count: number;
+  cost_micros: string | null;
+  average_duration_sec: number | null;
+  currency: string;
 }
 
 export function readCalls(db: Database.Database, source: PullSource, range: DayRange): MetaCallRow[] {
   const w = rangeWhere(range);
   const rows = db.prepare(`SELECT * FROM pulled_calls WHERE source = ? AND ${w.sql} ORDER BY rowid`).all(source, ...w.args) as CallRecord[];
   return rows.map((r) => ({
-    day: r.day, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, country: r.country, direction: r.direction as Direction | null,
-    count: r.count, costMicros: r.cost_micros === null ? null : BigInt(r.cost_micros), averageDurationSec: r.average_duration_sec, currency: r.currency,
+    day: r.day,
+    wabaId: r.waba_id,
+    phoneNumberId: r.phone_number_id,
+    country: r.country,
+    direction: r.direction as Direction | null,
+    count: r.count,
+    costMicros: r.cost_micros === null ? null : BigInt(r.cost_micros),
+    averageDurationSec: r.average_duration_sec,
+    currency: r.currency,
   }));
 }
 
 /** PullSink.replaceDays for SQLite: whole days replaced and the cursor advanced in one transaction. */
 export function replacePulledDays(
-  db: Database.Database, wabaId: string, source: PullSource, days: string[],
-  rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor,
+  db: Database.Database,
+  wabaId: string,
+  source: PullSource,
+  days: string[],
+  rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] },
+  cursor: PullCursor,
 ): void {
   const daySet = new Set(days);
   for (const r of [...(rows.pricing ?? []), ...(rows.calls ?? [])]) {
-    if (r.wabaId !== wabaId || !daySet.has(r.day)) throw new Error(`replaceDays(${wabaId}, ${source}): row for ${r.wabaId} on ${r.day} is outside the replaced days`);
+    if (r.wabaId !== wabaId || !daySet.has(r.day))
+      throw new Error(`replaceDays(${wabaId}, ${source}): row for ${r.wabaId} on ${r.day} is outside the replaced days`);
   }
   const delPricing = db.prepare('DELETE FROM pulled_pricing WHERE source = ? AND waba_id = ? AND day = ?');
   const delCalls = db.prepare('DELETE FROM pulled_calls WHERE source = ? AND waba_id = ? AND day = ?');
-  const insPricing = db.prepare('INSERT INTO pulled_pricing (source, waba_id, day, phone_number_id, country, category, pricing_type, tier, volume, cost_micros, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const insCalls = db.prepare('INSERT INTO pulled_calls (source, waba_id, day, phone_number_id, country, direction, count, cost_micros, average_duration_sec, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insPricing = db.prepare(
+    'INSERT INTO pulled_pricing (source, waba_id, day, phone_number_id, country, category, pricing_type, tier, volume, cost_micros, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insCalls = db.prepare(
+    'INSERT INTO pulled_calls (source, waba_id, day, phone_number_id, country, direction, count, cost_micros, average_duration_sec, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   db.transaction(() => {
     for (const day of days) {
       delPricing.run(source, wabaId, day);
       delCalls.run(source, wabaId, day);
     }
     for (const r of rows.pricing ?? []) {
-      insPricing.run(source, wabaId, r.day, r.phoneNumberId, r.country, r.category, r.pricingType, r.tier, r.volume, r.costMicros === null ? null : r.costMicros.toString(), r.currency);
+      insPricing.run(
+        source,
+        wabaId,
+        r.day,
+        r.phoneNumberId,
+        r.country,
+        r.category,
+        r.pricingType,
+        r.tier,
+        r.volume,
+        r.costMicros === null ? null : r.costMicros.toString(),
+        r.currency,
+      );
     }
     for (const r of rows.calls ?? []) {
-      insCalls.run(source, wabaId, r.day, r.phoneNumberId, r.country, r.direction, r.count, r.costMicros === null ? null : r.costMicros.toString(), r.averageDurationSec, r.currency);
+      insCalls.run(
+        source,
+        wabaId,
+        r.day,
+        r.phoneNumberId,
+        r.country,
+        r.direction,
+        r.count,
+        r.costMicros === null ? null : r.costMicros.toString(),
+        r.averageDurationSec,
+        r.currency,
+      );
     }
-    db.prepare('INSERT INTO pull_cursors (waba_id, source, last_complete_day) VALUES (?, ?, ?) ON CONFLICT (waba_id, source) DO UPDATE SET last_complete_day = excluded.last_complete_day')
-      .run(wabaId, source, cursor.lastCompleteDay);
+    db.prepare(
+      'INSERT INTO pull_cursors (waba_id, source, last_complete_day) VALUES (?, ?, ?) ON CONFLICT (waba_id, source) DO UPDATE SET last_complete_day = excluded.last_complete_day',
+    ).run(wabaId, source, cursor.lastCompleteDay);
   })();
 }

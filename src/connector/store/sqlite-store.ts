@@ -1,7 +1,17 @@
 import Database from 'better-sqlite3';
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
-import { foldStatus, keyFromValues, keyValues, pricingKeyValues, PRICING_KEY_COLUMNS, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState, type UsageKey } from './message-state';
+import {
+  foldStatus,
+  keyFromValues,
+  keyValues,
+  pricingKeyValues,
+  PRICING_KEY_COLUMNS,
+  usageKeyOf,
+  USAGE_KEY_COLUMNS,
+  type MessageState,
+  type UsageKey,
+} from './message-state';
 import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
@@ -12,15 +22,32 @@ import type { StoredRateFile } from './rate-files';
 import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
 interface MessageRow {
-  wamid: string; waba_id: string; phone_number_id: string | null; recipient: string | null; grp: string | null;
-  delivered_at_ms: number | null; failed_at_ms: number | null; category: string | null; pricing_type: string | null;
-  pricing_model: string | null; billable: number | null; counted_key: string | null;
+  wamid: string;
+  waba_id: string;
+  phone_number_id: string | null;
+  recipient: string | null;
+  grp: string | null;
+  delivered_at_ms: number | null;
+  failed_at_ms: number | null;
+  category: string | null;
+  pricing_type: string | null;
+  pricing_model: string | null;
+  billable: number | null;
+  counted_key: string | null;
 }
 
 const toState = (r: MessageRow): MessageState => ({
-  wamid: r.wamid, wabaId: r.waba_id, phoneNumberId: r.phone_number_id, recipient: r.recipient, group: r.grp,
-  deliveredAtMs: r.delivered_at_ms, failedAtMs: r.failed_at_ms, category: r.category, pricingType: r.pricing_type,
-  pricingModel: r.pricing_model, billable: r.billable === null ? null : r.billable === 1,
+  wamid: r.wamid,
+  wabaId: r.waba_id,
+  phoneNumberId: r.phone_number_id,
+  recipient: r.recipient,
+  group: r.grp,
+  deliveredAtMs: r.delivered_at_ms,
+  failedAtMs: r.failed_at_ms,
+  category: r.category,
+  pricingType: r.pricing_type,
+  pricingModel: r.pricing_model,
+  billable: r.billable === null ? null : r.billable === 1,
 });
 
 const placeholders = USAGE_KEY_COLUMNS.map(() => '?').join(', ');
@@ -35,7 +62,10 @@ export class SqliteStore implements ConnectorStore {
   private readonly contacts: SqliteContactSketches;
   private readonly inbound: SqliteInboundRollup;
 
-  constructor(file: string, private readonly options: StoreOptions) {
+  constructor(
+    file: string,
+    private readonly options: StoreOptions,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL: a webhook is acknowledged only after commit, so the commit must survive power loss.
@@ -46,19 +76,25 @@ export class SqliteStore implements ConnectorStore {
     this.contacts = new SqliteContactSketches(this.db);
     this.inbound = new SqliteInboundRollup(this.db);
     this.stmts = {
-      insertRaw: this.db.prepare('INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING'),
+      insertRaw: this.db.prepare(
+        'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
+      ),
       insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       getMessage: this.db.prepare('SELECT * FROM messages WHERE wamid = ?'),
-      putMessage: this.db.prepare(`INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key)
+      putMessage: this.db
+        .prepare(`INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET phone_number_id = excluded.phone_number_id, recipient = excluded.recipient, grp = excluded.grp,
         delivered_at_ms = excluded.delivered_at_ms, failed_at_ms = excluded.failed_at_ms, category = excluded.category, pricing_type = excluded.pricing_type,
         pricing_model = excluded.pricing_model, billable = excluded.billable, counted_key = excluded.counted_key`),
       addUsage: this.db.prepare(`INSERT INTO usage_daily (${USAGE_KEY_COLUMNS.join(', ')}, messages) VALUES (${placeholders}, ?)
         ON CONFLICT (${USAGE_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
       dropEmpty: this.db.prepare(`DELETE FROM usage_daily WHERE ${keyWhere} AND messages <= 0`),
-      addPricing: this.db.prepare(`INSERT INTO usage_pricing (${PRICING_KEY_COLUMNS.join(', ')}, messages) VALUES (${PRICING_KEY_COLUMNS.map(() => '?').join(', ')}, ?)
+      addPricing: this.db
+        .prepare(`INSERT INTO usage_pricing (${PRICING_KEY_COLUMNS.join(', ')}, messages) VALUES (${PRICING_KEY_COLUMNS.map(() => '?').join(', ')}, ?)
         ON CONFLICT (${PRICING_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
-      dropEmptyPricing: this.db.prepare(`DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0`),
+      dropEmptyPricing: this.db.prepare(
+        `DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0`,
+      ),
       getCursor: this.db.prepare('SELECT last_complete_day FROM pull_cursors WHERE waba_id = ? AND source = ?'),
     };
   }
@@ -90,8 +126,20 @@ export class SqliteStore implements ConnectorStore {
       if (key && next.recipient) this.contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
     }
     const s = next;
-    this.stmts.putMessage.run(s.wamid, s.wabaId, s.phoneNumberId, s.recipient, s.group, s.deliveredAtMs, s.failedAtMs, s.category, s.pricingType, s.pricingModel,
-      s.billable === null ? null : s.billable ? 1 : 0, keyText);
+    this.stmts.putMessage.run(
+      s.wamid,
+      s.wabaId,
+      s.phoneNumberId,
+      s.recipient,
+      s.group,
+      s.deliveredAtMs,
+      s.failedAtMs,
+      s.category,
+      s.pricingType,
+      s.pricingModel,
+      s.billable === null ? null : s.billable ? 1 : 0,
+      keyText,
+    );
   }
 
   private readonly ingestTx = (events: readonly WebhookEvent[], receivedAtMs: number): IngestResult => {
@@ -102,7 +150,8 @@ export class SqliteStore implements ConnectorStore {
       inserted++;
       if (e.kind === 'status') this.applyStatus(e);
       else if (e.kind === 'call') this.calls.apply(e, this.timeZoneOf(e.wabaId));
-      else if (e.kind === 'inbound') this.contacts.note(this.inbound.apply(e, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
+      else if (e.kind === 'inbound')
+        this.contacts.note(this.inbound.apply(e, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
     }
     this.contacts.flush();
     return { inserted, duplicates: events.length - inserted };
@@ -134,8 +183,16 @@ export class SqliteStore implements ConnectorStore {
 
   async accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const rows = this.db.prepare(`SELECT at_ms, waba_id, kind, body FROM raw_events WHERE kind IN ('account_update', 'template_category') AND at_ms >= ? AND at_ms < ?${byWaba} ORDER BY at_ms, seq`)
-      .all(range.fromMs, range.toMs, ...(range.wabaId === undefined ? [] : [range.wabaId])) as { at_ms: number; waba_id: string; kind: AccountEventRow['kind']; body: string }[];
+    const rows = this.db
+      .prepare(
+        `SELECT at_ms, waba_id, kind, body FROM raw_events WHERE kind IN ('account_update', 'template_category') AND at_ms >= ? AND at_ms < ?${byWaba} ORDER BY at_ms, seq`,
+      )
+      .all(range.fromMs, range.toMs, ...(range.wabaId === undefined ? [] : [range.wabaId])) as {
+      at_ms: number;
+      waba_id: string;
+      kind: AccountEventRow['kind'];
+      body: string;
+    }[];
     return rows.map((r) => ({ atMs: r.at_ms, wabaId: r.waba_id, kind: r.kind, value: JSON.parse(r.body) as unknown }));
   }
 
@@ -152,52 +209,96 @@ export class SqliteStore implements ConnectorStore {
     return { lastCompleteDay: row?.last_complete_day ?? null };
   }
 
-  async replaceDays(wabaId: string, source: PullSource, days: string[], rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] }, cursor: PullCursor): Promise<void> {
+  async replaceDays(
+    wabaId: string,
+    source: PullSource,
+    days: string[],
+    rows: { pricing?: MetaPricingRow[]; calls?: MetaCallRow[] },
+    cursor: PullCursor,
+  ): Promise<void> {
     replacePulledDays(this.db, wabaId, source, days, rows, cursor);
   }
 
   async finishedCalls(range: DayRange): Promise<FinishedCall[]> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const rows = this.db.prepare(`SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
-      WHERE counted_key IS NOT NULL AND json_extract(counted_key, '$[0]') BETWEEN ? AND ?${byWaba} ORDER BY start_ms, call_id`)
-      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as
-      { call_id: string; start_ms: number | null; connected_at_ms: number | null; terminated_at_ms: number | null; duration_sec: number | null; counted_key: string }[];
+    const rows = this.db
+      .prepare(
+        `SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
+      WHERE counted_key IS NOT NULL AND json_extract(counted_key, '$[0]') BETWEEN ? AND ?${byWaba} ORDER BY start_ms, call_id`,
+      )
+      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as {
+      call_id: string;
+      start_ms: number | null;
+      connected_at_ms: number | null;
+      terminated_at_ms: number | null;
+      duration_sec: number | null;
+      counted_key: string;
+    }[];
     return rows.map((r) => {
       const [day = '', wabaId = '', phone = '', country = '', market = '', direction = ''] = JSON.parse(r.counted_key) as string[];
       return {
-        callId: r.call_id, day, wabaId, phoneNumberId: phone || null, country: country || null, market, direction: direction || null,
-        startMs: r.start_ms ?? r.connected_at_ms ?? r.terminated_at_ms ?? 0, durationSec: r.duration_sec ?? 0,
+        callId: r.call_id,
+        day,
+        wabaId,
+        phoneNumberId: phone || null,
+        country: country || null,
+        market,
+        direction: direction || null,
+        startMs: r.start_ms ?? r.connected_at_ms ?? r.terminated_at_ms ?? 0,
+        durationSec: r.duration_sec ?? 0,
       };
     });
   }
 
   async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const rows = this.db.prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba}`)
+    const rows = this.db
+      .prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba}`)
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, string | number>[];
     return rows.map((r) => ({
-      day: String(r.day), wabaId: String(r.waba_id), phoneNumberId: null, country: null, market: String(r.market), category: String(r.category),
-      pricingType: r.pricing_type === '' ? null : String(r.pricing_type), pricingModel: String(r.pricing_model), group: null, messages: Number(r.messages),
+      day: String(r.day),
+      wabaId: String(r.waba_id),
+      phoneNumberId: null,
+      country: null,
+      market: String(r.market),
+      category: String(r.category),
+      pricingType: r.pricing_type === '' ? null : String(r.pricing_type),
+      pricingModel: String(r.pricing_model),
+      group: null,
+      messages: Number(r.messages),
     }));
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
-    const rows = this.db.prepare('SELECT delivered_at_ms, counted_key FROM messages WHERE counted_key IS NOT NULL AND delivered_at_ms >= ? AND delivered_at_ms < ?')
+    const rows = this.db
+      .prepare(
+        'SELECT delivered_at_ms, counted_key FROM messages WHERE counted_key IS NOT NULL AND delivered_at_ms >= ? AND delivered_at_ms < ?',
+      )
       .all(range.fromMs, range.toMs) as { delivered_at_ms: number; counted_key: string }[];
     return rows.map((r) => ({ atMs: r.delivered_at_ms, countedKey: r.counted_key }));
   }
 
   async saveRateFile(f: StoredRateFile): Promise<void> {
-    this.db.prepare(`INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`)
+    this.db
+      .prepare(
+        `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`,
+      )
       .run(f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content);
   }
 
   async rateFiles(): Promise<StoredRateFile[]> {
-    const rows = this.db.prepare('SELECT * FROM rate_files ORDER BY effective_from, kind, currency').all() as Record<string, string | number>[];
+    const rows = this.db.prepare('SELECT * FROM rate_files ORDER BY effective_from, kind, currency').all() as Record<
+      string,
+      string | number
+    >[];
     return rows.map((r) => ({
-      kind: r.kind as StoredRateFile['kind'], currency: String(r.currency), effectiveFrom: String(r.effective_from),
-      fileName: String(r.file_name), importedAtMs: Number(r.imported_at_ms), content: String(r.content),
+      kind: r.kind as StoredRateFile['kind'],
+      currency: String(r.currency),
+      effectiveFrom: String(r.effective_from),
+      fileName: String(r.file_name),
+      importedAtMs: Number(r.imported_at_ms),
+      content: String(r.content),
     }));
   }
 
@@ -206,7 +307,10 @@ export class SqliteStore implements ConnectorStore {
   }
 
   async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events').get() as { n: number; last: number | null };
+    const r = this.db.prepare('SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events').get() as {
+      n: number;
+      last: number | null;
+    };
     return { events: r.n, lastEventAt: r.last };
   }
 

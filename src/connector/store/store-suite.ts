@@ -25,7 +25,10 @@ export function statusObject(wamid: string, st: string, iso: string, extra: Reco
 
 /** Normalised events of one webhook envelope with the given changes. */
 export function eventsOf(wabaId: string, changes: { field: string; value: unknown }[], receivedAtMs = 0): WebhookEvent[] {
-  return normaliseEnvelope(parseEnvelope(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: wabaId, changes }] })), receivedAtMs);
+  return normaliseEnvelope(
+    parseEnvelope(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: wabaId, changes }] })),
+    receivedAtMs,
+  );
 }
 
 export const statusEvents = (wabaId: string, ...statuses: Record<string, unknown>[]) =>
@@ -35,9 +38,22 @@ export const inboundEvents = (wabaId: string, ...messages: Record<string, unknow
 export const callEvents = (wabaId: string, ...calls: Record<string, unknown>[]) =>
   eventsOf(wabaId, [{ field: 'calls', value: { metadata: { phone_number_id: 'P1' }, calls } }]);
 
-export const connectObject = (id: string, iso: string) => ({ id, event: 'connect', from: '5511987654321', to: '551130000000', timestamp: secs(iso) });
+export const connectObject = (id: string, iso: string) => ({
+  id,
+  event: 'connect',
+  from: '5511987654321',
+  to: '551130000000',
+  timestamp: secs(iso),
+});
 export const terminateObject = (id: string, startIso: string, duration: number, direction = 'USER_INITIATED') => ({
-  id, event: 'terminate', direction, from: '5511987654321', to: '551130000000', timestamp: secs(startIso), start_time: secs(startIso), duration,
+  id,
+  event: 'terminate',
+  direction,
+  from: '5511987654321',
+  to: '551130000000',
+  timestamp: secs(startIso),
+  start_time: secs(startIso),
+  duration,
 });
 
 /** A deterministic PRNG (the demo's mulberry32) so shuffles are reproducible from the seed in a failure message. */
@@ -80,18 +96,29 @@ export function mixedStream(messages: number, random: () => number): WebhookEven
   for (let i = 0; i < messages; i++) {
     const waba = i % 3 === 0 ? SP : UTC;
     const at = base + Math.floor(random() * 4 * 86_400) * 1000;
-    const p = { ...pricing, category: categories[i % categories.length], ...(i % 7 === 0 ? { billable: false, type: 'free_customer_service', category: 'service' } : {}) };
-    const extra = { pricing: p, recipient_id: recipients[i % recipients.length], ...(i % 5 === 0 ? { biz_opaque_callback_data: `g${i % 2}` } : {}) };
+    const p = {
+      ...pricing,
+      category: categories[i % categories.length],
+      ...(i % 7 === 0 ? { billable: false, type: 'free_customer_service', category: 'service' } : {}),
+    };
+    const extra = {
+      pricing: p,
+      recipient_id: recipients[i % recipients.length],
+      ...(i % 5 === 0 ? { biz_opaque_callback_data: `g${i % 2}` } : {}),
+    };
     const wamid = `wamid.${i}`;
     if (i % 11 === 0) {
-      events.push(...statusEvents(waba, statusObject(wamid, 'failed', iso(at), { recipient_id: extra.recipient_id, errors: [{ code: 131026 }] })));
+      events.push(
+        ...statusEvents(waba, statusObject(wamid, 'failed', iso(at), { recipient_id: extra.recipient_id, errors: [{ code: 131026 }] })),
+      );
       continue;
     }
     events.push(...statusEvents(waba, statusObject(wamid, 'sent', iso(at), extra)));
     if (i % 4 !== 0) events.push(...statusEvents(waba, statusObject(wamid, 'delivered', iso(at + 5_000), extra)));
     if (i % 3 !== 0) events.push(...statusEvents(waba, statusObject(wamid, 'read', iso(at + 3_600_000), extra)));
     // Delivered without a verdict: must wait for sent's pricing.
-    if (i % 4 === 0 && i % 3 === 0) events.push(...statusEvents(waba, statusObject(wamid, 'delivered', iso(at + 4_000), { recipient_id: extra.recipient_id })));
+    if (i % 4 === 0 && i % 3 === 0)
+      events.push(...statusEvents(waba, statusObject(wamid, 'delivered', iso(at + 4_000), { recipient_id: extra.recipient_id })));
   }
   for (let i = 0; i < Math.ceil(messages / 4); i++) {
     const at = base + Math.floor(random() * 3 * 86_400) * 1000;
@@ -100,12 +127,23 @@ export function mixedStream(messages: number, random: () => number): WebhookEven
     // A business-initiated call says so on connect too, so both events name the same user number.
     const business = { direction: 'BUSINESS_INITIATED', from: '551130000000', to: '4915112345678' };
     events.push(...callEvents(SP, i % 5 === 0 ? { ...connectObject(id, iso(at)), ...business } : connectObject(id, iso(at))));
-    events.push(...callEvents(SP, i % 5 === 0 ? { ...terminateObject(id, iso(at), duration), ...business } : terminateObject(id, iso(at), duration)));
+    events.push(
+      ...callEvents(SP, i % 5 === 0 ? { ...terminateObject(id, iso(at), duration), ...business } : terminateObject(id, iso(at), duration)),
+    );
   }
   for (let i = 0; i < Math.ceil(messages / 3); i++) {
     const at = base + Math.floor(random() * 3 * 86_400) * 1000;
-    const referral = i % 4 === 0 ? { referral: { source_id: `ad${i % 2}`, source_type: 'ad', source_url: 'https://example.invalid/ad' } } : {};
-    events.push(...inboundEvents(i % 2 === 0 ? UTC : SP, { id: `in.${i}`, from: recipients[i % 5], timestamp: secs(iso(at)), type: 'text', ...referral }));
+    const referral =
+      i % 4 === 0 ? { referral: { source_id: `ad${i % 2}`, source_type: 'ad', source_url: 'https://example.invalid/ad' } } : {};
+    events.push(
+      ...inboundEvents(i % 2 === 0 ? UTC : SP, {
+        id: `in.${i}`,
+        from: recipients[i % 5],
+        timestamp: secs(iso(at)),
+        type: 'text',
+        ...referral,
+      }),
+    );
   }
   return events;
 }
@@ -122,7 +160,16 @@ export async function snapshotOf(store: Store, range = JULY) {
 }
 
 const pricingRow = (day: string, volume: number, cost: bigint | null): MetaPricingRow => ({
-  day, wabaId: 'W1', phoneNumberId: 'P1', country: 'BR', category: 'utility', pricingType: 'regular', tier: '0:100000', volume, costMicros: cost, currency: 'USD',
+  day,
+  wabaId: 'W1',
+  phoneNumberId: 'P1',
+  country: 'BR',
+  category: 'utility',
+  pricingType: 'regular',
+  tier: '0:100000',
+  volume,
+  costMicros: cost,
+  currency: 'USD',
 });
 
 /**
@@ -153,15 +200,32 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
 
     describe('message counting', () => {
       it('counts a delivered, priced message once on its day with country and market', async () => {
-        await post(UTC, statusObject('m1', 'sent', '2025-07-10T10:00:00Z', { pricing }), statusObject('m1', 'delivered', '2025-07-10T10:00:05Z', { pricing }));
-        expect(await store.usageDaily(JULY)).toEqual([{
-          day: '2025-07-10', wabaId: UTC, phoneNumberId: 'P1', country: 'BR', market: expect.any(String), category: 'utility', pricingType: 'regular',
-          pricingModel: 'PMP', group: null, messages: 1,
-        }]);
+        await post(
+          UTC,
+          statusObject('m1', 'sent', '2025-07-10T10:00:00Z', { pricing }),
+          statusObject('m1', 'delivered', '2025-07-10T10:00:05Z', { pricing }),
+        );
+        expect(await store.usageDaily(JULY)).toEqual([
+          {
+            day: '2025-07-10',
+            wabaId: UTC,
+            phoneNumberId: 'P1',
+            country: 'BR',
+            market: expect.any(String),
+            category: 'utility',
+            pricingType: 'regular',
+            pricingModel: 'PMP',
+            group: null,
+            messages: 1,
+          },
+        ]);
       });
 
       it('stores a replayed webhook once and does not count it again', async () => {
-        const batch = [statusObject('m1', 'sent', '2025-07-10T10:00:00Z', { pricing }), statusObject('m1', 'delivered', '2025-07-10T10:00:05Z', { pricing })];
+        const batch = [
+          statusObject('m1', 'sent', '2025-07-10T10:00:00Z', { pricing }),
+          statusObject('m1', 'delivered', '2025-07-10T10:00:05Z', { pricing }),
+        ];
         expect(await post(UTC, ...batch)).toEqual({ inserted: 2, duplicates: 0 });
         expect(await post(UTC, ...batch)).toEqual({ inserted: 0, duplicates: 2 });
         expect(await store.countRawEvents()).toBe(2);
@@ -202,9 +266,16 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
       });
 
       it('moves the count to the earlier day within a single batch too', async () => {
-        await post(UTC, statusObject('m1', 'read', '2025-07-11T00:30:00Z', { pricing }), statusObject('m1', 'delivered', '2025-07-10T23:50:00Z', { pricing }),
-          statusObject('m2', 'read', '2025-07-11T00:30:00Z', { pricing }));
-        expect(await dayCounts()).toEqual([['2025-07-10', 1], ['2025-07-11', 1]]);
+        await post(
+          UTC,
+          statusObject('m1', 'read', '2025-07-11T00:30:00Z', { pricing }),
+          statusObject('m1', 'delivered', '2025-07-10T23:50:00Z', { pricing }),
+          statusObject('m2', 'read', '2025-07-11T00:30:00Z', { pricing }),
+        );
+        expect(await dayCounts()).toEqual([
+          ['2025-07-10', 1],
+          ['2025-07-11', 1],
+        ]);
       });
 
       it('waits for the pricing verdict when delivered arrives before sent', async () => {
@@ -227,7 +298,12 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         await post(SP, statusObject('s1', 'delivered', at, { pricing }));
         await post(UTC, statusObject('u1', 'delivered', at, { pricing }));
         const days = (await store.usageDaily(JULY)).map((r) => [r.wabaId, r.day]);
-        expect(days).toEqual(expect.arrayContaining([[SP, '2025-07-31'], [UTC, '2025-08-01']]));
+        expect(days).toEqual(
+          expect.arrayContaining([
+            [SP, '2025-07-31'],
+            [UTC, '2025-08-01'],
+          ]),
+        );
         expect(await store.usageDaily({ fromDay: '2025-08-01', toDay: '2025-08-01', wabaId: SP })).toEqual([]);
       });
 
@@ -246,31 +322,58 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
       });
 
       it('keeps the group (biz_opaque_callback_data) and the free pricing type', async () => {
-        await post(UTC, statusObject('m1', 'delivered', '2025-07-10T10:00:00Z', { biz_opaque_callback_data: 'spring-sale', pricing: { ...pricing, billable: false, type: 'free_customer_service', category: 'service' } }));
-        expect(await store.usageDaily(JULY)).toEqual([expect.objectContaining({ group: 'spring-sale', category: 'service', pricingType: 'free_customer_service' })]);
+        await post(
+          UTC,
+          statusObject('m1', 'delivered', '2025-07-10T10:00:00Z', {
+            biz_opaque_callback_data: 'spring-sale',
+            pricing: { ...pricing, billable: false, type: 'free_customer_service', category: 'service' },
+          }),
+        );
+        expect(await store.usageDaily(JULY)).toEqual([
+          expect.objectContaining({ group: 'spring-sale', category: 'service', pricingType: 'free_customer_service' }),
+        ]);
       });
 
       it('filters by WABA and by inclusive day range', async () => {
-        await post(UTC, statusObject('a', 'delivered', '2025-07-10T10:00:00Z', { pricing }), statusObject('b', 'delivered', '2025-07-12T10:00:00Z', { pricing }));
+        await post(
+          UTC,
+          statusObject('a', 'delivered', '2025-07-10T10:00:00Z', { pricing }),
+          statusObject('b', 'delivered', '2025-07-12T10:00:00Z', { pricing }),
+        );
         await post(SP, statusObject('c', 'delivered', '2025-07-10T10:00:00Z', { pricing }));
         expect((await store.usageDaily({ fromDay: '2025-07-10', toDay: '2025-07-10' })).map((r) => r.wabaId)).toEqual([SP, UTC]);
-        expect((await store.usageDaily({ fromDay: '2025-07-10', toDay: '2025-07-12', wabaId: UTC })).map((r) => r.day)).toEqual(['2025-07-10', '2025-07-12']);
+        expect((await store.usageDaily({ fromDay: '2025-07-10', toDay: '2025-07-12', wabaId: UTC })).map((r) => r.day)).toEqual([
+          '2025-07-10',
+          '2025-07-12',
+        ]);
         expect(await store.usageDaily({ fromDay: '2025-07-11', toDay: '2025-07-11' })).toEqual([]);
       });
     });
 
     describe('unique contacts and inbound messages', () => {
-      const inbound = (id: string, from: string, iso: string, extra: Record<string, unknown> = {}) => ({ id, from, timestamp: secs(iso), type: 'text', ...extra });
+      const inbound = (id: string, from: string, iso: string, extra: Record<string, unknown> = {}) => ({
+        id,
+        from,
+        timestamp: secs(iso),
+        type: 'text',
+        ...extra,
+      });
 
       it('counts unique contacts from delivered recipients and inbound senders, once per contact', async () => {
-        await post(UTC, statusObject('m1', 'delivered', '2025-07-10T10:00:00Z', { pricing }), statusObject('m2', 'delivered', '2025-07-11T10:00:00Z', { pricing }));
+        await post(
+          UTC,
+          statusObject('m1', 'delivered', '2025-07-10T10:00:00Z', { pricing }),
+          statusObject('m2', 'delivered', '2025-07-11T10:00:00Z', { pricing }),
+        );
         await post(UTC, statusObject('m3', 'delivered', '2025-07-11T11:00:00Z', { pricing, recipient_id: '4915112345678' }));
         await post(UTC, statusObject('f1', 'failed', '2025-07-11T11:00:00Z', { recipient_id: '4915100000000' }));
         const msg = inboundEvents(UTC, inbound('in1', '447700900123', '2025-07-12T09:00:00Z'));
         await store.ingest(msg, 0);
         await store.ingest(msg, 0);
         expect(await store.uniqueContacts(JULY)).toBe(3);
-        expect(await store.inboundDaily(JULY)).toEqual([{ day: '2025-07-12', wabaId: UTC, phoneNumberId: 'P1', country: 'GB', referralSourceId: null, messages: 1 }]);
+        expect(await store.inboundDaily(JULY)).toEqual([
+          { day: '2025-07-12', wabaId: UTC, phoneNumberId: 'P1', country: 'GB', referralSourceId: null, messages: 1 },
+        ]);
         expect(await store.uniqueContacts({ fromDay: '2025-07-11', toDay: '2025-07-11' })).toBe(2);
         expect(await store.uniqueContacts({ ...JULY, wabaId: SP })).toBe(0);
       });
@@ -283,10 +386,19 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
       });
 
       it('keeps ad referrals and senders that are not phone numbers apart, on the WABA-local day', async () => {
-        await store.ingest(inboundEvents(SP,
-          inbound('in1', '5511987654321', '2025-08-01T02:00:00Z', { referral: { source_id: 'ad-7', source_type: 'ad', source_url: 'https://example.invalid' } }),
-          inbound('in2', '5511987654321', '2025-08-01T02:10:00Z', { referral: { source_id: 'ad-7', source_type: 'ad', source_url: 'https://example.invalid' } }),
-          inbound('in3', 'US.13491208655302741918', '2025-08-01T12:00:00Z')), 0);
+        await store.ingest(
+          inboundEvents(
+            SP,
+            inbound('in1', '5511987654321', '2025-08-01T02:00:00Z', {
+              referral: { source_id: 'ad-7', source_type: 'ad', source_url: 'https://example.invalid' },
+            }),
+            inbound('in2', '5511987654321', '2025-08-01T02:10:00Z', {
+              referral: { source_id: 'ad-7', source_type: 'ad', source_url: 'https://example.invalid' },
+            }),
+            inbound('in3', 'US.13491208655302741918', '2025-08-01T12:00:00Z'),
+          ),
+          0,
+        );
         expect(await store.inboundDaily({ ...JULY, wabaId: SP })).toEqual([
           { day: '2025-07-31', wabaId: SP, phoneNumberId: 'P1', country: 'BR', referralSourceId: 'ad-7', messages: 2 },
           { day: '2025-08-01', wabaId: SP, phoneNumberId: 'P1', country: null, referralSourceId: null, messages: 1 },
@@ -297,7 +409,8 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
 
     describe('call rollup', () => {
       const postCalls = (...calls: Record<string, unknown>[]) => store.ingest(callEvents(SP, ...calls), 0);
-      const summary = async () => (await store.callsDaily(JULY)).map((r) => [r.day, r.direction, r.country, r.calls, r.connectedCalls, r.durationSec]);
+      const summary = async () =>
+        (await store.callsDaily(JULY)).map((r) => [r.day, r.direction, r.country, r.calls, r.connectedCalls, r.durationSec]);
 
       it('counts a call once on terminate, on the WABA-local day it started, whatever the order', async () => {
         await postCalls(connectObject('c1', '2025-08-01T02:00:00Z'));
@@ -313,11 +426,25 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
       });
 
       it('keeps business-initiated calls apart, keyed by the user number in `to`', async () => {
-        await postCalls({ ...terminateObject('b1', '2025-08-05T15:00:00Z', 60, 'BUSINESS_INITIATED'), from: '551130000000', to: '4915112345678' });
+        await postCalls({
+          ...terminateObject('b1', '2025-08-05T15:00:00Z', 60, 'BUSINESS_INITIATED'),
+          from: '551130000000',
+          to: '4915112345678',
+        });
         expect(await summary()).toEqual([['2025-08-05', 'business_initiated', 'DE', 1, 1, 60]]);
-        expect(await store.callsDaily(JULY)).toEqual([{
-          day: '2025-08-05', wabaId: SP, phoneNumberId: 'P1', country: 'DE', market: expect.any(String), direction: 'business_initiated', calls: 1, connectedCalls: 1, durationSec: 60,
-        }]);
+        expect(await store.callsDaily(JULY)).toEqual([
+          {
+            day: '2025-08-05',
+            wabaId: SP,
+            phoneNumberId: 'P1',
+            country: 'DE',
+            market: expect.any(String),
+            direction: 'business_initiated',
+            calls: 1,
+            connectedCalls: 1,
+            durationSec: 60,
+          },
+        ]);
       });
 
       it('moves a call counted on its terminate day to its connect day when start_time is missing', async () => {
@@ -336,15 +463,35 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         const tier = loadMetaFixture('account_update_volume_tier_webhook.json');
         await ingest(tier);
         await ingest(tier);
-        const template = { object: 'whatsapp_business_account', entry: [{ id: '102290129340398', time: 1743452000, changes: [
-          { field: 'template_category_update', value: { message_template_id: 1, previous_category: 'MARKETING', new_category: 'UTILITY' } },
-          { field: 'something_new', value: { a: 1 } },
-        ] }] };
+        const template = {
+          object: 'whatsapp_business_account',
+          entry: [
+            {
+              id: '102290129340398',
+              time: 1743452000,
+              changes: [
+                {
+                  field: 'template_category_update',
+                  value: { message_template_id: 1, previous_category: 'MARKETING', new_category: 'UTILITY' },
+                },
+                { field: 'something_new', value: { a: 1 } },
+              ],
+            },
+          ],
+        };
         await ingest(template);
         const all = await store.accountEvents({ fromMs: 0, toMs: 2e12 });
-        expect(all.map((e) => [e.kind, e.atMs])).toEqual([['account_update', 1743451903000], ['template_category', 1743452000000]]);
+        expect(all.map((e) => [e.kind, e.atMs])).toEqual([
+          ['account_update', 1743451903000],
+          ['template_category', 1743452000000],
+        ]);
         expect(all[0]?.value).toMatchObject({ volume_tier_info: { tier: '25000001:50000000' } });
-        expect(all[1]).toEqual({ atMs: 1743452000000, wabaId: '102290129340398', kind: 'template_category', value: { message_template_id: 1, previous_category: 'MARKETING', new_category: 'UTILITY' } });
+        expect(all[1]).toEqual({
+          atMs: 1743452000000,
+          wabaId: '102290129340398',
+          kind: 'template_category',
+          value: { message_template_id: 1, previous_category: 'MARKETING', new_category: 'UTILITY' },
+        });
         expect(await store.accountEvents({ fromMs: 1743451904000, toMs: 2e12, wabaId: '102290129340398' })).toHaveLength(1);
         expect(await store.accountEvents({ fromMs: 0, toMs: 1743452000000 })).toHaveLength(1);
         expect(await store.accountEvents({ fromMs: 0, toMs: 2e12, wabaId: 'other' })).toEqual([]);
@@ -352,7 +499,10 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
       });
 
       it('returns events of the same moment in the order they arrived', async () => {
-        const changes = [3, 1, 4, 2, 5].map((id) => ({ field: 'template_category_update', value: { message_template_id: id, previous_category: 'MARKETING', new_category: 'UTILITY' } }));
+        const changes = [3, 1, 4, 2, 5].map((id) => ({
+          field: 'template_category_update',
+          value: { message_template_id: id, previous_category: 'MARKETING', new_category: 'UTILITY' },
+        }));
         await ingest({ object: 'whatsapp_business_account', entry: [{ id: 'W1', time: 1743452000, changes }] });
         const got = await store.accountEvents({ fromMs: 0, toMs: 2e12 });
         expect(got.map((e) => (e.value as { message_template_id: number }).message_template_id)).toEqual([3, 1, 4, 2, 5]);
@@ -364,23 +514,57 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
 
       it('starts with no cursor and advances it with the rows', async () => {
         expect(await store.getCursor('W1', 'meta_pricing')).toEqual({ lastCompleteDay: null });
-        await store.replaceDays('W1', 'meta_pricing', ['2025-07-01'], { pricing: [pricingRow('2025-07-01', 10, 80_000n)] }, { lastCompleteDay: '2025-07-01' });
+        await store.replaceDays(
+          'W1',
+          'meta_pricing',
+          ['2025-07-01'],
+          { pricing: [pricingRow('2025-07-01', 10, 80_000n)] },
+          { lastCompleteDay: '2025-07-01' },
+        );
         expect(await store.getCursor('W1', 'meta_pricing')).toEqual({ lastCompleteDay: '2025-07-01' });
         expect(await store.getCursor('W1', 'meta_calls')).toEqual({ lastCompleteDay: null });
         expect(await store.getCursor('W2', 'meta_pricing')).toEqual({ lastCompleteDay: null });
       });
 
       it('replaces a partial day instead of adding to it, leaving other days and sources alone', async () => {
-        await store.replaceDays('W1', 'meta_pricing', ['2025-07-01', '2025-07-02'], { pricing: [pricingRow('2025-07-01', 10, 80_000n), pricingRow('2025-07-02', 3, null)] }, { lastCompleteDay: '2025-07-01' });
-        await store.replaceDays('W1', 'd360_usage', ['2025-07-02'], { pricing: [pricingRow('2025-07-02', 99, 1n)] }, { lastCompleteDay: '2025-07-02' });
-        await store.replaceDays('W1', 'meta_pricing', ['2025-07-02'], { pricing: [pricingRow('2025-07-02', 7, 56_000n)] }, { lastCompleteDay: '2025-07-02' });
-        expect((await store.pulledPricing('meta_pricing', range)).map((r) => [r.day, r.volume, r.costMicros])).toEqual([['2025-07-01', 10, 80_000n], ['2025-07-02', 7, 56_000n]]);
+        await store.replaceDays(
+          'W1',
+          'meta_pricing',
+          ['2025-07-01', '2025-07-02'],
+          { pricing: [pricingRow('2025-07-01', 10, 80_000n), pricingRow('2025-07-02', 3, null)] },
+          { lastCompleteDay: '2025-07-01' },
+        );
+        await store.replaceDays(
+          'W1',
+          'd360_usage',
+          ['2025-07-02'],
+          { pricing: [pricingRow('2025-07-02', 99, 1n)] },
+          { lastCompleteDay: '2025-07-02' },
+        );
+        await store.replaceDays(
+          'W1',
+          'meta_pricing',
+          ['2025-07-02'],
+          { pricing: [pricingRow('2025-07-02', 7, 56_000n)] },
+          { lastCompleteDay: '2025-07-02' },
+        );
+        expect((await store.pulledPricing('meta_pricing', range)).map((r) => [r.day, r.volume, r.costMicros])).toEqual([
+          ['2025-07-01', 10, 80_000n],
+          ['2025-07-02', 7, 56_000n],
+        ]);
         expect((await store.pulledPricing('d360_usage', range)).map((r) => r.volume)).toEqual([99]);
       });
 
       it('returns pulled rows whole, in the order given, with costs beyond 2^53 exact', async () => {
         const rows = [
-          { ...pricingRow('2025-07-05', 5, 12_345_678_901_234_567_890n), phoneNumberId: null, country: null, category: null, pricingType: null, tier: null },
+          {
+            ...pricingRow('2025-07-05', 5, 12_345_678_901_234_567_890n),
+            phoneNumberId: null,
+            country: null,
+            category: null,
+            pricingType: null,
+            tier: null,
+          },
           pricingRow('2025-07-04', 1, 0n),
           pricingRow('2025-07-05', 2, null),
         ];
@@ -391,17 +575,37 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
       });
 
       it('stores call rows and rejects rows outside the replaced days without writing anything', async () => {
-        const call = { day: '2025-07-03', wabaId: 'W1', phoneNumberId: null, country: 'BR', direction: 'user_initiated' as const, count: 4, costMicros: null, averageDurationSec: 61.5, currency: 'USD' };
+        const call = {
+          day: '2025-07-03',
+          wabaId: 'W1',
+          phoneNumberId: null,
+          country: 'BR',
+          direction: 'user_initiated' as const,
+          count: 4,
+          costMicros: null,
+          averageDurationSec: 61.5,
+          currency: 'USD',
+        };
         await store.replaceDays('W1', 'meta_calls', ['2025-07-03'], { calls: [call] }, { lastCompleteDay: '2025-07-03' });
         expect(await store.pulledCalls('meta_calls', range)).toEqual([call]);
-        await expect(store.replaceDays('W1', 'meta_calls', ['2025-07-04'], { calls: [call] }, { lastCompleteDay: '2025-07-04' })).rejects.toThrow(/outside the replaced days/);
-        await expect(store.replaceDays('W1', 'meta_calls', ['2025-07-03'], { calls: [{ ...call, wabaId: 'W2' }] }, { lastCompleteDay: '2025-07-04' })).rejects.toThrow(/outside the replaced days/);
+        await expect(
+          store.replaceDays('W1', 'meta_calls', ['2025-07-04'], { calls: [call] }, { lastCompleteDay: '2025-07-04' }),
+        ).rejects.toThrow(/outside the replaced days/);
+        await expect(
+          store.replaceDays('W1', 'meta_calls', ['2025-07-03'], { calls: [{ ...call, wabaId: 'W2' }] }, { lastCompleteDay: '2025-07-04' }),
+        ).rejects.toThrow(/outside the replaced days/);
         expect(await store.getCursor('W1', 'meta_calls')).toEqual({ lastCompleteDay: '2025-07-03' });
         expect(await store.pulledCalls('meta_calls', range)).toEqual([call]);
       });
 
       it('empties a day that is replaced with no rows', async () => {
-        await store.replaceDays('W1', 'meta_pricing', ['2025-07-01'], { pricing: [pricingRow('2025-07-01', 10, 80_000n)] }, { lastCompleteDay: '2025-07-01' });
+        await store.replaceDays(
+          'W1',
+          'meta_pricing',
+          ['2025-07-01'],
+          { pricing: [pricingRow('2025-07-01', 10, 80_000n)] },
+          { lastCompleteDay: '2025-07-01' },
+        );
         await store.replaceDays('W1', 'meta_pricing', ['2025-07-01'], {}, { lastCompleteDay: '2025-07-01' });
         expect(await store.pulledPricing('meta_pricing', range)).toEqual([]);
       });

@@ -17,21 +17,40 @@ describe('allocate (largest remainder)', () => {
     [5n, [0, 0], [3n, 2n]],
     [0n, [5, 0], [0n, 0n]],
   ])('%s over %j -> %j', (total, weights, parts) => {
-    const result = allocate(total, weights.map((w, i) => ({ key: `k${i}`, weight: w })));
+    const result = allocate(
+      total,
+      weights.map((w, i) => ({ key: `k${i}`, weight: w })),
+    );
     expect(micros(result)).toEqual(parts);
     expect(result.reduce((s, a) => s + a.micros, 0n)).toBe(total);
   });
 
   test('ties go to the larger weight, then the smaller key, whatever the input order', () => {
-    const a = allocate(2n, [{ key: 'b', weight: 1 }, { key: 'a', weight: 1 }, { key: 'c', weight: 1 }]);
-    expect(a.map((x) => [x.key, x.micros])).toEqual([['b', 1n], ['a', 1n], ['c', 0n]]);
-    const b = allocate(2n, [{ key: 'c', weight: 1 }, { key: 'b', weight: 1 }, { key: 'a', weight: 1 }]);
-    expect(b.map((x) => [x.key, x.micros])).toEqual([['c', 0n], ['b', 1n], ['a', 1n]]);
+    const a = allocate(2n, [
+      { key: 'b', weight: 1 },
+      { key: 'a', weight: 1 },
+      { key: 'c', weight: 1 },
+    ]);
+    expect(a.map((x) => [x.key, x.micros])).toEqual([
+      ['b', 1n],
+      ['a', 1n],
+      ['c', 0n],
+    ]);
+    const b = allocate(2n, [
+      { key: 'c', weight: 1 },
+      { key: 'b', weight: 1 },
+      { key: 'a', weight: 1 },
+    ]);
+    expect(b.map((x) => [x.key, x.micros])).toEqual([
+      ['c', 0n],
+      ['b', 1n],
+      ['a', 1n],
+    ]);
   });
 
   test('always sums exactly (many random splits)', () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let t = 0; t < 300; t += 1) {
       const total = BigInt(Math.floor(rand() * 1e12));
       const shares = Array.from({ length: 1 + Math.floor(rand() * 12) }, (_, i) => ({ key: `g${i}`, weight: Math.floor(rand() * 1e6) }));

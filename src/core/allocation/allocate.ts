@@ -43,21 +43,27 @@ export function allocate(totalMicros: Micros, shares: readonly Share[]): Allocat
   const parts = weights.map((w) => (total * w) / sum);
   const remainders = weights.map((w) => (total * w) % sum);
   let leftover = total - parts.reduce((a, b) => a + b, 0n);
-  const order = shares.map((_, i) => i).sort((a, b) => {
-    const ra = remainders[a] as bigint;
-    const rb = remainders[b] as bigint;
-    if (ra !== rb) return ra > rb ? -1 : 1;
-    const wa = weights[a] as bigint;
-    const wb = weights[b] as bigint;
-    if (wa !== wb) return wa > wb ? -1 : 1;
-    const ka = (shares[a] as Share).key;
-    const kb = (shares[b] as Share).key;
-    return ka < kb ? -1 : ka > kb ? 1 : a - b;
-  });
+  const order = shares
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ra = remainders[a] as bigint;
+      const rb = remainders[b] as bigint;
+      if (ra !== rb) return ra > rb ? -1 : 1;
+      const wa = weights[a] as bigint;
+      const wb = weights[b] as bigint;
+      if (wa !== wb) return wa > wb ? -1 : 1;
+      const ka = (shares[a] as Share).key;
+      const kb = (shares[b] as Share).key;
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
+    });
   for (const i of order) {
     if (leftover === 0n) break;
     parts[i] = (parts[i] as bigint) + 1n;
     leftover -= 1n;
   }
-  return shares.map((s, i) => ({ key: s.key, weight: weights[i] as bigint, micros: negative ? -(parts[i] as bigint) : (parts[i] as bigint) }));
+  return shares.map((s, i) => ({
+    key: s.key,
+    weight: weights[i] as bigint,
+    micros: negative ? -(parts[i] as bigint) : (parts[i] as bigint),
+  }));
 }

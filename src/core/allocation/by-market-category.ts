@@ -51,7 +51,10 @@ export function allocateByMarketCategory(totals: readonly MarketCategoryTotal[],
       out.push({ ...base, group: null, units: 0, costMicros: total.costMicros });
       continue;
     }
-    const parts = allocate(total.costMicros, groups.map(([key, units]) => ({ key, weight: units })));
+    const parts = allocate(
+      total.costMicros,
+      groups.map(([key, units]) => ({ key, weight: units })),
+    );
     parts.forEach((p, i) => out.push({ ...base, group: p.key, units: (groups[i] as [string, number])[1], costMicros: p.micros }));
   }
   return out;

@@ -39,7 +39,10 @@ describe('compareValues', () => {
 
   test('bigint micro-units stay exact', () => {
     expect(compareValues(1_500_000_000_000_001n, 1_000_000_000_000_000n)).toEqual({
-      current: 1_500_000_000_000_001n, previous: 1_000_000_000_000_000n, change: 500_000_000_000_001n, changePct: 50.0000000000001,
+      current: 1_500_000_000_000_001n,
+      previous: 1_000_000_000_000_000n,
+      change: 500_000_000_000_001n,
+      changePct: 50.0000000000001,
     });
     expect(() => compareValues(1n as never, 1 as never)).toThrow(InputError);
   });

@@ -11,8 +11,23 @@ export const MICROS_PER_UNIT = 1_000_000n;
 
 /** ISO 4217 minor-unit digits for the currencies Meta bills in; anything else falls back to 2. */
 const MINOR_DIGITS: Readonly<Record<string, number>> = {
-  USD: 2, AED: 2, ARS: 2, AUD: 2, BRL: 2, CLP: 0, COP: 2, EUR: 2, GBP: 2, IDR: 2, INR: 2, MXN: 2,
-  MYR: 2, PEN: 2, SAR: 2, SGD: 2, JPY: 0,
+  USD: 2,
+  AED: 2,
+  ARS: 2,
+  AUD: 2,
+  BRL: 2,
+  CLP: 0,
+  COP: 2,
+  EUR: 2,
+  GBP: 2,
+  IDR: 2,
+  INR: 2,
+  MXN: 2,
+  MYR: 2,
+  PEN: 2,
+  SAR: 2,
+  SGD: 2,
+  JPY: 0,
 };
 
 export function currencyDigits(currency: string): number {

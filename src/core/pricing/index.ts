@@ -1,4 +1,13 @@
 export { priceUsage, FREE_SERVICE_CONVERSATIONS, SERVICE_FREE_FROM, type PriceUsageOptions, type PriceUsageResult } from './price-usage';
-export { priceCalls, pulsesOf, callCostMicros, PULSE_SEC, PULSES_PER_MINUTE, CALLS_COLUMN, type PriceCallsOptions, type PriceCallsResult } from './price-calls';
+export {
+  priceCalls,
+  pulsesOf,
+  callCostMicros,
+  PULSE_SEC,
+  PULSES_PER_MINUTE,
+  CALLS_COLUMN,
+  type PriceCallsOptions,
+  type PriceCallsResult,
+} from './price-calls';
 export { tierKey, freeTierKey, splitAcrossTiers, currentTier, type TierPosition } from './tier-ladder';
 export { buildUsageRows, type UsageMessage } from './usage-rows';

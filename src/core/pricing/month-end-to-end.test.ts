@@ -64,7 +64,13 @@ function contact(waba: Waba, phone: string) {
   if (!timelines.has(key)) timelines.set(key, { waba, events: [] });
   return (timelines.get(key) as { events: TimelineEvent[] }).events;
 }
-function template(waba: Waba, phone: string, at: number, templateCategory: 'marketing' | 'utility' | 'authentication', extra: Partial<TimelineEvent> = {}) {
+function template(
+  waba: Waba,
+  phone: string,
+  at: number,
+  templateCategory: 'marketing' | 'utility' | 'authentication',
+  extra: Partial<TimelineEvent> = {},
+) {
   const wamid = `wamid.${(wamidSeq += 1)}`;
   contact(waba, phone).push({ kind: 'outbound_message', wamid, atMs: at, isTemplate: true, templateCategory, ...extra } as TimelineEvent);
   return wamid;
@@ -79,7 +85,12 @@ function buildMonth(): void {
     const phone = india('B', i);
     contact('in', phone).push({ kind: 'inbound_message', id: `in.B${i}`, atMs: localMs('in', '2026-03-21', 9, 0) });
     template('in', phone, localMs('in', '2026-03-21', 9, 30), 'utility');
-    contact('in', phone).push({ kind: 'outbound_message', wamid: `wamid.B.text.${i}`, atMs: localMs('in', '2026-03-21', 9, 31), isTemplate: false });
+    contact('in', phone).push({
+      kind: 'outbound_message',
+      wamid: `wamid.B.text.${i}`,
+      atMs: localMs('in', '2026-03-21', 9, 31),
+      isTemplate: false,
+    });
   }
   for (let i = 0; i < 30; i += 1) template('in', india('C', i), localMs('in', '2026-03-25', 11, 0), 'marketing');
   for (let i = 0; i < 10; i += 1) template('in', india('D', i), localMs('in', '2026-03-31', 23, 30), 'marketing');
@@ -94,7 +105,12 @@ function buildMonth(): void {
   for (let i = 0; i < 20; i += 1) {
     const phone = brazil('L', i);
     contact('br', phone).push({ kind: 'inbound_message', id: `in.L${i}`, atMs: localMs('br', '2026-04-05', 10, 0), referral: true });
-    contact('br', phone).push({ kind: 'outbound_message', wamid: `wamid.L.reply.${i}`, atMs: localMs('br', '2026-04-05', 10, 30), isTemplate: false });
+    contact('br', phone).push({
+      kind: 'outbound_message',
+      wamid: `wamid.L.reply.${i}`,
+      atMs: localMs('br', '2026-04-05', 10, 30),
+      isTemplate: false,
+    });
     template('br', phone, localMs('br', '2026-04-06', 16, 30), 'marketing');
   }
   for (let i = 0; i < 25; i += 1) {
@@ -102,16 +118,31 @@ function buildMonth(): void {
     const at = localMs('br', '2026-04-06', 9, 0);
     const wamid = template('br', phone, at, 'marketing', { status: 'sent' });
     for (const status of ['delivered', 'read', 'delivered'] as const) {
-      contact('br', phone).push({ kind: 'outbound_message', wamid, atMs: at + 2000, isTemplate: true, templateCategory: 'marketing', status });
+      contact('br', phone).push({
+        kind: 'outbound_message',
+        wamid,
+        atMs: at + 2000,
+        isTemplate: true,
+        templateCategory: 'marketing',
+        status,
+      });
     }
   }
   for (let i = 0; i < 5; i += 1) {
     const phone = brazil('N', i);
     const wamid = template('br', phone, localMs('br', '2026-04-07', 9, 0), 'marketing', { status: 'sent' });
-    contact('br', phone).push({ kind: 'outbound_message', wamid, atMs: localMs('br', '2026-04-07', 9, 1), isTemplate: true, status: 'failed' });
+    contact('br', phone).push({
+      kind: 'outbound_message',
+      wamid,
+      atMs: localMs('br', '2026-04-07', 9, 1),
+      isTemplate: true,
+      status: 'failed',
+    });
   }
   for (let i = 0; i < 3; i += 1) {
-    template('br', brazil('P', i), localMs('br', '2026-04-08', 9, 0), 'utility', { pricing: { category: 'utility', pricingType: 'free_customer_service' } });
+    template('br', brazil('P', i), localMs('br', '2026-04-08', 9, 0), 'utility', {
+      pricing: { category: 'utility', pricingType: 'free_customer_service' },
+    });
   }
 }
 
@@ -127,7 +158,15 @@ describe('must show: a hand-built month priced to the cent', () => {
   for (const [key, { waba, events }] of timelines) {
     const phone = key.slice(key.indexOf('/') + 1);
     for (const c of classifyTimeline(events, { timezone: WABAS[waba].timezone })) {
-      messages.push({ ...WABAS[waba], atMs: c.atMs, recipient: phone, category: c.category, pricingType: c.pricingType, pricingModel: c.pricingModel, delivered: c.delivered });
+      messages.push({
+        ...WABAS[waba],
+        atMs: c.atMs,
+        recipient: phone,
+        category: c.category,
+        pricingType: c.pricingType,
+        pricingModel: c.pricingModel,
+        delivered: c.delivered,
+      });
     }
   }
   const rows = buildUsageRows(messages);
@@ -144,7 +183,9 @@ describe('must show: a hand-built month priced to the cent', () => {
     const byMarket = new Map<string, bigint>();
     for (const r of priced.rows) byMarket.set(r.market, (byMarket.get(r.market) ?? 0n) + (r.costMicros as bigint));
     expect(Object.fromEntries([...byMarket].map(([m, v]) => [m, formatMicros(v, 4)]))).toEqual({
-      India: '1.0570', Brazil: '2.4445', 'Rest of Africa': '0.2400',
+      India: '1.0570',
+      Brazil: '2.4445',
+      'Rest of Africa': '0.2400',
     });
   });
 
@@ -152,7 +193,8 @@ describe('must show: a hand-built month priced to the cent', () => {
     expect(new Date(localMs('in', '2026-04-01', 0, 30)).toISOString()).toBe('2026-03-31T19:00:00.000Z');
     expect(new Date(localMs('br', '2026-03-31', 22, 0)).toISOString()).toBe('2026-04-01T01:00:00.000Z');
     const costOf = (waba: string, day: string, market: string, category: string) =>
-      priced.rows.filter((r) => r.wabaId === waba && r.day === day && r.market === market && r.category === category && r.billable > 0)
+      priced.rows
+        .filter((r) => r.wabaId === waba && r.day === day && r.market === market && r.category === category && r.billable > 0)
         .map((r) => formatMicros(r.costMicros as bigint, 4));
     expect(costOf('in', '2026-03-31', 'India', 'marketing')).toEqual(['0.1180']); // D
     expect(costOf('in', '2026-04-01', 'India', 'marketing')).toEqual(['0.1310']); // E (UTC still 31 March)

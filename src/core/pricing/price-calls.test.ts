@@ -10,15 +10,28 @@ let seq = 0;
 function call(durationSec: number, extra: Partial<CallRecord> = {}): CallRecord {
   seq += 1;
   return {
-    callId: `c${String(seq).padStart(4, '0')}`, wabaId: 'w1', portfolioId: 'p1', currency: 'USD', day: '2026-02-10',
-    startMs: Date.parse('2026-02-10T12:00:00Z') + seq * 1000, direction: 'business_initiated', durationSec, market: 'India', ...extra,
+    callId: `c${String(seq).padStart(4, '0')}`,
+    wabaId: 'w1',
+    portfolioId: 'p1',
+    currency: 'USD',
+    day: '2026-02-10',
+    startMs: Date.parse('2026-02-10T12:00:00Z') + seq * 1000,
+    direction: 'business_initiated',
+    durationSec,
+    market: 'India',
+    ...extra,
   };
 }
 
 describe('pulses and call cost', () => {
   test.each([
     [56, 10], // Meta's example: 56 s = 9.33 pulses, billed as 10
-    [60, 10], [61, 11], [6, 1], [1, 1], [0, 0], [5.5, 1],
+    [60, 10],
+    [61, 11],
+    [6, 1],
+    [1, 1],
+    [0, 0],
+    [5.5, 1],
   ])('%d s = %d pulses', (sec, pulses) => {
     expect(pulsesOf(sec)).toBe(pulses);
   });
@@ -34,7 +47,11 @@ describe('pulses and call cost', () => {
 describe('priceCalls', () => {
   test('a 56-second business-initiated call to India is 10 pulses at 0.0120/min = 0.0120', () => {
     const { calls, problems } = priceCalls([call(56)], book);
-    expect(calls[0]).toMatchObject({ pulses: 10, costMicros: 12_000n, tier: { lowerMinutes: 0, upperMinutes: 50_000, ratePerMinuteMicros: 12_000n } });
+    expect(calls[0]).toMatchObject({
+      pulses: 10,
+      costMicros: 12_000n,
+      tier: { lowerMinutes: 0, upperMinutes: 50_000, ratePerMinuteMicros: 12_000n },
+    });
     expect(problems).toEqual([]);
   });
 

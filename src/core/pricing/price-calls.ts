@@ -47,8 +47,17 @@ function tierOfMinute(ladder: readonly CallTier[], minute: number): CallTier | u
 /** Field by field rather than a spread, which is several times slower on large batches. */
 function toPricedCall(call: CallRecord, pulses: number, costMicros: Micros | null): PricedCall {
   const out: PricedCall = {
-    callId: call.callId, wabaId: call.wabaId, portfolioId: call.portfolioId, currency: call.currency, day: call.day, startMs: call.startMs,
-    direction: call.direction, durationSec: call.durationSec, market: call.market, pulses, costMicros,
+    callId: call.callId,
+    wabaId: call.wabaId,
+    portfolioId: call.portfolioId,
+    currency: call.currency,
+    day: call.day,
+    startMs: call.startMs,
+    direction: call.direction,
+    durationSec: call.durationSec,
+    market: call.market,
+    pulses,
+    costMicros,
   };
   if (call.dims !== undefined) out.dims = call.dims;
   return out;
@@ -81,11 +90,13 @@ export function priceCalls(calls: readonly CallRecord[], book: PriceBook, option
   const pulsesUsed = new Map<string, number>();
   const problems = new ProblemCollector();
   const out: PricedCall[] = new Array(calls.length);
-  const order = calls.map((c, i) => i).sort((a, b) => {
-    const x = calls[a] as CallRecord;
-    const y = calls[b] as CallRecord;
-    return x.startMs - y.startMs || (x.callId < y.callId ? -1 : x.callId > y.callId ? 1 : a - b);
-  });
+  const order = calls
+    .map((c, i) => i)
+    .sort((a, b) => {
+      const x = calls[a] as CallRecord;
+      const y = calls[b] as CallRecord;
+      return x.startMs - y.startMs || (x.callId < y.callId ? -1 : x.callId > y.callId ? 1 : a - b);
+    });
   for (const i of order) {
     const call = calls[i] as CallRecord;
     const pulses = call.direction === 'business_initiated' ? pulsesOf(call.durationSec) : 0;
@@ -111,7 +122,11 @@ export function priceCalls(calls: readonly CallRecord[], book: PriceBook, option
     const touched = ladder.slice(first ? ladder.indexOf(first) : 0, last ? ladder.indexOf(last) + 1 : ladder.length);
     const cheapest = touched.reduce((a, b) => (b.ratePerMinuteMicros < a.ratePerMinuteMicros ? b : a));
     const priced = toPricedCall(call, pulses, callCostMicros(pulses, cheapest.ratePerMinuteMicros));
-    priced.tier = { lowerMinutes: cheapest.lowerMinutes, upperMinutes: cheapest.upperMinutes, ratePerMinuteMicros: cheapest.ratePerMinuteMicros };
+    priced.tier = {
+      lowerMinutes: cheapest.lowerMinutes,
+      upperMinutes: cheapest.upperMinutes,
+      ratePerMinuteMicros: cheapest.ratePerMinuteMicros,
+    };
     out[i] = priced;
   }
   const tierMinutes = new Map([...pulsesUsed].map(([k, p]) => [k, p / PULSES_PER_MINUTE]));

@@ -31,13 +31,17 @@ describe('priceUsage: per-message pricing (PMP)', () => {
     const noRate = priceUsage([row({ day: '2026-10-02', units: 4, category: 'service' })], book);
     expect(noRate.rows[0]).toMatchObject({ billable: 4, costMicros: null });
     expect(noRate.problems).toEqual([expect.objectContaining({ code: 'no_rate', category: 'service', rows: 1 })]);
-    const withService = addToPriceBook(book, parseRateCardCsv(
-      'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nIndia,USD,0.0131,0.0014,0.0014,0.0280,0.0014\n',
-      { effectiveFrom: '2026-10-01' },
-    ));
+    const withService = addToPriceBook(
+      book,
+      parseRateCardCsv(
+        'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nIndia,USD,0.0131,0.0014,0.0014,0.0280,0.0014\n',
+        { effectiveFrom: '2026-10-01' },
+      ),
+    );
     expect(cost(priceUsage([row({ day: '2026-10-02', units: 4, category: 'service' })], withService).rows[0]!.costMicros)).toBe('0.0056');
-    expect(priceUsage([row({ day: '2026-10-02', units: 4, category: 'service', pricingType: 'free_customer_service' })], withService).rows[0])
-      .toMatchObject({ billable: 0, costMicros: 0n });
+    expect(
+      priceUsage([row({ day: '2026-10-02', units: 4, category: 'service', pricingType: 'free_customer_service' })], withService).rows[0],
+    ).toMatchObject({ billable: 0, costMicros: 0n });
   });
 
   test('the rate card switches on the quarter date (WABA-local days)', () => {
@@ -55,8 +59,24 @@ describe('priceUsage: per-message pricing (PMP)', () => {
     const result = priceUsage(rows, book);
     expect(result.rows.map((r) => r.costMicros)).toEqual([null, null, 0n, null]);
     expect(result.problems).toEqual([
-      { code: 'no_rate', message: 'The USD rate card from 2026-01-01 has no authentication_international rate for Brazil', currency: 'USD', day: '2026-02-10', market: 'Brazil', category: 'authentication_international', rows: 1 },
-      { code: 'no_rate_card', message: 'No EUR rate card per message in force on 2026-02-10', currency: 'EUR', day: '2026-02-10', market: 'India', category: 'marketing', rows: 2 },
+      {
+        code: 'no_rate',
+        message: 'The USD rate card from 2026-01-01 has no authentication_international rate for Brazil',
+        currency: 'USD',
+        day: '2026-02-10',
+        market: 'Brazil',
+        category: 'authentication_international',
+        rows: 1,
+      },
+      {
+        code: 'no_rate_card',
+        message: 'No EUR rate card per message in force on 2026-02-10',
+        currency: 'EUR',
+        day: '2026-02-10',
+        market: 'India',
+        category: 'marketing',
+        rows: 2,
+      },
     ]);
   });
 
@@ -74,40 +94,69 @@ describe('priceUsage: per-message pricing (PMP)', () => {
 });
 
 describe('priceUsage: volume tiers (India utility 0:100 @0.0014, 101:200 @0.0012, 201:MAX @0.0010)', () => {
-  const utility = (day: string, units: number, extra: Partial<Parameters<typeof row>[0]> = {}) => row({ day, units, category: 'utility', ...extra });
+  const utility = (day: string, units: number, extra: Partial<Parameters<typeof row>[0]> = {}) =>
+    row({ day, units, category: 'utility', ...extra });
 
   test.each([
     // rows (day, units), expected splits per row as "units@rate", expected total
     ['one row inside tier 1', [['2026-02-03', 80]], [['80@0.0014']], '0.1120'],
     ['one row crossing two boundaries', [['2026-02-03', 250]], [['100@0.0014', '100@0.0012', '50@0.0010']], '0.3100'],
-    ['each tier rate only for the units inside it, across days', [['2026-02-03', 90], ['2026-02-04', 20], ['2026-02-05', 100]],
-      [['90@0.0014'], ['10@0.0014', '10@0.0012'], ['90@0.0012', '10@0.0010']], '0.2700'],
-    ['the month resets the count', [['2026-02-28', 150], ['2026-03-01', 150]],
-      [['100@0.0014', '50@0.0012'], ['100@0.0014', '50@0.0012']], '0.4000'],
+    [
+      'each tier rate only for the units inside it, across days',
+      [
+        ['2026-02-03', 90],
+        ['2026-02-04', 20],
+        ['2026-02-05', 100],
+      ],
+      [['90@0.0014'], ['10@0.0014', '10@0.0012'], ['90@0.0012', '10@0.0010']],
+      '0.2700',
+    ],
+    [
+      'the month resets the count',
+      [
+        ['2026-02-28', 150],
+        ['2026-03-01', 150],
+      ],
+      [
+        ['100@0.0014', '50@0.0012'],
+        ['100@0.0014', '50@0.0012'],
+      ],
+      '0.4000',
+    ],
   ] as const)('%s', (_name, input, splits, total) => {
-    const result = priceUsage(input.map(([day, units]) => utility(day, units)), book);
+    const result = priceUsage(
+      input.map(([day, units]) => utility(day, units)),
+      book,
+    );
     expect(result.rows.map((r) => r.tiers?.map((t) => `${t.units}@${formatMicros(t.rateMicros, 4)}`))).toEqual(splits);
-    expect(formatMicros(result.rows.reduce((s, r) => s + (r.costMicros ?? 0n), 0n), 4)).toBe(total);
+    expect(
+      formatMicros(
+        result.rows.reduce((s, r) => s + (r.costMicros ?? 0n), 0n),
+        4,
+      ),
+    ).toBe(total);
     for (const r of result.rows) expect(r.tiers?.reduce((s, t) => s + t.units, 0)).toBe(r.billable);
   });
 
   test('only charged units count; free utility in a CSW does not move the tier', () => {
-    const result = priceUsage([
-      utility('2026-02-03', 500, { pricingType: 'free_customer_service' }),
-      utility('2026-02-04', 100),
-      utility('2026-02-05', 1),
-    ], book);
+    const result = priceUsage(
+      [utility('2026-02-03', 500, { pricingType: 'free_customer_service' }), utility('2026-02-04', 100), utility('2026-02-05', 1)],
+      book,
+    );
     expect(result.rows.map((r) => cost(r.costMicros))).toEqual(['0.0000', '0.1400', '0.0012']);
   });
 
   test('counted per portfolio across its WABAs, separately per market, category and portfolio', () => {
-    const result = priceUsage([
-      utility('2026-02-03', 100, { wabaId: 'w1' }),
-      utility('2026-02-04', 10, { wabaId: 'w2' }), // same portfolio: tier 2
-      utility('2026-02-04', 10, { portfolioId: 'p2' }), // other portfolio: tier 1
-      row({ day: '2026-02-04', units: 10, category: 'authentication' }), // other column: tier 1
-      utility('2026-02-04', 10, { market: 'Brazil' }), // other market: its own ladder, tier 1
-    ], book);
+    const result = priceUsage(
+      [
+        utility('2026-02-03', 100, { wabaId: 'w1' }),
+        utility('2026-02-04', 10, { wabaId: 'w2' }), // same portfolio: tier 2
+        utility('2026-02-04', 10, { portfolioId: 'p2' }), // other portfolio: tier 1
+        row({ day: '2026-02-04', units: 10, category: 'authentication' }), // other column: tier 1
+        utility('2026-02-04', 10, { market: 'Brazil' }), // other market: its own ladder, tier 1
+      ],
+      book,
+    );
     expect(result.rows.map((r) => cost(r.costMicros))).toEqual(['0.1400', '0.0120', '0.0140', '0.0140', '0.0680']);
     expect(result.tierCounts.get(tierKey('p1', 'India', 'utility', '2026-02'))).toBe(110);
   });
@@ -115,17 +164,26 @@ describe('priceUsage: volume tiers (India utility 0:100 @0.0014, 101:200 @0.0012
   test('the split does not depend on input order', () => {
     const rows = [utility('2026-02-05', 70, { wabaId: 'b' }), utility('2026-02-05', 70, { wabaId: 'a' }), utility('2026-02-04', 70)];
     const forward = priceUsage(rows, book).rows.map((r) => [r.wabaId, r.day, cost(r.costMicros)]);
-    const backward = priceUsage([...rows].reverse(), book).rows.map((r) => [r.wabaId, r.day, cost(r.costMicros)]).reverse();
+    const backward = priceUsage([...rows].reverse(), book)
+      .rows.map((r) => [r.wabaId, r.day, cost(r.costMicros)])
+      .reverse();
     expect(backward).toEqual(forward);
     // day 04 first (1..70), then day 05 by WABA id: a = 71..140, b = 141..210
-    expect(forward).toEqual([['b', '2026-02-05', '0.0820'], ['a', '2026-02-05', '0.0900'], ['w1', '2026-02-04', '0.0980']]);
+    expect(forward).toEqual([
+      ['b', '2026-02-05', '0.0820'],
+      ['a', '2026-02-05', '0.0900'],
+      ['w1', '2026-02-04', '0.0980'],
+    ]);
   });
 
   test('priorUnits starts a window mid-month (Map or object)', () => {
     const key = tierKey('p1', 'India', 'utility', '2026-02');
     for (const priorUnits of [new Map([[key, 195]]), { [key]: 195 }]) {
       const result = priceUsage([utility('2026-02-20', 10)], book, { priorUnits });
-      expect(result.rows[0]?.tiers?.map((t) => [t.units, t.lower])).toEqual([[5, 101], [5, 201]]);
+      expect(result.rows[0]?.tiers?.map((t) => [t.units, t.lower])).toEqual([
+        [5, 101],
+        [5, 201],
+      ]);
       expect(result.tierCounts.get(key)).toBe(205);
     }
   });
@@ -168,13 +226,23 @@ describe('priceUsage: per-conversation pricing (CBP)', () => {
     row({ day, units, pricingModel: 'CBP', category: 'service', ...extra });
 
   test('first 1,000 service conversations per WABA per month are free until 2024-10-31', () => {
-    const result = priceUsage([
-      cbp('2024-09-05', 600), cbp('2024-09-06', 600), cbp('2024-09-06', 50, { wabaId: 'w2' }), cbp('2024-10-01', 5),
-      cbp('2024-11-01', 5000),
-    ], book);
+    const result = priceUsage(
+      [
+        cbp('2024-09-05', 600),
+        cbp('2024-09-06', 600),
+        cbp('2024-09-06', 50, { wabaId: 'w2' }),
+        cbp('2024-10-01', 5),
+        cbp('2024-11-01', 5000),
+      ],
+      book,
+    );
     // India service per conversation 0.0040: 200 x 0.0040 = 0.8000
     expect(result.rows.map((r) => [r.billable, cost(r.costMicros)])).toEqual([
-      [0, '0.0000'], [200, '0.8000'], [0, '0.0000'], [0, '0.0000'], [0, '0.0000'],
+      [0, '0.0000'],
+      [200, '0.8000'],
+      [0, '0.0000'],
+      [0, '0.0000'],
+      [0, '0.0000'],
     ]);
   });
 
@@ -186,15 +254,26 @@ describe('priceUsage: per-conversation pricing (CBP)', () => {
   });
 
   test('marketing and utility conversations are one charge each; FEP is free; no tiers before PMP', () => {
-    const result = priceUsage([
-      cbp('2024-09-05', 3, { category: 'marketing' }), cbp('2024-09-05', 300, { category: 'utility' }),
-      cbp('2024-09-05', 3, { category: 'marketing', pricingType: 'free_entry_point' }),
-    ], book);
-    expect(result.rows.map((r) => [cost(r.costMicros), r.tiers])).toEqual([['0.0297', undefined], ['1.2600', undefined], ['0.0000', undefined]]);
+    const result = priceUsage(
+      [
+        cbp('2024-09-05', 3, { category: 'marketing' }),
+        cbp('2024-09-05', 300, { category: 'utility' }),
+        cbp('2024-09-05', 3, { category: 'marketing', pricingType: 'free_entry_point' }),
+      ],
+      book,
+    );
+    expect(result.rows.map((r) => [cost(r.costMicros), r.tiers])).toEqual([
+      ['0.0297', undefined],
+      ['1.2600', undefined],
+      ['0.0000', undefined],
+    ]);
   });
 
   test('a per-message card never prices conversations', () => {
-    const pmpOnly = addToPriceBook(emptyPriceBook(), book.rateCards.find((c) => c.unit === 'message')!);
+    const pmpOnly = addToPriceBook(
+      emptyPriceBook(),
+      book.rateCards.find((c) => c.unit === 'message')!,
+    );
     const result = priceUsage([cbp('2025-06-30', 3, { category: 'marketing' })], pmpOnly);
     expect(result.rows[0]?.costMicros).toBeNull();
     expect(result.problems[0]?.message).toBe('No USD rate card per conversation in force on 2025-06-30');

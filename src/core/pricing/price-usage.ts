@@ -34,8 +34,17 @@ const tiered = new Set<RateColumn>(TIERED_COLUMNS);
 /** Builds the priced row field by field: object spread is several times slower on 100k rows. */
 function toPriced(row: UsageRow, billable: number, costMicros: Micros | null, tiers?: TierSplit[]): PricedRow {
   const out: PricedRow = {
-    day: row.day, wabaId: row.wabaId, portfolioId: row.portfolioId, currency: row.currency, market: row.market, category: row.category,
-    pricingType: row.pricingType, pricingModel: row.pricingModel, units: row.units, billable, costMicros,
+    day: row.day,
+    wabaId: row.wabaId,
+    portfolioId: row.portfolioId,
+    currency: row.currency,
+    market: row.market,
+    category: row.category,
+    pricingType: row.pricingType,
+    pricingModel: row.pricingModel,
+    units: row.units,
+    billable,
+    costMicros,
   };
   if (row.messages !== undefined) out.messages = row.messages;
   if (row.dims !== undefined) out.dims = row.dims;
@@ -52,7 +61,12 @@ function movesCounter(row: UsageRow): boolean {
 }
 
 function sortKey(row: UsageRow): string {
-  const dims = row.dims ? Object.keys(row.dims).sort().map((k) => `${k}=${row.dims?.[k] ?? ''}`).join('\u0001') : '';
+  const dims = row.dims
+    ? Object.keys(row.dims)
+        .sort()
+        .map((k) => `${k}=${row.dims?.[k] ?? ''}`)
+        .join('\u0001')
+    : '';
   return [row.day, row.wabaId, row.market, row.category, row.pricingType, row.pricingModel, row.currency, dims].join('\u0000');
 }
 
@@ -67,7 +81,8 @@ function sortKey(row: UsageRow): string {
 export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: PriceUsageOptions = {}): PriceUsageResult {
   assertUsageRows(rows);
   const prior = options.priorUnits;
-  const priorOf = (key: string): number => (prior instanceof Map ? prior.get(key) : (prior as Record<string, number> | undefined)?.[key]) ?? 0;
+  const priorOf = (key: string): number =>
+    (prior instanceof Map ? prior.get(key) : (prior as Record<string, number> | undefined)?.[key]) ?? 0;
   const counts = new Map<string, number>();
   const countOf = (key: string) => counts.get(key) ?? priorOf(key);
   const problems = new ProblemCollector();
@@ -118,8 +133,11 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       const ladder = table ? tiersOf(table, row.market, column) : null;
       if (table && ladder) {
         if (card && table.effectiveFrom < card.effectiveFrom) {
-          problems.add({ ...base, code: 'stale_tier_table',
-            message: `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV` });
+          problems.add({
+            ...base,
+            code: 'stale_tier_table',
+            message: `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV`,
+          });
         }
         const { splits, costMicros } = splitAcrossTiers(ladder, before, billable);
         out[i] = toPriced(row, billable, costMicros, splits);
@@ -133,7 +151,10 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     }
     const rate = rateOf(card, row.market, column);
     if (rate === null) {
-      problems.add({ ...base, message: `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate for ${row.market}` });
+      problems.add({
+        ...base,
+        message: `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate for ${row.market}`,
+      });
     }
     out[i] = toPriced(row, billable, rate === null ? null : BigInt(billable) * rate);
   };

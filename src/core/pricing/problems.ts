@@ -12,6 +12,8 @@ export class ProblemCollector {
   }
 
   list(): PricingProblem[] {
-    return [...this.byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+    return [...this.byKey.values()].sort(
+      (a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+    );
   }
 }

@@ -49,7 +49,12 @@ export function currentTier(ladder: readonly Tier[], unitsSoFar: number): TierPo
   const n = unitsSoFar + 1;
   for (const tier of ladder) {
     if (tier.upper === null || n <= tier.upper) {
-      return { lower: tier.lower, upper: tier.upper, rateMicros: tier.rateMicros, remainingToNext: tier.upper === null ? null : tier.upper - unitsSoFar };
+      return {
+        lower: tier.lower,
+        upper: tier.upper,
+        rateMicros: tier.rateMicros,
+        remainingToNext: tier.upper === null ? null : tier.upper - unitsSoFar,
+      };
     }
   }
   return null;

@@ -3,7 +3,12 @@ import { buildUsageRows, type UsageMessage } from './usage-rows';
 
 const base = { wabaId: 'w', portfolioId: 'p', currency: 'USD', timezone: 'Asia/Kolkata' } as const;
 const msg = (iso: string, extra: Partial<UsageMessage> = {}): UsageMessage => ({
-  ...base, atMs: Date.parse(iso), recipient: '919876543210', category: 'marketing', pricingType: 'regular', ...extra,
+  ...base,
+  atMs: Date.parse(iso),
+  recipient: '919876543210',
+  category: 'marketing',
+  pricingType: 'regular',
+  ...extra,
 });
 
 describe('buildUsageRows', () => {
@@ -44,11 +49,16 @@ describe('buildUsageRows', () => {
       msg('2026-05-01T10:01:00Z', { dims: { group: 'summer' } }),
       msg('2026-05-01T10:02:00Z', { dims: { group: 'spring' }, recipient: undefined, market: 'India' }),
     ]);
-    expect(rows.map((r) => [r.dims?.group, r.units])).toEqual([['spring', 2], ['summer', 1]]);
+    expect(rows.map((r) => [r.dims?.group, r.units])).toEqual([
+      ['spring', 2],
+      ['summer', 1],
+    ]);
   });
 
   test('bad recipients name the message', () => {
-    expect(() => buildUsageRows([msg('2026-05-01T10:00:00Z'), msg('2026-05-01T10:00:00Z', { recipient: 'abc' })])).toThrow(/^messages\[1\]\.recipient: "abc"/);
+    expect(() => buildUsageRows([msg('2026-05-01T10:00:00Z'), msg('2026-05-01T10:00:00Z', { recipient: 'abc' })])).toThrow(
+      /^messages\[1\]\.recipient: "abc"/,
+    );
     expect(() => buildUsageRows([msg('2026-05-01T10:00:00Z', { recipient: undefined })])).toThrow(InputError);
   });
 });

@@ -55,7 +55,12 @@ export function buildUsageRows(messages: readonly UsageMessage[], field = 'messa
       if (conversations.has(key)) unit = 0;
       conversations.add(key);
     }
-    const dims = m.dims ? Object.keys(m.dims).sort().map((k) => `${k}=${m.dims?.[k] ?? ''}`).join('\u0001') : '';
+    const dims = m.dims
+      ? Object.keys(m.dims)
+          .sort()
+          .map((k) => `${k}=${m.dims?.[k] ?? ''}`)
+          .join('\u0001')
+      : '';
     const key = `${day}\u0000${m.wabaId}\u0000${m.portfolioId}\u0000${m.currency}\u0000${market}\u0000${m.category}\u0000${m.pricingType}\u0000${pricingModel}\u0000${dims}`;
     const row = rows.get(key);
     if (row) {
@@ -63,8 +68,17 @@ export function buildUsageRows(messages: readonly UsageMessage[], field = 'messa
       row.messages += 1;
     } else {
       rows.set(key, {
-        day, wabaId: m.wabaId, portfolioId: m.portfolioId, currency: m.currency, market, category: m.category,
-        pricingType: m.pricingType, pricingModel, units: unit, messages: 1, ...(m.dims ? { dims: m.dims } : {}),
+        day,
+        wabaId: m.wabaId,
+        portfolioId: m.portfolioId,
+        currency: m.currency,
+        market,
+        category: m.category,
+        pricingType: m.pricingType,
+        pricingModel,
+        units: unit,
+        messages: 1,
+        ...(m.dims ? { dims: m.dims } : {}),
       });
     }
   }

@@ -24,8 +24,18 @@ export function assertUsageRows(rows: readonly UsageRow[], field = 'rows'): void
       days.add(row.day);
     }
     // One cheap test per row; the field-by-field checks below only run to name what is wrong.
-    if (Number.isSafeInteger(row.units) && row.units >= 0 && categories.has(row.category) && pricingTypes.has(row.pricingType)
-      && models.has(row.pricingModel) && isName(row.wabaId) && isName(row.portfolioId) && isName(row.currency) && isName(row.market)) continue;
+    if (
+      Number.isSafeInteger(row.units) &&
+      row.units >= 0 &&
+      categories.has(row.category) &&
+      pricingTypes.has(row.pricingType) &&
+      models.has(row.pricingModel) &&
+      isName(row.wabaId) &&
+      isName(row.portfolioId) &&
+      isName(row.currency) &&
+      isName(row.market)
+    )
+      continue;
     const at = (name: string) => `${field}[${i}].${name}`;
     if (!Number.isSafeInteger(row.units) || row.units < 0) throw new InputError(at('units'), row.units, 'must be a whole number >= 0');
     if (!categories.has(row.category)) throw new InputError(at('category'), row.category, 'is not a pricing category');

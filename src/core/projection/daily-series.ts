@@ -37,7 +37,8 @@ function readValues(list: readonly DailyValue[] | undefined, field: string, into
   if (!Array.isArray(list)) throw new InputError(field, list, 'must be an array of { day, value }');
   list.forEach((d, i) => {
     const n = dayNumberOf(d?.day, `${field}[${i}].day`);
-    if (typeof d.value !== 'number' || !Number.isFinite(d.value)) throw new InputError(`${field}[${i}].value`, d.value, 'must be a finite number');
+    if (typeof d.value !== 'number' || !Number.isFinite(d.value))
+      throw new InputError(`${field}[${i}].value`, d.value, 'must be a finite number');
     into.set(n, (into.get(n) ?? 0) + d.value);
   });
 }

@@ -65,7 +65,14 @@ describe('month-end projection on a synthetic month (weekday/weekend pattern, no
   });
 
   test('the average method is the Atom formula: MTD + average daily so far x remaining days', () => {
-    const p = projectAverage({ month: '2026-02', daily: [{ day: '2026-02-01', value: 10 }, { day: '2026-02-02', value: 30 }], asOfDay: '2026-02-04' });
+    const p = projectAverage({
+      month: '2026-02',
+      daily: [
+        { day: '2026-02-01', value: 10 },
+        { day: '2026-02-02', value: 30 },
+      ],
+      asOfDay: '2026-02-04',
+    });
     // 4 elapsed days (two missing = 0): MTD 40, average 10, 24 days left -> 40 + 240
     expect([p.mtd, p.projected, p.daysElapsed, p.daysRemaining, p.forecast.length]).toEqual([40, 280, 4, 24, 24]);
     expect(p.forecast[0]).toEqual({ day: '2026-02-05', value: 10 });
@@ -82,8 +89,12 @@ describe('month-end projection on a synthetic month (weekday/weekend pattern, no
 
   test('bad input names the field', () => {
     expect(() => projectAverage({ month: '2026-3', daily: [], asOfDay: '2026-03-01' })).toThrow(/^month: /);
-    expect(() => projectWeekday({ month: '2026-03', daily: [{ day: '2026-04-01', value: 1 }], asOfDay: '2026-03-10' })).toThrow(/^daily: "2026-04-01" is not a day of 2026-03/);
-    expect(() => projectWeekday({ month: '2026-03', daily: [{ day: '2026-03-01', value: Number.NaN }], asOfDay: '2026-03-10' })).toThrow(InputError);
+    expect(() => projectWeekday({ month: '2026-03', daily: [{ day: '2026-04-01', value: 1 }], asOfDay: '2026-03-10' })).toThrow(
+      /^daily: "2026-04-01" is not a day of 2026-03/,
+    );
+    expect(() => projectWeekday({ month: '2026-03', daily: [{ day: '2026-03-01', value: Number.NaN }], asOfDay: '2026-03-10' })).toThrow(
+      InputError,
+    );
     expect(() => projectWeekday({ month: '2026-03', daily: [], asOfDay: 'now' })).toThrow(/^asOfDay: /);
   });
 });

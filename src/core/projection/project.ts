@@ -44,7 +44,17 @@ export function projectAverage(input: ProjectionInput): Projection {
   }
   const projected = f.mtd + avg * f.remaining;
   const forecast = Array.from({ length: f.remaining }, (_, i) => ({ day: dayText(f.asOf + 1 + i), value: avg }));
-  return { month: f.month, mtd: f.mtd, projected, lower: projected, upper: projected, method: 'average', daysElapsed: f.elapsed, daysRemaining: f.remaining, forecast };
+  return {
+    month: f.month,
+    mtd: f.mtd,
+    projected,
+    lower: projected,
+    upper: projected,
+    method: 'average',
+    daysElapsed: f.elapsed,
+    daysRemaining: f.remaining,
+    forecast,
+  };
 }
 
 /**
@@ -87,7 +97,14 @@ export function projectWeekday(input: ProjectionInput): Projection {
   const half = Z95 * Math.sqrt(noise * noise + levelError * levelError);
   const projected = f.mtd + rest;
   return {
-    month: f.month, mtd: f.mtd, projected, lower: Math.max(f.mtd, projected - half), upper: projected + half, method: 'weekday',
-    daysElapsed: f.elapsed, daysRemaining: f.remaining, forecast,
+    month: f.month,
+    mtd: f.mtd,
+    projected,
+    lower: Math.max(f.mtd, projected - half),
+    upper: projected + half,
+    method: 'weekday',
+    daysElapsed: f.elapsed,
+    daysRemaining: f.remaining,
+    forecast,
   };
 }

@@ -28,8 +28,14 @@ export interface CallRateOptions {
 }
 
 const HEADER: Readonly<Record<string, string>> = {
-  market: 'market', currency: 'currency', lowerminutes: 'lower', lower: 'lower', upperminutes: 'upper', upper: 'upper',
-  rateperminute: 'rate', rate: 'rate',
+  market: 'market',
+  currency: 'currency',
+  lowerminutes: 'lower',
+  lower: 'lower',
+  upperminutes: 'upper',
+  upper: 'upper',
+  rateperminute: 'rate',
+  rate: 'rate',
 };
 
 /**
@@ -65,7 +71,10 @@ export function parseCallRateCsv(text: string, options: CallRateOptions): CallRa
   }
   for (const [market, tiers] of byMarket) {
     tiers.sort((a, b) => a.lowerMinutes - b.lowerMinutes);
-    assertTierLadder(tiers.map((t) => ({ lower: t.lowerMinutes, upper: t.upperMinutes })), `${source} tiers of ${market}`);
+    assertTierLadder(
+      tiers.map((t) => ({ lower: t.lowerMinutes, upper: t.upperMinutes })),
+      `${source} tiers of ${market}`,
+    );
   }
   if (byMarket.size === 0) throw new InputError(source, text.slice(0, 80), 'has no rate rows');
   return { kind: 'call_rates', currency, effectiveFrom, tiers: byMarket };

@@ -16,14 +16,16 @@ export function readCsvRecords(text: string, source: string): CsvRecord[] {
     // csv-parse counts a CRLF inside a quoted cell as two lines; with LF only, `info.lines` is exact.
     // With `info: true` each record comes back as { record, info }; the sync typings do not narrow on it.
     parsed = parse(text.replace(/\r\n?/g, '\n'), {
-      relax_column_count: true, skip_empty_lines: true, info: true, bom: true, trim: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      bom: true,
+      trim: true,
     }) as unknown as typeof parsed;
   } catch (err) {
     throw new InputError(source, text, `is not valid CSV (${(err as Error).message})`);
   }
-  return parsed
-    .map(({ record, info }) => ({ cells: record, line: info.lines }))
-    .filter((r) => r.cells.some((c) => c !== ''));
+  return parsed.map(({ record, info }) => ({ cells: record, line: info.lines })).filter((r) => r.cells.some((c) => c !== ''));
 }
 
 /** Header cells compare without case, spaces, line breaks, hyphens or underscores. */
@@ -47,7 +49,11 @@ export function mapHeader(
     if (cell === '') return;
     const key = known[normalizeHeader(cell)];
     if (key === undefined) {
-      throw new InputError(cellField(source, header.line, cell), cell, `is not a known column; expected ${[...new Set(Object.values(known))].join(', ')}`);
+      throw new InputError(
+        cellField(source, header.line, cell),
+        cell,
+        `is not a known column; expected ${[...new Set(Object.values(known))].join(', ')}`,
+      );
     }
     if (columns.has(key)) throw new InputError(cellField(source, header.line, cell), cell, 'appears twice');
     columns.set(key, i);

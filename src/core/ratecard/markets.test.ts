@@ -53,7 +53,12 @@ describe('marketOf: recipient number -> pricing market', () => {
   });
 
   test('the calling code comes back with the country', () => {
-    expect(marketOf('+7 701 123 4567', '2026-10-01')).toEqual({ iso2: 'KZ', country: 'Kazakhstan', market: 'Kazakhstan', callingCode: '7' });
+    expect(marketOf('+7 701 123 4567', '2026-10-01')).toEqual({
+      iso2: 'KZ',
+      country: 'Kazakhstan',
+      market: 'Kazakhstan',
+      callingCode: '7',
+    });
     expect(marketOf('18095550100', '2026-10-01').callingCode).toBe('1');
   });
 

@@ -56,7 +56,10 @@ function marketOnBoundary(c: Country, eraStart: string | undefined): string {
 
 eras.forEach((era, i) => {
   for (const c of countries.values()) {
-    era.set(c.iso2, Object.freeze({ iso2: c.iso2, country: c.country, market: marketOnBoundary(c, BOUNDARIES[i - 1]), callingCode: c.callingCode }));
+    era.set(
+      c.iso2,
+      Object.freeze({ iso2: c.iso2, country: c.country, market: marketOnBoundary(c, BOUNDARIES[i - 1]), callingCode: c.callingCode }),
+    );
   }
 });
 
@@ -100,7 +103,8 @@ export function marketOf(phone: string, day: string, field = 'phone'): MarketInf
 
 /** The pricing market of an ISO country code (as Meta's analytics report it) on `day`. */
 export function marketOfCountry(iso2: string, day: string, field = 'country'): MarketInfo {
-  if (typeof iso2 !== 'string' || !/^[A-Za-z]{2}$/.test(iso2)) throw new InputError(field, iso2, 'is not an ISO 3166-1 alpha-2 country code');
+  if (typeof iso2 !== 'string' || !/^[A-Za-z]{2}$/.test(iso2))
+    throw new InputError(field, iso2, 'is not an ISO 3166-1 alpha-2 country code');
   const code = iso2.toUpperCase();
   return eraOf(day, 'day').get(code) ?? { iso2: code, country: null, market: OTHER_MARKET, callingCode: null };
 }

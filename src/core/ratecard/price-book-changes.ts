@@ -31,7 +31,8 @@ function flatten(entry: PriceBookEntry): Map<string, string> {
     tiers.map((t) => `${t.lower}:${t.upper ?? 'MAX'}=${toDecimalString(t.rate)}`).join(', ');
   if (entry.kind === 'rate_card') {
     for (const [market, rates] of entry.rates) {
-      for (const column of RATE_COLUMNS) if (rates[column] !== undefined) out.set(`${market}\u0000${column}`, toDecimalString(rates[column] as Micros));
+      for (const column of RATE_COLUMNS)
+        if (rates[column] !== undefined) out.set(`${market}\u0000${column}`, toDecimalString(rates[column] as Micros));
     }
   } else if (entry.kind === 'tier_table') {
     for (const [market, columns] of entry.tiers) {
@@ -42,7 +43,10 @@ function flatten(entry: PriceBookEntry): Map<string, string> {
     }
   } else {
     for (const [market, tiers] of entry.tiers) {
-      out.set(`${market}\u0000calls`, ladder(tiers.map((t) => ({ lower: t.lowerMinutes, upper: t.upperMinutes, rate: t.ratePerMinuteMicros }))));
+      out.set(
+        `${market}\u0000calls`,
+        ladder(tiers.map((t) => ({ lower: t.lowerMinutes, upper: t.upperMinutes, rate: t.ratePerMinuteMicros }))),
+      );
     }
   }
   return out;
@@ -87,7 +91,14 @@ export function priceBookChanges(book: PriceBook): PriceBookEvent[] {
     const slot = `${entry.kind}/${entry.currency}/${entry.kind === 'rate_card' ? entry.unit : ''}`;
     const previous = lastOf.get(slot);
     const changes = diff(previous, entry);
-    events.push({ day: entry.effectiveFrom, currency: entry.currency, kind: entry.kind, title: titleOf(entry), text: textOf(previous, changes), changes });
+    events.push({
+      day: entry.effectiveFrom,
+      currency: entry.currency,
+      kind: entry.kind,
+      title: titleOf(entry),
+      text: textOf(previous, changes),
+      changes,
+    });
     lastOf.set(slot, entry);
   }
   return events;

@@ -18,17 +18,29 @@ const tier = z.object({ lower: count, upper: count.nullable(), rate: decimal });
 
 const schema = z.object({
   version: z.literal(1),
-  rateCards: z.array(z.object({
-    currency, effectiveFrom: day, unit: z.enum(['message', 'conversation']), title: z.string().optional(),
-    rates: z.record(z.string(), z.partialRecord(z.enum(RATE_COLUMNS), decimal)),
-  })),
-  tierTables: z.array(z.object({
-    currency, effectiveFrom: day, tiers: z.record(z.string(), z.partialRecord(z.enum(RATE_COLUMNS), z.array(tier))),
-  })),
-  callRateCards: z.array(z.object({
-    currency, effectiveFrom: day,
-    tiers: z.record(z.string(), z.array(z.object({ lowerMinutes: count, upperMinutes: count.nullable(), ratePerMinute: decimal }))),
-  })),
+  rateCards: z.array(
+    z.object({
+      currency,
+      effectiveFrom: day,
+      unit: z.enum(['message', 'conversation']),
+      title: z.string().optional(),
+      rates: z.record(z.string(), z.partialRecord(z.enum(RATE_COLUMNS), decimal)),
+    }),
+  ),
+  tierTables: z.array(
+    z.object({
+      currency,
+      effectiveFrom: day,
+      tiers: z.record(z.string(), z.partialRecord(z.enum(RATE_COLUMNS), z.array(tier))),
+    }),
+  ),
+  callRateCards: z.array(
+    z.object({
+      currency,
+      effectiveFrom: day,
+      tiers: z.record(z.string(), z.array(z.object({ lowerMinutes: count, upperMinutes: count.nullable(), ratePerMinute: decimal }))),
+    }),
+  ),
 });
 
 export type PriceBookJson = z.infer<typeof schema>;
@@ -45,18 +57,29 @@ export function priceBookToJson(book: PriceBook): PriceBookJson {
   return {
     version: 1,
     rateCards: book.rateCards.map((c) => ({
-      currency: c.currency, effectiveFrom: c.effectiveFrom, unit: c.unit, ...(c.title ? { title: c.title } : {}),
+      currency: c.currency,
+      effectiveFrom: c.effectiveFrom,
+      unit: c.unit,
+      ...(c.title ? { title: c.title } : {}),
       rates: mapOf(c.rates, (r) => columnsOf(r, toDecimalString)),
     })),
     tierTables: book.tierTables.map((t) => ({
-      currency: t.currency, effectiveFrom: t.effectiveFrom,
-      tiers: mapOf(t.tiers, (r) => columnsOf(r, (list) => list.map((x) => ({ lower: x.lower, upper: x.upper, rate: toDecimalString(x.rateMicros) })))),
+      currency: t.currency,
+      effectiveFrom: t.effectiveFrom,
+      tiers: mapOf(t.tiers, (r) =>
+        columnsOf(r, (list) => list.map((x) => ({ lower: x.lower, upper: x.upper, rate: toDecimalString(x.rateMicros) }))),
+      ),
     })),
     callRateCards: book.callRateCards.map((c) => ({
-      currency: c.currency, effectiveFrom: c.effectiveFrom,
-      tiers: mapOf(c.tiers, (list) => list.map((x) => ({
-        lowerMinutes: x.lowerMinutes, upperMinutes: x.upperMinutes, ratePerMinute: toDecimalString(x.ratePerMinuteMicros),
-      }))),
+      currency: c.currency,
+      effectiveFrom: c.effectiveFrom,
+      tiers: mapOf(c.tiers, (list) =>
+        list.map((x) => ({
+          lowerMinutes: x.lowerMinutes,
+          upperMinutes: x.upperMinutes,
+          ratePerMinute: toDecimalString(x.ratePerMinuteMicros),
+        })),
+      ),
     })),
   };
 }
@@ -78,7 +101,8 @@ export function priceBookFromJson(json: unknown, field = 'priceBook'): PriceBook
     const rates = new Map<string, MarketRates>();
     for (const [market, cols] of Object.entries(c.rates)) {
       const r: MarketRates = {};
-      for (const col of RATE_COLUMNS) if (cols[col] !== undefined) r[col] = micros(cols[col] as string, `${field}.rateCards.${i}.rates.${market}.${col}`);
+      for (const col of RATE_COLUMNS)
+        if (cols[col] !== undefined) r[col] = micros(cols[col] as string, `${field}.rateCards.${i}.rates.${market}.${col}`);
       rates.set(market, r);
     }
     const card: RateCard = { kind: 'rate_card', currency: c.currency, effectiveFrom: c.effectiveFrom, unit: c.unit, rates };
@@ -106,14 +130,22 @@ export function priceBookFromJson(json: unknown, field = 'priceBook'): PriceBook
     const tiers = new Map<string, CallTier[]>();
     for (const [market, list] of Object.entries(c.tiers)) {
       const path = `${field}.callRateCards.${i}.tiers.${market}`;
-      const parsedTiers = list.map((x) => ({ lowerMinutes: x.lowerMinutes, upperMinutes: x.upperMinutes, ratePerMinuteMicros: micros(x.ratePerMinute, path) }));
-      assertTierLadder(parsedTiers.map((x) => ({ lower: x.lowerMinutes, upper: x.upperMinutes })), path);
+      const parsedTiers = list.map((x) => ({
+        lowerMinutes: x.lowerMinutes,
+        upperMinutes: x.upperMinutes,
+        ratePerMinuteMicros: micros(x.ratePerMinute, path),
+      }));
+      assertTierLadder(
+        parsedTiers.map((x) => ({ lower: x.lowerMinutes, upper: x.upperMinutes })),
+        path,
+      );
       tiers.set(market, parsedTiers);
     }
     book = addToPriceBook(book, { kind: 'call_rates', currency: c.currency, effectiveFrom: c.effectiveFrom, tiers } satisfies CallRateCard);
   });
   for (const key of ['rateCards', 'tierTables', 'callRateCards'] as const) {
-    if (book[key].length !== data[key].length) throw new InputError(`${field}.${key}`, data[key].length, 'has two entries for the same currency and effective date');
+    if (book[key].length !== data[key].length)
+      throw new InputError(`${field}.${key}`, data[key].length, 'has two entries for the same currency and effective date');
   }
   return book;
 }

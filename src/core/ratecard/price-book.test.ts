@@ -1,9 +1,22 @@
 import { InputError } from '../errors';
 import {
-  USD_CALL_RATES_2025_08, USD_CONVERSATION_RATES_2023_06, USD_RATES_2026_01, USD_RATES_2026_04, USD_TIERS_2026_01, BRL_RATES_2026_07,
+  USD_CALL_RATES_2025_08,
+  USD_CONVERSATION_RATES_2023_06,
+  USD_RATES_2026_01,
+  USD_RATES_2026_04,
+  USD_TIERS_2026_01,
+  BRL_RATES_2026_07,
 } from '../test-fixtures/invented-rate-cards';
 import { parseCallRateCsv } from './call-rates';
-import { addToPriceBook, callRateCardInForce, emptyPriceBook, priceBookCurrencies, rateCardInForce, tierTableInForce, type PriceBook } from './price-book';
+import {
+  addToPriceBook,
+  callRateCardInForce,
+  emptyPriceBook,
+  priceBookCurrencies,
+  rateCardInForce,
+  tierTableInForce,
+  type PriceBook,
+} from './price-book';
 import { priceBookChanges } from './price-book-changes';
 import { priceBookFromJson, priceBookToJson } from './price-book-json';
 import { parseRateCardCsv, rateOf } from './rate-card';
@@ -69,12 +82,33 @@ describe('price book', () => {
 
   test.each([
     [{ version: 2, rateCards: [], tierTables: [], callRateCards: [] }, /^priceBook\.version: 2 /],
-    [{ version: 1, rateCards: [{ currency: 'USD', effectiveFrom: '2026-01-01', unit: 'message', rates: { India: { utility: 0.0014 } } }], tierTables: [], callRateCards: [] },
-      /^priceBook\.rateCards\.0\.rates\.India\.utility: 0\.0014 /],
-    [{ version: 1, rateCards: [], tierTables: [{ currency: 'USD', effectiveFrom: '2026-01-01', tiers: { India: { utility: [{ lower: 0, upper: 10, rate: '1' }] } } }], callRateCards: [] },
-      /^priceBook\.tierTables\.0\.tiers\.India\.utility: "0:10" the last tier must have no upper bound/],
-    [{ version: 1, rateCards: [{ currency: 'USD', effectiveFrom: '2026-02-30', unit: 'message', rates: {} }], tierTables: [], callRateCards: [] },
-      /^priceBook\.rateCards\.0\.effectiveFrom: "2026-02-30"/],
+    [
+      {
+        version: 1,
+        rateCards: [{ currency: 'USD', effectiveFrom: '2026-01-01', unit: 'message', rates: { India: { utility: 0.0014 } } }],
+        tierTables: [],
+        callRateCards: [],
+      },
+      /^priceBook\.rateCards\.0\.rates\.India\.utility: 0\.0014 /,
+    ],
+    [
+      {
+        version: 1,
+        rateCards: [],
+        tierTables: [{ currency: 'USD', effectiveFrom: '2026-01-01', tiers: { India: { utility: [{ lower: 0, upper: 10, rate: '1' }] } } }],
+        callRateCards: [],
+      },
+      /^priceBook\.tierTables\.0\.tiers\.India\.utility: "0:10" the last tier must have no upper bound/,
+    ],
+    [
+      {
+        version: 1,
+        rateCards: [{ currency: 'USD', effectiveFrom: '2026-02-30', unit: 'message', rates: {} }],
+        tierTables: [],
+        callRateCards: [],
+      },
+      /^priceBook\.rateCards\.0\.effectiveFrom: "2026-02-30"/,
+    ],
     ['not a book', /^priceBook: "not a book"/],
   ])('rejects bad JSON naming the path (%#)', (json, message) => {
     expect(() => priceBookFromJson(json)).toThrow(InputError);
@@ -84,8 +118,12 @@ describe('price book', () => {
   test('priceBookChanges gives dated events that name what changed', () => {
     const events = priceBookChanges(buildBook());
     expect(events.map((e) => `${e.day} ${e.kind} ${e.currency}`)).toEqual([
-      '2023-06-01 rate_card USD', '2025-08-01 call_rates USD', '2026-01-01 rate_card USD', '2026-01-01 tier_table USD',
-      '2026-04-01 rate_card USD', '2026-07-01 rate_card BRL',
+      '2023-06-01 rate_card USD',
+      '2025-08-01 call_rates USD',
+      '2026-01-01 rate_card USD',
+      '2026-01-01 tier_table USD',
+      '2026-04-01 rate_card USD',
+      '2026-07-01 rate_card BRL',
     ]);
     const april = events[4]!;
     expect(april.title).toBe('USD rate card (per message) from 2026-04-01');
@@ -94,7 +132,9 @@ describe('price book', () => {
       { market: 'Brazil', column: 'utility', from: '0.0068', to: '0.0072' },
       { market: 'India', column: 'marketing', from: '0.0118', to: '0.0131' },
     ]);
-    expect(april.text).toBe('3 rates changed: Brazil authentication 0.0068 → 0.0072; Brazil utility 0.0068 → 0.0072; India marketing 0.0118 → 0.0131');
+    expect(april.text).toBe(
+      '3 rates changed: Brazil authentication 0.0068 → 0.0072; Brazil utility 0.0068 → 0.0072; India marketing 0.0118 → 0.0131',
+    );
     expect(events[2]!.text).toMatch(/^first entries of this kind/);
   });
 });

@@ -32,8 +32,13 @@ export interface RateCardOptions {
 }
 
 const HEADER: Readonly<Record<string, string>> = {
-  market: 'market', currency: 'currency', marketing: 'marketing', utility: 'utility', authentication: 'authentication',
-  authenticationinternational: 'authentication_international', service: 'service',
+  market: 'market',
+  currency: 'currency',
+  marketing: 'marketing',
+  utility: 'utility',
+  authentication: 'authentication',
+  authenticationinternational: 'authentication_international',
+  service: 'service',
 };
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
@@ -57,14 +62,25 @@ export function parseRateCardCsv(text: string, options: RateCardOptions = {}): R
   const headerAt = records.findIndex((r) => (r.cells[0] ?? '').trim().toLowerCase() === 'market');
   if (headerAt < 0) throw new InputError(source, text.slice(0, 80), 'has no header row starting with "Market"');
   const header = records[headerAt] as (typeof records)[number];
-  const title = records.slice(0, headerAt).map((r) => r.cells.filter(Boolean).join(', ')).join(' ').trim();
+  const title = records
+    .slice(0, headerAt)
+    .map((r) => r.cells.filter(Boolean).join(', '))
+    .join(' ')
+    .trim();
   const columns = mapHeader(header, HEADER, ['market'], source);
-  if (!RATE_COLUMNS.some((c) => columns.has(c))) throw new InputError(`${source} line ${header.line}`, header.cells.join(','), 'has no rate columns');
+  if (!RATE_COLUMNS.some((c) => columns.has(c)))
+    throw new InputError(`${source} line ${header.line}`, header.cells.join(','), 'has no rate columns');
 
   const unit = options.unit ?? readUnit(title);
-  if (!unit) throw new InputError('unit', title || '(no preamble)', 'cannot be read from the preamble ("Cost per message ..." or "Cost per conversation ..."); pass it explicitly');
+  if (!unit)
+    throw new InputError(
+      'unit',
+      title || '(no preamble)',
+      'cannot be read from the preamble ("Cost per message ..." or "Cost per conversation ..."); pass it explicitly',
+    );
   const effectiveFrom = options.effectiveFrom ?? readEffective(title);
-  if (!effectiveFrom) throw new InputError('effectiveFrom', options.effectiveFrom, 'is required (YYYY-MM-DD) when the preamble names no effective date');
+  if (!effectiveFrom)
+    throw new InputError('effectiveFrom', options.effectiveFrom, 'is required (YYYY-MM-DD) when the preamble names no effective date');
   assertDay(effectiveFrom, 'effectiveFrom');
 
   let currency = options.currency ? toCurrency(options.currency) : null;

@@ -17,9 +17,13 @@ describe('parseTierCsv: Market,Category,Lower,Upper,Rate', () => {
   });
 
   test('accepts Meta-style categories, thousands separators and unordered rows', () => {
-    const text = 'Market,Category,Lower,Upper,Rate\nIndia,AUTHENTICATION-INTERNATIONAL,"750,001",,0.02\nIndia,authentication_international,0,"750,000",0.028';
+    const text =
+      'Market,Category,Lower,Upper,Rate\nIndia,AUTHENTICATION-INTERNATIONAL,"750,001",,0.02\nIndia,authentication_international,0,"750,000",0.028';
     const table = parseTierCsv(text, { effectiveFrom: '2026-01-01', currency: 'USD' });
-    expect(tiersOf(table, 'India', 'authentication_international')?.map((t) => [t.lower, t.upper])).toEqual([[0, 750_000], [750_001, null]]);
+    expect(tiersOf(table, 'India', 'authentication_international')?.map((t) => [t.lower, t.upper])).toEqual([
+      [0, 750_000],
+      [750_001, null],
+    ]);
   });
 
   test.each([
@@ -54,10 +58,14 @@ describe('parseCallRateCsv: Market,Currency,Lower minutes,Upper minutes,Rate per
   });
 
   test('short headers work and errors name line and column', () => {
-    expect(parseCallRateCsv('Market,Lower,Upper,Rate\nIndia,0,MAX,0.01', { effectiveFrom: '2025-08-01', currency: 'USD' }).tiers.size).toBe(1);
+    expect(parseCallRateCsv('Market,Lower,Upper,Rate\nIndia,0,MAX,0.01', { effectiveFrom: '2025-08-01', currency: 'USD' }).tiers.size).toBe(
+      1,
+    );
     expect(() => parseCallRateCsv('Market,Lower,Upper,Rate\nIndia,0,MAX,ten', { effectiveFrom: '2025-08-01', currency: 'USD' })).toThrow(
       /call-rates.csv line 2 column "Rate": "ten" is not a decimal number/,
     );
-    expect(() => parseCallRateCsv('Market,Lower,Rate\nIndia,0,0.01', { effectiveFrom: '2025-08-01', currency: 'USD' })).toThrow(/has no "upper" column/);
+    expect(() => parseCallRateCsv('Market,Lower,Rate\nIndia,0,0.01', { effectiveFrom: '2025-08-01', currency: 'USD' })).toThrow(
+      /has no "upper" column/,
+    );
   });
 });

@@ -31,7 +31,12 @@ export interface TierTableOptions {
 }
 
 const HEADER: Readonly<Record<string, string>> = {
-  market: 'market', category: 'category', currency: 'currency', lower: 'lower', upper: 'upper', rate: 'rate',
+  market: 'market',
+  category: 'category',
+  currency: 'currency',
+  lower: 'lower',
+  upper: 'upper',
+  rate: 'rate',
 };
 
 /** Checks that tiers start at 0 or 1, touch without gaps or overlaps, and end unbounded. */
@@ -45,7 +50,8 @@ export function assertTierLadder(tiers: readonly { lower: number; upper: number 
     if (tier.upper !== null && tier.upper < tier.lower) throw new InputError(field, `${tier.lower}:${tier.upper}`, 'has upper < lower');
   });
   const last = tiers[tiers.length - 1];
-  if (last && last.upper !== null) throw new InputError(field, `${last.lower}:${last.upper}`, 'the last tier must have no upper bound (empty or MAX)');
+  if (last && last.upper !== null)
+    throw new InputError(field, `${last.lower}:${last.upper}`, 'the last tier must have no upper bound (empty or MAX)');
 }
 
 /** Parses our tier CSV: `Market,Category,Lower,Upper,Rate` (optional Currency). Meta's own tier CSV layout is unverified. */
@@ -66,7 +72,11 @@ export function parseTierCsv(text: string, options: TierTableOptions): TierTable
     const categoryField = cellField(source, row.line, name('category'));
     const column = rateColumnOf(toCategory(row.cells[col('category')] ?? '', categoryField));
     if (column === null || !TIERED_COLUMNS.includes(column)) {
-      throw new InputError(categoryField, row.cells[col('category')], `has no volume tiers; tiered categories are ${TIERED_COLUMNS.join(', ')}`);
+      throw new InputError(
+        categoryField,
+        row.cells[col('category')],
+        `has no volume tiers; tiered categories are ${TIERED_COLUMNS.join(', ')}`,
+      );
     }
     const ci = columns.get('currency');
     if (ci !== undefined && toCurrency(row.cells[ci] ?? '', cellField(source, row.line, name('currency'))) !== currency) {

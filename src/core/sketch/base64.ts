@@ -21,7 +21,8 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 export function base64ToBytes(text: string, field = 'base64'): Uint8Array {
-  if (typeof text !== 'string' || text.length % 4 !== 0) throw new InputError(field, text, 'is not base64 (length must be a multiple of 4)');
+  if (typeof text !== 'string' || text.length % 4 !== 0)
+    throw new InputError(field, text, 'is not base64 (length must be a multiple of 4)');
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - padding);
   let o = 0;

@@ -69,7 +69,8 @@ export class Hll {
     const bytes = base64ToBytes(text, field);
     if (bytes[0] !== FORMAT_VERSION) throw new InputError(field, text.slice(0, 12), `is not a waspend sketch (version ${bytes[0]})`);
     const p = bytes[1] as number;
-    if (p < 4 || p > 16 || bytes.length !== 2 + (1 << p)) throw new InputError(field, text.slice(0, 12), 'has a bad size for its precision');
+    if (p < 4 || p > 16 || bytes.length !== 2 + (1 << p))
+      throw new InputError(field, text.slice(0, 12), 'has a bad size for its precision');
     const hll = new Hll(p);
     hll.registers.set(bytes.subarray(2));
     const maxRank = 64 - p + 1;

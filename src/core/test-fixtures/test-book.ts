@@ -4,7 +4,12 @@ import { parseRateCardCsv } from '../ratecard/rate-card';
 import { parseTierCsv } from '../ratecard/tiers';
 import type { UsageRow } from '../model/usage';
 import {
-  USD_CALL_RATES_2025_08, USD_CONVERSATION_RATES_2023_06, USD_RATES_2026_01, USD_RATES_2026_04, USD_TIERS_2026_01, USD_TIERS_2026_04,
+  USD_CALL_RATES_2025_08,
+  USD_CONVERSATION_RATES_2023_06,
+  USD_RATES_2026_01,
+  USD_RATES_2026_04,
+  USD_TIERS_2026_01,
+  USD_TIERS_2026_04,
 } from './invented-rate-cards';
 
 /** Test helper (not exported from core): the invented USD book used by the pricing tests. */
@@ -21,7 +26,13 @@ export function buildTestBook(): PriceBook {
 
 export function usageRow(partial: Partial<UsageRow> & Pick<UsageRow, 'day' | 'units'>): UsageRow {
   return {
-    wabaId: 'w1', portfolioId: 'p1', currency: 'USD', market: 'India', category: 'marketing', pricingType: 'regular', pricingModel: 'PMP',
+    wabaId: 'w1',
+    portfolioId: 'p1',
+    currency: 'USD',
+    market: 'India',
+    category: 'marketing',
+    pricingType: 'regular',
+    pricingModel: 'PMP',
     ...partial,
   };
 }

@@ -56,7 +56,12 @@ describe('WABA-local days and hours', () => {
 
   test('every hour of a DST year agrees with an uncached Intl computation', () => {
     const fmt = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23',
+      timeZone: 'Europe/London',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
     });
     const base = utc('2025-01-01T00:17:00Z');
     for (let i = 0; i < 24 * 366; i += 1) {

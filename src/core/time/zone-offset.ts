@@ -72,14 +72,29 @@ function computeOffset(format: Intl.DateTimeFormat, atMs: number): number {
   let bc = false;
   for (const part of format.formatToParts(whole)) {
     switch (part.type) {
-      case 'year': y = Number(part.value); break;
-      case 'month': mo = Number(part.value); break;
-      case 'day': d = Number(part.value); break;
-      case 'hour': h = Number(part.value); break;
-      case 'minute': mi = Number(part.value); break;
-      case 'second': s = Number(part.value); break;
-      case 'era': bc = part.value.startsWith('B'); break;
-      default: break;
+      case 'year':
+        y = Number(part.value);
+        break;
+      case 'month':
+        mo = Number(part.value);
+        break;
+      case 'day':
+        d = Number(part.value);
+        break;
+      case 'hour':
+        h = Number(part.value);
+        break;
+      case 'minute':
+        mi = Number(part.value);
+        break;
+      case 'second':
+        s = Number(part.value);
+        break;
+      case 'era':
+        bc = part.value.startsWith('B');
+        break;
+      default:
+        break;
     }
   }
   if (bc) y = 1 - y;

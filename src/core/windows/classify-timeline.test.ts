@@ -6,22 +6,39 @@ import type { TimelineEvent } from './timeline-events';
 const H = 3_600_000;
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 const tz = { timezone: 'America/Sao_Paulo' };
-const inbound = (id: string, h: number, referral?: boolean): TimelineEvent => ({ kind: 'inbound_message', id, atMs: T0 + h * H, ...(referral ? { referral } : {}) });
-const template = (wamid: string, h: number, templateCategory: 'marketing' | 'utility' | 'authentication', status?: 'sent' | 'delivered' | 'read' | 'failed'): TimelineEvent => ({
-  kind: 'outbound_message', wamid, atMs: T0 + h * H, isTemplate: true, templateCategory, ...(status ? { status } : {}),
+const inbound = (id: string, h: number, referral?: boolean): TimelineEvent => ({
+  kind: 'inbound_message',
+  id,
+  atMs: T0 + h * H,
+  ...(referral ? { referral } : {}),
+});
+const template = (
+  wamid: string,
+  h: number,
+  templateCategory: 'marketing' | 'utility' | 'authentication',
+  status?: 'sent' | 'delivered' | 'read' | 'failed',
+): TimelineEvent => ({
+  kind: 'outbound_message',
+  wamid,
+  atMs: T0 + h * H,
+  isTemplate: true,
+  templateCategory,
+  ...(status ? { status } : {}),
 });
 const text = (wamid: string, h: number): TimelineEvent => ({ kind: 'outbound_message', wamid, atMs: T0 + h * H, isTemplate: false });
 const verdicts = (events: TimelineEvent[]) => classifyTimeline(events, tz).map((c) => [c.wamid, c.category, c.pricingType, c.charged]);
 
 describe('classifyTimeline (PMP)', () => {
-  test("Meta pricing page charge sequence: marketing charged, reply free, utility in CSW free, CSW closes, utility charged", () => {
-    expect(verdicts([
-      template('m1', 0, 'marketing'),
-      inbound('u1', 1),
-      text('t1', 1.5),
-      template('m2', 2, 'utility'),
-      template('m3', 1 + 24, 'utility'), // the CSW opened at +1h closed at +25h exactly
-    ])).toEqual([
+  test('Meta pricing page charge sequence: marketing charged, reply free, utility in CSW free, CSW closes, utility charged', () => {
+    expect(
+      verdicts([
+        template('m1', 0, 'marketing'),
+        inbound('u1', 1),
+        text('t1', 1.5),
+        template('m2', 2, 'utility'),
+        template('m3', 1 + 24, 'utility'), // the CSW opened at +1h closed at +25h exactly
+      ]),
+    ).toEqual([
       ['m1', 'marketing', 'regular', true],
       ['t1', 'service', 'free_customer_service', false],
       ['m2', 'utility', 'free_customer_service', false],
@@ -30,15 +47,27 @@ describe('classifyTimeline (PMP)', () => {
   });
 
   test('the same events unsorted give the same result', () => {
-    const events = [template('m1', 0, 'marketing'), inbound('u1', 1), text('t1', 1.5), template('m2', 2, 'utility'), template('m3', 26, 'utility')];
+    const events = [
+      template('m1', 0, 'marketing'),
+      inbound('u1', 1),
+      text('t1', 1.5),
+      template('m2', 2, 'utility'),
+      template('m3', 26, 'utility'),
+    ];
     expect(verdicts([...events].reverse())).toEqual(verdicts(events));
   });
 
   test("the business's own messages do not extend the CSW; each inbound message refreshes it", () => {
-    expect(verdicts([
-      inbound('u1', 0), text('t1', 20), template('a', 23, 'utility'), template('b', 24.5, 'utility'),
-      inbound('u2', 30), template('c', 53, 'utility'),
-    ])).toEqual([
+    expect(
+      verdicts([
+        inbound('u1', 0),
+        text('t1', 20),
+        template('a', 23, 'utility'),
+        template('b', 24.5, 'utility'),
+        inbound('u2', 30),
+        template('c', 53, 'utility'),
+      ]),
+    ).toEqual([
       ['t1', 'service', 'free_customer_service', false],
       ['a', 'utility', 'free_customer_service', false],
       ['b', 'utility', 'regular', true],
@@ -47,14 +76,16 @@ describe('classifyTimeline (PMP)', () => {
   });
 
   test('user calls and accepted business calls open the CSW; marketing and authentication stay charged inside it', () => {
-    expect(verdicts([
-      { kind: 'user_call', id: 'c1', atMs: T0 },
-      template('a', 1, 'utility'),
-      template('b', 2, 'marketing'),
-      template('c', 3, 'authentication'),
-      { kind: 'business_call_accepted', id: 'c2', atMs: T0 + 40 * H },
-      template('d', 41, 'utility'),
-    ])).toEqual([
+    expect(
+      verdicts([
+        { kind: 'user_call', id: 'c1', atMs: T0 },
+        template('a', 1, 'utility'),
+        template('b', 2, 'marketing'),
+        template('c', 3, 'authentication'),
+        { kind: 'business_call_accepted', id: 'c2', atMs: T0 + 40 * H },
+        template('d', 41, 'utility'),
+      ]),
+    ).toEqual([
       ['a', 'utility', 'free_customer_service', false],
       ['b', 'marketing', 'regular', true],
       ['c', 'authentication', 'regular', true],
@@ -63,9 +94,16 @@ describe('classifyTimeline (PMP)', () => {
   });
 
   test('free entry point: the first reply within 24h of an ad referral opens 72h in which everything is free', () => {
-    const result = classifyTimeline([
-      inbound('ad', 0, true), text('r1', 2), template('m1', 30, 'marketing'), template('m2', 2 + 71.9, 'marketing'), template('m3', 2 + 72, 'marketing'),
-    ], tz);
+    const result = classifyTimeline(
+      [
+        inbound('ad', 0, true),
+        text('r1', 2),
+        template('m1', 30, 'marketing'),
+        template('m2', 2 + 71.9, 'marketing'),
+        template('m3', 2 + 72, 'marketing'),
+      ],
+      tz,
+    );
     expect(result.map((c) => [c.wamid, c.category, c.pricingType, c.fepOpen, c.charged])).toEqual([
       ['r1', 'referral_conversion', 'free_entry_point', true, false],
       ['m1', 'referral_conversion', 'free_entry_point', true, false],
@@ -77,23 +115,32 @@ describe('classifyTimeline (PMP)', () => {
   });
 
   test('no FEP when the reply comes 24h or more after the referral, or without a referral', () => {
-    expect(verdicts([inbound('ad', 0, true), inbound('u2', 23), template('late', 24, 'marketing')])).toEqual([['late', 'marketing', 'regular', true]]);
+    expect(verdicts([inbound('ad', 0, true), inbound('u2', 23), template('late', 24, 'marketing')])).toEqual([
+      ['late', 'marketing', 'regular', true],
+    ]);
     expect(verdicts([inbound('u1', 0), text('r1', 1), template('m', 30, 'marketing')])).toEqual([
-      ['r1', 'service', 'free_customer_service', false], ['m', 'marketing', 'regular', true],
+      ['r1', 'service', 'free_customer_service', false],
+      ['m', 'marketing', 'regular', true],
     ]);
   });
 
   test('a failed first reply does not open the FEP window; the next delivered one does', () => {
     expect(verdicts([inbound('ad', 0, true), template('f', 1, 'marketing', 'failed'), text('r', 2)]).map((v) => v.slice(0, 3))).toEqual([
-      ['f', 'marketing', 'regular'], ['r', 'referral_conversion', 'free_entry_point'],
+      ['f', 'marketing', 'regular'],
+      ['r', 'referral_conversion', 'free_entry_point'],
     ]);
   });
 
   test('duplicate and out-of-order statuses give one classification per wamid', () => {
-    const result = classifyTimeline([
-      template('m1', 0, 'marketing', 'read'), template('m1', 0, 'marketing', 'sent'), template('m1', 0, 'marketing', 'delivered'),
-      template('m1', 0, 'marketing', 'delivered'),
-    ], tz);
+    const result = classifyTimeline(
+      [
+        template('m1', 0, 'marketing', 'read'),
+        template('m1', 0, 'marketing', 'sent'),
+        template('m1', 0, 'marketing', 'delivered'),
+        template('m1', 0, 'marketing', 'delivered'),
+      ],
+      tz,
+    );
     expect(result).toHaveLength(1);
     expect(result[0]).toMatchObject({ delivered: true, charged: true });
   });
@@ -108,11 +155,27 @@ describe('classifyTimeline (PMP)', () => {
   });
 
   test("Meta's pricing object wins over inference (both auth-international spellings)", () => {
-    const result = classifyTimeline([
-      inbound('u1', 0),
-      { kind: 'outbound_message', wamid: 'x', atMs: T0 + H, isTemplate: true, templateCategory: 'utility', pricing: { category: 'utility', pricingType: 'regular' } },
-      { kind: 'outbound_message', wamid: 'y', atMs: T0 + 2 * H, isTemplate: true, pricing: { category: 'authentication-international' as never, pricingType: 'regular' } },
-    ], tz);
+    const result = classifyTimeline(
+      [
+        inbound('u1', 0),
+        {
+          kind: 'outbound_message',
+          wamid: 'x',
+          atMs: T0 + H,
+          isTemplate: true,
+          templateCategory: 'utility',
+          pricing: { category: 'utility', pricingType: 'regular' },
+        },
+        {
+          kind: 'outbound_message',
+          wamid: 'y',
+          atMs: T0 + 2 * H,
+          isTemplate: true,
+          pricing: { category: 'authentication-international' as never, pricingType: 'regular' },
+        },
+      ],
+      tz,
+    );
     expect(result.map((c) => [c.wamid, c.source, c.category, c.pricingType, c.inferredPricingType])).toEqual([
       ['x', 'meta', 'utility', 'regular', 'free_customer_service'],
       ['y', 'meta', 'authentication_international', 'regular', 'regular'],
@@ -152,16 +215,19 @@ describe('classifyTimeline (CBP)', () => {
   const T = Date.parse('2024-06-10T12:00:00Z');
   const at = (h: number) => T + h * H;
   test('one conversation per category per 24h; free-form messages join an open conversation', () => {
-    const result = classifyTimeline([
-      { kind: 'outbound_message', wamid: 'm1', atMs: at(0), isTemplate: true, templateCategory: 'marketing' },
-      { kind: 'outbound_message', wamid: 'm2', atMs: at(5), isTemplate: true, templateCategory: 'marketing' },
-      { kind: 'outbound_message', wamid: 'u1', atMs: at(6), isTemplate: true, templateCategory: 'utility' },
-      { kind: 'inbound_message', id: 'in', atMs: at(7) },
-      { kind: 'outbound_message', wamid: 't1', atMs: at(8), isTemplate: false },
-      { kind: 'outbound_message', wamid: 'm3', atMs: at(24), isTemplate: true, templateCategory: 'marketing' },
-      { kind: 'inbound_message', id: 'in2', atMs: at(50) },
-      { kind: 'outbound_message', wamid: 't2', atMs: at(51), isTemplate: false },
-    ], { timezone: 'Asia/Kolkata' });
+    const result = classifyTimeline(
+      [
+        { kind: 'outbound_message', wamid: 'm1', atMs: at(0), isTemplate: true, templateCategory: 'marketing' },
+        { kind: 'outbound_message', wamid: 'm2', atMs: at(5), isTemplate: true, templateCategory: 'marketing' },
+        { kind: 'outbound_message', wamid: 'u1', atMs: at(6), isTemplate: true, templateCategory: 'utility' },
+        { kind: 'inbound_message', id: 'in', atMs: at(7) },
+        { kind: 'outbound_message', wamid: 't1', atMs: at(8), isTemplate: false },
+        { kind: 'outbound_message', wamid: 'm3', atMs: at(24), isTemplate: true, templateCategory: 'marketing' },
+        { kind: 'inbound_message', id: 'in2', atMs: at(50) },
+        { kind: 'outbound_message', wamid: 't2', atMs: at(51), isTemplate: false },
+      ],
+      { timezone: 'Asia/Kolkata' },
+    );
     expect(result.map((c) => [c.wamid, c.pricingModel, c.category, c.conversationId, c.opensConversation, c.charged])).toEqual([
       ['m1', 'CBP', 'marketing', 'm1:marketing', true, true],
       ['m2', 'CBP', 'marketing', 'm1:marketing', false, false],
@@ -173,12 +239,21 @@ describe('classifyTimeline (CBP)', () => {
   });
 
   test('a utility conversation open across the 2025-07-01 switch keeps later utility templates free (Meta edge case)', () => {
-    const result = classifyTimeline([
-      { kind: 'outbound_message', wamid: 'u1', atMs: Date.parse('2025-06-30T20:00:00Z'), isTemplate: true, templateCategory: 'utility' },
-      { kind: 'outbound_message', wamid: 'u2', atMs: Date.parse('2025-07-01T08:00:00Z'), isTemplate: true, templateCategory: 'utility' },
-      { kind: 'outbound_message', wamid: 'm1', atMs: Date.parse('2025-07-01T09:00:00Z'), isTemplate: true, templateCategory: 'marketing' },
-      { kind: 'outbound_message', wamid: 'u3', atMs: Date.parse('2025-07-01T20:00:00Z'), isTemplate: true, templateCategory: 'utility' },
-    ], { timezone: 'UTC' });
+    const result = classifyTimeline(
+      [
+        { kind: 'outbound_message', wamid: 'u1', atMs: Date.parse('2025-06-30T20:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+        { kind: 'outbound_message', wamid: 'u2', atMs: Date.parse('2025-07-01T08:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+        {
+          kind: 'outbound_message',
+          wamid: 'm1',
+          atMs: Date.parse('2025-07-01T09:00:00Z'),
+          isTemplate: true,
+          templateCategory: 'marketing',
+        },
+        { kind: 'outbound_message', wamid: 'u3', atMs: Date.parse('2025-07-01T20:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+      ],
+      { timezone: 'UTC' },
+    );
     expect(result.map((c) => [c.wamid, c.pricingModel, c.pricingType, c.conversationId, c.charged])).toEqual([
       ['u1', 'CBP', 'regular', 'u1:utility', true],
       ['u2', 'CBP', 'regular', 'u1:utility', false],
@@ -188,14 +263,31 @@ describe('classifyTimeline (CBP)', () => {
   });
 
   test("service conversations are not charged from 2024-11-01; Meta's conversation ids count once", () => {
-    const result = classifyTimeline([
-      { kind: 'inbound_message', id: 'in', atMs: Date.parse('2024-11-05T10:00:00Z') },
-      { kind: 'outbound_message', wamid: 's', atMs: Date.parse('2024-11-05T10:05:00Z'), isTemplate: false },
-      { kind: 'outbound_message', wamid: 'a', atMs: Date.parse('2024-11-05T11:00:00Z'), isTemplate: true, pricing: { category: 'utility', pricingType: 'regular', pricingModel: 'CBP', conversationId: 'C1' } },
-      { kind: 'outbound_message', wamid: 'b', atMs: Date.parse('2024-11-05T12:00:00Z'), isTemplate: true, pricing: { category: 'utility', pricingType: 'regular', pricingModel: 'CBP', conversationId: 'C1' } },
-    ], { timezone: 'UTC' });
+    const result = classifyTimeline(
+      [
+        { kind: 'inbound_message', id: 'in', atMs: Date.parse('2024-11-05T10:00:00Z') },
+        { kind: 'outbound_message', wamid: 's', atMs: Date.parse('2024-11-05T10:05:00Z'), isTemplate: false },
+        {
+          kind: 'outbound_message',
+          wamid: 'a',
+          atMs: Date.parse('2024-11-05T11:00:00Z'),
+          isTemplate: true,
+          pricing: { category: 'utility', pricingType: 'regular', pricingModel: 'CBP', conversationId: 'C1' },
+        },
+        {
+          kind: 'outbound_message',
+          wamid: 'b',
+          atMs: Date.parse('2024-11-05T12:00:00Z'),
+          isTemplate: true,
+          pricing: { category: 'utility', pricingType: 'regular', pricingModel: 'CBP', conversationId: 'C1' },
+        },
+      ],
+      { timezone: 'UTC' },
+    );
     expect(result.map((c) => [c.wamid, c.conversationId, c.opensConversation, c.charged])).toEqual([
-      ['s', 's:service', true, false], ['a', 'C1', true, true], ['b', 'C1', false, false],
+      ['s', 's:service', true, false],
+      ['a', 'C1', true, true],
+      ['b', 'C1', false, false],
     ]);
   });
 });

@@ -160,9 +160,21 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
     let charged = m.delivered && finalType === 'regular' && rateColumnOf(finalCategory) !== null;
     if (model === 'CBP') charged &&= opens && !(finalCategory === 'service' && day >= SERVICE_FREE_FROM);
     out.push({
-      wamid: m.wamid, atMs: m.atMs, day, pricingModel: model, category: finalCategory, pricingType: finalType,
-      source: verdict ? 'meta' : 'inferred', inferredCategory: category, inferredPricingType: pricingType,
-      delivered: m.delivered, charged, cswOpen, fepOpen, conversationId, opensConversation: opens,
+      wamid: m.wamid,
+      atMs: m.atMs,
+      day,
+      pricingModel: model,
+      category: finalCategory,
+      pricingType: finalType,
+      source: verdict ? 'meta' : 'inferred',
+      inferredCategory: category,
+      inferredPricingType: pricingType,
+      delivered: m.delivered,
+      charged,
+      cswOpen,
+      fepOpen,
+      conversationId,
+      opensConversation: opens,
     });
   }
   return out;

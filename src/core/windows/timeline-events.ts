@@ -1,5 +1,13 @@
 import { InputError } from '../errors';
-import { CATEGORIES, PRICING_TYPES, toCategory, toPricingType, type Category, type PricingModel, type PricingType } from '../model/category';
+import {
+  CATEGORIES,
+  PRICING_TYPES,
+  toCategory,
+  toPricingType,
+  type Category,
+  type PricingModel,
+  type PricingType,
+} from '../model/category';
 
 /** Meta's `pricing` object from a status webhook (already normalised), the authoritative verdict. */
 export interface MetaPricing {
@@ -45,13 +53,15 @@ export function normalizeEvents(events: readonly TimelineEvent[], field = 'event
     if (event === null || typeof event !== 'object' || !KINDS.has(event.kind)) {
       throw new InputError(at('kind'), (event as { kind?: unknown } | null)?.kind, `must be one of ${[...KINDS].join(', ')}`);
     }
-    if (typeof event.atMs !== 'number' || !Number.isFinite(event.atMs)) throw new InputError(at('atMs'), event.atMs, 'must be epoch milliseconds');
+    if (typeof event.atMs !== 'number' || !Number.isFinite(event.atMs))
+      throw new InputError(at('atMs'), event.atMs, 'must be epoch milliseconds');
     if (event.kind !== 'outbound_message') {
       if (typeof event.id !== 'string' || event.id === '') throw new InputError(at('id'), event.id, 'must be a non-empty string');
       return event;
     }
     if (typeof event.wamid !== 'string' || event.wamid === '') throw new InputError(at('wamid'), event.wamid, 'must be a non-empty string');
-    if (event.status !== undefined && !STATUSES.has(event.status)) throw new InputError(at('status'), event.status, 'must be sent, delivered, read or failed');
+    if (event.status !== undefined && !STATUSES.has(event.status))
+      throw new InputError(at('status'), event.status, 'must be sent, delivered, read or failed');
     const templateOk = event.templateCategory === undefined || canonical.has(event.templateCategory);
     const pricingOk = !event.pricing || (canonical.has(event.pricing.category) && canonicalTypes.has(event.pricing.pricingType));
     if (templateOk && pricingOk && typeof event.isTemplate === 'boolean') return event; // the common case: nothing to copy

@@ -1,7 +1,9 @@
 import { describeFetchError, describeHealth } from './connector-status';
 
 const health = (over: Record<string, unknown> = {}, store: Record<string, unknown> = {}) => ({
-  status: 'ok', version: '1.2.0', pulls: [],
+  status: 'ok',
+  version: '1.2.0',
+  pulls: [],
   store: { ok: true, kind: 'sqlite', events: 42, lastEventAt: 1, ...store },
   ...over,
 });
@@ -13,7 +15,8 @@ describe('describeHealth', () => {
     const pull = { wabaId: '111', source: 'meta', status: 'failing', lastSuccessAt: null, lastError: 'token expired', nextAttemptAt: null };
     expect(describeHealth(health({ pulls: [pull] })).message).toBe('Connected; 1 pull(s) failing (WABA 111: token expired).');
     expect(describeHealth(health({ status: 'error' }, { ok: false, error: 'disk full' }))).toEqual({
-      status: 'error', message: 'Connector 1.2.0 cannot read its sqlite store: disk full',
+      status: 'error',
+      message: 'Connector 1.2.0 cannot read its sqlite store: disk full',
     });
     expect(describeHealth('<html>')).toMatchObject({ status: 'error', message: expect.stringContaining('not like a waspend connector') });
   });

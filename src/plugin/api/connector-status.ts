@@ -11,14 +11,23 @@ export interface StatusMessage {
  */
 export function describeHealth(body: unknown): StatusMessage {
   const parsed = healthResponse.safeParse(body);
-  if (!parsed.success) return { status: 'error', message: 'The URL answered, but not like a waspend connector (/health returned something else).' };
+  if (!parsed.success)
+    return { status: 'error', message: 'The URL answered, but not like a waspend connector (/health returned something else).' };
   const h = parsed.data;
-  if (!h.store.ok) return { status: 'error', message: `Connector ${h.version} cannot read its ${h.store.kind} store: ${h.store.error ?? 'unknown error'}` };
+  if (!h.store.ok)
+    return {
+      status: 'error',
+      message: `Connector ${h.version} cannot read its ${h.store.kind} store: ${h.store.error ?? 'unknown error'}`,
+    };
   const failing = h.pulls.filter((p) => p.status === 'failing');
-  if (h.store.events === 0) return { status: 'warning', message: `Connected to connector ${h.version}, but it has no data yet: send webhooks or run a pull.` };
+  if (h.store.events === 0)
+    return { status: 'warning', message: `Connected to connector ${h.version}, but it has no data yet: send webhooks or run a pull.` };
   if (failing.length) {
     const first = failing[0]!;
-    return { status: 'warning', message: `Connected; ${failing.length} pull(s) failing (WABA ${first.wabaId}: ${first.lastError ?? 'no detail'}).` };
+    return {
+      status: 'warning',
+      message: `Connected; ${failing.length} pull(s) failing (WABA ${first.wabaId}: ${first.lastError ?? 'no detail'}).`,
+    };
   }
   return { status: 'success', message: `Connected to connector ${h.version} (${h.store.events} events).` };
 }

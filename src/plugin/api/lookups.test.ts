@@ -12,7 +12,11 @@ describe('variable lookups', () => {
   });
 
   it('builds the /lists request with chained WABA variables applied', () => {
-    expect(buildListRequest({ list: 'phones', waba: ['$waba'] }, replace)).toEqual({ role: 'main', path: '/api/v1/lists/phones', search: 'waba=111%2C222' });
+    expect(buildListRequest({ list: 'phones', waba: ['$waba'] }, replace)).toEqual({
+      role: 'main',
+      path: '/api/v1/lists/phones',
+      search: 'waba=111%2C222',
+    });
     expect(buildListRequest({ list: 'wabas' }, replace).search).toBe('');
   });
 

@@ -12,9 +12,11 @@ export interface VariableQuery {
 
 /** Accepts the object form or the short text form an editor may store (`phones`). */
 export function parseVariableQuery(raw: unknown): VariableQuery {
-  const q: { list?: unknown; waba?: unknown } | null = typeof raw === 'string' ? { list: raw.trim() } : (raw as { list?: unknown; waba?: unknown } | null);
+  const q: { list?: unknown; waba?: unknown } | null =
+    typeof raw === 'string' ? { list: raw.trim() } : (raw as { list?: unknown; waba?: unknown } | null);
   if (!q || typeof q !== 'object') throw new InputError('variableQuery', raw, `must name a list: ${LIST_KINDS.join(', ')}`);
-  if (!(LIST_KINDS as readonly unknown[]).includes(q.list)) throw new InputError('variableQuery.list', q.list, `must be one of ${LIST_KINDS.join(', ')}`);
+  if (!(LIST_KINDS as readonly unknown[]).includes(q.list))
+    throw new InputError('variableQuery.list', q.list, `must be one of ${LIST_KINDS.join(', ')}`);
   if (q.waba !== undefined && (!Array.isArray(q.waba) || q.waba.some((w: unknown) => typeof w !== 'string'))) {
     throw new InputError('variableQuery.waba', q.waba, 'must be a list of WABA ids');
   }

@@ -27,8 +27,13 @@ describe('buildRequests', () => {
     expect(r?.role).toBe('main');
     expect(r?.path).toBe('/api/v1/usage');
     expect(params(r!.search)).toEqual({
-      from: String(RANGE.fromMs), to: String(RANGE.toMs), waba: '1,2', category: 'marketing,utility',
-      interval: 'hour', by: 'category,country', source: 'meta',
+      from: String(RANGE.fromMs),
+      to: String(RANGE.toMs),
+      waba: '1,2',
+      category: 'marketing,utility',
+      interval: 'hour',
+      by: 'category,country',
+      source: 'meta',
     });
     // the connector's own schema accepts what we send
     expect(usageQuery.safeParse(params(r!.search)).success).toBe(true);

@@ -34,7 +34,13 @@ export function AnnotationQueryEditor({ query, onChange }: Props) {
         <InlineField label="Events" labelWidth={12} tooltip="None ticked means all kinds">
           <Stack direction="row" gap={2}>
             {ANNOTATION_KINDS.map((kind) => (
-              <Checkbox key={kind} label={KIND_LABELS[kind]} aria-label={`Annotation kind ${kind}`} value={current.kinds.includes(kind)} onChange={(e) => toggle(kind, e.currentTarget.checked)} />
+              <Checkbox
+                key={kind}
+                label={KIND_LABELS[kind]}
+                aria-label={`Annotation kind ${kind}`}
+                value={current.kinds.includes(kind)}
+                onChange={(e) => toggle(kind, e.currentTarget.checked)}
+              />
             ))}
           </Stack>
         </InlineField>

@@ -9,7 +9,27 @@ import { checkConnectorUrl, checkCurrency, checkTimeZone } from './config-checks
 type Settings = DataSourceSettings<WaspendOptions, WaspendSecureJsonData>;
 
 function settings(over: Partial<Settings> = {}): Settings {
-  return { id: 1, uid: 'w', orgId: 1, name: 'waspend', type: 'waspend-whatsapp-datasource', typeName: '', typeLogoUrl: '', access: 'proxy', url: '', user: '', database: '', basicAuth: false, basicAuthUser: '', isDefault: false, jsonData: {}, secureJsonFields: {}, readOnly: false, withCredentials: false, ...over } as Settings;
+  return {
+    id: 1,
+    uid: 'w',
+    orgId: 1,
+    name: 'waspend',
+    type: 'waspend-whatsapp-datasource',
+    typeName: '',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: '',
+    user: '',
+    database: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    jsonData: {},
+    secureJsonFields: {},
+    readOnly: false,
+    withCredentials: false,
+    ...over,
+  } as Settings;
 }
 
 /** A controlled host like Grafana's settings page: keeps the latest options and re-renders. */

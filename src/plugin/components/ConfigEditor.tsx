@@ -54,7 +54,12 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           }
         />
       </Field>
-      <Field label="Default currency" description="ISO 4217 code, e.g. USD. Not applied to queries yet: each WABA's figures keep their own currency." invalid={Boolean(currencyProblem)} error={currencyProblem}>
+      <Field
+        label="Default currency"
+        description="ISO 4217 code, e.g. USD. Not applied to queries yet: each WABA's figures keep their own currency."
+        invalid={Boolean(currencyProblem)}
+        error={currencyProblem}
+      >
         <Input
           id="waspend-default-currency"
           aria-label="Default currency"

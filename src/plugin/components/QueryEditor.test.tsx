@@ -9,7 +9,9 @@ import { QueryEditor } from './QueryEditor';
 function setup(query: object) {
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
-  const utils = render(<QueryEditor query={query as unknown as WaspendQuery} onChange={onChange} onRunQuery={onRunQuery} datasource={{} as DataSource} />);
+  const utils = render(
+    <QueryEditor query={query as unknown as WaspendQuery} onChange={onChange} onRunQuery={onRunQuery} datasource={{} as DataSource} />,
+  );
   const last = (): WaspendQuery => onChange.mock.calls.at(-1)![0];
   return { ...utils, onChange, onRunQuery, last };
 }

@@ -5,7 +5,15 @@ import { CATEGORIES, DIRECTIONS, PRICING_TYPES } from '@core';
 import { INTERVALS, SOURCES, USAGE_DIMENSIONS, type Interval, type Source, type UsageDimension } from '@contract';
 import type { DataSource } from '../datasource';
 import type { WaspendOptions } from '../options';
-import { BILLING_METRICS, FILTER_KEYS, QUERY_KINDS, type BillingMetric, type FilterKey, type QueryKind, type WaspendQuery } from '../query/types';
+import {
+  BILLING_METRICS,
+  FILTER_KEYS,
+  QUERY_KINDS,
+  type BillingMetric,
+  type FilterKey,
+  type QueryKind,
+  type WaspendQuery,
+} from '../query/types';
 import { formatFilterList, groupByChoices, parseFilterText, readQueryForEditor, withKind } from './query-edit';
 
 type Props = QueryEditorProps<DataSource, WaspendQuery, WaspendOptions>;
@@ -66,7 +74,11 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
           />
         </InlineField>
         {query.kind !== 'tiers' && query.kind !== 'reconciliation' && (
-          <InlineField label="Source" labelWidth={10} tooltip="estimate: priced from webhooks now; meta: Meta's billed figures (arrive later)">
+          <InlineField
+            label="Source"
+            labelWidth={10}
+            tooltip="estimate: priced from webhooks now; meta: Meta's billed figures (arrive later)"
+          >
             <RadioButtonGroup<Source>
               aria-label="Source"
               options={options(SOURCES)}
@@ -130,7 +142,12 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
 
       <InlineFieldRow>
         {FILTER_KEYS.map((key) => (
-          <FilterInput key={key} filterKey={key} values={query.filters[key]} onCommit={(values) => update({ ...query, filters: { ...query.filters, [key]: values } })} />
+          <FilterInput
+            key={key}
+            filterKey={key}
+            values={query.filters[key]}
+            onCommit={(values) => update({ ...query, filters: { ...query.filters, [key]: values } })}
+          />
         ))}
       </InlineFieldRow>
     </div>

@@ -42,7 +42,9 @@ describe('AnnotationQueryEditor', () => {
 
   it('keeps a WABA variable as typed', async () => {
     const onChange = jest.fn();
-    render(<AnnotationQueryEditor query={{ refId: 'Anno', kinds: ['tier'], waba: [] } as Partial<WaspendQuery> as never} onChange={onChange} />);
+    render(
+      <AnnotationQueryEditor query={{ refId: 'Anno', kinds: ['tier'], waba: [] } as Partial<WaspendQuery> as never} onChange={onChange} />,
+    );
     const box = screen.getByLabelText('Annotation WABA filter');
     await userEvent.type(box, '${{waba}');
     fireEvent.blur(box);

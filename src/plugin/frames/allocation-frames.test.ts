@@ -2,8 +2,27 @@ import { buildAllocationFrames } from './allocation-frames';
 
 const T = Date.UTC(2026, 2, 1);
 const res = (rows: unknown[]) => ({ source: 'meta', interval: 'month', rows, problems: [] });
-const total = (market: string, category: string, cost: string | null, currency = 'USD') => ({ time: T, bucket: '2026-03', currency, market, category, messages: 0, billable: 0, cost });
-const units = (group: string | null, market: string, category: string, billable: number) => ({ time: T, bucket: '2026-03', currency: 'USD', group, market, category, messages: billable, billable, cost: '0' });
+const total = (market: string, category: string, cost: string | null, currency = 'USD') => ({
+  time: T,
+  bucket: '2026-03',
+  currency,
+  market,
+  category,
+  messages: 0,
+  billable: 0,
+  cost,
+});
+const units = (group: string | null, market: string, category: string, billable: number) => ({
+  time: T,
+  bucket: '2026-03',
+  currency: 'USD',
+  group,
+  market,
+  category,
+  messages: billable,
+  billable,
+  cost: '0',
+});
 
 describe('buildAllocationFrames', () => {
   it('splits each market x category total by billed units and keeps the exact total', () => {

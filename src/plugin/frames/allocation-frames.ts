@@ -33,7 +33,13 @@ export function buildAllocationFrames(totalsBody: unknown, unitsBody: unknown, o
     if (r.market === undefined || r.category === undefined) continue;
     const group = (r as Record<string, unknown>)[ROW_FIELD_OF[options.dimension]];
     // An empty key is a real bucket ("no group"), not a missing one: keep it so no cost is lost.
-    usage.push({ group: typeof group === 'string' ? group : '', currency: r.currency, market: r.market, category: r.category, units: r.billable });
+    usage.push({
+      group: typeof group === 'string' ? group : '',
+      currency: r.currency,
+      market: r.market,
+      category: r.category,
+      units: r.billable,
+    });
   }
   const parts = allocateByMarketCategory([...totals.values()], usage);
   const byCurrency = new Map<string, Map<string, { units: number; micros: Micros }>>();
@@ -44,21 +50,30 @@ export function buildAllocationFrames(totalsBody: unknown, unitsBody: unknown, o
     const acc = groups.get(name) ?? { units: 0, micros: 0n };
     groups.set(name, { units: acc.units + p.units, micros: acc.micros + p.costMicros });
   }
-  const notices = unpriced ? [{ severity: 'warning' as const, text: `${unpriced} total(s) without a known cost were left out` }] : undefined;
-  return [...byCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, groups], i) => {
-    const rows = [...groups].sort(([an, a], [bn, b]) => (b.micros > a.micros ? 1 : b.micros < a.micros ? -1 : an.localeCompare(bn)));
-    const suffix = byCurrency.size > 1 ? ` · ${currency}` : '';
-    return createDataFrame({
-      refId: options.refId,
-      name: `Cost by ${formatDimension(options.dimension)}${suffix}`,
-      meta: i === 0 && notices ? { notices } : undefined,
-      fields: [
-        { name: formatDimension(options.dimension), type: FieldType.string, values: rows.map(([n]) => n) },
-        { name: 'Billed units', type: FieldType.number, values: rows.map(([, v]) => v.units), config: { unit: 'none', decimals: 0 } },
-        { name: 'Cost', type: FieldType.number, values: rows.map(([, v]) => microsToNumber(v.micros)), config: { unit: currencyUnit(currency) } },
-      ],
+  const notices = unpriced
+    ? [{ severity: 'warning' as const, text: `${unpriced} total(s) without a known cost were left out` }]
+    : undefined;
+  return [...byCurrency]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, groups], i) => {
+      const rows = [...groups].sort(([an, a], [bn, b]) => (b.micros > a.micros ? 1 : b.micros < a.micros ? -1 : an.localeCompare(bn)));
+      const suffix = byCurrency.size > 1 ? ` · ${currency}` : '';
+      return createDataFrame({
+        refId: options.refId,
+        name: `Cost by ${formatDimension(options.dimension)}${suffix}`,
+        meta: i === 0 && notices ? { notices } : undefined,
+        fields: [
+          { name: formatDimension(options.dimension), type: FieldType.string, values: rows.map(([n]) => n) },
+          { name: 'Billed units', type: FieldType.number, values: rows.map(([, v]) => v.units), config: { unit: 'none', decimals: 0 } },
+          {
+            name: 'Cost',
+            type: FieldType.number,
+            values: rows.map(([, v]) => microsToNumber(v.micros)),
+            config: { unit: currencyUnit(currency) },
+          },
+        ],
+      });
     });
-  });
 }
 
 function formatDimension(dim: UsageDimension): string {

@@ -24,11 +24,27 @@ export function buildCallsFrames(body: unknown, groupBy: readonly CallDimension[
       name,
       fields: [
         { name: 'Time', type: FieldType.time, values: rows.map((r) => r.time + shift) },
-        field('Calls', rows.map((r) => r.calls), 'none'),
-        field('Talk time', rows.map((r) => r.durationSec), 's'),
+        field(
+          'Calls',
+          rows.map((r) => r.calls),
+          'none',
+        ),
+        field(
+          'Talk time',
+          rows.map((r) => r.durationSec),
+          's',
+        ),
         // A bucket without calls has no average; 0 would read as "calls of zero length".
-        field('Average duration', rows.map((r) => (r.calls > 0 ? r.durationSec / r.calls : null)), 's'),
-        field('Cost', rows.map((r, i) => toAmount(r.cost, `calls.rows[${i}].cost`)), currencyUnit(s.currency)),
+        field(
+          'Average duration',
+          rows.map((r) => (r.calls > 0 ? r.durationSec / r.calls : null)),
+          's',
+        ),
+        field(
+          'Cost',
+          rows.map((r, i) => toAmount(r.cost, `calls.rows[${i}].cost`)),
+          currencyUnit(s.currency),
+        ),
       ],
     });
   });
@@ -49,7 +65,12 @@ export function buildContactsFrame(body: unknown, options: FrameOptions): DataFr
         name: 'Unique contacts',
         type: FieldType.number,
         values: rows.map((r) => r.contacts),
-        config: { unit: 'none', decimals: 0, displayNameFromDS: `Unique contacts${suffix}`, description: 'Approximate (HyperLogLog, ~1.6% error)' },
+        config: {
+          unit: 'none',
+          decimals: 0,
+          displayNameFromDS: `Unique contacts${suffix}`,
+          description: 'Approximate (HyperLogLog, ~1.6% error)',
+        },
       },
     ],
   });

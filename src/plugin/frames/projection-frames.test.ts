@@ -61,7 +61,12 @@ describe('buildProjectionFrames', () => {
     const usd = days('2026-03-01', 10);
     const brl = usd.map((r) => ({ ...r, currency: 'BRL' }));
     const frames = buildProjectionFrames(body([...usd, ...brl]), { refId: 'P', today: '2026-03-11', timeZone: TZ, band: false });
-    expect(frames.map((f) => f.name)).toEqual(['Cost 2026-03 · BRL', 'Month-end projection · BRL', 'Cost 2026-03 · USD', 'Month-end projection · USD']);
+    expect(frames.map((f) => f.name)).toEqual([
+      'Cost 2026-03 · BRL',
+      'Month-end projection · BRL',
+      'Cost 2026-03 · USD',
+      'Month-end projection · USD',
+    ]);
     expect(frames[0]!.fields.map((f) => f.name)).toEqual(['Time', 'Month to date', 'Projected']);
     expect(frames[0]!.fields[1]!.config.unit).toBe('currencyBRL');
   });

@@ -52,22 +52,44 @@ export function buildProjectionFrames(body: unknown, options: ProjectionOptions)
       return { mid: p.mtd + run, lo: p.mtd + share * (p.lower - p.mtd), hi: p.mtd + share * (p.upper - p.mtd) };
     });
     const num = (name: string, values: Array<number | null>) => ({
-      name, type: FieldType.number, values, config: { unit, displayNameFromDS: `${name}${suffix}` },
+      name,
+      type: FieldType.number,
+      values,
+      config: { unit, displayNameFromDS: `${name}${suffix}` },
     });
     const fields = [
       { name: 'Time', type: FieldType.time, values: days.map((d) => dayStartMs(d, options.timeZone)) },
       num('Month to date', actual),
-      num('Projected', path.map((x) => x.mid)),
+      num(
+        'Projected',
+        path.map((x) => x.mid),
+      ),
     ];
-    if (options.band) fields.push(num('Lower', path.map((x) => x.lo)), num('Upper', path.map((x) => x.hi)));
-    const notices = slot.unpriced ? [{ severity: 'warning' as const, text: `${slot.unpriced} day(s) without a known rate counted as 0` }] : undefined;
+    if (options.band)
+      fields.push(
+        num(
+          'Lower',
+          path.map((x) => x.lo),
+        ),
+        num(
+          'Upper',
+          path.map((x) => x.hi),
+        ),
+      );
+    const notices = slot.unpriced
+      ? [{ severity: 'warning' as const, text: `${slot.unpriced} day(s) without a known rate counted as 0` }]
+      : undefined;
     frames.push(createDataFrame({ refId: options.refId, name: `Cost ${month}${suffix}`, fields, meta: notices ? { notices } : undefined }));
     frames.push(
       createDataFrame({
         refId: options.refId,
         name: `Month-end projection${suffix}`,
         meta: { custom: { method: p.method, daysElapsed: p.daysElapsed, daysRemaining: p.daysRemaining } },
-        fields: [num('Month to date', [p.mtd]), num('Projected', [p.projected]), ...(options.band ? [num('Lower', [p.lower]), num('Upper', [p.upper])] : [])],
+        fields: [
+          num('Month to date', [p.mtd]),
+          num('Projected', [p.projected]),
+          ...(options.band ? [num('Lower', [p.lower]), num('Upper', [p.upper])] : []),
+        ],
       }),
     );
   }

@@ -3,7 +3,14 @@ import { buildReconciliationFrames, buildTiersFrame } from './reconciliation-fra
 const T1 = Date.UTC(2026, 2, 1);
 const T2 = Date.UTC(2026, 2, 2);
 const rec = (time: number, category: string, est: string | null, meta: string | null, metaUnits: number | null) => ({
-  time, day: 'd', currency: 'USD', category, estimateUnits: 10, metaUnits, estimateCost: est, metaCost: meta,
+  time,
+  day: 'd',
+  currency: 'USD',
+  category,
+  estimateUnits: 10,
+  metaUnits,
+  estimateCost: est,
+  metaCost: meta,
 });
 
 describe('buildReconciliationFrames', () => {
@@ -27,7 +34,15 @@ describe('buildReconciliationFrames', () => {
 describe('buildTiersFrame', () => {
   it('lists tier state sorted, with open-ended last tiers', () => {
     const row = (market: string, lower: number, upper: number | null, remaining: number | null, metaTier: string | null) => ({
-      portfolioId: 'p1', market, category: 'utility', month: '2026-03', units: 1200, tierLower: lower, tierUpper: upper, remaining, metaTier,
+      portfolioId: 'p1',
+      market,
+      category: 'utility',
+      month: '2026-03',
+      units: 1200,
+      tierLower: lower,
+      tierUpper: upper,
+      remaining,
+      metaTier,
     });
     const f = buildTiersFrame({ rows: [row('India', 1000, 5000, 3800, 'TIER_2'), row('Brazil', 100000, null, null, null)] }, 'T');
     expect(f.fields.map((x) => [x.name, x.values])).toEqual([

@@ -46,7 +46,11 @@ export interface Series<R> {
  * Splits rows into one series per combination of the grouped dimensions (and per currency, since
  * amounts in different currencies never share a line). Rows keep their order within a series.
  */
-export function splitSeries<R extends { currency: string }>(rows: readonly R[], dims: readonly UsageDimension[], metric: string): Series<R>[] {
+export function splitSeries<R extends { currency: string }>(
+  rows: readonly R[],
+  dims: readonly UsageDimension[],
+  metric: string,
+): Series<R>[] {
   const byKey = new Map<string, Series<R>>();
   const currencies = new Set(rows.map((r) => r.currency));
   for (const row of rows) {

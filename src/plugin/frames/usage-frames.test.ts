@@ -5,7 +5,13 @@ import { buildUsageFrames } from './usage-frames';
 const D1 = Date.UTC(2026, 2, 1, 3);
 const D2 = Date.UTC(2026, 2, 2, 3);
 const row = (time: number, category: string, cost: string | null, messages: number, currency = 'USD') => ({
-  time, bucket: new Date(time).toISOString().slice(0, 10), currency, category, messages, billable: messages - 1, cost,
+  time,
+  bucket: new Date(time).toISOString().slice(0, 10),
+  currency,
+  category,
+  messages,
+  billable: messages - 1,
+  cost,
 });
 const body = {
   source: 'estimate',
@@ -22,7 +28,10 @@ describe('buildUsageFrames', () => {
     expect(m.refId).toBe('A');
     expect(m.fields[0]).toMatchObject({ name: 'Time', type: FieldType.time, values: [D1, D2] });
     expect(m.fields[1]).toMatchObject({
-      name: 'Cost', type: FieldType.number, values: [1.25, 2.5], labels: { category: 'marketing' },
+      name: 'Cost',
+      type: FieldType.number,
+      values: [1.25, 2.5],
+      labels: { category: 'marketing' },
       config: { unit: 'currencyUSD', displayNameFromDS: 'Marketing' },
     });
     // an unknown rate stays a gap, never 0
@@ -48,13 +57,19 @@ describe('buildUsageFrames', () => {
   });
 
   it('shifts previous-period frames onto the current range and marks their names', () => {
-    const [f] = buildUsageFrames({ ...body, rows: [row(D1, 'utility', '1', 1)] }, 'cost', [], { refId: 'A', shiftMs: 1000, suffix: ' (previous period)' });
+    const [f] = buildUsageFrames({ ...body, rows: [row(D1, 'utility', '1', 1)] }, 'cost', [], {
+      refId: 'A',
+      shiftMs: 1000,
+      suffix: ' (previous period)',
+    });
     expect(f!.fields[0]!.values).toEqual([D1 + 1000]);
     expect(f!.name).toBe('Cost (previous period)');
   });
 
   it('rejects a malformed response naming the field', () => {
-    expect(() => buildUsageFrames({ ...body, rows: [{ ...row(D1, 'x', '1', 1) }] }, 'cost', [], { refId: 'A' })).toThrow(/^usage\.rows\[0\]\.category/);
+    expect(() => buildUsageFrames({ ...body, rows: [{ ...row(D1, 'x', '1', 1) }] }, 'cost', [], { refId: 'A' })).toThrow(
+      /^usage\.rows\[0\]\.category/,
+    );
     expect(() => buildUsageFrames({ ...body, rows: [row(D1, 'utility', 'abc', 1)] }, 'cost', [], { refId: 'A' })).toThrow(InputError);
   });
 });

@@ -19,7 +19,12 @@ export interface FrameOptions {
  * One time-series frame per series key (grouped dimensions x currency) from a /usage response.
  * Problems the connector reported (e.g. no rate known) go to frame notices so the panel shows them.
  */
-export function buildUsageFrames(body: unknown, metric: UsageMetric, groupBy: readonly UsageDimension[], options: FrameOptions): DataFrame[] {
+export function buildUsageFrames(
+  body: unknown,
+  metric: UsageMetric,
+  groupBy: readonly UsageDimension[],
+  options: FrameOptions,
+): DataFrame[] {
   const response = parseResponse(usageResponse, body, 'usage');
   const title = METRIC_NAMES[metric];
   const shift = options.shiftMs ?? 0;

@@ -28,7 +28,10 @@ function makeReplace(calls: Array<[string, string | undefined]>): ReplaceFn {
 describe('interpolateQuery', () => {
   it('expands multi-value variables into separate filter entries with the csv format', () => {
     const calls: Array<[string, string | undefined]> = [];
-    const q = { ...createDefaultQuery(), filters: { ...createDefaultQuery().filters, waba: ['$waba'], country: ['${country}', 'MX'], category: ['$cat'] } };
+    const q = {
+      ...createDefaultQuery(),
+      filters: { ...createDefaultQuery().filters, waba: ['$waba'], country: ['${country}', 'MX'], category: ['$cat'] },
+    };
     const out = interpolateQuery(q, makeReplace(calls));
     expect(out.filters.waba).toEqual(['111']);
     expect(out.filters.country).toEqual(['BR', 'IN', 'MX']);

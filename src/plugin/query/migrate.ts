@@ -37,6 +37,10 @@ function migrateUnversioned(q: Loose): Loose {
 }
 
 function toList(v: unknown): unknown {
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return v;
 }

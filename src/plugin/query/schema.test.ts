@@ -17,7 +17,12 @@ describe('parseQuery', () => {
   });
 
   it('keeps template variables in filters and Grafana-owned fields', () => {
-    const q = parseQuery({ ...createDefaultQuery(), filters: { waba: ['$waba'], category: ['${cat:csv}'] }, hide: true, datasource: { uid: 'x' } });
+    const q = parseQuery({
+      ...createDefaultQuery(),
+      filters: { waba: ['$waba'], category: ['${cat:csv}'] },
+      hide: true,
+      datasource: { uid: 'x' },
+    });
     expect(q.filters.waba).toEqual(['$waba']);
     expect(q.filters.category).toEqual(['${cat:csv}']);
     expect(q.hide).toBe(true);

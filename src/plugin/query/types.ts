@@ -2,16 +2,7 @@ import type { DataQuery } from '@grafana/schema';
 import type { Interval, Source, UsageDimension } from '@contract';
 
 /** What a panel asks for; each kind maps to one connector endpoint plus core post-processing. */
-export const QUERY_KINDS = [
-  'messages',
-  'cost',
-  'calls',
-  'billing',
-  'projection',
-  'allocation',
-  'reconciliation',
-  'tiers',
-] as const;
+export const QUERY_KINDS = ['messages', 'cost', 'calls', 'billing', 'projection', 'allocation', 'reconciliation', 'tiers'] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 
 /** Billing metrics: unique contacts (HLL, not additive) or billed units (additive). */
@@ -70,11 +61,4 @@ export interface TiersQuery extends QueryBase {
 }
 
 export type WaspendQuery =
-  | MessagesQuery
-  | CostQuery
-  | CallsQuery
-  | BillingQuery
-  | ProjectionQuery
-  | AllocationQuery
-  | ReconciliationQuery
-  | TiersQuery;
+  MessagesQuery | CostQuery | CallsQuery | BillingQuery | ProjectionQuery | AllocationQuery | ReconciliationQuery | TiersQuery;

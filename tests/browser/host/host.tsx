@@ -76,7 +76,9 @@ function templateSrv(variables: Record<string, string[]>) {
     containsTemplate: (t?: string) => Boolean(t?.includes('$')),
     updateTimeRange: () => {},
     replace: (text?: string, _vars?: unknown, format?: unknown) =>
-      (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) => (variables[name] ? variables[name]!.join(format === 'csv' ? ',' : '|') : whole)),
+      (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) =>
+        variables[name] ? variables[name]!.join(format === 'csv' ? ',' : '|') : whole,
+      ),
   };
 }
 
@@ -84,7 +86,10 @@ function templateSrv(variables: Record<string, string[]>) {
 function summarise(res: grafanaData.DataQueryResponse) {
   return {
     errors: (res.errors ?? []).map((e) => e.message),
-    frames: (res.data as grafanaData.DataFrame[]).map((f) => ({ name: f.name, fields: f.fields.map((x) => ({ name: x.name, values: [...x.values] })) })),
+    frames: (res.data as grafanaData.DataFrame[]).map((f) => ({
+      name: f.name,
+      fields: f.fields.map((x) => ({ name: x.name, values: [...x.values] })),
+    })),
   };
 }
 
@@ -96,9 +101,20 @@ async function start(config: HostConfig) {
   const loaded = await window.System.import(`/public/plugins/${config.pluginId}/module.js`);
   const exported = (loaded.plugin ? loaded : loaded.default) as { plugin: grafanaData.DataSourcePlugin<grafanaData.DataSourceApi> };
   const plugin = exported.plugin;
-  if (!(plugin instanceof grafanaData.DataSourcePlugin)) throw new Error('module.js did not export a DataSourcePlugin from the shared @grafana/data');
+  if (!(plugin instanceof grafanaData.DataSourcePlugin))
+    throw new Error('module.js did not export a DataSourcePlugin from the shared @grafana/data');
   const DataSourceClass = plugin.DataSourceClass as unknown as new (s: object) => grafanaData.DataSourceApi;
-  const ds = new DataSourceClass({ id: 1, uid: 'browser', type: config.pluginId, name: 'waspend', url: config.proxyUrl, access: 'proxy', readOnly: false, jsonData: {}, meta: {} });
+  const ds = new DataSourceClass({
+    id: 1,
+    uid: 'browser',
+    type: config.pluginId,
+    name: 'waspend',
+    url: config.proxyUrl,
+    access: 'proxy',
+    readOnly: false,
+    jsonData: {},
+    meta: {},
+  });
   const QueryEditor = plugin.components.QueryEditor as unknown as React.ComponentType<Record<string, unknown>>;
 
   let runs = 0;
@@ -112,7 +128,11 @@ async function start(config: HostConfig) {
       timezone: 'utc',
       app: 'dashboard',
       startTime: Date.now(),
-      range: { from: grafanaData.dateTime(config.range.from), to: grafanaData.dateTime(config.range.to), raw: { from: 'now-1d', to: 'now' } },
+      range: {
+        from: grafanaData.dateTime(config.range.from),
+        to: grafanaData.dateTime(config.range.to),
+        raw: { from: 'now-1d', to: 'now' },
+      },
       targets: [query],
     };
     const runNumber = runs;

@@ -7,7 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { lastValueFrom } from 'rxjs';
-import { standardTransformers, standardTransformersRegistry, toDataFrameDTO, transformDataFrame, type DataFrame, type DataTransformerConfig } from '@grafana/data';
+import {
+  standardTransformers,
+  standardTransformersRegistry,
+  toDataFrameDTO,
+  transformDataFrame,
+  type DataFrame,
+  type DataTransformerConfig,
+} from '@grafana/data';
 import { runQuery } from '../../../src/plugin/query/run-query';
 import { connectorFetchJson } from '../../dashboards/dashboard-queries';
 
@@ -20,10 +27,23 @@ async function main(): Promise<void> {
   const token = process.env.WASPEND_API_TOKEN as string;
   const dash = JSON.parse(fs.readFileSync(path.join(REPO, 'dashboards', 'messaging-overview.json'), 'utf8')) as Json;
   const unique = [...new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values()];
-  standardTransformersRegistry.setInit(() => unique.map((t) => ({ id: t.id, aliasIds: t.aliasIds, name: t.name, description: t.description, transformation: () => t, editor: () => null, imageDark: '', imageLight: '' })) as never);
+  standardTransformersRegistry.setInit(
+    () =>
+      unique.map((t) => ({
+        id: t.id,
+        aliasIds: t.aliasIds,
+        name: t.name,
+        description: t.description,
+        transformation: () => t,
+        editor: () => null,
+        imageDark: '',
+        imageLight: '',
+      })) as never,
+  );
   (globalThis as unknown as { window: Json }).window = { __grafanaSceneContext: {} };
   const byName = new Map(((dash.templating?.list ?? []) as Json[]).map((v) => [v.name as string, v]));
-  const replace = (text: string) => text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (byName.has(name) ? String(byName.get(name)!.allValue ?? '*') : m));
+  const replace = (text: string) =>
+    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (byName.has(name) ? String(byName.get(name)!.allValue ?? '*') : m));
   const to = Date.now();
   const range = { fromMs: to - 30 * 86_400_000, toMs: to };
   const fetchJson = connectorFetchJson(url, token);
