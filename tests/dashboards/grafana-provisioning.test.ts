@@ -172,3 +172,25 @@ describe('the checker catches what Grafana would get wrong', () => {
     ]);
   });
 });
+
+test("every alert rule's dashboardUid / panelId names a panel of a shipped dashboard", () => {
+  const panels = new Map<string, Set<number>>();
+  for (const f of fs.readdirSync(path.join(REPO_ROOT, 'dashboards')).filter((x) => x.endsWith('.json'))) {
+    const d = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'dashboards', f), 'utf8'));
+    const ids = (d.panels as any[]).flatMap((p) => [p.id as number, ...((p.panels ?? []) as any[]).map((q) => q.id as number)]);
+    panels.set(d.uid as string, new Set(ids));
+  }
+  const links: string[] = [];
+  for (const { file, yaml } of yamlFiles('provisioning/alerting')) {
+    for (const g of ((yaml as any).groups ?? []) as any[])
+      for (const r of (g.rules ?? []) as any[]) {
+        if (r.dashboardUid === undefined) continue;
+        links.push(r.uid);
+        const ok = panels.get(r.dashboardUid)?.has(r.panelId);
+        expect(`${file} ${r.uid} -> ${r.dashboardUid} #${r.panelId}: ${ok ? 'exists' : 'missing'}`).toBe(
+          `${file} ${r.uid} -> ${r.dashboardUid} #${r.panelId}: exists`,
+        );
+      }
+  }
+  expect(links).toEqual(['waspend-budget', 'waspend-spend-spike']);
+});
