@@ -50,7 +50,7 @@ function program(): Command {
     .description('usage report: delivered messages, charged units and cost per WABA-local day and dimension')
     .requiredOption('--from <day>', 'first WABA-local day (YYYY-MM-DD)', parseDay('--from'))
     .requiredOption('--to <day>', 'last WABA-local day, inclusive (YYYY-MM-DD)', parseDay('--to'))
-    .option('--by <dims>', 'comma-separated: day,category,country,phone,pricing_type,waba', 'day,category')
+    .option('--by <dims>', 'comma-separated: day,category,country,market,phone,pricing_type,waba', 'day,category')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']).default('csv'))
     .addOption(
       new Option('--source <src>', 'estimate (webhooks x rate card) or meta (pulled analytics)')

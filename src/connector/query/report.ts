@@ -3,8 +3,8 @@ import type { UsageDimension } from '@contract';
 import { usageFacts } from './usage-series';
 import type { QueryContext } from './query-context';
 
-/** `--by` values of `waspend report` (a contract: other tools parse the output). */
-export const REPORT_DIMENSIONS = ['day', 'category', 'country', 'phone', 'pricing_type', 'waba'] as const;
+/** `--by` values of `waspend report` (a contract: other tools parse the output; `market` was added later). */
+export const REPORT_DIMENSIONS = ['day', 'category', 'country', 'market', 'phone', 'pricing_type', 'waba'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
 
 export interface ReportRow {
@@ -44,7 +44,9 @@ export async function buildReport(
   ctx: QueryContext,
   q: { from: string; to: string; by: ReportDimension[]; source: 'estimate' | 'meta'; waba?: string[] },
 ): Promise<ReportRow[]> {
-  const apiBy: UsageDimension[] = [];
+  // Every dimension but the day goes to the facts query: phone and country exist only in the fine rollup,
+  // and a query that does not name them is answered from the pricing grain, where they are null.
+  const apiBy = q.by.filter((d): d is Exclude<ReportDimension, 'day'> => d !== 'day') as UsageDimension[];
   const { facts } = await usageFacts(ctx, {
     from: q.from,
     to: q.to,
@@ -67,7 +69,7 @@ export async function buildReport(
       waba: has('waba') ? f.waba.id : null,
       phone_number_id: has('phone') ? f.phone : null,
       country: has('country') ? f.country : null,
-      market: has('country') ? f.market : null,
+      market: has('country') || has('market') ? f.market : null,
       category: has('category') ? f.category : null,
       pricing_type: has('pricing_type') ? f.pricingType : null,
       messages: 0,
@@ -89,7 +91,7 @@ export async function buildReport(
   }
   const rows = [...groups.values()].map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
   const order = (r: ReportRow) =>
-    [r.day, r.waba, r.phone_number_id, r.country, r.category, r.pricing_type, r.currency].map((v) => v ?? '').join('\u0000');
+    [r.day, r.waba, r.phone_number_id, r.country, r.market, r.category, r.pricing_type, r.currency].map((v) => v ?? '').join('\u0000');
   return rows.sort((a, b) => order(a).localeCompare(order(b)));
 }
 
