@@ -36,6 +36,8 @@ export interface ConnectorOptions {
   env?: NodeJS.ProcessEnv;
   /** Deadline for /health to answer (ms). */
   readyDeadlineMs?: number;
+  /** More `serve` flags (e.g. `--as-of`). */
+  args?: string[];
 }
 
 export interface ConnectorProcess {
@@ -75,7 +77,19 @@ const logBuffers = new WeakMap<object, string[]>();
 
 export async function startConnector(opts: ConnectorOptions, sharedLog: string[] = []): Promise<ConnectorProcess> {
   const port = opts.port ?? (await findFreePort());
-  const args = [CLI, 'serve', '--db', opts.db, '--port', String(port), '--host', '127.0.0.1', '--config', opts.config];
+  const args = [
+    CLI,
+    'serve',
+    '--db',
+    opts.db,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--config',
+    opts.config,
+    ...(opts.args ?? []),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },

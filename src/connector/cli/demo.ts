@@ -3,7 +3,7 @@ import { createEnvelopeIngest } from '../store';
 import { importDemoRateFile } from '../runtime/price-files';
 import { openStore } from '../runtime/open-store';
 import { demoConfig } from '../runtime/demo-config';
-import { resolveDb } from './options';
+import { parseAsOf, resolveDb } from './options';
 
 export interface DemoFlags {
   db?: string;
@@ -19,8 +19,8 @@ export interface DemoFlags {
  * click-to-WhatsApp referrals, duplicates and out-of-order statuses) into a store, or as NDJSON for replay.
  */
 export async function demo(flags: DemoFlags): Promise<void> {
-  const asOfMs = flags.asOf ? Date.parse(flags.asOf) : Date.now();
-  if (Number.isNaN(asOfMs)) throw new Error(`--as-of "${flags.asOf}" is not a date or ISO timestamp`);
+  const asOfMs =
+    (flags.asOf !== undefined ? parseAsOf(flags.asOf) : parseAsOf(process.env.WASPEND_DEMO_AS_OF, 'WASPEND_DEMO_AS_OF')) ?? Date.now();
   const options = { asOfMs, days: Number(flags.days), scale: Number(flags.scale), seed: flags.seed };
   if (!(options.days > 0 && options.days <= 400)) throw new Error('--days must be between 1 and 400');
   if (!(options.scale > 0 && options.scale <= 1000)) throw new Error('--scale must be a positive number up to 1000');

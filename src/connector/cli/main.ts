@@ -25,6 +25,11 @@ function program(): Command {
       .option('--host <addr>', 'listen address (default 127.0.0.1); env WASPEND_HOST')
       .option('--demo', 'seed demo data into an empty store; without --config, serve the demo WABAs', demoDefault)
       .option('--no-pulls', 'do not pull Meta/360Dialog analytics even where credentials are configured')
+      .option(
+        '--as-of <time>',
+        'pin the clock: the demo ends at this instant and queries and metrics read it as now ' +
+          '(YYYY-MM-DD or ISO timestamp with zone, e.g. 2026-11-15T12:00:00Z); env WASPEND_DEMO_AS_OF',
+      )
       .action((opts) => serve(opts));
   serveCmd('serve', 'run the connector: webhooks, query API, /health and /metrics', false);
   serveCmd('start', 'serve --demo: the connector on the embedded store, seeded with demo data when empty', true);
@@ -79,7 +84,7 @@ function program(): Command {
     .option('--days <n>', 'days of traffic up to now', '45')
     .option('--scale <x>', 'volume multiplier', '1')
     .option('--seed <s>', 'random seed (same seed, same data)', 'waspend')
-    .option('--as-of <time>', 'end of the demo (ISO date or timestamp; default now)')
+    .option('--as-of <time>', 'end of the demo (YYYY-MM-DD or ISO timestamp with zone; default now); env WASPEND_DEMO_AS_OF')
     .action((opts) => demo(opts));
   return cli;
 }

@@ -50,3 +50,17 @@ export function parseDay(flag: string) {
     return value;
   };
 }
+
+/**
+ * `--as-of` / WASPEND_DEMO_AS_OF: an ISO date or timestamp with an explicit zone (or a bare date, read
+ * as UTC midnight), so the same value means the same instant on every machine.
+ */
+export function parseAsOf(value: string | undefined, flag = '--as-of'): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const ms = ok ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new ConfigError(flag, `"${value}" is not an instant: use YYYY-MM-DD or an ISO timestamp with a zone, e.g. 2026-11-15T12:00:00Z`);
+  }
+  return ms;
+}

@@ -1,11 +1,12 @@
 import { startConnector } from '../runtime/connector';
-import { parsePort, resolveConfig, resolveDb, type CommonFlags } from './options';
+import { parseAsOf, parsePort, resolveConfig, resolveDb, type CommonFlags } from './options';
 
 export interface ServeFlags extends CommonFlags {
   port?: string;
   host?: string;
   demo?: boolean;
   pulls?: boolean;
+  asOf?: string;
 }
 
 /** `waspend serve`: runs until SIGINT/SIGTERM, then drains pending commits and closes the store. */
@@ -14,12 +15,14 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const db = resolveDb(flags, config);
   const port = parsePort(flags.port ?? process.env.WASPEND_PORT ?? String(config.server?.port ?? 8080));
   const host = flags.host ?? process.env.WASPEND_HOST ?? config.server?.host ?? '127.0.0.1';
+  const asOfMs = flags.asOf !== undefined ? parseAsOf(flags.asOf) : parseAsOf(process.env.WASPEND_DEMO_AS_OF, 'WASPEND_DEMO_AS_OF');
   const running = await startConnector({
     config,
     db,
     host,
     port,
     demo: Boolean(flags.demo),
+    ...(asOfMs !== undefined ? { asOfMs } : {}),
     pulls: flags.pulls !== false,
     progress: (line) => process.stderr.write(`${line}\n`),
   });
@@ -31,6 +34,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       `  webhooks:   POST ${shown}/webhooks/whatsapp`,
       `  health:     ${shown}/health      metrics: ${shown}/metrics`,
       `  query API:  ${shown}/api/v1/...  (Authorization: Bearer <apiToken>)`,
+      ...(asOfMs !== undefined ? [`  clock:      pinned at ${new Date(asOfMs).toISOString()} (--as-of / WASPEND_DEMO_AS_OF)`] : []),
       '',
       "Point Grafana at it: install the plugin (npm run build, then copy dist/ to Grafana's plugins directory",
       'as waspend-whatsapp-datasource and allow it unsigned), add a "waspend" data source with',

@@ -19,6 +19,11 @@ export interface ConnectorOptions {
   port: number;
   /** Seed demo data (rates, a month of webhooks, Meta's figures) when the store is empty. */
   demo?: boolean;
+  /**
+   * A fixed instant (epoch ms) the demo ends at and the queries and metrics read as "now", so a demo
+   * (and every test on it) shows the same month ends and DST changes whatever the calendar says.
+   */
+  asOfMs?: number;
   /** Start the Meta/360Dialog pullers (default: when a WABA has credentials). */
   pulls?: boolean;
   logger?: Logger;
@@ -81,7 +86,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const ctx: QueryContext = {
     store,
     wabas,
-    now: Date.now,
+    now: opts.asOfMs === undefined ? Date.now : () => opts.asOfMs as number,
     generation: () => generation,
     priceBook: () => book,
   };
@@ -103,7 +108,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     const ingest = createEnvelopeIngest(store);
     let lastLine = 0;
     const seeded = await seedDemo({
-      asOfMs: Date.now(),
+      asOfMs: opts.asOfMs ?? Date.now(),
       ingest,
       sink: store,
       importRates: (f) => importDemoRateFile(store, f),
