@@ -242,7 +242,7 @@ function micros(decimal: string | null | undefined): number | null {
 /** Hand figures in micro-units: 0.04 BRL = 40_000. */
 const M = (major: number) => Math.round(major * 1_000_000);
 
-type Row = Record<string, unknown> & { bucket?: string; currency: string; messages?: number; billable?: number; cost?: string | null };
+type Row = Record<string, unknown> & { bucket?: string; currency?: string; messages?: number; billable?: number; cost?: string | null };
 
 interface Harness {
   url: string;
