@@ -50,6 +50,17 @@ export function fakeDataSourceProxy(
           res.on('end', () => {
             const data = body ? JSON.parse(body) : undefined;
             const status = res.statusCode ?? 0;
+            // Grafana's proxy hides an upstream 401 behind a 400 with a text body (pkg/api/pluginproxy/
+            // ds_proxy.go, modifyResponse), which backendSrv.processRequestError wraps in an object.
+            if (status === 401) {
+              const text = 'Authentication to data source failed';
+              return subscriber.error({
+                status: 400,
+                statusText: 'Bad Request',
+                data: { error: 'Bad Request', response: text, message: text },
+                config: options,
+              });
+            }
             if (status >= 400) return fail(status, data);
             subscriber.next({
               data,

@@ -59,6 +59,12 @@ const GRAFANA_SHARED = new Set([
   'module',
 ]);
 
+function listFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
 function readDist(file: string): string {
   const p = path.join(dist, file);
   if (!fs.existsSync(p))
@@ -94,6 +100,68 @@ describe('dist/module.js as Grafana loads it', () => {
     expect(source.match(/.{0,40}\b(Buffer|process\.|__dirname|setImmediate)\b.{0,20}/g) ?? []).toEqual([]);
     // @grafana/ui alone is several MB; the plugin with zod is well under one.
     expect(source.length).toBeLessThan(1024 * 1024);
+  });
+
+  // plugin.json admits Grafana 11.6.11+ / 12.x (React 18). Their shared packages are the long-standing
+  // ones plus react/jsx-runtime (backported in 11.6.11, 12.0.10, 12.1.7, 12.2.5; grafana/grafana #117500-
+  // #117503); react-dom/client is left out because 11.6's list may lack it.
+  it('imports only packages that every Grafana in the declared range shares', () => {
+    const SHARED_SINCE_11_6_11 = new Set([
+      '@emotion/css',
+      '@emotion/react',
+      '@grafana/data',
+      '@grafana/runtime',
+      '@grafana/ui',
+      'i18next',
+      'lodash',
+      'moment',
+      'react',
+      'react-dom',
+      'react/jsx-runtime',
+      'react-redux',
+      'react-router-dom',
+      'redux',
+      'rxjs',
+      'rxjs/operators',
+      'module',
+    ]);
+    expect(amdDependencies(source).filter((d) => !SHARED_SINCE_11_6_11.has(d))).toEqual([]);
+  });
+
+  it('uses nothing that React 18 lacks (React 19-only exports, by name, in the bundle and the plugin source)', () => {
+    // React 18.3.1's exports (Object.keys(require('react')) of react@18.3.1), the host of Grafana 11/12.
+    const REACT_18 = new Set(
+      (
+        'Children Component Fragment Profiler PureComponent StrictMode Suspense act cloneElement createContext createElement ' +
+        'createFactory createRef forwardRef isValidElement lazy memo startTransition unstable_act useCallback useContext ' +
+        'useDebugValue useDeferredValue useEffect useId useImperativeHandle useInsertionEffect useLayoutEffect useMemo ' +
+        'useReducer useRef useState useSyncExternalStore useTransition version'
+      ).split(' '),
+    );
+    const react19Only = Object.keys(require('react') as object).filter((n) => !n.startsWith('__') && !REACT_18.has(n));
+    // The check has teeth only if the installed React is 19 and adds names (use, useActionState, ...).
+    expect(react19Only).toEqual(expect.arrayContaining(['use', 'useActionState', 'useOptimistic']));
+    // Webpack keeps imported names as property reads on the external (`(0,f.useState)`), minified or not.
+    expect(react19Only.filter((n) => new RegExp(`\\.${n}\\b`).test(source))).toEqual([]);
+    // The bundle does read React through such property reads (otherwise the scan above would prove nothing).
+    expect(source).toMatch(/\(0,\w+\.useState\)/);
+    const pluginSource = listFiles(path.join(repoRoot, 'src', 'plugin'))
+      .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    const used = new Set<string>();
+    for (const m of pluginSource.matchAll(/import\s+(?:React\s*,\s*)?\{([^}]*)\}\s+from\s+'react'/g))
+      for (const name of m[1]!.split(','))
+        if (name.trim())
+          used.add(
+            name
+              .trim()
+              .replace(/^type\s+/, '')
+              .split(/\s+as\s+/)[0]!,
+          );
+    for (const m of pluginSource.matchAll(/\bReact\.(\w+)/g)) used.add(m[1]!);
+    const typeOnly = new Set(['ChangeEvent', 'ReactNode', 'FormEvent', 'ComponentType', 'FC', 'ReactElement', 'KeyboardEvent']);
+    expect([...used].filter((n) => !REACT_18.has(n) && !typeOnly.has(n))).toEqual([]);
   });
 
   it('ships a filled-in plugin.json and the source map', () => {

@@ -5,6 +5,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
+// node-semver ships no types; only these three functions are used.
+const semver = require('semver') as {
+  validRange(range: string): string | null;
+  satisfies(version: string, range: string): boolean;
+  minVersion(range: string): { version: string } | null;
+};
 import { PROXY_ROUTE } from '../../src/plugin/options';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -34,6 +40,13 @@ function findSchema(): string | null {
 }
 
 const schemaPath = findSchema();
+
+/** The schema's own grafanaDependency pattern (the Go validator reads it as a plain regular expression). */
+function schemaGrafanaDependencyPattern(): string {
+  if (!schemaPath) throw new Error('shared/schemas/plugin.schema.json not found: set WASPEND_PLUGIN_SCHEMA');
+  const schema = loadSchema(schemaPath) as { properties: { dependencies: { properties: { grafanaDependency: { pattern: string } } } } };
+  return schema.properties.dependencies.properties.grafanaDependency.pattern;
+}
 
 function loadSchema(file: string): object {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -140,10 +153,50 @@ describe('src/plugin/plugin.json', () => {
     ]);
   });
 
-  it('declares a Grafana range that starts at the React 19 line we build and test against', () => {
+  // The Grafana lines that share react/jsx-runtime with plugins (the bundle imports it, so a Grafana
+  // without it cannot load the plugin): 11.6.11, 12.0.10, 12.1.7, 12.2.5 (backports, grafana/grafana
+  // #117500-#117503 of #108478) and every release from 12.3.0. Written the way grafana/plugin-tools
+  // writes it (packages/create-plugin/src/codemods/additions/scripts/externalize-jsx-runtime.ts,
+  // `semverRanges`, grafana/plugin-tools#2449).
+  const RANGE = manifest.dependencies.grafanaDependency;
+  const ACCEPTED = [
+    '11.6.11',
+    '11.6.12',
+    '12.0.10',
+    '12.0.11',
+    '12.1.7',
+    '12.1.9',
+    '12.2.5',
+    '12.2.6',
+    '12.3.0',
+    '12.4.1',
+    '13.0.0',
+    '13.2.2',
+  ];
+  const REFUSED = ['11.5.9', '11.6.0', '11.6.10', '12.0.0', '12.0.9', '12.1.0', '12.1.6', '12.2.0', '12.2.4', '10.4.18'];
+
+  it('declares the Grafana range that shares react/jsx-runtime (11.6.11+, 12.0.10+, 12.1.7+, 12.2.5+, 12.3.0+)', () => {
+    expect(RANGE).toBe('>=11.6.11 <12 || >=12.0.10 <12.1 || >=12.1.7 <12.2 || >=12.2.5 <12.3 || >=12.3.0');
+  });
+
+  it('is a range node-semver (what the schema names as its validator) reads, with the right versions in and out', () => {
+    expect(semver.validRange(RANGE)).not.toBeNull();
+    expect(ACCEPTED.filter((v) => !semver.satisfies(v, RANGE))).toEqual([]);
+    expect(REFUSED.filter((v) => semver.satisfies(v, RANGE))).toEqual([]);
+    expect(semver.minVersion(RANGE)?.version).toBe('11.6.11');
+  });
+
+  // Skipped with the schema checks above, for the same reason, when the schema is nowhere to be found.
+  (schemaPath ? it : it.skip)('passes the grafanaDependency pattern of Grafana plugin.schema.json, which rejects other operators', () => {
+    const pattern = new RegExp(schemaGrafanaDependencyPattern());
+    expect(pattern.test(RANGE)).toBe(true);
+    // The pattern itself discriminates: `&&` and a comma are not range syntax Grafana accepts.
+    expect(pattern.test('>=11.6.11 && <12')).toBe(false);
+    expect(pattern.test('>=11.6.11, <12')).toBe(false);
+  });
+
+  it('includes the @grafana/data line the bundle is built against', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-    const built = pkg.dependencies['@grafana/data'] as string;
-    const [major, minor] = built.split('.').map(Number);
-    expect(manifest.dependencies.grafanaDependency).toBe(`>=${major}.${minor}.0`);
+    expect(semver.satisfies(pkg.dependencies['@grafana/data'] as string, RANGE)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { describeFetchError, describeHealth } from './connector-status';
+import { TOKEN_REFUSED_MESSAGE, describeFetchError, describeHealth } from './connector-status';
 
 const health = (over: Record<string, unknown> = {}, store: Record<string, unknown> = {}) => ({
   status: 'ok',
@@ -31,5 +31,36 @@ describe('describeFetchError', () => {
     );
     expect(describeFetchError(502, null)).toMatch(/could not reach/);
     expect(describeFetchError(500, 'oops')).toBe('The connector failed with HTTP 500');
+  });
+});
+
+describe('describeFetchError on a refused token', () => {
+  // Exactly what reaches the plugin through Grafana: ds_proxy.go answers 400 with the text body
+  // "Authentication to data source failed" (no JSON, no content type), and backendSrv's
+  // processRequestError wraps a text body as { error: statusText, response, message }.
+  const PROXY_BODY = 'Authentication to data source failed';
+  const WRAPPED = { error: 'Bad Request', response: PROXY_BODY, message: PROXY_BODY };
+
+  it('maps Grafana proxy 400 (wrapped by backendSrv or raw text) to the token message naming the setting', () => {
+    expect(describeFetchError(400, WRAPPED)).toBe(TOKEN_REFUSED_MESSAGE);
+    expect(describeFetchError(400, PROXY_BODY)).toBe(TOKEN_REFUSED_MESSAGE);
+    expect(TOKEN_REFUSED_MESSAGE).toMatch(/Data sources > waspend/);
+    expect(TOKEN_REFUSED_MESSAGE).toMatch(/"API token"/);
+    expect(TOKEN_REFUSED_MESSAGE).not.toMatch(/bad request/i);
+  });
+
+  it('maps the direct 401 and 403 forms to the same message', () => {
+    expect(describeFetchError(401, { error: 'unauthorized', message: 'missing or invalid bearer token' })).toBe(TOKEN_REFUSED_MESSAGE);
+    expect(describeFetchError(403, { error: 'forbidden', message: 'token not allowed' })).toBe(TOKEN_REFUSED_MESSAGE);
+  });
+
+  it("tells Grafana's own route refusal apart, and leaves an ordinary 400 a query error", () => {
+    expect(describeFetchError(403, { message: 'plugin proxy route access denied' })).toMatch(
+      /^Grafana refused the data-source proxy route/,
+    );
+    expect(describeFetchError(400, { error: 'bad_request', message: 'must be a day', field: 'from' })).toBe(
+      'The connector rejected the query: must be a day (field from)',
+    );
+    expect(describeFetchError(400, 'something else')).toBe('The connector rejected the query: bad request');
   });
 });
