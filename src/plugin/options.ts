@@ -7,11 +7,9 @@ import type { DataSourceJsonData } from '@grafana/data';
 export interface WaspendOptions extends DataSourceJsonData {
   /** Where Grafana's server reaches the connector, e.g. the compose service name and port. */
   connectorUrl?: string;
-  /**
-   * ISO 4217 code, stored for dashboards that want one. Not applied by queries yet: every connector
-   * row carries its own currency and frames use that.
-   */
-  defaultCurrency?: string;
+  // No "default currency": amounts are never converted (there are no exchange rates here), each
+  // connector row carries its WABA's billing currency and frames keep it. A `defaultCurrency` left in
+  // older saved settings is ignored and kept as it was.
   /**
    * Which time zone names "today" and the current month for projections and tiers:
    * `dashboard` follows the dashboard's time zone, anything else is an IANA zone such as `UTC`.

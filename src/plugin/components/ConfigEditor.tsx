@@ -2,7 +2,7 @@ import React from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Field, Input, SecretInput } from '@grafana/ui';
 import { DEFAULT_TIMEZONE_DISPLAY, type WaspendOptions, type WaspendSecureJsonData } from '../options';
-import { checkConnectorUrl, checkCurrency, checkTimeZone } from './config-checks';
+import { checkConnectorUrl, checkTimeZone } from './config-checks';
 
 type Props = DataSourcePluginOptionsEditorProps<WaspendOptions, WaspendSecureJsonData>;
 
@@ -15,7 +15,6 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const setJson = <K extends keyof WaspendOptions>(key: K, value: WaspendOptions[K]) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
   const urlProblem = checkConnectorUrl(jsonData.connectorUrl);
-  const currencyProblem = checkCurrency(jsonData.defaultCurrency);
   const zoneProblem = checkTimeZone(jsonData.timezoneDisplay);
 
   return (
@@ -52,21 +51,6 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
               secureJsonData: { ...options.secureJsonData, apiToken: '' },
             })
           }
-        />
-      </Field>
-      <Field
-        label="Default currency"
-        description="ISO 4217 code, e.g. USD. Not applied to queries yet: each WABA's figures keep their own currency."
-        invalid={Boolean(currencyProblem)}
-        error={currencyProblem}
-      >
-        <Input
-          id="waspend-default-currency"
-          aria-label="Default currency"
-          width={12}
-          placeholder="USD"
-          value={jsonData.defaultCurrency ?? ''}
-          onChange={(e) => setJson('defaultCurrency', e.currentTarget.value.trim().toUpperCase())}
         />
       </Field>
       <Field

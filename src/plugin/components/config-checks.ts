@@ -18,11 +18,6 @@ export function checkConnectorUrl(value: string | undefined): string | undefined
   return undefined;
 }
 
-export function checkCurrency(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  return /^[A-Z]{3}$/.test(value) ? undefined : 'Use a three-letter ISO 4217 code such as USD, EUR or BRL.';
-}
-
 export function checkTimeZone(value: string | undefined): string | undefined {
   if (!value || value === DEFAULT_TIMEZONE_DISPLAY) return undefined;
   try {

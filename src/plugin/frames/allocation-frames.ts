@@ -2,7 +2,7 @@ import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { allocateByMarketCategory, microsToNumber, parseMicros, type GroupUsage, type MarketCategoryTotal, type Micros } from '@core';
 import { usageResponse, type UsageDimension } from '@contract';
 import { parseResponse } from './parse-response';
-import { ROW_FIELD_OF, currencyUnit, formatLabelValue } from './series';
+import { ROW_FIELD_OF, formatLabelValue, moneyFieldConfig } from './series';
 
 export interface AllocationOptions {
   refId: string;
@@ -69,7 +69,7 @@ export function buildAllocationFrames(totalsBody: unknown, unitsBody: unknown, o
             name: 'Cost',
             type: FieldType.number,
             values: rows.map(([, v]) => microsToNumber(v.micros)),
-            config: { unit: currencyUnit(currency) },
+            config: moneyFieldConfig(currency),
           },
         ],
       });

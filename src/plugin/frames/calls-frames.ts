@@ -1,7 +1,7 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { callsResponse, contactsResponse, type CallDimension } from '@contract';
 import { parseResponse } from './parse-response';
-import { currencyUnit, splitSeries, toAmount } from './series';
+import { currencyUnit, currencyDecimals, splitSeries, toAmount } from './series';
 import type { FrameOptions } from './usage-frames';
 
 /** One frame per series key from /calls: count, talk time, average duration and cost. */
@@ -12,12 +12,16 @@ export function buildCallsFrames(body: unknown, groupBy: readonly CallDimension[
   return splitSeries(response.rows, groupBy, 'Calls').map((s) => {
     const rows = [...s.rows].sort((a, b) => a.time - b.time);
     const name = `${s.name}${suffix}`;
-    const field = (title: string, values: Array<number | null>, unit: string) => ({
+    const field = (title: string, values: Array<number | null>, unit: string, decimals?: number) => ({
       name: title,
       type: FieldType.number,
       labels: s.labels,
       values,
-      config: { unit, displayNameFromDS: groupBy.length ? `${name} ${title.toLowerCase()}` : `${title}${suffix}` },
+      config: {
+        unit,
+        ...(decimals === undefined ? {} : { decimals }),
+        displayNameFromDS: groupBy.length ? `${name} ${title.toLowerCase()}` : `${title}${suffix}`,
+      },
     });
     return createDataFrame({
       refId: options.refId,
@@ -44,6 +48,7 @@ export function buildCallsFrames(body: unknown, groupBy: readonly CallDimension[
           'Cost',
           rows.map((r, i) => toAmount(r.cost, `calls.rows[${i}].cost`)),
           currencyUnit(s.currency),
+          currencyDecimals(s.currency),
         ),
       ],
     });

@@ -2,7 +2,7 @@ import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { addDays, dayStartMs, daysInMonth, firstDayOf, monthOf, projectWeekday, type DailyValue } from '@core';
 import { usageResponse } from '@contract';
 import { parseResponse } from './parse-response';
-import { currencyUnit, toAmount } from './series';
+import { moneyFieldConfig, toAmount } from './series';
 
 export interface ProjectionOptions {
   refId: string;
@@ -34,7 +34,7 @@ export function buildProjectionFrames(body: unknown, options: ProjectionOptions)
   const frames: DataFrame[] = [];
   for (const [currency, slot] of [...byCurrency].sort(([a], [b]) => a.localeCompare(b))) {
     const p = projectWeekday({ month, daily: slot.daily.filter((d) => d.day <= asOfDay), asOfDay, history: slot.history });
-    const unit = currencyUnit(currency);
+    const money = moneyFieldConfig(currency);
     const suffix = byCurrency.size > 1 ? ` · ${currency}` : '';
     const days = Array.from({ length: daysInMonth(month) }, (_, i) => addDays(first, i));
     const actual = cumulative(days, slot.daily, asOfDay);
@@ -55,7 +55,7 @@ export function buildProjectionFrames(body: unknown, options: ProjectionOptions)
       name,
       type: FieldType.number,
       values,
-      config: { unit, displayNameFromDS: `${name}${suffix}` },
+      config: { ...money, displayNameFromDS: `${name}${suffix}` },
     });
     const fields = [
       { name: 'Time', type: FieldType.time, values: days.map((d) => dayStartMs(d, options.timeZone)) },

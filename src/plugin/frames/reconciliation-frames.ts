@@ -2,7 +2,7 @@ import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { microsToNumber, parseMicros } from '@core';
 import { reconciliationResponse, tiersResponse, type UsageDimension } from '@contract';
 import { parseResponse } from './parse-response';
-import { currencyUnit, formatLabelValue, splitSeries, toAmount } from './series';
+import { currencyDecimals, currencyUnit, formatLabelValue, splitSeries, toAmount } from './series';
 
 /** Estimate vs Meta per day and series key, with the difference computed exactly in micros. */
 export function buildReconciliationFrames(body: unknown, groupBy: readonly UsageDimension[], refId: string): DataFrame[] {
@@ -17,7 +17,11 @@ export function buildReconciliationFrames(body: unknown, groupBy: readonly Usage
       type: FieldType.number,
       labels: s.labels,
       values,
-      config: { unit: u, displayNameFromDS: dims.length ? `${s.name} ${name.toLowerCase()}` : name },
+      config: {
+        unit: u,
+        ...(u === unit ? { decimals: currencyDecimals(s.currency) } : {}),
+        displayNameFromDS: dims.length ? `${s.name} ${name.toLowerCase()}` : name,
+      },
     });
     // Only days Meta has reported can differ; a null keeps "not reported yet" apart from "agrees".
     const diff = rows.map((r, j) =>

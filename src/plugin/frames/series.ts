@@ -77,7 +77,4 @@ export function toAmount(cost: string | null, field: string): number | null {
   return n;
 }
 
-/** Grafana's unit id for an amount in `currency` (currencyUSD, currencyBRL...). */
-export function currencyUnit(currency: string): string {
-  return `currency${currency.toUpperCase()}`;
-}
+export { currencyUnit, currencyDecimals, moneyFieldConfig } from './money-units';

@@ -1,7 +1,7 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { usageResponse, type UsageDimension, type UsageRowDto } from '@contract';
 import { parseResponse } from './parse-response';
-import { currencyUnit, splitSeries, toAmount } from './series';
+import { moneyFieldConfig, splitSeries, toAmount } from './series';
 
 export type UsageMetric = 'cost' | 'messages' | 'billable';
 
@@ -44,7 +44,7 @@ export function buildUsageFrames(
           type: FieldType.number,
           labels: s.labels,
           values: rows.map((r, j) => valueOf(r, metric, j)),
-          config: { displayNameFromDS: name, ...(metric === 'cost' ? { unit: currencyUnit(s.currency) } : { unit: 'none', decimals: 0 }) },
+          config: { displayNameFromDS: name, ...(metric === 'cost' ? moneyFieldConfig(s.currency) : { unit: 'none', decimals: 0 }) },
         },
       ],
     });
