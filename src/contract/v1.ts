@@ -193,7 +193,16 @@ export const contactsResponse = z.object({
 });
 export type ContactsResponse = z.infer<typeof contactsResponse>;
 
-export const reconciliationQuery = filterParams.extend({ by: csvOf(['category', 'waba'] as const) });
+export const RECONCILIATION_INTERVALS = ['day', 'month'] as const;
+/**
+ * `interval=day` (default): our estimate against Meta's analytics per WABA-local day (`reconciliationResponse`).
+ * `interval=month`: per WABA and whole WABA-local month, estimate, Meta and the entered invoice side by
+ * side (`reconciliationMonthResponse`); only the `waba` filter applies, because an invoice is one total per WABA.
+ */
+export const reconciliationQuery = filterParams.extend({
+  by: csvOf(['category', 'waba'] as const),
+  interval: z.enum(RECONCILIATION_INTERVALS).default('day'),
+});
 export const reconciliationRow = z.object({
   time: z.number(),
   day: z.string(),
@@ -207,6 +216,80 @@ export const reconciliationRow = z.object({
 });
 export const reconciliationResponse = z.object({ rows: z.array(reconciliationRow), problems: z.array(problem) });
 export type ReconciliationResponse = z.infer<typeof reconciliationResponse>;
+
+/** A month `YYYY-MM`. */
+export const monthParam = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+
+/**
+ * One WABA-local month of one WABA in one currency. Money never mixes currencies: an invoice (or a
+ * Meta figure) in another currency than the WABA's gets a row of its own, without differences.
+ * Each difference is `figure - reference` (decimal string) and `...Pct` is it as a percentage of
+ * the reference, rounded half away from zero to 2 decimals; null when either side is missing or the
+ * reference is zero. The reference is Meta's analytics for `estimateVsMeta` and the invoice otherwise.
+ */
+export const reconciliationMonthRow = z.object({
+  /** Start of the WABA-local month, epoch ms. */
+  time: z.number(),
+  month: z.string(),
+  wabaId: z.string(),
+  currency: z.string(),
+  /** Our estimate: delivered messages and finished calls priced on the imported rate cards. */
+  estimateCost: z.string().nullable(),
+  /** Meta's pricing_analytics plus call_analytics cost, as pulled; null when Meta reported no cost. */
+  metaCost: z.string().nullable(),
+  /** The invoice entered for this WABA, month and currency (`waspend invoice import`, `PUT /invoices`). */
+  invoiceAmount: z.string().nullable(),
+  estimateVsMeta: z.string().nullable(),
+  estimateVsMetaPct: z.number().nullable(),
+  estimateVsInvoice: z.string().nullable(),
+  estimateVsInvoicePct: z.number().nullable(),
+  metaVsInvoice: z.string().nullable(),
+  metaVsInvoicePct: z.number().nullable(),
+  /** Meta's figures for the month may still change (see `consolidationDays` and docs/api.md). */
+  consolidating: z.boolean(),
+});
+export type ReconciliationMonthRow = z.infer<typeof reconciliationMonthRow>;
+export const reconciliationMonthResponse = z.object({
+  interval: z.literal('month'),
+  /** Days after the WABA-local month end during which a month without an invoice counts as consolidating. */
+  consolidationDays: z.number(),
+  rows: z.array(reconciliationMonthRow),
+  problems: z.array(problem),
+});
+export type ReconciliationMonthResponse = z.infer<typeof reconciliationMonthResponse>;
+
+/** Meta's monthly invoice for one WABA, as entered. `amount` is an exact decimal string. */
+export const invoiceItem = z.object({
+  wabaId: z.string(),
+  month: z.string(),
+  currency: z.string(),
+  amount: z.string(),
+  /** How it was entered: `cli` (`waspend invoice import`) or `api` (`PUT /api/v1/invoices/{waba}/{month}`). */
+  source: z.enum(['cli', 'api']),
+  /** When it was entered, epoch ms. */
+  enteredAt: z.number(),
+});
+export type InvoiceItem = z.infer<typeof invoiceItem>;
+
+/** GET /api/v1/invoices: `from`/`to` months, both inclusive. */
+export const invoicesQuery = z.object({ from: monthParam, to: monthParam, waba: csvFree });
+export const invoicesResponse = z.object({ items: z.array(invoiceItem) });
+export type InvoicesResponse = z.infer<typeof invoicesResponse>;
+
+/** PUT /api/v1/invoices/{waba}/{month}: a JSON number would lose cents, so the amount is a decimal string. */
+export const invoicePutBody = z.strictObject({
+  currency: z
+    .string({ error: 'must be an ISO 4217 currency code such as "EUR"' })
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "EUR"'),
+  amount: z
+    .string({ error: 'must be a decimal string such as "1234.56" (not a JSON number)' })
+    .regex(/^\d+(\.\d{1,6})?$/, 'must be a non-negative decimal string with at most 6 decimals, such as "1234.56"'),
+});
+export const invoicePutResponse = z.object({ item: invoiceItem, replaced: z.boolean() });
+export type InvoicePutResponse = z.infer<typeof invoicePutResponse>;
 
 export const tiersQuery = z.object({
   month: z

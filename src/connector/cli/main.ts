@@ -3,6 +3,7 @@ import { InputError } from '@core';
 import { ConfigError } from '../config';
 import { VERSION } from '../runtime/connector';
 import { demo } from './demo';
+import { importInvoices } from './import-invoices';
 import { importPriceFile } from './import-rates';
 import { parseDay } from './options';
 import { replay } from './replay';
@@ -49,6 +50,19 @@ function program(): Command {
   importCmd('rates', 'rates', "Meta's rates CSV (currency from the file)", false);
   importCmd('tiers', 'tiers', 'volume-tier CSV (Market,Category,Lower,Upper,Rate)', true);
   importCmd('call-rates', 'call_rates', 'calling rates CSV (Market,Currency,Lower minutes,Upper minutes,Rate per minute)', true);
+
+  cli
+    .command('invoice')
+    .description(
+      "manage Meta's monthly invoices (compared with the estimate and Meta's analytics on GET /api/v1/reconciliation?interval=month)",
+    )
+    .command('import <file>')
+    .description(
+      'import invoices from a CSV with the header month,waba,currency,amount (YYYY-MM, WABA id, ISO 4217, decimal); a re-import of the same WABA, month and currency replaces it; one bad row imports nothing',
+    )
+    .option('--config <file>', 'connector config (its db; WABA ids are checked against it)')
+    .option('--db <url>', 'store URL; env WASPEND_DB')
+    .action((file: string, opts) => importInvoices(file, opts));
 
   cli
     .command('report')

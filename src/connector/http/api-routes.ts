@@ -20,12 +20,14 @@ import {
   callsSeries,
   contactsSeries,
   listValues,
+  monthlyReconciliation,
   pricingInput,
   reconciliation,
   tierState,
   usageSeries,
   type QueryContext,
 } from '../query';
+import { registerInvoiceRoutes } from './invoice-routes';
 
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(query)';
 
@@ -76,7 +78,11 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
       scope.get('/pricing-input', async (req) => pricingInput(ctx, parseQuery(pricingInputQuery, req.query)));
       scope.get('/calls', async (req) => callsSeries(ctx, parseQuery(callsQuery, req.query)));
       scope.get('/contacts', async (req) => contactsSeries(ctx, parseQuery(contactsQuery, req.query)));
-      scope.get('/reconciliation', async (req) => reconciliation(ctx, parseQuery(reconciliationQuery, req.query)));
+      scope.get('/reconciliation', async (req) => {
+        const q = parseQuery(reconciliationQuery, req.query);
+        return q.interval === 'month' ? monthlyReconciliation(ctx, q) : reconciliation(ctx, q);
+      });
+      await registerInvoiceRoutes(scope, ctx);
       scope.get('/tiers', async (req) => tierState(ctx, parseQuery(tiersQuery, req.query)));
       scope.get('/annotations', async (req) => annotations(ctx, parseQuery(annotationsQuery, req.query)));
       scope.get('/price-book', async () => ({ priceBook: priceBookToJson(ctx.priceBook()) }));

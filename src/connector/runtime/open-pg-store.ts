@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import {
+  PgInvoices,
   PgStore,
   type ConnectorStore,
   type DayRange,
@@ -16,10 +17,13 @@ import {
  */
 class PgConnectorStore implements ConnectorStore {
   readonly kind = 'postgres' as const;
+  private readonly invoiceTable: PgInvoices;
   constructor(
     private readonly inner: PgStore,
     private readonly pool: Pool,
-  ) {}
+  ) {
+    this.invoiceTable = new PgInvoices(pool);
+  }
 
   ingest: ConnectorStore['ingest'] = (...a) => this.inner.ingest(...a);
   usageDaily: ConnectorStore['usageDaily'] = (...a) => this.inner.usageDaily(...a);
@@ -34,6 +38,8 @@ class PgConnectorStore implements ConnectorStore {
   countRawEvents: ConnectorStore['countRawEvents'] = () => this.inner.countRawEvents();
   eventStats: ConnectorStore['eventStats'] = () => this.inner.eventStats();
   ping: ConnectorStore['ping'] = () => this.inner.ping();
+  saveInvoices: ConnectorStore['saveInvoices'] = (...a) => this.invoiceTable.saveInvoices(...a);
+  invoices: ConnectorStore['invoices'] = (...a) => this.invoiceTable.invoices(...a);
 
   async close(): Promise<void> {
     await this.inner.close();

@@ -1,3 +1,4 @@
+import type { InvoiceStore } from './invoice-store';
 import type { RateFileStore } from './rate-files';
 import type { DayRange, Store, UsageDailyRow } from './store';
 
@@ -20,8 +21,8 @@ export interface DeliveredMessage {
   countedKey: string;
 }
 
-/** What the running connector needs beyond the ingest/rollup `Store`: price files and per-call records. */
-export interface ConnectorStore extends Store, RateFileStore {
+/** What the running connector needs beyond the ingest/rollup `Store`: price files, invoices and per-call records. */
+export interface ConnectorStore extends Store, RateFileStore, InvoiceStore {
   finishedCalls(range: DayRange): Promise<FinishedCall[]>;
   /** usage_daily summed to the pricing grain (phone, country and group null), for panels that do not split by them. */
   usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]>;

@@ -9,4 +9,7 @@ export type { MessageState, UsageKey } from './message-state';
 export { GroupCommitWriter } from './group-commit-writer';
 export { createEnvelopeIngest } from './envelope-ingest';
 export type { RateFileStore, StoredRateFile } from './rate-files';
+export type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store';
+export { SqliteInvoices } from './sqlite-invoices';
+export { PgInvoices } from './pg-invoices';
 export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';

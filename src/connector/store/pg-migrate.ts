@@ -14,7 +14,7 @@ export const listPostgresMigrations = (dir = DIR) => listMigrations(dir);
  */
 export const MIGRATION_LOCK_KEY = '33889614013425991';
 
-/** Applies every migration newer than the recorded version, each in its own transaction. Returns the versions applied. */
+/** Applies every migration not recorded yet, in version order, each in its own transaction. Returns the versions applied. */
 export async function migratePostgres(pool: Pool, dir = DIR): Promise<number[]> {
   const client = await pool.connect();
   let broken = false;
@@ -24,11 +24,12 @@ export async function migratePostgres(pool: Pool, dir = DIR): Promise<number[]> 
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
       );
-      const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
-      const current = rows[0]?.v ?? 0;
+      // Each recorded version, not the highest: migrations may land out of order (see migrateSqlite).
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const done = new Set(rows.map((r) => Number(r.version)));
       const applied: number[] = [];
       for (const m of listMigrations(dir)) {
-        if (m.version <= current) continue;
+        if (done.has(m.version)) continue;
         await client.query('BEGIN');
         try {
           await client.query(m.sql);

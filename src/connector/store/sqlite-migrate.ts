@@ -13,14 +13,18 @@ export function listMigrations(dir = DIR): { version: number; name: string; sql:
     .sort((a, b) => a.version - b.version);
 }
 
-/** Applies every migration newer than the recorded version, each in its own transaction. Returns the versions applied. */
+/**
+ * Applies every migration not recorded yet, in version order, each in its own transaction. Returns the
+ * versions applied. Recorded versions are compared one by one, not against the highest: migrations are
+ * numbered when work starts and may land out of order (010 before 009), and a store that already has
+ * 010 must still get 009.
+ */
 export function migrateSqlite(db: Database.Database, dir = DIR): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)');
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-  const current = row.v ?? 0;
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const applied: number[] = [];
   for (const m of listMigrations(dir)) {
-    if (m.version <= current) continue;
+    if (done.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());

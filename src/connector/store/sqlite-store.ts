@@ -15,10 +15,12 @@ import {
 import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
+import { SqliteInvoices } from './sqlite-invoices';
 import { migrateSqlite } from './sqlite-migrate';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
 import type { StoredRateFile } from './rate-files';
+import type { InvoiceRange, StoredInvoice } from './invoice-store';
 import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
 
 interface MessageRow {
@@ -61,6 +63,7 @@ export class SqliteStore implements ConnectorStore {
   private readonly calls: SqliteCallRollup;
   private readonly contacts: SqliteContactSketches;
   private readonly inbound: SqliteInboundRollup;
+  private readonly invoiceTable: SqliteInvoices;
 
   constructor(
     file: string,
@@ -75,6 +78,7 @@ export class SqliteStore implements ConnectorStore {
     this.calls = new SqliteCallRollup(this.db);
     this.contacts = new SqliteContactSketches(this.db);
     this.inbound = new SqliteInboundRollup(this.db);
+    this.invoiceTable = new SqliteInvoices(this.db);
     this.stmts = {
       insertRaw: this.db.prepare(
         'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
@@ -300,6 +304,14 @@ export class SqliteStore implements ConnectorStore {
       importedAtMs: Number(r.imported_at_ms),
       content: String(r.content),
     }));
+  }
+
+  saveInvoices(invoices: readonly StoredInvoice[]): Promise<{ saved: number; replaced: number }> {
+    return this.invoiceTable.saveInvoices(invoices);
+  }
+
+  invoices(range: InvoiceRange): Promise<StoredInvoice[]> {
+    return this.invoiceTable.invoices(range);
   }
 
   async countRawEvents(): Promise<number> {
