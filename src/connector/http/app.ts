@@ -47,12 +47,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
     if (status === 500) app.log.error({ err }, 'request failed');
     // 5xx bodies stay generic so store internals never reach a caller.
-    return reply
-      .code(status)
-      .send({
-        error: status === 500 ? 'internal' : (e.code ?? 'bad_request'),
-        message: status === 500 ? 'internal error' : (e.message ?? 'bad request'),
-      });
+    return reply.code(status).send({
+      error: status === 500 ? 'internal' : (e.code ?? 'bad_request'),
+      message: status === 500 ? 'internal error' : (e.message ?? 'bad request'),
+    });
   });
 
   await registerWebhookRoutes(app, opts, writer);

@@ -63,7 +63,7 @@ export function parseInvoiceCsv(text: string, source: string, checks: InvoiceChe
     const field = (c: string) => `${source} line ${line} ${c}`;
     try {
       const inv = checkInvoice(
-        { waba: cell('waba') ?? '', month: cell('month') ?? '', currency: cell('currency') ?? '', amount: cell('amount') ?? '' },
+        { waba: cell('waba'), month: cell('month'), currency: cell('currency'), amount: cell('amount') },
         { waba: field('waba'), month: field('month'), currency: field('currency'), amount: field('amount') },
         checks,
       );
