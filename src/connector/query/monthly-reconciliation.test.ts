@@ -12,6 +12,9 @@ import { SqliteStore } from '../store';
 import { CONSOLIDATION_DAYS, isConsolidating, monthlyReconciliation } from './monthly-reconciliation';
 import type { QueryContext, WabaInfo } from './query-context';
 
+// Generous: the shared test machine is often loaded, and SQLite commits with synchronous = FULL.
+jest.setTimeout(30_000);
+
 const at = (iso: string) => Date.parse(iso);
 
 describe('isConsolidating', () => {

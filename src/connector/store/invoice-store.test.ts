@@ -17,6 +17,9 @@ import { SqliteStore } from './sqlite-store';
 
 type Opened = { invoices: InvoiceStore; close(): Promise<void> };
 
+// Generous: the shared test machine is often loaded, and SQLite commits with synchronous = FULL.
+jest.setTimeout(30_000);
+
 const inv = (wabaId: string, month: string, currency: string, amountMicros: bigint, source: 'cli' | 'api' = 'cli', enteredAtMs = 1) =>
   ({ wabaId, month, currency, amountMicros, source, enteredAtMs }) satisfies StoredInvoice;
 
