@@ -16,4 +16,5 @@ export * from './pricing';
 export * from './projection';
 export * from './allocation';
 export * from './comparison';
+export * from './rules';
 export * from './sketch';

@@ -30,7 +30,7 @@ function scaleMicros(value: Micros, factor: number): Micros {
 
 function metaRowsOf(priced: PricedRow, phoneId: string, country: string | null, rng: Rng): MetaPricingRow[] {
   const fep = priced.category === 'referral_conversion';
-  const category: Category = fep ? 'service' : priced.category;
+  const category: Category = fep ? 'service' : (priced.category as Category);
   const base = {
     day: priced.day,
     wabaId: priced.wabaId,

@@ -16,6 +16,7 @@ import {
   tiersOf,
   toDecimalString,
   currentTier,
+  type Category,
   type Micros,
   type UsageRow,
 } from '@core';
@@ -142,7 +143,7 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
     const markets = new Set(usage.map((r) => `${r.market}\u0000${r.category}`));
     for (const mc of markets) {
       const [market = '', category = ''] = mc.split('\u0000');
-      const column = rateColumnOf(category as UsageRow['category']);
+      const column = rateColumnOf(category);
       if (!column) continue;
       const key = `${w.portfolio}|${market}|${category}|${month}`;
       if (seen.has(key)) continue;
@@ -155,7 +156,7 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
       rows.push({
         portfolioId: w.portfolio,
         market,
-        category: category as UsageRow['category'],
+        category: category as Category,
         month,
         units,
         tierLower: pos.lower,

@@ -36,7 +36,7 @@ function pricingTypeOf(r: UsageDailyRow, category: Category): PricingType {
   return category === 'service' ? 'free_customer_service' : 'regular';
 }
 
-export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): UsageRow | null {
+export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): (UsageRow & { category: Category; pricingType: PricingType }) | null {
   let category: Category;
   try {
     category = toCategory(r.category);

@@ -1,4 +1,4 @@
-import type { Category, Direction, PricingModel, PricingType } from './category';
+import type { Direction, PricingModel, UsageCategory, UsagePricingType } from './category';
 import type { Micros } from './money';
 
 /**
@@ -16,12 +16,21 @@ export interface UsageRow {
   currency: string;
   /** Pricing market of the recipient (see markets), e.g. "India", "Rest of Africa", "Other". */
   market: string;
-  category: Category;
-  pricingType: PricingType;
+  /**
+   * One of our categories, or the raw value Meta sent in lower snake case when we do not know it yet
+   * (e.g. meta_business_agent): such rows are counted, priced at null and reported as `unknown_category`.
+   * Under CBP the category of the conversation's origin.
+   */
+  category: UsageCategory;
+  /** One of our pricing types, or an unknown value Meta sent (lower snake case; reported as `unknown_pricing_type`). */
+  pricingType: UsagePricingType;
   pricingModel: PricingModel;
-  /** Delivered messages (PMP) or conversations (CBP) in this bucket. */
+  /**
+   * Charged units of the bucket's kind: conversations opened on this day on CBP days (a conversation
+   * counts once, on the WABA-local day of its first delivered message), delivered messages on PMP days.
+   */
   units: number;
-  /** Delivered messages behind `units` (equal to units under PMP); set by buildUsageRows. */
+  /** Delivered messages behind `units` (equal to units under PMP; a CBP conversation's later messages add here only). */
   messages?: number;
   dims?: Readonly<Record<string, string | null>>;
 }
@@ -48,15 +57,19 @@ export interface PricedRow extends UsageRow {
  * A non-fatal pricing gap (missing card, market, rate). Surfaced as a notice, never thrown.
  * `stale_tier_table`: the volume-tier table in force is older than the rate card in force (the
  * row is still priced on those tiers; import the tier CSV published with the card).
+ * `unknown_category` / `unknown_pricing_type`: Meta sent a value we do not know (e.g. Meta Business
+ * Agent messages before Meta names their webhook value); the rows are kept with cost null.
  */
 export interface PricingProblem {
-  code: 'no_rate_card' | 'no_rate' | 'no_call_rate' | 'stale_tier_table';
+  code: 'no_rate_card' | 'no_rate' | 'no_call_rate' | 'stale_tier_table' | 'unknown_category' | 'unknown_pricing_type';
   message: string;
   currency: string;
   day: string;
   market?: string;
   category?: string;
   rows: number;
+  /** Units (messages or conversations) in those rows; set for the unknown_* codes. */
+  units?: number;
 }
 
 /** A finished call as the connector stores it, priced one by one (tier crossings are per call). */

@@ -11,3 +11,4 @@ export {
 } from './price-calls';
 export { tierKey, freeTierKey, splitAcrossTiers, currentTier, type TierPosition } from './tier-ladder';
 export { buildUsageRows, type UsageMessage } from './usage-rows';
+export { conversationUnits, type ConversationMessage, type ConversationUnit } from './conversation-units';

@@ -27,10 +27,15 @@ describe('priceUsage: per-message pricing (PMP)', () => {
     expect(problems).toEqual([]);
   });
 
-  test('a regular service message is charged only when a card has a service rate (never invented)', () => {
-    const noRate = priceUsage([row({ day: '2026-10-02', units: 4, category: 'service' })], book);
+  test("a regular service message: the card's service rate, else (from 2026-10-01 only) the market's utility rate", () => {
+    // Before 2026-10-01 no rule says where a service rate comes from: no rate, never invented.
+    const noRate = priceUsage([row({ day: '2026-09-30', units: 4, category: 'service' })], book);
     expect(noRate.rows[0]).toMatchObject({ billable: 4, costMicros: null });
     expect(noRate.problems).toEqual([expect.objectContaining({ code: 'no_rate', category: 'service', rows: 1 })]);
+    // From 2026-10-01 the card without a Service rate gives India's utility rate: 4 x 0.0014 = 0.0056.
+    const fallback = priceUsage([row({ day: '2026-10-02', units: 4, category: 'service' })], book);
+    expect(cost(fallback.rows[0]!.costMicros)).toBe('0.0056');
+    expect(fallback.problems).toEqual([]);
     const withService = addToPriceBook(
       book,
       parseRateCardCsv(
@@ -83,7 +88,9 @@ describe('priceUsage: per-message pricing (PMP)', () => {
   test.each([
     [{ units: -1 }, /^rows\[0\]\.units: -1 must be a whole number/],
     [{ units: 1.5 }, /^rows\[0\]\.units/],
-    [{ category: 'promo' }, /^rows\[0\]\.category: "promo"/],
+    [{ category: 'Promo Mixed' }, /^rows\[0\]\.category: "Promo Mixed" must be a pricing category in lower snake case/],
+    [{ category: '' }, /^rows\[0\]\.category/],
+    [{ pricingType: undefined }, /^rows\[0\]\.pricingType/],
     [{ day: '2026-13-01' }, /^rows\[0\]\.day: "2026-13-01"/],
     [{ pricingModel: 'XYZ' }, /^rows\[0\]\.pricingModel/],
     [{ market: '' }, /^rows\[0\]\.market/],

@@ -1,4 +1,4 @@
-import { rateColumnOf, TIERED_COLUMNS, type RateColumn } from '../model/category';
+import { isKnownCategory, isKnownPricingType, rateColumnOf, type RateColumn } from '../model/category';
 import type { Micros } from '../model/money';
 import type { PricedRow, PricingProblem, TierSplit, UsageRow } from '../model/usage';
 import { rateCardInForce, tierTableInForce, type PriceBook } from '../ratecard/price-book';
@@ -7,11 +7,13 @@ import { tiersOf, type TierTable } from '../ratecard/tiers';
 import { ProblemCollector } from './problems';
 import { freeTierKey, splitAcrossTiers, tierKey } from './tier-ladder';
 import { assertUsageRows } from './validate-rows';
+import { firstDayWhere, PRICING_RULES, rulesOn, type PricingRules, type PricingRuleRow } from '../rules/pricing-rules';
+import { addDays } from '../time/calendar';
 
-/** CBP: the first 1,000 service conversations per WABA per WABA-local month were free... */
-export const FREE_SERVICE_CONVERSATIONS = 1000;
-/** ...until service conversations became free for everyone on 2024-11-01 (Meta pricing timeline). */
-export const SERVICE_FREE_FROM = '2024-11-01';
+/** CBP: the first 1,000 service conversations per WABA per WABA-local month were free (rules table)... */
+export const FREE_SERVICE_CONVERSATIONS = rulesOn(addDays((PRICING_RULES[0] as PricingRuleRow).from, -1)).cbpFreeServicePerMonth;
+/** ...until service conversations became free for everyone (2024-11-01, rules table). */
+export const SERVICE_FREE_FROM = firstDayWhere((r) => !r.cbpServiceCharged) as string;
 
 export interface PriceUsageOptions {
   /**
@@ -19,6 +21,8 @@ export interface PriceUsageOptions {
    * service conversations already used, by freeTierKey(...)), for windows that start mid-month.
    */
   priorUnits?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+  /** The pricing rules table (default: Meta's, PRICING_RULES); tests pass one with an extra row. */
+  rules?: readonly PricingRuleRow[];
 }
 
 export interface PriceUsageResult {
@@ -28,8 +32,6 @@ export interface PriceUsageResult {
   /** Charged units per tierKey at the end (prior units included): the current tier of each ladder. */
   tierCounts: Map<string, number>;
 }
-
-const tiered = new Set<RateColumn>(TIERED_COLUMNS);
 
 /** Builds the priced row field by field: object spread is several times slower on 100k rows. */
 function toPriced(row: UsageRow, billable: number, costMicros: Micros | null, tiers?: TierSplit[]): PricedRow {
@@ -52,12 +54,17 @@ function toPriced(row: UsageRow, billable: number, costMicros: Micros | null, ti
   return out;
 }
 
-function movesCounter(row: UsageRow): boolean {
+function movesCounter(row: UsageRow, rules: PricingRules): boolean {
   if (row.pricingModel === 'PMP') {
     const column = rateColumnOf(row.category);
-    return row.pricingType === 'regular' && column !== null && tiered.has(column);
+    return row.pricingType === 'regular' && column !== null && rules.tierCounters[column] !== undefined;
   }
-  return row.category === 'service' && (row.pricingType === 'regular' || row.pricingType === 'free_tier') && row.day < SERVICE_FREE_FROM;
+  return (
+    row.category === 'service' &&
+    (row.pricingType === 'regular' || row.pricingType === 'free_tier') &&
+    rules.cbpServiceCharged &&
+    rules.cbpFreeServicePerMonth > 0
+  );
 }
 
 function sortKey(row: UsageRow): string {
@@ -71,12 +78,15 @@ function sortKey(row: UsageRow): string {
 }
 
 /**
- * Prices aggregated usage rows. PMP: a row is charged iff Meta's type is `regular` and the category
- * has a rate column; utility/authentication(-international) go through the volume tiers in force.
- * CBP: one charge per conversation, service conversations free from 2024-11-01 and the first 1,000
- * per WABA-month free before. Rows are processed by day and then a stable key, so the tier split
- * does not depend on input order. Missing prices give costMicros null plus a problem; never throws
- * for them (bad rows are InputErrors).
+ * Prices aggregated usage rows by the rules in force on each row's WABA-local day (rules table).
+ * PMP: a row is charged iff Meta's type is `regular` and the category has a rate column; columns with
+ * a tier counter in the rules go through the volume tiers in force; a charged service row without a
+ * Service rate on the card takes the rules' fallback column (utility, from 2026-10-01), never tiered.
+ * CBP: one charge per conversation, service conversations free or within a monthly allowance as the
+ * rules say. Unknown categories and pricing types are kept: cost null (0 when Meta's type is a known
+ * free one) and an unknown_* problem counting rows and units. Rows are processed by day and then a
+ * stable key, so the tier split does not depend on input order. Missing prices give costMicros null
+ * plus a problem; never throws for them (bad rows are InputErrors).
  */
 export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: PriceUsageOptions = {}): PriceUsageResult {
   assertUsageRows(rows);
@@ -86,6 +96,13 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
   const counts = new Map<string, number>();
   const countOf = (key: string) => counts.get(key) ?? priorOf(key);
   const problems = new ProblemCollector();
+  const table = options.rules ?? PRICING_RULES;
+  const rulesByDay = new Map<string, PricingRules>();
+  const rulesFor = (day: string): PricingRules => {
+    let r = rulesByDay.get(day);
+    if (!r) rulesByDay.set(day, (r = rulesOn(day, table)));
+    return r;
+  };
   const cards = new Map<string, RateCard | null>();
   const tables = new Map<string, TierTable | null>();
   const cardFor = (currency: string, day: string, unit: RateUnit) => {
@@ -99,25 +116,49 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     return tables.get(key) as TierTable | null;
   };
 
-  const cbpBillable = (row: UsageRow, column: RateColumn | null): number => {
+  const cbpBillable = (row: UsageRow, column: RateColumn | null, rules: PricingRules): number => {
     if (column === null || (row.pricingType !== 'regular' && row.pricingType !== 'free_tier')) return 0;
     if (row.category !== 'service') return row.pricingType === 'regular' ? row.units : 0;
-    if (row.day >= SERVICE_FREE_FROM) return 0;
+    if (!rules.cbpServiceCharged) return 0;
     // Meta's free_tier verdicts fill the allowance first (they sort before `regular` on a day);
     // regular service conversations only get what is left, so the allowance is never used twice.
     const key = freeTierKey(row.wabaId, row.day.slice(0, 7));
     const used = countOf(key);
-    const free = row.pricingType === 'free_tier' ? row.units : Math.max(0, Math.min(row.units, FREE_SERVICE_CONVERSATIONS - used));
+    const allowance = rules.cbpFreeServicePerMonth;
+    const free = row.pricingType === 'free_tier' ? row.units : Math.max(0, Math.min(row.units, allowance - used));
     counts.set(key, used + free);
     return row.units - free;
   };
 
   const out: PricedRow[] = new Array(rows.length);
+  const unknown = (row: UsageRow, i: number, knownCategory: boolean): void => {
+    const code = knownCategory ? ('unknown_pricing_type' as const) : ('unknown_category' as const);
+    const what = knownCategory ? `pricing type "${row.pricingType}"` : `category "${row.category}"`;
+    problems.add({
+      code,
+      message: `Unknown ${what}: counted as delivered, not priced (waspend does not know Meta's rate for it yet)`,
+      currency: row.currency,
+      day: row.day,
+      market: row.market,
+      category: row.category,
+      units: row.units,
+    });
+    // Meta's verdict still says whether it is charged; a known free verdict costs nothing.
+    const free = isKnownPricingType(row.pricingType) && row.pricingType !== 'regular';
+    out[i] = toPriced(row, free ? 0 : row.pricingType === 'regular' ? row.units : 0, free ? 0n : null);
+  };
+
   const priceRow = (i: number): void => {
     const row = rows[i] as UsageRow;
+    const knownCategory = isKnownCategory(row.category);
+    if (!knownCategory || !isKnownPricingType(row.pricingType)) {
+      unknown(row, i, knownCategory);
+      return;
+    }
+    const rules = rulesFor(row.day);
     const column = rateColumnOf(row.category);
     const isPmp = row.pricingModel === 'PMP';
-    const billable = isPmp ? (row.pricingType === 'regular' && column !== null ? row.units : 0) : cbpBillable(row, column);
+    const billable = isPmp ? (row.pricingType === 'regular' && column !== null ? row.units : 0) : cbpBillable(row, column, rules);
     if (billable === 0 || column === null) {
       out[i] = toPriced(row, 0, 0n);
       return;
@@ -125,8 +166,9 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     const base = { code: 'no_rate' as const, currency: row.currency, day: row.day, market: row.market, category: row.category };
     const unit: RateUnit = isPmp ? 'message' : 'conversation';
     const card = cardFor(row.currency, row.day, unit);
-    if (isPmp && tiered.has(column)) {
-      const key = tierKey(row.portfolioId, row.market, column, row.day.slice(0, 7));
+    const counter = isPmp ? rules.tierCounters[column] : undefined;
+    if (counter !== undefined) {
+      const key = tierKey(row.portfolioId, row.market, counter, row.day.slice(0, 7));
       const before = countOf(key);
       counts.set(key, before + billable);
       const table = tableFor(row.currency, row.day);
@@ -149,11 +191,14 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       out[i] = toPriced(row, billable, null);
       return;
     }
-    const rate = rateOf(card, row.market, column);
+    let rate = rateOf(card, row.market, column);
+    // Meta from 2026-10-01: service is charged at the market's utility rate (same card), not tiered.
+    const fallback = column === 'service' ? rules.serviceRateFallback : null;
+    if (rate === null && fallback) rate = rateOf(card, row.market, fallback);
     if (rate === null) {
       problems.add({
         ...base,
-        message: `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate for ${row.market}`,
+        message: `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate${fallback ? ` (nor ${fallback})` : ''} for ${row.market}`,
       });
     }
     out[i] = toPriced(row, billable, rate === null ? null : BigInt(billable) * rate);
@@ -163,7 +208,8 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
   // priced straight away, and the counted ones by day and then a stable key.
   const counted: { i: number; key: string }[] = [];
   rows.forEach((row, i) => {
-    if (movesCounter(row)) counted.push({ i, key: sortKey(row) });
+    if (isKnownCategory(row.category) && isKnownPricingType(row.pricingType) && movesCounter(row, rulesFor(row.day)))
+      counted.push({ i, key: sortKey(row) });
     else priceRow(i);
   });
   counted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));

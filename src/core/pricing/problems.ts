@@ -7,8 +7,10 @@ export class ProblemCollector {
   add(problem: Omit<PricingProblem, 'rows'>): void {
     const key = `${problem.code}|${problem.currency}|${problem.day}|${problem.market ?? ''}|${problem.category ?? ''}`;
     const seen = this.byKey.get(key);
-    if (seen) seen.rows += 1;
-    else this.byKey.set(key, { ...problem, rows: 1 });
+    if (seen) {
+      seen.rows += 1;
+      if (problem.units !== undefined) seen.units = (seen.units ?? 0) + problem.units;
+    } else this.byKey.set(key, { ...problem, rows: 1 });
   }
 
   list(): PricingProblem[] {

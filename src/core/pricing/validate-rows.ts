@@ -1,10 +1,12 @@
 import { InputError } from '../errors';
-import { CATEGORIES, PRICING_MODELS, PRICING_TYPES } from '../model/category';
+import { PRICING_MODELS } from '../model/category';
 import type { UsageRow } from '../model/usage';
 import { assertDay } from '../time/calendar';
 
-const categories = new Set<string>(CATEGORIES);
-const pricingTypes = new Set<string>(PRICING_TYPES);
+// Unknown categories and types are kept (lower snake case, as normaliseCategory makes them) and
+// reported by the pricer; only a missing or unnormalised value is bad input.
+const SNAKE_RE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
+const isSnake = (value: unknown): boolean => typeof value === 'string' && SNAKE_RE.test(value);
 const models = new Set<string>(PRICING_MODELS);
 const STRING_FIELDS = ['wabaId', 'portfolioId', 'currency', 'market'] as const;
 
@@ -27,8 +29,8 @@ export function assertUsageRows(rows: readonly UsageRow[], field = 'rows'): void
     if (
       Number.isSafeInteger(row.units) &&
       row.units >= 0 &&
-      categories.has(row.category) &&
-      pricingTypes.has(row.pricingType) &&
+      isSnake(row.category) &&
+      isSnake(row.pricingType) &&
       models.has(row.pricingModel) &&
       isName(row.wabaId) &&
       isName(row.portfolioId) &&
@@ -38,8 +40,8 @@ export function assertUsageRows(rows: readonly UsageRow[], field = 'rows'): void
       continue;
     const at = (name: string) => `${field}[${i}].${name}`;
     if (!Number.isSafeInteger(row.units) || row.units < 0) throw new InputError(at('units'), row.units, 'must be a whole number >= 0');
-    if (!categories.has(row.category)) throw new InputError(at('category'), row.category, 'is not a pricing category');
-    if (!pricingTypes.has(row.pricingType)) throw new InputError(at('pricingType'), row.pricingType, 'is not a pricing type');
+    if (!isSnake(row.category)) throw new InputError(at('category'), row.category, 'must be a pricing category in lower snake case');
+    if (!isSnake(row.pricingType)) throw new InputError(at('pricingType'), row.pricingType, 'must be a pricing type in lower snake case');
     if (!models.has(row.pricingModel)) throw new InputError(at('pricingModel'), row.pricingModel, 'must be CBP or PMP');
     for (const name of STRING_FIELDS) if (!isName(row[name])) throw new InputError(at(name), row[name], 'must be a non-empty string');
   }

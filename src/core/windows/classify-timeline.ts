@@ -1,15 +1,22 @@
 import { InputError } from '../errors';
-import { rateColumnOf, type Category, type PricingModel, type PricingType } from '../model/category';
+import {
+  isKnownCategory,
+  rateColumnOf,
+  type Category,
+  type PricingModel,
+  type PricingType,
+  type UsageCategory,
+  type UsagePricingType,
+} from '../model/category';
+import { PRICING_RULES, rulesOn, type PricingRuleRow } from '../rules/pricing-rules';
 import { localDay } from '../time/local-time';
 import { assertTimeZone } from '../time/zone-offset';
-import { PMP_START_DAY } from './pricing-model';
 import { normalizeEvents, type OutboundEvent, type TimelineEvent } from './timeline-events';
 
 export const CSW_MS = 24 * 3_600_000;
 export const FEP_MS = 72 * 3_600_000;
 /** CBP conversations last 24h from the message that opened them. */
 export const CONVERSATION_MS = 24 * 3_600_000;
-const SERVICE_FREE_FROM = '2024-11-01';
 
 /** The verdict for one outbound message (one per wamid, however many status events it had). */
 export interface Classification {
@@ -18,8 +25,9 @@ export interface Classification {
   /** WABA-local day of the send. */
   day: string;
   pricingModel: PricingModel;
-  category: Category;
-  pricingType: PricingType;
+  /** Meta's category when it sent one (possibly one we do not know yet, lower snake case), else the inferred one. */
+  category: UsageCategory;
+  pricingType: UsagePricingType;
   /** 'meta' when the message carried Meta's pricing object, else 'inferred' from the window rules. */
   source: 'meta' | 'inferred';
   /** What the window rules give, even when Meta's verdict is used (for drift checks). */
@@ -27,7 +35,11 @@ export interface Classification {
   inferredPricingType: PricingType;
   /** Delivered or read (Meta charges on delivery); false for sent-only and failed messages. */
   delivered: boolean;
-  /** Delivered and billable by the verdict (CBP: opens a charged conversation; the 1,000 free service conversations are applied by priceUsage). */
+  /**
+   * Delivered and billable by the verdict (CBP: opens a charged conversation; the 1,000 free service
+   * conversations are applied by priceUsage). A `regular` verdict on a category we do not know is
+   * charged (Meta says so), though priceUsage cannot price it.
+   */
   charged: boolean;
   cswOpen: boolean;
   fepOpen: boolean;
@@ -87,8 +99,12 @@ function entryOf(event: TimelineEvent): Entry {
  * open (non-template messages join any open conversation, else open a service one).
  * Meta's `pricing`, when present, is the verdict (source 'meta').
  */
-export function classifyTimeline(events: readonly TimelineEvent[], options: { timezone: string }): Classification[] {
+export function classifyTimeline(
+  events: readonly TimelineEvent[],
+  options: { timezone: string; rules?: readonly PricingRuleRow[] },
+): Classification[] {
   const timezone = assertTimeZone(options.timezone, 'timezone');
+  const table = options.rules ?? PRICING_RULES;
   const normalized = normalizeEvents(events);
   const outbound = mergeOutbound(normalized.filter((e): e is OutboundEvent => e.kind === 'outbound_message'));
   const timeline: Entry[] = [];
@@ -112,9 +128,10 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
     }
     const m = event as Merged;
     const day = localDay(m.atMs, timezone);
+    const rules = rulesOn(day, table);
     const cswOpen = m.atMs < cswUntil;
-    let category: Category = m.isTemplate ? (m.templateCategory ?? m.pricing?.category ?? missingCategory(m)) : 'service';
-    let model: PricingModel = m.pricing?.pricingModel ?? (day >= PMP_START_DAY ? 'PMP' : 'CBP');
+    let category: Category = m.isTemplate ? (m.templateCategory ?? knownOrMissing(m)) : 'service';
+    let model: PricingModel = m.pricing?.pricingModel ?? rules.pricingModel;
     // Meta's edge case: a CBP conversation still open at the PMP switch keeps later templates of its
     // category inside it (free, pricing_model CBP) until it expires.
     if (model === 'PMP' && !m.pricing?.pricingModel && m.isTemplate && (conversations.get(category)?.until ?? 0) > m.atMs) model = 'CBP';
@@ -129,13 +146,14 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
       opens = true;
     }
     const fepOpen = m.atMs < fepUntil;
-    if (fepOpen) {
+    if (fepOpen && rules.freeInFep) {
       category = 'referral_conversion';
       pricingType = 'free_entry_point';
       conversationId = fepId;
     } else if (model === 'PMP') {
-      if (!m.isTemplate) pricingType = 'free_customer_service';
-      else if (category === 'utility' && cswOpen) pricingType = 'free_customer_service';
+      // Non-template messages can only be sent inside an open CSW; which categories are free there is dated.
+      if (!m.isTemplate) pricingType = rules.freeInCsw.includes('service') ? 'free_customer_service' : 'regular';
+      else if (category === 'utility' && cswOpen && rules.freeInCsw.includes('utility')) pricingType = 'free_customer_service';
     } else {
       const open = [...conversations.entries()].filter(([, c]) => c.until > m.atMs).sort((a, b) => b[1].openedMs - a[1].openedMs);
       const joined = m.isTemplate ? open.find(([c]) => c === category) : open[0];
@@ -157,8 +175,8 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
       opens = !metaConversations.has(conversationId);
       metaConversations.add(conversationId);
     }
-    let charged = m.delivered && finalType === 'regular' && rateColumnOf(finalCategory) !== null;
-    if (model === 'CBP') charged &&= opens && !(finalCategory === 'service' && day >= SERVICE_FREE_FROM);
+    let charged = m.delivered && finalType === 'regular' && (!isKnownCategory(finalCategory) || rateColumnOf(finalCategory) !== null);
+    if (model === 'CBP') charged &&= opens && !(finalCategory === 'service' && !rules.cbpServiceCharged);
     out.push({
       wamid: m.wamid,
       atMs: m.atMs,
@@ -180,6 +198,9 @@ export function classifyTimeline(events: readonly TimelineEvent[], options: { ti
   return out;
 }
 
-function missingCategory(m: OutboundEvent): never {
+/** A template without our own category falls back to Meta's verdict when that is a category we know. */
+function knownOrMissing(m: OutboundEvent): Category {
+  const fromMeta = m.pricing?.category;
+  if (fromMeta !== undefined && isKnownCategory(fromMeta)) return fromMeta;
   throw new InputError(`events[wamid=${m.wamid}].templateCategory`, undefined, "is required for a template without Meta's pricing");
 }

@@ -2,17 +2,22 @@ import { InputError } from '../errors';
 import {
   CATEGORIES,
   PRICING_TYPES,
+  normaliseCategory,
+  normalisePricingType,
   toCategory,
-  toPricingType,
   type Category,
   type PricingModel,
-  type PricingType,
+  type UsageCategory,
+  type UsagePricingType,
 } from '../model/category';
 
-/** Meta's `pricing` object from a status webhook (already normalised), the authoritative verdict. */
+/**
+ * Meta's `pricing` object from a status webhook, the authoritative verdict. Values we do not know
+ * (a new category such as Meta Business Agent's) are kept in lower snake case, never refused.
+ */
 export interface MetaPricing {
-  category: Category;
-  pricingType: PricingType;
+  category: UsageCategory;
+  pricingType: UsagePricingType;
   pricingModel?: PricingModel;
   /** CBP (and v24+ FEP) conversation id, when the webhook had one. */
   conversationId?: string;
@@ -70,8 +75,8 @@ export function normalizeEvents(events: readonly TimelineEvent[], field = 'event
     if (event.pricing) {
       out.pricing = {
         ...event.pricing,
-        category: toCategory(event.pricing.category, at('pricing.category')),
-        pricingType: toPricingType(event.pricing.pricingType, at('pricing.pricingType')),
+        category: normaliseCategory(event.pricing.category, at('pricing.category')).category,
+        pricingType: normalisePricingType(event.pricing.pricingType, at('pricing.pricingType')).pricingType,
       };
     }
     return out;
