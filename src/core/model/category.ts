@@ -56,7 +56,14 @@ const knownPricingTypes = new Set<string>(PRICING_TYPES);
 
 /** Meta's spellings to one lower snake case token: "Meta Business Agent", "META_BUSINESS_AGENT" -> meta_business_agent. */
 function snake(raw: unknown, field: string, what: string): string {
-  const norm = typeof raw === 'string' ? raw.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') : '';
+  const norm =
+    typeof raw === 'string'
+      ? raw
+          .trim()
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '_')
+          .replace(/^_+|_+$/g, '')
+      : '';
   if (norm === '') throw new InputError(field, raw, `must be a non-empty ${what}`);
   return norm;
 }

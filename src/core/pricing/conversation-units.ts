@@ -64,7 +64,9 @@ export function conversationUnits(
       out[i] = { day, pricingModel, category: m.category, unit: 1 };
       continue;
     }
-    const category = m.conversationOrigin ? normaliseCategory(m.conversationOrigin, `${field}[${i}].conversationOrigin`).category : m.category;
+    const category = m.conversationOrigin
+      ? normaliseCategory(m.conversationOrigin, `${field}[${i}].conversationOrigin`).category
+      : m.category;
     let unit: 0 | 1 = 1;
     if (dayModel === 'PMP') unit = 0;
     else if (m.conversationId) {

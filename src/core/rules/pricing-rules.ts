@@ -118,7 +118,8 @@ export function assertRuleTable(table: readonly PricingRuleRow[], field = 'rules
   table.forEach((row, i) => {
     assertDay(row?.from, `${field}[${i}].from`);
     const prev = table[i - 1];
-    if (prev && prev.from >= row.from) throw new InputError(`${field}[${i}].from`, row.from, `must be after ${prev.from} (rows sorted, one per day)`);
+    if (prev && prev.from >= row.from)
+      throw new InputError(`${field}[${i}].from`, row.from, `must be after ${prev.from} (rows sorted, one per day)`);
     if (!row.source?.url) throw new InputError(`${field}[${i}].source.url`, row.source?.url, 'is required: every rule cites its Meta page');
   });
   return table;
