@@ -286,3 +286,21 @@ describe('priceUsage: per-conversation pricing (CBP)', () => {
     expect(result.problems[0]?.message).toBe('No USD rate card per conversation in force on 2025-06-30');
   });
 });
+
+describe('authentication and authentication-international: separate volume-tier counters in one market and month', () => {
+  test('60 auth-international messages do not move the authentication ladder (Meta publishes a separate auth-international ladder)', () => {
+    // India authentication tiers (2026-01 table): 0-100 at 0.0014, 101+ at 0.0011; no auth-international ladder, card 0.0280.
+    const { rows, tierCounts } = priceUsage(
+      [
+        row({ day: '2026-02-10', units: 60, category: 'authentication_international' }),
+        row({ day: '2026-02-11', units: 50, category: 'authentication' }),
+      ],
+      book,
+    );
+    // auth-international: 60 x 0.0280 = 1.6800; authentication: units 1-50 at 0.0014 = 0.0700
+    // (a shared counter would make them units 61-110: 40 x 0.0014 + 10 x 0.0011 = 0.0670).
+    expect(rows.map((r) => cost(r.costMicros))).toEqual(['1.6800', '0.0700']);
+    expect(tierCounts.get(tierKey('p1', 'India', 'authentication', '2026-02'))).toBe(50);
+    expect(tierCounts.get(tierKey('p1', 'India', 'authentication_international', '2026-02'))).toBe(60);
+  });
+});
