@@ -53,7 +53,7 @@ export interface TargetReport {
 }
 
 let registryReady = false;
-function initTransformers(): void {
+export function initTransformers(): void {
   if (registryReady) return;
   // Grafana's app registers these at start-up; outside Grafana the registry starts empty.
   // Some transformers are exported under two names (an old id kept as an alias): register each once.

@@ -1,0 +1,461 @@
+/**
+ * The figures each dashboard panel must show, computed by hand from the connector's raw API
+ * responses (the JSON each panel's queries received), never from the plugin's frames or Grafana's
+ * transformations. golden-panels.test.ts compares them with what Grafana would display.
+ *
+ * Formatting: counts must show as the exact integer, percentages as 100 x ratio with the panel's
+ * decimals, money with the currency's symbol (a hand table) the way Grafana's currency formatter
+ * scales it, durations the way Grafana's "s" unit does; the last two call Grafana's value formatter
+ * on the hand-computed number, because how Grafana scales R$ or seconds is Grafana's rule, not ours.
+ */
+import { formattedValueToString, getValueFormat } from '@grafana/data';
+import type { DisplayedValue, GoldenPanel, RawResponse, SeriesSum, TableColumn } from './golden-panels';
+
+type Row = Record<string, any>;
+
+/** Currency symbols by ISO code, by hand: what a user expects before the amount. */
+export const CURRENCY_SYMBOL: Record<string, string> = { BRL: 'R$', INR: '₹', EUR: '€', USD: '$', GBP: '£' };
+
+export interface ExpectedValue {
+  /** The stat's title; undefined where several values share one (matched as a multiset). */
+  title?: string;
+  labels?: Record<string, string>;
+  numeric: number;
+  shown: string;
+}
+
+const sum = (rows: Row[], key: string) => rows.reduce((s, r) => s + Number(r[key] ?? 0), 0);
+const money = (rows: Row[], key: string) => rows.reduce((s, r) => s + (r[key] === null || r[key] === undefined ? 0 : Number(r[key])), 0);
+const byCurrency = (rows: Row[]) => groupBy(rows, (r) => r.currency as string);
+
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
+  return m;
+}
+
+export const showCount = (n: number) => String(Math.round(n));
+export const showPercent = (ratio: number, decimals: number) => `${(100 * ratio).toFixed(decimals)}%`;
+export function showMoney(amount: number, currency: string, decimals?: number): string {
+  const symbol = CURRENCY_SYMBOL[currency];
+  if (!symbol) throw new Error(`no symbol for ${currency} in CURRENCY_SYMBOL`);
+  return formattedValueToString(getValueFormat(`currency:${symbol}`)(amount, decimals));
+}
+export const showSeconds = (s: number, decimals?: number) => formattedValueToString(getValueFormat('s')(s, decimals));
+
+function rowsOf(r: RawResponse | undefined): Row[] {
+  return ((r?.body as { rows?: Row[] } | undefined)?.rows ?? []) as Row[];
+}
+
+/** The response for the panel's own range (not the previous period, not a projection's history). */
+function current(p: GoldenPanel, endpoint: string): RawResponse {
+  const hits = p.responses.filter((r) => r.path.endsWith(`/${endpoint}`));
+  const own = hits.find((r) => Number(r.params.from) === p.range.fromMs) ?? hits[0];
+  if (!own) throw new Error(`${p.title}: no ${endpoint} response`);
+  return own;
+}
+function previous(p: GoldenPanel, endpoint: string): RawResponse {
+  const own = p.responses.find((r) => r.path.endsWith(`/${endpoint}`) && Number(r.params.to) === p.range.fromMs);
+  if (!own) throw new Error(`${p.title}: no previous-period ${endpoint} response`);
+  return own;
+}
+
+const ROW_FIELD: Record<string, string> = {
+  waba: 'wabaId',
+  phone: 'phoneNumberId',
+  country: 'country',
+  market: 'market',
+  category: 'category',
+  pricing_type: 'pricingType',
+  direction: 'direction',
+  group: 'group',
+};
+
+/** One expected value per currency of `rows` (money is never added across currencies). */
+function perCurrency(rows: Row[], key: string, title?: string, labels?: Record<string, string>): ExpectedValue[] {
+  return [...byCurrency(rows)].map(([currency, rs]) => {
+    const amount = money(rs, key);
+    return { title, labels, numeric: amount, shown: showMoney(amount, currency) };
+  });
+}
+
+/** Per value of one dimension (and per currency): the dimension label as Grafana's field label. */
+function perLabel(rows: Row[], dim: string, key: string): ExpectedValue[] {
+  return [...groupBy(rows, (r) => String(r[ROW_FIELD[dim]!] ?? ''))].flatMap(([value, rs]) =>
+    perCurrency(rs, key, undefined, { [dim]: value }),
+  );
+}
+
+/**
+ * Month to date per currency: the month the range ends in, up to the last complete day (the day
+ * before the range end's day, as the plugin's projection documents). The projected figures come from
+ * core's weekday model (tested in src/core); here they must at least bracket correctly.
+ */
+function projection(p: GoldenPanel): ExpectedValue[] {
+  const r = current(p, 'usage');
+  const today = String(r.params.to);
+  const monthStart = `${today.slice(0, 7)}-01`;
+  const mtd = rowsOf(r).filter((x) => x.bucket >= monthStart && x.bucket < today);
+  return perCurrency(mtd, 'cost', 'Month to date');
+}
+
+/** Projection stats: the month-to-date figure exactly, low <= projected <= high and projected >= month to date. */
+function projectionProblems(expected: ExpectedValue[], displayed: DisplayedValue[]): string[] {
+  const out: string[] = [];
+  const currencyOf = (title = '') => title.split(' · ')[1] ?? '';
+  const base = (title = '') => title.split(' · ')[0];
+  const mtdShown = displayed.filter((d) => base(d.title) === 'Month to date');
+  const want = displayLines(expected, false);
+  const got = displayLines(mtdShown, false);
+  if (JSON.stringify(want) !== JSON.stringify(got))
+    out.push(`month to date shows [${got.join(' ; ')}], the API says [${want.join(' ; ')}]`);
+  else
+    out.push(
+      ...numericMismatches(
+        expected.map((e) => ({ ...e, title: undefined })),
+        mtdShown.map((d) => ({ ...d, title: undefined })),
+      ),
+    );
+  for (const cur of new Set(displayed.map((d) => currencyOf(d.title)))) {
+    const get = (name: string) => displayed.find((d) => base(d.title) === name && currencyOf(d.title) === cur)?.numeric;
+    const [mtd, mid, lo, hi] = ['Month to date', 'Projected', 'Projected (low)', 'Projected (high)'].map(get);
+    if ([mtd, mid, lo, hi].some((x) => x === undefined))
+      out.push(`${cur || 'the currency'}: not all of month to date, projected, low, high shown`);
+    else if (!(lo! <= mid! && mid! <= hi! && mid! >= mtd!))
+      out.push(`${cur}: low ${lo}, projected ${mid}, high ${hi}, month to date ${mtd} out of order`);
+  }
+  return out;
+}
+
+type Expect = (p: GoldenPanel) => ExpectedValue[];
+
+const PROJECTION_STATS = new Set(['waspend-overview#3', 'waspend-billing#3']);
+
+/**
+ * Every stat, gauge and bar gauge of every dashboard, by dashboard uid and panel id. A panel of those
+ * types missing here fails the test, so a new panel cannot go unchecked.
+ */
+export const EXPECTED_DISPLAYS: Record<string, Expect> = {
+  'waspend-overview#1': (p) => perCurrency(rowsOf(current(p, 'usage')), 'cost'),
+  'waspend-overview#2': (p) => {
+    const n = sum(rowsOf(current(p, 'usage')), 'messages');
+    return [{ title: 'Messages delivered', numeric: n, shown: showCount(n) }];
+  },
+  'waspend-overview#3': projection,
+  'waspend-overview#9': (p) => perLabel(rowsOf(current(p, 'usage')), 'country', 'cost'),
+  'waspend-overview#10': (p) => perLabel(rowsOf(current(p, 'usage')), 'phone', 'cost'),
+
+  'waspend-calls#1': (p) => {
+    const now = sum(rowsOf(current(p, 'calls')), 'calls');
+    const before = sum(rowsOf(previous(p, 'calls')), 'calls');
+    return [
+      { title: 'Calls in range', numeric: now, shown: showCount(now) },
+      { title: 'Change vs previous period', numeric: now / before - 1, shown: showPercent(now / before - 1, 1) },
+    ];
+  },
+  'waspend-calls#2': (p) => {
+    const now = sum(rowsOf(current(p, 'calls')), 'durationSec') / 60;
+    const before = sum(rowsOf(previous(p, 'calls')), 'durationSec') / 60;
+    return [
+      { title: 'Minutes', numeric: now, shown: showCount(now) },
+      { title: 'Change vs previous period', numeric: now / before - 1, shown: showPercent(now / before - 1, 1) },
+    ];
+  },
+  'waspend-calls#3': (p) => {
+    const cur = rowsOf(current(p, 'calls'));
+    const prev = rowsOf(previous(p, 'calls'));
+    const now = sum(cur, 'durationSec') / sum(cur, 'calls');
+    const before = sum(prev, 'durationSec') / sum(prev, 'calls');
+    return [
+      { title: 'Average call duration', numeric: now, shown: showSeconds(now, 1) },
+      { title: 'Change vs previous period', numeric: now / before - 1, shown: showPercent(now / before - 1, 1) },
+    ];
+  },
+  'waspend-calls#4': (p) => [
+    ...perCurrency(rowsOf(current(p, 'calls')), 'cost', 'Cost'),
+    ...perCurrency(rowsOf(previous(p, 'calls')), 'cost', 'Cost (previous period)'),
+  ],
+  'waspend-calls#7': (p) => perLabel(rowsOf(current(p, 'calls')), 'country', 'cost'),
+  'waspend-calls#8': (p) =>
+    [...groupBy(rowsOf(current(p, 'calls')), (r) => String(r.country))].map(([country, rs]) => {
+      const n = sum(rs, 'calls');
+      return { title: country, numeric: n, shown: showCount(n) };
+    }),
+
+  'waspend-billing#1': (p) => {
+    const rows = [...rowsOf(current(p, 'contacts'))].sort((a, b) => a.time - b.time);
+    const last = Number(rows[rows.length - 1]?.contacts);
+    return [{ title: 'Unique contacts', numeric: last, shown: showCount(last) }];
+  },
+  'waspend-billing#2': (p) => {
+    const n = sum(rowsOf(current(p, 'usage')), 'billable');
+    return [{ title: 'Billed units in range', numeric: n, shown: showCount(n) }];
+  },
+  'waspend-billing#3': projection,
+
+  'waspend-reconciliation#1': (p) => {
+    const rows = rowsOf(current(p, 'reconciliation'));
+    return [...byCurrency(rows)].flatMap(([currency, rs]) => {
+      const reported = rs.filter((r) => r.metaCost !== null && r.estimateCost !== null);
+      const estimate = money(rs, 'estimateCost');
+      const meta = money(reported, 'metaCost');
+      const difference = money(reported, 'estimateCost') - meta;
+      return [
+        { title: 'Estimate cost', numeric: estimate, shown: showMoney(estimate, currency) },
+        { title: 'Meta cost', numeric: meta, shown: showMoney(meta, currency) },
+        { title: 'Difference', numeric: difference, shown: showMoney(difference, currency) },
+        { title: 'Drift (difference / Meta)', numeric: difference / meta, shown: showPercent(difference / meta, 2) },
+      ];
+    });
+  },
+  'waspend-reconciliation#2': (p) => {
+    const rows = rowsOf(current(p, 'reconciliation'));
+    const estimate = sum(rows, 'estimateUnits');
+    const meta = sum(
+      rows.filter((r) => r.metaUnits !== null),
+      'metaUnits',
+    );
+    return [
+      { title: 'Estimate units', numeric: estimate, shown: showCount(estimate) },
+      { title: 'Meta units', numeric: meta, shown: showCount(meta) },
+    ];
+  },
+};
+
+/** Sorted, comparable lines: "title | labels | shown" (numbers compared separately). */
+export function displayLines(values: Array<ExpectedValue | DisplayedValue>, withTitles: boolean): string[] {
+  return values.map((v) => lineOf(v, withTitles)).sort();
+}
+const lineOf = (v: ExpectedValue | DisplayedValue, withTitles: boolean) =>
+  `${withTitles ? (v.title ?? '') : '*'} | ${v.labels ? JSON.stringify(v.labels) : ''} | ${v.shown}`;
+
+/** Numbers paired by line; equal to 1e-9 relative (float sums in another order). */
+export function numericMismatches(expected: ExpectedValue[], displayed: DisplayedValue[]): string[] {
+  const withTitles = expected.every((e) => e.title !== undefined);
+  const key = (v: ExpectedValue | DisplayedValue) => lineOf(v, withTitles);
+  const got = new Map<string, number[]>();
+  for (const d of displayed)
+    got.set(
+      key(d),
+      [...(got.get(key(d)) ?? []), d.numeric].sort((a, b) => a - b),
+    );
+  const want = new Map<string, number[]>();
+  for (const e of expected)
+    want.set(
+      key(e),
+      [...(want.get(key(e)) ?? []), e.numeric].sort((a, b) => a - b),
+    );
+  const out: string[] = [];
+  for (const [k, ws] of want) {
+    const gs = got.get(k) ?? [];
+    ws.forEach((w, i) => {
+      const g = gs[i];
+      if (g === undefined || Math.abs(g - w) > 1e-9 * Math.max(1, Math.abs(w))) out.push(`${k}: shows ${g} for ${w}`);
+    });
+  }
+  return out;
+}
+
+/** Series a time series panel draws whose sum is checked against the API, by field name. */
+const SERIES_SOURCE: Record<string, { endpoint: string; key: string; money: boolean }> = {
+  Messages: { endpoint: 'usage', key: 'messages', money: false },
+  Cost: { endpoint: 'usage', key: 'cost', money: true },
+  'Billed units': { endpoint: 'usage', key: 'billable', money: false },
+  Calls: { endpoint: 'calls', key: 'calls', money: false },
+  'Talk time': { endpoint: 'calls', key: 'durationSec', money: false },
+  'Estimate cost': { endpoint: 'reconciliation', key: 'estimateCost', money: true },
+  'Meta cost': { endpoint: 'reconciliation', key: 'metaCost', money: true },
+};
+
+/**
+ * Series that are not a sum of one API column, each with what is checked instead. Anything not in
+ * SERIES_SOURCE or here fails the test.
+ */
+export const DERIVED_SERIES: Record<string, string> = {
+  Difference: 'estimate - Meta on the days Meta reported (checked)',
+  Accumulated: 'running total: its last point is the range total (checked)',
+  'Average duration': 'talk time / calls per day (checked)',
+  'Month to date': 'projection path (the month-to-date stat is checked)',
+  Projected: 'projection (core/projection has its own tests)',
+  Lower: 'projection band',
+  Upper: 'projection band',
+};
+
+/** Mismatches between each drawn series' sum and the API's total for that series. */
+export function seriesMismatches(p: GoldenPanel, series: SeriesSum[]): string[] {
+  const out: string[] = [];
+  for (const s of series) {
+    const where = `${p.title} / ${s.displayName}`;
+    const labelled = (rows: Row[]) =>
+      rows.filter((r) => Object.entries(s.labels ?? {}).every(([k, v]) => String(r[ROW_FIELD[k]!] ?? '') === v));
+    const src = SERIES_SOURCE[s.name];
+    let candidates: number[];
+    if (src) {
+      const rows = labelled(rowsOf(current(p, src.endpoint)));
+      // Counts are split by currency too (one series per currency): any currency's sum may match.
+      candidates = [...byCurrency(rows).values()].map((rs) => (src.money ? money(rs, src.key) : sum(rs, src.key)));
+      if (byCurrency(rows).size === 1 || !src.money) candidates.push(src.money ? money(rows, src.key) : sum(rows, src.key));
+    } else if (s.name === 'Difference') {
+      const rows = labelled(rowsOf(current(p, 'reconciliation'))).filter((r) => r.metaCost !== null);
+      candidates = [...byCurrency(rows).values()].map((rs) => money(rs, 'estimateCost') - money(rs, 'metaCost'));
+    } else if (s.name === 'Accumulated') {
+      const rows = rowsOf(current(p, 'usage'));
+      candidates = [...byCurrency(rows).values()].map((rs) => sum(rs, 'billable'));
+      if (!candidates.some((c) => Math.abs(c - s.last) < 1e-9))
+        out.push(`${where}: last point ${s.last}, API total ${candidates.join(' or ')}`);
+      continue;
+    } else if (s.name === 'Average duration') {
+      const rows = rowsOf(current(p, 'calls'));
+      const perDay = [...groupBy(rows, (r) => `${r.currency}|${r.time}`).values()]
+        .filter((rs) => sum(rs, 'calls') > 0)
+        .map((rs) => sum(rs, 'durationSec') / sum(rs, 'calls'));
+      candidates = [perDay.reduce((a, b) => a + b, 0)];
+    } else if (s.name in DERIVED_SERIES) continue;
+    else {
+      out.push(`${where}: no rule for a series named "${s.name}" (add it to SERIES_SOURCE or DERIVED_SERIES)`);
+      continue;
+    }
+    if (!candidates.some((c) => Math.abs(c - s.sum) <= 1e-6 * Math.max(1, Math.abs(c))))
+      out.push(`${where}: draws ${s.sum} in all, the API says ${candidates.join(' or ')}`);
+  }
+  return out;
+}
+
+/** Table panels: each row's figures against the API rows they come from. */
+export const EXPECTED_TABLES: Record<string, (p: GoldenPanel, tables: TableColumn[][]) => string[]> = {
+  'waspend-billing#8': (p, tables) => {
+    // Allocation: every currency's cost is shared out in full, and each group's units are its own.
+    const units = p.responses.find(
+      (r) =>
+        r.path.endsWith('/usage') &&
+        String(r.params.by ?? '')
+          .split(',')
+          .includes('group'),
+    );
+    const totals = p.responses.find(
+      (r) =>
+        r.path.endsWith('/usage') &&
+        !String(r.params.by ?? '')
+          .split(',')
+          .includes('group'),
+    );
+    const out: string[] = [];
+    const col = (t: TableColumn[], n: string) => t.find((c) => c.displayName === n);
+    for (const [currency, rs] of byCurrency(rowsOf(totals))) {
+      const cost = money(rs, 'cost');
+      const shown = tables.flatMap((t) => (col(t, 'Cost')?.values ?? []) as number[]);
+      const allocated = shown.reduce((a, b) => a + (b ?? 0), 0);
+      if (Math.abs(allocated - cost) > 0.005 * Math.max(1, tables.length))
+        out.push(`allocated ${allocated} ${currency} in all, the API's total cost is ${cost}`);
+    }
+    const perGroup = groupBy(rowsOf(units), (r) => (r.group === null || r.group === undefined ? 'No group' : String(r.group)));
+    for (const t of tables) {
+      const g = col(t, 'Group');
+      const u = col(t, 'Billed units');
+      g?.values.forEach((name, i) => {
+        const want = sum(perGroup.get(String(name)) ?? [], 'billable');
+        if (u?.values[i] !== want) out.push(`group ${name}: shows ${u?.values[i]} billed units, the API says ${want}`);
+        if (u && u.shown[i] !== showCount(want)) out.push(`group ${name}: billed units shown as "${u.shown[i]}"`);
+      });
+    }
+    return out;
+  },
+  'waspend-billing#9': (p, tables) => {
+    const rows = rowsOf(current(p, 'tiers'));
+    const out: string[] = [];
+    const t = tables[0] ?? [];
+    const col = (n: string) => t.find((c) => c.displayName === n);
+    const n = col('Billed units')?.values.length ?? 0;
+    if (n !== rows.length) out.push(`${n} rows shown, the API has ${rows.length}`);
+    for (let i = 0; i < n; i++) {
+      const key = `${col('Portfolio')?.values[i]}|${col('Market')?.values[i]}|${String(col('Category')?.shown[i]).toLowerCase()}`;
+      const api = rows.find((r) => `${r.portfolioId}|${r.market}|${r.category}` === key);
+      if (!api) {
+        out.push(`row ${key} not in the API`);
+        continue;
+      }
+      if (col('Billed units')?.shown[i] !== showCount(api.units))
+        out.push(`${key}: units shown "${col('Billed units')?.shown[i]}", API ${api.units}`);
+      const left = api.remaining === null ? 'last tier' : showCount(api.remaining);
+      if (col('Units to next tier')?.shown[i] !== left)
+        out.push(`${key}: to next tier shown "${col('Units to next tier')?.shown[i]}", API ${left}`);
+    }
+    return out;
+  },
+  'waspend-reconciliation#5': (p, tables) => {
+    const rows = rowsOf(current(p, 'reconciliation'));
+    const out: string[] = [];
+    for (const t of tables) {
+      const col = (n: string) => t.find((c) => c.displayName === n);
+      const day = col('Day');
+      const n = day?.values.length ?? 0;
+      for (let i = 0; i < n; i++) {
+        const api = rows.find((r) => r.time === day?.values[i] && String(r.category) === String(col('Category')?.values[i]));
+        if (!api) {
+          out.push(`row ${day?.shown[i]} ${col('Category')?.values[i]} not in the API`);
+          continue;
+        }
+        const at = `${api.day} ${api.category}`;
+        if (api.metaCost === null) {
+          if (col('Difference')?.values[i] !== null) out.push(`${at}: a difference before Meta reported`);
+          continue;
+        }
+        const diff = Number(api.estimateCost) - Number(api.metaCost);
+        const got = Number(col('Difference')?.values[i]);
+        if (Math.abs(got - diff) > 1e-9) out.push(`${at}: difference ${got}, API ${diff}`);
+        if (col('Difference')?.shown[i] !== showMoney(diff, api.currency))
+          out.push(`${at}: difference shown "${col('Difference')?.shown[i]}"`);
+        const drift = Number(api.metaCost) === 0 ? null : diff / Number(api.metaCost);
+        if (drift !== null && col('Drift')?.shown[i] !== showPercent(drift, 2))
+          out.push(`${at}: drift shown "${col('Drift')?.shown[i]}", want ${showPercent(drift, 2)}`);
+      }
+    }
+    return out;
+  },
+  'waspend-reconciliation#6': (p, tables) => {
+    const rows = rowsOf(current(p, 'reconciliation'));
+    const out: string[] = [];
+    for (const t of tables) {
+      const col = (n: string) => t.find((c) => c.displayName === n);
+      (col('Month')?.values ?? []).forEach((month, i) => {
+        const inMonth = rows.filter((r) => String(r.day).startsWith(String(month)));
+        for (const [name, key] of [
+          ['Estimate cost', 'estimateCost'],
+          ['Meta cost', 'metaCost'],
+        ] as const) {
+          const want = money(inMonth, key);
+          const got = Number(col(name)?.values[i]);
+          if (Math.abs(got - want) > 1e-6) out.push(`${month} ${name}: ${got}, API ${want}`);
+        }
+      });
+    }
+    return out;
+  },
+};
+
+/** Everything wrong with one panel's figures; empty when it shows what the API says. */
+export function checkPanel(p: GoldenPanel): { expected?: ExpectedValue[]; problems: string[] } {
+  const key = `${p.dashboardUid}#${p.panelId}`;
+  if (p.error) return { problems: [`query or transformation failed: ${p.error.split('\n')[0]}`] };
+  try {
+    if (p.tables) {
+      const check = EXPECTED_TABLES[key];
+      return { problems: check ? check(p, p.tables) : [`no expectation for table ${key} in EXPECTED_TABLES`] };
+    }
+    if (p.series) return { problems: seriesMismatches(p, p.series) };
+    const expect = EXPECTED_DISPLAYS[key];
+    if (!expect) return { problems: [`no expectation for ${p.panelType} ${key} in EXPECTED_DISPLAYS`] };
+    const expected = expect(p);
+    const displayed = p.displayed ?? [];
+    const problems: string[] = [];
+    if (PROJECTION_STATS.has(key)) return { expected, problems: projectionProblems(expected, displayed) };
+    const withTitles = expected.every((e) => e.title !== undefined);
+    const want = displayLines(expected, withTitles);
+    const got = displayLines(displayed, withTitles);
+    if (JSON.stringify(want) !== JSON.stringify(got)) problems.push(`shows [${got.join(' ; ')}], the API says [${want.join(' ; ')}]`);
+    else problems.push(...numericMismatches(expected, displayed));
+    return { expected, problems };
+  } catch (err) {
+    return { problems: [`expectation failed: ${(err as Error).message}`] };
+  }
+}

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { queryPanels, readAllDashboards, REPO_ROOT } from './dashboard-files';
+import type { GoldenPanel } from './golden-panels';
+
+// Golden numbers: every stat, gauge, bar gauge and table of every dashboard shows, as Grafana would
+// display it (runQuery -> the panel's transformations -> applyFieldOverrides -> getFieldDisplayValues,
+// all from @grafana/data), exactly the figure computed by hand from the connector's raw API answers
+// (golden-expectations.ts); every time series line adds up to the API's total for its series.
+// Fed by the contract-valid stand-in connector (synthetic-connector.ts); dashboard-frames.test.ts
+// runs the same check against a real demo connector.
+
+const SCRIPT = path.join(REPO_ROOT, 'tests', 'dashboards', 'golden-panels.ts');
+
+export function runGoldenScript(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GoldenPanel[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', SCRIPT, '--check', ...args],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`golden-panels ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-3000)}`));
+        try {
+          resolve(JSON.parse(stdout) as GoldenPanel[]);
+        } catch (e) {
+          reject(new Error(`golden-panels printed no JSON: ${(e as Error).message}\n${stderr.slice(-2000)}`));
+        }
+      },
+    );
+  });
+}
+
+// The voice-call figures of issue 12: 403 calls in the range and 265 in the period before it.
+const RANGE = ['--from', String(Date.UTC(2026, 9, 1)), '--to', String(Date.UTC(2026, 9, 20))];
+
+let panels: GoldenPanel[];
+beforeAll(async () => {
+  panels = await runGoldenScript(['--synthetic', ...RANGE]);
+}, 180_000);
+
+const label = (p: GoldenPanel) => `${p.file} #${p.panelId} "${p.title}"`;
+
+test('every stat, gauge, bar gauge, table and time series panel was computed', () => {
+  const want = readAllDashboards().flatMap(({ file, json }) =>
+    queryPanels(json)
+      .filter((p) => ['stat', 'gauge', 'bargauge', 'table', 'timeseries', 'barchart'].includes(p.type))
+      .map((p) => `${file} #${p.id} "${p.title}"`),
+  );
+  expect(panels.map(label).sort()).toEqual(want.sort());
+  for (const p of panels)
+    expect({ at: label(p), values: (p.displayed?.length ?? 0) + (p.series?.length ?? 0) + (p.tables?.length ?? 0) > 0 }).toEqual({
+      at: label(p),
+      values: true,
+    });
+});
+
+// One test per panel type the dashboards use, so a red names the kind of panel.
+const TYPES = [...new Set(readAllDashboards().flatMap(({ json }) => queryPanels(json).map((p) => p.type as string)))].filter((t) =>
+  ['stat', 'gauge', 'bargauge', 'table', 'timeseries', 'barchart'].includes(t),
+);
+
+test.each(TYPES)('every %s panel shows the API figures', (type) => {
+  const checked = panels.filter((p) => p.panelType === type);
+  expect(checked.length).toBeGreaterThan(0);
+  expect(checked.flatMap((p) => (p.problems ?? ['not checked']).map((x) => `${label(p)}: ${x}`))).toEqual([]);
+});
+
+test('the voice-call stats count the range once: 403 calls, +52.1 % against 265', () => {
+  const calls = panels.find((p) => p.dashboardUid === 'waspend-calls' && p.panelId === 1)!;
+  const current = calls.responses.find((r) => Number(r.params.from) === calls.range.fromMs)!;
+  const previous = calls.responses.find((r) => Number(r.params.to) === calls.range.fromMs)!;
+  const total = (r: typeof current) => (r.body as { rows: Array<{ calls: number }> }).rows.reduce((s, x) => s + x.calls, 0);
+  // The stand-in connector's data for this range, summed here from its raw JSON.
+  expect([total(current), total(previous)]).toEqual([403, 265]);
+  expect(calls.displayed!.map((d) => `${d.title}: ${d.shown}`).sort()).toEqual(['Calls in range: 403', 'Change vs previous period: 52.1%']);
+});
