@@ -89,6 +89,13 @@ export function panelProblems(r: TargetReport): string[] {
   if (r.transformError) problems.push(`transformations failed: ${r.transformError}`);
   const present = new Set(numericWithValues(final));
   const allNames = new Set(final.flatMap((f) => f.fields.map((x) => x.displayName)));
+  // A displayName override (matched by name) renames the field before the stat filters fields.
+  for (const o of (panel.fieldConfig?.overrides ?? []) as Json[]) {
+    const to = ((o.properties ?? []) as Json[]).find((x) => x.id === 'displayName')?.value;
+    if (o.matcher?.id !== 'byName' || typeof to !== 'string' || to.includes('${')) continue;
+    if (present.has(o.matcher.options)) present.add(to);
+    if (allNames.has(o.matcher.options)) allNames.add(to);
+  }
   if (!present.size) problems.push('no numeric field with a value after the transformations');
   // A time series panel drops frames without a time field; leaving one in means a figure is lost.
   if (r.panelType === 'timeseries') {
