@@ -4,8 +4,8 @@
  * transformations. golden-panels.test.ts compares them with what Grafana would display.
  *
  * Formatting: counts must show as the exact integer, percentages as 100 x ratio with the panel's
- * decimals, money with the currency's symbol (a hand table) the way Grafana's currency formatter
- * scales it, durations the way Grafana's "s" unit does; the last two call Grafana's value formatter
+ * decimals, money with the currency's symbol and ISO minor unit (hand tables) the way Grafana's
+ * currency formatter scales it, durations the way Grafana's "s" unit does; the last two call Grafana's value formatter
  * on the hand-computed number, because how Grafana scales R$ or seconds is Grafana's rule, not ours.
  */
 import { formattedValueToString, getValueFormat } from '@grafana/data';
@@ -15,6 +15,8 @@ type Row = Record<string, any>;
 
 /** Currency symbols by ISO code, by hand: what a user expects before the amount. */
 export const CURRENCY_SYMBOL: Record<string, string> = { BRL: 'R$', INR: '₹', EUR: '€', USD: '$', GBP: '£' };
+/** ISO 4217 minor units, by hand: an amount shows to the cent (R$242.69, not R$243). */
+export const MINOR_UNITS: Record<string, number> = { BRL: 2, INR: 2, EUR: 2, USD: 2, GBP: 2 };
 
 export interface ExpectedValue {
   /** The stat's title; undefined where several values share one (matched as a multiset). */
@@ -36,9 +38,9 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 
 export const showCount = (n: number) => String(Math.round(n));
 export const showPercent = (ratio: number, decimals: number) => `${(100 * ratio).toFixed(decimals)}%`;
-export function showMoney(amount: number, currency: string, decimals?: number): string {
+export function showMoney(amount: number, currency: string, decimals = MINOR_UNITS[currency]): string {
   const symbol = CURRENCY_SYMBOL[currency];
-  if (!symbol) throw new Error(`no symbol for ${currency} in CURRENCY_SYMBOL`);
+  if (!symbol || decimals === undefined) throw new Error(`no symbol or minor unit for ${currency} in CURRENCY_SYMBOL / MINOR_UNITS`);
   return formattedValueToString(getValueFormat(`currency:${symbol}`)(amount, decimals));
 }
 export const showSeconds = (s: number, decimals?: number) => formattedValueToString(getValueFormat('s')(s, decimals));
