@@ -54,11 +54,6 @@ const PRICING_PAGE: RuleSource = {
   url: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/pricing',
   updated: '2026-03-30',
 };
-const CBP_PAGE: RuleSource = {
-  title: 'Conversation-based pricing (Deprecated)',
-  url: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/pricing/conversation-based-pricing',
-  updated: '2025-07-01',
-};
 const H2_2026_PAGE: RuleSource = {
   title: 'Upcoming pricing updates for Meta Business Agent, service and utility messages',
   url: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/pricing/',
