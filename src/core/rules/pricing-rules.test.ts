@@ -128,3 +128,21 @@ describe("Meta's next change is one row: a synthetic row changes the verdicts fr
     expect(cost('2027-01-01')).toBe('0.2000');
   });
 });
+
+describe('the 2024-11-01 rule at WABA-local midnight in Sao Paulo (UTC-3)', () => {
+  test('a service conversation opened at 23:59 on 10-31 is charged, one opened at 00:00 on 11-01 is not', () => {
+    const midnight = Date.parse('2024-11-01T03:00:00Z');
+    const MIN = 60_000;
+    // Two contacts, each classified on its own history: the user writes, the business replies.
+    const reply = (atMs: number) =>
+      classifyTimeline(
+        [
+          { kind: 'inbound_message', id: 'in', atMs: atMs - 5 * MIN },
+          { kind: 'outbound_message', wamid: 'reply', atMs, isTemplate: false },
+        ],
+        { timezone: 'America/Sao_Paulo' },
+      ).map((c) => [c.day, c.pricingModel, c.category, c.opensConversation, c.charged]);
+    expect(reply(midnight - MIN)).toEqual([['2024-10-31', 'CBP', 'service', true, true]]);
+    expect(reply(midnight)).toEqual([['2024-11-01', 'CBP', 'service', true, false]]);
+  });
+});
