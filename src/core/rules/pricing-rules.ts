@@ -120,28 +120,35 @@ export function assertRuleTable(table: readonly PricingRuleRow[], field = 'rules
   return table;
 }
 
-const folded = new WeakMap<readonly PricingRuleRow[], Map<string, PricingRules>>();
+interface Folded {
+  /** One frozen rule set per distinct "last row in force" index. */
+  bySpan: Map<number, PricingRules>;
+  /** Day -> rules, so hot paths (a classification per message) skip validation and folding. */
+  byDay: Map<string, PricingRules>;
+}
+const folded = new WeakMap<readonly PricingRuleRow[], Folded>();
 
 /** The rules in force on a WABA-local day (the baseline plus every row from on or before it). */
 export function rulesOn(day: string, table: readonly PricingRuleRow[] = PRICING_RULES): PricingRules {
   let cache = folded.get(table);
   if (!cache) {
     assertRuleTable(table);
-    cache = new Map();
+    cache = { bySpan: new Map(), byDay: new Map() };
     folded.set(table, cache);
   }
+  const hit = cache.byDay.get(day);
+  if (hit) return hit;
   assertDay(day);
-  // One entry per distinct rule set: the index of the last row in force is the key.
   let last = -1;
   for (let i = 0; i < table.length && (table[i] as PricingRuleRow).from <= day; i += 1) last = i;
-  const key = String(last);
-  let rules = cache.get(key);
+  let rules = cache.bySpan.get(last);
   if (!rules) {
-    rules = { ...BASELINE };
-    for (let i = 0; i <= last; i += 1) Object.assign(rules, (table[i] as PricingRuleRow).set);
-    Object.freeze(rules);
-    cache.set(key, rules);
+    const fold: PricingRules = { ...BASELINE };
+    for (let i = 0; i <= last; i += 1) Object.assign(fold, (table[i] as PricingRuleRow).set);
+    rules = Object.freeze(fold);
+    cache.bySpan.set(last, rules);
   }
+  cache.byDay.set(day, rules);
   return rules;
 }
 
