@@ -3,11 +3,13 @@ import {
   FieldType,
   LoadingState,
   createDataFrame,
+  type AdHocVariableFilter,
   type AnnotationSupport,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
+  type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
   type MetricFindValue,
   type ScopedVars,
@@ -20,9 +22,12 @@ import { buildAnnotationsRequest, buildListRequest, parseVariableQuery, toAnnota
 import { describeFetchError, describeHealth } from './api/connector-status';
 import type { TimeRangeMs } from './api/request-params';
 import { ANNOTATION_QUERY_TYPE, isAnnotationTarget, normaliseAnnotationTarget, type WaspendAnnotationQuery } from './annotations';
+import { ADHOC_KEYS, isAdhocKey } from './query/adhoc';
 import { createDefaultQuery } from './query/defaults';
+import { queryDisplayText } from './query/display-text';
+import { migrateQuery } from './query/migrate';
 import { interpolateList } from './query/interpolate';
-import { runQuery, type FetchJson } from './query/run-query';
+import { prepareQuery, runQuery, type FetchJson } from './query/run-query';
 import type { WaspendQuery } from './query/types';
 import { PROXY_ROUTE, resolveTimeZone, type WaspendOptions } from './options';
 import { WaspendVariableSupport } from './variables';
@@ -31,7 +36,16 @@ import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
 /** The parts of Grafana's runtime services the data source uses; tests pass fakes. */
 export interface DataSourceServices {
   backendSrv?: Pick<BackendSrv, 'fetch'>;
-  templateSrv?: Pick<TemplateSrv, 'replace'>;
+  templateSrv?: Pick<TemplateSrv, 'replace'> & LegacyAdhocSource;
+}
+
+/**
+ * Dashboards not yet on Scenes (Grafana 11.x with the dashboardScene toggle off) do not put ad-hoc
+ * filters in the request; their TemplateSrv had getAdhocFilters(datasourceName), since removed from
+ * the type (absent in @grafana/runtime 13.2), hence optional.
+ */
+interface LegacyAdhocSource {
+  getAdhocFilters?(datasourceName: string): AdHocVariableFilter[];
 }
 
 /**
@@ -57,8 +71,19 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
   private get backendSrv(): Pick<BackendSrv, 'fetch'> {
     return this.services.backendSrv ?? getBackendSrv();
   }
-  private get templateSrv(): Pick<TemplateSrv, 'replace'> {
+  private get templateSrv(): Pick<TemplateSrv, 'replace'> & LegacyAdhocSource {
     return this.services.templateSrv ?? getTemplateSrv();
+  }
+
+  private readonly replace = (text: string, vars: ScopedVars | undefined, format?: string) => this.templateSrv.replace(text, vars, format);
+
+  /**
+   * Ad-hoc filters of a request: Scenes dashboards (Grafana 11.3+ default, all of 12 and 13) pass
+   * them as request.filters (@grafana/scenes SceneQueryRunner, prepareRequests); older dashboards
+   * only through TemplateSrv.getAdhocFilters.
+   */
+  private adhocFiltersOf(request: { filters?: AdHocVariableFilter[] }): AdHocVariableFilter[] | undefined {
+    return request.filters ?? this.templateSrv.getAdhocFilters?.(this.name);
   }
 
   override getDefaultQuery(): Partial<WaspendQuery> {
@@ -81,11 +106,16 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
       const range: TimeRangeMs = { fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() };
       const timeZone = resolveTimeZone(this.settings.timezoneDisplay, request.timezone);
       const targets = request.targets.filter((t) => this.filterQuery(t));
+      const adhocFilters = this.adhocFiltersOf(request);
       const runOne = (target: WaspendQuery | WaspendAnnotationQuery, index: number): Promise<DataFrame[]> => {
         const fetchJson = this.fetchJsonFor(`${request.requestId}-${target.refId ?? index}`);
         if (isAnnotationTarget(target)) return this.runAnnotationTarget(target, range, fetchJson, controller.signal, request.scopedVars);
-        const replace = (text: string, vars: ScopedVars | undefined, format?: string) => this.templateSrv.replace(text, vars, format);
-        return runQuery(target, range, { fetchJson, replace, timeZone, signal: controller.signal }, request.scopedVars);
+        return runQuery(
+          target,
+          range,
+          { fetchJson, replace: this.replace, timeZone, signal: controller.signal, adhocFilters },
+          request.scopedVars,
+        );
       };
       Promise.allSettled(targets.map(runOne)).then((results) => {
         if (controller.signal.aborted) return;
@@ -118,6 +148,53 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
     } catch (err) {
       return { status: 'error', message: errorMessage(err) };
     }
+  }
+
+  /**
+   * The query with template variables and ad-hoc filters applied, as the connector will be asked.
+   * The signature is DataSourceWithBackend's (@grafana/runtime), so callers that know it work here.
+   */
+  applyTemplateVariables(query: WaspendQuery, scopedVars: ScopedVars, filters?: AdHocVariableFilter[]): WaspendQuery {
+    return prepareQuery(query, this.replace, scopedVars, filters);
+  }
+
+  /**
+   * Explore, "open in Explore" and panel links call this before leaving the dashboard, where its
+   * variables no longer exist: `$waba` must be resolved here. A query that cannot be prepared (a
+   * stored shape that fails migration, contradictory ad-hoc filters) is returned as it was, so
+   * Explore reports its error instead of running something else.
+   */
+  override interpolateVariablesInQueries(queries: WaspendQuery[], scopedVars: ScopedVars, filters?: AdHocVariableFilter[]): WaspendQuery[] {
+    return queries.map((q) => {
+      if (isAnnotationTarget(q)) return q;
+      try {
+        return { ...this.applyTemplateVariables(q, scopedVars, filters), ...(q.datasource ? { datasource: q.datasource } : {}) };
+      } catch {
+        return q;
+      }
+    });
+  }
+
+  /** Query history and collapsed query rows show this line instead of the JSON. */
+  override getQueryDisplayText(query: WaspendQuery): string {
+    try {
+      return queryDisplayText(migrateQuery(query));
+    } catch {
+      return `waspend ${String((query as { kind?: unknown }).kind ?? 'query')}`;
+    }
+  }
+
+  /** Ad-hoc filter keys: the dimensions the connector can filter on and list values for. */
+  override async getTagKeys(): Promise<MetricFindValue[]> {
+    return Object.keys(ADHOC_KEYS).map((key) => ({ text: key, value: key }));
+  }
+
+  /** Values of an ad-hoc key, from the connector's list endpoint for it (value = id, text = label). */
+  override async getTagValues(options: DataSourceGetTagValuesOptions<WaspendQuery>): Promise<MetricFindValue[]> {
+    if (!isAdhocKey(options.key)) return [];
+    const request = buildListRequest({ list: ADHOC_KEYS[options.key].list }, this.replace);
+    const body = await this.fetchJsonFor(undefined)(request.path, request.search, new AbortController().signal);
+    return toMetricFindValues(body);
   }
 
   /** Values for a template variable: one of the connector's /lists, optionally narrowed by WABA. */

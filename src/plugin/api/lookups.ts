@@ -26,6 +26,8 @@ export function parseVariableQuery(raw: unknown): VariableQuery {
 /** The /lists request for a variable query, with `$waba` (e.g. a chained variable) applied. */
 export function buildListRequest(query: VariableQuery, replace: ReplaceFn): ConnectorRequest {
   const waba = interpolateList(query.waba ?? [], replace);
+  if (waba.some((w) => /\$\{?\w+/.test(w)))
+    throw new InputError('variableQuery.waba', query.waba, 'names a template variable this dashboard does not define');
   const search = waba.length ? new URLSearchParams({ waba: waba.join(',') }).toString() : '';
   return { role: 'main', path: `${API_PREFIX}/lists/${query.list}`, search };
 }

@@ -1,4 +1,4 @@
-import type { DataFrame, ScopedVars } from '@grafana/data';
+import type { AdHocVariableFilter, DataFrame, ScopedVars } from '@grafana/data';
 import { InputError, localDay, previousPeriod } from '@core';
 import type { CallDimension } from '@contract';
 import { allocationDimension, buildRequests, type ConnectorRequest, type TimeRangeMs } from '../api/request-params';
@@ -7,6 +7,7 @@ import { buildCallsFrames, buildContactsFrame } from '../frames/calls-frames';
 import { buildProjectionFrames } from '../frames/projection-frames';
 import { buildReconciliationFrames, buildTiersFrame } from '../frames/reconciliation-frames';
 import { buildUsageFrames, type FrameOptions } from '../frames/usage-frames';
+import { applyAdhocFilters } from './adhoc';
 import { findUnresolvedVariable, interpolateQuery, type ReplaceFn } from './interpolate';
 import { migrateQuery } from './migrate';
 import type { WaspendQuery } from './types';
@@ -21,6 +22,23 @@ export interface RunDeps {
   timeZone: string;
   /** Aborted when the dashboard refreshes, so superseded requests stop. */
   signal: AbortSignal;
+  /** The dashboard's ad-hoc filters for this data source (DataQueryRequest.filters). */
+  adhocFilters?: readonly AdHocVariableFilter[];
+}
+
+/**
+ * A stored query made concrete: migrated, template variables applied, ad-hoc filters merged in.
+ * Shared by query(), applyTemplateVariables and interpolateVariablesInQueries (Explore), so a
+ * panel and its "open in Explore" ask the connector the same thing.
+ */
+export function prepareQuery(
+  stored: unknown,
+  replace: ReplaceFn,
+  scopedVars?: ScopedVars,
+  adhocFilters?: readonly AdHocVariableFilter[],
+): WaspendQuery {
+  const query = interpolateQuery(migrateQuery(stored), replace, scopedVars);
+  return { ...query, filters: applyAdhocFilters(query.filters, adhocFilters) };
 }
 
 /**
@@ -28,7 +46,7 @@ export interface RunDeps {
  * requests, fetch them in parallel and turn the responses into frames.
  */
 export async function runQuery(stored: unknown, range: TimeRangeMs, deps: RunDeps, scopedVars?: ScopedVars): Promise<DataFrame[]> {
-  const query = interpolateQuery(migrateQuery(stored), deps.replace, scopedVars);
+  const query = prepareQuery(stored, deps.replace, scopedVars, deps.adhocFilters);
   const unresolved = findUnresolvedVariable(query.filters);
   if (unresolved) throw new InputError(unresolved, query.filters, 'names a template variable this dashboard does not define');
   const requests = buildRequests(query, range, { timeZone: deps.timeZone });
