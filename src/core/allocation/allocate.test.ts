@@ -16,6 +16,13 @@ describe('allocate (largest remainder)', () => {
     [-100n, [1, 1, 1], [-34n, -33n, -33n]],
     [5n, [0, 0], [3n, 2n]],
     [0n, [5, 0], [0n, 0n]],
+    // Unequal remainders: 10 x (1, 5, 7) / 13 = 0 r10, 3 r11, 5 r5 -> 2 left over go to r11 and r10, not to the largest weight.
+    [10n, [1, 5, 7], [1n, 4n, 5n]],
+    // 5 x (2, 3, 4) / 9 = 1 r1, 1 r6, 2 r2 -> the 1 left over goes to r6 (weight 3).
+    [5n, [2, 3, 4], [1n, 2n, 2n]],
+    // 100 x (7, 2, 2) / 11 = 63 r7, 18 r2, 18 r2 -> 1 left over to r7; -100 mirrors it.
+    [100n, [7, 2, 2], [64n, 18n, 18n]],
+    [-100n, [7, 2, 2], [-64n, -18n, -18n]],
   ])('%s over %j -> %j', (total, weights, parts) => {
     const result = allocate(
       total,
