@@ -343,7 +343,10 @@ export const wabaInfo = z.object({
   id: z.string(),
   name: z.string(),
   timezone: z.string(),
+  /** The billing currency in force today (WABA-local). */
   currency: z.string(),
+  /** Every billing period: `from` is the first WABA-local day (null: since the beginning). */
+  currencies: z.array(z.object({ from: z.string().nullable(), code: z.string() })).optional(),
   portfolio: z.string(),
 });
 export const wabasResponse = z.object({ items: z.array(wabaInfo) });

@@ -2,6 +2,7 @@ import { loadConfig } from '../config';
 import { buildReport, parseReportDimensions, REPORT_COLUMNS, type QueryContext, type ReportRow, type WabaInfo } from '../query';
 import { loadPriceBook } from '../runtime/price-files';
 import { openStore } from '../runtime/open-store';
+import { wabaInfoOf } from '../runtime/waba-info';
 import { resolveConfig, resolveDb, type CommonFlags } from './options';
 
 export interface ReportFlags extends CommonFlags {
@@ -35,9 +36,7 @@ export async function report(flags: ReportFlags): Promise<void> {
   const store = await openStore(resolveDb(flags, config), { timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])) });
   try {
     const { book } = await loadPriceBook(store);
-    const wabas = new Map<string, WabaInfo>(
-      config.wabas.map((w) => [w.id, { id: w.id, name: w.name, timezone: w.timezone, currency: w.currency, portfolio: w.portfolio }]),
-    );
+    const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));
     const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: Date.now };
     const rows = await buildReport(ctx, {
       from: flags.from,

@@ -1,3 +1,4 @@
+import { isDay } from '@core';
 import { z } from 'zod';
 
 /**
@@ -16,14 +17,55 @@ const timeZone = nonEmpty.refine((tz) => {
   }
 }, 'must be an IANA time zone such as America/Sao_Paulo');
 
+const isoCode = nonEmpty.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+
+/**
+ * `currency: USD`, or the dated list Meta's currency migration calls for:
+ * `[{ from: 2025-01-01, code: USD }, { from: 2026-12-01, code: INR }]` (WABA-local days, sorted).
+ */
+const currencyPeriods = z
+  .array(
+    z.strictObject({
+      from: nonEmpty.refine(isDay, 'must be a day in YYYY-MM-DD form'),
+      code: isoCode,
+    }),
+  )
+  .min(1, 'must list at least one { from, code }')
+  .superRefine((list, ctx) => {
+    for (let i = 1; i < list.length; i++) {
+      const prev = (list[i - 1] as { from: string }).from;
+      if ((list[i] as { from: string }).from <= prev)
+        ctx.addIssue({ code: 'custom', path: [i, 'from'], message: `must be after ${prev} (entries sorted by day, one per day)` });
+    }
+  });
+
+// Chosen by the value's type rather than z.union, so an error inside the list names its entry and key.
+const currencySchema = z.unknown().transform((value, ctx): string | { from: string; code: string }[] => {
+  const schema = typeof value === 'string' ? isoCode : Array.isArray(value) ? currencyPeriods : null;
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 4217 code or a list of { from: YYYY-MM-DD, code }' });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  // A misspelt key first: the missing key it was meant to be is the consequence.
+  const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys')
+      ctx.addIssue({ code: 'custom', path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key (see README "Configuration")' });
+    else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+  return z.NEVER;
+});
+
 const wabaSchema = z.strictObject({
   id: z.union([nonEmpty, z.number().int().transform(String)]),
   name: nonEmpty,
   timezone: timeZone,
-  currency: nonEmpty.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  currency: currencySchema,
   /** Business portfolio id: volume tiers are counted across all of its WABAs. */
   portfolio: z.union([nonEmpty, z.number().int().transform(String)]),
-  /** Budget per WABA-local month in `currency`, for waspend_monthly_budget and the alert rule. */
+  /** Budget per WABA-local month in the currency in force today (see `currency`), for waspend_monthly_budget and the alert rule. */
   monthlyBudget: z.number().positive().optional(),
   meta: z.strictObject({ token: nonEmpty, apiVersion: nonEmpty.optional() }).optional(),
   d360: z

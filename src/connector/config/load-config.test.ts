@@ -52,4 +52,33 @@ describe('connector config', () => {
     expect(errorOf(() => parseConfig(dup, { TOKEN: 'a-long-enough-api-token' })).field).toBe('wabas[1].id');
     expect(errorOf(() => parseConfig('wabas: [', {})).message).toContain('invalid YAML');
   });
+
+  describe('a dated billing currency', () => {
+    const dated = (list: string) => base.replace('currency: BRL', `currency: ${list}`);
+    const env = { TOKEN: 'a-long-enough-api-token' };
+
+    it('accepts the plain code and a list of { from, code } with unquoted YAML days', () => {
+      expect(parseConfig(base, env).wabas[0]?.currency).toBe('BRL');
+      const c = parseConfig(dated('[{ from: 2025-01-01, code: USD }, { from: 2026-12-01, code: INR }]'), env);
+      expect(c.wabas[0]?.currency).toEqual([
+        { from: '2025-01-01', code: 'USD' },
+        { from: '2026-12-01', code: 'INR' },
+      ]);
+    });
+
+    it.each([
+      ['wabas[0].currency[1].from', '[{ from: 2026-12-01, code: USD }, { from: 2025-01-01, code: INR }]', 'must be after 2026-12-01'],
+      ['wabas[0].currency[1].from', '[{ from: 2026-12-01, code: USD }, { from: 2026-12-01, code: INR }]', 'must be after 2026-12-01'],
+      ['wabas[0].currency[0].from', '[{ from: 2026-02-30, code: USD }]', 'YYYY-MM-DD'],
+      ['wabas[0].currency[0].from', '[{ code: USD }]', ''],
+      ['wabas[0].currency[1].code', '[{ from: 2025-01-01, code: USD }, { from: 2026-12-01, code: inr }]', 'ISO 4217'],
+      ['wabas[0].currency[0].frm', '[{ frm: 2025-01-01, code: USD }]', 'unknown key'],
+      ['wabas[0].currency', '[]', 'at least one'],
+      ['wabas[0].currency', '42', 'ISO 4217 code or a list'],
+    ])('rejects %s (%s)', (field, list, message) => {
+      const e = errorOf(() => parseConfig(dated(list), env));
+      expect(e.field).toBe(field);
+      expect(e.message).toContain(message);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { InputError, priceBookToJson } from '@core';
+import { InputError, localDay, priceBookToJson } from '@core';
 import {
   annotationsQuery,
   API_PREFIX,
@@ -19,6 +19,7 @@ import {
   annotations,
   callsSeries,
   contactsSeries,
+  currencyOfDay,
   listValues,
   monthlyReconciliation,
   pricingInput,
@@ -91,7 +92,8 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
           id: w.id,
           name: w.name,
           timezone: w.timezone,
-          currency: w.currency,
+          currency: currencyOfDay(w, localDay(ctx.now(), w.timezone)),
+          currencies: w.currencies.map((p) => ({ from: p.from || null, code: p.code })),
           portfolio: w.portfolio,
         })),
       }));

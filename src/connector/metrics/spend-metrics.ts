@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import { addDays, firstDayOf, formatMicros, localDay, microsToNumber, monthOf, projectWeekday, type DailyValue } from '@core';
-import { pricedUsage, type QueryContext } from '../query';
+import { currencyOfDay, pricedUsage, type QueryContext } from '../query';
 
 /** Scrapes come every 15-60 s from each Prometheus; pricing two months on each would load the store for nothing. */
 const REFRESH_MS = 10_000;
@@ -74,13 +74,19 @@ export function registerSpendMetrics(registry: Registry, ctx: QueryContext): voi
   gauge('waspend_messages_delivered_total', 'Delivered messages this WABA-local month (resets monthly).', ['waba', 'category'], (g, s) =>
     s.delivered.forEach((r) => g.set({ waba: r.waba, category: r.category }, r.value)),
   );
-  const budget = new Gauge({
+  // The budget is in the currency billed today; read at scrape time so a currency switch relabels it.
+  new Gauge({
     name: 'waspend_monthly_budget',
     help: 'Monthly budget from the connector config (wabas[].monthlyBudget).',
     labelNames: ['waba', 'currency'],
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of ctx.wabas.values())
+        if (w.monthlyBudget !== undefined)
+          this.set({ waba: w.id, currency: currencyOfDay(w, localDay(ctx.now(), w.timezone)) }, w.monthlyBudget);
+    },
   });
-  for (const w of ctx.wabas.values()) if (w.monthlyBudget !== undefined) budget.set({ waba: w.id, currency: w.currency }, w.monthlyBudget);
 }
 
 async function compute(ctx: QueryContext): Promise<Snapshot> {
@@ -94,7 +100,10 @@ async function compute(ctx: QueryContext): Promise<Snapshot> {
   for (const w of wabas) {
     const today = todays.get(w.id) as string;
     const month = monthOf(today);
+    const currencyToday = currencyOfDay(w, today);
+    // Money is kept per currency (a WABA switching currency bills two in that month); never added across.
     const daily = new Map<string, bigint>();
+    const dailyCurrency = new Map<string, string>();
     const mtd = new Map<string, bigint>();
     const billable = new Map<string, number>();
     const delivered = new Map<string, number>();
@@ -102,22 +111,34 @@ async function compute(ctx: QueryContext): Promise<Snapshot> {
       if (r.wabaId !== w.id || r.day > today) continue;
       const cost = r.costMicros ?? 0n;
       daily.set(r.day, (daily.get(r.day) ?? 0n) + cost);
+      dailyCurrency.set(r.day, r.currency);
       if (r.day < firstDayOf(month)) continue;
-      mtd.set(r.category, (mtd.get(r.category) ?? 0n) + cost);
+      mtd.set(`${r.currency}|${r.category}`, (mtd.get(`${r.currency}|${r.category}`) ?? 0n) + cost);
       billable.set(`${r.category}|${r.pricingType}`, (billable.get(`${r.category}|${r.pricingType}`) ?? 0) + r.billable);
       delivered.set(r.category, (delivered.get(r.category) ?? 0) + (r.messages ?? r.units));
     }
-    for (const [category, v] of mtd) s.mtd.push({ waba: w.id, currency: w.currency, category, value: toNumber(v) });
+    for (const [k, v] of mtd) {
+      const [currency = '', category = ''] = k.split('|');
+      s.mtd.push({ waba: w.id, currency, category, value: toNumber(v) });
+    }
     for (const [k, v] of billable) {
       const [category = '', pricingType = ''] = k.split('|');
       s.billable.push({ waba: w.id, category, pricingType, value: v });
     }
     for (const [category, v] of delivered) s.delivered.push({ waba: w.id, category, value: v });
-    s.today.push({ waba: w.id, currency: w.currency, value: toNumber(daily.get(today) ?? 0n) });
-    let week = 0n;
-    for (let i = 1; i <= 7; i++) week += daily.get(addDays(today, -i)) ?? 0n;
-    s.avg7.push({ waba: w.id, currency: w.currency, value: microsToNumber(week) / 7 });
-    const series: DailyValue[] = [...daily].map(([day, v]) => ({ day, value: toNumber(v) }));
+    s.today.push({ waba: w.id, currency: currencyToday, value: toNumber(daily.get(today) ?? 0n) });
+    const week = new Map<string, bigint>([[currencyToday, 0n]]);
+    for (let i = 1; i <= 7; i++) {
+      const day = addDays(today, -i);
+      const c = dailyCurrency.get(day) ?? currencyOfDay(w, day);
+      week.set(c, (week.get(c) ?? 0n) + (daily.get(day) ?? 0n));
+    }
+    for (const [currency, v] of week) s.avg7.push({ waba: w.id, currency, value: microsToNumber(v) / 7 });
+    // The projection is in today's currency, from the days billed in it (days in another currency count as 0:
+    // a switch on the 1st, as Meta's migration does, leaves nothing out); other currencies of the month are final.
+    const series: DailyValue[] = [...daily]
+      .filter(([day]) => (dailyCurrency.get(day) ?? currencyToday) === currencyToday)
+      .map(([day, v]) => ({ day, value: toNumber(v) }));
     const asOfDay = addDays(today, -1);
     const p = projectWeekday({
       month,
@@ -125,7 +146,14 @@ async function compute(ctx: QueryContext): Promise<Snapshot> {
       daily: series.filter((d) => d.day.startsWith(month)),
       history: series.filter((d) => d.day < firstDayOf(month)),
     });
-    s.projection.push({ waba: w.id, currency: w.currency, projected: p.projected, lower: p.lower, upper: p.upper });
+    s.projection.push({ waba: w.id, currency: currencyToday, projected: p.projected, lower: p.lower, upper: p.upper });
+    const finished = new Map<string, bigint>();
+    for (const [k, v] of mtd) {
+      const currency = k.split('|')[0] ?? '';
+      if (currency !== currencyToday) finished.set(currency, (finished.get(currency) ?? 0n) + v);
+    }
+    for (const [currency, v] of finished)
+      s.projection.push({ waba: w.id, currency, projected: toNumber(v), lower: toNumber(v), upper: toNumber(v) });
   }
   return s;
 }

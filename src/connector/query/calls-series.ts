@@ -12,7 +12,7 @@ import {
 import type { CallDimension, CallsQuery, CallsResponse } from '@contract';
 import { bucketOf } from './buckets';
 import { localDays, spanOf } from './day-range';
-import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+import { currencyOfDay, selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 
 type CallRow = CallsResponse['rows'][number];
 
@@ -27,6 +27,8 @@ interface CallFact {
   durationSec: number;
   pulses: number;
   costMicros: Micros | null;
+  /** The WABA's currency on that day (estimate) or Meta's label (pulled figures). */
+  currency: string;
 }
 
 const FIELD: Record<CallDimension, keyof CallRow> = {
@@ -63,7 +65,7 @@ async function estimateFacts(ctx: QueryContext, fromDay: string, toDay: string):
       callId: c.callId,
       wabaId: c.wabaId,
       portfolioId: waba.portfolio,
-      currency: waba.currency,
+      currency: currencyOfDay(waba, c.day),
       day: c.day,
       startMs: c.startMs,
       direction: c.direction,
@@ -84,6 +86,7 @@ async function estimateFacts(ctx: QueryContext, fromDay: string, toDay: string):
     durationSec: c.durationSec,
     pulses: c.pulses,
     costMicros: c.costMicros,
+    currency: c.currency,
   }));
 }
 
@@ -101,6 +104,7 @@ async function metaFacts(ctx: QueryContext, wabaId: string, fromDay: string, toD
     durationSec: Math.round((r.averageDurationSec ?? 0) * r.count),
     pulses: 0,
     costMicros: r.costMicros,
+    currency: r.currency,
   }));
 }
 
@@ -136,10 +140,10 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
   for (const f of facts) {
     const { bucket, time } = bucketOf(f.day, q.interval, f.waba.timezone);
     const dims = q.by.map((d) => dimValue(f, d));
-    const key = [bucket, f.waba.currency, ...dims].join('\u0000');
+    const key = [bucket, f.currency, ...dims].join('\u0000');
     let g = groups.get(key);
     if (!g) {
-      const row: CallRow = { time, bucket, currency: f.waba.currency, calls: 0, durationSec: 0, pulses: 0, cost: null };
+      const row: CallRow = { time, bucket, currency: f.currency, calls: 0, durationSec: 0, pulses: 0, cost: null };
       q.by.forEach((d, i) => {
         const v = dims[i] ?? null;
         if (v !== null || d === 'country') Object.assign(row, { [FIELD[d]]: v });

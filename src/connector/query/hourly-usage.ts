@@ -23,6 +23,7 @@ export interface HourlyFact {
   messages: number;
   billable: number;
   costMicros: Micros | null;
+  currency: string;
 }
 
 const orNull = (v: string) => (v === '' ? null : v);
@@ -131,6 +132,7 @@ export async function hourlyFacts(
         messages: n,
         billable: billable.get(hour) ?? 0,
         costMicros: cost ? (cost.get(hour) ?? 0n) : null,
+        currency: r.currency,
       });
     }
   }

@@ -1,5 +1,5 @@
 export type { QueryContext, WabaInfo } from './query-context';
-export { selectedWabas } from './query-context';
+export { currenciesOfWaba, currencyOfDay, currencyPeriods, NO_CURRENCY, selectedWabas } from './query-context';
 export { localDays, type LocalDays } from './day-range';
 export { pricedUsage, directionOf } from './priced-usage';
 export { usageSeries, usageFacts } from './usage-series';

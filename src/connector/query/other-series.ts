@@ -32,7 +32,7 @@ import type {
 import { bucketOf } from './buckets';
 import { localDays, spanOf } from './day-range';
 import { pricedUsage, toUsageRow } from './priced-usage';
-import { selectedWabas, type QueryContext } from './query-context';
+import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext } from './query-context';
 import { usageFacts } from './usage-series';
 import type { z } from 'zod';
 import type { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
@@ -87,10 +87,10 @@ export async function reconciliation(ctx: QueryContext, q: z.infer<typeof reconc
   const byCategory = q.by.includes('category');
   const byWaba = q.by.includes('waba');
   const slot = (f: (typeof est.facts)[number]) => {
-    const key = [f.day, f.waba.currency, byWaba ? f.waba.id : '', byCategory ? (f.category ?? '') : ''].join('\u0000');
+    const key = [f.day, f.currency, byWaba ? f.waba.id : '', byCategory ? (f.category ?? '') : ''].join('\u0000');
     let g = groups.get(key);
     if (!g) {
-      g = { time: dayStartMs(f.day, f.waba.timezone), day: f.day, currency: f.waba.currency, eu: 0, ec: null, mu: null, mc: null };
+      g = { time: dayStartMs(f.day, f.waba.timezone), day: f.day, currency: f.currency, eu: 0, ec: null, mu: null, mc: null };
       if (byWaba) g.wabaId = f.waba.id;
       if (byCategory && f.category) g.category = f.category;
       groups.set(key, g);
@@ -139,7 +139,9 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
     // The cached pricing of the month (shared with the usage panels) already holds every portfolio's tier counts.
     const priced = await pricedUsage(ctx, { fromDay, toDay }, 'pricing');
     const usage = priced.rows.filter((r) => r.day.startsWith(month) && ctx.wabas.get(r.wabaId)?.portfolio === w.portfolio);
-    const table = tierTableInForce(ctx.priceBook(), w.currency, usage.at(-1)?.day ?? fromDay);
+    // The ladder of the currency billed on the last day counted (the month of a currency switch ends in the new one).
+    const lastDay = usage.at(-1)?.day ?? fromDay;
+    const table = tierTableInForce(ctx.priceBook(), currencyOfDay(w, lastDay), lastDay);
     const markets = new Set(usage.map((r) => `${r.market}\u0000${r.category}`));
     for (const mc of markets) {
       const [market = '', category = ''] = mc.split('\u0000');
@@ -221,7 +223,7 @@ export async function annotations(ctx: QueryContext, q: z.infer<typeof annotatio
   const toMs = dayStartMs(addDays(range.toDay, 1), zone);
   const want = (k: AnnotationsResponse['items'][number]['kind']) => q.kind.length === 0 || q.kind.includes(k);
   const items: AnnotationsResponse['items'] = [];
-  const currencies = new Set(wabas.map((w) => w.currency));
+  const currencies = new Set(wabas.flatMap(currenciesOfWaba));
   if (want('rate_card')) {
     for (const e of priceBookChanges(ctx.priceBook())) {
       if (!currencies.has(e.currency) || e.day < range.fromDay || e.day > range.toDay) continue;

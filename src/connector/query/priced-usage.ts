@@ -13,7 +13,7 @@ import {
   type UsageRow,
 } from '@core';
 import type { UsageDailyRow } from '../store';
-import type { QueryContext, WabaInfo } from './query-context';
+import { currencyOfDay, type QueryContext, type WabaInfo } from './query-context';
 import type { LocalDays } from './day-range';
 
 export interface PricedUsage {
@@ -47,7 +47,7 @@ export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): (UsageRow & { cate
     day: r.day,
     wabaId: r.wabaId,
     portfolioId: waba.portfolio,
-    currency: waba.currency,
+    currency: currencyOfDay(waba, r.day),
     market: r.market,
     category,
     pricingType: pricingTypeOf(r, category),

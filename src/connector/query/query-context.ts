@@ -1,4 +1,5 @@
 import type { PriceBook } from '@core';
+import { currenciesOf, currencyOn, type CurrencyPeriod, type CurrencySchedule } from '../config/currency-schedule';
 import type { ConnectorStore } from '../store';
 
 /** A configured WABA as the query layer needs it. */
@@ -6,10 +7,37 @@ export interface WabaInfo {
   id: string;
   name: string;
   timezone: string;
-  currency: string;
+  /**
+   * Billing currency by WABA-local day (a plain code is one period from the beginning). Read it only
+   * through `currencyOfDay`: every day is priced, grouped and labelled in the currency in force that day.
+   */
+  currencies: readonly CurrencyPeriod[];
   portfolio: string;
+  /** In the currency in force today. */
   monthlyBudget?: number;
 }
+
+/** ISO 4217 "no currency": days before the first dated entry of a WABA's schedule (no card prices them). */
+export const NO_CURRENCY = 'XXX';
+
+/** A configured `currency` (code or dated list) as periods. */
+export const currencyPeriods = (schedule: CurrencySchedule): CurrencyPeriod[] =>
+  typeof schedule === 'string' ? [{ from: '', code: schedule }] : [...schedule];
+
+// Per WABA and day: a query looks the same few days up for every row.
+const dayCurrencies = new WeakMap<WabaInfo, Map<string, string>>();
+
+/** The currency a WABA is billed in on a WABA-local day. */
+export function currencyOfDay(waba: WabaInfo, day: string): string {
+  let days = dayCurrencies.get(waba);
+  if (!days) dayCurrencies.set(waba, (days = new Map()));
+  let code = days.get(day);
+  if (code === undefined) days.set(day, (code = currencyOn(waba.currencies, day) ?? NO_CURRENCY));
+  return code;
+}
+
+/** Every currency a WABA is billed in over its schedule. */
+export const currenciesOfWaba = (waba: WabaInfo): string[] => currenciesOf(waba.currencies);
 
 /** Everything a query needs; `generation` changes whenever stored data or prices change (cache key). */
 export interface QueryContext {

@@ -75,7 +75,7 @@ export async function buildReport(
       messages: 0,
       billable: 0,
       cost: null,
-      currency: f.waba.currency,
+      currency: f.currency,
     };
     const key = [row.day, row.waba, row.phone_number_id, row.country, row.market, row.category, row.pricing_type, row.currency].join(
       '\u0000',

@@ -20,6 +20,8 @@ interface Fact {
   messages: number;
   billable: number;
   costMicros: Micros | null;
+  /** The currency of `costMicros`: the WABA's on that day (estimate) or the one Meta labelled its figures with. */
+  currency: string;
   /** Set on hourly facts: the WABA-local hour label and its start instant. */
   hour?: { bucket: string; time: number };
 }
@@ -110,6 +112,7 @@ async function estimateFacts(
       messages: r.messages ?? r.units,
       billable: r.billable,
       costMicros: r.costMicros,
+      currency: r.currency,
     });
   }
   const problems = priced.problems
@@ -148,6 +151,7 @@ async function metaFacts(ctx: QueryContext, ranges: Map<string, LocalDays>): Pro
         messages: r.volume,
         billable: charged ? r.volume : 0,
         costMicros: r.costMicros,
+        currency: r.currency,
       });
     }
   }
@@ -174,6 +178,7 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
       messages: h.messages,
       billable: h.billable,
       costMicros: h.costMicros,
+      currency: h.currency,
       hour: { bucket: h.hour, time: h.time },
     }));
     return { facts: facts.filter((f) => passes(f, q)), problems: [] };
@@ -189,11 +194,12 @@ export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<Usa
   for (const f of facts) {
     const { bucket, time } = f.hour ?? bucketOf(f.day, q.interval, f.waba.timezone);
     const dims = q.by.map((d) => dimValue(f, d));
-    let key = `${bucket}\u0000${f.waba.currency}`;
+    // Never two currencies in one row: a month with a currency switch gives a row per currency.
+    let key = `${bucket}\u0000${f.currency}`;
     for (const d of dims) key += `\u0000${d ?? ''}`;
     let g = groups.get(key);
     if (!g) {
-      const row: UsageRowDto = { time, bucket, currency: f.waba.currency, messages: 0, billable: 0, cost: null };
+      const row: UsageRowDto = { time, bucket, currency: f.currency, messages: 0, billable: 0, cost: null };
       q.by.forEach((d, i) => {
         const v = dims[i] ?? null;
         if (v !== null || NULLABLE.has(d)) Object.assign(row, { [FIELD[d]]: v });

@@ -9,6 +9,7 @@ import type { QueryContext, WabaInfo } from '../query';
 import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
 import { describeDb, openStore } from './open-store';
 import { importDemoRateFile, loadPriceBook } from './price-files';
+import { currencyToday, wabaInfoOf } from './waba-info';
 
 export const VERSION = '0.1.0';
 
@@ -53,7 +54,8 @@ function pullWabas(config: ConnectorConfig): PullWabaConfig[] {
   return config.wabas.map((w, configIndex) => ({
     id: w.id,
     timezone: w.timezone,
-    currency: w.currency,
+    // Only a fallback for figures whose currency Meta's answer does not name.
+    currency: currencyToday(w, Date.now()),
     configIndex,
     ...(w.meta ? { meta: { token: w.meta.token, ...(w.meta.apiVersion ? { apiVersion: w.meta.apiVersion } : {}) } } : {}),
     ...(w.d360 ? { d360: w.d360 } : {}),
@@ -69,19 +71,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const writer = new GroupCommitWriter(store);
   let generation = 0;
   const bump = () => void generation++;
-  const wabas = new Map<string, WabaInfo>(
-    config.wabas.map((w) => [
-      w.id,
-      {
-        id: w.id,
-        name: w.name,
-        timezone: w.timezone,
-        currency: w.currency,
-        portfolio: w.portfolio,
-        ...(w.monthlyBudget !== undefined ? { monthlyBudget: w.monthlyBudget } : {}),
-      },
-    ]),
-  );
+  const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));
   let { book, signature } = await loadPriceBook(store);
   const ctx: QueryContext = {
     store,
