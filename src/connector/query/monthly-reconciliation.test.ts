@@ -40,7 +40,7 @@ describe('isConsolidating', () => {
 describe('monthlyReconciliation', () => {
   let dir: string;
   let store: SqliteStore;
-  const W: WabaInfo = { id: 'W_UTC', name: 'UTC', timezone: 'UTC', currency: 'USD', portfolio: 'P1' };
+  const W: WabaInfo = { id: 'W_UTC', name: 'UTC', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
   let now = 0;
   let ctx: QueryContext;
 

@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import type { reconciliationQuery } from '@contract';
 import { callsSeries } from './calls-series';
 import { localDays } from './day-range';
-import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+import { currenciesInMonth, selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 import { usageSeries } from './usage-series';
 
 /**
@@ -112,10 +112,11 @@ async function monthsOfWaba(
   for (const [key, s] of sides) {
     const [month = '', currency = ''] = key.split('\u0000');
     if (s.estimate === null && s.meta === null && s.invoice === null) continue;
-    if (currency !== w.currency)
+    const billed = currenciesInMonth(w, month);
+    if (!billed.includes(currency))
       problems.push({
         code: 'currency_mismatch',
-        message: `WABA ${w.id} ${month}: a figure in ${currency} for a WABA priced in ${w.currency} is shown on its own row, never compared across currencies`,
+        message: `WABA ${w.id} ${month}: a figure in ${currency} for a WABA priced in ${billed.join(' and ')} is shown on its own row, never compared across currencies`,
       });
     const em = difference(s.estimate, s.meta);
     const ei = difference(s.estimate, s.invoice);
@@ -162,12 +163,15 @@ export async function monthlyReconciliation(
   const problems: ReconciliationMonthResponse['problems'] = [];
   const rows: ReconciliationMonthRow[] = [];
   for (const w of selectedWabas(ctx, q.waba)) rows.push(...(await monthsOfWaba(ctx, w, q.from, q.to, problems)));
+  // Within a WABA and month: the currencies it is billed in first (in order of use), then any other.
+  const rank = (r: ReconciliationMonthRow) => {
+    const w = ctx.wabas.get(r.wabaId);
+    const i = w ? currenciesInMonth(w, r.month).indexOf(r.currency) : -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
   rows.sort(
     (a, b) =>
-      a.month.localeCompare(b.month) ||
-      a.wabaId.localeCompare(b.wabaId) ||
-      Number(b.currency === ctx.wabas.get(b.wabaId)?.currency) - Number(a.currency === ctx.wabas.get(a.wabaId)?.currency) ||
-      a.currency.localeCompare(b.currency),
+      a.month.localeCompare(b.month) || a.wabaId.localeCompare(b.wabaId) || rank(a) - rank(b) || a.currency.localeCompare(b.currency),
   );
   return { interval: 'month', consolidationDays: CONSOLIDATION_DAYS, rows, problems };
 }

@@ -1,5 +1,4 @@
-import type { PriceBook } from '@core';
-import { currenciesOf, currencyOn, type CurrencyPeriod, type CurrencySchedule } from '../config/currency-schedule';
+import { currenciesOf, currencyOn, parseCurrencySchedule, type CurrencyPeriod, type CurrencySchedule, type PriceBook } from '@core';
 import type { ConnectorStore } from '../store';
 
 /** A configured WABA as the query layer needs it. */
@@ -21,8 +20,13 @@ export interface WabaInfo {
 export const NO_CURRENCY = 'XXX';
 
 /** A configured `currency` (code or dated list) as periods. */
-export const currencyPeriods = (schedule: CurrencySchedule): CurrencyPeriod[] =>
-  typeof schedule === 'string' ? [{ from: '', code: schedule }] : [...schedule];
+export const currencyPeriods = (schedule: CurrencySchedule): CurrencyPeriod[] => parseCurrencySchedule(schedule, 'currency');
+
+// Core's parse gives a plain code as one period from '' (the beginning), which its currencyOn does not read back.
+const scheduleOf = (waba: WabaInfo): CurrencySchedule => {
+  const only = waba.currencies.length === 1 ? waba.currencies[0] : undefined;
+  return only && only.from === '' ? only.code : waba.currencies;
+};
 
 // Per WABA and day: a query looks the same few days up for every row.
 const dayCurrencies = new WeakMap<WabaInfo, Map<string, string>>();
@@ -32,12 +36,19 @@ export function currencyOfDay(waba: WabaInfo, day: string): string {
   let days = dayCurrencies.get(waba);
   if (!days) dayCurrencies.set(waba, (days = new Map()));
   let code = days.get(day);
-  if (code === undefined) days.set(day, (code = currencyOn(waba.currencies, day) ?? NO_CURRENCY));
+  if (code === undefined) days.set(day, (code = currencyOn(scheduleOf(waba), day) ?? NO_CURRENCY));
   return code;
 }
 
+/** The currencies a WABA is billed in during a WABA-local month (two in the month of a switch), in order. */
+export function currenciesInMonth(waba: WabaInfo, month: string): string[] {
+  const out = [currencyOfDay(waba, `${month}-01`)];
+  for (const p of waba.currencies) if (p.from.startsWith(month) && !out.includes(p.code)) out.push(p.code);
+  return out;
+}
+
 /** Every currency a WABA is billed in over its schedule. */
-export const currenciesOfWaba = (waba: WabaInfo): string[] => currenciesOf(waba.currencies);
+export const currenciesOfWaba = (waba: WabaInfo): string[] => currenciesOf(scheduleOf(waba));
 
 /** Everything a query needs; `generation` changes whenever stored data or prices change (cache key). */
 export interface QueryContext {
