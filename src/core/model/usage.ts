@@ -59,9 +59,12 @@ export interface PricedRow extends UsageRow {
  * row is still priced on those tiers; import the tier CSV published with the card).
  * `unknown_category` / `unknown_pricing_type`: Meta sent a value we do not know (e.g. Meta Business
  * Agent messages before Meta names their webhook value); the rows are kept with cost null.
+ * `unpriced_per_token`: the category is Meta Business Agent's, named in the rules table; Meta charges
+ * it per token and webhooks carry no token counts, so it is kept with cost null too.
  */
 export interface PricingProblem {
-  code: 'no_rate_card' | 'no_rate' | 'no_call_rate' | 'stale_tier_table' | 'unknown_category' | 'unknown_pricing_type';
+  code:
+    'no_rate_card' | 'no_rate' | 'no_call_rate' | 'stale_tier_table' | 'unknown_category' | 'unknown_pricing_type' | 'unpriced_per_token';
   message: string;
   currency: string;
   day: string;

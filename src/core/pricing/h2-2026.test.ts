@@ -3,6 +3,7 @@ import type { PricedRow, UsageRow } from '../model/usage';
 import { addToPriceBook, emptyPriceBook } from '../ratecard/price-book';
 import { parseRateCardCsv } from '../ratecard/rate-card';
 import { parseTierCsv } from '../ratecard/tiers';
+import { PRICING_RULES } from '../rules/pricing-rules';
 import { classifyTimeline } from '../windows/classify-timeline';
 import type { TimelineEvent } from '../windows/timeline-events';
 import { priceUsage } from './price-usage';
@@ -212,5 +213,34 @@ describe("Meta's worked example: marketing template, 2 Meta Business Agent repli
     expect(charges).toBe(5);
     expect(total(priced.rows)).toBe('0.0795');
     expect(priced.problems.map((p) => [p.code, p.category, p.units])).toEqual([['unknown_category', 'meta_business_agent', 2]]);
+  });
+});
+
+describe('Meta Business Agent is recognised by one rules row once Meta names its webhook value', () => {
+  test('a synthetic row naming "meta_business_agent" from 2026-11-01 turns unknown_category into unpriced_per_token', () => {
+    const named = [
+      ...PRICING_RULES,
+      {
+        from: '2026-11-01',
+        what: 'synthetic: Meta names the webhook value',
+        source: PRICING_RULES[0]!.source,
+        set: { metaBusinessAgent: { charged: true, webhookValue: 'meta_business_agent' } },
+      },
+    ];
+    const rows = [
+      row({ day: '2026-10-31', units: 2, category: 'meta_business_agent' }),
+      row({ day: '2026-11-01', units: 3, category: 'meta_business_agent' }),
+    ];
+    const result = priceUsage(rows, book, { rules: named });
+    expect(result.rows.map((r) => [r.day, r.billable, r.costMicros])).toEqual([
+      ['2026-10-31', 2, null],
+      ['2026-11-01', 3, null],
+    ]);
+    expect(result.problems.map((p) => [p.day, p.code, p.units])).toEqual([
+      ['2026-10-31', 'unknown_category', 2],
+      ['2026-11-01', 'unpriced_per_token', 3],
+    ]);
+    // Meta's own table (no name published yet): still unknown on 2026-11-01.
+    expect(priceUsage(rows, book).problems.map((p) => p.code)).toEqual(['unknown_category', 'unknown_category']);
   });
 });

@@ -132,17 +132,18 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
 
   const out: PricedRow[] = new Array(rows.length);
   const unknown = (row: UsageRow, i: number, knownCategory: boolean): void => {
-    const code = knownCategory ? ('unknown_pricing_type' as const) : ('unknown_category' as const);
-    const what = knownCategory ? `pricing type "${row.pricingType}"` : `category "${row.category}"`;
-    problems.add({
-      code,
-      message: `Unknown ${what}: counted as delivered, not priced (waspend does not know Meta's rate for it yet)`,
-      currency: row.currency,
-      day: row.day,
-      market: row.market,
-      category: row.category,
-      units: row.units,
-    });
+    // Meta Business Agent messages, once the rules name their webhook value: recognised, but charged
+    // per token, which webhooks do not report.
+    const agent = !knownCategory && rulesFor(row.day).metaBusinessAgent.webhookValue === row.category;
+    const code = agent
+      ? ('unpriced_per_token' as const)
+      : knownCategory
+        ? ('unknown_pricing_type' as const)
+        : ('unknown_category' as const);
+    const message = agent
+      ? `Meta Business Agent messages ("${row.category}") are charged per token; webhooks carry no token counts, so they are counted, not priced`
+      : `Unknown ${knownCategory ? `pricing type "${row.pricingType}"` : `category "${row.category}"`}: counted as delivered, not priced (waspend does not know Meta's rate for it yet)`;
+    problems.add({ code, message, currency: row.currency, day: row.day, market: row.market, category: row.category, units: row.units });
     // Meta's verdict still says whether it is charged; a known free verdict costs nothing.
     const free = isKnownPricingType(row.pricingType) && row.pricingType !== 'regular';
     out[i] = toPriced(row, free ? 0 : row.pricingType === 'regular' ? row.units : 0, free ? 0n : null);
