@@ -22,7 +22,10 @@ export const statusSchema = z.looseObject({
   timestamp: unixSeconds,
   recipient_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
-  conversation: z.looseObject({ id: z.string().optional() }).optional(),
+  // Read leniently in normalise-events (an odd conversation object must not cost the status).
+  conversation: z
+    .looseObject({ id: z.unknown().optional(), expiration_timestamp: z.unknown().optional(), origin: z.unknown().optional() })
+    .optional(),
   pricing: pricingSchema.optional(),
   errors: z.array(z.looseObject({ code: z.number().optional() })).optional(),
 });

@@ -79,9 +79,33 @@ describe('normaliseEnvelope on built bodies', () => {
     expect(err.value).toBe('soon');
   });
 
-  it('names the path of an unknown pricing category', () => {
-    const err = errorOf(() => events(body([messages({ statuses: [status({ pricing: { category: 'gossip', type: 'regular' } })] })])));
-    expect(err.field).toBe('entry[0].changes[0].value.statuses[0].pricing.category');
+  it('keeps unknown pricing categories, types and models, normalised and flagged, and the conversation', () => {
+    const list = events(
+      body([
+        messages({
+          statuses: [
+            status({ pricing: { category: 'Meta Business Agent', type: 'regular', pricing_model: 'PMP' } }),
+            status({ id: 'wamid.B', pricing: { category: 'utility', type: 'Per-Token', pricing_model: 'tokens' } }),
+            status({ id: 'wamid.C', pricing: { category: 'authentication-international', type: 'regular' } }),
+            status({
+              id: 'wamid.D',
+              conversation: { id: 'CONV', expiration_timestamp: '1750116480', origin: { type: 'Marketing' } },
+              pricing: { category: 'marketing', type: 'regular', pricing_model: 'cbp' },
+            }),
+            status({ id: 'wamid.E', conversation: { id: 42, origin: 'odd' } }),
+          ],
+        }),
+      ]),
+    ) as StatusEvent[];
+    expect(list.map((e) => e.pricing)).toEqual([
+      { category: 'meta_business_agent', pricingType: 'regular', pricingModel: 'PMP', billable: null, known: false },
+      { category: 'utility', pricingType: 'per_token', pricingModel: 'TOKENS', billable: null, known: false },
+      { category: 'authentication_international', pricingType: 'regular', pricingModel: null, billable: null, known: true },
+      { category: 'marketing', pricingType: 'regular', pricingModel: 'CBP', billable: null, known: true },
+      null,
+    ]);
+    expect(list[3]?.conversation).toEqual({ id: 'CONV', originType: 'marketing', expiresAtMs: 1750116480000 });
+    expect(list[4]?.conversation).toBeNull();
   });
 
   it('rejects a wrong object and non-JSON with the offending field', () => {

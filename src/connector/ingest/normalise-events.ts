@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { InputError, PRICING_MODELS, toCategory, toPricingType, type PricingModel } from '@core';
 import {
   accountUpdateValueSchema,
   callsValueSchema,
@@ -9,8 +8,9 @@ import {
   type InboundObject,
   type StatusObject,
 } from './envelope-schema';
+import { lenientCategory, lenientPricingModel, lenientPricingType, snakeName } from './lenient-names';
 import { parseAt } from './parse-envelope';
-import type { CallEvent, InboundEvent, PricingVerdict, StatusEvent, WebhookEvent } from './webhook-event';
+import type { CallEvent, ConversationInfo, InboundEvent, PricingVerdict, StatusEvent, WebhookEvent } from './webhook-event';
 
 const TEMPLATE_FIELDS = new Set(['message_template_status_update', 'template_category_update']);
 
@@ -21,25 +21,37 @@ function hashKey(prefix: string, wabaId: string, value: unknown): string {
   return `${prefix}:${wabaId}:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
 }
 
-function toVerdict(p: StatusObject['pricing'], path: string): PricingVerdict | null {
+/** Meta's verdict, unknown values kept (see lenient-names.ts): one new category must not cost the envelope. */
+function toVerdict(p: StatusObject['pricing']): PricingVerdict | null {
   if (!p || p.category === undefined) return null;
-  let model: PricingModel | null = null;
-  if (p.pricing_model !== undefined) {
-    const m = p.pricing_model.toUpperCase();
-    if (!(PRICING_MODELS as readonly string[]).includes(m)) {
-      throw new InputError(`${path}.pricing_model`, p.pricing_model, `unknown pricing model; expected one of ${PRICING_MODELS.join(', ')}`);
-    }
-    model = m as PricingModel;
-  }
+  const category = lenientCategory(p.category);
+  const type = p.type === undefined ? null : lenientPricingType(p.type);
+  const model = p.pricing_model === undefined ? null : lenientPricingModel(p.pricing_model);
   return {
-    category: toCategory(p.category, `${path}.category`),
-    pricingType: p.type === undefined ? null : toPricingType(p.type, `${path}.type`),
-    pricingModel: model,
+    category: category.value,
+    pricingType: type?.value ?? null,
+    pricingModel: model?.value ?? null,
     billable: p.billable ?? null,
+    known: category.known && (type?.known ?? true) && (model?.known ?? true),
   };
 }
 
-function toStatus(s: StatusObject, wabaId: string, phone: string, path: string): StatusEvent {
+const asSeconds = (v: unknown): number | null =>
+  (typeof v === 'string' && /^\d{1,12}$/.test(v)) || (typeof v === 'number' && Number.isInteger(v) && v >= 0) ? Number(v) * 1000 : null;
+
+/** The conversation object, read leniently: it only refines counting, so a malformed one is ignored, never fatal. */
+function toConversation(c: StatusObject['conversation']): ConversationInfo | null {
+  if (!c) return null;
+  const origin = c.origin as { type?: unknown } | undefined;
+  const info: ConversationInfo = {
+    id: typeof c.id === 'string' && c.id !== '' ? c.id : null,
+    originType: origin && typeof origin.type === 'string' ? snakeName(origin.type) : null,
+    expiresAtMs: asSeconds(c.expiration_timestamp),
+  };
+  return info.id === null && info.originType === null ? null : info;
+}
+
+function toStatus(s: StatusObject, wabaId: string, phone: string): StatusEvent {
   return {
     kind: 'status',
     dedupeKey: `status:${s.id}:${s.status}`,
@@ -50,7 +62,8 @@ function toStatus(s: StatusObject, wabaId: string, phone: string, path: string):
     wamid: s.id,
     status: s.status,
     recipient: s.recipient_id ?? null,
-    pricing: toVerdict(s.pricing, `${path}.pricing`),
+    pricing: toVerdict(s.pricing),
+    conversation: toConversation(s.conversation),
     group: s.biz_opaque_callback_data ?? null,
     errorCodes: (s.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code])),
   };
@@ -67,6 +80,7 @@ function toInbound(m: InboundObject, wabaId: string, phone: string): InboundEven
     messageId: m.id,
     from: m.from,
     referralSourceId: m.referral?.source_id ?? null,
+    referral: m.referral !== undefined,
   };
 }
 
@@ -105,7 +119,7 @@ export function normaliseEnvelope(envelope: Envelope, receivedAtMs: number): Web
       if (change.field === 'messages') {
         const v = parseAt(messagesValueSchema, change.value, base);
         const phone = v.metadata.phone_number_id;
-        (v.statuses ?? []).forEach((s, i) => out.push(toStatus(s, wabaId, phone, `${base}.statuses[${i}]`)));
+        (v.statuses ?? []).forEach((s) => out.push(toStatus(s, wabaId, phone)));
         (v.messages ?? []).forEach((m) => out.push(toInbound(m, wabaId, phone)));
       } else if (change.field === 'calls') {
         const v = parseAt(callsValueSchema, change.value, base);

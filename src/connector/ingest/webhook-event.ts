@@ -1,13 +1,27 @@
-import type { Category, PricingModel, PricingType } from '@core';
-
 export type EventKind = 'status' | 'inbound' | 'call' | 'account_update' | 'template_category' | 'unknown';
 
-/** Meta's pricing verdict on a status; null fields when Meta omitted them. */
+/**
+ * Meta's pricing verdict on a status; null fields when Meta omitted them. Values we do not know yet
+ * (a category Meta added, a new type or model) are kept, normalised (categories and types lower
+ * snake case, models upper case), with `known` false: the status is stored and counted, never refused.
+ */
 export interface PricingVerdict {
-  category: Category;
-  pricingType: PricingType | null;
-  pricingModel: PricingModel | null;
+  /** Our spelling of a known category (core's Category), else the raw value in lower snake case. */
+  category: string;
+  pricingType: string | null;
+  pricingModel: string | null;
   billable: boolean | null;
+  /** False when the category, type or model is one core does not know (the message cannot be priced). */
+  known: boolean;
+}
+
+/** The status's `conversation` object: CBP conversations (and FEP windows) and their origin category. */
+export interface ConversationInfo {
+  id: string | null;
+  /** `conversation.origin.type`, normalised like a category (lower snake case). */
+  originType: string | null;
+  /** `expiration_timestamp` (only on `sent`), epoch ms. */
+  expiresAtMs: number | null;
 }
 
 interface EventBase {
@@ -26,6 +40,7 @@ export interface StatusEvent extends EventBase {
   status: string;
   recipient: string | null;
   pricing: PricingVerdict | null;
+  conversation: ConversationInfo | null;
   group: string | null;
   errorCodes: number[];
 }
@@ -35,6 +50,8 @@ export interface InboundEvent extends EventBase {
   messageId: string;
   from: string;
   referralSourceId: string | null;
+  /** True when the message came through a click-to-WhatsApp ad or Page CTA (it has a `referral`). */
+  referral: boolean;
 }
 
 export interface CallEvent extends EventBase {

@@ -94,6 +94,7 @@ export async function hourlyFacts(
       pricingModel: key.pricingModel,
       group: orNull(key.group),
       messages: 1,
+      units: 1,
     };
     const row = toUsageRow(stored, waba);
     if (!row) continue;

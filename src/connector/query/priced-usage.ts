@@ -52,7 +52,8 @@ export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): (UsageRow & { cate
     category,
     pricingType: pricingTypeOf(r, category),
     pricingModel: (r.pricingModel === 'CBP' ? 'CBP' : 'PMP') as PricingModel,
-    units: r.messages,
+    // Charged units: conversations on CBP days (counted once, on their first delivery), messages on PMP days.
+    units: r.units,
     messages: r.messages,
     dims: { phone: r.phoneNumberId, country: r.country, group: r.group, direction: directionOf(category) },
   };

@@ -36,6 +36,7 @@ class PgConnectorStore implements ConnectorStore {
   getCursor: ConnectorStore['getCursor'] = (...a) => this.inner.getCursor(...a);
   replaceDays: ConnectorStore['replaceDays'] = (...a) => this.inner.replaceDays(...a);
   countRawEvents: ConnectorStore['countRawEvents'] = () => this.inner.countRawEvents();
+  messageVerdict: ConnectorStore['messageVerdict'] = (...a) => this.inner.messageVerdict(...a);
   eventStats: ConnectorStore['eventStats'] = () => this.inner.eventStats();
   ping: ConnectorStore['ping'] = () => this.inner.ping();
   saveInvoices: ConnectorStore['saveInvoices'] = (...a) => this.invoiceTable.saveInvoices(...a);
@@ -84,6 +85,7 @@ class PgConnectorStore implements ConnectorStore {
       pricingModel: String(r.pricing_model),
       group: null,
       messages: Number(r.messages),
+      units: Number(r.units),
     }));
   }
 

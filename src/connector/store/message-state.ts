@@ -14,6 +14,12 @@ export interface MessageState {
   pricingType: string | null;
   pricingModel: string | null;
   billable: boolean | null;
+  /** 'meta' when a status carried pricing, 'inferred' when the window classifier gave it, null = no verdict yet. */
+  verdictSource: 'meta' | 'inferred' | null;
+  conversationId: string | null;
+  /** `conversation.origin.type` (lower snake case): the category a CBP conversation is charged in. */
+  conversationOrigin: string | null;
+  conversationExpiresMs: number | null;
 }
 
 /** The usage_daily key a message is counted under; '' = unknown (so it can be part of a primary key). */
@@ -28,6 +34,9 @@ export interface UsageKey {
   pricingModel: string;
   group: string;
 }
+
+/** Prefix of conversation ids the window classifier made up (CBP days): Meta's own id replaces them. */
+export const INFERRED_CONVERSATION = 'inferred:';
 
 const minOf = (a: number | null, b: number) => (a === null ? b : Math.min(a, b));
 
@@ -47,20 +56,97 @@ export function foldStatus(prev: MessageState | null, e: StatusEvent): MessageSt
         pricingType: null,
         pricingModel: null,
         billable: null,
+        verdictSource: null,
+        conversationId: null,
+        conversationOrigin: null,
+        conversationExpiresMs: null,
       };
   s.phoneNumberId ??= e.phoneNumberId;
   s.recipient ??= e.recipient;
   s.group ??= e.group;
   if (e.status === 'delivered' || e.status === 'read') s.deliveredAtMs = minOf(s.deliveredAtMs, e.atMs);
   if (e.status === 'failed') s.failedAtMs = minOf(s.failedAtMs, e.atMs);
-  if (e.pricing) {
-    // The first verdict wins; later statuses only fill what an earlier one left out.
+  if (e.pricing && s.verdictSource !== 'meta') {
+    // Meta's verdict replaces an inferred one whenever it arrives, with the conversation the classifier made up.
+    if (s.conversationId?.startsWith(INFERRED_CONVERSATION)) s.conversationId = null;
+    s.category = e.pricing.category;
+    s.pricingType = e.pricing.pricingType;
+    s.pricingModel = e.pricing.pricingModel;
+    s.billable = e.pricing.billable;
+    s.verdictSource = 'meta';
+  } else if (e.pricing) {
+    // The first of Meta's verdicts wins; later statuses only fill what an earlier one left out.
     s.category ??= e.pricing.category;
     s.pricingType ??= e.pricing.pricingType;
     s.pricingModel ??= e.pricing.pricingModel;
     s.billable ??= e.pricing.billable;
   }
+  if (e.conversation) {
+    if (s.conversationId === null || s.conversationId.startsWith(INFERRED_CONVERSATION))
+      s.conversationId = e.conversation.id ?? s.conversationId;
+    s.conversationOrigin ??= e.conversation.originType;
+    s.conversationExpiresMs ??= e.conversation.expiresAtMs;
+  }
   return s;
+}
+
+/** The CBP conversation whose unit a counted message belongs to, or null when the message is its own unit. */
+export function conversationOf(s: MessageState, key: UsageKey | null): string | null {
+  return key !== null && key.pricingModel === 'CBP' && s.conversationId ? s.conversationId : null;
+}
+
+/**
+ * Charged units a counted message adds under its own key: 1 (PMP: a message is a unit; CBP without a
+ * conversation id: its own conversation), or 0 when its CBP conversation carries the unit.
+ */
+export function unitsOf(s: MessageState, key: UsageKey | null): number {
+  if (key === null) return 0;
+  return conversationOf(s, key) === null ? 1 : 0;
+}
+
+/** One CBP conversation as stored (conversations table). */
+export interface ConversationState {
+  wabaId: string;
+  conversationId: string;
+  origin: string | null;
+  firstAtMs: number | null;
+  firstWamid: string | null;
+  /** JSON usage key of the earliest delivered message. */
+  baseKey: string | null;
+  /** JSON usage key its unit is counted under (null = not counted yet). */
+  countedKey: string | null;
+}
+
+/**
+ * Folds a counted message into its CBP conversation (Meta: one charge per conversation, on the day of
+ * its first delivered message, in the category of its origin). The earliest delivery wins, ties by
+ * wamid, so duplicates and any arrival order give the same unit; a later-arriving earlier message moves it.
+ */
+export function foldConversation(prev: ConversationState | null, s: MessageState, key: UsageKey): ConversationState {
+  const c: ConversationState = prev
+    ? { ...prev }
+    : {
+        wabaId: s.wabaId,
+        conversationId: s.conversationId ?? '',
+        origin: null,
+        firstAtMs: null,
+        firstWamid: null,
+        baseKey: null,
+        countedKey: null,
+      };
+  c.origin ??= s.conversationOrigin;
+  const at = s.deliveredAtMs as number;
+  const earlier = c.firstAtMs === null || at < c.firstAtMs || (at === c.firstAtMs && s.wamid < (c.firstWamid ?? ''));
+  if (earlier || c.firstWamid === s.wamid) {
+    c.firstAtMs = at;
+    c.firstWamid = s.wamid;
+    c.baseKey = JSON.stringify(keyValues(key));
+  }
+  if (c.baseKey !== null) {
+    const base = keyFromValues(JSON.parse(c.baseKey) as string[]);
+    c.countedKey = JSON.stringify(keyValues({ ...base, category: c.origin ?? base.category }));
+  }
+  return c;
 }
 
 /**

@@ -2,7 +2,19 @@ import { Hll, InputError, localDay, marketOf } from '@core';
 import type { PoolClient } from 'pg';
 import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../ingest';
 import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from './call-state';
-import { foldStatus, keyValues, PRICING_KEY_COLUMNS, usageKeyOf, USAGE_KEY_COLUMNS, type MessageState } from './message-state';
+import {
+  conversationOf,
+  foldConversation,
+  foldStatus,
+  keyValues,
+  PRICING_KEY_COLUMNS,
+  unitsOf,
+  usageKeyOf,
+  USAGE_KEY_COLUMNS,
+  type ConversationState,
+  type MessageState,
+} from './message-state';
+import { contactEventOf, inferVerdict, LOOKBACK_MS, withInferred, type ContactEvent } from './window-inference';
 import type { IngestResult } from './store';
 
 /*
@@ -33,6 +45,21 @@ interface MessageRow {
   pricing_model: string | null;
   billable: boolean | null;
   counted_key: string | null;
+  counted_units: string;
+  verdict_source: 'meta' | 'inferred' | null;
+  conversation_id: string | null;
+  conversation_origin: string | null;
+  conversation_expires_ms: string | null;
+}
+
+interface ConversationRow {
+  waba_id: string;
+  conversation_id: string;
+  origin: string | null;
+  first_at_ms: string | null;
+  first_wamid: string | null;
+  base_key: string | null;
+  counted_key: string | null;
 }
 
 interface CallRow {
@@ -62,6 +89,10 @@ const toMessageState = (r: MessageRow): MessageState => ({
   pricingType: r.pricing_type,
   pricingModel: r.pricing_model,
   billable: r.billable,
+  verdictSource: r.verdict_source,
+  conversationId: r.conversation_id,
+  conversationOrigin: r.conversation_origin,
+  conversationExpiresMs: num(r.conversation_expires_ms),
 });
 
 const toCallState = (r: CallRow): CallState => ({
@@ -118,7 +149,7 @@ class Deltas<V extends number[]> {
     return [...this.map.entries()]
       .filter(([, d]) => d.some((x) => x !== 0))
       .sort(([a], [b]) => byText(a, b))
-      .map(([k, d]) => ({ values: [...(JSON.parse(k) as string[]), ...d], negative: (d[0] as number) < 0 }));
+      .map(([k, d]) => ({ values: [...(JSON.parse(k) as string[]), ...d], negative: d.some((x) => x < 0) }));
   }
 }
 
@@ -176,15 +207,109 @@ async function lockRows<R>(
   return new Map(res.rows.map((r: Record<string, string>) => [r[idColumn] as string, r as R]));
 }
 
+/** Inserts the batch's window openers; returns those new to the database (their contacts' inferred messages are classified again). */
+async function insertContactEvents(c: PoolClient, added: readonly WebhookEvent[]): Promise<ContactEvent[]> {
+  const byKey = new Map<string, ContactEvent>();
+  for (const e of added) {
+    const ce = contactEventOf(e);
+    if (ce) byKey.set(JSON.stringify([ce.phoneNumberId, ce.contact, ce.atMs, ce.kind, ce.id]), ce);
+  }
+  if (byKey.size === 0) return [];
+  const rows = [...byKey.entries()]
+    .sort(([a], [b]) => byText(a, b))
+    .map(([, e]) => [e.phoneNumberId, e.contact, e.atMs, e.kind, e.id, e.referral]);
+  const res = await c.query<{ phone_number_id: string; contact: string; at_ms: string; kind: string; id: string; referral: boolean }>(
+    `INSERT INTO contact_events (phone_number_id, contact, at_ms, kind, id, referral) SELECT * FROM ${unnestOf(['text', 'text', 'bigint', 'text', 'text', 'boolean'])}
+     ON CONFLICT DO NOTHING RETURNING *`,
+    columns(rows, 6),
+  );
+  return res.rows.map((r) => ({
+    phoneNumberId: r.phone_number_id,
+    contact: r.contact,
+    atMs: Number(r.at_ms),
+    kind: r.kind as ContactEvent['kind'],
+    id: r.id,
+    referral: r.referral,
+  }));
+}
+
+/** wamid -> WABA of inferred messages delivered within LOOKBACK_MS after a new window opener of their contact. */
+async function messagesToReclassify(c: PoolClient, openers: readonly ContactEvent[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (openers.length === 0) return out;
+  const res = await c.query<{ wamid: string; waba_id: string }>(
+    `SELECT m.wamid, m.waba_id FROM messages m JOIN ${unnestOf(['text', 'text', 'bigint', 'bigint'])} AS p(phone, contact, lo, hi)
+       ON m.phone_number_id = p.phone AND m.recipient = p.contact AND m.delivered_at_ms >= p.lo AND m.delivered_at_ms <= p.hi
+     WHERE m.verdict_source = 'inferred'`,
+    columns(
+      openers.map((o) => [o.phoneNumberId, o.contact, o.atMs, o.atMs + LOOKBACK_MS]),
+      4,
+    ),
+  );
+  for (const r of res.rows) out.set(r.wamid, r.waba_id);
+  return out;
+}
+
+/** The stored history the classifier needs for these messages: their contacts' window openers and outbound messages. */
+async function historyOf(
+  c: PoolClient,
+  targets: readonly MessageState[],
+): Promise<{ events: Map<string, ContactEvent[]>; outbound: Map<string, MessageState[]> }> {
+  const ranges = new Map<string, [string, string, number, number]>();
+  for (const s of targets) {
+    const at = s.deliveredAtMs as number;
+    const k = JSON.stringify([s.phoneNumberId ?? '', s.recipient ?? '']);
+    const r = ranges.get(k);
+    if (r) ranges.set(k, [r[0], r[1], Math.min(r[2], at - LOOKBACK_MS), Math.max(r[3], at)]);
+    else ranges.set(k, [s.phoneNumberId ?? '', s.recipient ?? '', at - LOOKBACK_MS, at]);
+  }
+  const args = columns([...ranges.values()], 4);
+  const join = `${unnestOf(['text', 'text', 'bigint', 'bigint'])} AS p(phone, contact, lo, hi)`;
+  const [ev, msg] = await Promise.all([
+    c.query<{ phone_number_id: string; contact: string; at_ms: string; kind: string; id: string; referral: boolean }>(
+      `SELECT e.* FROM contact_events e JOIN ${join} ON e.phone_number_id = p.phone AND e.contact = p.contact AND e.at_ms >= p.lo AND e.at_ms <= p.hi`,
+      args,
+    ),
+    c.query<MessageRow>(
+      `SELECT m.* FROM messages m JOIN ${join} ON m.phone_number_id = p.phone AND m.recipient = p.contact AND m.delivered_at_ms >= p.lo AND m.delivered_at_ms <= p.hi`,
+      args,
+    ),
+  ]);
+  const events = new Map<string, ContactEvent[]>();
+  for (const r of ev.rows) {
+    const k = JSON.stringify([r.phone_number_id, r.contact]);
+    const list = events.get(k) ?? [];
+    list.push({
+      phoneNumberId: r.phone_number_id,
+      contact: r.contact,
+      atMs: Number(r.at_ms),
+      kind: r.kind as ContactEvent['kind'],
+      id: r.id,
+      referral: r.referral,
+    });
+    events.set(k, list);
+  }
+  const outbound = new Map<string, MessageState[]>();
+  for (const r of msg.rows) {
+    const k = JSON.stringify([r.phone_number_id ?? '', r.recipient ?? '']);
+    const list = outbound.get(k) ?? [];
+    list.push(toMessageState(r));
+    outbound.set(k, list);
+  }
+  return { events, outbound };
+}
+
 async function applyStatuses(
   c: PoolClient,
   statuses: readonly Status[],
+  reclassify: Map<string, string>,
   timeZoneOf: (waba: string) => string,
-  usage: Deltas<[number]>,
+  usage: Deltas<[number, number]>,
   contacts: ContactNotes,
 ): Promise<void> {
   const firstWaba = new Map<string, string>();
   for (const e of statuses) if (!firstWaba.has(e.wamid)) firstWaba.set(e.wamid, e.wabaId);
+  for (const [wamid, waba] of reclassify) if (!firstWaba.has(wamid)) firstWaba.set(wamid, waba);
   const locked = await lockRows<MessageRow>(c, 'messages', 'wamid', firstWaba);
 
   const seen = new Set<string>();
@@ -196,31 +321,60 @@ async function applyStatuses(
     statusRows.push([e.wamid, e.status, e.atMs]);
   }
   statusRows.sort((a, b) => byText(String(a[0]), String(b[0])) || byText(String(a[1]), String(b[1])));
-  await c.query(
-    `INSERT INTO message_statuses (wamid, status, at_ms) SELECT * FROM ${unnestOf(['text', 'text', 'bigint'])} ON CONFLICT DO NOTHING`,
-    columns(statusRows, 3),
-  );
+  if (statusRows.length > 0)
+    await c.query(
+      `INSERT INTO message_statuses (wamid, status, at_ms) SELECT * FROM ${unnestOf(['text', 'text', 'bigint'])} ON CONFLICT DO NOTHING`,
+      columns(statusRows, 3),
+    );
 
-  const current = new Map<string, { state: MessageState; counted: string | null }>();
-  for (const [wamid, row] of locked) current.set(wamid, { state: toMessageState(row), counted: row.counted_key });
-  for (const e of statuses) {
-    const cur = current.get(e.wamid);
-    const next = foldStatus(cur ? cur.state : null, e);
-    const key = usageKeyOf(next, timeZoneOf(next.wabaId));
-    const keyText = key ? JSON.stringify(keyValues(key)) : null;
-    const prevText = cur?.counted ?? null;
-    // A delivery learnt later can move the count to an earlier day: take it off the old key first.
-    if (prevText !== keyText) {
-      if (prevText) usage.add(prevText, [-1]);
-      if (key && keyText) usage.add(keyText, [1]);
-      if (key && next.recipient) contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
+  // Each message goes from its stored contribution straight to its final state of this batch.
+  const stored = new Map<string, MessageRow>(locked);
+  const current = new Map<string, MessageState>();
+  for (const [wamid, row] of locked) current.set(wamid, toMessageState(row));
+  for (const e of statuses) current.set(e.wamid, foldStatus(current.get(e.wamid) ?? null, e));
+
+  const targets = [...current.values()].filter((s) => s.verdictSource !== 'meta' && s.deliveredAtMs !== null);
+  if (targets.length > 0) {
+    const history = await historyOf(c, targets);
+    for (const s of targets.sort((a, b) => (a.deliveredAtMs as number) - (b.deliveredAtMs as number) || byText(a.wamid, b.wamid))) {
+      const k = JSON.stringify([s.phoneNumberId ?? '', s.recipient ?? '']);
+      // The batch's own states win over what was read (the rows are locked, so only this batch changes them).
+      const outbound = new Map((history.outbound.get(k) ?? []).map((m) => [m.wamid, m]));
+      for (const m of current.values())
+        if ((m.phoneNumberId ?? '') === (s.phoneNumberId ?? '') && (m.recipient ?? '') === (s.recipient ?? '')) outbound.set(m.wamid, m);
+      current.set(s.wamid, withInferred(s, inferVerdict(s, history.events.get(k) ?? [], [...outbound.values()], timeZoneOf(s.wabaId))));
     }
-    current.set(e.wamid, { state: next, counted: keyText });
   }
 
-  const rows = [...current.values()]
+  const finals: { state: MessageState; counted: string | null; units: number }[] = [];
+  const conversationMembers = new Map<string, { state: MessageState; key: NonNullable<ReturnType<typeof usageKeyOf>> }[]>();
+  for (const next of current.values()) {
+    const row = stored.get(next.wamid);
+    const key = usageKeyOf(next, timeZoneOf(next.wabaId));
+    const keyText = key ? JSON.stringify(keyValues(key)) : null;
+    const units = unitsOf(next, key);
+    const prevText = row?.counted_key ?? null;
+    const prevUnits = row ? Number(row.counted_units ?? 0) : 0;
+    // A delivery learnt later can move the count to an earlier day: take it off the old key first.
+    if (prevText !== keyText || prevUnits !== units) {
+      if (prevText) usage.add(prevText, [-1, -prevUnits]);
+      if (key && keyText) usage.add(keyText, [1, units]);
+      if (key && next.recipient && prevText !== keyText) contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
+    }
+    const conversation = conversationOf(next, key);
+    if (conversation !== null && key !== null) {
+      const ck = JSON.stringify([next.wabaId, conversation]);
+      const list = conversationMembers.get(ck) ?? [];
+      list.push({ state: { ...next, conversationId: conversation }, key });
+      conversationMembers.set(ck, list);
+    }
+    finals.push({ state: next, counted: keyText, units });
+  }
+  if (conversationMembers.size > 0) await applyConversations(c, conversationMembers, usage);
+
+  const rows = finals
     .sort((a, b) => byText(a.state.wamid, b.state.wamid))
-    .map(({ state: s, counted }) => [
+    .map(({ state: s, counted, units }) => [
       s.wamid,
       s.phoneNumberId,
       s.recipient,
@@ -232,14 +386,72 @@ async function applyStatuses(
       s.pricingModel,
       s.billable,
       counted,
+      units,
+      s.verdictSource,
+      s.conversationId,
+      s.conversationOrigin,
+      s.conversationExpiresMs,
     ]);
   await c.query(
     `UPDATE messages m SET phone_number_id = u.phone_number_id, recipient = u.recipient, grp = u.grp, delivered_at_ms = u.delivered_at_ms,
-       failed_at_ms = u.failed_at_ms, category = u.category, pricing_type = u.pricing_type, pricing_model = u.pricing_model, billable = u.billable, counted_key = u.counted_key
-     FROM ${unnestOf(['text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'boolean', 'text'])}
-       AS u(wamid, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key)
+       failed_at_ms = u.failed_at_ms, category = u.category, pricing_type = u.pricing_type, pricing_model = u.pricing_model, billable = u.billable,
+       counted_key = u.counted_key, counted_units = u.counted_units, verdict_source = u.verdict_source, conversation_id = u.conversation_id,
+       conversation_origin = u.conversation_origin, conversation_expires_ms = u.conversation_expires_ms
+     FROM ${unnestOf(['text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'boolean', 'text', 'bigint', 'text', 'text', 'text', 'bigint'])}
+       AS u(wamid, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key,
+         counted_units, verdict_source, conversation_id, conversation_origin, conversation_expires_ms)
      WHERE m.wamid = u.wamid`,
-    columns(rows, 11),
+    columns(rows, 16),
+  );
+}
+
+/** Moves each touched CBP conversation's unit to the key of its earliest delivered message (rows locked in key order). */
+async function applyConversations(
+  c: PoolClient,
+  members: Map<string, { state: MessageState; key: NonNullable<ReturnType<typeof usageKeyOf>> }[]>,
+  usage: Deltas<[number, number]>,
+): Promise<void> {
+  const keys = [...members.keys()].sort(byText).map((k) => JSON.parse(k) as [string, string]);
+  const cols = columns(keys, 2);
+  await c.query(
+    `INSERT INTO conversations (waba_id, conversation_id) SELECT * FROM ${unnestOf(['text', 'text'])} ON CONFLICT DO NOTHING`,
+    cols,
+  );
+  const res = await c.query<ConversationRow>(
+    `SELECT * FROM conversations WHERE (waba_id, conversation_id) IN (SELECT * FROM ${unnestOf(['text', 'text'])})
+     ORDER BY waba_id, conversation_id FOR UPDATE`,
+    cols,
+  );
+  const stored = new Map(res.rows.map((r) => [JSON.stringify([r.waba_id, r.conversation_id]), r]));
+  const out: unknown[][] = [];
+  for (const k of keys) {
+    const text = JSON.stringify(k);
+    const r = stored.get(text);
+    let conv: ConversationState | null = r
+      ? {
+          wabaId: r.waba_id,
+          conversationId: r.conversation_id,
+          origin: r.origin,
+          firstAtMs: num(r.first_at_ms),
+          firstWamid: r.first_wamid,
+          baseKey: r.base_key,
+          countedKey: r.counted_key,
+        }
+      : null;
+    const before = conv?.countedKey ?? null;
+    for (const m of members.get(text) ?? []) conv = foldConversation(conv, m.state, m.key);
+    if (!conv) continue;
+    if (before !== conv.countedKey) {
+      if (before) usage.add(before, [0, -1]);
+      if (conv.countedKey) usage.add(conv.countedKey, [0, 1]);
+    }
+    out.push([conv.wabaId, conv.conversationId, conv.origin, conv.firstAtMs, conv.firstWamid, conv.baseKey, conv.countedKey]);
+  }
+  await c.query(
+    `UPDATE conversations t SET origin = u.origin, first_at_ms = u.first_at_ms, first_wamid = u.first_wamid, base_key = u.base_key, counted_key = u.counted_key
+     FROM ${unnestOf(['text', 'text', 'text', 'bigint', 'text', 'text', 'text'])} AS u(waba_id, conversation_id, origin, first_at_ms, first_wamid, base_key, counted_key)
+     WHERE t.waba_id = u.waba_id AND t.conversation_id = u.conversation_id`,
+    columns(out, 7),
   );
 }
 
@@ -288,7 +500,7 @@ async function applyCalls(
   );
 }
 
-/** Adds the deltas to a counter table in key order, then drops rows a negative delta emptied. */
+/** Adds the deltas to a counter table in key order, then drops rows a negative delta emptied (every counter at zero). */
 async function addCounters(
   c: PoolClient,
   table: string,
@@ -311,7 +523,7 @@ async function addCounters(
   if (emptied.length === 0) return;
   await c.query(
     `DELETE FROM ${table} t USING ${unnestOf(keyColumns.map(() => 'text'))} AS k(${keyColumns.join(', ')})
-     WHERE ${keyColumns.map((col) => `t.${col} = k.${col}`).join(' AND ')} AND t.${counterColumns[0]} <= 0`,
+     WHERE ${keyColumns.map((col) => `t.${col} = k.${col}`).join(' AND ')} AND ${counterColumns.map((col) => `t.${col} <= 0`).join(' AND ')}`,
     columns(emptied, keyColumns.length),
   );
 }
@@ -377,14 +589,16 @@ export async function ingestBatch(
   const fresh = await insertRawEvents(c, [...first.values()], receivedAtMs);
   const added = [...first.values()].filter((e) => fresh.has(e.dedupeKey));
 
-  const usage = new Deltas<[number]>(() => [0]);
+  const usage = new Deltas<[number, number]>(() => [0, 0]);
   const callRollup = new Deltas<[number, number, number]>(() => [0, 0, 0]);
   const inbound = new Deltas<[number]>(() => [0]);
   const contacts = new ContactNotes();
 
   const statuses = added.filter((e): e is Status => e.kind === 'status');
   const calls = added.filter((e): e is CallEvent => e.kind === 'call');
-  if (statuses.length > 0) await applyStatuses(c, statuses, timeZoneOf, usage, contacts);
+  // Window openers go in first, so the batch's own inbound messages and calls are part of the history the classifier reads.
+  const reclassify = await messagesToReclassify(c, await insertContactEvents(c, added));
+  if (statuses.length > 0 || reclassify.size > 0) await applyStatuses(c, statuses, reclassify, timeZoneOf, usage, contacts);
   if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup);
   for (const e of added.filter((x): x is InboundEvent => x.kind === 'inbound')) {
     const day = localDay(e.atMs, timeZoneOf(e.wabaId));
@@ -393,14 +607,14 @@ export async function ingestBatch(
   }
 
   const usageRows = usage.rows();
-  await addCounters(c, 'usage_daily', USAGE_KEY_COLUMNS, ['messages'], usageRows);
+  await addCounters(c, 'usage_daily', USAGE_KEY_COLUMNS, ['messages', 'units'], usageRows);
   // The pricing-grain twin: the same deltas without phone, country and group (key positions 0,1,4,5,6,7).
-  const pricing = new Deltas<[number]>(() => [0]);
+  const pricing = new Deltas<[number, number]>(() => [0, 0]);
   for (const r of usageRows) {
     const v = r.values;
-    pricing.add(JSON.stringify([v[0], v[1], v[4], v[5], v[6], v[7]]), [Number(v[9])]);
+    pricing.add(JSON.stringify([v[0], v[1], v[4], v[5], v[6], v[7]]), [Number(v[9]), Number(v[10])]);
   }
-  await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages'], pricing.rows());
+  await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages', 'units'], pricing.rows());
   await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
   await addCounters(
     c,

@@ -39,6 +39,7 @@ export async function readUsage(pool: Pool, range: DayRange): Promise<UsageDaily
     pricingModel: String(r.pricing_model),
     group: orNull(r.grp),
     messages: Number(r.messages),
+    units: Number(r.units),
   }));
 }
 

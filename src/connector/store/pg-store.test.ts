@@ -15,6 +15,7 @@ import {
   statusObject,
 } from './store-suite';
 import type { IngestResult, StoreOptions } from './store';
+import { describeIssue11Behaviour } from './store-suite-issue11';
 
 const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
 
@@ -51,6 +52,7 @@ if (!isPostgresAvailable()) {
   }
 
   describeStoreBehaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
+  describeIssue11Behaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
 
   describe('PgStore schema', () => {
     const versions = async (url: string) => {

@@ -17,7 +17,17 @@ import {
   replacePulledDays,
 } from './pg-queries';
 import { inTransaction } from './pg-tx';
-import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+import type {
+  AccountEventRow,
+  CallsDailyRow,
+  DayRange,
+  InboundDailyRow,
+  IngestResult,
+  MessageVerdict,
+  Store,
+  StoreOptions,
+  UsageDailyRow,
+} from './store';
 
 /** host:port/database of a connection URL for error messages: never the password. */
 function describeUrl(url: string): string {
@@ -117,6 +127,24 @@ export class PgStore implements Store {
   ): Promise<void> {
     checkReplacedRows(wabaId, source, days, rows);
     await inTransaction(this.pool, (c) => replacePulledDays(c, wabaId, source, days, rows, cursor));
+  }
+
+  async messageVerdict(wamid: string): Promise<MessageVerdict | null> {
+    const { rows } = await this.pool.query<Record<string, string | null>>('SELECT * FROM messages WHERE wamid = $1', [
+      wamid.replaceAll('\u0000', '\uFFFD'),
+    ]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      category: r.category ?? null,
+      pricingType: r.pricing_type ?? null,
+      pricingModel: r.pricing_model ?? null,
+      source: (r.verdict_source ?? null) as MessageVerdict['source'],
+      conversationId: r.conversation_id ?? null,
+      deliveredAtMs: r.delivered_at_ms == null ? null : Number(r.delivered_at_ms),
+      countedKey: r.counted_key ?? null,
+      countedUnits: Number(r.counted_units ?? 0),
+    };
   }
 
   async countRawEvents(): Promise<number> {

@@ -31,6 +31,7 @@ export function readUsage(db: Database.Database, range: DayRange): UsageDailyRow
     pricingModel: String(r.pricing_model),
     group: orNull(String(r.grp)),
     messages: Number(r.messages),
+    units: Number(r.units),
   }));
 }
 

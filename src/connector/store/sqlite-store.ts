@@ -2,16 +2,21 @@ import Database from 'better-sqlite3';
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
 import {
+  conversationOf,
+  foldConversation,
   foldStatus,
   keyFromValues,
   keyValues,
   pricingKeyValues,
   PRICING_KEY_COLUMNS,
+  unitsOf,
   usageKeyOf,
   USAGE_KEY_COLUMNS,
+  type ConversationState,
   type MessageState,
   type UsageKey,
 } from './message-state';
+import { contactEventOf, inferVerdict, LOOKBACK_MS, withInferred, type ContactEvent } from './window-inference';
 import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
@@ -21,7 +26,17 @@ import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-q
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
 import type { StoredRateFile } from './rate-files';
 import type { InvoiceRange, StoredInvoice } from './invoice-store';
-import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, IngestResult, Store, StoreOptions, UsageDailyRow } from './store';
+import type {
+  AccountEventRow,
+  CallsDailyRow,
+  DayRange,
+  InboundDailyRow,
+  IngestResult,
+  MessageVerdict,
+  Store,
+  StoreOptions,
+  UsageDailyRow,
+} from './store';
 
 interface MessageRow {
   wamid: string;
@@ -36,7 +51,43 @@ interface MessageRow {
   pricing_model: string | null;
   billable: number | null;
   counted_key: string | null;
+  counted_units: number;
+  verdict_source: 'meta' | 'inferred' | null;
+  conversation_id: string | null;
+  conversation_origin: string | null;
+  conversation_expires_ms: number | null;
 }
+
+interface ConversationRow {
+  waba_id: string;
+  conversation_id: string;
+  origin: string | null;
+  first_at_ms: number | null;
+  first_wamid: string | null;
+  base_key: string | null;
+  counted_key: string | null;
+}
+
+const toConversation = (r: ConversationRow): ConversationState => ({
+  wabaId: r.waba_id,
+  conversationId: r.conversation_id,
+  origin: r.origin,
+  firstAtMs: r.first_at_ms,
+  firstWamid: r.first_wamid,
+  baseKey: r.base_key,
+  countedKey: r.counted_key,
+});
+
+const verdictOfRow = (r: MessageRow): MessageVerdict => ({
+  category: r.category,
+  pricingType: r.pricing_type,
+  pricingModel: r.pricing_model,
+  source: r.verdict_source,
+  conversationId: r.conversation_id,
+  deliveredAtMs: r.delivered_at_ms,
+  countedKey: r.counted_key,
+  countedUnits: r.counted_units,
+});
 
 const toState = (r: MessageRow): MessageState => ({
   wamid: r.wamid,
@@ -50,6 +101,10 @@ const toState = (r: MessageRow): MessageState => ({
   pricingType: r.pricing_type,
   pricingModel: r.pricing_model,
   billable: r.billable === null ? null : r.billable === 1,
+  verdictSource: r.verdict_source,
+  conversationId: r.conversation_id,
+  conversationOrigin: r.conversation_origin,
+  conversationExpiresMs: r.conversation_expires_ms,
 });
 
 const placeholders = USAGE_KEY_COLUMNS.map(() => '?').join(', ');
@@ -86,18 +141,35 @@ export class SqliteStore implements ConnectorStore {
       insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       getMessage: this.db.prepare('SELECT * FROM messages WHERE wamid = ?'),
       putMessage: this.db
-        .prepare(`INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET phone_number_id = excluded.phone_number_id, recipient = excluded.recipient, grp = excluded.grp,
+        .prepare(`INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key,
+          counted_units, verdict_source, conversation_id, conversation_origin, conversation_expires_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO UPDATE SET phone_number_id = excluded.phone_number_id, recipient = excluded.recipient, grp = excluded.grp,
         delivered_at_ms = excluded.delivered_at_ms, failed_at_ms = excluded.failed_at_ms, category = excluded.category, pricing_type = excluded.pricing_type,
-        pricing_model = excluded.pricing_model, billable = excluded.billable, counted_key = excluded.counted_key`),
-      addUsage: this.db.prepare(`INSERT INTO usage_daily (${USAGE_KEY_COLUMNS.join(', ')}, messages) VALUES (${placeholders}, ?)
-        ON CONFLICT (${USAGE_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
-      dropEmpty: this.db.prepare(`DELETE FROM usage_daily WHERE ${keyWhere} AND messages <= 0`),
+        pricing_model = excluded.pricing_model, billable = excluded.billable, counted_key = excluded.counted_key, counted_units = excluded.counted_units,
+        verdict_source = excluded.verdict_source, conversation_id = excluded.conversation_id, conversation_origin = excluded.conversation_origin,
+        conversation_expires_ms = excluded.conversation_expires_ms`),
+      addUsage: this.db.prepare(`INSERT INTO usage_daily (${USAGE_KEY_COLUMNS.join(', ')}, messages, units) VALUES (${placeholders}, ?, ?)
+        ON CONFLICT (${USAGE_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages, units = units + excluded.units`),
+      dropEmpty: this.db.prepare(`DELETE FROM usage_daily WHERE ${keyWhere} AND messages <= 0 AND units <= 0`),
       addPricing: this.db
-        .prepare(`INSERT INTO usage_pricing (${PRICING_KEY_COLUMNS.join(', ')}, messages) VALUES (${PRICING_KEY_COLUMNS.map(() => '?').join(', ')}, ?)
-        ON CONFLICT (${PRICING_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages`),
+        .prepare(`INSERT INTO usage_pricing (${PRICING_KEY_COLUMNS.join(', ')}, messages, units) VALUES (${PRICING_KEY_COLUMNS.map(() => '?').join(', ')}, ?, ?)
+        ON CONFLICT (${PRICING_KEY_COLUMNS.join(', ')}) DO UPDATE SET messages = messages + excluded.messages, units = units + excluded.units`),
       dropEmptyPricing: this.db.prepare(
-        `DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0`,
+        `DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0 AND units <= 0`,
+      ),
+      getConversation: this.db.prepare('SELECT * FROM conversations WHERE waba_id = ? AND conversation_id = ?'),
+      putConversation: this.db
+        .prepare(`INSERT INTO conversations (waba_id, conversation_id, origin, first_at_ms, first_wamid, base_key, counted_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (waba_id, conversation_id) DO UPDATE SET origin = excluded.origin, first_at_ms = excluded.first_at_ms,
+        first_wamid = excluded.first_wamid, base_key = excluded.base_key, counted_key = excluded.counted_key`),
+      addContactEvent: this.db.prepare(
+        'INSERT INTO contact_events (phone_number_id, contact, at_ms, kind, id, referral) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      contactEvents: this.db.prepare(
+        'SELECT * FROM contact_events WHERE phone_number_id = ? AND contact = ? AND at_ms >= ? AND at_ms <= ?',
+      ),
+      contactMessages: this.db.prepare(
+        'SELECT * FROM messages WHERE phone_number_id = ? AND recipient = ? AND delivered_at_ms >= ? AND delivered_at_ms <= ? ORDER BY delivered_at_ms, wamid',
       ),
       getCursor: this.db.prepare('SELECT last_complete_day FROM pull_cursors WHERE waba_id = ? AND source = ?'),
     };
@@ -107,27 +179,58 @@ export class SqliteStore implements ConnectorStore {
     return this.options.timezones[wabaId] ?? this.options.defaultTimezone ?? 'UTC';
   }
 
-  private addUsage(key: UsageKey, delta: number): void {
-    this.stmts.addUsage.run(...keyValues(key), delta);
-    this.stmts.addPricing.run(...pricingKeyValues(key), delta);
-    if (delta < 0) {
+  private addUsage(key: UsageKey, messages: number, units: number): void {
+    this.stmts.addUsage.run(...keyValues(key), messages, units);
+    this.stmts.addPricing.run(...pricingKeyValues(key), messages, units);
+    if (messages < 0 || units < 0) {
       this.stmts.dropEmpty.run(...keyValues(key));
       this.stmts.dropEmptyPricing.run(...pricingKeyValues(key));
     }
   }
 
-  private applyStatus(e: Extract<WebhookEvent, { kind: 'status' }>): void {
-    this.stmts.insertStatus.run(e.wamid, e.status, e.atMs);
-    const row = this.stmts.getMessage.get(e.wamid) as MessageRow | undefined;
-    const next = foldStatus(row ? toState(row) : null, e);
+  /** The classifier's verdict for a delivered message without Meta's, from the contact's stored history (indexed lookups). */
+  private inferred(s: MessageState): MessageState {
+    if (s.verdictSource === 'meta' || s.deliveredAtMs === null) return s;
+    const phone = s.phoneNumberId ?? '';
+    const contact = s.recipient ?? '';
+    const from = s.deliveredAtMs - LOOKBACK_MS;
+    const events = (this.stmts.contactEvents.all(phone, contact, from, s.deliveredAtMs) as Record<string, string | number>[]).map(
+      (r): ContactEvent => ({
+        phoneNumberId: String(r.phone_number_id),
+        contact: String(r.contact),
+        atMs: Number(r.at_ms),
+        kind: r.kind as ContactEvent['kind'],
+        id: String(r.id),
+        referral: Number(r.referral) === 1,
+      }),
+    );
+    const outbound = (this.stmts.contactMessages.all(phone, contact, from, s.deliveredAtMs) as MessageRow[]).map(toState);
+    return withInferred(s, inferVerdict(s, events, outbound, this.timeZoneOf(s.wabaId)));
+  }
+
+  /** Moves the message's contribution (messages, units, its CBP conversation's unit) from what is stored to `next`, and stores it. */
+  private recount(row: MessageRow | undefined, next: MessageState): void {
     const key = usageKeyOf(next, this.timeZoneOf(next.wabaId));
     const keyText = key ? JSON.stringify(keyValues(key)) : null;
+    const units = unitsOf(next, key);
     const prevText = row?.counted_key ?? null;
+    const prevUnits = row?.counted_units ?? 0;
     // A delivery learnt later can move the count to an earlier day: take it off the old key first.
-    if (prevText !== keyText) {
-      if (prevText) this.addUsage(keyFromValues(JSON.parse(prevText) as string[]), -1);
-      if (key) this.addUsage(key, 1);
-      if (key && next.recipient) this.contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
+    if (prevText !== keyText || prevUnits !== units) {
+      if (prevText) this.addUsage(keyFromValues(JSON.parse(prevText) as string[]), -1, -prevUnits);
+      if (key) this.addUsage(key, 1, units);
+      if (key && next.recipient && prevText !== keyText) this.contacts.note(key.day, key.wabaId, next.phoneNumberId, next.recipient);
+    }
+    const conversation = conversationOf(next, key);
+    if (conversation !== null && key !== null) {
+      const stored = this.stmts.getConversation.get(next.wabaId, conversation) as ConversationRow | undefined;
+      const c = foldConversation(stored ? toConversation(stored) : null, { ...next, conversationId: conversation }, key);
+      const before = stored?.counted_key ?? null;
+      if (before !== c.countedKey) {
+        if (before) this.addUsage(keyFromValues(JSON.parse(before) as string[]), 0, -1);
+        if (c.countedKey) this.addUsage(keyFromValues(JSON.parse(c.countedKey) as string[]), 0, 1);
+      }
+      this.stmts.putConversation.run(c.wabaId, c.conversationId, c.origin, c.firstAtMs, c.firstWamid, c.baseKey, c.countedKey);
     }
     const s = next;
     this.stmts.putMessage.run(
@@ -143,7 +246,32 @@ export class SqliteStore implements ConnectorStore {
       s.pricingModel,
       s.billable === null ? null : s.billable ? 1 : 0,
       keyText,
+      units,
+      s.verdictSource,
+      s.conversationId,
+      s.conversationOrigin,
+      s.conversationExpiresMs,
     );
+  }
+
+  private applyStatus(e: Extract<WebhookEvent, { kind: 'status' }>): void {
+    this.stmts.insertStatus.run(e.wamid, e.status, e.atMs);
+    const row = this.stmts.getMessage.get(e.wamid) as MessageRow | undefined;
+    this.recount(row, this.inferred(foldStatus(row ? toState(row) : null, e)));
+  }
+
+  /**
+   * A window opener can arrive after the statuses it explains (webhooks are unordered): the contact's
+   * inferred messages delivered in the LOOKBACK_MS after it are classified again, in delivery order.
+   */
+  private applyContactEvent(c: ContactEvent): void {
+    if (this.stmts.addContactEvent.run(c.phoneNumberId, c.contact, c.atMs, c.kind, c.id, c.referral ? 1 : 0).changes === 0) return;
+    const rows = this.stmts.contactMessages.all(c.phoneNumberId, c.contact, c.atMs, c.atMs + LOOKBACK_MS) as MessageRow[];
+    for (const row of rows) {
+      if (row.verdict_source !== 'inferred') continue;
+      const fresh = this.stmts.getMessage.get(row.wamid) as MessageRow;
+      this.recount(fresh, this.inferred(toState(fresh)));
+    }
   }
 
   private readonly ingestTx = (events: readonly WebhookEvent[], receivedAtMs: number): IngestResult => {
@@ -156,6 +284,8 @@ export class SqliteStore implements ConnectorStore {
       else if (e.kind === 'call') this.calls.apply(e, this.timeZoneOf(e.wabaId));
       else if (e.kind === 'inbound')
         this.contacts.note(this.inbound.apply(e, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
+      const opener = contactEventOf(e);
+      if (opener) this.applyContactEvent(opener);
     }
     this.contacts.flush();
     return { inserted, duplicates: events.length - inserted };
@@ -270,6 +400,7 @@ export class SqliteStore implements ConnectorStore {
       pricingModel: String(r.pricing_model),
       group: null,
       messages: Number(r.messages),
+      units: Number(r.units),
     }));
   }
 
@@ -312,6 +443,11 @@ export class SqliteStore implements ConnectorStore {
 
   invoices(range: InvoiceRange): Promise<StoredInvoice[]> {
     return this.invoiceTable.invoices(range);
+  }
+
+  async messageVerdict(wamid: string): Promise<MessageVerdict | null> {
+    const r = this.stmts.getMessage.get(wamid) as MessageRow | undefined;
+    return r ? verdictOfRow(r) : null;
   }
 
   async countRawEvents(): Promise<number> {

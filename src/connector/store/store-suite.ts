@@ -217,6 +217,7 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
             pricingModel: 'PMP',
             group: null,
             messages: 1,
+            units: 1,
           },
         ]);
       });
@@ -278,11 +279,11 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         ]);
       });
 
-      it('waits for the pricing verdict when delivered arrives before sent', async () => {
+      it("counts a delivery that arrives before Meta's verdict on an inferred one, then under Meta's", async () => {
         await post(UTC, statusObject('m1', 'delivered', '2025-07-10T10:00:05Z'));
-        expect(await total()).toBe(0);
+        expect((await store.usageDaily(JULY)).map((r) => [r.day, r.category, r.messages])).toEqual([['2025-07-10', 'unknown', 1]]);
         await post(UTC, statusObject('m1', 'sent', '2025-07-10T10:00:00Z', { pricing }));
-        expect(await dayCounts()).toEqual([['2025-07-10', 1]]);
+        expect((await store.usageDaily(JULY)).map((r) => [r.day, r.category, r.messages])).toEqual([['2025-07-10', 'utility', 1]]);
       });
 
       it('never counts a failed-only message, but counts failed-then-delivered once', async () => {

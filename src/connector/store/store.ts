@@ -1,7 +1,12 @@
 import type { WebhookEvent } from '../ingest';
 import type { MetaCallRow, MetaPricingRow, PullSink, PullSource } from '../pull/pull-sink';
 
-/** One row of the daily usage rollup: delivered messages counted on their WABA-local delivery day. */
+/**
+ * One row of the daily usage rollup: delivered messages counted on their WABA-local delivery day, and
+ * the charged units under the same key (messages on PMP days; on CBP days a conversation counts once,
+ * on the day of its first delivered message, in the category of its origin). `category` is kept as
+ * Meta sent it when we do not know it (lower snake case): such rows are counted and reported, not priced.
+ */
 export interface UsageDailyRow {
   day: string;
   wabaId: string;
@@ -14,6 +19,7 @@ export interface UsageDailyRow {
   pricingModel: string;
   group: string | null;
   messages: number;
+  units: number;
 }
 
 /** Terminated calls per WABA-local day of their start. */
@@ -55,6 +61,20 @@ export interface DayRange {
   wabaId?: string;
 }
 
+/** The verdict a message is counted with, and where it came from (for checks and support). */
+export interface MessageVerdict {
+  category: string | null;
+  pricingType: string | null;
+  pricingModel: string | null;
+  /** 'meta': a status carried pricing; 'inferred': the window classifier gave it; null: no verdict yet. */
+  source: 'meta' | 'inferred' | null;
+  conversationId: string | null;
+  deliveredAtMs: number | null;
+  /** The usage_daily key it is counted under (JSON array) and the charged units it adds there. */
+  countedKey: string | null;
+  countedUnits: number;
+}
+
 export interface IngestResult {
   inserted: number;
   duplicates: number;
@@ -77,6 +97,8 @@ export interface Store extends PullSink {
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
   pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]>;
   countRawEvents(): Promise<number>;
+  /** The stored verdict of one message (wamid), null when no status of it was stored. */
+  messageVerdict(wamid: string): Promise<MessageVerdict | null>;
   /** For /health: stored raw events and when the newest was received (epoch ms). */
   eventStats(): Promise<{ events: number; lastEventAt: number | null }>;
   ping(): Promise<void>;
