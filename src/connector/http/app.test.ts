@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { healthResponse } from '@contract';
+import { Registry } from 'prom-client';
+import { loadMetaFixture } from '../../../tests/fakes/load-meta-fixture';
 import { signBody } from '../ingest';
+import { registerIngestMetrics } from '../metrics';
 import { SqliteStore } from '../store';
 import { buildApp } from './app';
 import type { AppOptions } from './app-options';
@@ -65,6 +68,40 @@ describe('connector HTTP app', () => {
     expect((await postSigned(body)).statusCode).toBe(200);
     const rows = await store.usageDaily({ fromDay: '2025-07-10', toDay: '2025-07-10' });
     expect(rows.map((r) => r.messages)).toEqual([1]);
+  });
+
+  it("answers 200 to Meta's documented status shape with an unknown category, stores every status and counts the unpriced one", async () => {
+    const registry = new Registry();
+    await start({ metrics: { registry, ingest: registerIngestMetrics(registry) } });
+    const doc = loadMetaFixture('status_webhook_sent_marketing_pmp.json') as {
+      entry: { changes: { value: { statuses: Record<string, unknown>[] } }[] }[];
+    };
+    const documented = doc.entry[0]?.changes[0]?.value.statuses[0] as Record<string, unknown>;
+    const at = secs('2026-10-05T10:00:00Z');
+    const status = (id: string, category: string) => ({
+      ...documented,
+      id,
+      status: 'delivered',
+      timestamp: at,
+      pricing: { ...(documented.pricing as object), category },
+    });
+    // The envelope as documented, its one status replaced by three delivered ones.
+    const body = JSON.stringify(doc).replace(
+      JSON.stringify(doc.entry[0]?.changes[0]?.value.statuses),
+      JSON.stringify([status('w.mkt', 'marketing'), status('w.mba', 'meta_business_agent'), status('w.new', 'Made Up Category')]),
+    );
+    expect(body).toContain('meta_business_agent');
+    expect((await postSigned(body)).statusCode).toBe(200);
+    const rows = await store.usageDaily({ fromDay: '2026-10-05', toDay: '2026-10-05' });
+    expect(rows.map((r) => [r.category, r.messages])).toEqual([
+      ['made_up_category', 1],
+      ['marketing', 1],
+      ['meta_business_agent', 1],
+    ]);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('waspend_unpriced_messages_total{category="meta_business_agent"} 1');
+    expect(text).toContain('waspend_unpriced_messages_total{category="made_up_category"} 1');
+    expect(text).not.toContain('waspend_unpriced_messages_total{category="marketing"}');
   });
 
   it('acknowledges each of 30 concurrent webhooks only after its events are committed', async () => {

@@ -11,6 +11,16 @@ export interface IngestObserver {
   lastEventAt(ms: number | null): void;
 }
 
+/** Label values come from webhook bodies: bounded in length and number so a hostile or buggy sender cannot grow the registry. */
+const MAX_UNPRICED_LABELS = 50;
+function unpricedLabel(seen: Set<string>, category: string): string {
+  const value = category.slice(0, 64);
+  if (seen.has(value)) return value;
+  if (seen.size >= MAX_UNPRICED_LABELS) return 'other';
+  seen.add(value);
+  return value;
+}
+
 /**
  * Counters for the webhook path. Message statuses are counted as received (a replayed duplicate
  * counts again), which is right for rates and ratios such as the failed-delivery alert; money is
@@ -46,6 +56,13 @@ export function registerIngestMetrics(registry: Registry): IngestObserver {
     labelNames: ['waba', 'from', 'to'],
     registers: [registry],
   });
+  const unpriced = new Counter({
+    name: 'waspend_unpriced_messages_total',
+    help: 'Delivered (or read) statuses whose pricing names a category, type or model waspend does not know: stored and counted, cost unknown. By category (lower snake case, as received).',
+    labelNames: ['category'],
+    registers: [registry],
+  });
+  const unpricedLabels = new Set<string>();
   const commit = new Histogram({
     name: 'waspend_ingest_commit_seconds',
     help: 'Time from accepting a webhook body to its durable commit.',
@@ -62,6 +79,9 @@ export function registerIngestMetrics(registry: Registry): IngestObserver {
         if (e.kind === 'status') {
           if (e.status === 'sent') sent.inc({ waba: e.wabaId });
           else if (e.status === 'failed') failed.inc({ waba: e.wabaId });
+          // Meta puts pricing on exactly one of delivered/read: one count per unpriced delivered message.
+          if ((e.status === 'delivered' || e.status === 'read') && e.pricing && !e.pricing.known)
+            unpriced.inc({ category: unpricedLabel(unpricedLabels, e.pricing.category) });
         } else if (e.kind === 'template_category') {
           const v = e.raw as { previous_category?: unknown; new_category?: unknown } | null;
           recategorised.inc({
