@@ -65,6 +65,14 @@ describe('buildRequests', () => {
     expect(params(r!.search).by).toBe('category');
   });
 
+  it('asks for the monthly reconciliation with the WABA filter only when the view is per month', () => {
+    const query = q({ kind: 'reconciliation', interval: 'month', groupBy: ['category'] });
+    query.filters = { ...query.filters, waba: ['W1', 'W2'], category: ['marketing'], country: ['BR'] };
+    const [r] = buildRequests(query, RANGE, OPTS);
+    expect(r?.path).toBe('/api/v1/reconciliation');
+    expect(params(r!.search)).toEqual({ from: String(RANGE.fromMs), to: String(RANGE.toMs), waba: 'W1,W2', interval: 'month' });
+  });
+
   it('asks for whole local days from history before the month up to today for projection', () => {
     // 2026-03-15 12:00 UTC is 09:00 in Sao Paulo
     const [r] = buildRequests(q({ kind: 'projection', band: true }), RANGE, { ...OPTS, historyDays: 28 });

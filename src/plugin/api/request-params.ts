@@ -82,6 +82,12 @@ export function buildRequests(query: WaspendQuery, range: TimeRangeMs, options: 
       break;
     }
     case 'reconciliation': {
+      if (query.interval === 'month') {
+        // Per WABA and whole month against the invoice: only the WABA filter applies (an invoice has no other split).
+        const months = { from: String(range.fromMs), to: String(range.toMs), waba: filters.waba ?? '', interval: 'month' };
+        out.push(request('main', 'reconciliation', reconciliationQuery, months));
+        break;
+      }
       const by = query.groupBy.filter((d) => d === 'category' || d === 'waba');
       out.push(request('main', 'reconciliation', reconciliationQuery, { ...timed(range), by: csv(by) }));
       break;

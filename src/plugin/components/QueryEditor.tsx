@@ -97,6 +97,23 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
             />
           </InlineField>
         )}
+        {query.kind === 'reconciliation' && (
+          <InlineField
+            label="View"
+            labelWidth={10}
+            tooltip="Per day: estimate vs Meta's analytics. Per month: estimate, Meta and the entered invoice per WABA, with differences and whether Meta may still change the month (only the WABA filter applies)."
+          >
+            <RadioButtonGroup<Interval>
+              aria-label="Reconciliation view"
+              options={[
+                { label: 'Per day', value: 'day' },
+                { label: 'Per month with invoice', value: 'month' },
+              ]}
+              value={query.interval === 'month' ? 'month' : 'day'}
+              onChange={(v) => update({ ...query, interval: v })}
+            />
+          </InlineField>
+        )}
       </InlineFieldRow>
 
       <InlineFieldRow>

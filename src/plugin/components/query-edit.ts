@@ -55,7 +55,8 @@ export function groupByChoices(query: WaspendQuery, all: readonly UsageDimension
   // Unique contacts come as one series (a sketch per day), not split by dimension.
   if (query.kind === 'billing' && query.metric === 'unique_contacts') return [];
   if (kind === 'calls') return CALL_DIMENSIONS;
-  if (kind === 'reconciliation') return ['category', 'waba'];
+  // The monthly view is always one row per WABA and month (an invoice has no other split).
+  if (kind === 'reconciliation') return query.interval === 'month' ? [] : ['category', 'waba'];
   if (kind === 'tiers' || kind === 'projection') return [];
   return all;
 }

@@ -4,6 +4,7 @@ import type { CallDimension } from '@contract';
 import { allocationDimension, buildRequests, type ConnectorRequest, type TimeRangeMs } from '../api/request-params';
 import { buildAllocationFrames } from '../frames/allocation-frames';
 import { buildCallsFrames, buildContactsFrame } from '../frames/calls-frames';
+import { buildInvoiceReconciliationFrames } from '../frames/invoice-frames';
 import { buildProjectionFrames } from '../frames/projection-frames';
 import { buildReconciliationFrames, buildTiersFrame } from '../frames/reconciliation-frames';
 import { buildUsageFrames, type FrameOptions } from '../frames/usage-frames';
@@ -78,7 +79,9 @@ function toFrames(query: WaspendQuery, range: TimeRangeMs, bodies: Map<string, u
     case 'allocation':
       return buildAllocationFrames(bodies.get('totals'), bodies.get('units'), { refId, dimension: allocationDimension(query.groupBy) });
     case 'reconciliation':
-      return buildReconciliationFrames(main, query.groupBy, refId);
+      return query.interval === 'month'
+        ? buildInvoiceReconciliationFrames(main, refId)
+        : buildReconciliationFrames(main, query.groupBy, refId);
     case 'tiers':
       return [buildTiersFrame(main, refId)];
   }
