@@ -223,8 +223,11 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
             }
           }
         }
-        // Tiers are per portfolio and market: only the WABA filter reaches the connector there.
-        if (t.kind === 'tiers') continue;
+        // Tiers are per portfolio and market, an invoice one total per WABA and month: only the WABA filter reaches the connector there.
+        if (t.kind === 'tiers' || (t.kind === 'reconciliation' && t.interval === 'month')) {
+          expect(`${where(expected.file, p, t)} filters.waba: ${t.filters.waba}`).toContain('$waba');
+          continue;
+        }
         for (const name of expected.variables)
           expect(`${where(expected.file, p, t)} filters.${name}: ${t.filters[name]}`).toContain(`$${name}`);
       }
@@ -312,14 +315,18 @@ describe('what the dashboards promise', () => {
     for (const k of ['projection', 'allocation', 'tiers']) expect(kindsOf('waspend-billing').has(k)).toBe(true);
   });
 
-  test('the reconciliation dashboard splits by category and has a panel for invoice totals', () => {
+  test('the reconciliation dashboard splits by category and has a table comparing each month with the invoice', () => {
     const d = byUid.get('waspend-reconciliation')!;
     expect(
       panelsOf('waspend-reconciliation').some((p) =>
         (p.targets as Json[]).some((t) => t.kind === 'reconciliation' && t.groupBy.includes('category')),
       ),
     ).toBe(true);
-    expect(allPanels(d).some((p) => p.type === 'text' && /invoice/i.test(p.options.content))).toBe(true);
+    expect(
+      allPanels(d).some(
+        (p) => p.type === 'table' && (p.targets as Json[]).some((t) => t.kind === 'reconciliation' && t.interval === 'month'),
+      ),
+    ).toBe(true);
   });
 });
 

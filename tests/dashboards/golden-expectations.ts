@@ -435,6 +435,64 @@ export const EXPECTED_TABLES: Record<string, (p: GoldenPanel, tables: TableColum
   },
 };
 
+/**
+ * The invoice table (reconciliation per month): every cell against the API row of its month, WABA and
+ * currency; the differences recomputed here from the three figures, the percentages as 100 x the
+ * difference over the reference (Meta for estimate vs Meta, the invoice otherwise).
+ */
+function invoiceTable(p: GoldenPanel, tables: TableColumn[][]): string[] {
+  const rows = rowsOf(current(p, 'reconciliation'));
+  const out: string[] = [];
+  let seen = 0;
+  for (const t of tables) {
+    const col = (n: string) => t.find((c) => c.displayName === n);
+    (col('Month')?.values ?? []).forEach((month, i) => {
+      seen++;
+      const api = rows.find((r) => r.month === month && r.wabaId === col('WABA')?.values[i] && r.currency === col('Currency')?.values[i]);
+      if (!api) return void out.push(`row ${String(month)} ${String(col('WABA')?.values[i])} not in the API`);
+      const at = `${api.month} ${api.wabaId} ${api.currency}`;
+      const amount = (k: string) => (api[k] === null ? null : Number(api[k]));
+      const moneyCell = (name: string, want: number | null) => {
+        const got = col(name)?.values[i] as number | null | undefined;
+        if (want === null) {
+          if (got !== null && got !== undefined) out.push(`${at} ${name}: shows ${got}, the API has none`);
+          return;
+        }
+        if (typeof got !== 'number' || Math.abs(got - want) > 1e-9) out.push(`${at} ${name}: ${String(got)}, API ${want}`);
+        else if (col(name)?.shown[i] !== showMoney(want, api.currency))
+          out.push(`${at} ${name}: shown "${col(name)?.shown[i]}", want "${showMoney(want, api.currency)}"`);
+      };
+      const pctCell = (name: string, figure: number | null, reference: number | null) => {
+        const got = col(name)?.values[i] as number | null | undefined;
+        if (figure === null || reference === null || reference === 0) {
+          if (got !== null && got !== undefined) out.push(`${at} ${name}: shows ${got} without both figures`);
+          return;
+        }
+        const want = (100 * (figure - reference)) / reference;
+        if (typeof got !== 'number' || Math.abs(got - want) > 0.0051) out.push(`${at} ${name}: ${String(got)}, by hand ${want}`);
+        else if (col(name)?.shown[i] !== `${want.toFixed(2)}%`)
+          out.push(`${at} ${name}: shown "${col(name)?.shown[i]}", want ${want.toFixed(2)}%`);
+      };
+      const [est, meta, inv] = [amount('estimateCost'), amount('metaCost'), amount('invoiceAmount')];
+      const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+      moneyCell('Estimate', est);
+      moneyCell('Meta', meta);
+      moneyCell('Invoice', inv);
+      moneyCell('Estimate vs Meta', minus(est, meta));
+      pctCell('Estimate vs Meta %', est, meta);
+      moneyCell('Estimate vs invoice', minus(est, inv));
+      pctCell('Estimate vs invoice %', est, inv);
+      moneyCell('Meta vs invoice', minus(meta, inv));
+      pctCell('Meta vs invoice %', meta, inv);
+      if (col('Consolidating')?.shown[i] !== (api.consolidating ? 'yes' : 'no'))
+        out.push(`${at} consolidating: shown "${col('Consolidating')?.shown[i]}", API ${api.consolidating}`);
+    });
+  }
+  if (seen !== rows.length) out.push(`${seen} rows shown, the API sent ${rows.length}`);
+  return out;
+}
+EXPECTED_TABLES['waspend-reconciliation#7'] = invoiceTable;
+
 /** Everything wrong with one panel's figures; empty when it shows what the API says. */
 export function checkPanel(p: GoldenPanel): { expected?: ExpectedValue[]; problems: string[] } {
   const key = `${p.dashboardUid}#${p.panelId}`;

@@ -5,7 +5,15 @@
  * frames of the real shape while the connector's CLI is not there; it says nothing about the
  * connector's figures.
  */
-import { API_PREFIX, callsResponse, contactsResponse, reconciliationResponse, tiersResponse, usageResponse } from '@contract';
+import {
+  API_PREFIX,
+  callsResponse,
+  contactsResponse,
+  reconciliationMonthResponse,
+  reconciliationResponse,
+  tiersResponse,
+  usageResponse,
+} from '@contract';
 
 const DAY_MS = 86_400_000;
 
@@ -118,7 +126,42 @@ function contacts(params: URLSearchParams) {
   });
 }
 
+/** interval=month: per WABA and month, with an invoice for every month but the last (still consolidating). */
+function reconciliationMonths(params: URLSearchParams) {
+  const months = buckets(new URLSearchParams({ from: params.get('from') ?? '0', to: params.get('to') ?? '0', interval: 'month' }));
+  const wabas = (params.get('waba') ?? '').split(',').filter(Boolean);
+  const diff = (a: string | null, b: string | null) => (a === null || b === null ? null : (Number(a) - Number(b)).toFixed(4));
+  const pct = (a: string | null, b: string | null) =>
+    a === null || b === null || Number(b) === 0 ? null : Math.round(((Number(a) - Number(b)) / Number(b)) * 10_000) / 100;
+  const rows = months.flatMap((m, i) =>
+    (wabas.length ? wabas : (VALUES.waba as string[])).map((wabaId) => {
+      const units = num(`${m.bucket}${wabaId}`, 9000);
+      const estimateCost = money(units, 0.0625);
+      const metaCost = money(units + num(`${m.bucket}${wabaId}m`, 40) - 20, 0.0625);
+      const invoiceAmount = i < months.length - 1 ? money(units + num(`${m.bucket}${wabaId}i`, 40) - 10, 0.0625) : null;
+      return {
+        time: m.time,
+        month: m.bucket,
+        wabaId,
+        currency: 'BRL',
+        estimateCost,
+        metaCost,
+        invoiceAmount,
+        estimateVsMeta: diff(estimateCost, metaCost),
+        estimateVsMetaPct: pct(estimateCost, metaCost),
+        estimateVsInvoice: diff(estimateCost, invoiceAmount),
+        estimateVsInvoicePct: pct(estimateCost, invoiceAmount),
+        metaVsInvoice: diff(metaCost, invoiceAmount),
+        metaVsInvoicePct: pct(metaCost, invoiceAmount),
+        consolidating: invoiceAmount === null,
+      };
+    }),
+  );
+  return reconciliationMonthResponse.parse({ interval: 'month', consolidationDays: 5, rows, problems: [] });
+}
+
 function reconciliation(params: URLSearchParams) {
+  if (params.get('interval') === 'month') return reconciliationMonths(params);
   const by = (params.get('by') ?? '').split(',').filter(Boolean);
   const days = buckets(new URLSearchParams({ from: params.get('from') ?? '0', to: params.get('to') ?? '0', interval: 'day' }));
   const rows = days.flatMap((b, i) =>
