@@ -27,6 +27,7 @@ import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../h
 jest.setTimeout(180_000);
 
 const TOKEN = 'values-token-0123456789abcdef';
+const AS_OF = Date.parse('2026-10-05T12:00:00Z');
 const A = '1001';
 const B = '2002';
 const A_PHONE_1 = '55110001';
@@ -80,6 +81,8 @@ interface Status {
   at: number;
   to: string;
   pricing?: ReturnType<typeof PMP>;
+  /** biz_opaque_callback_data: the campaign / group a message belongs to. */
+  group?: string;
 }
 function statusEnvelope(waba: string, phone: string, statuses: Status[]): object {
   return {
@@ -99,6 +102,7 @@ function statusEnvelope(waba: string, phone: string, statuses: Status[]): object
                 timestamp: String(s.at),
                 recipient_id: s.to,
                 ...(s.pricing ? { pricing: s.pricing } : {}),
+                ...(s.group ? { biz_opaque_callback_data: s.group } : {}),
                 ...(s.status === 'failed' ? { errors: [{ code: 131049, title: 'Message not delivered' }] } : {}),
               })),
             },
@@ -148,7 +152,14 @@ function callEnvelope(
   };
 }
 
-const d = (id: string, at: number, to: string, pricing: ReturnType<typeof PMP>): Status => ({ id, status: 'delivered', at, to, pricing });
+const d = (id: string, at: number, to: string, pricing: ReturnType<typeof PMP>, group?: string): Status => ({
+  id,
+  status: 'delivered',
+  at,
+  to,
+  pricing,
+  ...(group ? { group } : {}),
+});
 
 /**
  * WABA A, September 2026 (all Sao Paulo local). Utility to Brazil, month units numbered 1..7:
@@ -161,6 +172,7 @@ const d = (id: string, at: number, to: string, pricing: ReturnType<typeof PMP>):
  *   m3 09-20 to Brazil pA1 0.3125, delivered twice (a duplicate) and read later.
  * Authentication: a1 09-20 to Brazil pA1 0.035 (no Brazil auth ladder: flat card rate).
  * Service: s1 09-10 to Brazil pA2, Meta's verdict free_customer_service: delivered, not charged.
+ * Groups (biz_opaque_callback_data): m1 and m3 'black-friday', u1 'receipts', the rest none.
  * Failed: f1 09-10 marketing to Brazil, only `sent` then `failed`: never delivered, not counted.
  */
 function wabaAEnvelopes(): object[] {
@@ -168,14 +180,17 @@ function wabaAEnvelopes(): object[] {
   const mkt = PMP('marketing');
   return [
     statusEnvelope(A, A_PHONE_1, [d('ua', sp('2026-08-31T23:30:00'), BR_1, util)]),
-    statusEnvelope(A, A_PHONE_1, [d('u1', sp('2026-09-02T10:00:00'), BR_1, util), d('u2', sp('2026-09-02T11:00:00'), BR_2, util)]),
+    statusEnvelope(A, A_PHONE_1, [
+      d('u1', sp('2026-09-02T10:00:00'), BR_1, util, 'receipts'),
+      d('u2', sp('2026-09-02T11:00:00'), BR_2, util),
+    ]),
     statusEnvelope(A, A_PHONE_2, [d('u3', sp('2026-09-10T12:00:00'), BR_1, util), d('u4', sp('2026-09-10T12:30:00'), BR_3, util)]),
     statusEnvelope(A, A_PHONE_1, [d('u5', sp('2026-09-15T09:00:00'), BR_2, util), d('u6', sp('2026-09-15T23:30:00'), BR_2, util)]),
     statusEnvelope(A, A_PHONE_2, [d('u7', sp('2026-09-20T08:00:00'), BR_3, util)]),
-    statusEnvelope(A, A_PHONE_1, [d('m1', sp('2026-09-10T15:00:00'), BR_1, mkt)]),
+    statusEnvelope(A, A_PHONE_1, [d('m1', sp('2026-09-10T15:00:00'), BR_1, mkt, 'black-friday')]),
     statusEnvelope(A, A_PHONE_2, [d('m2', sp('2026-09-15T10:00:00'), IN_1, mkt)]),
-    statusEnvelope(A, A_PHONE_1, [d('m3', sp('2026-09-20T09:00:00'), BR_2, mkt)]),
-    statusEnvelope(A, A_PHONE_1, [d('m3', sp('2026-09-20T09:00:00'), BR_2, mkt)]),
+    statusEnvelope(A, A_PHONE_1, [d('m3', sp('2026-09-20T09:00:00'), BR_2, mkt, 'black-friday')]),
+    statusEnvelope(A, A_PHONE_1, [d('m3', sp('2026-09-20T09:00:00'), BR_2, mkt, 'black-friday')]),
     statusEnvelope(A, A_PHONE_1, [{ id: 'm3', status: 'read', at: sp('2026-09-20T09:05:00'), to: BR_2 }]),
     statusEnvelope(A, A_PHONE_1, [d('a1', sp('2026-09-20T10:00:00'), BR_1, PMP('authentication'))]),
     statusEnvelope(A, A_PHONE_2, [d('s1', sp('2026-09-10T16:00:00'), BR_3, PMP('service', 'free_customer_service'))]),
@@ -353,7 +368,16 @@ describe.each(stores)('served numbers on %s', (_name, makeDb) => {
     const made = await makeDb();
     cleanup = made.cleanup;
     await seed(made.db);
-    running = await startInProcess({ config, db: made.db, host: '127.0.0.1', port: 0, pulls: false, logger: silentLogger() });
+    running = await startInProcess({
+      config,
+      db: made.db,
+      host: '127.0.0.1',
+      port: 0,
+      pulls: false,
+      logger: silentLogger(),
+      // "now" for the default tier month and the lists' 400-day look-back: pinned, not the calendar.
+      asOfMs: AS_OF,
+    });
     for (const body of [...wabaAEnvelopes(), ...wabaBEnvelopes(), ...callEnvelopes()]) await post(running.url, body);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-values-cfg-'));
     const configFile = path.join(dir, 'waspend.yaml');
@@ -578,6 +602,147 @@ describe.each(stores)('served numbers on %s', (_name, makeDb) => {
     expect(total).toBe(2);
   });
 
+  it('usage by WABA: each WABA in its own currency, never added together', async () => {
+    const { rows } = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month&by=waba');
+    expect(pick(rows, ['wabaId', 'currency', 'messages', 'billable', 'cost'])).toEqual(
+      pick(
+        [
+          // A: 7 utility + 3 marketing + 1 auth + 1 service = 12 delivered, 11 charged; 0.22 + 0.685 + 0.035 = 0.94
+          { wabaId: A, currency: 'BRL', messages: 12, billable: 11, cost: '0.94' },
+          // B: 0.78 + 0.115 = 0.895
+          { wabaId: B, currency: 'INR', messages: 2, billable: 2, cost: '0.895' },
+        ],
+        ['wabaId', 'currency', 'messages', 'billable', 'cost'],
+      ),
+    );
+    // Without by=waba the two currencies still come back as two rows.
+    const all = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month');
+    expect(pick(all.rows, ['currency', 'messages', 'cost'])).toEqual(
+      pick(
+        [
+          { currency: 'BRL', messages: 12, cost: '0.94' },
+          { currency: 'INR', messages: 2, cost: '0.895' },
+        ],
+        ['currency', 'messages', 'cost'],
+      ),
+    );
+  });
+
+  it('usage filters: country, pricing type, direction and group each narrow to the hand figures', async () => {
+    const q = '/usage?from=2026-09-01&to=2026-09-30&interval=month';
+    // India: A's m2 (0.06 BRL) and B's b1 + b2 (0.78 + 0.115 = 0.895 INR)
+    expect(pick((await h.get(`${q}&country=IN`)).rows, ['currency', 'messages', 'cost'])).toEqual(
+      pick(
+        [
+          { currency: 'BRL', messages: 1, cost: '0.06' },
+          { currency: 'INR', messages: 2, cost: '0.895' },
+        ],
+        ['currency', 'messages', 'cost'],
+      ),
+    );
+    expect(pick((await h.get(`${q}&pricingType=free_customer_service`)).rows, ['currency', 'messages', 'billable', 'cost'])).toEqual([
+      { currency: 'BRL', messages: 1, billable: 0, cost: 0 },
+    ]);
+    expect(pick((await h.get(`${q}&direction=user_initiated`)).rows, ['currency', 'messages', 'cost'])).toEqual([
+      { currency: 'BRL', messages: 1, cost: 0 },
+    ]);
+    // black-friday: m1 + m3 = 2 x 0.3125
+    expect(pick((await h.get(`${q}&group=black-friday`)).rows, ['currency', 'messages', 'cost'])).toEqual([
+      { currency: 'BRL', messages: 2, cost: M(0.625) },
+    ]);
+    const byGroup = await h.get(`${q}&by=group&waba=${A}`);
+    expect(pick(byGroup.rows, ['group', 'messages', 'billable', 'cost'])).toEqual(
+      pick(
+        [
+          { group: 'black-friday', messages: 2, billable: 2, cost: '0.625' },
+          { group: 'receipts', messages: 1, billable: 1, cost: '0.04' }, // u1 is the month's utility unit 1
+          // the other 9: u2..u7 (0.04 + 0.04 + 0.03 + 0.03 + 0.02 + 0.02 = 0.18), m2 0.06, a1 0.035, s1 0 = 0.275
+          { group: null, messages: 9, billable: 8, cost: '0.275' },
+        ],
+        ['group', 'messages', 'billable', 'cost'],
+      ),
+    );
+  });
+
+  it('monthly buckets: August and September each start their own tier count', async () => {
+    const { rows } = await h.get(`/usage?from=2026-08-01&to=2026-09-30&interval=month&waba=${A}&category=utility`);
+    expect(pick(rows, ['bucket', 'messages', 'cost'])).toEqual(
+      pick(
+        [
+          { bucket: '2026-08', messages: 1, cost: '0.04' },
+          { bucket: '2026-09', messages: 7, cost: '0.22' },
+        ],
+        ['bucket', 'messages', 'cost'],
+      ),
+    );
+    // The September bucket starts at 09-01 00:00 in Sao Paulo, 03:00 UTC.
+    expect(rows.find((r) => r.bucket === '2026-09')?.time).toBe(Date.parse('2026-09-01T03:00:00Z'));
+  });
+
+  it('pricing-input: unpriced units of the window and the units charged before it in the month', async () => {
+    const res = await h.get<{ rows: Row[]; priorUnits: Row[] }>(`/pricing-input?from=2026-09-10&to=2026-09-15&waba=${A}&by=category`);
+    const units = (category: string, market: string) =>
+      res.rows.filter((r) => r.category === category && r.market === market).reduce((a, r) => a + (r.units as number), 0);
+    // 09-10: u3, u4; 09-15: u5, u6 -> 4 utility to Brazil; m1 to Brazil, m2 to India; s1 service
+    expect([units('utility', 'Brazil'), units('marketing', 'Brazil'), units('marketing', 'India'), units('service', 'Brazil')]).toEqual([
+      4, 1, 1, 1,
+    ]);
+    expect(res.rows.every((r) => r.wabaId === A && r.portfolioId === 'PF1' && r.currency === 'BRL')).toBe(true);
+    // u1 and u2 were charged on 09-02, before the window: the ladder starts at unit 3.
+    expect(res.priorUnits.find((p) => p.market === 'Brazil' && p.category === 'utility' && p.month === '2026-09')).toMatchObject({
+      portfolioId: 'PF1',
+      units: 2,
+    });
+  });
+
+  it('calls by country and phone, and a direction filter', async () => {
+    const byCountry = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&by=country&waba=${A}`);
+    // all three calls are with Brazilian numbers: 56 + 7 + 120 = 183 s, 10 + 2 + 0 pulses, 0.72
+    expect(pick(byCountry.rows, ['country', 'calls', 'durationSec', 'pulses', 'cost'])).toEqual([
+      { country: 'BR', calls: 3, durationSec: 183, pulses: 12, cost: M(0.72) },
+    ]);
+    const byPhone = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&by=phone`);
+    expect(pick(byPhone.rows, ['phoneNumberId', 'calls', 'pulses'])).toEqual([{ phoneNumberId: A_PHONE_1, calls: 3, pulses: 12 }]);
+    const outbound = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&direction=business_initiated`);
+    expect(pick(outbound.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([
+      { calls: 2, durationSec: 63, pulses: 12, cost: M(0.72) },
+    ]);
+    const inbound = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&direction=user_initiated`);
+    expect(pick(inbound.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([{ calls: 1, durationSec: 120, pulses: 0, cost: 0 }]);
+  });
+
+  it('unique contacts over the month is the distinct count, not the sum of days', async () => {
+    const { rows, total } = await h.get<{ rows: { bucket: string; contacts: number }[]; total: number }>(
+      `/contacts?from=2026-09-01&to=2026-09-30&interval=month&waba=${A}`,
+    );
+    // Delivered to BR_1, BR_2, BR_3 and IN_1 in September (BR_1 on 3 days, BR_2 on 3, BR_3 on 2): 4 contacts.
+    expect(total).toBe(4);
+    expect(rows.map((r) => [r.bucket, r.contacts])).toEqual([['2026-09', 4]]);
+  });
+
+  it('lists for template variables hold exactly the values in the store', async () => {
+    const list = async (kind: string, waba?: string) =>
+      (await h.get<{ items: { value: string }[] }>(`/lists/${kind}${waba ? `?waba=${waba}` : ''}`)).items.map((i) => i.value).sort();
+    expect(await list('wabas')).toEqual([A, B].sort());
+    expect(await list('phones', A)).toEqual([A_PHONE_1, A_PHONE_2].sort());
+    expect(await list('phones', B)).toEqual([B_PHONE]);
+    expect(await list('countries')).toEqual(['BR', 'IN']);
+    expect(await list('groups')).toEqual(['black-friday', 'receipts']);
+    expect(await list('markets', A)).toEqual(['Brazil', 'India']);
+    // Categories are offered from Meta's whole list (a panel may filter on one not sent yet): it holds the ones seen.
+    expect(await list('categories', A)).toEqual(expect.arrayContaining(['authentication', 'marketing', 'service', 'utility']));
+  });
+
+  it('annotations: the imported price files on their effective days', async () => {
+    const { items } = await h.get<{ items: { time: number; kind: string; title: string; text: string }[] }>(
+      `/annotations?from=2026-06-01&to=2026-09-30&kind=rate_card&waba=${A}`,
+    );
+    // Only BRL files concern WABA A: the rates card and the tier table, both from 2026-07-01 (00:00 in Sao Paulo = 03:00 UTC).
+    expect(items.length).toBeGreaterThan(0);
+    expect(new Set(items.map((i) => i.time))).toEqual(new Set([Date.parse('2026-07-01T03:00:00Z')]));
+    expect(items.every((i) => `${i.title} ${i.text}`.includes('BRL'))).toBe(true);
+  });
+
   it('waspend report equals the hand figures for every --by it accepts', async () => {
     const out = await runCli([
       'report',
@@ -606,6 +771,39 @@ describe.each(stores)('served numbers on %s', (_name, makeDb) => {
           { currency: 'INR', category: 'utility', messages: 1, billable: 1, cost: '0.115' },
         ],
         ['currency', 'category', 'messages', 'billable', 'cost'],
+      ),
+    );
+  });
+
+  it('waspend report --by country,phone: both columns filled, figures by hand', async () => {
+    const out = await runCli([
+      'report',
+      '--from',
+      '2026-09-01',
+      '--to',
+      '2026-09-30',
+      '--by',
+      'country,phone',
+      '--format',
+      'json',
+      '--config',
+      h.configFile,
+      '--db',
+      h.db,
+    ]);
+    const rows = JSON.parse(out) as Row[];
+    const keys = ['currency', 'country', 'phone_number_id', 'messages', 'billable', 'cost'];
+    expect(pick(rows, keys)).toEqual(
+      pick(
+        [
+          // u1, u2 (0.08), u5 (0.03), u6 (0.02), m1, m3 (0.625), a1 (0.035): 0.79
+          { currency: 'BRL', country: 'BR', phone_number_id: A_PHONE_1, messages: 7, billable: 7, cost: '0.79' },
+          // u3 (0.04), u4 (0.03), u7 (0.02), s1 (free): 0.09
+          { currency: 'BRL', country: 'BR', phone_number_id: A_PHONE_2, messages: 4, billable: 3, cost: '0.09' },
+          { currency: 'BRL', country: 'IN', phone_number_id: A_PHONE_2, messages: 1, billable: 1, cost: '0.06' },
+          { currency: 'INR', country: 'IN', phone_number_id: B_PHONE, messages: 2, billable: 2, cost: '0.895' },
+        ],
+        keys,
       ),
     );
   });
