@@ -115,7 +115,7 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
   }, 30_000);
 
   // The demo data ends now, so the last 30 days are inside it.
-  const run = async (targets: object[], at?: { from: number; to: number }): Promise<DataQueryResponse> => {
+  const run = async (targets: object[], at?: { from: number; to: number }, filters?: object[]): Promise<DataQueryResponse> => {
     const to = at?.to ?? Date.now();
     const request = {
       requestId: `real-${Math.random()}`,
@@ -127,6 +127,7 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
       startTime: to,
       range: { from: dateTime(at?.from ?? to - 30 * DAY), to: dateTime(to), raw: { from: 'now-30d', to: 'now' } },
       targets,
+      ...(filters ? { filters } : {}),
     } as unknown as DataQueryRequest;
     return lastValueFrom(ds.query(request) as Observable<DataQueryResponse>);
   };
@@ -198,6 +199,48 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
     const cost = await run([{ refId: 'A', schemaVersion: 1, kind: 'cost', groupBy: ['category'] }], { from, to });
     expect(cost.data.length).toBeGreaterThan(0);
     expect(numbers(cost.data).some((n) => n > 0)).toBe(true);
+  });
+
+  it("an ad-hoc filter country = BR narrows the request, and the frames equal the connector's own BR answer", async () => {
+    const countries = (await ds.getTagValues!({ key: 'country', filters: [] })) as Array<{ value?: unknown }>;
+    expect(countries.map((c) => c.value)).toContain('BR');
+    const to = Date.now();
+    const from = to - 30 * DAY;
+    const served = await new Promise<{ rows: Array<{ messages: number; currency: string; cost: string | null }> }>((resolve, reject) => {
+      const req = http.get(
+        `${connectorUrl}/api/v1/usage?from=${from}&to=${to}&interval=day&country=BR`,
+        { headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          let data = '';
+          res.on('data', (c: Buffer) => (data += c.toString()));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(JSON.parse(data)) : reject(new Error(`usage answered ${res.statusCode}: ${data}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+    });
+    const adhoc = [{ key: 'country', operator: '=', value: 'BR' }];
+    const messages = await run([{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: [] }], { from, to }, adhoc);
+    expect(messages.errors).toEqual([]);
+    const truth = served.rows.reduce((a, r) => a + r.messages, 0);
+    expect(truth).toBeGreaterThan(0);
+    expect(numbers(messages.data).reduce((a, b) => a + (b ?? 0), 0)).toBe(truth);
+    const everywhere = await run([{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: [] }], { from, to });
+    expect(numbers(everywhere.data).reduce((a, b) => a + (b ?? 0), 0)).toBeGreaterThan(truth);
+    // Cost per currency in micro-units (exact): the frames against the connector's decimal strings.
+    const cost = await run([{ refId: 'A', schemaVersion: 1, kind: 'cost', groupBy: [] }], { from, to }, adhoc);
+    expect(cost.errors).toEqual([]);
+    const micros = (v: number | string | null) => (v === null ? 0 : Math.round(Number(v) * 1e6));
+    const want: Record<string, number> = {};
+    for (const r of served.rows) want[r.currency] = (want[r.currency] ?? 0) + micros(r.cost);
+    const got: Record<string, number> = {};
+    const currencies = Object.keys(want);
+    for (const f of cost.data as DataFrame[]) {
+      const currency = currencies.length === 1 ? currencies[0]! : f.name!;
+      got[currency] = (got[currency] ?? 0) + (f.fields[1]!.values as Array<number | null>).reduce<number>((a, v) => a + micros(v), 0);
+    }
+    expect(got).toEqual(want);
   });
 
   it('returns annotation events as a frame Grafana can read', async () => {
