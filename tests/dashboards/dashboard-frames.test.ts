@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT, waitForHealth } from '../helpers/connector-harness';
-import { label, numericWithValues, panelProblems, runDashboardQueriesScript } from './panel-checks';
+import { label, numericWithValues, panelProblems, runDashboardQueriesScript, runGoldenScript } from './panel-checks';
+import type { GoldenPanel } from './golden-panels';
 import type { TargetReport } from './dashboard-queries';
 import { readAllDashboards, type Json } from './dashboard-files';
 import { buildAnnotationsRequest, buildListRequest, parseVariableQuery, toAnnotationEvents } from '../../src/plugin/api/lookups';
@@ -36,6 +37,7 @@ if (!available) {
   let child: ChildProcess | undefined;
   let output = '';
   let reports: TargetReport[];
+  let golden: GoldenPanel[];
   let url: string;
 
   beforeAll(async () => {
@@ -50,13 +52,15 @@ if (!available) {
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     url = `http://127.0.0.1:${port}`;
     try {
-      await waitForHealth(url, 120_000, child);
+      // Seeding the demo month (~260k events) takes minutes on a loaded machine.
+      await waitForHealth(url, 420_000, child);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- connector output ---\n${output.slice(-3000)}`);
     }
     // The demo data ends now: the last 30 days are all inside it.
     reports = await runDashboardQueriesScript(['--url', url], { [TOKEN_ENV]: token });
-  }, 300_000);
+    golden = await runGoldenScript(['--url', url], { [TOKEN_ENV]: token });
+  }, 600_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -111,6 +115,23 @@ if (!available) {
     }
     // The demo's 60 days include tier and template-category updates.
     expect(events).toBeGreaterThan(0);
+  });
+
+  // Known wrong figures on the demo data, each with its cause (also in docs/grafana.md). Monthly
+  // totals: formatTime groups WABA-local days into months in the dashboard's time zone, so the first
+  // day of a month of a Kolkata or Berlin WABA lands in the month before for a viewer on UTC; the
+  // per-month reconciliation view (reconciliation?interval=month) groups by the WABA's own month.
+  // Allowed to fail only where a month boundary falls inside the last 30 days, hence not required to.
+  const KNOWN_WRONG: Record<string, string> = {
+    'waspend-reconciliation#6 104500000000202': 'month of a WABA-local day taken in the viewer time zone',
+    'waspend-reconciliation#6 104500000000303': 'month of a WABA-local day taken in the viewer time zone',
+  };
+
+  test('golden numbers: every stat, bar gauge, table and series shows what the demo API answered', () => {
+    const key = (p: GoldenPanel) => `${p.dashboardUid}#${p.panelId}${p.repeat ? ` ${Object.values(p.repeat).join(',')}` : ''}`;
+    expect(golden.length).toBeGreaterThan(0);
+    const wrong = golden.filter((p) => (p.problems ?? ['not checked']).length && !KNOWN_WRONG[key(p)]);
+    expect(wrong.flatMap((p) => (p.problems ?? ['not checked']).map((x) => `${key(p)} "${p.title}": ${x}`))).toEqual([]);
   });
 
   test('the API token never appears in what the connector logged', () => {

@@ -37,7 +37,11 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 }
 
 export const showCount = (n: number) => String(Math.round(n));
-export const showPercent = (ratio: number, decimals: number) => `${(100 * ratio).toFixed(decimals)}%`;
+/** 100 x ratio to `decimals` places; a figure that rounds to zero has no sign ("0.00%", not "-0.00%"). */
+export function showPercent(ratio: number, decimals: number): string {
+  const text = (100 * ratio).toFixed(decimals);
+  return `${Number(text) === 0 ? text.replace('-', '') : text}%`;
+}
 export function showMoney(amount: number, currency: string, decimals = MINOR_UNITS[currency]): string {
   const symbol = CURRENCY_SYMBOL[currency];
   if (!symbol || decimals === undefined) throw new Error(`no symbol or minor unit for ${currency} in CURRENCY_SYMBOL / MINOR_UNITS`);
@@ -218,8 +222,9 @@ export const EXPECTED_DISPLAYS: Record<string, Expect> = {
       'metaUnits',
     );
     return [
-      { title: 'Estimate units', numeric: estimate, shown: showCount(estimate) },
-      { title: 'Meta units', numeric: meta, shown: showCount(meta) },
+      // Units add up across WABAs and currencies: one figure each.
+      { title: 'Estimate units in range', numeric: estimate, shown: showCount(estimate) },
+      { title: 'Meta units in range', numeric: meta, shown: showCount(meta) },
     ];
   },
 };
@@ -300,6 +305,8 @@ export function seriesMismatches(p: GoldenPanel, series: SeriesSum[]): string[] 
     } else if (s.name === 'Difference') {
       const rows = labelled(rowsOf(current(p, 'reconciliation'))).filter((r) => r.metaCost !== null);
       candidates = [...byCurrency(rows).values()].map((rs) => money(rs, 'estimateCost') - money(rs, 'metaCost'));
+      // Meta has reported none of this series' days yet: nothing may be drawn.
+      if (!rows.length && s.points === 0) continue;
     } else if (s.name === 'Accumulated') {
       const rows = rowsOf(current(p, 'usage'));
       candidates = [...byCurrency(rows).values()].map((rs) => sum(rs, 'billable'));
@@ -307,11 +314,12 @@ export function seriesMismatches(p: GoldenPanel, series: SeriesSum[]): string[] 
         out.push(`${where}: last point ${s.last}, API total ${candidates.join(' or ')}`);
       continue;
     } else if (s.name === 'Average duration') {
-      const rows = rowsOf(current(p, 'calls'));
-      const perDay = [...groupBy(rows, (r) => `${r.currency}|${r.time}`).values()]
-        .filter((rs) => sum(rs, 'calls') > 0)
-        .map((rs) => sum(rs, 'durationSec') / sum(rs, 'calls'));
-      candidates = [perDay.reduce((a, b) => a + b, 0)];
+      // One series per currency: the sum of its days' talk time / calls.
+      candidates = [...byCurrency(rowsOf(current(p, 'calls')))].map(([, rows]) =>
+        [...groupBy(rows, (r) => String(r.time)).values()]
+          .filter((rs) => sum(rs, 'calls') > 0)
+          .reduce((a, rs) => a + sum(rs, 'durationSec') / sum(rs, 'calls'), 0),
+      );
     } else if (s.name in DERIVED_SERIES) continue;
     else {
       out.push(`${where}: no rule for a series named "${s.name}" (add it to SERIES_SOURCE or DERIVED_SERIES)`);
@@ -323,54 +331,72 @@ export function seriesMismatches(p: GoldenPanel, series: SeriesSum[]): string[] 
   return out;
 }
 
+/** The currency of a money column from its unit: Grafana's `currencyBRL` or a `currency:R$` symbol. */
+export function currencyOfUnit(unit: string | undefined): string | undefined {
+  const id = /^currency([A-Z]{3})$/.exec(unit ?? '')?.[1];
+  if (id) return id;
+  const symbol = /^currency:(.+)$/.exec(unit ?? '')?.[1];
+  return Object.entries(CURRENCY_SYMBOL).find(([, s]) => s === symbol)?.[0];
+}
+
+/** A table column by its name; repeated or per-currency tables prefix it (`Cost by Group · BRL Cost`). */
+const column = (t: TableColumn[], name: string) =>
+  t.find((c) => c.displayName === name) ?? t.find((c) => c.displayName.endsWith(` ${name}`));
+
 /** Table panels: each row's figures against the API rows they come from. */
 export const EXPECTED_TABLES: Record<string, (p: GoldenPanel, tables: TableColumn[][]) => string[]> = {
   'waspend-billing#8': (p, tables) => {
-    // Allocation: every currency's cost is shared out in full, and each group's units are its own.
-    const units = p.responses.find(
-      (r) =>
-        r.path.endsWith('/usage') &&
-        String(r.params.by ?? '')
-          .split(',')
-          .includes('group'),
-    );
-    const totals = p.responses.find(
-      (r) =>
-        r.path.endsWith('/usage') &&
-        !String(r.params.by ?? '')
-          .split(',')
-          .includes('group'),
-    );
+    // Allocation, one table per currency: the currency's cost is shared out in full, and each
+    // group's units are its own.
+    const byGroup = (r: RawResponse) =>
+      String(r.params.by ?? '')
+        .split(',')
+        .includes('group');
+    const units = rowsOf(p.responses.find((r) => r.path.endsWith('/usage') && byGroup(r)));
+    const totals = rowsOf(p.responses.find((r) => r.path.endsWith('/usage') && !byGroup(r)));
     const out: string[] = [];
-    const col = (t: TableColumn[], n: string) => t.find((c) => c.displayName === n);
-    for (const [currency, rs] of byCurrency(rowsOf(totals))) {
-      const cost = money(rs, 'cost');
-      const shown = tables.flatMap((t) => (col(t, 'Cost')?.values ?? []) as number[]);
-      const allocated = shown.reduce((a, b) => a + (b ?? 0), 0);
-      if (Math.abs(allocated - cost) > 0.005 * Math.max(1, tables.length))
-        out.push(`allocated ${allocated} ${currency} in all, the API's total cost is ${cost}`);
-    }
-    const perGroup = groupBy(rowsOf(units), (r) => (r.group === null || r.group === undefined ? 'No group' : String(r.group)));
+    const seen = new Set<string>();
     for (const t of tables) {
-      const g = col(t, 'Group');
-      const u = col(t, 'Billed units');
+      const cost = column(t, 'Cost');
+      const currency = currencyOfUnit(cost?.unit);
+      if (!cost || !currency) {
+        out.push(`a table without a Cost column in a known currency (${cost?.unit})`);
+        continue;
+      }
+      seen.add(currency);
+      const want = money(
+        totals.filter((r) => r.currency === currency),
+        'cost',
+      );
+      const allocated = (cost.values as number[]).reduce((a, b) => a + (b ?? 0), 0);
+      if (Math.abs(allocated - want) > 0.005 * cost.values.length)
+        out.push(`${currency}: allocated ${allocated} in all, the API's total cost is ${want}`);
+      const perGroup = groupBy(
+        units.filter((r) => r.currency === currency),
+        (r) => (r.group === null || r.group === undefined ? 'No group' : String(r.group)),
+      );
+      const g = column(t, 'Group');
+      const u = column(t, 'Billed units');
       g?.values.forEach((name, i) => {
-        const want = sum(perGroup.get(String(name)) ?? [], 'billable');
-        if (u?.values[i] !== want) out.push(`group ${name}: shows ${u?.values[i]} billed units, the API says ${want}`);
-        if (u && u.shown[i] !== showCount(want)) out.push(`group ${name}: billed units shown as "${u.shown[i]}"`);
+        const n = sum(perGroup.get(String(name)) ?? [], 'billable');
+        if (u?.values[i] !== n) out.push(`${currency} group ${name}: shows ${u?.values[i]} billed units, the API says ${n}`);
+        if (u && u.shown[i] !== showCount(n)) out.push(`${currency} group ${name}: billed units shown as "${u.shown[i]}"`);
+        const c = cost.values[i] as number;
+        if (cost.shown[i] !== showMoney(c, currency)) out.push(`${currency} group ${name}: cost shown "${cost.shown[i]}" for ${c}`);
       });
     }
+    for (const c of byCurrency(totals).keys()) if (!seen.has(c)) out.push(`no allocation table for ${c}`);
     return out;
   },
   'waspend-billing#9': (p, tables) => {
     const rows = rowsOf(current(p, 'tiers'));
     const out: string[] = [];
     const t = tables[0] ?? [];
-    const col = (n: string) => t.find((c) => c.displayName === n);
+    const col = (n: string) => column(t, n);
     const n = col('Billed units')?.values.length ?? 0;
     if (n !== rows.length) out.push(`${n} rows shown, the API has ${rows.length}`);
     for (let i = 0; i < n; i++) {
-      const key = `${col('Portfolio')?.values[i]}|${col('Market')?.values[i]}|${String(col('Category')?.shown[i]).toLowerCase()}`;
+      const key = `${col('Portfolio')?.values[i]}|${col('Market')?.values[i]}|${String(col('Category')?.shown[i]).toLowerCase().replace(/ /g, '_')}`;
       const api = rows.find((r) => `${r.portfolioId}|${r.market}|${r.category}` === key);
       if (!api) {
         out.push(`row ${key} not in the API`);
@@ -385,19 +411,25 @@ export const EXPECTED_TABLES: Record<string, (p: GoldenPanel, tables: TableColum
     return out;
   },
   'waspend-reconciliation#5': (p, tables) => {
+    // One table per currency (the panel repeats per WABA); each row is one API row of that currency.
     const rows = rowsOf(current(p, 'reconciliation'));
     const out: string[] = [];
     for (const t of tables) {
-      const col = (n: string) => t.find((c) => c.displayName === n);
+      const col = (n: string) => column(t, n);
+      const currency = currencyOfUnit(col('Estimate cost')?.unit);
       const day = col('Day');
       const n = day?.values.length ?? 0;
       for (let i = 0; i < n; i++) {
-        const api = rows.find((r) => r.time === day?.values[i] && String(r.category) === String(col('Category')?.values[i]));
+        const api = rows.find(
+          (r) => r.time === day?.values[i] && r.currency === currency && String(r.category) === String(col('Category')?.values[i]),
+        );
         if (!api) {
-          out.push(`row ${day?.shown[i]} ${col('Category')?.values[i]} not in the API`);
+          out.push(`row ${day?.shown[i]} ${col('Category')?.values[i]} ${currency} not in the API`);
           continue;
         }
-        const at = `${api.day} ${api.category}`;
+        const at = `${api.day} ${api.category} ${currency}`;
+        if (Number(col('Estimate cost')?.values[i]) !== Number(api.estimateCost))
+          out.push(`${at}: estimate ${col('Estimate cost')?.values[i]}, API ${api.estimateCost}`);
         if (api.metaCost === null) {
           if (col('Difference')?.values[i] !== null) out.push(`${at}: a difference before Meta reported`);
           continue;
@@ -415,22 +447,29 @@ export const EXPECTED_TABLES: Record<string, (p: GoldenPanel, tables: TableColum
     return out;
   },
   'waspend-reconciliation#6': (p, tables) => {
+    // One table per currency; group-by drops the unit, so a table's currency is the one whose
+    // month sums it holds (each must hold exactly one currency's figures).
     const rows = rowsOf(current(p, 'reconciliation'));
     const out: string[] = [];
+    const used = new Set<string>();
     for (const t of tables) {
-      const col = (n: string) => t.find((c) => c.displayName === n);
-      (col('Month')?.values ?? []).forEach((month, i) => {
-        const inMonth = rows.filter((r) => String(r.day).startsWith(String(month)));
-        for (const [name, key] of [
-          ['Estimate cost', 'estimateCost'],
-          ['Meta cost', 'metaCost'],
-        ] as const) {
-          const want = money(inMonth, key);
-          const got = Number(col(name)?.values[i]);
-          if (Math.abs(got - want) > 1e-6) out.push(`${month} ${name}: ${got}, API ${want}`);
-        }
-      });
+      const col = (n: string) => column(t, n);
+      const months = (col('Month')?.values ?? []) as string[];
+      const matches = [...byCurrency(rows)].filter(([, rs]) =>
+        months.every((m, i) =>
+          (['estimateCost', 'metaCost'] as const).every((key) => {
+            const want = money(
+              rs.filter((r) => String(r.day).startsWith(m)),
+              key,
+            );
+            return Math.abs(Number(col(key === 'estimateCost' ? 'Estimate cost' : 'Meta cost')?.values[i]) - want) <= 1e-6;
+          }),
+        ),
+      );
+      if (matches.length !== 1) out.push(`monthly table [${months.join(', ')}] matches the sums of ${matches.length} currencies`);
+      else used.add(matches[0]![0]);
     }
+    for (const c of byCurrency(rows).keys()) if (!used.has(c)) out.push(`no monthly table for ${c}`);
     return out;
   },
 };

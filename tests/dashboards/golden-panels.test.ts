@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { queryPanels, readAllDashboards, REPO_ROOT } from './dashboard-files';
+import { queryPanels, readAllDashboards } from './dashboard-files';
+import { runGoldenScript } from './panel-checks';
 import type { GoldenPanel } from './golden-panels';
 
 // Golden numbers: every stat, gauge, bar gauge and table of every dashboard shows, as Grafana would
@@ -9,26 +8,6 @@ import type { GoldenPanel } from './golden-panels';
 // (golden-expectations.ts); every time series line adds up to the API's total for its series.
 // Fed by the contract-valid stand-in connector (synthetic-connector.ts); dashboard-frames.test.ts
 // runs the same check against a real demo connector.
-
-const SCRIPT = path.join(REPO_ROOT, 'tests', 'dashboards', 'golden-panels.ts');
-
-export function runGoldenScript(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GoldenPanel[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', SCRIPT, '--check', ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`golden-panels ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-3000)}`));
-        try {
-          resolve(JSON.parse(stdout) as GoldenPanel[]);
-        } catch (e) {
-          reject(new Error(`golden-panels printed no JSON: ${(e as Error).message}\n${stderr.slice(-2000)}`));
-        }
-      },
-    );
-  });
-}
 
 // The voice-call figures of issue 12: 403 calls in the range and 265 in the period before it.
 const RANGE = ['--from', String(Date.UTC(2026, 9, 1)), '--to', String(Date.UTC(2026, 9, 20))];
@@ -46,7 +25,12 @@ test('every stat, gauge, bar gauge, table and time series panel was computed', (
       .filter((p) => ['stat', 'gauge', 'bargauge', 'table', 'timeseries', 'barchart'].includes(p.type))
       .map((p) => `${file} #${p.id} "${p.title}"`),
   );
-  expect(panels.map(label).sort()).toEqual(want.sort());
+  // A repeated panel appears once per value of its variable.
+  expect([...new Set(panels.map(label))].sort()).toEqual(want.sort());
+  for (const p of panels.filter((x) =>
+    readAllDashboards().some((d) => d.file === x.file && (d.json.panels as any[]).some((q) => q.id === x.panelId && q.repeat)),
+  ))
+    expect({ at: label(p), repeat: Object.keys(p.repeat ?? {}).length }).toEqual({ at: label(p), repeat: 1 });
   for (const p of panels)
     expect({ at: label(p), values: (p.displayed?.length ?? 0) + (p.series?.length ?? 0) + (p.tables?.length ?? 0) > 0 }).toEqual({
       at: label(p),

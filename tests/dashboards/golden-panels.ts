@@ -42,6 +42,7 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import { runQuery, type FetchJson } from '../../src/plugin/query/run-query';
+import { buildListRequest, parseVariableQuery, toMetricFindValues } from '../../src/plugin/api/lookups';
 import type { TimeRangeMs } from '../../src/plugin/api/request-params';
 import { connectorFetchJson, initTransformers } from './dashboard-queries';
 import { queryPanels, readAllDashboards, type Json } from './dashboard-files';
@@ -96,6 +97,8 @@ export interface GoldenPanel {
   panelId: number;
   panelType: string;
   title: string;
+  /** The variable value of this copy of a repeated panel (`{ waba: '1022...' }`). */
+  repeat?: Record<string, string>;
   range: TimeRangeMs;
   responses: RawResponse[];
   error?: string;
@@ -158,7 +161,7 @@ function customIdsOf(fieldConfig: Json | undefined): string[] {
  * Grafana's template service as far as these dashboards need it: every dashboard variable at its
  * "All" value, and the panel-scoped ${__series.name} / ${__field.*} from the scopedVars Grafana passes.
  */
-function replaceVariablesFor(variables: Json[]): InterpolateFunction {
+function replaceVariablesFor(variables: Json[], fixed: Record<string, string> = {}): InterpolateFunction {
   const byName = new Map(variables.map((v) => [v.name as string, v]));
   return ((text: string, scoped?: ScopedVars) =>
     text.replace(
@@ -172,6 +175,7 @@ function replaceVariablesFor(variables: Json[]): InterpolateFunction {
           if (key.startsWith('labels.')) return String(field.labels?.[key.slice(7)] ?? '');
           return String(field[key] ?? m);
         }
+        if (fixed[name] !== undefined) return fixed[name]!;
         const v = byName.get(name);
         if (!v) return m;
         return fmt === 'text' ? 'All' : String(v.allValue ?? '*');
@@ -242,55 +246,91 @@ function toTables(frames: DataFrame[]): TableColumn[][] {
 export const VALUE_PANELS = new Set(['stat', 'gauge', 'bargauge', 'table']);
 export const SERIES_PANELS = new Set(['timeseries', 'barchart']);
 
+/**
+ * A panel that repeats by a variable is drawn once per value when the variable is at "All": each copy
+ * sees that single value. The values come from the variable's own list query through the plugin.
+ */
+async function repeatValues(panel: Json, variables: Json[], fetchJson: FetchJson): Promise<Array<Record<string, string>>> {
+  const name = panel.repeat as string | undefined;
+  if (!name) return [{}];
+  const variable = variables.find((v) => v.name === name);
+  if (!variable) throw new Error(`panel ${panel.id} repeats by $${name}, which the dashboard does not define`);
+  const req = buildListRequest(parseVariableQuery(variable.query), (t) => t);
+  const values = toMetricFindValues(await fetchJson(req.path, req.search, new AbortController().signal));
+  if (!values.length) throw new Error(`$${name} lists no values to repeat panel ${panel.id} by`);
+  return values.map((v) => ({ [name]: v.value }));
+}
+
 export async function goldenPanels(fetchJson: FetchJson, range: TimeRangeMs): Promise<GoldenPanel[]> {
   initTransformers();
   const out: GoldenPanel[] = [];
   for (const { file, json } of readAllDashboards()) {
-    const replaceVariables = replaceVariablesFor((json.templating?.list ?? []) as Json[]);
-    const replace = (text: string) => replaceVariables(text);
+    const variables = (json.templating?.list ?? []) as Json[];
     for (const panel of queryPanels(json)) {
       if (!VALUE_PANELS.has(panel.type) && !SERIES_PANELS.has(panel.type)) continue;
-      const report: GoldenPanel = {
-        file,
-        dashboardUid: json.uid,
-        panelId: panel.id,
-        panelType: panel.type,
-        title: panel.title,
-        range,
-        responses: [],
-      };
-      out.push(report);
-      const recording: FetchJson = async (path, search, signal) => {
-        const body = await fetchJson(path, search, signal);
-        report.responses.push({ path, params: Object.fromEntries(new URLSearchParams(search)), body });
-        return body;
-      };
+      let copies: Array<Record<string, string>>;
       try {
-        const frames: DataFrame[] = [];
-        for (const target of panel.targets as Json[]) {
-          frames.push(
-            ...(await runQuery(target, range, { fetchJson: recording, replace, timeZone: 'UTC', signal: new AbortController().signal })),
-          );
-        }
-        const transformations = (panel.transformations ?? []) as DataTransformerConfig[];
-        const transformed = transformations.length ? await lastValueFrom(transformDataFrame(transformations, frames)) : frames;
-        const processed = applyFieldOverrides({
-          data: transformed,
-          fieldConfig: panel.fieldConfig ?? { defaults: {}, overrides: [] },
-          fieldConfigRegistry: fieldConfigRegistry(customIdsOf(panel.fieldConfig)),
-          replaceVariables,
-          theme,
-          timeZone: TIME_ZONE,
-        });
-        if (panel.type === 'table') report.tables = toTables(processed);
-        else if (VALUE_PANELS.has(panel.type)) report.displayed = toDisplayed(processed, panel, replaceVariables);
-        else report.series = toSeries(processed);
+        copies = await repeatValues(panel, variables, fetchJson);
       } catch (err) {
-        report.error = (err as Error).stack ?? String(err);
+        const at = { file, dashboardUid: json.uid, panelId: panel.id, panelType: panel.type, title: panel.title };
+        out.push({ ...at, range, responses: [], error: String(err) });
+        continue;
       }
+      for (const fixed of copies) out.push(await goldenPanel(file, json, panel, variables, fixed, fetchJson, range));
     }
   }
   return out;
+}
+
+async function goldenPanel(
+  file: string,
+  json: Json,
+  panel: Json,
+  variables: Json[],
+  fixed: Record<string, string>,
+  fetchJson: FetchJson,
+  range: TimeRangeMs,
+): Promise<GoldenPanel> {
+  const replaceVariables = replaceVariablesFor(variables, fixed);
+  const replace = (text: string) => replaceVariables(text);
+  const report: GoldenPanel = {
+    file,
+    dashboardUid: json.uid,
+    panelId: panel.id,
+    panelType: panel.type,
+    title: panel.title,
+    ...(Object.keys(fixed).length ? { repeat: fixed } : {}),
+    range,
+    responses: [],
+  };
+  const recording: FetchJson = async (path, search, signal) => {
+    const body = await fetchJson(path, search, signal);
+    report.responses.push({ path, params: Object.fromEntries(new URLSearchParams(search)), body });
+    return body;
+  };
+  try {
+    const frames: DataFrame[] = [];
+    for (const target of panel.targets as Json[]) {
+      const deps = { fetchJson: recording, replace, timeZone: 'UTC', signal: new AbortController().signal };
+      frames.push(...(await runQuery(target, range, deps)));
+    }
+    const transformations = (panel.transformations ?? []) as DataTransformerConfig[];
+    const transformed = transformations.length ? await lastValueFrom(transformDataFrame(transformations, frames)) : frames;
+    const processed = applyFieldOverrides({
+      data: transformed,
+      fieldConfig: panel.fieldConfig ?? { defaults: {}, overrides: [] },
+      fieldConfigRegistry: fieldConfigRegistry(customIdsOf(panel.fieldConfig)),
+      replaceVariables,
+      theme,
+      timeZone: TIME_ZONE,
+    });
+    if (panel.type === 'table') report.tables = toTables(processed);
+    else if (VALUE_PANELS.has(panel.type)) report.displayed = toDisplayed(processed, panel, replaceVariables);
+    else report.series = toSeries(processed);
+  } catch (err) {
+    report.error = (err as Error).stack ?? String(err);
+  }
+  return report;
 }
 
 function arg(name: string): string | undefined {

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT, readAllDashboards, type Json } from './dashboard-files';
 import type { FrameReport, TargetReport } from './dashboard-queries';
+import type { GoldenPanel } from './golden-panels';
 
 const SCRIPT = path.join(REPO_ROOT, 'tests', 'dashboards', 'dashboard-queries.ts');
 
@@ -21,6 +22,27 @@ export function runDashboardQueriesScript(args: string[], env: NodeJS.ProcessEnv
           resolve(JSON.parse(stdout) as TargetReport[]);
         } catch (e) {
           reject(new Error(`dashboard-queries printed no JSON: ${(e as Error).message}\n${stdout.slice(0, 500)}\n${stderr.slice(-2000)}`));
+        }
+      },
+    );
+  });
+}
+
+const GOLDEN_SCRIPT = path.join(REPO_ROOT, 'tests', 'dashboards', 'golden-panels.ts');
+
+/** Runs golden-panels.ts --check in a child process (see there): every panel with its problems. */
+export function runGoldenScript(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GoldenPanel[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', GOLDEN_SCRIPT, '--check', ...args],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`golden-panels ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-3000)}`));
+        try {
+          resolve(JSON.parse(stdout) as GoldenPanel[]);
+        } catch (e) {
+          reject(new Error(`golden-panels printed no JSON: ${(e as Error).message}\n${stderr.slice(-2000)}`));
         }
       },
     );

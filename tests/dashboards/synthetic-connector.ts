@@ -9,6 +9,7 @@ import {
   API_PREFIX,
   callsResponse,
   contactsResponse,
+  listResponse,
   reconciliationMonthResponse,
   reconciliationResponse,
   tiersResponse,
@@ -208,11 +209,26 @@ function tiers(params: URLSearchParams) {
   return tiersResponse.parse({ rows });
 }
 
+/** /lists/<name>: the values the stand-in uses for each dimension (what a variable lists). */
+const LIST_DIMENSION: Record<string, string> = {
+  wabas: 'waba',
+  phones: 'phone',
+  countries: 'country',
+  categories: 'category',
+  markets: 'market',
+};
+function lists(name: string) {
+  const values = (VALUES[LIST_DIMENSION[name] ?? ''] ?? []).filter((v): v is string => v !== null);
+  if (!values.length) throw new Error(`synthetic connector: no list ${name}`);
+  return listResponse.parse({ items: values.map((v) => ({ value: v, text: v })) });
+}
+
 const HANDLERS: Record<string, (p: URLSearchParams) => unknown> = { usage, calls, contacts, reconciliation, tiers };
 
 /** FetchJson-shaped: resolves to the body the connector would send for `path?search`. */
 export async function syntheticFetchJson(path: string, search: string): Promise<unknown> {
   const endpoint = path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length + 1) : path;
+  if (endpoint.startsWith('lists/')) return lists(endpoint.slice('lists/'.length));
   const handler = HANDLERS[endpoint];
   if (!handler) throw new Error(`synthetic connector: no endpoint ${path}`);
   return handler(new URLSearchParams(search));
