@@ -3,8 +3,10 @@
  * through the plugin's query layer (runQuery), the panel's transformations (transformDataFrame), its
  * field config (applyFieldOverrides: defaults, overrides, display processors) and, for stat, gauge
  * and bar gauge, Grafana's getFieldDisplayValues with the panel's reduceOptions (what
- * public/app/plugins/panel/stat calls). Nothing of that is reimplemented here: the only code of our
- * own is the setup Grafana's app does at start-up (registries) and the template-variable replace.
+ * public/app/plugins/panel/stat/StatPanel.tsx getValues calls, with data.series already through
+ * applyFieldOverrides; BigValue then draws display.prefix + text + suffix). Nothing of that is
+ * reimplemented here: the only code of our own is the setup Grafana's app does at start-up
+ * (registries) and the template-variable replace.
  *
  * It also returns every raw connector response each panel's queries got, so the test can compute the
  * expected figures from the API's JSON by hand (golden-panels.test.ts).
