@@ -5,7 +5,7 @@
  * `PUT /api/v1/invoices/{waba}/{month}`, and `GET /api/v1/reconciliation?interval=month` checked
  * against figures worked out by hand below from the fixture card (tests/fixtures/ratecards,
  * usd-rates-2026-04-invented.csv: Brazil marketing 0.0625, utility 0.0072; India marketing 0.0131;
- * North America marketing 0.0250; service free).
+ * North America marketing 0.0250; service free; usd-call-rates-2025-08-invented.csv: Brazil 0.0300 a minute).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +48,42 @@ function delivered(waba: string, id: string, at: string, to: string, category: s
   });
 }
 
+/** A finished business-initiated call from the WABA's number to `to`, as the calls webhook reports it. */
+function finishedCall(waba: string, id: string, startIso: string, durationSec: number, to: string): string {
+  const start = Date.parse(startIso) / 1000;
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: waba,
+        changes: [
+          {
+            field: 'calls',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550001111', phone_number_id: `P${waba}` },
+              calls: [
+                {
+                  id,
+                  from: '15550001111',
+                  to,
+                  event: 'terminate',
+                  direction: 'BUSINESS_INITIATED',
+                  timestamp: String(start + durationSec),
+                  status: 'COMPLETED',
+                  start_time: String(start),
+                  end_time: String(start + durationSec),
+                  duration: durationSec,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
 const BODIES = [
   delivered(A, 'wamid.a1', '2026-03-15T12:00:00Z', BR, 'marketing'), // A March 0.0625
   delivered(A, 'wamid.a2', '2026-03-20T12:00:00Z', BR, 'utility'), // A March 0.0072
@@ -57,6 +93,8 @@ const BODIES = [
   delivered(A, 'wamid.a6', '2026-04-12T12:00:00Z', BR, 'service', 'free_customer_service'), // A April 0
   delivered(B, 'wamid.b1', '2026-04-05T10:00:00Z', BR, 'marketing'), // B April 0.0625
   delivered(B, 'wamid.b2', '2026-04-06T10:00:00Z', BR, 'marketing'), // B April 0.0625
+  // 60 s to Brazil = 10 pulses of 6 s at 0.0300 per minute (usd-call-rates-2025-08-invented.csv) = 0.0300: A April.
+  finishedCall(A, 'call.a1', '2026-04-12T15:00:00Z', 60, BR),
 ];
 
 const micros = (n: number) => BigInt(Math.round(n * 1e6));
@@ -103,9 +141,10 @@ const META_CALLS: MetaCallRow[] = [
  *   estimate - Meta = 0.0250 -> 0.0250 / 0.0697 = 35.868 % -> 35.87
  *   estimate - invoice = 0.0242 -> 0.0242 / 0.0705 = 34.326 % -> 34.33
  *   Meta - invoice = -0.0008 -> -0.0008 / 0.0705 = -1.1348 % -> -1.13
- * A 2026-04 USD: estimate 0.0131 + 0.0072 + 0 = 0.0203; Meta 0.0250 + 0.0131 + 0.0072 + call 0.0300 = 0.0753; invoice 0.08 (PUT)
- *   estimate - Meta = -0.0550 -> -0.0550 / 0.0753 = -73.041 % -> -73.04
- *   estimate - invoice = -0.0597 -> -0.0597 / 0.08 = -74.625 % -> -74.63 (half away from zero)
+ * A 2026-04 USD: estimate 0.0131 + 0.0072 + 0 + call 0.0300 = 0.0503; Meta 0.0250 + 0.0131 + 0.0072 + call 0.0300 = 0.0753;
+ *   invoice 0.08 (PUT)
+ *   estimate - Meta = -0.0250 -> -0.0250 / 0.0753 = -33.2005 % -> -33.2
+ *   estimate - invoice = -0.0297 -> -0.0297 / 0.08 = -37.125 % -> -37.13 (half away from zero)
  *   Meta - invoice = -0.0047 -> -0.0047 / 0.08 = -5.875 % -> -5.88
  * A 2026-04 EUR: only the invoice 0.07 (CLI); never compared with USD figures.
  * B 2026-04 USD: estimate 0.0625 * 2 = 0.125; Meta 0.125; invoice 0.13 (CLI)
@@ -135,7 +174,7 @@ const row = (
 });
 const EXPECTED = [
   row(A, '2026-03', 'USD', ['0.0947', '0.0697', '0.0705'], ['0.025', 35.87, '0.0242', 34.33, '-0.0008', -1.13]),
-  row(A, '2026-04', 'USD', ['0.0203', '0.0753', '0.08'], ['-0.055', -73.04, '-0.0597', -74.63, '-0.0047', -5.88]),
+  row(A, '2026-04', 'USD', ['0.0503', '0.0753', '0.08'], ['-0.025', -33.2, '-0.0297', -37.13, '-0.0047', -5.88]),
   row(A, '2026-04', 'EUR', [null, null, '0.07'], [null, null, null, null, null, null]),
   row(B, '2026-04', 'USD', ['0.125', '0.125', '0.13'], ['0', 0, '-0.005', -3.85, '-0.005', -3.85]),
 ];
@@ -189,6 +228,8 @@ describe.each(backends)('invoice reconciliation on %s', (name, available) => {
     );
     const card = path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', 'usd-rates-2026-04-invented.csv');
     await runCli(['rates', 'import', card, '--effective', '2026-03-01', '--db', db]);
+    const callRates = path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', 'usd-call-rates-2025-08-invented.csv');
+    await runCli(['call-rates', 'import', callRates, '--effective', '2026-03-01', '--currency', 'USD', '--db', db]);
     // Meta's analytics as the pullers leave them: whole days replaced per WABA and source.
     const store = await openStore(db, { timezones: { [A]: 'America/Sao_Paulo', [B]: 'UTC' } });
     try {
