@@ -1,5 +1,5 @@
 /**
- * `npm start` until the connector lands (issue 3): generates the deterministic demo month, reduces its
+ * `npm run demo-summary`: generates the deterministic demo month without a server, reduces its
  * webhook stream to delivered messages with Meta's verdicts (duplicates and out-of-order statuses
  * included, as real webhooks have them), prices them with the core and prints what the dashboards will
  * show: messages and cost per WABA and category, the month-end projection, and the drift against the
@@ -74,7 +74,9 @@ function summarise(asOfMs: number): void {
   const { rows, problems } = priceUsage(buildUsageRows(messages), demo.priceBook);
 
   console.log(`waspend demo: ${statuses} status webhooks, ${byWamid.size} messages, ${messages.length} delivered with a verdict`);
-  console.log('(invented demo rates; the connector and Grafana plugin are not built yet — see README "Status")\n');
+  console.log(
+    '(invented demo rates; each day priced by the rules in force that day: service and in-window utility charged from 2026-10-01)\n',
+  );
   const table: Record<string, string | number>[] = [];
   for (const w of demo.wabas) {
     const mine = rows.filter((r) => r.wabaId === w.id);

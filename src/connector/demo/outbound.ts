@@ -1,4 +1,4 @@
-import { FEP_MS, type Category, type PricingType } from '@core';
+import { FEP_MS, localDay, rulesOn, type Category, type PricingType } from '@core';
 import { DEMO_TIERED_MARKETS } from './demo-rates';
 import type { Rng } from './rng';
 import type { SimPricing, SimStatus } from './sim-events';
@@ -18,11 +18,17 @@ const FAILURES = [
 ];
 const MARKETING_LIMIT = { code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' };
 
-/** Meta's verdict for a message sent at `t` (pricing page rules: FEP, then CSW for non-templates and utility). */
+/**
+ * Meta's verdict for a message sent at `t` under the rules of its WABA-local day (core's rules table):
+ * FEP first, then the customer-service window. Until 2026-09-30 service replies and utility templates
+ * in the window are free; from 2026-10-01 Meta sends them `type: regular`, `billable: true`.
+ */
 function verdictOf(sim: WabaSim, contact: number, t: number, opts: SendOptions): { type: PricingType; category: Category } {
-  if (sim.fepUntil[contact]! > t) return { type: 'free_entry_point', category: 'referral_conversion' };
-  if (!opts.template) return { type: 'free_customer_service', category: 'service' };
-  if (opts.category === 'utility' && sim.cswUntil[contact]! > t) return { type: 'free_customer_service', category: 'utility' };
+  const rules = rulesOn(localDay(t, sim.waba.timezone));
+  if (rules.freeInFep && sim.fepUntil[contact]! > t) return { type: 'free_entry_point', category: 'referral_conversion' };
+  if (!opts.template) return { type: rules.freeInCsw.includes('service') ? 'free_customer_service' : 'regular', category: 'service' };
+  if (opts.category === 'utility' && sim.cswUntil[contact]! > t && rules.freeInCsw.includes('utility'))
+    return { type: 'free_customer_service', category: 'utility' };
   return { type: 'regular', category: opts.category };
 }
 
