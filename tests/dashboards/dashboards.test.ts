@@ -276,8 +276,8 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
       // A panel-wide unit would relabel currencyUSD amounts; money panels leave it to the frames.
       if ([...kinds].some((k) => MONEY_KINDS.has(k))) expect({ at, unit }).toEqual({ at, unit: undefined });
       const countsOnly = [...kinds].every((k) => k === 'messages' || k === 'billing');
-      // A stat shows the exact count ("short" would show 3883 as "4 K"); axes and legends may scale.
-      const countUnit = p.type === 'stat' ? 'none' : 'short';
+      // A stat or pie shows the exact count ("short" would show 3883 as "4 K"); time axes may scale.
+      const countUnit = p.type === 'stat' || p.type === 'piechart' ? 'none' : 'short';
       if (countsOnly) expect({ at, unit, decimals: p.fieldConfig?.defaults?.decimals }).toEqual({ at, unit: countUnit, decimals: 0 });
     }
   });

@@ -188,6 +188,25 @@ export const EXPECTED_DISPLAYS: Record<string, Expect> = {
       return { title: country, numeric: n, shown: showCount(n) };
     }),
 
+  'waspend-overview#8': (p) => {
+    const label: Record<string, string> = {
+      regular: 'Paid (regular)',
+      free_customer_service: 'Free: customer service window',
+      free_entry_point: 'Free: entry point (ads)',
+      free_tier: 'Free tier',
+    };
+    return [...groupBy(rowsOf(current(p, 'usage')), (r) => String(r.pricingType))].map(([type, rs]) => {
+      const n = sum(rs, 'messages');
+      return { title: label[type] ?? type, numeric: n, shown: showCount(n) };
+    });
+  },
+  'waspend-billing#6': (p) => {
+    const label: Record<string, string> = { user_initiated: 'User-initiated', business_initiated: 'Business-initiated' };
+    return [...groupBy(rowsOf(current(p, 'usage')), (r) => String(r.direction))].map(([direction, rs]) => {
+      const n = sum(rs, 'billable');
+      return { title: label[direction] ?? direction, numeric: n, shown: showCount(n) };
+    });
+  },
   'waspend-billing#1': (p) => {
     const rows = [...rowsOf(current(p, 'contacts'))].sort((a, b) => a.time - b.time);
     const last = Number(rows[rows.length - 1]?.contacts);

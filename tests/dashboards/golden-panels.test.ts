@@ -2,7 +2,7 @@ import { queryPanels, readAllDashboards } from './dashboard-files';
 import { runGoldenScript } from './panel-checks';
 import type { GoldenPanel } from './golden-panels';
 
-// Golden numbers: every stat, gauge, bar gauge and table of every dashboard shows, as Grafana would
+// Golden numbers: every stat, gauge, bar gauge, pie chart and table of every dashboard shows, as Grafana would
 // display it (runQuery -> the panel's transformations -> applyFieldOverrides -> getFieldDisplayValues,
 // all from @grafana/data), exactly the figure computed by hand from the connector's raw API answers
 // (golden-expectations.ts); every time series line adds up to the API's total for its series.
@@ -19,10 +19,10 @@ beforeAll(async () => {
 
 const label = (p: GoldenPanel) => `${p.file} #${p.panelId} "${p.title}"`;
 
-test('every stat, gauge, bar gauge, table and time series panel was computed', () => {
+test('every stat, gauge, bar gauge, pie chart, table and time series panel was computed', () => {
   const want = readAllDashboards().flatMap(({ file, json }) =>
     queryPanels(json)
-      .filter((p) => ['stat', 'gauge', 'bargauge', 'table', 'timeseries', 'barchart'].includes(p.type))
+      .filter((p) => ['stat', 'gauge', 'bargauge', 'piechart', 'table', 'timeseries', 'barchart'].includes(p.type))
       .map((p) => `${file} #${p.id} "${p.title}"`),
   );
   // A repeated panel appears once per value of its variable.
@@ -40,7 +40,7 @@ test('every stat, gauge, bar gauge, table and time series panel was computed', (
 
 // One test per panel type the dashboards use, so a red names the kind of panel.
 const TYPES = [...new Set(readAllDashboards().flatMap(({ json }) => queryPanels(json).map((p) => p.type as string)))].filter((t) =>
-  ['stat', 'gauge', 'bargauge', 'table', 'timeseries', 'barchart'].includes(t),
+  ['stat', 'gauge', 'bargauge', 'piechart', 'table', 'timeseries', 'barchart'].includes(t),
 );
 
 test.each(TYPES)('every %s panel shows the API figures', (type) => {

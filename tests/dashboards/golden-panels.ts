@@ -245,7 +245,7 @@ function toTables(frames: DataFrame[]): TableColumn[][] {
 }
 
 /** The panel types whose figures the golden test checks. */
-export const VALUE_PANELS = new Set(['stat', 'gauge', 'bargauge', 'table']);
+export const VALUE_PANELS = new Set(['stat', 'gauge', 'bargauge', 'piechart', 'table']);
 export const SERIES_PANELS = new Set(['timeseries', 'barchart']);
 
 /**
