@@ -39,13 +39,14 @@ export async function demo(flags: DemoFlags): Promise<void> {
       ...options,
       ingest: createEnvelopeIngest(store),
       sink: store,
+      invoices: store,
       importRates: (f) => importDemoRateFile(store, f),
       onProgress: (p) => {
         if (p.phase !== 'webhooks' || p.done % 10_000 === 0) process.stderr.write(`  ${p.phase}: ${p.done}\n`);
       },
     });
     process.stdout.write(
-      `demo stored: ${r.rateFiles} price files, ${r.envelopes} webhook bodies (${r.statuses} statuses), ${r.metaPricingRows} Meta pricing rows, ${r.metaCallRows} Meta call rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `demo stored: ${r.rateFiles} price files, ${r.envelopes} webhook bodies (${r.statuses} statuses), ${r.metaPricingRows} Meta pricing rows, ${r.metaCallRows} Meta call rows, ${r.invoices} invented invoices in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   } finally {
     await store.close();

@@ -1,5 +1,6 @@
 import { daysOf } from '../pull/day-plan';
 import type { MetaCallRow, MetaPricingRow, PullSink } from '../pull/pull-sink';
+import { demoInvoices, type DemoInvoice } from './demo-invoices';
 import type { DemoRateFile } from './demo-rates';
 import type { WebhookEnvelope } from './envelopes';
 import { generateDemo, type Demo, type DemoOptions } from './generate-demo';
@@ -15,6 +16,10 @@ export interface SeedDemoOptions extends DemoOptions {
   ingest: DemoIngest;
   /** Receives Meta's figures (sources meta_pricing and meta_calls); skipped when absent. */
   sink?: PullSink;
+  /** Stores the invented invoices of the months that ended in the demo (demo-invoices.ts); skipped when absent. */
+  invoices?: {
+    saveInvoices(invoices: (DemoInvoice & { source: 'cli' | 'api'; enteredAtMs: number })[]): Promise<unknown>;
+  };
   /** Imports one invented rate file (rates / tiers / call_rates); skipped when absent. */
   importRates?(file: DemoRateFile): Promise<void>;
   /** Envelopes per ingestMany call (default 500). */
@@ -29,6 +34,7 @@ export interface SeedDemoResult {
   statuses: number;
   metaPricingRows: number;
   metaCallRows: number;
+  invoices: number;
 }
 
 async function writeMetaFigures(demo: Demo, sink: PullSink, pricing: MetaPricingRow[], calls: MetaCallRow[]): Promise<void> {
@@ -80,5 +86,16 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
     await writeMetaFigures(demo, options.sink, figures.pricing, figures.calls);
     options.onProgress?.({ phase: 'meta', done: figures.pricing.length + figures.calls.length });
   }
-  return { demo, rateFiles, envelopes, statuses, metaPricingRows: figures.pricing.length, metaCallRows: figures.calls.length };
+  const invoices = demoInvoices(demo, figures.pricing, figures.calls);
+  // Entered "by CLI" at the demo's end, as finance would after the month closed.
+  if (options.invoices) await options.invoices.saveInvoices(invoices.map((i) => ({ ...i, source: 'cli', enteredAtMs: demo.asOfMs })));
+  return {
+    demo,
+    rateFiles,
+    envelopes,
+    statuses,
+    metaPricingRows: figures.pricing.length,
+    metaCallRows: figures.calls.length,
+    invoices: options.invoices ? invoices.length : 0,
+  };
 }

@@ -101,6 +101,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
       asOfMs: opts.asOfMs ?? Date.now(),
       ingest,
       sink: store,
+      invoices: store,
       importRates: (f) => importDemoRateFile(store, f),
       onProgress: (p) => {
         if (p.phase === 'webhooks' && p.done - lastLine >= 20_000) {
