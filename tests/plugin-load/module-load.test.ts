@@ -162,6 +162,10 @@ describe('dist/module.js as Grafana loads it', () => {
     for (const m of pluginSource.matchAll(/\bReact\.(\w+)/g)) used.add(m[1]!);
     const typeOnly = new Set(['ChangeEvent', 'ReactNode', 'FormEvent', 'ComponentType', 'FC', 'ReactElement', 'KeyboardEvent']);
     expect([...used].filter((n) => !REACT_18.has(n) && !typeOnly.has(n))).toEqual([]);
+    // React 19 patterns that are not exports: `ref` read as a plain prop of a function component
+    // (React 18 strips it unless forwardRef) and a context rendered as its own provider (`<Ctx value>`).
+    expect(pluginSource.match(/(?:function\s+[A-Z]\w*|const\s+[A-Z]\w*\s*=\s*)\(\s*\{[^}]*\bref\b[^}]*\}/g) ?? []).toEqual([]);
+    expect(pluginSource.match(/<\w*Context\b(?!\.Provider|\.Consumer)[^>]*\bvalue=/g) ?? []).toEqual([]);
   });
 
   it('ships a filled-in plugin.json and the source map', () => {
