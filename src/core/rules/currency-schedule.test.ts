@@ -17,9 +17,22 @@ describe('currencyOn: a WABA billed in USD, migrated to INR on 2026-12-01 (Meta 
     expect(currencyOn(schedule, day)).toBe(code);
   });
 
-  test('a plain string is one currency from the beginning of time', () => {
+  test('a plain string is one currency from the beginning of time; parsed periods parse again', () => {
     expect(currencyOn('brl', '2020-01-01')).toBe('BRL');
-    expect(parseCurrencySchedule('EUR')).toEqual([{ from: '', code: 'EUR' }]);
+    const periods = parseCurrencySchedule('EUR');
+    expect(periods).toEqual([{ from: '', code: 'EUR' }]);
+    expect(currencyOn(periods, '1999-12-31')).toBe('EUR');
+    expect(parseCurrencySchedule(parseCurrencySchedule(schedule))).toEqual([
+      { from: '2025-01-01', code: 'USD' },
+      { from: '2026-12-01', code: 'INR' },
+    ]);
+    // '' (the beginning of time) only as the first entry.
+    expect(() =>
+      parseCurrencySchedule([
+        { from: '2025-01-01', code: 'USD' },
+        { from: '', code: 'INR' },
+      ]),
+    ).toThrow(/^currency\[1\]\.from/);
   });
 
   test('the month of a switch uses both currencies; YAML dates are taken as their calendar day', () => {

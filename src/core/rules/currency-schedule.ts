@@ -14,6 +14,7 @@ export type CurrencySchedule = string | readonly CurrencyPeriod[];
 /**
  * Validates a schedule and returns it as periods: a plain code is one period from the beginning of
  * time (from ''), a list must be sorted by day with no two entries on one day and ISO 4217 codes.
+ * The result is itself a valid schedule (currencyOn and this function accept it back).
  */
 export function parseCurrencySchedule(value: unknown, field = 'currency'): CurrencyPeriod[] {
   if (typeof value === 'string') return [{ from: '', code: toCurrency(value, field) }];
@@ -28,7 +29,8 @@ export function parseCurrencySchedule(value: unknown, field = 'currency'): Curre
     // YAML reads an unquoted 2026-12-01 as a date; accept it as that calendar day.
     const day = from instanceof Date && !Number.isNaN(from.getTime()) ? from.toISOString().slice(0, 10) : from;
     if (typeof day !== 'string') throw new InputError(`${at}.from`, from, 'must be a day in YYYY-MM-DD form');
-    assertDay(day, `${at}.from`);
+    // '' = the beginning of time, as this function returns a plain code; only first, so its output parses again.
+    if (!(day === '' && i === 0)) assertDay(day, `${at}.from`);
     if (typeof code !== 'string') throw new InputError(`${at}.code`, code, 'must be an ISO 4217 currency code');
     const prev = out[out.length - 1];
     if (prev && prev.from === day) throw new InputError(`${at}.from`, day, `repeats the day of ${field}[${i - 1}]`);
