@@ -11,11 +11,12 @@ import { parse, stringify } from 'yaml';
 import { DEMO_WABAS } from '../../src/connector/demo';
 import { findFreePort, REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { makeTempDir } from '../helpers/reliability-config';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import { DEMO_AS_OF_ARGS } from '../helpers/demo-clock';
 
 jest.setTimeout(240_000);
 
-const hasPrometheus = fs.existsSync('/usr/bin/prometheus');
-const maybe = hasPrometheus ? describe : describe.skip;
+const prometheus = requirePrerequisite('Prometheus');
 
 interface Alert {
   labels: Record<string, string>;
@@ -37,7 +38,7 @@ async function waitFor<T>(what: string, deadlineMs: number, probe: () => Promise
   throw new Error(`${what} not reached within ${deadlineMs} ms${last ? ` (${String(last)})` : ''}`);
 }
 
-maybe('Prometheus scraping the connector', () => {
+prometheus.describe('Prometheus scraping the connector', () => {
   let dir: string;
   let connector: ConnectorProcess;
   let prom: ChildProcess;
@@ -62,8 +63,8 @@ maybe('Prometheus scraping the connector', () => {
         })),
       }),
     );
-    await runCli(['demo', '--db', db, '--days', '30'], {}, 200_000);
-    connector = await startConnector({ db, config });
+    await runCli(['demo', '--db', db, '--days', '30', ...DEMO_AS_OF_ARGS], {}, 200_000);
+    connector = await startConnector({ db, config, args: [...DEMO_AS_OF_ARGS] });
 
     const rules = parse(fs.readFileSync(path.join(REPO_ROOT, 'prometheus', 'rules', 'waspend.rules.yml'), 'utf8')) as {
       groups: { rules: Record<string, unknown>[] }[];

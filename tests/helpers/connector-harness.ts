@@ -109,7 +109,7 @@ export async function startConnector(opts: ConnectorOptions, sharedLog: string[]
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
-    throw new Error(`${(err as Error).message}\n--- connector output ---\n${sharedLog.join('').slice(-4000)}`);
+    throw new Error(`${(err as Error).message}\n--- connector output ---\n${sharedLog.join('').slice(-4000)}`, { cause: err });
   }
   const handle: ConnectorProcess = {
     url,

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
 import { reportRows, sumDecimals } from '../reliability/report-totals';
 
@@ -128,124 +129,126 @@ async function api<T>(c: ConnectorProcess, p: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-const backends: [string, boolean][] = [
-  ['SQLite', true],
-  ['PostgreSQL', isPostgresAvailable()],
+const backends: [string, jest.Describe][] = [
+  ['SQLite', describe],
+  ['PostgreSQL', requirePrerequisite('PostgreSQL').describe],
 ];
 
-describe.each(backends)('connector on %s', (name, available) => {
-  const maybe = available ? it : it.skip;
-  let dir: string;
-  let db: string;
-  let pg: TestDatabase | null = null;
-  let config: string;
-  let connector: ConnectorProcess | null = null;
+// Every test stands alone (`npx jest -t NAME`): the store is filled in beforeAll, not by an earlier test,
+// and a test that changes it (the corrected rate card) puts it back.
+for (const [name, describeOn] of backends)
+  describeOn(`connector on ${name}`, () => {
+    let dir: string;
+    let db: string;
+    let pg: TestDatabase | null = null;
+    let config: string;
+    let connector: ConnectorProcess | null = null;
+    let acknowledged: number[] = [];
 
-  beforeAll(async () => {
-    if (!available) return;
-    dir = makeTempDir('integration');
-    if (name === 'PostgreSQL') {
-      pg = await createTestDatabase('waspend_int');
-      db = pg.url;
-    } else {
-      db = `sqlite:${path.join(dir, 'w.sqlite')}`;
-    }
-    config = path.join(dir, 'waspend.yaml');
-    fs.writeFileSync(
-      config,
-      stringify({
-        apiToken: TOKEN,
-        wabas: [{ id: WABA, name: 'Integration', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
-      }),
-    );
-    await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
-    await runCli(['rates', 'import', fixture('usd-rates-2026-01-invented.csv'), '--effective', '2025-07-01', '--db', db]);
-    await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
-    connector = await startConnector({ db, config });
-  });
-
-  afterAll(async () => {
-    await connector?.stop();
-    await pg?.drop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  const report = async (extra: string[] = []) =>
-    reportRows(
-      await runCli([
-        'report',
-        '--from',
-        '2025-06-01',
-        '--to',
-        '2026-05-31',
-        '--by',
-        'day,category',
-        '--format',
-        'json',
-        '--config',
+    beforeAll(async () => {
+      dir = makeTempDir('integration');
+      if (name === 'PostgreSQL') {
+        pg = await createTestDatabase('waspend_int');
+        db = pg.url;
+      } else {
+        db = `sqlite:${path.join(dir, 'w.sqlite')}`;
+      }
+      config = path.join(dir, 'waspend.yaml');
+      fs.writeFileSync(
         config,
-        '--db',
-        db,
-        ...extra,
-      ]),
-    );
+        stringify({
+          apiToken: TOKEN,
+          wabas: [{ id: WABA, name: 'Integration', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
+        }),
+      );
+      await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
+      await runCli(['rates', 'import', fixture('usd-rates-2026-01-invented.csv'), '--effective', '2025-07-01', '--db', db]);
+      await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
+      connector = await startConnector({ db, config });
+      acknowledged = [];
+      for (const body of BODIES) acknowledged.push(await post(connector, body));
+    });
 
-  maybe('acknowledges every body, and one acknowledged survives kill -9', async () => {
-    const c = connector as ConnectorProcess;
-    for (const body of BODIES) expect(await post(c, body)).toBe(200);
-    await c.kill9();
-    connector = await startConnector({ db, config, port: c.port });
-    const health = (await (await fetch(`${connector.url}/health`)).json()) as { store: { events: number } };
-    // 14 bodies, one of them an exact replay: 13 distinct events.
-    expect(health.store.events).toBe(13);
-  });
+    afterAll(async () => {
+      await connector?.stop();
+      await pg?.drop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  maybe('reports delivered messages, charged units and cost to the cent', async () => {
-    const rows = await report();
-    expect(
-      rows.map((r) => ({
-        day: (r as never as { day: string }).day,
-        category: (r as never as { category: string }).category,
-        messages: r.messages,
-        billable: r.billable,
-        cost: r.cost,
-      })),
-    ).toEqual(EXPECTED);
-    expect(rows.every((r) => (r as never as { currency: string }).currency === 'USD')).toBe(true);
-  });
+    const report = async (extra: string[] = []) =>
+      reportRows(
+        await runCli([
+          'report',
+          '--from',
+          '2025-06-01',
+          '--to',
+          '2026-05-31',
+          '--by',
+          'day,category',
+          '--format',
+          'json',
+          '--config',
+          config,
+          '--db',
+          db,
+          ...extra,
+        ]),
+      );
 
-  maybe('counts a replayed history once', async () => {
-    const c = connector as ConnectorProcess;
-    for (const body of [...BODIES].reverse()) expect(await post(c, body)).toBe(200);
-    const rows = await report();
-    expect(sumDecimals(rows.map((r) => r.cost))).toBe(sumDecimals(EXPECTED.map((r) => r.cost)));
-    expect(rows.reduce((n, r) => n + r.messages, 0)).toBe(EXPECTED.length);
-  });
+    it('acknowledges every body, and one acknowledged survives kill -9', async () => {
+      expect(acknowledged).toEqual(BODIES.map(() => 200));
+      const c = connector as ConnectorProcess;
+      await c.kill9();
+      connector = await startConnector({ db, config, port: c.port });
+      const health = (await (await fetch(`${connector.url}/health`)).json()) as { store: { events: number } };
+      // 14 bodies, one of them an exact replay: 13 distinct events.
+      expect(health.store.events).toBe(13);
+    });
 
-  maybe('answers the query API with the same totals as the report, per WABA-local day', async () => {
-    const c = connector as ConnectorProcess;
-    const usage = await api<{ rows: { bucket: string; category: string; messages: number; billable: number; cost: string }[] }>(
-      c,
-      `usage?from=2025-06-01&to=2026-05-31&by=category&interval=day&waba=${WABA}`,
-    );
-    expect(
-      usage.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
-    ).toEqual(EXPECTED);
-    // by=category is answered from the pricing-grain rollup; with country the fine rollup: same figures.
-    const fine = await api<{
-      rows: { bucket: string; category: string; country: string | null; messages: number; billable: number; cost: string }[];
-    }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category,country&interval=day&waba=${WABA}`);
-    expect(
-      fine.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
-    ).toEqual(EXPECTED);
-    expect(fine.rows.map((r) => r.country)).toEqual(['BR', 'BR', 'BR', 'BR', 'BR', 'IN', 'US']);
-    const month = await api<{ rows: { bucket: string; cost: string }[] }>(c, 'usage?from=2026-04-01&to=2026-04-30&interval=month');
-    expect(month.rows).toEqual([expect.objectContaining({ bucket: '2026-04', cost: '0.0947' })]);
-  });
+    it('reports delivered messages, charged units and cost to the cent', async () => {
+      const rows = await report();
+      expect(
+        rows.map((r) => ({
+          day: (r as never as { day: string }).day,
+          category: (r as never as { category: string }).category,
+          messages: r.messages,
+          billable: r.billable,
+          cost: r.cost,
+        })),
+      ).toEqual(EXPECTED);
+      expect(rows.every((r) => (r as never as { currency: string }).currency === 'USD')).toBe(true);
+    });
 
-  maybe(
-    'gives unpriced pricing input at the pricing grain plus the dimensions asked for, and the units charged earlier in the month',
-    async () => {
+    it('counts a replayed history once', async () => {
+      const c = connector as ConnectorProcess;
+      for (const body of [...BODIES].reverse()) expect(await post(c, body)).toBe(200);
+      const rows = await report();
+      expect(sumDecimals(rows.map((r) => r.cost))).toBe(sumDecimals(EXPECTED.map((r) => r.cost)));
+      expect(rows.reduce((n, r) => n + r.messages, 0)).toBe(EXPECTED.length);
+    });
+
+    it('answers the query API with the same totals as the report, per WABA-local day', async () => {
+      const c = connector as ConnectorProcess;
+      const usage = await api<{ rows: { bucket: string; category: string; messages: number; billable: number; cost: string }[] }>(
+        c,
+        `usage?from=2025-06-01&to=2026-05-31&by=category&interval=day&waba=${WABA}`,
+      );
+      expect(
+        usage.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
+      ).toEqual(EXPECTED);
+      // by=category is answered from the pricing-grain rollup; with country the fine rollup: same figures.
+      const fine = await api<{
+        rows: { bucket: string; category: string; country: string | null; messages: number; billable: number; cost: string }[];
+      }>(c, `usage?from=2025-06-01&to=2026-05-31&by=category,country&interval=day&waba=${WABA}`);
+      expect(
+        fine.rows.map((r) => ({ day: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
+      ).toEqual(EXPECTED);
+      expect(fine.rows.map((r) => r.country)).toEqual(['BR', 'BR', 'BR', 'BR', 'BR', 'IN', 'US']);
+      const month = await api<{ rows: { bucket: string; cost: string }[] }>(c, 'usage?from=2026-04-01&to=2026-04-30&interval=month');
+      expect(month.rows).toEqual([expect.objectContaining({ bucket: '2026-04', cost: '0.0947' })]);
+    });
+
+    it('gives unpriced pricing input at the pricing grain plus the dimensions asked for, and the units charged earlier in the month', async () => {
       const c = connector as ConnectorProcess;
       type Input = {
         rows: { day: string; market: string; category: string; pricingType: string; units: number; dims: Record<string, string | null> }[];
@@ -263,55 +266,59 @@ describe.each(backends)('connector on %s', (name, available) => {
       expect(coarse.priorUnits).toEqual([{ portfolioId: 'P1', market: 'Brazil', category: 'marketing', month: '2026-04', units: 1 }]);
       const byCountry = await api<Input>(c, `pricing-input?from=2026-04-11&to=2026-04-30&by=category,country&waba=${WABA}`);
       expect(byCountry.rows.map((r) => r.dims.country)).toEqual(['BR', 'BR', 'IN', 'US']);
-    },
-  );
-
-  maybe('answers hourly buckets on the WABA-local clock that add up to the days', async () => {
-    const c = connector as ConnectorProcess;
-    const hourly = await api<{
-      rows: { bucket: string; time: number; category: string; messages: number; billable: number; cost: string }[];
-    }>(c, `usage?from=2026-04-10&to=2026-04-13&by=category&interval=hour&waba=${WABA}`);
-    // Delivery instants from BODIES in Sao Paulo time (UTC-3): 12:00:05Z -> 09h, 09:00:03Z -> 06h, 15:00Z -> 12h, 08:00Z -> 05h.
-    expect(
-      hourly.rows.map((r) => ({ bucket: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
-    ).toEqual([
-      { bucket: '2026-04-10T09', category: 'marketing', messages: 1, billable: 1, cost: '0.0625' },
-      { bucket: '2026-04-11T06', category: 'utility', messages: 1, billable: 1, cost: '0.0072' },
-      { bucket: '2026-04-12T12', category: 'service', messages: 1, billable: 0, cost: '0' },
-      { bucket: '2026-04-13T05', category: 'utility', messages: 1, billable: 0, cost: '0' },
-    ]);
-    expect(hourly.rows[0]?.time).toBe(Date.parse('2026-04-10T12:00:00Z'));
-    const meta = await fetch(`${c.url}/api/v1/usage?from=2026-04-10&to=2026-04-13&interval=hour&source=meta`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
     });
-    expect(meta.status).toBe(400);
-    const long = await fetch(`${c.url}/api/v1/usage?from=2026-01-01&to=2026-04-13&interval=hour`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
+
+    it('answers hourly buckets on the WABA-local clock that add up to the days', async () => {
+      const c = connector as ConnectorProcess;
+      const hourly = await api<{
+        rows: { bucket: string; time: number; category: string; messages: number; billable: number; cost: string }[];
+      }>(c, `usage?from=2026-04-10&to=2026-04-13&by=category&interval=hour&waba=${WABA}`);
+      // Delivery instants from BODIES in Sao Paulo time (UTC-3): 12:00:05Z -> 09h, 09:00:03Z -> 06h, 15:00Z -> 12h, 08:00Z -> 05h.
+      expect(
+        hourly.rows.map((r) => ({ bucket: r.bucket, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost })),
+      ).toEqual([
+        { bucket: '2026-04-10T09', category: 'marketing', messages: 1, billable: 1, cost: '0.0625' },
+        { bucket: '2026-04-11T06', category: 'utility', messages: 1, billable: 1, cost: '0.0072' },
+        { bucket: '2026-04-12T12', category: 'service', messages: 1, billable: 0, cost: '0' },
+        { bucket: '2026-04-13T05', category: 'utility', messages: 1, billable: 0, cost: '0' },
+      ]);
+      expect(hourly.rows[0]?.time).toBe(Date.parse('2026-04-10T12:00:00Z'));
+      const meta = await fetch(`${c.url}/api/v1/usage?from=2026-04-10&to=2026-04-13&interval=hour&source=meta`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(meta.status).toBe(400);
+      const long = await fetch(`${c.url}/api/v1/usage?from=2026-01-01&to=2026-04-13&interval=hour`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(long.status).toBe(400);
+      expect(await long.json()).toMatchObject({ field: 'interval' });
     });
-    expect(long.status).toBe(400);
-    expect(await long.json()).toMatchObject({ field: 'interval' });
-  });
 
-  maybe('re-prices history when a rate card is imported later', async () => {
-    // A corrected April card: Brazil marketing 0.0700 instead of 0.0625.
-    const text = fs.readFileSync(fixture('usd-rates-2026-04-invented.csv'), 'utf8').replace('Brazil,USD,0.0625', 'Brazil,USD,0.0700');
-    const file = path.join(dir, 'usd-rates-2026-04-corrected.csv');
-    fs.writeFileSync(file, text);
-    await runCli(['rates', 'import', file, '--effective', '2026-04-01', '--db', db]);
-    const rows = await report(['--source', 'estimate']);
-    expect(rows.find((r) => (r as never as { day: string }).day === '2026-04-10')?.cost).toBe('0.07');
-  });
+    it('re-prices history when a rate card is imported later', async () => {
+      // A corrected April card: Brazil marketing 0.0700 instead of 0.0625.
+      const text = fs.readFileSync(fixture('usd-rates-2026-04-invented.csv'), 'utf8').replace('Brazil,USD,0.0625', 'Brazil,USD,0.0700');
+      const file = path.join(dir, 'usd-rates-2026-04-corrected.csv');
+      fs.writeFileSync(file, text);
+      await runCli(['rates', 'import', file, '--effective', '2026-04-01', '--db', db]);
+      try {
+        const rows = await report(['--source', 'estimate']);
+        expect(rows.find((r) => (r as never as { day: string }).day === '2026-04-10')?.cost).toBe('0.07');
+      } finally {
+        // The card as it was, so the tests after this one see the figures they were written for.
+        await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
+      }
+      expect((await report()).find((r) => (r as never as { day: string }).day === '2026-04-10')?.cost).toBe('0.0625');
+    });
 
-  maybe('rejects a malformed webhook with 400 naming the field, storing nothing', async () => {
-    const c = connector as ConnectorProcess;
-    const bad = envelope([{ id: 'wamid.bad', status: 'delivered', at: '2026-04-20T10:00:00Z', to: BR, pricing: PMP('marketing') }]).replace(
-      /"timestamp":"\d+"/,
-      '"timestamp":"soon"',
-    );
-    const res = await fetch(`${c.url}/webhooks/whatsapp`, { method: 'POST', body: bad, headers: { 'content-type': 'application/json' } });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ field: 'entry[0].changes[0].value.statuses[0].timestamp' });
-    const health = (await (await fetch(`${c.url}/health`)).json()) as { store: { events: number } };
-    expect(health.store.events).toBe(13);
+    it('rejects a malformed webhook with 400 naming the field, storing nothing', async () => {
+      const c = connector as ConnectorProcess;
+      const bad = envelope([
+        { id: 'wamid.bad', status: 'delivered', at: '2026-04-20T10:00:00Z', to: BR, pricing: PMP('marketing') },
+      ]).replace(/"timestamp":"\d+"/, '"timestamp":"soon"');
+      const res = await fetch(`${c.url}/webhooks/whatsapp`, { method: 'POST', body: bad, headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ field: 'entry[0].changes[0].value.statuses[0].timestamp' });
+      const health = (await (await fetch(`${c.url}/health`)).json()) as { store: { events: number } };
+      expect(health.store.events).toBe(13);
+    });
   });
-});

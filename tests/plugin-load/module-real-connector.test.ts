@@ -18,7 +18,8 @@ import {
 } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { lastValueFrom, type Observable } from 'rxjs';
-import { CLI, findFreePort, isConnectorAvailable, REPO_ROOT } from '../helpers/connector-harness';
+import { CLI, findFreePort, REPO_ROOT } from '../helpers/connector-harness';
+import { DEMO_AS_OF_ARGS, DEMO_AS_OF_MS } from '../helpers/demo-clock';
 import { evaluateBundle, fakeDataSourceProxy } from './bundle-harness';
 import { readBuiltManifest } from './stand-ins';
 
@@ -47,10 +48,7 @@ async function waitForHealth(url: string, deadlineMs: number, child: ChildProces
   throw new Error(`connector at ${url} not ready within ${deadlineMs} ms (${last})`);
 }
 
-const available = isConnectorAvailable();
-if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts) is not there yet', () => undefined);
-
-(available ? describe : describe.skip)('dist/module.js against the real demo connector', () => {
+describe('dist/module.js against the real demo connector', () => {
   const token = `plugin-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   let dir: string;
   let child: ChildProcess | undefined;
@@ -66,7 +64,18 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
     const port = await findFreePort();
     child = spawn(
       process.execPath,
-      [CLI, 'serve', '--demo', '--db', `sqlite:${path.join(dir, 'w.db')}`, '--port', String(port), '--host', '127.0.0.1'],
+      [
+        CLI,
+        'serve',
+        '--demo',
+        '--db',
+        `sqlite:${path.join(dir, 'w.db')}`,
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        ...DEMO_AS_OF_ARGS,
+      ],
       {
         cwd: REPO_ROOT,
         env: { ...process.env, WASPEND_API_TOKEN: token },
@@ -80,7 +89,7 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
       // Seeding the demo takes ~1 min on an idle 2-core machine; a loaded one needs longer (readiness, not a timing assertion).
       await waitForHealth(url, 300_000, child);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- connector output ---\n${output.slice(-3000)}`);
+      throw new Error(`${(err as Error).message}\n--- connector output ---\n${output.slice(-3000)}`, { cause: err });
     }
     setBackendSrv(fakeDataSourceProxy(manifest, PROXY_URL, { connectorUrl: url }, { apiToken: token }) as BackendSrv);
     setTemplateSrv({
@@ -114,9 +123,9 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  // The demo data ends now, so the last 30 days are inside it.
+  // The demo ends at DEMO_AS_OF, so the 30 days before it are inside it.
   const run = async (targets: object[], at?: { from: number; to: number }, filters?: object[]): Promise<DataQueryResponse> => {
-    const to = at?.to ?? Date.now();
+    const to = at?.to ?? DEMO_AS_OF_MS;
     const request = {
       requestId: `real-${Math.random()}`,
       interval: '1d',
@@ -163,7 +172,7 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
   it("shows the demo traffic: each WABA filter gives exactly that WABA's messages, and the WABAs add up to the total", async () => {
     const wabas = await ds.metricFindQuery!({ list: 'wabas' });
     expect(wabas.length).toBeGreaterThan(1);
-    const to = Date.now();
+    const to = DEMO_AS_OF_MS;
     const from = to - 30 * DAY;
     const all = await run([{ refId: 'A', schemaVersion: 1, kind: 'messages', groupBy: [] }], { from, to });
     const sum = (r: DataQueryResponse) => numbers(r.data).reduce((a, b) => a + (b ?? 0), 0);
@@ -204,7 +213,7 @@ if (!available) test.skip('skipped: the connector CLI (src/connector/cli/main.ts
   it("an ad-hoc filter country = BR narrows the request, and the frames equal the connector's own BR answer", async () => {
     const countries = (await ds.getTagValues!({ key: 'country', filters: [] })) as Array<{ value?: unknown }>;
     expect(countries.map((c) => c.value)).toContain('BR');
-    const to = Date.now();
+    const to = DEMO_AS_OF_MS;
     const from = to - 30 * DAY;
     const served = await new Promise<{ rows: Array<{ messages: number; currency: string; cost: string | null }> }>((resolve, reject) => {
       const req = http.get(

@@ -12,6 +12,7 @@ const semver = require('semver') as {
   minVersion(range: string): { version: string } | null;
 };
 import { PROXY_ROUTE } from '../../src/plugin/options';
+import { requirePrerequisite } from '../helpers/prerequisites';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const pluginDir = path.join(repoRoot, 'src', 'plugin');
@@ -40,6 +41,12 @@ function findSchema(): string | null {
 }
 
 const schemaPath = findSchema();
+// Only the two schema checks depend on it; the rest of this file runs either way.
+const schema = requirePrerequisite(
+  "Grafana's plugin.schema.json",
+  () => schemaPath !== null,
+  'it is looked for in shared/schemas/ beside the repository and beside its origin; set WASPEND_PLUGIN_SCHEMA to the file',
+);
 
 /** The schema's own grafanaDependency pattern (the Go validator reads it as a plain regular expression). */
 function schemaGrafanaDependencyPattern(): string {
@@ -87,21 +94,15 @@ const manifest: Manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'plug
 describe('src/plugin/plugin.json', () => {
   const validate = schemaPath ? validator(schemaPath) : null;
 
-  // Skipped (with the reason in its name) only when the shared schema is nowhere to be found.
-  (validate ? it : it.skip)(
-    validate
-      ? 'is valid against Grafana plugin.schema.json'
-      : 'is valid against Grafana plugin.schema.json (skipped: shared/schemas/plugin.schema.json not found beside the repository or its origin; set WASPEND_PLUGIN_SCHEMA)',
-    () => {
-      if (!validate) return;
-      const ok = validate(manifest);
-      expect(validate.errors ?? []).toEqual([]);
-      expect(ok).toBe(true);
-    },
-  );
+  schema.it('is valid against Grafana plugin.schema.json', () => {
+    if (!validate) throw new Error('no schema');
+    const ok = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
 
-  (validate ? it : it.skip)('the schema check catches a broken manifest (the check itself works)', () => {
-    if (!validate) return;
+  schema.it('the schema check catches a broken manifest (the check itself works)', () => {
+    if (!validate) throw new Error('no schema');
     const { id: _id, ...noId } = manifest;
     expect(validate(noId)).toBe(false);
     expect(validate({ ...manifest, info: { ...manifest.info, version: 'one' } })).toBe(false);
@@ -187,7 +188,7 @@ describe('src/plugin/plugin.json', () => {
   });
 
   // Skipped with the schema checks above, for the same reason, when the schema is nowhere to be found.
-  (schemaPath ? it : it.skip)('passes the grafanaDependency pattern of Grafana plugin.schema.json, which rejects other operators', () => {
+  schema.it('passes the grafanaDependency pattern of Grafana plugin.schema.json, which rejects other operators', () => {
     const pattern = new RegExp(schemaGrafanaDependencyPattern());
     expect(pattern.test(RANGE)).toBe(true);
     // The pattern itself discriminates: `&&` and a comma are not range syntax Grafana accepts.

@@ -7,12 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isConnectorAvailable, restartConnector, runCli, startConnector, type ConnectorOptions } from '../helpers/connector-harness';
+import { restartConnector, runCli, startConnector, type ConnectorOptions } from '../helpers/connector-harness';
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { startSender, writeBodies, type SenderStats } from '../helpers/sender-process';
 import { compareStored, countRawEvents, readStoredStatuses } from '../helpers/store-inspector';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { requirePrerequisite } from '../helpers/prerequisites';
 import { buildStatusEvents, expectedTotals, seededRandom, statusBodies } from '../helpers/webhook-envelopes';
 import { reportTotals, shuffleSeeded } from './report-totals';
 
@@ -145,9 +146,9 @@ async function exercise(
   }
 }
 
-const maybe = isConnectorAvailable() ? describe : describe.skip;
+const postgres = requirePrerequisite('PostgreSQL');
 
-maybe(`crash safety: kill -9 during a burst of ${N} status webhooks`, () => {
+describe(`crash safety: kill -9 during a burst of ${N} status webhooks`, () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test(`SQLite: ${KILLS} kill points, every acknowledged event stored once, report equals the uninterrupted run`, async () => {
@@ -157,13 +158,10 @@ maybe(`crash safety: kill -9 during a burst of ${N} status webhooks`, () => {
     });
   });
 
-  (isPostgresAvailable() ? test : test.skip)(
-    `PostgreSQL: ${KILLS} kill points, every acknowledged event stored once, report equals the uninterrupted run`,
-    async () => {
-      await exercise('postgres', async () => {
-        const db: TestDatabase = await createTestDatabase('waspend_crash');
-        return { db: db.url, drop: () => db.drop() };
-      });
-    },
-  );
+  postgres.test(`PostgreSQL: ${KILLS} kill points, every acknowledged event stored once, report equals the uninterrupted run`, async () => {
+    await exercise('postgres', async () => {
+      const db: TestDatabase = await createTestDatabase('waspend_crash');
+      return { db: db.url, drop: () => db.drop() };
+    });
+  });
 });

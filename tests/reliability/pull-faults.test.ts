@@ -7,13 +7,7 @@
  */
 import path from 'node:path';
 import { addDays, localDay } from '@core';
-import {
-  isConnectorAvailable,
-  restartConnector,
-  startConnector,
-  type ConnectorOptions,
-  type ConnectorProcess,
-} from '../helpers/connector-harness';
+import { restartConnector, startConnector, type ConnectorOptions, type ConnectorProcess } from '../helpers/connector-harness';
 import { destroyRawAgent, rawRequest } from '../helpers/raw-http';
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
@@ -22,7 +16,6 @@ import { startFakeMetaServer, type FakeMetaServer } from '../fakes/meta-server';
 import { callSeries, pricingSeries, totalVolume } from '../fakes/pull-test-kit';
 import { metaDailyTotals, pullConfigExtras, PULL_SOURCE } from './pull-settings';
 
-const maybe = isConnectorAvailable() ? describe : describe.skip;
 const WABA = RELIABILITY_WABAS[0];
 
 interface Observed {
@@ -32,7 +25,7 @@ interface Observed {
   failureReasons: Map<string, number>;
 }
 
-maybe('pull faults: the Meta puller backs off, reports, and resumes without gaps or duplicate days', () => {
+describe('pull faults: the Meta puller backs off, reports, and resumes without gaps or duplicate days', () => {
   const dir = makeTempDir('pulls');
   const secrets = makeSecrets('pull');
   const db = `sqlite:${path.join(dir, 'store.sqlite')}`;

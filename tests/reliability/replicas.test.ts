@@ -5,20 +5,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isConnectorAvailable, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
+import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { startSender, writeBodies } from '../helpers/sender-process';
 import { compareStored, countRawEvents, readStoredStatuses } from '../helpers/store-inspector';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { requirePrerequisite } from '../helpers/prerequisites';
 import { buildStatusEvents, expectedTotals, statusBodies } from '../helpers/webhook-envelopes';
 import { reportTotals, shuffleSeeded } from './report-totals';
 
 const N = Number(process.env.WASPEND_REPLICA_EVENTS ?? 20_000);
 const SEED = 7_301;
-const maybe = isConnectorAvailable() && isPostgresAvailable() ? describe : describe.skip;
+const postgres = requirePrerequisite('PostgreSQL');
 
-maybe('replicas: two connectors on one PostgreSQL under a retry storm', () => {
+postgres.describe('replicas: two connectors on one PostgreSQL under a retry storm', () => {
   const dir = makeTempDir('replicas');
   const secrets = makeSecrets('replica');
   let db: TestDatabase;

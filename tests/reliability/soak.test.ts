@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { API_ENDPOINTS } from '../helpers/api-endpoints';
-import { isConnectorAvailable, readRssKb, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
+import { readRssKb, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { destroyRawAgent, rawRequest } from '../helpers/raw-http';
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
@@ -27,8 +27,6 @@ const TICK_MS = 20;
 // Far above the steady state (rate x p50 is a few requests): reached only when the connector stalls,
 // and then the schedule waits (counted as generatorBehindTicks) instead of opening sockets without end.
 const MAX_IN_FLIGHT = 2048;
-const maybe = isConnectorAvailable() ? describe : describe.skip;
-
 /** Event i of the soak: message floor(i/2), `sent` then `delivered`. */
 function soakEvent(i: number): StatusEvent {
   const m = Math.floor(i / 2);
@@ -51,7 +49,7 @@ function percentile(sorted: number[], p: number): number {
   return Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) * 10) / 10;
 }
 
-maybe(`load held: ${RATE} webhook events/s for ${SECONDS} s with queries alongside`, () => {
+describe(`load held: ${RATE} webhook events/s for ${SECONDS} s with queries alongside`, () => {
   const dir = makeTempDir('soak');
   const secrets = makeSecrets('soak');
   const db = `sqlite:${path.join(dir, 'store.sqlite')}`;

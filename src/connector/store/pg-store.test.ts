@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../../../tests/helpers/test-database';
+import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
+import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
 import type { WebhookEvent } from '../ingest';
 import { listPostgresMigrations } from './pg-migrate';
 import { PgStore } from './pg-store';
@@ -19,9 +20,10 @@ import { describeIssue11Behaviour } from './store-suite-issue11';
 
 const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
 
-if (!isPostgresAvailable()) {
-  describe('PgStore', () => {
-    it.skip('needs WASPEND_TEST_PG_URL: the jest globalSetup sets it when PostgreSQL (initdb, pg_ctl) is installed', () => undefined);
+const postgres = requirePrerequisite('PostgreSQL');
+if (!postgres.available) {
+  postgres.describe('PgStore', () => {
+    it('runs the store behaviour suite on PostgreSQL', () => undefined);
   });
 } else {
   /*
