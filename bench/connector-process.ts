@@ -115,7 +115,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
     await waitHealthy(url, child, 60_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${tail}`);
+    throw new Error(`${(err as Error).message}\n${tail}`, { cause: err });
   }
   const pid = child.pid as number;
   log(`connector pid ${pid} on ${url} (${opts.db.split(':')[0]})`);

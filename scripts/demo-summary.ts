@@ -20,6 +20,15 @@ import {
 } from '../src/core';
 import { generateDemo } from '../src/connector/demo';
 
+/** The fields of a webhook status this summary reads (the demo's envelopes are loosely typed). */
+interface DemoStatus {
+  id: string;
+  status: string;
+  timestamp: string;
+  recipient_id: string;
+  pricing?: { category: Delivered['category']; type: Delivered['pricingType'] };
+}
+
 interface Delivered {
   wabaId: string;
   recipient: string;
@@ -36,7 +45,7 @@ function summarise(asOfMs: number): void {
   for (const { wabaId, envelope } of demo.envelopes()) {
     for (const entry of envelope.entry) {
       for (const change of entry.changes) {
-        const list = (change.value.statuses ?? []) as Record<string, any>[];
+        const list = (change.value.statuses ?? []) as DemoStatus[];
         for (const s of list) {
           statuses += 1;
           const m: Delivered = byWamid.get(s.id) ?? { wabaId, recipient: s.recipient_id, atMs: null, failed: false };

@@ -30,7 +30,7 @@ export interface QueryTiming {
 async function getJson(conn: RunningConnector, p: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${conn.url}${p}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {

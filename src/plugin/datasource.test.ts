@@ -26,7 +26,7 @@ const settings = (jsonData: WaspendOptions = {}): DataSourceInstanceSettings<Was
 /** Grafana's TemplateSrv.replace for the csv format with one multi-value and one single variable. */
 const VARS: Record<string, string[]> = { country: ['BR', 'IN'], waba: ['111'] };
 const templateSrv = {
-  replace: (text?: string, _vars?: unknown, format?: string | Function) =>
+  replace: (text?: string, _vars?: unknown, format?: unknown) =>
     (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) =>
       VARS[name] ? VARS[name]!.join(format === 'csv' ? ',' : '|') : whole,
     ),

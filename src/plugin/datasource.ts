@@ -21,7 +21,7 @@ import { API_PREFIX } from '@contract';
 import { buildAnnotationsRequest, buildListRequest, parseVariableQuery, toAnnotationEvents, toMetricFindValues } from './api/lookups';
 import { describeFetchError, describeHealth } from './api/connector-status';
 import type { TimeRangeMs } from './api/request-params';
-import { ANNOTATION_QUERY_TYPE, isAnnotationTarget, normaliseAnnotationTarget, type WaspendAnnotationQuery } from './annotations';
+import { isAnnotationTarget, normaliseAnnotationTarget, type WaspendAnnotationQuery } from './annotations';
 import { ADHOC_KEYS, isAdhocKey } from './query/adhoc';
 import { createDefaultQuery } from './query/defaults';
 import { queryDisplayText } from './query/display-text';

@@ -190,7 +190,7 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
         try {
           query = parseQuery(t);
         } catch (err) {
-          throw new Error(`${at}: ${(err as Error).message}`);
+          throw new Error(`${at}: ${(err as Error).message}`, { cause: err });
         }
         // Stored exactly as the current schema writes it, so no migration runs on load.
         expect({ at, schemaVersion: t.schemaVersion }).toEqual({ at, schemaVersion: 1 });
@@ -203,7 +203,7 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
           try {
             expect(buildRequests(q, RANGE, { timeZone: 'UTC' }).length).toBeGreaterThan(0);
           } catch (err) {
-            throw new Error(`${at}: ${(err as Error).message}`);
+            throw new Error(`${at}: ${(err as Error).message}`, { cause: err });
           }
         }
       }

@@ -161,35 +161,33 @@ const deepArb = fc
   .map(([depth, arr]) => (arr ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
 
 /** Huge arrays: up to 20,000 statuses or numbers (the big ones should meet the body limit: 413). */
-const hugeArb = fc
-  .tuple(fc.integer({ min: 1000, max: 20_000 }), fc.boolean())
-  .map(([n, statuses]) =>
-    statuses
-      ? JSON.stringify({
-          object: 'whatsapp_business_account',
-          entry: [
-            {
-              id: WABA_IDS[0],
-              changes: [
-                {
-                  field: 'messages',
-                  value: {
-                    messaging_product: 'whatsapp',
-                    metadata: { phone_number_id: PHONE_IDS[0] },
-                    statuses: Array.from({ length: n }, (_, i) => ({
-                      id: `wamid.FUZZHUGE${i}`,
-                      status: 'delivered',
-                      timestamp: '4000000000',
-                      recipient_id: '5511999999999',
-                    })),
-                  },
+const hugeArb = fc.tuple(fc.integer({ min: 1000, max: 20_000 }), fc.boolean()).map(([n, statuses]) =>
+  statuses
+    ? JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: WABA_IDS[0],
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { phone_number_id: PHONE_IDS[0] },
+                  statuses: Array.from({ length: n }, (_, i) => ({
+                    id: `wamid.FUZZHUGE${i}`,
+                    status: 'delivered',
+                    timestamp: '4000000000',
+                    recipient_id: '5511999999999',
+                  })),
                 },
-              ],
-            },
-          ],
-        })
-      : JSON.stringify({ object: 'whatsapp_business_account', entry: Array.from({ length: n }, (_, i) => i) }),
-  );
+              },
+            ],
+          },
+        ],
+      })
+    : JSON.stringify({ object: 'whatsapp_business_account', entry: Array.from({ length: n }, (_, i) => i) }),
+);
 
 const invalidJsonArb = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),

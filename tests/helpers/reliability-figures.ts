@@ -9,7 +9,6 @@ const DIR = path.resolve(__dirname, '..', '..', 'artifacts', 'reliability');
 
 export function recordFigures(name: string, figures: Record<string, unknown>): void {
   const line = JSON.stringify({ suite: name, at: new Date().toISOString(), ...figures });
-  // eslint-disable-next-line no-console
   console.log(line);
   fs.mkdirSync(DIR, { recursive: true });
   fs.writeFileSync(path.join(DIR, `${name}.json`), `${line}\n`);

@@ -810,7 +810,6 @@ describe.each(stores)('served numbers on %s', (_name, makeDb) => {
 });
 
 function silentLogger() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pino = require('pino') as typeof import('pino');
   return pino.default({ level: 'silent' });
 }

@@ -1,7 +1,6 @@
 import { dayStartMs, MS_PER_HOUR } from '@core';
 import { startFakeMetaServer, type FakeMetaServer } from '../../../tests/fakes/meta-server';
 import { gatedClock, MemorySink, pricingSeries, recordingLogger, waitFor } from '../../../tests/fakes/pull-test-kit';
-import { ALL_SOURCES } from './sources';
 import { createPullScheduler } from './pull-scheduler';
 import type { PullStatus } from './pull-types';
 

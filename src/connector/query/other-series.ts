@@ -9,7 +9,6 @@ import {
   PMP_START_DAY,
   dayStartMs,
   priceBookChanges,
-  priceUsage,
   rateColumnOf,
   tierKey,
   tierTableInForce,

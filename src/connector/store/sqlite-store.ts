@@ -33,7 +33,6 @@ import type {
   InboundDailyRow,
   IngestResult,
   MessageVerdict,
-  Store,
   StoreOptions,
   UsageDailyRow,
 } from './store';
