@@ -17,7 +17,6 @@ import {
   currentTier,
   type Category,
   type Micros,
-  type UsageRow,
 } from '@core';
 import type {
   AnnotationsResponse,
