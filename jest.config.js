@@ -42,6 +42,9 @@ const aliases = {
 };
 
 module.exports = {
+  // The machine running the suites is often shared and loaded: 5 s (jest's default) timed out store tests
+  // that take well under a second alone. A wrong answer still fails at once.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'node',

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Pool } from 'pg';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../../../tests/helpers/test-database';
+import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
+import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
 import type { InvoiceStore, StoredInvoice } from './invoice-store';
 import { migratePostgres } from './pg-migrate';
 import { PgInvoices } from './pg-invoices';
@@ -23,8 +24,7 @@ jest.setTimeout(30_000);
 const inv = (wabaId: string, month: string, currency: string, amountMicros: bigint, source: 'cli' | 'api' = 'cli', enteredAtMs = 1) =>
   ({ wabaId, month, currency, amountMicros, source, enteredAtMs }) satisfies StoredInvoice;
 
-function describeInvoiceStore(name: string, open: () => Promise<Opened>, available = true): void {
-  const maybe = available ? it : it.skip;
+function describeInvoiceStore(name: string, open: () => Promise<Opened>, maybe: jest.It = it): void {
   describe(`${name}: invoices`, () => {
     let s: Opened | null = null;
     afterEach(async () => {
@@ -129,7 +129,7 @@ describeInvoiceStore(
       },
     };
   },
-  isPostgresAvailable(),
+  requirePrerequisite('PostgreSQL').it,
 );
 
 describe('migrations landing out of order', () => {
@@ -161,7 +161,7 @@ describe('migrations landing out of order', () => {
     }
   });
 
-  (isPostgresAvailable() ? it : it.skip)('PostgreSQL: a store already at 010 still gets 009 when it arrives later', async () => {
+  requirePrerequisite('PostgreSQL').it('PostgreSQL: a store already at 010 still gets 009 when it arrives later', async () => {
     const early = writeMigrations('pg-early', { '001-a.sql': 'CREATE TABLE a (x INTEGER);', '010-c.sql': 'CREATE TABLE c (x INTEGER);' });
     const later = writeMigrations('pg-later', {
       '001-a.sql': 'CREATE TABLE a (x INTEGER);',
