@@ -10,7 +10,8 @@ module.exports = {
     {
       ...node,
       roots: only === 'core' ? ['<rootDir>/src/core'] : ['<rootDir>/src/core', '<rootDir>/tests/integration'],
-      testMatch: only === 'core' ? ['**/*.test.ts'] : ['<rootDir>/src/core/**/*.test.ts', '<rootDir>/tests/integration/served-values.test.ts'],
+      testMatch:
+        only === 'core' ? ['**/*.test.ts'] : ['<rootDir>/src/core/**/*.test.ts', '<rootDir>/tests/integration/served-values.test.ts'],
     },
     ...(only === 'core' ? [] : [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }]),
   ],

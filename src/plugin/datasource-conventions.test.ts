@@ -19,7 +19,7 @@ const TO = Date.UTC(2026, 2, 3);
  * left untouched.
  */
 function templateService(vars: Record<string, string | string[]>, options: Record<string, string[]> = {}) {
-  const replace = (text?: string, scoped?: ScopedVars, format?: string | Function) =>
+  const replace = (text?: string, scoped?: ScopedVars, format?: unknown) =>
     (text ?? '').replace(/\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g, (whole, a?: string, fmt?: string, b?: string) => {
       const name = (a ?? b)!;
       const raw = (scoped?.[name]?.value as string | string[] | undefined) ?? vars[name];
