@@ -97,8 +97,10 @@ export const usageRow = z.object({
   phoneNumberId: z.string().optional(),
   country: z.string().nullable().optional(),
   market: z.string().optional(),
-  category: z.enum(CATEGORIES).optional(),
-  pricingType: z.enum(PRICING_TYPES).optional(),
+  /** One of CATEGORIES, or a category Meta sent that waspend does not know yet (lower snake case; see `problems`). */
+  category: z.union([z.enum(CATEGORIES), z.string().regex(/^[a-z0-9_]+$/)]).optional(),
+  /** One of PRICING_TYPES, or a pricing type Meta sent that waspend does not know yet (lower snake case). */
+  pricingType: z.union([z.enum(PRICING_TYPES), z.string().regex(/^[a-z0-9_]+$/)]).optional(),
   direction: z.enum(DIRECTIONS).optional(),
   group: z.string().nullable().optional(),
   /** Delivered messages. */
@@ -110,7 +112,17 @@ export const usageRow = z.object({
 });
 export type UsageRowDto = z.infer<typeof usageRow>;
 
-export const problem = z.object({ code: z.string(), message: z.string() });
+/**
+ * A non-fatal gap in an answer. Usage answers add one entry per code and category for delivered
+ * messages counted but not priced (`unknown_category`, `unknown_pricing_type`, `unpriced_per_token`):
+ * `category` names it and `count` is the delivered messages behind it within the query's range and filters.
+ */
+export const problem = z.object({
+  code: z.string(),
+  message: z.string(),
+  category: z.string().optional(),
+  count: z.number().optional(),
+});
 
 export const usageResponse = z.object({
   source: z.enum(SOURCES),

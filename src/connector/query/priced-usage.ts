@@ -1,6 +1,7 @@
 import {
   addDays,
   firstDayOf,
+  isKnownPricingType,
   monthOf,
   priceUsage,
   toCategory,
@@ -59,6 +60,30 @@ export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): (UsageRow & { cate
   };
 }
 
+/**
+ * Like toUsageRow, but a category or pricing type we do not know (e.g. meta_business_agent) is kept
+ * as stored (lower snake case) instead of dropping the row: priceUsage counts it, prices it null and
+ * reports it (unknown_category / unknown_pricing_type), so delivered totals include it.
+ */
+export function toUsageRowKeepingUnknown(r: UsageDailyRow, waba: WabaInfo): UsageRow {
+  const strict = toUsageRow(r, waba);
+  if (strict && (r.pricingType === null || isKnownPricingType(r.pricingType))) return strict;
+  const category = strict?.category ?? r.category;
+  return {
+    day: r.day,
+    wabaId: r.wabaId,
+    portfolioId: waba.portfolio,
+    currency: currencyOfDay(waba, r.day),
+    market: r.market,
+    category,
+    pricingType: r.pricingType ?? 'regular',
+    pricingModel: (r.pricingModel === 'CBP' ? 'CBP' : 'PMP') as PricingModel,
+    units: r.units,
+    messages: r.messages,
+    dims: { phone: r.phoneNumberId, country: r.country, group: r.group, direction: directionOf(category) },
+  };
+}
+
 type Cache = Map<string, { generation: number; at: number; value: Promise<PricedUsage> }>;
 // Per store, so two connectors in one process (tests) never share priced rows.
 const caches = new WeakMap<object, Cache>();
@@ -104,8 +129,7 @@ export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrai
     for (const r of stored) {
       const waba = ctx.wabas.get(r.wabaId);
       if (!waba) continue;
-      const row = toUsageRow(r, waba);
-      if (row) rows.push(row);
+      rows.push(toUsageRowKeepingUnknown(r, waba));
     }
     return priceUsage(rows, ctx.priceBook());
   })();

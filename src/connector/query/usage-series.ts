@@ -1,4 +1,13 @@
-import { InputError, marketOfCountry, OTHER_MARKET, toDecimalString, type Micros } from '@core';
+import {
+  InputError,
+  isKnownCategory,
+  isKnownPricingType,
+  marketOfCountry,
+  OTHER_MARKET,
+  toDecimalString,
+  type Micros,
+  type PricingProblem,
+} from '@core';
 import type { UsageDimension, UsageQuery, UsageResponse, UsageRowDto } from '@contract';
 import { bucketOf } from './buckets';
 import { localDays, spanOf, type LocalDays } from './day-range';
@@ -115,10 +124,47 @@ async function estimateFacts(
       currency: r.currency,
     });
   }
-  const problems = priced.problems
-    .filter((p) => p.day >= span.fromDay && p.day <= span.toDay)
+  const problems: UsageResponse['problems'] = priced.problems
+    .filter((p) => p.day >= span.fromDay && p.day <= span.toDay && !UNPRICED_CODES.has(p.code))
     .map((p) => ({ code: p.code, message: p.message }));
-  return { facts, problems };
+  return { facts, problems: [...problems, ...unpricedProblems(facts, priced.problems)] };
+}
+
+/** Core's codes for rows it counts but cannot price because Meta sent a value we do not know (or a per-token category). */
+const UNPRICED_CODES = new Set<string>(['unknown_category', 'unknown_pricing_type', 'unpriced_per_token']);
+
+/**
+ * One problem per code and category with the delivered messages the answer counts but cannot price
+ * (after the query's filters and range), so the count matches the rows the user sees.
+ */
+function unpricedProblems(facts: readonly Fact[], core: readonly PricingProblem[]): UsageResponse['problems'] {
+  const perToken = new Set(core.filter((p) => p.code === 'unpriced_per_token').map((p) => p.category));
+  const out = new Map<string, { code: string; category: string; count: number; pricingType: string | null }>();
+  for (const f of facts) {
+    if (f.costMicros !== null || f.category === null) continue;
+    const knownCategory = isKnownCategory(f.category);
+    const knownType = f.pricingType === null || isKnownPricingType(f.pricingType);
+    if (knownCategory && knownType) continue;
+    const code = knownCategory ? 'unknown_pricing_type' : perToken.has(f.category) ? 'unpriced_per_token' : 'unknown_category';
+    const key = `${code}\u0000${f.category}`;
+    const cur = out.get(key) ?? { code, category: f.category, count: 0, pricingType: f.pricingType };
+    cur.count += f.messages;
+    out.set(key, cur);
+  }
+  return [...out.values()]
+    .filter((p) => p.count > 0)
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.category < b.category ? -1 : a.category > b.category ? 1 : 0))
+    .map((p) => ({
+      code: p.code,
+      category: p.category,
+      count: p.count,
+      message:
+        p.code === 'unknown_pricing_type'
+          ? `${p.count} delivered ${p.category} message(s) with pricing type "${p.pricingType}" that waspend does not know: counted, not priced`
+          : p.code === 'unpriced_per_token'
+            ? `${p.count} delivered "${p.category}" message(s): Meta charges them per token, which webhooks do not report: counted, not priced`
+            : `${p.count} delivered message(s) in category "${p.category}" that waspend does not know: counted, not priced`,
+    }));
 }
 
 function marketOn(country: string | null, day: string): string {

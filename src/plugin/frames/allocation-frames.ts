@@ -1,5 +1,13 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
-import { allocateByMarketCategory, microsToNumber, parseMicros, type GroupUsage, type MarketCategoryTotal, type Micros } from '@core';
+import {
+  allocateByMarketCategory,
+  isKnownCategory,
+  microsToNumber,
+  parseMicros,
+  type GroupUsage,
+  type MarketCategoryTotal,
+  type Micros,
+} from '@core';
 import { usageResponse, type UsageDimension } from '@contract';
 import { parseResponse } from './parse-response';
 import { ROW_FIELD_OF, formatLabelValue, moneyFieldConfig } from './series';
@@ -22,7 +30,8 @@ export function buildAllocationFrames(totalsBody: unknown, unitsBody: unknown, o
   let unpriced = 0;
   totalsRes.rows.forEach((r, i) => {
     if (r.cost === null) return void (unpriced += 1);
-    if (r.market === undefined || r.category === undefined) return;
+    // A category waspend does not know has no cost (see the answer's problems), so nothing to split.
+    if (r.market === undefined || r.category === undefined || !isKnownCategory(r.category)) return;
     const key = `${r.currency}|${r.market}|${r.category}`;
     const prev = totals.get(key);
     const micros = parseMicros(r.cost, `totals.rows[${i}].cost`);
@@ -30,7 +39,7 @@ export function buildAllocationFrames(totalsBody: unknown, unitsBody: unknown, o
   });
   const usage: GroupUsage[] = [];
   for (const r of unitsRes.rows) {
-    if (r.market === undefined || r.category === undefined) continue;
+    if (r.market === undefined || r.category === undefined || !isKnownCategory(r.category)) continue;
     const group = (r as Record<string, unknown>)[ROW_FIELD_OF[options.dimension]];
     // An empty key is a real bucket ("no group"), not a missing one: keep it so no cost is lost.
     usage.push({
