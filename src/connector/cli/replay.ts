@@ -21,6 +21,8 @@ function targetUrl(url: string): string {
  * `waspend replay FILE.ndjson --url URL`: posts one recorded webhook body per line, signed when an
  * app secret is given (by environment variable name, so it never sits in shell history). Retries
  * network errors and 5xx like Meta does; a 4xx is reported with its line number and not retried.
+ * Bodies may be posted out of order (concurrency): the connector's ingest is order-independent, and
+ * statuses without `pricing` are classified there from the contact's replayed window openers.
  */
 export async function replay(file: string, flags: ReplayFlags): Promise<void> {
   const url = targetUrl(flags.url);
