@@ -67,7 +67,8 @@ describe('buildUsageFrames', () => {
   });
 
   it('rejects a malformed response naming the field', () => {
-    expect(() => buildUsageFrames({ ...body, rows: [{ ...row(D1, 'x', '1', 1) }] }, 'cost', [], { refId: 'A' })).toThrow(
+    // A category outside the enum is allowed in lower snake case (a value Meta added, counted unpriced); other spellings are not.
+    expect(() => buildUsageFrames({ ...body, rows: [{ ...row(D1, 'Not a category!', '1', 1) }] }, 'cost', [], { refId: 'A' })).toThrow(
       /^usage\.rows\[0\]\.category/,
     );
     expect(() => buildUsageFrames({ ...body, rows: [row(D1, 'utility', 'abc', 1)] }, 'cost', [], { refId: 'A' })).toThrow(InputError);
