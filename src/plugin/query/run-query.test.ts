@@ -46,6 +46,59 @@ describe('runQuery', () => {
     ]);
   });
 
+  it("runs a reconciliation's per-month view against the monthly endpoint with the WABA variable applied", async () => {
+    const { fetchJson, seen } = fakeConnector(() => ({
+      interval: 'month',
+      consolidationDays: 5,
+      problems: [],
+      rows: [
+        {
+          time: RANGE.fromMs,
+          month: '2026-03',
+          wabaId: 'W1',
+          currency: 'USD',
+          estimateCost: '10.5',
+          metaCost: '10',
+          invoiceAmount: null,
+          estimateVsMeta: '0.5',
+          estimateVsMetaPct: 5,
+          estimateVsInvoice: null,
+          estimateVsInvoicePct: null,
+          metaVsInvoice: null,
+          metaVsInvoicePct: null,
+          consolidating: true,
+        },
+      ],
+    }));
+    const q = { refId: 'A', schemaVersion: 1, kind: 'reconciliation', interval: 'month', filters: { waba: ['$waba'] } };
+    const frames = await runQuery(q, RANGE, {
+      fetchJson,
+      replace: (text) => text.replace('$waba', 'W1,W2'),
+      timeZone: 'UTC',
+      signal: new AbortController().signal,
+    });
+    expect(seen.map((s) => [s.path, s.params])).toEqual([
+      ['/api/v1/reconciliation', { from: String(RANGE.fromMs), to: String(RANGE.toMs), waba: 'W1,W2', interval: 'month' }],
+    ]);
+    expect(frames.map((f) => f.fields.map((x) => [x.name, x.values[0]]))).toEqual([
+      [
+        ['Month', '2026-03'],
+        ['WABA', 'W1'],
+        ['Currency', 'USD'],
+        ['Estimate', 10.5],
+        ['Meta', 10],
+        ['Invoice', null],
+        ['Estimate vs Meta', 0.5],
+        ['Estimate vs Meta %', 5],
+        ['Estimate vs invoice', null],
+        ['Estimate vs invoice %', null],
+        ['Meta vs invoice', null],
+        ['Meta vs invoice %', null],
+        ['Consolidating', 'yes'],
+      ],
+    ]);
+  });
+
   it('overlays the previous period shifted onto the current range', async () => {
     const { fetchJson, seen } = fakeConnector((_, p) => ({
       source: 'estimate',
