@@ -528,8 +528,8 @@ function invoiceTable(p: GoldenPanel, tables: TableColumn[][]): string[] {
         }
         const want = (100 * (figure - reference)) / reference;
         if (typeof got !== 'number' || Math.abs(got - want) > 0.0051) out.push(`${at} ${name}: ${String(got)}, by hand ${want}`);
-        else if (col(name)?.shown[i] !== `${want.toFixed(2)}%`)
-          out.push(`${at} ${name}: shown "${col(name)?.shown[i]}", want ${want.toFixed(2)}%`);
+        else if (col(name)?.shown[i] !== showPercent(want / 100, 2))
+          out.push(`${at} ${name}: shown "${col(name)?.shown[i]}", want ${showPercent(want / 100, 2)}`);
       };
       const [est, meta, inv] = [amount('estimateCost'), amount('metaCost'), amount('invoiceAmount')];
       const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
