@@ -115,20 +115,10 @@ describe('dashboards against a demo connector', () => {
     expect(events).toBeGreaterThan(0);
   });
 
-  // Known wrong figures on the demo data, each with its cause (also in docs/grafana.md). Monthly
-  // totals: formatTime groups WABA-local days into months in the dashboard's time zone, so the first
-  // day of a month of a Kolkata or Berlin WABA lands in the month before for a viewer on UTC; the
-  // per-month reconciliation view (reconciliation?interval=month) groups by the WABA's own month.
-  // Allowed to fail only where a month boundary falls inside the last 30 days, hence not required to.
-  const KNOWN_WRONG: Record<string, string> = {
-    'waspend-reconciliation#6 104500000000202': 'month of a WABA-local day taken in the viewer time zone',
-    'waspend-reconciliation#6 104500000000303': 'month of a WABA-local day taken in the viewer time zone',
-  };
-
   test('golden numbers: every stat, bar gauge, table and series shows what the demo API answered', () => {
     const key = (p: GoldenPanel) => `${p.dashboardUid}#${p.panelId}${p.repeat ? ` ${Object.values(p.repeat).join(',')}` : ''}`;
     expect(golden.length).toBeGreaterThan(0);
-    const wrong = golden.filter((p) => (p.problems ?? ['not checked']).length && !KNOWN_WRONG[key(p)]);
+    const wrong = golden.filter((p) => (p.problems ?? ['not checked']).length);
     expect(wrong.flatMap((p) => (p.problems ?? ['not checked']).map((x) => `${key(p)} "${p.title}": ${x}`))).toEqual([]);
   });
 

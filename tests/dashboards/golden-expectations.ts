@@ -465,32 +465,6 @@ export const EXPECTED_TABLES: Record<string, (p: GoldenPanel, tables: TableColum
     }
     return out;
   },
-  'waspend-reconciliation#6': (p, tables) => {
-    // One table per currency; group-by drops the unit, so a table's currency is the one whose
-    // month sums it holds (each must hold exactly one currency's figures).
-    const rows = rowsOf(current(p, 'reconciliation'));
-    const out: string[] = [];
-    const used = new Set<string>();
-    for (const t of tables) {
-      const col = (n: string) => column(t, n);
-      const months = (col('Month')?.values ?? []) as string[];
-      const matches = [...byCurrency(rows)].filter(([, rs]) =>
-        months.every((m, i) =>
-          (['estimateCost', 'metaCost'] as const).every((key) => {
-            const want = money(
-              rs.filter((r) => String(r.day).startsWith(m)),
-              key,
-            );
-            return Math.abs(Number(col(key === 'estimateCost' ? 'Estimate cost' : 'Meta cost')?.values[i]) - want) <= 1e-6;
-          }),
-        ),
-      );
-      if (matches.length !== 1) out.push(`monthly table [${months.join(', ')}] matches the sums of ${matches.length} currencies`);
-      else used.add(matches[0]![0]);
-    }
-    for (const c of byCurrency(rows).keys()) if (!used.has(c)) out.push(`no monthly table for ${c}`);
-    return out;
-  },
 };
 
 /**
