@@ -1,8 +1,12 @@
-// The unmodified dist/module.js in headless Chromium, loaded by SystemJS (system.js + the AMD extra)
-// from a host page that shares React, @grafana/* and rxjs as `package:` modules, the way Grafana's
-// plugin loader does. The plugin's requests go from the browser to a stand-in data-source proxy that
-// applies plugin.json's route (URL, bearer token) and forwards to a real connector (`waspend serve
-// --demo`) on loopback, seeded with the demo data.
+// The unmodified dist/module.js in headless Chromium, loaded by SystemJS (system.js + the AMD and
+// named-register extras) from a host page that shares React, @grafana/* and rxjs as `package:`
+// modules the way Grafana's plugin loader does, twice: in a Grafana 13 host (React 19, @grafana 13.2,
+// the repository's own install) and a Grafana 12 host (React 18, @grafana 12.4, installed from
+// tests/browser/host-react18). In each, the plugin's ConfigEditor and QueryEditor render and run, and
+// every dashboard in dashboards/ is drawn by @grafana/ui's visualisations from the plugin's own
+// queries. The plugin's requests go from the browser to a stand-in data-source proxy that applies
+// plugin.json's route (URL, bearer token) and forwards to a real connector (`waspend serve --demo`)
+// on loopback, seeded with the demo data. Screenshots land in artifacts/.
 // Needs the build (npm test runs the slow suites after it) and Debian's chromium (scripts/install.sh).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,10 +14,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { applyProxyRoute, readBuiltManifest } from '../plugin-load/stand-ins';
 import { CLI, findFreePort, REPO_ROOT, waitForHealth } from '../helpers/connector-harness';
+import { buildHostBundle, ensureHostInstalled, expectedVersions, HOSTS, type BrowserHost } from './hosts';
 
 /** The real connector behind the proxy stand-in, and what the proxy forwarded to it (after the route). */
 interface RealConnector {
@@ -49,20 +53,25 @@ async function startRealConnector(dir: string, token: string): Promise<RealConne
   };
 }
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const dist = path.join(repoRoot, 'dist');
+const artifacts = path.join(repoRoot, 'artifacts');
 const PROXY_URL = '/api/datasources/proxy/uid/browser';
 const TOKEN = 'browser-test-token';
 // The demo data ends now: the last seven days are inside it.
 const RANGE = { from: Date.now() - 7 * 86_400_000, to: Date.now() };
 const VARIABLES = { country: ['IN', 'MX'] };
+const DASHBOARD_WIDTH = 1600;
 
 const manifest = readBuiltManifest(dist);
-const modulePath = require.resolve('systemjs/dist/system.js');
-const systemjsDir = path.dirname(modulePath);
+const systemjsDir = path.dirname(require.resolve('systemjs/dist/system.js'));
 const uiImages = path.join(path.dirname(require.resolve('@grafana/ui/package.json')), 'dist', 'public', 'img');
+const DASHBOARDS = fs
+  .readdirSync(path.join(repoRoot, 'dashboards'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function findChromium(): string {
   const found = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
@@ -70,30 +79,15 @@ function findChromium(): string {
   return found;
 }
 
-async function buildHost(outDir: string): Promise<string> {
-  const outfile = path.join(outDir, 'host.js');
-  await esbuild.build({
-    entryPoints: [path.join(__dirname, 'host', 'host.tsx')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    outfile,
-    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
-    loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.png': 'empty' },
-    jsx: 'automatic',
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>waspend plugin host</title></head>
+<html><head><meta charset="utf-8"><title>waspend plugin host</title><link rel="stylesheet" href="/host.css"></head>
 <body style="background:#111217;color:#ccccdc;margin:0">
 <div id="root"></div><pre id="result" style="padding:16px;white-space:pre-wrap"></pre>
 <!-- The host first: UMD code inside it (lodash) would otherwise register itself with the AMD define. -->
 <script src="/host.js"></script>
 <script src="/systemjs/system.js"></script>
 <script src="/systemjs/extras/amd.js"></script>
+<script src="/systemjs/extras/named-register.js"></script>
 </body></html>`;
 
 const TYPES: Record<string, string> = {
@@ -101,10 +95,14 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
   '.map': 'application/json',
+  '.css': 'text/css',
 };
 
 /** Serves the page, SystemJS, the host bundle, dist/ under public/plugins/<id>/, icons, and the proxy. */
-function startPageServer(hostJs: string, connector: RealConnector): Promise<{ url: string; close: () => Promise<void> }> {
+function startPageServer(
+  host: { file: string; css: string },
+  connector: RealConnector,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const sendFile = (res: http.ServerResponse, file: string) => {
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404);
@@ -124,7 +122,8 @@ function startPageServer(hostJs: string, connector: RealConnector): Promise<{ ur
       res.writeHead(200, { 'content-type': 'text/html' });
       return res.end(PAGE);
     }
-    if (pathname === '/host.js') return sendFile(res, hostJs);
+    if (pathname === '/host.js') return sendFile(res, host.file);
+    if (pathname === '/host.css') return sendFile(res, host.css);
     if (pathname.startsWith('/systemjs/')) return sendFile(res, inside(systemjsDir, pathname.slice('/systemjs/'.length)));
     const pluginPrefix = `/public/plugins/${manifest.id}/`;
     if (pathname.startsWith(pluginPrefix)) return sendFile(res, inside(dist, pathname.slice(pluginPrefix.length)));
@@ -169,32 +168,96 @@ interface Shown {
   frames: Array<{ name?: string; fields: Array<{ name: string; values: unknown[] }> }>;
 }
 
-describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () => {
-  let tmp: string;
-  let connector: RealConnector;
+/** What one drawn panel shows, read from its DOM. */
+interface PanelReport {
+  title: string;
+  /** A repeated panel's copy: the value of the repeat variable it was drawn for. */
+  repeatValue: string | null;
+  type: string;
+  queryError: string;
+  renderError: string | null;
+  text: string;
+  values: Array<{ title?: string; text: string; numeric: number }> | null;
+  canvases: Array<{ width: number; height: number; painted: number }>;
+  points: number | null;
+  series: number | null;
+  rows: number | null;
+  tableRows: number;
+  slices: number | null;
+}
+
+/** A dashboard's time range resolved on the test's clock: now-30d, or now/M (start of the UTC month). */
+function rangeOf(dashboard: { time?: { from?: string; to?: string } }): { from: number; to: number; raw: { from: string; to: string } } {
+  const raw = { from: dashboard.time?.from ?? 'now-30d', to: dashboard.time?.to ?? 'now' };
+  const now = Date.now();
+  if (raw.to !== 'now') throw new Error(`dashboard time.to ${raw.to}: only "now" is handled here`);
+  const days = /^now-(\d+)d$/.exec(raw.from);
+  if (days) return { from: now - Number(days[1]) * 86_400_000, to: now, raw };
+  if (raw.from === 'now/M') {
+    const d = new Date(now);
+    return { from: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), to: now, raw };
+  }
+  throw new Error(`dashboard time.from ${raw.from}: only now-Nd and now/M are handled here`);
+}
+
+type PanelName = { title: string; repeatValue: string | null };
+const byTitle = (a: PanelName, b: PanelName) => `${a.title}\u0000${a.repeatValue}`.localeCompare(`${b.title}\u0000${b.repeatValue}`);
+
+/** The WABAs the connector lists, asked directly (not through the plugin). */
+async function wabaList(): Promise<Array<{ text: string; value: string }>> {
+  const res = await fetch(`${connector.url}/api/v1/lists/wabas`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  const items = ((await res.json()) as { items: Array<{ text: string; value: string }> }).items;
+  expect(items.length).toBeGreaterThan(1);
+  return items.map((i) => ({ text: i.text, value: i.value }));
+}
+
+/** Text a reader must never see in a panel. */
+const WRONG_TEXT = /\bNaN\b|\bundefined\b|Infinity|No data|Panel error|Query error|Unsupported panel|\bcurrency[A-Z]{3}\b/;
+
+let tmp: string;
+let connector: RealConnector;
+let browser: Browser;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-browser-'));
+  connector = await startRealConnector(tmp, TOKEN);
+  browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  fs.mkdirSync(artifacts, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await connector?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.each(HOSTS)('dist/module.js in Chromium, loaded by SystemJS like Grafana $generation does ($name host)', (host: BrowserHost) => {
   let pages: { url: string; close: () => Promise<void> };
-  let browser: Browser;
   let page: Page;
+  let bundleInputs: string[];
   const pageErrors: string[] = [];
+  /** Where connector.seen stood when each test started: requests of this test only. */
+  let mark = 0;
+  const seenSince = () => connector.seen.slice(mark);
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-browser-'));
-    const [hostJs, started] = await Promise.all([buildHost(tmp), startRealConnector(tmp, TOKEN)]);
-    connector = started;
-    pages = await startPageServer(hostJs, connector);
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+    ensureHostInstalled(host);
+    const bundle = await buildHostBundle(host, tmp);
+    bundleInputs = bundle.inputs;
+    pages = await startPageServer(bundle, connector);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     await page.goto(`${pages.url}/`);
     // The host script failing to load would otherwise surface only as "waspendHost is undefined".
@@ -205,22 +268,39 @@ describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () 
       proxyUrl: PROXY_URL,
       variables: VARIABLES,
       range: RANGE,
+      generation: host.generation,
     });
     await page.getByLabel('Filter Country').waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await pages?.close();
-    await connector?.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  beforeEach(() => {
+    mark = connector.seen.length;
   });
 
-  /** Waits for the host to show the result of run number `n` (each run is numbered by the host). */
-  async function shownAfterRun(n: number): Promise<Shown> {
-    await page.waitForFunction((run) => document.getElementById('result')?.dataset.run === String(run), n);
-    return JSON.parse((await page.textContent('#result')) ?? '{}');
-  }
+  afterAll(async () => {
+    await page?.close();
+    await pages?.close();
+  });
+
+  it('runs one React and one @grafana copy, from its own install', async () => {
+    const expected = expectedVersions(host);
+    expect(await page.evaluate(() => window.waspendHost.versions)).toEqual({ react: expected.react, grafana: expected.grafana });
+    const packageFiles = bundleInputs.filter((f) => f.includes(`${path.sep}node_modules${path.sep}`));
+    expect(packageFiles.length).toBeGreaterThan(0);
+    expect(packageFiles.filter((f) => !f.startsWith(expected.modules + path.sep))).toEqual([]);
+    const reactCopies = new Set(
+      packageFiles.filter((f) => /[\\/]node_modules[\\/]react[\\/]/.test(f)).map((f) => f.split(/[\\/]node_modules[\\/]react[\\/]/)[0]),
+    );
+    expect(reactCopies.size).toBe(1);
+  });
+
+  it('renders the ConfigEditor and passes edits to onOptionsChange', async () => {
+    const url = page.getByLabel('Connector URL');
+    await expect(url.inputValue()).resolves.toBe('http://connector:8080');
+    await url.fill('http://waspend-connector:9090');
+    await page.waitForFunction(() => document.getElementById('config-editor')?.dataset.options?.includes('waspend-connector:9090'));
+    await expect(page.getByLabel('API token').isVisible()).resolves.toBe(true);
+  });
 
   it('renders the QueryEditor and runs the query typed into it, through the proxy route', async () => {
     const box = page.getByLabel('Filter Country');
@@ -228,7 +308,7 @@ describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () 
     await box.press('Enter');
     const shown = await shownAfterRun(1);
 
-    const usage = connector.seen.filter((s) => s.path === '/api/v1/usage');
+    const usage = seenSince().filter((s) => s.path === '/api/v1/usage');
     expect(usage).toHaveLength(1);
     // The token was added by the proxy stand-in from plugin.json; the browser never had it.
     expect(usage[0]!.auth).toBe(`Bearer ${TOKEN}`);
@@ -251,15 +331,14 @@ describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () 
     const servedTotal = served.reduce((sum, r) => sum + Number(r.cost ?? 0), 0);
     expect(shownTotal).toBeCloseTo(servedTotal, 6);
     expect(servedTotal).toBeGreaterThan(0);
-    fs.mkdirSync(path.join(repoRoot, 'artifacts'), { recursive: true });
-    await page.screenshot({ path: path.join(repoRoot, 'artifacts', 'browser-query-editor.png'), fullPage: true });
+    await page.screenshot({ path: path.join(artifacts, `browser-editors-${host.name}.png`), fullPage: true });
   });
 
   it('switches the query kind with the Select and asks the calls endpoint', async () => {
     await page.getByLabel('Query kind').click();
     await page.getByText('Calls', { exact: true }).click();
     const shown = await shownAfterRun(2);
-    const calls = connector.seen.filter((s) => s.path === '/api/v1/calls');
+    const calls = seenSince().filter((s) => s.path === '/api/v1/calls');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.params.country).toBe('BR,IN,MX');
     expect(shown.errors).toEqual([]);
@@ -267,7 +346,97 @@ describe('dist/module.js in Chromium, loaded by SystemJS like Grafana does', () 
     expect(shown.frames.flatMap((f) => f.fields.map((x) => x.name))).toContain('Calls');
   });
 
+  it.each(DASHBOARDS)("draws %s with @grafana/ui from the plugin's queries: every panel shows its values", async (file) => {
+    const dashboard = JSON.parse(fs.readFileSync(path.join(repoRoot, 'dashboards', file), 'utf8'));
+    await page.setViewportSize({ width: DASHBOARD_WIDTH + 16, height: 900 });
+    await page.evaluate(
+      (request) => window.waspendHost.renderDashboard(request).catch((e: Error) => Promise.reject(new Error(String(e.stack)))),
+      { dashboard, range: rangeOf(dashboard), width: DASHBOARD_WIDTH },
+    );
+    await page.waitForSelector('[data-testid="dashboard-ready"]', { state: 'attached' });
+    // uPlot draws on a canvas once laid out; wait for every time series that has data to have one.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="panel"][data-type="timeseries"]')].every(
+        (s) => (s as HTMLElement).dataset.queryError || s.querySelector('[data-panel-error]') || s.querySelector('canvas'),
+      ),
+    );
+    const reports: PanelReport[] = await page.$$eval('[data-testid="panel"]', (sections) =>
+      sections.map((s) => {
+        const el = s as HTMLElement;
+        const body = el.querySelector('[data-testid="panel-body"]') as HTMLElement;
+        const attr = (sel: string, name: string) => el.querySelector(sel)?.getAttribute(name) ?? null;
+        const num = (sel: string, name: string) => (attr(sel, name) === null ? null : Number(attr(sel, name)));
+        return {
+          title: el.dataset.title ?? '',
+          repeatValue: el.dataset.repeatValue ?? null,
+          type: el.dataset.type ?? '',
+          queryError: el.dataset.queryError ?? '',
+          renderError: attr('[data-panel-error]', 'data-panel-error'),
+          text: body.innerText,
+          values: JSON.parse(attr('[data-values]', 'data-values') ?? 'null'),
+          canvases: [...el.querySelectorAll('canvas')].map((c) => {
+            const ctx = c.getContext('2d');
+            const img = ctx?.getImageData(0, 0, c.width, c.height).data;
+            let painted = 0;
+            for (let i = 3; img && i < img.length; i += 4) if (img[i]! > 0) painted++;
+            return { width: c.width, height: c.height, painted };
+          }),
+          points: num('[data-points]', 'data-points'),
+          series: num('[data-series]', 'data-series'),
+          rows: num('[data-rows]', 'data-rows'),
+          tableRows: el.querySelectorAll('[role="row"]').length,
+          slices: num('[data-slices]', 'data-slices'),
+        };
+      }),
+    );
+    await page.screenshot({ path: path.join(artifacts, `dashboard-${file.replace(/\.json$/, '')}-${host.name}.png`), fullPage: true });
+
+    // Grafana draws a repeated panel once per value of its variable (all WABAs here, "All" selected).
+    type DashPanel = { type: string; title: string; repeat?: string; panels?: DashPanel[] };
+    const all = (dashboard.panels as DashPanel[]).flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]));
+    const wabas = await wabaList();
+    const expected = all.flatMap((p): PanelName[] =>
+      p.repeat
+        ? wabas.map((w) => ({ title: p.title.replace(`\${${p.repeat}:text}`, w.text), repeatValue: w.value }))
+        : [{ title: p.title, repeatValue: null }],
+    );
+    expect(all.filter((p) => p.repeat && p.repeat !== 'waba')).toEqual([]);
+    expect(reports.map((r): PanelName => ({ title: r.title, repeatValue: r.repeatValue })).sort(byTitle)).toEqual(expected.sort(byTitle));
+    const problems: string[] = [];
+    for (const r of reports) {
+      const at = `${file} "${r.title}" (${r.type})`;
+      if (r.queryError) problems.push(`${at}: query error ${r.queryError}`);
+      if (r.renderError) problems.push(`${at}: render error ${r.renderError}`);
+      const wrong = WRONG_TEXT.exec(r.text);
+      if (wrong) problems.push(`${at}: shows "${wrong[0]}" in: ${r.text.replace(/\s+/g, ' ').slice(0, 200)}`);
+      if (r.type === 'stat' || r.type === 'bargauge' || r.type === 'piechart') {
+        if (!r.values?.length) problems.push(`${at}: no values`);
+        const flat = r.text.replace(/\s+/g, '');
+        for (const v of r.values ?? []) {
+          if (!Number.isFinite(v.numeric)) problems.push(`${at}: ${v.title} is ${v.numeric}`);
+          if (!flat.includes(v.text.replace(/\s+/g, ''))) problems.push(`${at}: "${v.text}" (${v.title}) is not drawn`);
+        }
+      }
+      if (r.type === 'piechart' && !(r.slices! > 0)) problems.push(`${at}: no slices`);
+      if (r.type === 'timeseries') {
+        if (!(r.points! > 0) || !(r.series! > 0)) problems.push(`${at}: ${r.series} series, ${r.points} points`);
+        if (!r.canvases.some((c) => c.width > 0 && c.height > 0 && c.painted > 0))
+          problems.push(`${at}: nothing painted on the plot canvas`);
+      }
+      if (r.type === 'table' && (!(r.rows! > 0) || r.tableRows < 2))
+        problems.push(`${at}: ${r.rows} rows in the frame, ${r.tableRows} drawn`);
+      if (r.type === 'text' && !r.text.trim()) problems.push(`${at}: empty`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('raised no uncaught error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
+
+  /** Waits for the host to show the result of run number `n` (each run is numbered by the host). */
+  async function shownAfterRun(n: number): Promise<Shown> {
+    await page.waitForFunction((run) => document.getElementById('result')?.dataset.run === String(run), n);
+    return JSON.parse((await page.textContent('#result')) ?? '{}');
+  }
 });

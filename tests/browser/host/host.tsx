@@ -1,7 +1,10 @@
-// A minimal Grafana host for the browser test, bundled with esbuild into one script: it shares the
-// packages Grafana shares with plugins through SystemJS (`package:<name>` + an import map, as
-// Grafana's plugin loader does), installs backendSrv/templateSrv, loads the unmodified
-// dist/module.js with System.import and renders the plugin's QueryEditor like a panel editor would.
+// A minimal Grafana host for the browser test, bundled with esbuild into one script. The same source
+// is bundled twice: against the root install (React 19, @grafana/* 13.2) and against
+// tests/browser/host-react18 (React 18, @grafana/* 12.4); every bare import below resolves to the
+// host's own copy. It shares those packages with the plugin the way that Grafana generation does
+// (plugin-loader.ts), installs backendSrv/templateSrv, loads the unmodified dist/module.js with
+// System.import, renders the plugin's ConfigEditor and QueryEditor, and draws dashboards with
+// @grafana/ui's visualisations from the plugin's own queries (dashboard-view.tsx).
 import React, { useRef, useState } from 'react';
 import * as ReactAll from 'react';
 import * as ReactDOM from 'react-dom';
@@ -13,41 +16,49 @@ import * as grafanaRuntime from '@grafana/runtime';
 import * as grafanaUI from '@grafana/ui';
 import * as rxjs from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
+import { installLoader, type LoaderGeneration, type Shared, type SystemJSLike } from './plugin-loader';
+import { DashboardView, expandRepeats, initTransformers, preparePanels, replacer, timeRangeOf } from './dashboard-view';
 
-interface SystemJSLike {
-  set(id: string, module: object): void;
-  addImportMap(map: { imports: Record<string, string> }, base?: string): void;
-  import(id: string): Promise<Record<string, unknown>>;
-}
 interface HostConfig {
   pluginId: string;
   proxyUrl: string;
   variables: Record<string, string[]>;
   range: { from: number; to: number };
+  generation: LoaderGeneration;
+}
+interface DashboardRequest {
+  dashboard: Record<string, any>;
+  /** The dashboard's own time range, resolved by the test's clock ("now" of the demo data). */
+  range: { from: number; to: number; raw: { from: string; to: string } };
+  width: number;
 }
 declare global {
   interface Window {
     System: SystemJSLike;
-    waspendHost: { start(config: HostConfig): Promise<void> };
+    waspendHost: {
+      versions: { react: string; grafana: string };
+      start(config: HostConfig): Promise<void>;
+      renderDashboard(request: DashboardRequest): Promise<void>;
+    };
   }
 }
 
-const SHARED: Record<string, object> = {
-  react: ReactAll,
-  'react-dom': ReactDOM,
-  'react-dom/client': ReactDOMClient,
-  'react/jsx-runtime': jsxRuntime,
-  '@emotion/css': emotionCss,
-  '@grafana/data': grafanaData,
-  '@grafana/runtime': grafanaRuntime,
-  '@grafana/ui': grafanaUI,
-  rxjs,
-  'rxjs/operators': rxjsOperators,
-};
-
-function shareWithPlugins(system: SystemJSLike) {
-  for (const [name, module] of Object.entries(SHARED)) system.set(`package:${name}`, module);
-  system.addImportMap({ imports: Object.fromEntries(Object.keys(SHARED).map((name) => [name, `package:${name}`])) });
+function sharedPackages(generation: LoaderGeneration): Record<string, Shared> {
+  // Grafana 12 patches the 6.4 -> 6.5 move of the plugin base classes onto @grafana/ui's namespace.
+  const ui = { ...grafanaUI, PanelPlugin: grafanaData.PanelPlugin, DataSourcePlugin: grafanaData.DataSourcePlugin };
+  const lazy = (m: object): Shared => (generation === '13' ? () => Promise.resolve(m) : m);
+  return {
+    react: lazy(ReactAll),
+    'react-dom': lazy(ReactDOM),
+    'react-dom/client': lazy(ReactDOMClient),
+    'react/jsx-runtime': lazy(jsxRuntime),
+    '@emotion/css': lazy(emotionCss),
+    '@grafana/data': grafanaData,
+    '@grafana/runtime': grafanaRuntime,
+    '@grafana/ui': generation === '13' ? () => Promise.resolve(ui) : ui,
+    rxjs: lazy(rxjs),
+    'rxjs/operators': lazy(rxjsOperators),
+  };
 }
 
 /** backendSrv.fetch over the browser's fetch: what the plugin's requests really do in Grafana. */
@@ -70,15 +81,20 @@ function browserBackendSrv() {
   };
 }
 
-function templateSrv(variables: Record<string, string[]>) {
+/** The variables in force: the editor test's own, or a dashboard's variables at "All". */
+const current: { variables: Record<string, string[]> } = { variables: {} };
+
+function templateSrv() {
   return {
     getVariables: () => [],
     containsTemplate: (t?: string) => Boolean(t?.includes('$')),
     updateTimeRange: () => {},
-    replace: (text?: string, _vars?: unknown, format?: unknown) =>
-      (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) =>
-        variables[name] ? variables[name]!.join(format === 'csv' ? ',' : '|') : whole,
-      ),
+    replace: (text?: string, vars?: grafanaData.ScopedVars, format?: unknown) =>
+      (text ?? '').replace(/\$\{?(\w+)(?::\w+)?\}?/g, (whole, name: string) => {
+        // A repeated panel's own value of the variable comes first, as in Grafana.
+        if (vars?.[name]) return String(vars[name]!.value);
+        return current.variables[name] ? current.variables[name]!.join(format === 'csv' ? ',' : '|') : whole;
+      }),
   };
 }
 
@@ -93,18 +109,23 @@ function summarise(res: grafanaData.DataQueryResponse) {
   };
 }
 
-async function start(config: HostConfig) {
-  shareWithPlugins(window.System);
-  grafanaRuntime.setBackendSrv(browserBackendSrv() as never);
-  grafanaRuntime.setTemplateSrv(templateSrv(config.variables) as never);
+const theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
+let loaded: { ds: grafanaData.DataSourceApi; generation: LoaderGeneration } | undefined;
+let root: ReactDOMClient.Root | undefined;
 
-  const loaded = await window.System.import(`/public/plugins/${config.pluginId}/module.js`);
-  const exported = (loaded.plugin ? loaded : loaded.default) as { plugin: grafanaData.DataSourcePlugin<grafanaData.DataSourceApi> };
+async function start(config: HostConfig) {
+  installLoader(window.System, config.generation, sharedPackages(config.generation));
+  grafanaRuntime.setBackendSrv(browserBackendSrv() as never);
+  grafanaRuntime.setTemplateSrv(templateSrv() as never);
+  current.variables = config.variables;
+  initTransformers(config.generation);
+
+  const module = await window.System.import(`/public/plugins/${config.pluginId}/module.js`);
+  const exported = (module.plugin ? module : module.default) as { plugin: grafanaData.DataSourcePlugin<grafanaData.DataSourceApi> };
   const plugin = exported.plugin;
   if (!(plugin instanceof grafanaData.DataSourcePlugin))
     throw new Error('module.js did not export a DataSourcePlugin from the shared @grafana/data');
-  const DataSourceClass = plugin.DataSourceClass as unknown as new (s: object) => grafanaData.DataSourceApi;
-  const ds = new DataSourceClass({
+  const settings = {
     id: 1,
     uid: 'browser',
     type: config.pluginId,
@@ -114,8 +135,12 @@ async function start(config: HostConfig) {
     readOnly: false,
     jsonData: {},
     meta: {},
-  });
+  };
+  const DataSourceClass = plugin.DataSourceClass as unknown as new (s: object) => grafanaData.DataSourceApi;
+  const ds = new DataSourceClass(settings);
+  loaded = { ds, generation: config.generation };
   const QueryEditor = plugin.components.QueryEditor as unknown as React.ComponentType<Record<string, unknown>>;
+  const ConfigEditor = plugin.components.ConfigEditor as unknown as React.ComponentType<Record<string, unknown>>;
 
   let runs = 0;
   const result = document.getElementById('result')!;
@@ -142,16 +167,23 @@ async function start(config: HostConfig) {
     });
   };
 
-  const theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
-  function PanelEditor() {
+  function Editors() {
     const initial = { refId: 'A', ...ds.getDefaultQuery?.(grafanaData.CoreApp.PanelEditor) };
     const [query, setQuery] = useState<object>(initial);
+    const [options, setOptions] = useState<Record<string, unknown>>({
+      ...settings,
+      jsonData: { connectorUrl: 'http://connector:8080' },
+      secureJsonFields: {},
+    });
     // Grafana calls onChange then onRunQuery; the run must see the query just changed.
     const latest = useRef<object>(initial);
     return (
       <grafanaUI.ThemeContext.Provider value={theme}>
         {/* Grafana's global CSS (box sizing, fieldset reset, fonts): without it editors lay out differently. */}
         <grafanaUI.GlobalStyles />
+        <div id="config-editor" style={{ padding: 16 }} data-options={JSON.stringify(options.jsonData)}>
+          <ConfigEditor options={options} onOptionsChange={(o: Record<string, unknown>) => setOptions(o)} />
+        </div>
         <div id="query-editor" style={{ padding: 16 }}>
           <QueryEditor
             query={query}
@@ -166,8 +198,41 @@ async function start(config: HostConfig) {
       </grafanaUI.ThemeContext.Provider>
     );
   }
-  ReactDOMClient.createRoot(document.getElementById('root')!).render(<PanelEditor />);
+  root = ReactDOMClient.createRoot(document.getElementById('root')!);
+  root.render(<Editors />);
   document.body.dataset.ready = 'true';
 }
 
-window.waspendHost = { start };
+async function renderDashboard(request: DashboardRequest) {
+  if (!loaded || !root) throw new Error('start() first');
+  const variables: Record<string, string> = {};
+  for (const v of (request.dashboard.templating?.list ?? []) as Array<Record<string, any>>)
+    if (v.type !== 'datasource') variables[v.name] = String(v.allValue ?? '$__all');
+  current.variables = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, [v]]));
+  const replace = replacer(variables);
+  const range = timeRangeOf(request.range.from, request.range.to, request.range.raw);
+  const panels = await preparePanels(await expandRepeats(request.dashboard, loaded.ds), loaded.ds, range, theme, replace);
+  document.getElementById('result')!.textContent = '';
+  root.render(
+    <grafanaUI.ThemeContext.Provider value={theme}>
+      <grafanaUI.GlobalStyles />
+      <DashboardView
+        title={String(request.dashboard.title)}
+        panels={panels}
+        width={request.width}
+        theme={theme}
+        range={range}
+        replace={replace}
+      />
+    </grafanaUI.ThemeContext.Provider>,
+  );
+}
+
+// The @grafana/data version this bundle was built from (set by the test's esbuild define).
+declare const __HOST_GRAFANA_VERSION__: string;
+
+window.waspendHost = {
+  versions: { react: ReactAll.version, grafana: __HOST_GRAFANA_VERSION__ },
+  start,
+  renderDashboard,
+};
