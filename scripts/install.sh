@@ -5,4 +5,7 @@
 # user it prints the exact command to run and exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec node scripts/test-all.mjs install
+node scripts/test-all.mjs install
+# The browser test's second host page (Grafana 12.4, React 18) has its own pinned packages; the
+# browser test also runs this itself when they are missing.
+npm ci --prefix tests/browser/host-react18 --no-audit --no-fund
