@@ -209,6 +209,24 @@ describe.each(backends)('issue 11 pricing rules end to end on %s', (name, availa
       ['unknown_category', 'meta_business_agent', 1],
       ['unknown_category', 'quantum_upsell', 1],
     ]);
+    // Hourly buckets count them too: 15:00-15:02Z is 12h in Sao Paulo.
+    const hourly = (await (
+      await fetch(`${c.url}/api/v1/usage?from=2026-10-05&to=2026-10-05&by=category&interval=hour&waba=${WABA}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).json()) as {
+      rows: { bucket: string; category: string; messages: number; cost: string | null }[];
+      problems: { code: string; count?: number }[];
+    };
+    expect(hourly.rows.map((r) => [r.bucket, r.category, r.messages, r.cost])).toEqual([
+      ['2026-10-05T12', 'marketing', 1, '0.0625'],
+      ['2026-10-05T12', 'meta_business_agent', 1, null],
+      ['2026-10-05T12', 'quantum_upsell', 1, null],
+    ]);
+    expect(hourly.problems.map((p) => [p.code, p.count])).toEqual([
+      ['unknown_category', 1],
+      ['unknown_category', 1],
+    ]);
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     expect(metrics).toContain('waspend_unpriced_messages_total{category="meta_business_agent"} 1');
     expect(metrics).toContain('waspend_unpriced_messages_total{category="quantum_upsell"} 1');

@@ -3,7 +3,7 @@ import type { UsageQuery } from '@contract';
 import { keyFromValues } from '../store/message-state';
 import type { UsageDailyRow } from '../store';
 import type { LocalDays } from './day-range';
-import { pricedUsage, toUsageRow } from './priced-usage';
+import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
 import type { QueryContext, WabaInfo } from './query-context';
 
 /** Hourly buckets read per-message state: a longer range belongs on daily buckets. */
@@ -96,8 +96,8 @@ export async function hourlyFacts(
       messages: 1,
       units: 1,
     };
-    const row = toUsageRow(stored, waba);
-    if (!row) continue;
+    // Same rows as the day rollup priced: categories waspend does not know are counted too (cost null).
+    const row = toUsageRowKeepingUnknown(stored, waba);
     const fk = fineKey(row);
     let hours = counts.get(fk);
     if (!hours) counts.set(fk, (hours = new Map()));

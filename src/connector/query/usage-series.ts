@@ -227,7 +227,8 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
       currency: h.currency,
       hour: { bucket: h.hour, time: h.time },
     }));
-    return { facts: facts.filter((f) => passes(f, q)), problems: [] };
+    const kept = facts.filter((f) => passes(f, q));
+    return { facts: kept, problems: unpricedProblems(kept, []) };
   }
   if (q.source !== 'meta') return estimateFacts(ctx, ranges, span, q);
   return { facts: (await metaFacts(ctx, ranges)).filter((f) => passes(f, q)), problems: [] };

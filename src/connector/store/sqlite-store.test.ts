@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { listMigrations } from './sqlite-migrate';
+import { listMigrations, migrateSqlite } from './sqlite-migrate';
 import { SqliteStore } from './sqlite-store';
 import { describeStoreBehaviour } from './store-suite';
 import { describeIssue11Behaviour } from './store-suite-issue11';
@@ -34,6 +34,45 @@ describe('SqliteStore schema', () => {
       expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(versions);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('SqliteStore migration 009 on a store with history', () => {
+  it('keeps counted history as one unit per message and fills the window openers from stored inbound messages and calls', async () => {
+    const file = path.join(dir, 'old.db');
+    const old = path.join(dir, 'migrations-008');
+    fs.mkdirSync(old);
+    for (const m of listMigrations().filter((m) => m.version <= 8)) fs.writeFileSync(path.join(old, m.name), m.sql);
+    const db = new Database(file);
+    migrateSqlite(db, old);
+    const key = JSON.stringify(['2025-07-10', 'W1', 'P1', 'BR', 'Brazil', 'utility', 'regular', 'PMP', '']);
+    db.prepare(
+      "INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, delivered_at_ms, category, counted_key) VALUES ('m1', 'W1', 'P1', '5511987654321', 1, 'utility', ?)",
+    ).run(key);
+    db.prepare("INSERT INTO usage_daily VALUES ('2025-07-10', 'W1', 'P1', 'BR', 'Brazil', 'utility', 'regular', 'PMP', '', 2)").run();
+    const inbound = { id: 'in1', from: '5511987654321', timestamp: '1752141600', referral: { source_id: 'ad' } };
+    db.prepare(
+      "INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES ('inbound:in1', 'inbound', 'W1', 'P1', 1752141600000, 0, ?)",
+    ).run(JSON.stringify(inbound));
+    db.prepare(
+      "INSERT INTO calls (call_id, waba_id, phone_number_id, direction, user_number, connected_at_ms) VALUES ('c1', 'W1', 'P1', 'user_initiated', '5511987654321', 5)",
+    ).run();
+    db.close();
+
+    await new SqliteStore(file, { timezones: { W1: 'UTC' } }).close();
+    const after = new Database(file, { readonly: true });
+    try {
+      expect(after.prepare('SELECT messages, units FROM usage_daily').all()).toEqual([{ messages: 2, units: 2 }]);
+      expect(after.prepare('SELECT verdict_source, counted_units FROM messages').all()).toEqual([
+        { verdict_source: 'meta', counted_units: 1 },
+      ]);
+      expect(after.prepare('SELECT phone_number_id, contact, at_ms, kind, id, referral FROM contact_events ORDER BY at_ms').all()).toEqual([
+        { phone_number_id: 'P1', contact: '5511987654321', at_ms: 5, kind: 'user_call', id: 'c1', referral: 0 },
+        { phone_number_id: 'P1', contact: '5511987654321', at_ms: 1752141600000, kind: 'inbound_message', id: 'in1', referral: 1 },
+      ]);
+    } finally {
+      after.close();
     }
   });
 });
