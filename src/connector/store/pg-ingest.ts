@@ -207,44 +207,31 @@ async function lockRows<R>(
   return new Map(res.rows.map((r: Record<string, string>) => [r[idColumn] as string, r as R]));
 }
 
-/** Inserts the batch's window openers; returns those new to the database (their contacts' inferred messages are classified again). */
-async function insertContactEvents(c: PoolClient, added: readonly WebhookEvent[]): Promise<ContactEvent[]> {
+/**
+ * Inserts the batch's window openers and, in the same statement, finds the inferred messages of their
+ * contacts delivered within LOOKBACK_MS after a new one (wamid -> WABA): those are classified again.
+ */
+async function insertContactEvents(c: PoolClient, added: readonly WebhookEvent[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   const byKey = new Map<string, ContactEvent>();
   for (const e of added) {
     const ce = contactEventOf(e);
     if (ce) byKey.set(JSON.stringify([ce.phoneNumberId, ce.contact, ce.atMs, ce.kind, ce.id]), ce);
   }
-  if (byKey.size === 0) return [];
+  if (byKey.size === 0) return out;
   const rows = [...byKey.entries()]
     .sort(([a], [b]) => byText(a, b))
     .map(([, e]) => [e.phoneNumberId, e.contact, e.atMs, e.kind, e.id, e.referral]);
-  const res = await c.query<{ phone_number_id: string; contact: string; at_ms: string; kind: string; id: string; referral: boolean }>(
-    `INSERT INTO contact_events (phone_number_id, contact, at_ms, kind, id, referral) SELECT * FROM ${unnestOf(['text', 'text', 'bigint', 'text', 'text', 'boolean'])}
-     ON CONFLICT DO NOTHING RETURNING *`,
-    columns(rows, 6),
-  );
-  return res.rows.map((r) => ({
-    phoneNumberId: r.phone_number_id,
-    contact: r.contact,
-    atMs: Number(r.at_ms),
-    kind: r.kind as ContactEvent['kind'],
-    id: r.id,
-    referral: r.referral,
-  }));
-}
-
-/** wamid -> WABA of inferred messages delivered within LOOKBACK_MS after a new window opener of their contact. */
-async function messagesToReclassify(c: PoolClient, openers: readonly ContactEvent[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (openers.length === 0) return out;
   const res = await c.query<{ wamid: string; waba_id: string }>(
-    `SELECT m.wamid, m.waba_id FROM messages m JOIN ${unnestOf(['text', 'text', 'bigint', 'bigint'])} AS p(phone, contact, lo, hi)
-       ON m.phone_number_id = p.phone AND m.recipient = p.contact AND m.delivered_at_ms >= p.lo AND m.delivered_at_ms <= p.hi
+    `WITH ins AS (
+       INSERT INTO contact_events (phone_number_id, contact, at_ms, kind, id, referral)
+       SELECT * FROM ${unnestOf(['text', 'text', 'bigint', 'text', 'text', 'boolean'])}
+       ON CONFLICT DO NOTHING RETURNING phone_number_id, contact, at_ms)
+     SELECT DISTINCT m.wamid, m.waba_id FROM messages m JOIN ins
+       ON m.phone_number_id = ins.phone_number_id AND m.recipient = ins.contact
+      AND m.delivered_at_ms >= ins.at_ms AND m.delivered_at_ms <= ins.at_ms + $7::bigint
      WHERE m.verdict_source = 'inferred'`,
-    columns(
-      openers.map((o) => [o.phoneNumberId, o.contact, o.atMs, o.atMs + LOOKBACK_MS]),
-      4,
-    ),
+    [...columns(rows, 6), LOOKBACK_MS],
   );
   for (const r of res.rows) out.set(r.wamid, r.waba_id);
   return out;
@@ -597,7 +584,7 @@ export async function ingestBatch(
   const statuses = added.filter((e): e is Status => e.kind === 'status');
   const calls = added.filter((e): e is CallEvent => e.kind === 'call');
   // Window openers go in first, so the batch's own inbound messages and calls are part of the history the classifier reads.
-  const reclassify = await messagesToReclassify(c, await insertContactEvents(c, added));
+  const reclassify = await insertContactEvents(c, added);
   if (statuses.length > 0 || reclassify.size > 0) await applyStatuses(c, statuses, reclassify, timeZoneOf, usage, contacts);
   if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup);
   for (const e of added.filter((x): x is InboundEvent => x.kind === 'inbound')) {
