@@ -220,6 +220,25 @@ export function describeIssue11Behaviour(name: string, open: OpenStore, cleanup:
         expect(await byCategory(store, SEP)).toEqual({ service: { messages: 1, units: 1 } });
       });
 
+      it('uses an inbound message of the same batch, whichever comes first in it', async () => {
+        const opener = inboundEvents(UTC, {
+          id: 'in3',
+          from: USER,
+          timestamp: String(Date.parse('2026-09-10T10:00:00Z') / 1000),
+          type: 'text',
+        });
+        const reply = statusEvents(UTC, statusObject('t3', 'delivered', '2026-09-10T10:30:00Z'));
+        await store.ingest([...reply, ...opener], 0);
+        const other = await openStore();
+        await other.ingest([...opener, ...reply], 0);
+        for (const s of [store, other])
+          expect(await s.messageVerdict('t3')).toMatchObject({
+            category: 'service',
+            pricingType: 'free_customer_service',
+            source: 'inferred',
+          });
+      });
+
       it('the first reply after an ad referral opens a free entry point window', async () => {
         await inbound('ad1', '2026-09-10T09:00:00Z', true);
         await post(statusObject('f1', 'delivered', '2026-09-10T09:30:00Z'), statusObject('f2', 'delivered', '2026-09-11T12:00:00Z'));
