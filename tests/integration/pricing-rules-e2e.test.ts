@@ -11,7 +11,8 @@ import { stringify } from 'yaml';
 import { loadMetaFixture } from '../fakes/load-meta-fixture';
 import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { makeTempDir } from '../helpers/reliability-config';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { reportRows } from '../reliability/report-totals';
 
 jest.setTimeout(300_000);
@@ -111,124 +112,126 @@ const EXPECTED = [
 /** Delivered statuses sent: 3 + 3 distinct CBP messages + r1, f1, x1. */
 const DELIVERED = 9;
 
-const backends: [string, boolean][] = [
-  ['SQLite', true],
-  ['PostgreSQL', isPostgresAvailable()],
+const backends: [string, jest.Describe][] = [
+  ['SQLite', describe],
+  ['PostgreSQL', requirePrerequisite('PostgreSQL').describe],
 ];
 
-describe.each(backends)('issue 11 pricing rules end to end on %s', (name, available) => {
-  const maybe = available ? it : it.skip;
-  let dir: string;
-  let db: string;
-  let pg: TestDatabase | null = null;
-  let config: string;
-  let connector: ConnectorProcess | null = null;
+for (const [name, describeOn] of backends)
+  describeOn(`issue 11 pricing rules end to end on ${name}`, () => {
+    let dir: string;
+    let db: string;
+    let pg: TestDatabase | null = null;
+    let config: string;
+    let connector: ConnectorProcess | null = null;
 
-  beforeAll(async () => {
-    if (!available) return;
-    dir = makeTempDir('pricing-rules');
-    if (name === 'PostgreSQL') {
-      pg = await createTestDatabase('waspend_rules_e2e');
-      db = pg.url;
-    } else {
-      db = `sqlite:${path.join(dir, 'w.sqlite')}`;
-    }
-    config = path.join(dir, 'waspend.yaml');
-    fs.writeFileSync(
-      config,
-      stringify({ apiToken: TOKEN, wabas: [{ id: WABA, name: 'Rules', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }] }),
-    );
-    await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
-    await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
-    connector = await startConnector({ db, config });
-  });
-
-  afterAll(async () => {
-    await connector?.stop();
-    await pg?.drop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  maybe('answers 200 to every body, posted and replayed', async () => {
-    const c = connector as ConnectorProcess;
-    expect(PHONE).toBe('106540352242922');
-    for (const body of POSTED) {
-      const res = await fetch(`${c.url}/webhooks/whatsapp`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-      expect([res.status, await res.text()]).toEqual([200, expect.any(String)]);
-    }
-    const file = path.join(dir, 'history.ndjson');
-    fs.writeFileSync(file, `${REPLAYED.join('\n')}\n`);
-    const out = await runCli(['replay', file, '--url', c.url, '--concurrency', '3']);
-    expect(out).toMatch(new RegExp(`replayed ${REPLAYED.length} of ${REPLAYED.length} webhook bodies`));
-  });
-
-  maybe('reports delivered messages, charged units (one per CBP conversation) and cost, unknown categories included', async () => {
-    const rows = reportRows(
-      await runCli([
-        'report',
-        '--from',
-        '2025-03-01',
-        '--to',
-        '2026-10-31',
-        '--by',
-        'day,category',
-        '--format',
-        'json',
-        '--config',
+    beforeAll(async () => {
+      dir = makeTempDir('pricing-rules');
+      if (name === 'PostgreSQL') {
+        pg = await createTestDatabase('waspend_rules_e2e');
+        db = pg.url;
+      } else {
+        db = `sqlite:${path.join(dir, 'w.sqlite')}`;
+      }
+      config = path.join(dir, 'waspend.yaml');
+      fs.writeFileSync(
         config,
-        '--db',
-        db,
-      ]),
-    ) as unknown as { day: string; category: string; messages: number; billable: number; cost: string | null }[];
-    expect(rows.map((r) => ({ day: r.day, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual(
-      EXPECTED,
-    );
-    // Nothing lost: every delivered status answered 200 is in a count.
-    expect(rows.reduce((n, r) => n + r.messages, 0)).toBe(DELIVERED);
-  });
-
-  maybe('shows the unpriced messages as problems on /api/v1/usage and in the Prometheus counter', async () => {
-    const c = connector as ConnectorProcess;
-    const res = await fetch(`${c.url}/api/v1/usage?from=2026-10-01&to=2026-10-31&by=category&interval=month&waba=${WABA}`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
+        stringify({
+          apiToken: TOKEN,
+          wabas: [{ id: WABA, name: 'Rules', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
+        }),
+      );
+      await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
+      await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
+      connector = await startConnector({ db, config });
     });
-    const usage = (await res.json()) as {
-      rows: { category: string; messages: number; cost: string | null }[];
-      problems: { code: string; category?: string; count?: number }[];
-    };
-    expect(res.status).toBe(200);
-    expect(usage.rows.map((r) => [r.category, r.messages, r.cost])).toEqual([
-      ['marketing', 1, '0.0625'],
-      ['meta_business_agent', 1, null],
-      ['quantum_upsell', 1, null],
-      ['referral_conversion', 1, '0'],
-      ['service', 1, '0.0072'],
-      ['utility', 1, '0.0072'],
-    ]);
-    expect(usage.problems.filter((p) => p.count !== undefined).map((p) => [p.code, p.category, p.count])).toEqual([
-      ['unknown_category', 'meta_business_agent', 1],
-      ['unknown_category', 'quantum_upsell', 1],
-    ]);
-    // Hourly buckets count them too: 15:00-15:02Z is 12h in Sao Paulo.
-    const hourly = (await (
-      await fetch(`${c.url}/api/v1/usage?from=2026-10-05&to=2026-10-05&by=category&interval=hour&waba=${WABA}`, {
+
+    afterAll(async () => {
+      await connector?.stop();
+      await pg?.drop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('answers 200 to every body, posted and replayed', async () => {
+      const c = connector as ConnectorProcess;
+      expect(PHONE).toBe('106540352242922');
+      for (const body of POSTED) {
+        const res = await fetch(`${c.url}/webhooks/whatsapp`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        expect([res.status, await res.text()]).toEqual([200, expect.any(String)]);
+      }
+      const file = path.join(dir, 'history.ndjson');
+      fs.writeFileSync(file, `${REPLAYED.join('\n')}\n`);
+      const out = await runCli(['replay', file, '--url', c.url, '--concurrency', '3']);
+      expect(out).toMatch(new RegExp(`replayed ${REPLAYED.length} of ${REPLAYED.length} webhook bodies`));
+    });
+
+    it('reports delivered messages, charged units (one per CBP conversation) and cost, unknown categories included', async () => {
+      const rows = reportRows(
+        await runCli([
+          'report',
+          '--from',
+          '2025-03-01',
+          '--to',
+          '2026-10-31',
+          '--by',
+          'day,category',
+          '--format',
+          'json',
+          '--config',
+          config,
+          '--db',
+          db,
+        ]),
+      ) as unknown as { day: string; category: string; messages: number; billable: number; cost: string | null }[];
+      expect(rows.map((r) => ({ day: r.day, category: r.category, messages: r.messages, billable: r.billable, cost: r.cost }))).toEqual(
+        EXPECTED,
+      );
+      // Nothing lost: every delivered status answered 200 is in a count.
+      expect(rows.reduce((n, r) => n + r.messages, 0)).toBe(DELIVERED);
+    });
+
+    it('shows the unpriced messages as problems on /api/v1/usage and in the Prometheus counter', async () => {
+      const c = connector as ConnectorProcess;
+      const res = await fetch(`${c.url}/api/v1/usage?from=2026-10-01&to=2026-10-31&by=category&interval=month&waba=${WABA}`, {
         headers: { authorization: `Bearer ${TOKEN}` },
-      })
-    ).json()) as {
-      rows: { bucket: string; category: string; messages: number; cost: string | null }[];
-      problems: { code: string; count?: number }[];
-    };
-    expect(hourly.rows.map((r) => [r.bucket, r.category, r.messages, r.cost])).toEqual([
-      ['2026-10-05T12', 'marketing', 1, '0.0625'],
-      ['2026-10-05T12', 'meta_business_agent', 1, null],
-      ['2026-10-05T12', 'quantum_upsell', 1, null],
-    ]);
-    expect(hourly.problems.map((p) => [p.code, p.count])).toEqual([
-      ['unknown_category', 1],
-      ['unknown_category', 1],
-    ]);
-    const metrics = await (await fetch(`${c.url}/metrics`)).text();
-    expect(metrics).toContain('waspend_unpriced_messages_total{category="meta_business_agent"} 1');
-    expect(metrics).toContain('waspend_unpriced_messages_total{category="quantum_upsell"} 1');
+      });
+      const usage = (await res.json()) as {
+        rows: { category: string; messages: number; cost: string | null }[];
+        problems: { code: string; category?: string; count?: number }[];
+      };
+      expect(res.status).toBe(200);
+      expect(usage.rows.map((r) => [r.category, r.messages, r.cost])).toEqual([
+        ['marketing', 1, '0.0625'],
+        ['meta_business_agent', 1, null],
+        ['quantum_upsell', 1, null],
+        ['referral_conversion', 1, '0'],
+        ['service', 1, '0.0072'],
+        ['utility', 1, '0.0072'],
+      ]);
+      expect(usage.problems.filter((p) => p.count !== undefined).map((p) => [p.code, p.category, p.count])).toEqual([
+        ['unknown_category', 'meta_business_agent', 1],
+        ['unknown_category', 'quantum_upsell', 1],
+      ]);
+      // Hourly buckets count them too: 15:00-15:02Z is 12h in Sao Paulo.
+      const hourly = (await (
+        await fetch(`${c.url}/api/v1/usage?from=2026-10-05&to=2026-10-05&by=category&interval=hour&waba=${WABA}`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).json()) as {
+        rows: { bucket: string; category: string; messages: number; cost: string | null }[];
+        problems: { code: string; count?: number }[];
+      };
+      expect(hourly.rows.map((r) => [r.bucket, r.category, r.messages, r.cost])).toEqual([
+        ['2026-10-05T12', 'marketing', 1, '0.0625'],
+        ['2026-10-05T12', 'meta_business_agent', 1, null],
+        ['2026-10-05T12', 'quantum_upsell', 1, null],
+      ]);
+      expect(hourly.problems.map((p) => [p.code, p.count])).toEqual([
+        ['unknown_category', 1],
+        ['unknown_category', 1],
+      ]);
+      const metrics = await (await fetch(`${c.url}/metrics`)).text();
+      expect(metrics).toContain('waspend_unpriced_messages_total{category="meta_business_agent"} 1');
+      expect(metrics).toContain('waspend_unpriced_messages_total{category="quantum_upsell"} 1');
+    });
   });
-});
