@@ -11,7 +11,7 @@ import {
 } from '@core';
 import type { CallDimension, CallsQuery, CallsResponse } from '@contract';
 import { bucketOf } from './buckets';
-import { localDays, spanOf } from './day-range';
+import { localDays, spanOf, withinData } from './day-range';
 import { currencyOfDay, selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 
 type CallRow = CallsResponse['rows'][number];
@@ -130,7 +130,9 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
   if (q.source === 'meta') {
     for (const [id, r] of ranges) facts.push(...(await metaFacts(ctx, id, r.fromDay, r.toDay)));
   } else {
-    facts = (await estimateFacts(ctx, span.fromDay, span.toDay)).filter((f) => {
+    const read = await withinData(ctx.store, span, [...ctx.wabas.keys()]);
+    const estimated = read ? await estimateFacts(ctx, read.fromDay, read.toDay) : [];
+    facts = estimated.filter((f) => {
       const r = ranges.get(f.waba.id);
       return r !== undefined && f.day >= r.fromDay && f.day <= r.toDay;
     });

@@ -28,3 +28,35 @@ export function spanOf(ranges: readonly LocalDays[]): LocalDays | null {
   }
   return { fromDay, toDay };
 }
+
+/** The days two spans share, null when they do not meet. */
+export function intersect(a: LocalDays, b: LocalDays): LocalDays | null {
+  const fromDay = a.fromDay > b.fromDay ? a.fromDay : b.fromDay;
+  const toDay = a.toDay < b.toDay ? a.toDay : b.toDay;
+  return fromDay <= toDay ? { fromDay, toDay } : null;
+}
+
+/** Where a store keeps each WABA's first and last day with data (Store.dataDays). */
+export interface DataDaysSource {
+  dataDays(wabaId: string): Promise<LocalDays | null>;
+}
+
+/**
+ * From the first to the last WABA-local day on which any of `wabaIds` has stored data (usage, calls,
+ * inbound or contacts); null when none has any. Days outside it hold no rows, so a query range cut to
+ * it gives the same answer at a cost bounded by the data rather than by the range asked for.
+ */
+export async function dataHull(store: DataDaysSource, wabaIds: readonly string[]): Promise<LocalDays | null> {
+  const spans = (await Promise.all(wabaIds.map((id) => store.dataDays(id)))).filter((s): s is LocalDays => s !== null);
+  return spanOf(spans);
+}
+
+/**
+ * `span` cut to the days on which any of `wabaIds` has data (null when none in it). Used for the
+ * store read of a series: its rows (and pricing problems) all lie on such days, so the answer is the
+ * same as for the uncut span, and months before the first day of data are never read or priced.
+ */
+export async function withinData(store: DataDaysSource, span: LocalDays, wabaIds: readonly string[]): Promise<LocalDays | null> {
+  const hull = await dataHull(store, wabaIds);
+  return hull && intersect(span, hull);
+}

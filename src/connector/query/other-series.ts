@@ -15,6 +15,7 @@ import {
   tiersOf,
   toDecimalString,
   currentTier,
+  Hll,
   type Category,
   type Micros,
 } from '@core';
@@ -28,38 +29,54 @@ import type {
   TiersResponse,
 } from '@contract';
 import { bucketOf } from './buckets';
-import { localDays, spanOf } from './day-range';
+import { dataHull, intersect, localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { pricedUsage, toUsageRow } from './priced-usage';
 import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext } from './query-context';
 import { usageFacts } from './usage-series';
 import type { z } from 'zod';
 import type { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
 
-/** GET /api/v1/contacts: unique contacts per bucket and over the whole range, from per-day sketches. */
+/**
+ * GET /api/v1/contacts: unique contacts per bucket and over the whole range, from per-day sketches.
+ * The range is cut to the days the selected WABAs have data on (rows outside it would all be 0 and
+ * are left out; days inside it without contacts give 0), and each WABA's day sketches are read once
+ * and merged per bucket here, so a range of 1900..2999 costs what the data costs.
+ */
 export async function contactsSeries(ctx: QueryContext, q: z.infer<typeof contactsQuery>): Promise<ContactsResponse> {
   const wabas = selectedWabas(ctx, q.waba);
+  const requested = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
   const rows: ContactsResponse['rows'] = [];
-  let total = 0;
-  for (const w of wabas) {
-    const range = localDays(q.from, q.to, w.timezone);
-    total += await ctx.store.uniqueContacts({ ...range, wabaId: w.id });
-  }
+  const asked = spanOf([...requested.values()]);
+  const hull = asked && (await dataHull(ctx.store, [...requested.keys()]));
+  const span = asked && hull && intersect(asked, hull);
+  if (!span) return { interval: q.interval, rows, total: 0 };
   // Buckets use the first WABA's calendar: contacts of WABAs in other zones are counted on their own local days.
   const zone = wabas[0]?.timezone ?? 'UTC';
-  const span = spanOf(wabas.map((w) => localDays(q.from, q.to, w.timezone)));
-  if (!span) return { interval: q.interval, rows, total };
-  const buckets = new Map<string, { time: number; fromDay: string; toDay: string }>();
+  const bucketOfDay = new Map<string, string>();
+  const buckets = new Map<string, { time: number; sketches: Hll[]; contacts: number }>();
   for (let day = span.fromDay; day <= span.toDay; day = addDays(day, 1)) {
     const { bucket, time } = bucketOf(day, q.interval === 'month' ? 'month' : 'day', zone);
-    const b = buckets.get(bucket);
-    if (b) b.toDay = day;
-    else buckets.set(bucket, { time, fromDay: day, toDay: day });
+    bucketOfDay.set(day, bucket);
+    if (!buckets.has(bucket)) buckets.set(bucket, { time, sketches: [], contacts: 0 });
   }
-  for (const [bucket, b] of buckets) {
-    let contacts = 0;
-    for (const w of wabas) contacts += await ctx.store.uniqueContacts({ fromDay: b.fromDay, toDay: b.toDay, wabaId: w.id });
-    rows.push({ time: b.time, bucket, contacts });
+  let total = 0;
+  for (const w of wabas) {
+    const range = requested.get(w.id) as LocalDays;
+    // The span covers every day this WABA has data on inside its own range (hull and range both hold them).
+    const stored = await ctx.store.daySketches({ ...span, wabaId: w.id });
+    const inRange: Hll[] = [];
+    for (const b of buckets.values()) b.sketches = [];
+    for (const r of stored) {
+      const hll = Hll.fromBase64(r.sketch);
+      if (r.day >= range.fromDay && r.day <= range.toDay) inRange.push(hll);
+      const bucket = bucketOfDay.get(r.day);
+      if (bucket !== undefined) buckets.get(bucket)?.sketches.push(hll);
+    }
+    // Contacts are distinct per WABA and bucket; WABAs add up (a contact of two WABAs counts twice).
+    if (inRange.length > 0) total += Hll.union(inRange).count();
+    for (const b of buckets.values()) if (b.sketches.length > 0) b.contacts += Hll.union(b.sketches).count();
   }
+  for (const [bucket, b] of buckets) rows.push({ time: b.time, bucket, contacts: b.contacts });
   return { interval: q.interval, rows, total };
 }
 
@@ -302,7 +319,8 @@ export async function annotations(ctx: QueryContext, q: z.infer<typeof annotatio
 export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): Promise<PricingInputResponse> {
   const wabas = selectedWabas(ctx, q.waba);
   const ranges = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
-  const span = spanOf([...ranges.values()]);
+  const asked = spanOf([...ranges.values()]);
+  const span = asked && (await withinData(ctx.store, asked, [...ctx.wabas.keys()]));
   if (!span) return { rows: [], priorUnits: [] };
   // Rows come back at the pricing grain plus the dimensions asked for in `by`: a by-category panel
   // gets a few thousand rows, not one per phone x country x group.

@@ -10,7 +10,7 @@ import {
 } from '@core';
 import type { UsageDimension, UsageQuery, UsageResponse, UsageRowDto } from '@contract';
 import { bucketOf } from './buckets';
-import { localDays, spanOf, type LocalDays } from './day-range';
+import { localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { hourlyFacts } from './hourly-usage';
 import { directionOf, pricedUsage } from './priced-usage';
 import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
@@ -230,7 +230,12 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
     const kept = facts.filter((f) => passes(f, q));
     return { facts: kept, problems: unpricedProblems(kept, []) };
   }
-  if (q.source !== 'meta') return estimateFacts(ctx, ranges, span, q);
+  if (q.source !== 'meta') {
+    // Cut to the days any configured WABA has data on (not only the selected ones): pricing problems are
+    // reported for the whole span, so this keeps them exactly as for the uncut range.
+    const read = await withinData(ctx.store, span, [...ctx.wabas.keys()]);
+    return read ? estimateFacts(ctx, ranges, read, q) : { facts: [], problems: [] };
+  }
   return { facts: (await metaFacts(ctx, ranges)).filter((f) => passes(f, q)), problems: [] };
 }
 

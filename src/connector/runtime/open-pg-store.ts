@@ -30,6 +30,8 @@ class PgConnectorStore implements ConnectorStore {
   callsDaily: ConnectorStore['callsDaily'] = (...a) => this.inner.callsDaily(...a);
   inboundDaily: ConnectorStore['inboundDaily'] = (...a) => this.inner.inboundDaily(...a);
   uniqueContacts: ConnectorStore['uniqueContacts'] = (...a) => this.inner.uniqueContacts(...a);
+  daySketches: ConnectorStore['daySketches'] = (...a) => this.inner.daySketches(...a);
+  dataDays: ConnectorStore['dataDays'] = (...a) => this.inner.dataDays(...a);
   accountEvents: ConnectorStore['accountEvents'] = (...a) => this.inner.accountEvents(...a);
   pulledPricing: ConnectorStore['pulledPricing'] = (...a) => this.inner.pulledPricing(...a);
   pulledCalls: ConnectorStore['pulledCalls'] = (...a) => this.inner.pulledCalls(...a);

@@ -1,7 +1,8 @@
 import type { Category, Direction, PricingType } from '@core';
 import type { Pool, PoolClient } from 'pg';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
-import type { AccountEventRow, CallsDailyRow, DayRange, InboundDailyRow, UsageDailyRow } from './store';
+import { dataDaysOf, dataDaysSql } from './data-days';
+import type { AccountEventRow, CallsDailyRow, DayRange, DaySketchRow, InboundDailyRow, UsageDailyRow } from './store';
 
 const orNull = (v: unknown) => (v === '' || v === null ? null : String(v));
 const numOrNull = (v: unknown) => (v === null ? null : Number(v));
@@ -83,6 +84,20 @@ export async function readSketches(pool: Pool, range: DayRange): Promise<string[
   const w = rangeWhere(range);
   const { rows } = await pool.query<{ sketch: string }>(`SELECT sketch FROM contacts_daily WHERE ${w.sql} AND sketch <> ''`, w.args);
   return rows.map((r) => r.sketch);
+}
+
+/** One WABA's contact sketches over a day range, in day order (rows locked mid-transaction, '', skipped). */
+export async function readDaySketches(pool: Pool, range: DayRange & { wabaId: string }): Promise<DaySketchRow[]> {
+  const { rows } = await pool.query<{ day: string; sketch: string }>(
+    `SELECT day, sketch FROM contacts_daily WHERE waba_id = $1 AND day >= $2 AND day <= $3 AND sketch <> '' ORDER BY day, phone_number_id`,
+    [pgText(range.wabaId), pgText(range.fromDay), pgText(range.toDay)],
+  );
+  return rows.map((r) => ({ day: String(r.day), wabaId: range.wabaId, sketch: r.sketch }));
+}
+
+export async function readDataDays(pool: Pool, wabaId: string): Promise<{ fromDay: string; toDay: string } | null> {
+  const { rows } = await pool.query<Row>(dataDaysSql('$1'), [pgText(wabaId)]);
+  return dataDaysOf(rows[0]);
 }
 
 export async function readAccountEvents(pool: Pool, range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]> {

@@ -10,6 +10,8 @@ import {
   readCalls,
   readCallsDaily,
   readCursor,
+  readDataDays,
+  readDaySketches,
   readInbound,
   readPricing,
   readSketches,
@@ -21,6 +23,7 @@ import type {
   AccountEventRow,
   CallsDailyRow,
   DayRange,
+  DaySketchRow,
   InboundDailyRow,
   IngestResult,
   MessageVerdict,
@@ -100,6 +103,14 @@ export class PgStore implements Store {
     const sketches = await readSketches(this.pool, range);
     if (sketches.length === 0) return 0;
     return Hll.union(sketches.map((s) => Hll.fromBase64(s))).count();
+  }
+
+  daySketches(range: DayRange & { wabaId: string }): Promise<DaySketchRow[]> {
+    return readDaySketches(this.pool, range);
+  }
+
+  dataDays(wabaId: string): Promise<{ fromDay: string; toDay: string } | null> {
+    return readDataDays(this.pool, wabaId);
   }
 
   accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]> {

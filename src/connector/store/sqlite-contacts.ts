@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { Hll } from '@core';
-import type { DayRange } from './store';
+import type { DayRange, DaySketchRow } from './store';
 
 /**
  * Collects contacts during one ingest transaction and folds them into the day sketches once at the
@@ -52,5 +52,12 @@ export class SqliteContactSketches {
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as { sketch: string }[];
     if (rows.length === 0) return 0;
     return Hll.union(rows.map((r) => Hll.fromBase64(r.sketch))).count();
+  }
+
+  daySketches(range: DayRange & { wabaId: string }): DaySketchRow[] {
+    const rows = this.db
+      .prepare('SELECT day, sketch FROM contacts_daily WHERE waba_id = ? AND day >= ? AND day <= ? ORDER BY day, phone_number_id')
+      .all(range.wabaId, range.fromDay, range.toDay) as { day: string; sketch: string }[];
+    return rows.map((r) => ({ day: r.day, wabaId: range.wabaId, sketch: r.sketch }));
   }
 }

@@ -22,6 +22,7 @@ import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
 import { SqliteInvoices } from './sqlite-invoices';
 import { migrateSqlite } from './sqlite-migrate';
+import { dataDaysOf, dataDaysSql } from './data-days';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
 import type { StoredRateFile } from './rate-files';
@@ -30,6 +31,7 @@ import type {
   AccountEventRow,
   CallsDailyRow,
   DayRange,
+  DaySketchRow,
   InboundDailyRow,
   IngestResult,
   MessageVerdict,
@@ -118,6 +120,7 @@ export class SqliteStore implements ConnectorStore {
   private readonly contacts: SqliteContactSketches;
   private readonly inbound: SqliteInboundRollup;
   private readonly invoiceTable: SqliteInvoices;
+  private dataDaysStmt: Database.Statement | undefined;
 
   constructor(
     file: string,
@@ -304,6 +307,15 @@ export class SqliteStore implements ConnectorStore {
 
   async uniqueContacts(range: DayRange): Promise<number> {
     return this.contacts.uniqueContacts(range);
+  }
+
+  async daySketches(range: DayRange & { wabaId: string }): Promise<DaySketchRow[]> {
+    return this.contacts.daySketches(range);
+  }
+
+  async dataDays(wabaId: string): Promise<{ fromDay: string; toDay: string } | null> {
+    this.dataDaysStmt ??= this.db.prepare(dataDaysSql('@waba'));
+    return dataDaysOf(this.dataDaysStmt.get({ waba: wabaId }) as Record<string, unknown> | undefined);
   }
 
   async usageDaily(range: DayRange): Promise<UsageDailyRow[]> {

@@ -61,6 +61,13 @@ export interface DayRange {
   wabaId?: string;
 }
 
+/** The HyperLogLog sketch (base64) of the contacts of one WABA-local day, WABA and phone. */
+export interface DaySketchRow {
+  day: string;
+  wabaId: string;
+  sketch: string;
+}
+
 /** The verdict a message is counted with, and where it came from (for checks and support). */
 export interface MessageVerdict {
   category: string | null;
@@ -92,6 +99,13 @@ export interface Store extends PullSink {
   inboundDaily(range: DayRange): Promise<InboundDailyRow[]>;
   /** Estimated distinct contacts (delivered-to recipients and inbound senders) over WABA-local days. */
   uniqueContacts(range: DayRange): Promise<number>;
+  /** The stored contact sketches of one WABA over WABA-local days (one per day and phone), in day order: one read for a whole range. */
+  daySketches(range: DayRange & { wabaId: string }): Promise<DaySketchRow[]>;
+  /**
+   * The first and last WABA-local day with stored usage, calls, inbound messages or contact sketches
+   * of one WABA (indexed MIN/MAX seeks, not a scan); null when it has none. Pulled Meta data is not counted.
+   */
+  dataDays(wabaId: string): Promise<{ fromDay: string; toDay: string } | null>;
   /** Tier updates and template recategorisations received between fromMs (inclusive) and toMs (exclusive). */
   accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]>;
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
