@@ -386,6 +386,26 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         expect(await store.uniqueContacts(JULY)).toBe(3);
       });
 
+      it("names each WABA's first and last WABA-local day with usage, inbound or calls, and reads its day sketches in day order", async () => {
+        expect(await store.dataDays(UTC)).toBeNull();
+        await post(UTC, statusObject('m1', 'delivered', '2025-07-10T10:00:00Z', { pricing }));
+        await store.ingest(inboundEvents(UTC, inbound('in1', '447700900123', '2025-07-14T09:00:00Z')), 0);
+        // Sao Paulo is UTC-3: the inbound message is on 06-30 there, the call (started 08-01 02:00 UTC) on 07-31.
+        await store.ingest(inboundEvents(SP, inbound('in2', '5511987654321', '2025-07-01T02:00:00Z')), 0);
+        await store.ingest(callEvents(SP, terminateObject('c1', '2025-08-01T02:00:10Z', 10)), 0);
+        expect(await store.dataDays(UTC)).toEqual({ fromDay: '2025-07-10', toDay: '2025-07-14' });
+        expect(await store.dataDays(SP)).toEqual({ fromDay: '2025-06-30', toDay: '2025-07-31' });
+        expect(await store.dataDays('W_NONE')).toBeNull();
+        const sketches = await store.daySketches({ fromDay: '1900-01-01', toDay: '2999-12-31', wabaId: UTC });
+        expect(sketches.map((r) => [r.day, r.wabaId])).toEqual([
+          ['2025-07-10', UTC],
+          ['2025-07-14', UTC],
+        ]);
+        expect((await store.daySketches({ fromDay: '2025-07-11', toDay: '2025-07-31', wabaId: UTC })).map((r) => r.day)).toEqual([
+          '2025-07-14',
+        ]);
+      });
+
       it('keeps ad referrals and senders that are not phone numbers apart, on the WABA-local day', async () => {
         await store.ingest(
           inboundEvents(
