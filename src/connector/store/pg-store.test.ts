@@ -16,7 +16,7 @@ import {
   statusObject,
 } from './store-suite';
 import type { IngestResult, StoreOptions } from './store';
-import { describeIssue11Behaviour } from './store-suite-issue11';
+import { describePricingVerdictBehaviour } from './store-suite-pricing-verdicts';
 
 const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
 
@@ -54,7 +54,7 @@ if (!postgres.available) {
   }
 
   describeStoreBehaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
-  describeIssue11Behaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
+  describePricingVerdictBehaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
 
   describe('PgStore schema', () => {
     const versions = async (url: string) => {

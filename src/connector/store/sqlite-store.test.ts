@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { listMigrations, migrateSqlite } from './sqlite-migrate';
 import { SqliteStore } from './sqlite-store';
 import { describeStoreBehaviour } from './store-suite';
-import { describeIssue11Behaviour } from './store-suite-issue11';
+import { describePricingVerdictBehaviour } from './store-suite-pricing-verdicts';
 
 // Each store the suite opens gets a file of its own in this test's folder.
 let dir: string;
@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 describeStoreBehaviour('SqliteStore', async (options) => new SqliteStore(path.join(dir, `w${++files}.db`), options));
-describeIssue11Behaviour('SqliteStore', async (options) => new SqliteStore(path.join(dir, `w${++files}.db`), options));
+describePricingVerdictBehaviour('SqliteStore', async (options) => new SqliteStore(path.join(dir, `w${++files}.db`), options));
 
 describe('SqliteStore schema', () => {
   it('runs in WAL mode, records the migrations in order and does not re-apply them on reopen', async () => {

@@ -45,7 +45,7 @@ const byCategory = async (store: Store, range: { fromDay: string; toDay: string 
   return out;
 };
 
-export function describeIssue11Behaviour(name: string, open: OpenStore, cleanup: () => Promise<void> = async () => undefined): void {
+export function describePricingVerdictBehaviour(name: string, open: OpenStore, cleanup: () => Promise<void> = async () => undefined): void {
   describe(`${name}: issue 11 (unknown categories, CBP conversations, inferred verdicts)`, () => {
     let store: Store;
     const opened: Store[] = [];
