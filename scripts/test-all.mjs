@@ -57,6 +57,19 @@ function installNpm() {
   return step('npm install', 'npm', ['install', '--no-audit', '--no-fund']);
 }
 
+// Test fixtures with packages of their own (the browser test's React 18 / Grafana 12 host page).
+function installNested() {
+  let ok = true;
+  for (const dir of ['tests/browser/host-react18']) {
+    const full = path.join(root, dir);
+    if (!fs.existsSync(path.join(full, 'package.json')) || fs.existsSync(path.join(full, 'node_modules'))) continue;
+    console.log(`\n== npm dependencies of ${dir}: installing from its package-lock.json`);
+    const ciRun = spawnSync('npm', ['ci', '--prefix', full, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    if (ciRun.status !== 0) ok = step(`npm install --prefix ${dir}`, 'npm', ['install', '--prefix', full, '--no-audit', '--no-fund']) && ok;
+  }
+  return ok;
+}
+
 function installDebian() {
   let missing = missingPackages();
   if (missing.length === 0) return true;
@@ -107,7 +120,7 @@ function jest(name, args) {
   }
 }
 
-const installed = [installNpm(), installDebian()].every(Boolean);
+const installed = [installNpm(), installNested(), installDebian()].every(Boolean);
 if (mode === 'install') {
   process.exit(installed ? 0 : 1);
 }
