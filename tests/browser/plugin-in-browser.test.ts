@@ -311,6 +311,22 @@ withChromium.describe('dist/module.js in Chromium, in two Grafana hosts', () => 
       expect(reactCopies.size).toBe(1);
     });
 
+    it("set up SystemJS the way this Grafana generation's loader does", async () => {
+      const seen = await page.evaluate(() => {
+        const w = window as unknown as { define?: unknown; __grafana_amd_define?: unknown };
+        return {
+          define: typeof w.define,
+          grafanaAmdDefine: typeof w.__grafana_amd_define,
+          react: window.System.has('package:react'),
+          data: window.System.has('package:@grafana/data'),
+        };
+      });
+      // Grafana 12 moves the AMD define aside and hands it to each plugin source through its fetch hook;
+      // Grafana 13 leaves the global define and registers react lazily (named-register), resolved once imported.
+      if (host.generation === '12') expect(seen).toEqual({ define: 'undefined', grafanaAmdDefine: 'function', react: true, data: true });
+      else expect(seen).toEqual({ define: 'function', grafanaAmdDefine: 'undefined', react: true, data: true });
+    });
+
     it('renders the ConfigEditor and passes edits to onOptionsChange', async () => {
       const url = page.getByLabel('Connector URL');
       await expect(url.inputValue()).resolves.toBe('http://connector:8080');
