@@ -119,7 +119,9 @@ export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrai
   let cache = caches.get(ctx.store);
   if (!cache) caches.set(ctx.store, (cache = new Map()));
   const hit = cache.get(key);
-  const now = ctx.now();
+  // The cache ages on the machine's monotonic clock, not on ctx.now(): a connector pinned to an
+  // instant (--as-of) would otherwise never see webhooks that arrive after its first query.
+  const now = performance.now();
   const age = hit ? now - hit.at : Infinity;
   if (hit && (age < MIN_REFRESH_MS || (hit.generation === ctx.generation() && age < CACHE_MS))) return hit.value;
   const value = (async () => {
