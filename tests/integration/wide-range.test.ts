@@ -27,7 +27,6 @@ const WIDE = 'from=1900-01-01&to=2999-12-31';
 const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
 
 function silentLogger() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pino = require('pino') as typeof import('pino');
   return pino.default({ level: 'silent' });
 }
