@@ -113,6 +113,27 @@ describe('serve --as-of pins the clock', () => {
     expect(sample(before, 'waspend_cost_today')).toBe(0.0625);
   });
 
+  test('the pinned clock does not freeze the gauges: a message posted later shows up at a later scrape', async () => {
+    const c = await startConnector({ db: `sqlite:${path.join(dir, 'later.sqlite')}`, config, args: ['--as-of', AS_OF] });
+    try {
+      const read = async () => sample(await (await fetch(`${c.url}/metrics`)).text(), 'waspend_messages_delivered_total') ?? 0;
+      expect(await read()).toBe(0);
+      const body = delivered('wamid.later', '2026-10-31T23:20:00Z');
+      const res = await fetch(`${c.url}/webhooks/whatsapp`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(200);
+      // The gauges are recomputed at most every 10 s: poll for the new value with a deadline.
+      const until = Date.now() + 40_000;
+      let seen = await read();
+      while (seen !== 1 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 500));
+        seen = await read();
+      }
+      expect(seen).toBe(1);
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('a flag wins over the environment, and an instant without a zone is refused naming the flag', async () => {
     const m = await metricsWith({ args: ['--as-of', '2026-12-15'], env: { WASPEND_DEMO_AS_OF: AS_OF } });
     // Mid-December: neither message is in the Berlin month.

@@ -24,7 +24,8 @@ const toNumber = (m: bigint) => Number(formatMicros(m, 6));
 export function registerSpendMetrics(registry: Registry, ctx: QueryContext): void {
   let cached: { at: number; value: Promise<Snapshot> } | null = null;
   const snapshot = (): Promise<Snapshot> => {
-    const now = ctx.now();
+    // Aged on the monotonic clock, not ctx.now(): a connector pinned with --as-of would never refresh.
+    const now = performance.now();
     if (!cached || now - cached.at > REFRESH_MS) {
       const value = compute(ctx);
       cached = { at: now, value };
