@@ -16,7 +16,7 @@ import {
   type MessageState,
   type UsageKey,
 } from './message-state';
-import { contactEventOf, inferVerdict, LOOKBACK_MS, withInferred, type ContactEvent } from './window-inference';
+import { contactEventOf, inferVerdict, LOOKBACK_MS, MAX_OUTBOUND_CONSIDERED, withInferred, type ContactEvent } from './window-inference';
 import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
@@ -173,6 +173,10 @@ export class SqliteStore implements ConnectorStore {
       contactMessages: this.db.prepare(
         'SELECT * FROM messages WHERE phone_number_id = ? AND recipient = ? AND delivered_at_ms >= ? AND delivered_at_ms <= ? ORDER BY delivered_at_ms, wamid',
       ),
+      // The most recent ones only (MAX_OUTBOUND_CONSIDERED), newest first, read through the same index.
+      recentContactMessages: this.db.prepare(
+        'SELECT * FROM messages WHERE phone_number_id = ? AND recipient = ? AND delivered_at_ms >= ? AND delivered_at_ms <= ? ORDER BY delivered_at_ms DESC LIMIT ?',
+      ),
       getCursor: this.db.prepare('SELECT last_complete_day FROM pull_cursors WHERE waba_id = ? AND source = ?'),
     };
   }
@@ -206,7 +210,9 @@ export class SqliteStore implements ConnectorStore {
         referral: Number(r.referral) === 1,
       }),
     );
-    const outbound = (this.stmts.contactMessages.all(phone, contact, from, s.deliveredAtMs) as MessageRow[]).map(toState);
+    const outbound = (
+      this.stmts.recentContactMessages.all(phone, contact, from, s.deliveredAtMs, MAX_OUTBOUND_CONSIDERED + 1) as MessageRow[]
+    ).map(toState);
     return withInferred(s, inferVerdict(s, events, outbound, this.timeZoneOf(s.wabaId)));
   }
 

@@ -37,6 +37,15 @@ export interface ContactEvent {
  */
 export const LOOKBACK_MS = CSW_MS + FEP_MS;
 
+/**
+ * At most this many of the contact's outbound messages before a target (the most recent ones) take
+ * part in its classification. Without a bound, a body of thousands of pricing-less statuses to one
+ * contact costs thousands x thousands of timeline events and its acknowledgement times out; a contact
+ * with more messages than this in LOOKBACK_MS is a bulk log, where older ones no longer open windows
+ * the newer ones do not.
+ */
+export const MAX_OUTBOUND_CONSIDERED = 128;
+
 export function contactEventOf(e: WebhookEvent): ContactEvent | null {
   if (e.kind === 'inbound')
     return {
@@ -115,8 +124,14 @@ export function inferVerdict(
         : { kind: c.kind, id: c.id, atMs: c.atMs },
     );
   }
-  for (const s of outbound) {
-    if (s.wamid === target.wamid || s.deliveredAtMs === null || s.deliveredAtMs < from || s.deliveredAtMs > at) continue;
+  let before = outbound.filter(
+    (s) => s.wamid !== target.wamid && s.deliveredAtMs !== null && s.deliveredAtMs >= from && s.deliveredAtMs <= at,
+  );
+  if (before.length > MAX_OUTBOUND_CONSIDERED)
+    before = before
+      .sort((a, b) => (b.deliveredAtMs as number) - (a.deliveredAtMs as number) || (a.wamid < b.wamid ? 1 : a.wamid > b.wamid ? -1 : 0))
+      .slice(0, MAX_OUTBOUND_CONSIDERED);
+  for (const s of before) {
     const e = outboundEvent(s);
     if (e) events.push(e);
   }
