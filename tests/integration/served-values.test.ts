@@ -22,7 +22,8 @@ import { startConnector as startInProcess, type RunningConnector } from '../../s
 import { openStore } from '../../src/connector/runtime/open-store';
 import { importRateFile } from '../../src/connector/runtime/price-files';
 import { runCli } from '../helpers/connector-harness';
-import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/test-database';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 jest.setTimeout(180_000);
 
@@ -339,9 +340,10 @@ async function post(url: string, body: object): Promise<void> {
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${text}`);
 }
 
-const stores: [string, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
+const stores: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
   [
     'sqlite',
+    describe,
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-values-'));
       return { db: `sqlite:${path.join(dir, 'values.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
@@ -349,465 +351,465 @@ const stores: [string, () => Promise<{ db: string; cleanup: () => Promise<void> 
   ],
   [
     'postgres',
+    requirePrerequisite('PostgreSQL').describe,
     async () => {
-      if (!isPostgresAvailable())
-        throw new Error('PostgreSQL is required for the value tests (WASPEND_TEST_PG_URL is set by the jest globalSetup)');
       const tdb: TestDatabase = await createTestDatabase('values');
       return { db: tdb.url, cleanup: () => tdb.drop() };
     },
   ],
 ];
 
-describe.each(stores)('served numbers on %s', (_name, makeDb) => {
-  let running: RunningConnector;
-  let h: Harness;
-  let cleanup: () => Promise<void>;
-  let dir: string;
+for (const [name, describeOn, makeDb] of stores)
+  describeOn(`served numbers on ${name}`, () => {
+    let running: RunningConnector;
+    let h: Harness;
+    let cleanup: () => Promise<void>;
+    let dir: string;
 
-  beforeAll(async () => {
-    const made = await makeDb();
-    cleanup = made.cleanup;
-    await seed(made.db);
-    running = await startInProcess({
-      config,
-      db: made.db,
-      host: '127.0.0.1',
-      port: 0,
-      pulls: false,
-      logger: silentLogger(),
-      // "now" for the default tier month and the lists' 400-day look-back: pinned, not the calendar.
-      asOfMs: AS_OF,
+    beforeAll(async () => {
+      const made = await makeDb();
+      cleanup = made.cleanup;
+      await seed(made.db);
+      running = await startInProcess({
+        config,
+        db: made.db,
+        host: '127.0.0.1',
+        port: 0,
+        pulls: false,
+        logger: silentLogger(),
+        // "now" for the default tier month and the lists' 400-day look-back: pinned, not the calendar.
+        asOfMs: AS_OF,
+      });
+      for (const body of [...wabaAEnvelopes(), ...wabaBEnvelopes(), ...callEnvelopes()]) await post(running.url, body);
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-values-cfg-'));
+      const configFile = path.join(dir, 'waspend.yaml');
+      fs.writeFileSync(configFile, stringify(config));
+      h = {
+        url: running.url,
+        db: made.db,
+        configFile,
+        async get<T>(q: string): Promise<T> {
+          const res = await fetch(`${running.url}/api/v1${q}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+          const text = await res.text();
+          if (res.status !== 200) throw new Error(`GET ${q} answered ${res.status}: ${text}`);
+          return JSON.parse(text) as T;
+        },
+      };
     });
-    for (const body of [...wabaAEnvelopes(), ...wabaBEnvelopes(), ...callEnvelopes()]) await post(running.url, body);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-values-cfg-'));
-    const configFile = path.join(dir, 'waspend.yaml');
-    fs.writeFileSync(configFile, stringify(config));
-    h = {
-      url: running.url,
-      db: made.db,
-      configFile,
-      async get<T>(q: string): Promise<T> {
-        const res = await fetch(`${running.url}/api/v1${q}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`GET ${q} answered ${res.status}: ${text}`);
-        return JSON.parse(text) as T;
-      },
-    };
-  });
-  afterAll(async () => {
-    await running?.close();
-    await cleanup?.();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await running?.close();
+      await cleanup?.();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  /** Rows reduced to the fields a test names, sorted, money as micro-units. */
-  const pick = (rows: Row[], keys: string[]) =>
-    rows
-      .map((r) => Object.fromEntries(keys.map((k) => [k, k === 'cost' || k.endsWith('Cost') ? micros(r[k] as string | null) : r[k]])))
-      .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    /** Rows reduced to the fields a test names, sorted, money as micro-units. */
+    const pick = (rows: Row[], keys: string[]) =>
+      rows
+        .map((r) => Object.fromEntries(keys.map((k) => [k, k === 'cost' || k.endsWith('Cost') ? micros(r[k] as string | null) : r[k]])))
+        .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
 
-  it('usage by category over September: delivered, charged units and cost per currency', async () => {
-    const { rows } = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month&by=category');
-    expect(pick(rows, ['bucket', 'currency', 'category', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          // utility u1..u7: 3 x 0.04 + 2 x 0.03 + 2 x 0.02 = 0.12 + 0.06 + 0.04 = 0.22
-          { bucket: '2026-09', currency: 'BRL', category: 'utility', messages: 7, billable: 7, cost: '0.22' },
-          // marketing m1 + m2 + m3 (m3 once): 0.3125 + 0.06 + 0.3125 = 0.685
-          { bucket: '2026-09', currency: 'BRL', category: 'marketing', messages: 3, billable: 3, cost: '0.685' },
-          { bucket: '2026-09', currency: 'BRL', category: 'authentication', messages: 1, billable: 1, cost: '0.035' },
-          { bucket: '2026-09', currency: 'BRL', category: 'service', messages: 1, billable: 0, cost: '0' },
-          { bucket: '2026-09', currency: 'INR', category: 'marketing', messages: 1, billable: 1, cost: '0.78' },
-          { bucket: '2026-09', currency: 'INR', category: 'utility', messages: 1, billable: 1, cost: '0.115' },
-        ],
-        ['bucket', 'currency', 'category', 'messages', 'billable', 'cost'],
-      ),
-    );
-  });
+    it('usage by category over September: delivered, charged units and cost per currency', async () => {
+      const { rows } = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month&by=category');
+      expect(pick(rows, ['bucket', 'currency', 'category', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            // utility u1..u7: 3 x 0.04 + 2 x 0.03 + 2 x 0.02 = 0.12 + 0.06 + 0.04 = 0.22
+            { bucket: '2026-09', currency: 'BRL', category: 'utility', messages: 7, billable: 7, cost: '0.22' },
+            // marketing m1 + m2 + m3 (m3 once): 0.3125 + 0.06 + 0.3125 = 0.685
+            { bucket: '2026-09', currency: 'BRL', category: 'marketing', messages: 3, billable: 3, cost: '0.685' },
+            { bucket: '2026-09', currency: 'BRL', category: 'authentication', messages: 1, billable: 1, cost: '0.035' },
+            { bucket: '2026-09', currency: 'BRL', category: 'service', messages: 1, billable: 0, cost: '0' },
+            { bucket: '2026-09', currency: 'INR', category: 'marketing', messages: 1, billable: 1, cost: '0.78' },
+            { bucket: '2026-09', currency: 'INR', category: 'utility', messages: 1, billable: 1, cost: '0.115' },
+          ],
+          ['bucket', 'currency', 'category', 'messages', 'billable', 'cost'],
+        ),
+      );
+    });
 
-  it('usage by day for WABA A: tier bounds land on the right day, late-evening messages on their local day', async () => {
-    const { rows } = await h.get(`/usage?from=2026-08-31&to=2026-09-30&interval=day&by=category&waba=${A}&category=utility`);
-    expect(pick(rows, ['bucket', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          { bucket: '2026-08-31', messages: 1, billable: 1, cost: '0.04' }, // August's unit 1
-          { bucket: '2026-09-02', messages: 2, billable: 2, cost: '0.08' }, // units 1, 2 at 0.04
-          { bucket: '2026-09-10', messages: 2, billable: 2, cost: '0.07' }, // unit 3 at 0.04 (upper bound), unit 4 at 0.03
-          { bucket: '2026-09-15', messages: 2, billable: 2, cost: '0.05' }, // unit 5 at 0.03 (upper bound), unit 6 at 0.02
-          { bucket: '2026-09-20', messages: 1, billable: 1, cost: '0.02' }, // unit 7 at 0.02
-        ],
-        ['bucket', 'messages', 'billable', 'cost'],
-      ),
-    );
-    // Bucket times are the WABA's local midnight: 09-15 00:00 in Sao Paulo is 03:00 UTC.
-    expect(rows.find((r) => r.bucket === '2026-09-15')?.time).toBe(Date.parse('2026-09-15T03:00:00Z'));
-  });
+    it('usage by day for WABA A: tier bounds land on the right day, late-evening messages on their local day', async () => {
+      const { rows } = await h.get(`/usage?from=2026-08-31&to=2026-09-30&interval=day&by=category&waba=${A}&category=utility`);
+      expect(pick(rows, ['bucket', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            { bucket: '2026-08-31', messages: 1, billable: 1, cost: '0.04' }, // August's unit 1
+            { bucket: '2026-09-02', messages: 2, billable: 2, cost: '0.08' }, // units 1, 2 at 0.04
+            { bucket: '2026-09-10', messages: 2, billable: 2, cost: '0.07' }, // unit 3 at 0.04 (upper bound), unit 4 at 0.03
+            { bucket: '2026-09-15', messages: 2, billable: 2, cost: '0.05' }, // unit 5 at 0.03 (upper bound), unit 6 at 0.02
+            { bucket: '2026-09-20', messages: 1, billable: 1, cost: '0.02' }, // unit 7 at 0.02
+          ],
+          ['bucket', 'messages', 'billable', 'cost'],
+        ),
+      );
+      // Bucket times are the WABA's local midnight: 09-15 00:00 in Sao Paulo is 03:00 UTC.
+      expect(rows.find((r) => r.bucket === '2026-09-15')?.time).toBe(Date.parse('2026-09-15T03:00:00Z'));
+    });
 
-  it('a window starting mid-month keeps the month’s tier count (09-10..09-15 costs 0.04 + 0.03 + 0.03 + 0.02)', async () => {
-    const { rows } = await h.get(`/usage?from=2026-09-10&to=2026-09-15&interval=month&by=category&waba=${A}&category=utility`);
-    // Units 3..6 of the month: 0.04 + 0.03 + 0.03 + 0.02 = 0.12 (restarting tiers at 09-10 would give 0.15).
-    expect(pick(rows, ['messages', 'billable', 'cost'])).toEqual([{ messages: 4, billable: 4, cost: M(0.12) }]);
-  });
+    it('a window starting mid-month keeps the month’s tier count (09-10..09-15 costs 0.04 + 0.03 + 0.03 + 0.02)', async () => {
+      const { rows } = await h.get(`/usage?from=2026-09-10&to=2026-09-15&interval=month&by=category&waba=${A}&category=utility`);
+      // Units 3..6 of the month: 0.04 + 0.03 + 0.03 + 0.02 = 0.12 (restarting tiers at 09-10 would give 0.15).
+      expect(pick(rows, ['messages', 'billable', 'cost'])).toEqual([{ messages: 4, billable: 4, cost: M(0.12) }]);
+    });
 
-  it('epoch ranges are cut at the WABA’s midnight, not UTC’s', async () => {
-    // [09-16 01:00 UTC, 09-16 04:00 UTC) is 09-15 22:00 .. 09-16 01:00 in Sao Paulo: local days 09-15 and 09-16.
-    const from = Date.parse('2026-09-16T01:00:00Z');
-    const to = Date.parse('2026-09-16T04:00:00Z');
-    const { rows } = await h.get(`/usage?from=${from}&to=${to}&interval=day&by=category&waba=${A}`);
-    // 09-15: u5 + u6 utility (0.03 + 0.02) and m2 marketing to India (0.06); nothing on 09-16.
-    expect(pick(rows, ['bucket', 'category', 'messages', 'cost'])).toEqual(
-      pick(
-        [
-          { bucket: '2026-09-15', category: 'utility', messages: 2, cost: '0.05' },
-          { bucket: '2026-09-15', category: 'marketing', messages: 1, cost: '0.06' },
-        ],
-        ['bucket', 'category', 'messages', 'cost'],
-      ),
-    );
-    // Kolkata: b1 at 09-10 01:30 local is 09-09 20:00 UTC; the epoch range [09-09 18:30 UTC, 09-10 18:30 UTC) is exactly local 09-10.
-    const kFrom = Date.parse('2026-09-09T18:30:00Z');
-    const kTo = Date.parse('2026-09-10T18:30:00Z');
-    const k = await h.get(`/usage?from=${kFrom}&to=${kTo}&interval=day&by=category&waba=${B}`);
-    expect(pick(k.rows, ['bucket', 'category', 'cost'])).toEqual(
-      pick(
-        [
-          { bucket: '2026-09-10', category: 'marketing', cost: '0.78' },
-          { bucket: '2026-09-10', category: 'utility', cost: '0.115' },
-        ],
-        ['bucket', 'category', 'cost'],
-      ),
-    );
-  });
+    it('epoch ranges are cut at the WABA’s midnight, not UTC’s', async () => {
+      // [09-16 01:00 UTC, 09-16 04:00 UTC) is 09-15 22:00 .. 09-16 01:00 in Sao Paulo: local days 09-15 and 09-16.
+      const from = Date.parse('2026-09-16T01:00:00Z');
+      const to = Date.parse('2026-09-16T04:00:00Z');
+      const { rows } = await h.get(`/usage?from=${from}&to=${to}&interval=day&by=category&waba=${A}`);
+      // 09-15: u5 + u6 utility (0.03 + 0.02) and m2 marketing to India (0.06); nothing on 09-16.
+      expect(pick(rows, ['bucket', 'category', 'messages', 'cost'])).toEqual(
+        pick(
+          [
+            { bucket: '2026-09-15', category: 'utility', messages: 2, cost: '0.05' },
+            { bucket: '2026-09-15', category: 'marketing', messages: 1, cost: '0.06' },
+          ],
+          ['bucket', 'category', 'messages', 'cost'],
+        ),
+      );
+      // Kolkata: b1 at 09-10 01:30 local is 09-09 20:00 UTC; the epoch range [09-09 18:30 UTC, 09-10 18:30 UTC) is exactly local 09-10.
+      const kFrom = Date.parse('2026-09-09T18:30:00Z');
+      const kTo = Date.parse('2026-09-10T18:30:00Z');
+      const k = await h.get(`/usage?from=${kFrom}&to=${kTo}&interval=day&by=category&waba=${B}`);
+      expect(pick(k.rows, ['bucket', 'category', 'cost'])).toEqual(
+        pick(
+          [
+            { bucket: '2026-09-10', category: 'marketing', cost: '0.78' },
+            { bucket: '2026-09-10', category: 'utility', cost: '0.115' },
+          ],
+          ['bucket', 'category', 'cost'],
+        ),
+      );
+    });
 
-  it('usage by country and market: India is a market of its own inside the BRL card', async () => {
-    const { rows } = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=country,market&waba=${A}`);
-    expect(pick(rows, ['country', 'market', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          // Brazil: utility 0.22 + marketing m1, m3 0.625 + auth 0.035 + service 0 = 0.88; 7 + 2 + 1 + 1 = 11 delivered, 10 charged
-          { country: 'BR', market: 'Brazil', messages: 11, billable: 10, cost: '0.88' },
-          { country: 'IN', market: 'India', messages: 1, billable: 1, cost: '0.06' },
-        ],
-        ['country', 'market', 'messages', 'billable', 'cost'],
-      ),
-    );
-  });
+    it('usage by country and market: India is a market of its own inside the BRL card', async () => {
+      const { rows } = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=country,market&waba=${A}`);
+      expect(pick(rows, ['country', 'market', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            // Brazil: utility 0.22 + marketing m1, m3 0.625 + auth 0.035 + service 0 = 0.88; 7 + 2 + 1 + 1 = 11 delivered, 10 charged
+            { country: 'BR', market: 'Brazil', messages: 11, billable: 10, cost: '0.88' },
+            { country: 'IN', market: 'India', messages: 1, billable: 1, cost: '0.06' },
+          ],
+          ['country', 'market', 'messages', 'billable', 'cost'],
+        ),
+      );
+    });
 
-  it('usage by phone and a phone filter', async () => {
-    const { rows } = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=phone&waba=${A}`);
-    expect(pick(rows, ['phoneNumberId', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          // pA1: u1, u2 (0.08), u5 (0.03), u6 (0.02), m1, m3 (0.625), a1 (0.035) = 0.79; 7 messages
-          { phoneNumberId: A_PHONE_1, messages: 7, billable: 7, cost: '0.79' },
-          // pA2: u3 (0.04), u4 (0.03), u7 (0.02), m2 (0.06), s1 (0) = 0.15; 5 messages, 4 charged
-          { phoneNumberId: A_PHONE_2, messages: 5, billable: 4, cost: '0.15' },
-        ],
-        ['phoneNumberId', 'messages', 'billable', 'cost'],
-      ),
-    );
-    const filtered = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&phone=${A_PHONE_2}&category=utility`);
-    // pA2's utility units are the month's units 3, 4 and 7 of the portfolio: 0.04 + 0.03 + 0.02 = 0.09.
-    expect(pick(filtered.rows, ['currency', 'messages', 'cost'])).toEqual([{ currency: 'BRL', messages: 3, cost: M(0.09) }]);
-  });
+    it('usage by phone and a phone filter', async () => {
+      const { rows } = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=phone&waba=${A}`);
+      expect(pick(rows, ['phoneNumberId', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            // pA1: u1, u2 (0.08), u5 (0.03), u6 (0.02), m1, m3 (0.625), a1 (0.035) = 0.79; 7 messages
+            { phoneNumberId: A_PHONE_1, messages: 7, billable: 7, cost: '0.79' },
+            // pA2: u3 (0.04), u4 (0.03), u7 (0.02), m2 (0.06), s1 (0) = 0.15; 5 messages, 4 charged
+            { phoneNumberId: A_PHONE_2, messages: 5, billable: 4, cost: '0.15' },
+          ],
+          ['phoneNumberId', 'messages', 'billable', 'cost'],
+        ),
+      );
+      const filtered = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&phone=${A_PHONE_2}&category=utility`);
+      // pA2's utility units are the month's units 3, 4 and 7 of the portfolio: 0.04 + 0.03 + 0.02 = 0.09.
+      expect(pick(filtered.rows, ['currency', 'messages', 'cost'])).toEqual([{ currency: 'BRL', messages: 3, cost: M(0.09) }]);
+    });
 
-  it('usage by pricing type and direction', async () => {
-    const byType = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=pricing_type&waba=${A}`);
-    expect(pick(byType.rows, ['pricingType', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          { pricingType: 'regular', messages: 11, billable: 11, cost: '0.94' }, // 0.22 + 0.685 + 0.035
-          { pricingType: 'free_customer_service', messages: 1, billable: 0, cost: '0' },
-        ],
-        ['pricingType', 'messages', 'billable', 'cost'],
-      ),
-    );
-    const byDirection = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=direction&waba=${A}`);
-    expect(pick(byDirection.rows, ['direction', 'messages', 'cost'])).toEqual(
-      pick(
-        [
-          { direction: 'business_initiated', messages: 11, cost: '0.94' },
-          { direction: 'user_initiated', messages: 1, cost: '0' }, // service is the user-initiated side
-        ],
-        ['direction', 'messages', 'cost'],
-      ),
-    );
-  });
+    it('usage by pricing type and direction', async () => {
+      const byType = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=pricing_type&waba=${A}`);
+      expect(pick(byType.rows, ['pricingType', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            { pricingType: 'regular', messages: 11, billable: 11, cost: '0.94' }, // 0.22 + 0.685 + 0.035
+            { pricingType: 'free_customer_service', messages: 1, billable: 0, cost: '0' },
+          ],
+          ['pricingType', 'messages', 'billable', 'cost'],
+        ),
+      );
+      const byDirection = await h.get(`/usage?from=2026-09-01&to=2026-09-30&interval=month&by=direction&waba=${A}`);
+      expect(pick(byDirection.rows, ['direction', 'messages', 'cost'])).toEqual(
+        pick(
+          [
+            { direction: 'business_initiated', messages: 11, cost: '0.94' },
+            { direction: 'user_initiated', messages: 1, cost: '0' }, // service is the user-initiated side
+          ],
+          ['direction', 'messages', 'cost'],
+        ),
+      );
+    });
 
-  it('hourly buckets split each day exactly over its hours', async () => {
-    const { rows } = await h.get(`/usage?from=2026-09-15&to=2026-09-15&interval=hour&by=category&waba=${A}`);
-    expect(pick(rows, ['bucket', 'category', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          // utility 0.05 over u5 (09h) and u6 (23h): one message each, 0.025 each
-          { bucket: '2026-09-15T09', category: 'utility', messages: 1, billable: 1, cost: '0.025' },
-          { bucket: '2026-09-15T23', category: 'utility', messages: 1, billable: 1, cost: '0.025' },
-          { bucket: '2026-09-15T10', category: 'marketing', messages: 1, billable: 1, cost: '0.06' },
-        ],
-        ['bucket', 'category', 'messages', 'billable', 'cost'],
-      ),
-    );
-  });
+    it('hourly buckets split each day exactly over its hours', async () => {
+      const { rows } = await h.get(`/usage?from=2026-09-15&to=2026-09-15&interval=hour&by=category&waba=${A}`);
+      expect(pick(rows, ['bucket', 'category', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            // utility 0.05 over u5 (09h) and u6 (23h): one message each, 0.025 each
+            { bucket: '2026-09-15T09', category: 'utility', messages: 1, billable: 1, cost: '0.025' },
+            { bucket: '2026-09-15T23', category: 'utility', messages: 1, billable: 1, cost: '0.025' },
+            { bucket: '2026-09-15T10', category: 'marketing', messages: 1, billable: 1, cost: '0.06' },
+          ],
+          ['bucket', 'category', 'messages', 'billable', 'cost'],
+        ),
+      );
+    });
 
-  it('calls: pulses per call, user-initiated calls free', async () => {
-    const { rows } = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=day&by=direction&waba=${A}`);
-    expect(pick(rows, ['bucket', 'direction', 'calls', 'durationSec', 'pulses', 'cost'])).toEqual(
-      pick(
-        [
-          { bucket: '2026-09-10', direction: 'business_initiated', calls: 1, durationSec: 56, pulses: 10, cost: '0.6' },
-          // c2 alone: 7 s = 2 pulses x 0.06
-          { bucket: '2026-09-15', direction: 'business_initiated', calls: 1, durationSec: 7, pulses: 2, cost: '0.12' },
-          { bucket: '2026-09-15', direction: 'user_initiated', calls: 1, durationSec: 120, pulses: 0, cost: '0' },
-        ],
-        ['bucket', 'direction', 'calls', 'durationSec', 'pulses', 'cost'],
-      ),
-    );
-    const month = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&waba=${A}`);
-    // 10 + 2 pulses (not ceil(183 / 6) = 31, not ceil(63 / 6) = 11); 0.60 + 0.12 = 0.72
-    expect(pick(month.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([
-      { calls: 3, durationSec: 183, pulses: 12, cost: M(0.72) },
-    ]);
-  });
+    it('calls: pulses per call, user-initiated calls free', async () => {
+      const { rows } = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=day&by=direction&waba=${A}`);
+      expect(pick(rows, ['bucket', 'direction', 'calls', 'durationSec', 'pulses', 'cost'])).toEqual(
+        pick(
+          [
+            { bucket: '2026-09-10', direction: 'business_initiated', calls: 1, durationSec: 56, pulses: 10, cost: '0.6' },
+            // c2 alone: 7 s = 2 pulses x 0.06
+            { bucket: '2026-09-15', direction: 'business_initiated', calls: 1, durationSec: 7, pulses: 2, cost: '0.12' },
+            { bucket: '2026-09-15', direction: 'user_initiated', calls: 1, durationSec: 120, pulses: 0, cost: '0' },
+          ],
+          ['bucket', 'direction', 'calls', 'durationSec', 'pulses', 'cost'],
+        ),
+      );
+      const month = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&waba=${A}`);
+      // 10 + 2 pulses (not ceil(183 / 6) = 31, not ceil(63 / 6) = 11); 0.60 + 0.12 = 0.72
+      expect(pick(month.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([
+        { calls: 3, durationSec: 183, pulses: 12, cost: M(0.72) },
+      ]);
+    });
 
-  it('reconciliation: Meta’s charged units exclude its free messages', async () => {
-    const { rows } = await h.get<{ rows: Row[] }>(`/reconciliation?from=2026-09-10&to=2026-09-10&waba=${A}`);
-    // Estimate 09-10: u3, u4 (2 units, 0.07) + m1 (0.3125) = 3 units, 0.3825; s1 is free.
-    // Meta: utility 2 + marketing 1 charged = 3 units (the free service message is volume only), 0.07 + 0.3125 = 0.3825.
-    expect(pick(rows, ['day', 'currency', 'estimateUnits', 'estimateCost', 'metaUnits', 'metaCost'])).toEqual([
-      { day: '2026-09-10', currency: 'BRL', estimateUnits: 3, estimateCost: M(0.3825), metaUnits: 3, metaCost: M(0.3825) },
-    ]);
-  });
+    it('reconciliation: Meta’s charged units exclude its free messages', async () => {
+      const { rows } = await h.get<{ rows: Row[] }>(`/reconciliation?from=2026-09-10&to=2026-09-10&waba=${A}`);
+      // Estimate 09-10: u3, u4 (2 units, 0.07) + m1 (0.3125) = 3 units, 0.3825; s1 is free.
+      // Meta: utility 2 + marketing 1 charged = 3 units (the free service message is volume only), 0.07 + 0.3125 = 0.3825.
+      expect(pick(rows, ['day', 'currency', 'estimateUnits', 'estimateCost', 'metaUnits', 'metaCost'])).toEqual([
+        { day: '2026-09-10', currency: 'BRL', estimateUnits: 3, estimateCost: M(0.3825), metaUnits: 3, metaCost: M(0.3825) },
+      ]);
+    });
 
-  it('tiers: the month’s charged units and the tier in force', async () => {
-    const { rows } = await h.get<{ rows: Row[] }>(`/tiers?month=2026-09&waba=${A}`);
-    const brazilUtility = rows.find((r) => r.market === 'Brazil' && r.category === 'utility');
-    // 7 charged utility units in September: unit 8 is next, in the 6..MAX tier; no next tier.
-    expect(brazilUtility).toMatchObject({ units: 7, tierLower: 6, tierUpper: null, remaining: null });
-    const august = await h.get<{ rows: Row[] }>(`/tiers?month=2026-08&waba=${A}`);
-    // August has one unit: unit 2 is next, in tier 0..3, with 3 - 1 = 2 units left before 4..5.
-    expect(august.rows.find((r) => r.market === 'Brazil' && r.category === 'utility')).toMatchObject({
-      units: 1,
-      tierLower: 0,
-      tierUpper: 3,
-      remaining: 2,
+    it('tiers: the month’s charged units and the tier in force', async () => {
+      const { rows } = await h.get<{ rows: Row[] }>(`/tiers?month=2026-09&waba=${A}`);
+      const brazilUtility = rows.find((r) => r.market === 'Brazil' && r.category === 'utility');
+      // 7 charged utility units in September: unit 8 is next, in the 6..MAX tier; no next tier.
+      expect(brazilUtility).toMatchObject({ units: 7, tierLower: 6, tierUpper: null, remaining: null });
+      const august = await h.get<{ rows: Row[] }>(`/tiers?month=2026-08&waba=${A}`);
+      // August has one unit: unit 2 is next, in tier 0..3, with 3 - 1 = 2 units left before 4..5.
+      expect(august.rows.find((r) => r.market === 'Brazil' && r.category === 'utility')).toMatchObject({
+        units: 1,
+        tierLower: 0,
+        tierUpper: 3,
+        remaining: 2,
+      });
+    });
+
+    it('unique contacts over a day and a range', async () => {
+      const { rows, total } = await h.get<{ rows: { bucket: string; contacts: number }[]; total: number }>(
+        `/contacts?from=2026-09-10&to=2026-09-10&interval=day&waba=${A}`,
+      );
+      // 09-10 delivered to BR_1 (u3, m1), BR_3 (u4, s1); f1 failed (BR_1 anyway). 2 contacts.
+      expect(rows.map((r) => [r.bucket, r.contacts])).toEqual([['2026-09-10', 2]]);
+      expect(total).toBe(2);
+    });
+
+    it('usage by WABA: each WABA in its own currency, never added together', async () => {
+      const { rows } = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month&by=waba');
+      expect(pick(rows, ['wabaId', 'currency', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            // A: 7 utility + 3 marketing + 1 auth + 1 service = 12 delivered, 11 charged; 0.22 + 0.685 + 0.035 = 0.94
+            { wabaId: A, currency: 'BRL', messages: 12, billable: 11, cost: '0.94' },
+            // B: 0.78 + 0.115 = 0.895
+            { wabaId: B, currency: 'INR', messages: 2, billable: 2, cost: '0.895' },
+          ],
+          ['wabaId', 'currency', 'messages', 'billable', 'cost'],
+        ),
+      );
+      // Without by=waba the two currencies still come back as two rows.
+      const all = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month');
+      expect(pick(all.rows, ['currency', 'messages', 'cost'])).toEqual(
+        pick(
+          [
+            { currency: 'BRL', messages: 12, cost: '0.94' },
+            { currency: 'INR', messages: 2, cost: '0.895' },
+          ],
+          ['currency', 'messages', 'cost'],
+        ),
+      );
+    });
+
+    it('usage filters: country, pricing type, direction and group each narrow to the hand figures', async () => {
+      const q = '/usage?from=2026-09-01&to=2026-09-30&interval=month';
+      // India: A's m2 (0.06 BRL) and B's b1 + b2 (0.78 + 0.115 = 0.895 INR)
+      expect(pick((await h.get(`${q}&country=IN`)).rows, ['currency', 'messages', 'cost'])).toEqual(
+        pick(
+          [
+            { currency: 'BRL', messages: 1, cost: '0.06' },
+            { currency: 'INR', messages: 2, cost: '0.895' },
+          ],
+          ['currency', 'messages', 'cost'],
+        ),
+      );
+      expect(pick((await h.get(`${q}&pricingType=free_customer_service`)).rows, ['currency', 'messages', 'billable', 'cost'])).toEqual([
+        { currency: 'BRL', messages: 1, billable: 0, cost: 0 },
+      ]);
+      expect(pick((await h.get(`${q}&direction=user_initiated`)).rows, ['currency', 'messages', 'cost'])).toEqual([
+        { currency: 'BRL', messages: 1, cost: 0 },
+      ]);
+      // black-friday: m1 + m3 = 2 x 0.3125
+      expect(pick((await h.get(`${q}&group=black-friday`)).rows, ['currency', 'messages', 'cost'])).toEqual([
+        { currency: 'BRL', messages: 2, cost: M(0.625) },
+      ]);
+      const byGroup = await h.get(`${q}&by=group&waba=${A}`);
+      expect(pick(byGroup.rows, ['group', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            { group: 'black-friday', messages: 2, billable: 2, cost: '0.625' },
+            { group: 'receipts', messages: 1, billable: 1, cost: '0.04' }, // u1 is the month's utility unit 1
+            // the other 9: u2..u7 (0.04 + 0.04 + 0.03 + 0.03 + 0.02 + 0.02 = 0.18), m2 0.06, a1 0.035, s1 0 = 0.275
+            { group: null, messages: 9, billable: 8, cost: '0.275' },
+          ],
+          ['group', 'messages', 'billable', 'cost'],
+        ),
+      );
+    });
+
+    it('monthly buckets: August and September each start their own tier count', async () => {
+      const { rows } = await h.get(`/usage?from=2026-08-01&to=2026-09-30&interval=month&waba=${A}&category=utility`);
+      expect(pick(rows, ['bucket', 'messages', 'cost'])).toEqual(
+        pick(
+          [
+            { bucket: '2026-08', messages: 1, cost: '0.04' },
+            { bucket: '2026-09', messages: 7, cost: '0.22' },
+          ],
+          ['bucket', 'messages', 'cost'],
+        ),
+      );
+      // The September bucket starts at 09-01 00:00 in Sao Paulo, 03:00 UTC.
+      expect(rows.find((r) => r.bucket === '2026-09')?.time).toBe(Date.parse('2026-09-01T03:00:00Z'));
+    });
+
+    it('pricing-input: unpriced units of the window and the units charged before it in the month', async () => {
+      const res = await h.get<{ rows: Row[]; priorUnits: Row[] }>(`/pricing-input?from=2026-09-10&to=2026-09-15&waba=${A}&by=category`);
+      const units = (category: string, market: string) =>
+        res.rows.filter((r) => r.category === category && r.market === market).reduce((a, r) => a + (r.units as number), 0);
+      // 09-10: u3, u4; 09-15: u5, u6 -> 4 utility to Brazil; m1 to Brazil, m2 to India; s1 service
+      expect([units('utility', 'Brazil'), units('marketing', 'Brazil'), units('marketing', 'India'), units('service', 'Brazil')]).toEqual([
+        4, 1, 1, 1,
+      ]);
+      expect(res.rows.every((r) => r.wabaId === A && r.portfolioId === 'PF1' && r.currency === 'BRL')).toBe(true);
+      // u1 and u2 were charged on 09-02, before the window: the ladder starts at unit 3.
+      expect(res.priorUnits.find((p) => p.market === 'Brazil' && p.category === 'utility' && p.month === '2026-09')).toMatchObject({
+        portfolioId: 'PF1',
+        units: 2,
+      });
+    });
+
+    it('calls by country and phone, and a direction filter', async () => {
+      const byCountry = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&by=country&waba=${A}`);
+      // all three calls are with Brazilian numbers: 56 + 7 + 120 = 183 s, 10 + 2 + 0 pulses, 0.72
+      expect(pick(byCountry.rows, ['country', 'calls', 'durationSec', 'pulses', 'cost'])).toEqual([
+        { country: 'BR', calls: 3, durationSec: 183, pulses: 12, cost: M(0.72) },
+      ]);
+      const byPhone = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&by=phone`);
+      expect(pick(byPhone.rows, ['phoneNumberId', 'calls', 'pulses'])).toEqual([{ phoneNumberId: A_PHONE_1, calls: 3, pulses: 12 }]);
+      const outbound = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&direction=business_initiated`);
+      expect(pick(outbound.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([
+        { calls: 2, durationSec: 63, pulses: 12, cost: M(0.72) },
+      ]);
+      const inbound = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&direction=user_initiated`);
+      expect(pick(inbound.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([{ calls: 1, durationSec: 120, pulses: 0, cost: 0 }]);
+    });
+
+    it('unique contacts over the month is the distinct count, not the sum of days', async () => {
+      const { rows, total } = await h.get<{ rows: { bucket: string; contacts: number }[]; total: number }>(
+        `/contacts?from=2026-09-01&to=2026-09-30&interval=month&waba=${A}`,
+      );
+      // Delivered to BR_1, BR_2, BR_3 and IN_1 in September (BR_1 on 3 days, BR_2 on 3, BR_3 on 2): 4 contacts.
+      expect(total).toBe(4);
+      expect(rows.map((r) => [r.bucket, r.contacts])).toEqual([['2026-09', 4]]);
+    });
+
+    it('lists for template variables hold exactly the values in the store', async () => {
+      const list = async (kind: string, waba?: string) =>
+        (await h.get<{ items: { value: string }[] }>(`/lists/${kind}${waba ? `?waba=${waba}` : ''}`)).items.map((i) => i.value).sort();
+      expect(await list('wabas')).toEqual([A, B].sort());
+      expect(await list('phones', A)).toEqual([A_PHONE_1, A_PHONE_2].sort());
+      expect(await list('phones', B)).toEqual([B_PHONE]);
+      expect(await list('countries')).toEqual(['BR', 'IN']);
+      expect(await list('groups')).toEqual(['black-friday', 'receipts']);
+      expect(await list('markets', A)).toEqual(['Brazil', 'India']);
+      // Categories are offered from Meta's whole list (a panel may filter on one not sent yet): it holds the ones seen.
+      expect(await list('categories', A)).toEqual(expect.arrayContaining(['authentication', 'marketing', 'service', 'utility']));
+    });
+
+    it('annotations: the imported price files on their effective days', async () => {
+      const { items } = await h.get<{ items: { time: number; kind: string; title: string; text: string }[] }>(
+        `/annotations?from=2026-06-01&to=2026-09-30&kind=rate_card&waba=${A}`,
+      );
+      // Only BRL files concern WABA A: the rates card and the tier table, both from 2026-07-01 (00:00 in Sao Paulo = 03:00 UTC).
+      expect(items.length).toBeGreaterThan(0);
+      expect(new Set(items.map((i) => i.time))).toEqual(new Set([Date.parse('2026-07-01T03:00:00Z')]));
+      expect(items.every((i) => `${i.title} ${i.text}`.includes('BRL'))).toBe(true);
+    });
+
+    it('waspend report equals the hand figures for every --by it accepts', async () => {
+      const out = await runCli([
+        'report',
+        '--from',
+        '2026-09-01',
+        '--to',
+        '2026-09-30',
+        '--by',
+        'category',
+        '--format',
+        'json',
+        '--config',
+        h.configFile,
+        '--db',
+        h.db,
+      ]);
+      const rows = JSON.parse(out) as Row[];
+      expect(pick(rows, ['currency', 'category', 'messages', 'billable', 'cost'])).toEqual(
+        pick(
+          [
+            { currency: 'BRL', category: 'utility', messages: 7, billable: 7, cost: '0.22' },
+            { currency: 'BRL', category: 'marketing', messages: 3, billable: 3, cost: '0.685' },
+            { currency: 'BRL', category: 'authentication', messages: 1, billable: 1, cost: '0.035' },
+            { currency: 'BRL', category: 'service', messages: 1, billable: 0, cost: '0' },
+            { currency: 'INR', category: 'marketing', messages: 1, billable: 1, cost: '0.78' },
+            { currency: 'INR', category: 'utility', messages: 1, billable: 1, cost: '0.115' },
+          ],
+          ['currency', 'category', 'messages', 'billable', 'cost'],
+        ),
+      );
+    });
+
+    it('waspend report --by country,phone: both columns filled, figures by hand', async () => {
+      const out = await runCli([
+        'report',
+        '--from',
+        '2026-09-01',
+        '--to',
+        '2026-09-30',
+        '--by',
+        'country,phone',
+        '--format',
+        'json',
+        '--config',
+        h.configFile,
+        '--db',
+        h.db,
+      ]);
+      const rows = JSON.parse(out) as Row[];
+      const keys = ['currency', 'country', 'phone_number_id', 'messages', 'billable', 'cost'];
+      expect(pick(rows, keys)).toEqual(
+        pick(
+          [
+            // u1, u2 (0.08), u5 (0.03), u6 (0.02), m1, m3 (0.625), a1 (0.035): 0.79
+            { currency: 'BRL', country: 'BR', phone_number_id: A_PHONE_1, messages: 7, billable: 7, cost: '0.79' },
+            // u3 (0.04), u4 (0.03), u7 (0.02), s1 (free): 0.09
+            { currency: 'BRL', country: 'BR', phone_number_id: A_PHONE_2, messages: 4, billable: 3, cost: '0.09' },
+            { currency: 'BRL', country: 'IN', phone_number_id: A_PHONE_2, messages: 1, billable: 1, cost: '0.06' },
+            { currency: 'INR', country: 'IN', phone_number_id: B_PHONE, messages: 2, billable: 2, cost: '0.895' },
+          ],
+          keys,
+        ),
+      );
     });
   });
-
-  it('unique contacts over a day and a range', async () => {
-    const { rows, total } = await h.get<{ rows: { bucket: string; contacts: number }[]; total: number }>(
-      `/contacts?from=2026-09-10&to=2026-09-10&interval=day&waba=${A}`,
-    );
-    // 09-10 delivered to BR_1 (u3, m1), BR_3 (u4, s1); f1 failed (BR_1 anyway). 2 contacts.
-    expect(rows.map((r) => [r.bucket, r.contacts])).toEqual([['2026-09-10', 2]]);
-    expect(total).toBe(2);
-  });
-
-  it('usage by WABA: each WABA in its own currency, never added together', async () => {
-    const { rows } = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month&by=waba');
-    expect(pick(rows, ['wabaId', 'currency', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          // A: 7 utility + 3 marketing + 1 auth + 1 service = 12 delivered, 11 charged; 0.22 + 0.685 + 0.035 = 0.94
-          { wabaId: A, currency: 'BRL', messages: 12, billable: 11, cost: '0.94' },
-          // B: 0.78 + 0.115 = 0.895
-          { wabaId: B, currency: 'INR', messages: 2, billable: 2, cost: '0.895' },
-        ],
-        ['wabaId', 'currency', 'messages', 'billable', 'cost'],
-      ),
-    );
-    // Without by=waba the two currencies still come back as two rows.
-    const all = await h.get('/usage?from=2026-09-01&to=2026-09-30&interval=month');
-    expect(pick(all.rows, ['currency', 'messages', 'cost'])).toEqual(
-      pick(
-        [
-          { currency: 'BRL', messages: 12, cost: '0.94' },
-          { currency: 'INR', messages: 2, cost: '0.895' },
-        ],
-        ['currency', 'messages', 'cost'],
-      ),
-    );
-  });
-
-  it('usage filters: country, pricing type, direction and group each narrow to the hand figures', async () => {
-    const q = '/usage?from=2026-09-01&to=2026-09-30&interval=month';
-    // India: A's m2 (0.06 BRL) and B's b1 + b2 (0.78 + 0.115 = 0.895 INR)
-    expect(pick((await h.get(`${q}&country=IN`)).rows, ['currency', 'messages', 'cost'])).toEqual(
-      pick(
-        [
-          { currency: 'BRL', messages: 1, cost: '0.06' },
-          { currency: 'INR', messages: 2, cost: '0.895' },
-        ],
-        ['currency', 'messages', 'cost'],
-      ),
-    );
-    expect(pick((await h.get(`${q}&pricingType=free_customer_service`)).rows, ['currency', 'messages', 'billable', 'cost'])).toEqual([
-      { currency: 'BRL', messages: 1, billable: 0, cost: 0 },
-    ]);
-    expect(pick((await h.get(`${q}&direction=user_initiated`)).rows, ['currency', 'messages', 'cost'])).toEqual([
-      { currency: 'BRL', messages: 1, cost: 0 },
-    ]);
-    // black-friday: m1 + m3 = 2 x 0.3125
-    expect(pick((await h.get(`${q}&group=black-friday`)).rows, ['currency', 'messages', 'cost'])).toEqual([
-      { currency: 'BRL', messages: 2, cost: M(0.625) },
-    ]);
-    const byGroup = await h.get(`${q}&by=group&waba=${A}`);
-    expect(pick(byGroup.rows, ['group', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          { group: 'black-friday', messages: 2, billable: 2, cost: '0.625' },
-          { group: 'receipts', messages: 1, billable: 1, cost: '0.04' }, // u1 is the month's utility unit 1
-          // the other 9: u2..u7 (0.04 + 0.04 + 0.03 + 0.03 + 0.02 + 0.02 = 0.18), m2 0.06, a1 0.035, s1 0 = 0.275
-          { group: null, messages: 9, billable: 8, cost: '0.275' },
-        ],
-        ['group', 'messages', 'billable', 'cost'],
-      ),
-    );
-  });
-
-  it('monthly buckets: August and September each start their own tier count', async () => {
-    const { rows } = await h.get(`/usage?from=2026-08-01&to=2026-09-30&interval=month&waba=${A}&category=utility`);
-    expect(pick(rows, ['bucket', 'messages', 'cost'])).toEqual(
-      pick(
-        [
-          { bucket: '2026-08', messages: 1, cost: '0.04' },
-          { bucket: '2026-09', messages: 7, cost: '0.22' },
-        ],
-        ['bucket', 'messages', 'cost'],
-      ),
-    );
-    // The September bucket starts at 09-01 00:00 in Sao Paulo, 03:00 UTC.
-    expect(rows.find((r) => r.bucket === '2026-09')?.time).toBe(Date.parse('2026-09-01T03:00:00Z'));
-  });
-
-  it('pricing-input: unpriced units of the window and the units charged before it in the month', async () => {
-    const res = await h.get<{ rows: Row[]; priorUnits: Row[] }>(`/pricing-input?from=2026-09-10&to=2026-09-15&waba=${A}&by=category`);
-    const units = (category: string, market: string) =>
-      res.rows.filter((r) => r.category === category && r.market === market).reduce((a, r) => a + (r.units as number), 0);
-    // 09-10: u3, u4; 09-15: u5, u6 -> 4 utility to Brazil; m1 to Brazil, m2 to India; s1 service
-    expect([units('utility', 'Brazil'), units('marketing', 'Brazil'), units('marketing', 'India'), units('service', 'Brazil')]).toEqual([
-      4, 1, 1, 1,
-    ]);
-    expect(res.rows.every((r) => r.wabaId === A && r.portfolioId === 'PF1' && r.currency === 'BRL')).toBe(true);
-    // u1 and u2 were charged on 09-02, before the window: the ladder starts at unit 3.
-    expect(res.priorUnits.find((p) => p.market === 'Brazil' && p.category === 'utility' && p.month === '2026-09')).toMatchObject({
-      portfolioId: 'PF1',
-      units: 2,
-    });
-  });
-
-  it('calls by country and phone, and a direction filter', async () => {
-    const byCountry = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&by=country&waba=${A}`);
-    // all three calls are with Brazilian numbers: 56 + 7 + 120 = 183 s, 10 + 2 + 0 pulses, 0.72
-    expect(pick(byCountry.rows, ['country', 'calls', 'durationSec', 'pulses', 'cost'])).toEqual([
-      { country: 'BR', calls: 3, durationSec: 183, pulses: 12, cost: M(0.72) },
-    ]);
-    const byPhone = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&by=phone`);
-    expect(pick(byPhone.rows, ['phoneNumberId', 'calls', 'pulses'])).toEqual([{ phoneNumberId: A_PHONE_1, calls: 3, pulses: 12 }]);
-    const outbound = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&direction=business_initiated`);
-    expect(pick(outbound.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([
-      { calls: 2, durationSec: 63, pulses: 12, cost: M(0.72) },
-    ]);
-    const inbound = await h.get(`/calls?from=2026-09-01&to=2026-09-30&interval=month&direction=user_initiated`);
-    expect(pick(inbound.rows, ['calls', 'durationSec', 'pulses', 'cost'])).toEqual([{ calls: 1, durationSec: 120, pulses: 0, cost: 0 }]);
-  });
-
-  it('unique contacts over the month is the distinct count, not the sum of days', async () => {
-    const { rows, total } = await h.get<{ rows: { bucket: string; contacts: number }[]; total: number }>(
-      `/contacts?from=2026-09-01&to=2026-09-30&interval=month&waba=${A}`,
-    );
-    // Delivered to BR_1, BR_2, BR_3 and IN_1 in September (BR_1 on 3 days, BR_2 on 3, BR_3 on 2): 4 contacts.
-    expect(total).toBe(4);
-    expect(rows.map((r) => [r.bucket, r.contacts])).toEqual([['2026-09', 4]]);
-  });
-
-  it('lists for template variables hold exactly the values in the store', async () => {
-    const list = async (kind: string, waba?: string) =>
-      (await h.get<{ items: { value: string }[] }>(`/lists/${kind}${waba ? `?waba=${waba}` : ''}`)).items.map((i) => i.value).sort();
-    expect(await list('wabas')).toEqual([A, B].sort());
-    expect(await list('phones', A)).toEqual([A_PHONE_1, A_PHONE_2].sort());
-    expect(await list('phones', B)).toEqual([B_PHONE]);
-    expect(await list('countries')).toEqual(['BR', 'IN']);
-    expect(await list('groups')).toEqual(['black-friday', 'receipts']);
-    expect(await list('markets', A)).toEqual(['Brazil', 'India']);
-    // Categories are offered from Meta's whole list (a panel may filter on one not sent yet): it holds the ones seen.
-    expect(await list('categories', A)).toEqual(expect.arrayContaining(['authentication', 'marketing', 'service', 'utility']));
-  });
-
-  it('annotations: the imported price files on their effective days', async () => {
-    const { items } = await h.get<{ items: { time: number; kind: string; title: string; text: string }[] }>(
-      `/annotations?from=2026-06-01&to=2026-09-30&kind=rate_card&waba=${A}`,
-    );
-    // Only BRL files concern WABA A: the rates card and the tier table, both from 2026-07-01 (00:00 in Sao Paulo = 03:00 UTC).
-    expect(items.length).toBeGreaterThan(0);
-    expect(new Set(items.map((i) => i.time))).toEqual(new Set([Date.parse('2026-07-01T03:00:00Z')]));
-    expect(items.every((i) => `${i.title} ${i.text}`.includes('BRL'))).toBe(true);
-  });
-
-  it('waspend report equals the hand figures for every --by it accepts', async () => {
-    const out = await runCli([
-      'report',
-      '--from',
-      '2026-09-01',
-      '--to',
-      '2026-09-30',
-      '--by',
-      'category',
-      '--format',
-      'json',
-      '--config',
-      h.configFile,
-      '--db',
-      h.db,
-    ]);
-    const rows = JSON.parse(out) as Row[];
-    expect(pick(rows, ['currency', 'category', 'messages', 'billable', 'cost'])).toEqual(
-      pick(
-        [
-          { currency: 'BRL', category: 'utility', messages: 7, billable: 7, cost: '0.22' },
-          { currency: 'BRL', category: 'marketing', messages: 3, billable: 3, cost: '0.685' },
-          { currency: 'BRL', category: 'authentication', messages: 1, billable: 1, cost: '0.035' },
-          { currency: 'BRL', category: 'service', messages: 1, billable: 0, cost: '0' },
-          { currency: 'INR', category: 'marketing', messages: 1, billable: 1, cost: '0.78' },
-          { currency: 'INR', category: 'utility', messages: 1, billable: 1, cost: '0.115' },
-        ],
-        ['currency', 'category', 'messages', 'billable', 'cost'],
-      ),
-    );
-  });
-
-  it('waspend report --by country,phone: both columns filled, figures by hand', async () => {
-    const out = await runCli([
-      'report',
-      '--from',
-      '2026-09-01',
-      '--to',
-      '2026-09-30',
-      '--by',
-      'country,phone',
-      '--format',
-      'json',
-      '--config',
-      h.configFile,
-      '--db',
-      h.db,
-    ]);
-    const rows = JSON.parse(out) as Row[];
-    const keys = ['currency', 'country', 'phone_number_id', 'messages', 'billable', 'cost'];
-    expect(pick(rows, keys)).toEqual(
-      pick(
-        [
-          // u1, u2 (0.08), u5 (0.03), u6 (0.02), m1, m3 (0.625), a1 (0.035): 0.79
-          { currency: 'BRL', country: 'BR', phone_number_id: A_PHONE_1, messages: 7, billable: 7, cost: '0.79' },
-          // u3 (0.04), u4 (0.03), u7 (0.02), s1 (free): 0.09
-          { currency: 'BRL', country: 'BR', phone_number_id: A_PHONE_2, messages: 4, billable: 3, cost: '0.09' },
-          { currency: 'BRL', country: 'IN', phone_number_id: A_PHONE_2, messages: 1, billable: 1, cost: '0.06' },
-          { currency: 'INR', country: 'IN', phone_number_id: B_PHONE, messages: 2, billable: 2, cost: '0.895' },
-        ],
-        keys,
-      ),
-    );
-  });
-});
 
 function silentLogger() {
   const pino = require('pino') as typeof import('pino');
