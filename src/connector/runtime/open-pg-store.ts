@@ -9,6 +9,7 @@ import {
   type UsageDailyRow,
   type StoredRateFile,
   type StoreOptions,
+  usageRowOf,
 } from '../store';
 
 /**
@@ -76,19 +77,7 @@ class PgConnectorStore implements ConnectorStore {
       `SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'}`,
       args,
     );
-    return res.rows.map((r: Record<string, string>) => ({
-      day: String(r.day),
-      wabaId: String(r.waba_id),
-      phoneNumberId: null,
-      country: null,
-      market: String(r.market),
-      category: String(r.category),
-      pricingType: r.pricing_type === '' ? null : String(r.pricing_type),
-      pricingModel: String(r.pricing_model),
-      group: null,
-      messages: Number(r.messages),
-      units: Number(r.units),
-    }));
+    return res.rows.map(usageRowOf);
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {

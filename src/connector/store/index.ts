@@ -12,4 +12,5 @@ export type { RateFileStore, StoredRateFile } from './rate-files';
 export type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store';
 export { SqliteInvoices } from './sqlite-invoices';
 export { PgInvoices } from './pg-invoices';
+export { usageRowOf } from './usage-row';
 export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';

@@ -2,6 +2,7 @@ import type { Category, Direction, PricingType } from '@core';
 import type { Pool, PoolClient } from 'pg';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
 import { dataDaysOf, dataDaysSql } from './data-days';
+import { usageRowOf } from './usage-row';
 import type { AccountEventRow, CallsDailyRow, DayRange, DaySketchRow, InboundDailyRow, UsageDailyRow } from './store';
 
 const orNull = (v: unknown) => (v === '' || v === null ? null : String(v));
@@ -29,19 +30,7 @@ export async function readUsage(pool: Pool, range: DayRange): Promise<UsageDaily
     `SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`,
     w.args,
   );
-  return rows.map((r) => ({
-    day: String(r.day),
-    wabaId: String(r.waba_id),
-    phoneNumberId: orNull(r.phone_number_id),
-    country: orNull(r.country),
-    market: String(r.market),
-    category: String(r.category),
-    pricingType: orNull(r.pricing_type),
-    pricingModel: String(r.pricing_model),
-    group: orNull(r.grp),
-    messages: Number(r.messages),
-    units: Number(r.units),
-  }));
+  return rows.map(usageRowOf);
 }
 
 export async function readCallsDaily(pool: Pool, range: DayRange): Promise<CallsDailyRow[]> {

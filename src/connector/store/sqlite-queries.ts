@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Category, Direction, PricingType } from '@core';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
+import { usageRowOf } from './usage-row';
 import type { DayRange, UsageDailyRow } from './store';
-
-const orNull = (v: string) => (v === '' ? null : v);
 
 function rangeWhere(range: DayRange): { sql: string; args: string[] } {
   const args = [range.fromDay, range.toDay];
@@ -20,19 +19,7 @@ export function readUsage(db: Database.Database, range: DayRange): UsageDailyRow
   const rows = db
     .prepare(`SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`)
     .all(...w.args) as Record<string, string | number>[];
-  return rows.map((r) => ({
-    day: String(r.day),
-    wabaId: String(r.waba_id),
-    phoneNumberId: orNull(String(r.phone_number_id)),
-    country: orNull(String(r.country)),
-    market: String(r.market),
-    category: String(r.category),
-    pricingType: orNull(String(r.pricing_type)),
-    pricingModel: String(r.pricing_model),
-    group: orNull(String(r.grp)),
-    messages: Number(r.messages),
-    units: Number(r.units),
-  }));
+  return rows.map(usageRowOf);
 }
 
 interface PricingRecord {

@@ -23,6 +23,7 @@ import { SqliteInboundRollup } from './sqlite-inbound';
 import { SqliteInvoices } from './sqlite-invoices';
 import { migrateSqlite } from './sqlite-migrate';
 import { dataDaysOf, dataDaysSql } from './data-days';
+import { usageRowOf } from './usage-row';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
 import type { StoredRateFile } from './rate-files';
@@ -406,19 +407,7 @@ export class SqliteStore implements ConnectorStore {
     const rows = this.db
       .prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba}`)
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, string | number>[];
-    return rows.map((r) => ({
-      day: String(r.day),
-      wabaId: String(r.waba_id),
-      phoneNumberId: null,
-      country: null,
-      market: String(r.market),
-      category: String(r.category),
-      pricingType: r.pricing_type === '' ? null : String(r.pricing_type),
-      pricingModel: String(r.pricing_model),
-      group: null,
-      messages: Number(r.messages),
-      units: Number(r.units),
-    }));
+    return rows.map(usageRowOf);
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
