@@ -9,9 +9,16 @@ module.exports = {
   projects: [
     {
       ...node,
-      roots: only === 'core' ? ['<rootDir>/src/core'] : ['<rootDir>/src/core', '<rootDir>/tests/integration'],
+      roots: only === 'core' ? ['<rootDir>/src/core'] : ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration'],
       testMatch:
-        only === 'core' ? ['**/*.test.ts'] : ['<rootDir>/src/core/**/*.test.ts', '<rootDir>/tests/integration/served-values.test.ts'],
+        only === 'core'
+          ? ['**/*.test.ts']
+          : [
+              '<rootDir>/src/core/**/*.test.ts',
+              '<rootDir>/src/connector/query/**/*.test.ts',
+              '<rootDir>/src/connector/http/app.test.ts',
+              '<rootDir>/tests/integration/served-values.test.ts',
+            ],
     },
     ...(only === 'core' ? [] : [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }]),
   ],
