@@ -18,3 +18,4 @@ export * from './allocation';
 export * from './comparison';
 export * from './rules';
 export * from './sketch';
+export * from './what-if';

@@ -1,0 +1,173 @@
+import { InputError } from '../errors';
+import { rateColumnOf, type Category } from '../model/category';
+import { divRound } from '../model/money';
+import type { PricedRow, UsageRow } from '../model/usage';
+import { priceUsage, type PriceUsageResult } from '../pricing/price-usage';
+import { tierKey } from '../pricing/tier-ladder';
+import type { PriceBook, PriceBookEntry } from '../ratecard/price-book';
+import { PRICING_RULES, rulesOn, type PricingRuleRow, type PricingRules } from '../rules/pricing-rules';
+import { assertScenario, shiftRules, type RateOverride, type Scenario, type ScenarioPriceFile, type ServiceMove } from './scenario';
+
+/** Units charged in the month before the priced range, per portfolio x market x category (what /pricing-input returns). */
+export interface PriorUnitsRow {
+  portfolioId: string;
+  market: string;
+  category: string;
+  month: string;
+  units: number;
+}
+
+export interface ScenarioResult {
+  /** The rows priced as the connector prices them (same code, same rules, same prior units). */
+  actual: PriceUsageResult;
+  /** The scenario's rows (service rows split when a share moves) priced under the scenario. */
+  scenario: PriceUsageResult;
+  /** The rules table the scenario priced with. */
+  rules: readonly PricingRuleRow[];
+}
+
+/**
+ * Prior units keyed as the pricer's tier counters: each category's units go to the counter its rate
+ * column moves under the rules of the month's first day; untiered columns (marketing, service) count nowhere.
+ */
+export function priorTierUnits(prior: readonly PriorUnitsRow[], table: readonly PricingRuleRow[] = PRICING_RULES): Map<string, number> {
+  const out = new Map<string, number>();
+  prior.forEach((p, i) => {
+    if (!Number.isSafeInteger(p.units) || p.units < 0)
+      throw new InputError(`priorUnits[${i}].units`, p.units, 'must be a whole number >= 0');
+    const column = rateColumnOf(p.category as Category);
+    const counter = column === null ? undefined : rulesOn(`${p.month}-01`, table).tierCounters[column];
+    if (counter === undefined) return;
+    const key = tierKey(p.portfolioId, p.market, counter, p.month);
+    out.set(key, (out.get(key) ?? 0) + p.units);
+  });
+  return out;
+}
+
+/**
+ * Meta's verdict on a PMP service or utility row where the scenario's rules disagree with the rules in
+ * force about the customer-service window: free in the window -> charged when the scenario charges it;
+ * a charged service reply -> free when the scenario frees it (service replies are only sent inside the
+ * window). A charged utility template cannot be told apart from one sent outside the window at this
+ * grain, so it stays charged.
+ */
+function scenarioVerdict(row: UsageRow, actual: PricingRules, scenario: PricingRules): UsageRow['pricingType'] {
+  if (row.pricingModel !== 'PMP' || (row.category !== 'service' && row.category !== 'utility')) return row.pricingType;
+  const category = row.category as 'service' | 'utility';
+  const wasFree = actual.freeInCsw.includes(category);
+  const isFree = scenario.freeInCsw.includes(category);
+  if (wasFree && !isFree && row.pricingType === 'free_customer_service') return 'regular';
+  if (!wasFree && isFree && row.pricingType === 'regular' && row.category === 'service') return 'free_customer_service';
+  return row.pricingType;
+}
+
+/** share% of `units`, rounded half up per row (integer arithmetic: shares have at most 4 decimals). */
+function movedUnits(units: number, share: number): number {
+  const ppm = BigInt(Math.round(share * 10_000));
+  return Number(divRound(BigInt(units) * ppm, 1_000_000n));
+}
+
+function scenarioRows(
+  rows: readonly UsageRow[],
+  table: readonly PricingRuleRow[],
+  scenarioTable: readonly PricingRuleRow[],
+  move: ServiceMove | undefined,
+): UsageRow[] {
+  const out: UsageRow[] = [];
+  for (const row of rows) {
+    const rules = rulesOn(row.day, scenarioTable);
+    const pricingType = table === scenarioTable ? row.pricingType : scenarioVerdict(row, rulesOn(row.day, table), rules);
+    const r: UsageRow = pricingType === row.pricingType ? row : { ...row, pricingType };
+    const movable =
+      move &&
+      move.share > 0 &&
+      r.pricingModel === 'PMP' &&
+      r.category === 'service' &&
+      (r.pricingType === 'regular' || r.pricingType === 'free_customer_service');
+    const moved = movable ? movedUnits(r.units, move.share) : 0;
+    if (!move || moved === 0) {
+      out.push(r);
+      continue;
+    }
+    if (r.units > moved) out.push({ ...r, units: r.units - moved, ...(r.messages !== undefined ? { messages: r.units - moved } : {}) });
+    // Replies become templates sent inside the window: free there only if the scenario's rules say so.
+    const type = (rules.freeInCsw as readonly string[]).includes(move.to) ? 'free_customer_service' : 'regular';
+    out.push({ ...r, category: move.to, pricingType: type, units: moved, ...(r.messages !== undefined ? { messages: moved } : {}) });
+  }
+  return out;
+}
+
+function sameSlot(a: PriceBookEntry, b: PriceBookEntry): boolean {
+  if (a.kind !== b.kind || a.currency !== b.currency) return false;
+  return a.kind !== 'rate_card' || b.kind !== 'rate_card' || a.unit === b.unit;
+}
+
+/**
+ * The book with each chosen file in force on every priced day: the other entries of its slot
+ * (kind, currency, and unit for rate cards) are dropped and the file is dated to `startDay`.
+ */
+export function scenarioBook(book: PriceBook, files: readonly ScenarioPriceFile[], startDay: string): PriceBook {
+  if (files.length === 0) return book;
+  const chosen = files.map((f) => ({ ...f.entry, effectiveFrom: startDay }) as PriceBookEntry);
+  const keep = <T extends PriceBookEntry>(list: readonly T[]) => list.filter((e) => !chosen.some((c) => sameSlot(c, e)));
+  const of = <K extends PriceBookEntry['kind']>(kind: K) => chosen.filter((c) => c.kind === kind) as Extract<PriceBookEntry, { kind: K }>[];
+  return {
+    rateCards: [...keep(book.rateCards), ...of('rate_card')],
+    tierTables: [...keep(book.tierTables), ...of('tier_table')],
+    callRateCards: [...keep(book.callRateCards), ...of('call_rates')],
+  };
+}
+
+const matches = (want: string | undefined, value: string) => want === undefined || want === '*' || want === '' || want === value;
+
+function overrideOf(row: PricedRow, overrides: readonly RateOverride[]): RateOverride | undefined {
+  return overrides.find((o) => matches(o.market, row.market) && matches(o.category, row.category) && matches(o.currency, row.currency));
+}
+
+/** Applies the first matching override to a priced row: a percentage of its cost, or a flat rate per charged unit. */
+function applyOverride(row: PricedRow, o: RateOverride): PricedRow {
+  if (o.rateMicros !== undefined) {
+    const out: PricedRow = { ...row, costMicros: BigInt(row.billable) * o.rateMicros };
+    delete out.tiers;
+    return out;
+  }
+  if (row.costMicros === null) return row;
+  const ppm = 1_000_000n + BigInt(Math.round((o.percent as number) * 10_000));
+  return { ...row, costMicros: divRound(row.costMicros * ppm, 1_000_000n) };
+}
+
+/**
+ * Prices pricing-input rows twice with core's pricer: as they are (what the connector charges) and
+ * under `scenario`. The scenario differs only where it says: its rules table (shifted rows), the
+ * verdicts those rules change, the share of service moved to templates, its price files, then its
+ * overrides on the priced cost. Tiers are counted from `priorUnits` on both sides, so a range that
+ * starts mid-month lands on the right tier. The scenario starts at the first priced day: earlier
+ * days of the month count as they were.
+ */
+export function priceScenario(
+  rows: readonly UsageRow[],
+  priorUnits: readonly PriorUnitsRow[],
+  book: PriceBook,
+  scenario: Scenario,
+  table: readonly PricingRuleRow[] = PRICING_RULES,
+): ScenarioResult {
+  assertScenario(scenario, table);
+  const actual = priceUsage(rows, book, { priorUnits: priorTierUnits(priorUnits, table), rules: table });
+  let startDay: string | null = null;
+  for (const r of rows) if (startDay === null || r.day < startDay) startDay = r.day;
+  if (startDay === null) return { actual, scenario: { rows: [], problems: [], tierCounts: new Map() }, rules: table };
+  const rules = shiftRules(table, scenario.rules ?? [], startDay);
+  const input = scenarioRows(rows, table, rules, scenario.moveService);
+  const priced = priceUsage(input, scenarioBook(book, scenario.priceFiles ?? [], startDay), {
+    priorUnits: priorTierUnits(priorUnits, rules),
+    rules,
+  });
+  const overrides = scenario.overrides ?? [];
+  if (overrides.length > 0) {
+    priced.rows = priced.rows.map((r) => {
+      const o = overrideOf(r, overrides);
+      return o ? applyOverride(r, o) : r;
+    });
+  }
+  return { actual, scenario: priced, rules };
+}
