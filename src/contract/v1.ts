@@ -351,6 +351,27 @@ export type AnnotationsResponse = z.infer<typeof annotationsResponse>;
 /** The price book as JSON (decimal strings): see `priceBookFromJson` in core. */
 export const priceBookResponse = z.object({ priceBook: z.unknown() });
 
+/** A stored price file (`waspend rates|tiers|call-rates import`), by the file name it was imported from. */
+export const priceFileItem = z.object({
+  name: z.string(),
+  kind: z.enum(['rates', 'tiers', 'call_rates']),
+  currency: z.string(),
+  /** First WABA-local day it prices (`--effective`); may be in the future. */
+  effectiveFrom: z.string(),
+  /** When it was imported, epoch ms. */
+  importedAt: z.number(),
+});
+export type PriceFileItem = z.infer<typeof priceFileItem>;
+/** GET /api/v1/price-files: every stored file, by effective day then kind and currency. */
+export const priceFilesResponse = z.object({ items: z.array(priceFileItem) });
+export type PriceFilesResponse = z.infer<typeof priceFilesResponse>;
+/**
+ * GET /api/v1/price-files/{name}: the stored files of that name (one per kind, currency and effective
+ * day) and what they parse to, as a price book in JSON (`priceBookFromJson`). 404 when none has it.
+ */
+export const priceFileResponse = z.object({ items: z.array(priceFileItem), priceBook: z.unknown() });
+export type PriceFileResponse = z.infer<typeof priceFileResponse>;
+
 export const wabaInfo = z.object({
   id: z.string(),
   name: z.string(),

@@ -24,6 +24,7 @@ export const API_ENDPOINTS: ApiEndpoint[] = [
   { path: `${API_PREFIX}/tiers`, valid: 'month=2026-10', filters: ['month', 'waba'] },
   { path: `${API_PREFIX}/annotations`, valid: RANGE, filters: ['from', 'to', 'waba', 'kind'] },
   { path: `${API_PREFIX}/price-book`, valid: '', filters: [] },
+  { path: `${API_PREFIX}/price-files`, valid: '', filters: [] },
   { path: `${API_PREFIX}/wabas`, valid: '', filters: [] },
   ...LIST_KINDS.map((kind) => ({ path: `${API_PREFIX}/lists/${kind}`, valid: '', filters: ['waba'] })),
 ];

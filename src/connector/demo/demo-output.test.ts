@@ -44,6 +44,26 @@ test('rate files: Meta\'s Rates CSV layout with an "invented" preamble, and core
   expect(() => buildDemoPriceBook(demo.rateFiles)).not.toThrow();
 });
 
+test("next quarter's files are imported ahead: effective on the first quarter start after the last day, rates moved by hand-checked factors", () => {
+  const demo = generateDemo({ ...SMALL, seed: 'x' });
+  const last = [...demo.rateFiles]
+    .map((f) => f.effectiveFrom)
+    .sort()
+    .at(-1) as string;
+  const ahead = demo.rateFiles.filter((f) => f.effectiveFrom === last);
+  // One rates, tiers and call-rates file per currency, all after every WABA's last day of data.
+  expect(ahead.map((f) => `${f.kind}/${f.currency}`).sort()).toEqual(
+    ['BRL', 'EUR', 'INR'].flatMap((c) => [`call_rates/${c}`, `rates/${c}`, `tiers/${c}`]).sort(),
+  );
+  // AS_OF is 2026-11-22: the data ends in Q4 2026, so the announced quarter starts on 2027-01-01.
+  expect(last).toBe('2027-01-01');
+  const eur = ahead.find((f) => f.kind === 'rates' && f.currency === 'EUR')!;
+  const germany = eur.text.split('\r\n').find((l) => l.startsWith('Germany,EUR,'))!;
+  // Germany marketing: USD 0.1365 x 1.12 = 0.15288, x 0.92 (EUR) = 0.1406496 -> 0.1406.
+  // Utility: USD 0.055 x 0.9 = 0.0495, x 0.92 = 0.04554 -> 0.0455.
+  expect(germany.split(',').slice(2, 4)).toEqual(['0.1406', '0.0455']);
+});
+
 test("writeDemoNdjson writes one envelope per line, in the generator's order", async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-demo-')), 'demo.ndjson');
   const written = await writeDemoNdjson(file, { ...SMALL, seed: 'ndjson' });

@@ -65,9 +65,17 @@ function fmt(usd: number, currency: string): string {
   return (usd * (DEMO_FX[currency] ?? 1)).toFixed(4);
 }
 
-/** Later quarters move a few rates, so the demo shows rate-card change annotations. */
+/** The quarter after the demo's last day: a card announced ahead, imported with a future effective day. */
+export const ANNOUNCED_QUARTER = -1;
+
+/**
+ * Later quarters move a few rates, so the demo shows rate-card change annotations. The announced
+ * next quarter (ANNOUNCED_QUARTER) raises marketing by 12% and lowers utility and authentication by
+ * 10% everywhere, so "last month under next quarter's rates" differs in every market.
+ */
 function revised(market: string, quarterIndex: number): [number, number, number, number | null] {
   const [m, u, a, ai] = baseOf(market);
+  if (quarterIndex === ANNOUNCED_QUARTER) return [m * 1.12, u * 0.9, a * 0.9, ai];
   const bump = quarterIndex === 0 ? 1 : market === 'India' ? 1.08 : market === 'Brazil' ? 0.95 : 1;
   const ubump = quarterIndex === 0 || market !== 'Brazil' ? 1 : 0.94;
   return [m * bump, u * ubump, a * ubump, ai];
@@ -129,13 +137,26 @@ export function quarterStarts(firstDay: string, lastDay: string): string[] {
   return starts;
 }
 
-/** Every demo file: a rates card, a tier table and call rates per currency per quarter. */
+/** The first quarter start after `day`. */
+export function nextQuarterStart(day: string): string {
+  const [y, m] = [Number(day.slice(0, 4)), Number(day.slice(5, 7))];
+  const q = Math.floor((m - 1) / 3) * 3 + 1;
+  return q === 10 ? `${y + 1}-01-01` : `${y}-${String(q + 3).padStart(2, '0')}-01`;
+}
+
+/**
+ * Every demo file: a rates card, a tier table and call rates per currency per quarter over the data,
+ * plus the next quarter's, announced ahead (effective after the last day: prices nothing until then,
+ * and what-if panels can choose it by name or effective day).
+ */
 export function buildDemoRateFiles(currencies: readonly string[], firstDay: string, lastDay: string): DemoRateFile[] {
   const files: DemoRateFile[] = [];
   const quarters = quarterStarts(firstDay, lastDay);
+  const announced = nextQuarterStart(lastDay);
   for (const currency of currencies) {
     const lc = currency.toLowerCase();
-    quarters.forEach((effectiveFrom, q) => {
+    [...quarters, announced].forEach((effectiveFrom, i) => {
+      const q = effectiveFrom === announced ? ANNOUNCED_QUARTER : i;
       files.push({
         kind: 'rates',
         currency,

@@ -29,6 +29,7 @@ import {
   type QueryContext,
 } from '../query';
 import { registerInvoiceRoutes } from './invoice-routes';
+import { registerPriceFileRoutes } from './price-file-routes';
 
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(query)';
 
@@ -87,6 +88,7 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
       scope.get('/tiers', async (req) => tierState(ctx, parseQuery(tiersQuery, req.query)));
       scope.get('/annotations', async (req) => annotations(ctx, parseQuery(annotationsQuery, req.query)));
       scope.get('/price-book', async () => ({ priceBook: priceBookToJson(ctx.priceBook()) }));
+      await registerPriceFileRoutes(scope, ctx);
       scope.get('/wabas', async () => ({
         items: [...ctx.wabas.values()].map((w) => ({
           id: w.id,
