@@ -3,23 +3,19 @@
 // are left out: a mutant is active only inside the jest process, so they could never kill one.
 const { projects } = require('./jest.config.js');
 const [node, plugin] = projects;
-const only = process.env.WASPEND_MUTATION_SCOPE; // 'core' narrows the run to core's own suites
+const scope = process.env.WASPEND_MUTATION_SCOPE ?? 'all'; // see stryker.config.mjs
+
+const coreSuites = ['<rootDir>/src/core/**/*.test.ts'];
+const querySuites = [
+  '<rootDir>/src/connector/query/**/*.test.ts',
+  '<rootDir>/src/connector/http/app.test.ts',
+  '<rootDir>/tests/integration/served-values.test.ts',
+];
+const nodeSuites = { core: coreSuites, query: querySuites, all: [...coreSuites, ...querySuites] }[scope];
 
 module.exports = {
   projects: [
-    {
-      ...node,
-      roots: only === 'core' ? ['<rootDir>/src/core'] : ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration'],
-      testMatch:
-        only === 'core'
-          ? ['**/*.test.ts']
-          : [
-              '<rootDir>/src/core/**/*.test.ts',
-              '<rootDir>/src/connector/query/**/*.test.ts',
-              '<rootDir>/src/connector/http/app.test.ts',
-              '<rootDir>/tests/integration/served-values.test.ts',
-            ],
-    },
-    ...(only === 'core' ? [] : [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }]),
+    { ...node, roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration'], testMatch: nodeSuites },
+    ...(scope === 'all' ? [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }] : []),
   ],
 };
