@@ -1,6 +1,6 @@
 /** Command-line options and the size of each scale. Scales change data sizes and run lengths, never targets. */
 
-export const SECTIONS = ['ingest', 'queries', 'queryLayer', 'memory', 'repricing'] as const;
+export const SECTIONS = ['ingest', 'queries', 'webhookUnderLoad', 'queryLayer', 'memory', 'repricing'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 export type ScaleName = 'tiny' | 'small' | 'medium' | 'full';
 
@@ -19,6 +19,8 @@ export interface Scale {
   /** Repetitions per panel query and per raw GROUP BY (the raw one is capped by time). */
   queryReps: number;
   rawReps: number;
+  /** Seconds of webhooks on the idle query store, then as long again while the heaviest panels run in a loop. */
+  loadSeconds: number;
   /** Query-layer result shape: days x countries x categories x numbers. */
   layer: { days: number; countries: number; categories: number; phones: number; reps: number };
 }
@@ -38,6 +40,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     phones: 4,
     queryReps: 3,
     rawReps: 1,
+    loadSeconds: 2,
     layer: { days: 7, countries: 5, categories: 7, phones: 2, reps: 2 },
   },
   small: {
@@ -52,6 +55,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     phones: 20,
     queryReps: 15,
     rawReps: 3,
+    loadSeconds: 8,
     layer: layerFull,
   },
   medium: {
@@ -66,6 +70,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     phones: 20,
     queryReps: 21,
     rawReps: 3,
+    loadSeconds: 15,
     layer: layerFull,
   },
   full: {
@@ -80,6 +85,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     phones: 20,
     queryReps: 21,
     rawReps: 3,
+    loadSeconds: 20,
     layer: layerFull,
   },
 };

@@ -1,56 +1,74 @@
-/** The dashboard panel queries the bench times: from dashboards/*.json, else a representative list. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { ROOT } from './connector-process';
+/**
+ * The dashboard panel queries the bench times: every target of every query panel of every
+ * dashboard in dashboards/ (panels inside rows included, read with the dashboard tests' own
+ * helpers), turned into connector requests by the plugin's own request building with every
+ * variable at "All". A panel added to a dashboard is measured without touching this file.
+ */
+import { buildRequests } from '../src/plugin/api/request-params';
+import { interpolateQuery } from '../src/plugin/query/interpolate';
+import { migrateQuery } from '../src/plugin/query/migrate';
+import { queryPanels, readAllDashboards, type Json } from '../tests/dashboards/dashboard-files';
+
+export interface PanelRequest {
+  role: string;
+  /** `/api/v1/...?query` as the plugin sends it. */
+  path: string;
+}
 
 export interface PanelQuery {
+  /** `file #id "title" refId`. */
   name: string;
-  path: string;
-  /** Raw-events equivalent (see raw-baseline.ts); null when there is no plain GROUP BY counterpart. */
-  raw: 'delivered_by_day_category' | 'delivered_by_day_country' | 'delivered_by_day_phone' | 'contacts_30d' | null;
+  /** The dashboard file; null for the extra bulk export that is not a panel. */
+  file: string | null;
+  kind: string;
+  /** The requests the panel sends together (runQuery fetches them in parallel). */
+  requests: PanelRequest[];
 }
 
-/** Panel queries read from dashboards/*.json (targets with a `path`), else this representative list. */
-export function panelQueries(fromMs: number, toMs: number): PanelQuery[] {
-  const range = `from=${fromMs}&to=${toMs}`;
-  const last30 = `from=${toMs - 30 * 86_400_000}&to=${toMs}`;
-  const month = new Date(toMs - 86_400_000).toISOString().slice(0, 7);
-  const fixed: PanelQuery[] = [
-    { name: 'usage by day x category', path: `/api/v1/usage?${range}&interval=day&by=category`, raw: 'delivered_by_day_category' },
-    {
-      name: 'cost by day x category (estimate)',
-      path: `/api/v1/usage?${range}&interval=day&by=category,pricing_type&source=estimate`,
-      raw: 'delivered_by_day_category',
-    },
-    { name: 'usage by day x country', path: `/api/v1/usage?${range}&interval=day&by=country`, raw: 'delivered_by_day_country' },
-    { name: 'usage by day x phone', path: `/api/v1/usage?${range}&interval=day&by=phone`, raw: 'delivered_by_day_phone' },
-    {
-      name: 'pricing input by category x country',
-      path: `/api/v1/pricing-input?${range}&by=category,country`,
-      raw: 'delivered_by_day_country',
-    },
-    { name: 'calls by day x direction', path: `/api/v1/calls?${range}&interval=day&by=direction`, raw: null },
-    { name: 'unique contacts, last 30 days', path: `/api/v1/contacts?${last30}&interval=day`, raw: 'contacts_30d' },
-    { name: 'reconciliation by day x category', path: `/api/v1/reconciliation?${range}&by=category`, raw: null },
-    { name: 'volume tiers this month', path: `/api/v1/tiers?month=${month}`, raw: null },
-  ];
-  return fromDashboards(range) ?? fixed;
+/** Grafana's replace with every dashboard variable at "All" (its allValue, else `*`): "no filter" to the plugin. */
+function replaceWithAll(dashboard: Json) {
+  const vars = new Map(((dashboard.templating?.list ?? []) as Json[]).map((v) => [String(v.name), v]));
+  return (text: string) =>
+    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (vars.has(name) ? String(vars.get(name)?.allValue ?? '*') : m));
 }
 
-function fromDashboards(range: string): PanelQuery[] | null {
-  const dir = path.join(ROOT, 'dashboards');
-  if (!fs.existsSync(dir)) return null;
-  const found: PanelQuery[] = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const dash = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
-      panels?: Array<{ title?: string; targets?: Array<Record<string, unknown>> }>;
-    };
-    for (const panel of dash.panels ?? []) {
-      for (const t of panel.targets ?? []) {
-        if (typeof t.path === 'string')
-          found.push({ name: `${file}: ${panel.title ?? '?'}`, path: `${t.path}${t.path.includes('?') ? '&' : '?'}${range}`, raw: null });
+/**
+ * Every dashboard panel's requests for the range [fromMs, toMs) in `timeZone`, plus the bulk
+ * `/pricing-input` export (not a panel; clients that price themselves read it).
+ */
+export function panelQueries(fromMs: number, toMs: number, timeZone = 'UTC'): PanelQuery[] {
+  const out: PanelQuery[] = [];
+  for (const { file, json } of readAllDashboards()) {
+    const replace = replaceWithAll(json);
+    for (const panel of queryPanels(json)) {
+      for (const target of (panel.targets ?? []) as Json[]) {
+        const query = interpolateQuery(migrateQuery(target), replace);
+        // A panel comparing with the previous period asks for the second half of the range, so the
+        // period it compares with (the first half) is inside the store too.
+        const range = query.compare === 'previous_period' ? { fromMs: toMs - Math.floor((toMs - fromMs) / 2), toMs } : { fromMs, toMs };
+        const requests = buildRequests(query, range, { timeZone }).map((r) => ({ role: r.role, path: `${r.path}?${r.search}` }));
+        out.push({ name: `${file} #${panel.id} "${panel.title}" ${target.refId}`, file, kind: query.kind, requests });
       }
     }
   }
-  return found.length > 0 ? found : null;
+  out.push({
+    name: 'export: pricing-input by category x country',
+    file: null,
+    kind: 'pricing-input',
+    requests: [{ role: 'main', path: `/api/v1/pricing-input?from=${fromMs}&to=${toMs}&by=category%2Ccountry` }],
+  });
+  return out;
+}
+
+/**
+ * The same request over another range (epoch ms or YYYY-MM-DD, as the contract accepts): from/to
+ * replaced where the request has them (a tiers request names a month and is kept).
+ */
+export function withRange(p: string, from: string, to: string): string {
+  const [base, search = ''] = p.split('?');
+  const params = new URLSearchParams(search);
+  if (!params.has('from') || !params.has('to')) return p;
+  params.set('from', from);
+  params.set('to', to);
+  return `${base}?${params.toString()}`;
 }

@@ -1,76 +1,161 @@
 /**
- * The "plain GROUP BY over the raw events" each panel query is compared with. It finds the
- * connector's append-only raw event table in the SQLite file (a table with wamid and status
- * columns) and answers each question straight from it, with no rollup.
+ * The "plain GROUP BY over the raw events" each panel query is compared with: the same question
+ * answered straight from the connector's append-only `raw_events` table (one row per webhook
+ * event, the event's JSON in `body`) in the same store, with no rollup, in SQLite or PostgreSQL.
+ * Buckets are UTC days or months and countries are calling codes: the same amount of work as the
+ * panel's answer, not byte-identical rows.
  */
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import { CALLING_CODES } from './webhook-bodies';
 import { median, round } from './stats';
 
-type RawQuestion = 'delivered_by_day_category' | 'delivered_by_day_country' | 'delivered_by_day_phone' | 'contacts_30d';
+export type Engine = 'sqlite' | 'postgres';
 
-const pick = (cols: string[], names: string[]) => names.find((n) => cols.includes(n)) ?? null;
-
-export interface RawBaseline {
-  table: string | null;
-  reason: string | null;
-  time(question: RawQuestion, reps: number): number | null;
-  close(): void;
+export interface RawQuestion {
+  /** What is aggregated: delivered messages, finished calls, distinct contacts, or a month's tier units. */
+  what: 'delivered' | 'calls' | 'contacts' | 'tiers';
+  bucket: 'day' | 'month' | 'none';
+  dims: string[];
+  fromMs: number;
+  toMs: number;
 }
 
-export function rawBaseline(file: string, fromMs: number, toMs: number): RawBaseline {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  const tables = (db.prepare(`select name from sqlite_master where type = 'table'`).all() as Array<{ name: string }>).map((t) => t.name);
-  let found: { table: string; cols: string[] } | null = null;
-  for (const t of tables) {
-    const cols = (db.prepare(`select name from pragma_table_info(?)`).all(t) as Array<{ name: string }>).map((c) => c.name);
-    if (cols.includes('wamid') && cols.includes('status')) {
-      found = { table: t, cols };
-      break;
+const DAY_MS = 86_400_000;
+
+function msOf(v: string | null, fallback: number): number {
+  if (v === null || v === '') return fallback;
+  if (/^-?\d+$/.test(v)) return Number(v);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Date.parse(`${v}T00:00:00Z`);
+  return fallback;
+}
+
+/** The raw question behind one connector request (`/api/v1/<endpoint>?...`); null for an endpoint with no raw counterpart. */
+export function rawQuestionOf(requestPath: string): RawQuestion | null {
+  const [base = '', search = ''] = requestPath.split('?');
+  const p = new URLSearchParams(search);
+  const endpoint = base.split('/').pop() ?? '';
+  const by = (p.get('by') ?? '').split(',').filter(Boolean);
+  const bucket = p.get('interval') === 'month' ? 'month' : 'day';
+  const fromMs = msOf(p.get('from'), 0);
+  // A day-valued `to` is inclusive (projection asks through today).
+  const toRaw = p.get('to');
+  const toMs = toRaw && /^\d{4}-\d{2}-\d{2}$/.test(toRaw) ? msOf(toRaw, 0) + DAY_MS : msOf(toRaw, 0);
+  switch (endpoint) {
+    case 'usage':
+    case 'pricing-input':
+      return { what: 'delivered', bucket: endpoint === 'pricing-input' ? 'day' : bucket, dims: by, fromMs, toMs };
+    case 'reconciliation':
+      return { what: 'delivered', bucket, dims: by.length ? by : ['category'], fromMs, toMs };
+    case 'calls':
+      return { what: 'calls', bucket, dims: by, fromMs, toMs };
+    case 'contacts':
+      return { what: 'contacts', bucket, dims: [], fromMs, toMs };
+    case 'tiers': {
+      const month = p.get('month');
+      if (!month) return null;
+      const start = Date.parse(`${month}-01T00:00:00Z`);
+      const next = new Date(start);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      return { what: 'tiers', bucket: 'none', dims: ['market', 'category'], fromMs: start, toMs: next.getTime() };
     }
+    default:
+      return null;
   }
-  const fail = (reason: string): RawBaseline => ({ table: found?.table ?? null, reason, time: () => null, close: () => db.close() });
-  if (!found) return fail(`no table with wamid and status columns among ${tables.join(', ')}`);
-  const { table, cols } = found;
-  const ts = pick(cols, ['ts_ms', 'at_ms', 'timestamp_ms', 'event_ms', 'ts', 'at', 'timestamp', 'event_at', 'occurred_at']);
-  const category = pick(cols, ['category', 'pricing_category']);
-  const country = pick(cols, ['country', 'recipient_country', 'iso2']);
-  const phone = pick(cols, ['phone_number_id', 'phone_id', 'phone']);
-  const recipient = pick(cols, ['recipient', 'recipient_id', 'contact', 'wa_id']);
-  if (!ts) return fail(`raw table ${table} has no recognisable time column (${cols.join(', ')})`);
-  const maxTs = Number((db.prepare(`select max(${ts}) as m from ${table}`).get() as { m: number }).m);
-  const unit = maxTs > 1e11 ? 1 : 1000;
-  const lo = Math.floor(fromMs / unit);
-  const hi = Math.floor(toMs / unit);
-  const perDay = 86_400_000 / unit;
-  const delivered = `status in ('delivered','read') and ${ts} >= ${lo} and ${ts} < ${hi}`;
-  const byDim = (dim: string | null) =>
-    dim ? `select ${ts} / ${perDay} as day, ${dim}, count(distinct wamid) as n from ${table} where ${delivered} group by 1, 2` : null;
-  const sql: Record<RawQuestion, string | null> = {
-    delivered_by_day_category: byDim(category),
-    delivered_by_day_country: byDim(country),
-    delivered_by_day_phone: byDim(phone),
-    contacts_30d: recipient
-      ? `select count(distinct ${recipient}) from ${table} where ${delivered.replace(String(lo), String(Math.floor((toMs - 30 * 86_400_000) / unit)))}`
-      : null,
+}
+
+/** SQL for one raw question in one dialect. */
+export function rawSql(q: RawQuestion, engine: Engine): string {
+  const j = (jsonPath: string) =>
+    engine === 'sqlite' ? `json_extract(body, '$.${jsonPath}')` : `(body::jsonb #>> '{${jsonPath.split('.').join(',')}}')`;
+  const bucket =
+    q.bucket === 'day'
+      ? `(at_ms / ${DAY_MS})`
+      : q.bucket === 'month'
+        ? engine === 'sqlite'
+          ? `strftime('%Y-%m', at_ms / 1000, 'unixepoch')`
+          : `to_char(to_timestamp(at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM')`
+        : null;
+  const user =
+    q.what === 'calls' ? `(CASE WHEN ${j('direction')} = 'USER_INITIATED' THEN ${j('from')} ELSE ${j('to')} END)` : j('recipient_id');
+  // The calling code of the recipient (the bench's codes map one to one onto countries).
+  const byLength = (n: number) =>
+    CALLING_CODES.filter((c) => c.length === n)
+      .map((c) => `'${c}'`)
+      .join(',');
+  const code = `(CASE WHEN substr(${user}, 1, 3) IN (${byLength(3)}) THEN substr(${user}, 1, 3) ELSE substr(${user}, 1, 2) END)`;
+  const dim: Record<string, string> = {
+    waba: 'waba_id',
+    phone: 'phone_number_id',
+    country: code,
+    market: code,
+    category: j('pricing.category'),
+    pricing_type: j('pricing.type'),
+    direction: q.what === 'calls' ? j('direction') : j('pricing.type'),
+    group: j('biz_opaque_callback_data'),
   };
-  const prepared = new Map<string, Database.Statement>();
+  const dims = q.dims.map((d) => dim[d] ?? j('pricing.category'));
+  const keys = [...(bucket ? [bucket] : []), ...dims];
+  const groupBy = keys.length ? ` GROUP BY ${keys.map((_, i) => i + 1).join(', ')}` : '';
+  const select = keys.length ? `${keys.join(', ')}, ` : '';
+  const range = `at_ms >= ${q.fromMs} AND at_ms < ${q.toMs}`;
+  switch (q.what) {
+    case 'delivered':
+      return `SELECT ${select}count(DISTINCT ${j('id')}) AS n FROM raw_events WHERE kind = 'status' AND ${j('status')} = 'delivered' AND ${range}${groupBy}`;
+    case 'tiers':
+      return `SELECT ${select}count(DISTINCT ${j('id')}) AS n FROM raw_events WHERE kind = 'status' AND ${j('status')} = 'delivered' AND ${j('pricing.category')} IN ('utility', 'authentication') AND ${range}${groupBy}`;
+    case 'calls':
+      return `SELECT ${select}count(*) AS n, sum(${engine === 'sqlite' ? j('duration') : `(${j('duration')})::numeric`}) AS seconds FROM raw_events WHERE kind = 'call' AND ${j('event')} = 'terminate' AND ${range}${groupBy}`;
+    case 'contacts':
+      return `SELECT ${select}count(DISTINCT coalesce(${j('recipient_id')}, ${j('from')})) AS n FROM raw_events WHERE kind IN ('status', 'inbound') AND ${range}${groupBy}`;
+  }
+}
+
+export interface RawBaseline {
+  engine: Engine;
+  /** Median ms and row count of the raw answer to one question. */
+  time(q: RawQuestion, reps: number): Promise<{ medianMs: number; rows: number }>;
+  close(): Promise<void>;
+}
+
+async function timeIt(reps: number, run: () => Promise<number>): Promise<{ medianMs: number; rows: number }> {
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < Math.max(1, reps); i++) {
+    const t0 = process.hrtime.bigint();
+    rows = await run();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { medianMs: round(median(times), 2), rows };
+}
+
+/** A raw baseline on the SQLite file (read-only connection of its own) or the PostgreSQL database of the store. */
+export async function rawBaseline(db: string): Promise<RawBaseline> {
+  if (db.startsWith('sqlite:')) {
+    const conn = new Database(db.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
+    const cache = new Map<string, Database.Statement>();
+    return {
+      engine: 'sqlite',
+      time: (q, reps) => {
+        const sql = rawSql(q, 'sqlite');
+        let stmt = cache.get(sql);
+        if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
+        const s = stmt;
+        return timeIt(reps, async () => s.all().length);
+      },
+      close: async () => {
+        conn.close();
+      },
+    };
+  }
+  const client = new Client({ connectionString: db });
+  await client.connect();
   return {
-    table,
-    reason: null,
-    time(question, reps) {
-      const text = sql[question];
-      if (!text) return null;
-      let stmt = prepared.get(text);
-      if (!stmt) prepared.set(text, (stmt = db.prepare(text)));
-      const s = stmt;
-      const times: number[] = [];
-      for (let i = 0; i < Math.max(1, reps); i++) {
-        const t0 = process.hrtime.bigint();
-        s.all();
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-      return round(median(times), 2);
+    engine: 'postgres',
+    time: (q, reps) => {
+      const sql = rawSql(q, 'postgres');
+      return timeIt(reps, async () => (await client.query(sql)).rows.length);
     },
-    close: () => db.close(),
+    close: () => client.end(),
   };
 }

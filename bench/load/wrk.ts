@@ -35,6 +35,7 @@ export function writeWrkScript(
       timestampSec: marker.ts,
       recipient: '919812345678',
       category: (opts.category ?? 'marketing') as 'marketing',
+      group: null,
     },
   ]);
   const open = body.indexOf('"statuses":[') + '"statuses":['.length;

@@ -1,6 +1,8 @@
 /**
  * Runs the benchmark harness at --scale tiny (seconds, not minutes) and checks the shape of its
- * JSON: all five sections, each with a target, a met flag and numbers. No timing assertions.
+ * JSON: every section with a target, a met flag and numbers; every dashboard panel measured on a
+ * store that gives it rows, with the raw GROUP BY baseline beside it; webhook latency while the
+ * heaviest panels run. No timing assertions.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SECTIONS = ['ingest', 'queries', 'queryLayer', 'memory', 'repricing'] as const;
+const SECTIONS = ['ingest', 'queries', 'webhookUnderLoad', 'queryLayer', 'memory', 'repricing'] as const;
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -65,6 +67,54 @@ describe('npm run bench --scale tiny', () => {
     expect(layer.rows).toBe(7 * 5 * 7 * 2);
     expect(layer.corePricing.medianMs).toBeGreaterThan(0);
     expect(layer.corePricing.usPerRow).toBeGreaterThan(0);
+  });
+
+  it('measures every dashboard panel on rows, each beside its raw GROUP BY baseline', () => {
+    const queries = json.queries as unknown as {
+      builderCheck: { identical: boolean };
+      sqlite: {
+        store: { calls: number; inbound: number; priceFiles: number };
+        queries: Array<{ name: string; rows: number | null; medianMs: number | null; rawMedianMs: number | null; notMeasured?: string }>;
+      };
+    };
+    expect(queries.builderCheck.identical).toBe(true);
+    expect(queries.sqlite.store.calls).toBeGreaterThan(0);
+    expect(queries.sqlite.store.inbound).toBeGreaterThan(0);
+    expect(queries.sqlite.store.priceFiles).toBeGreaterThan(0);
+    // Every target of every dashboard, plus the pricing-input export.
+    const dir = path.join(ROOT, 'dashboards');
+    const targets = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => {
+        const panels = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).panels as Array<Record<string, unknown>>;
+        return panels.flatMap((p) => [p, ...((p.panels as Array<Record<string, unknown>>) ?? [])]);
+      })
+      .filter((p) => p.type !== 'row' && p.type !== 'text')
+      .reduce((n, p) => n + ((p.targets as unknown[]) ?? []).length, 0);
+    expect(queries.sqlite.queries).toHaveLength(targets + 1);
+    for (const q of queries.sqlite.queries) {
+      expect({ name: q.name, notMeasured: q.notMeasured }).toEqual({ name: q.name, notMeasured: undefined });
+      expect([q.name, (q.rows ?? 0) > 0]).toEqual([q.name, true]);
+      expect([q.name, typeof q.medianMs, typeof q.rawMedianMs]).toEqual([q.name, 'number', 'number']);
+    }
+  });
+
+  it('reports webhook latency idle and while the heaviest panels run in a loop', () => {
+    const load = (json.webhookUnderLoad as { sqlite: Record<string, unknown> }).sqlite as {
+      heavyPanels: string[];
+      idle: { webhooks: number; p99Ms: number };
+      underLoad: { webhooks: number; p99Ms: number };
+      queriesCompleted: number;
+      queryErrors: number;
+    };
+    expect(load.heavyPanels).toHaveLength(3);
+    expect(load.idle.webhooks).toBeGreaterThan(0);
+    expect(load.underLoad.webhooks).toBeGreaterThan(0);
+    expect(typeof load.underLoad.p99Ms).toBe('number');
+    expect(load.queriesCompleted).toBeGreaterThan(0);
+    // The wide range (1900-01-01..2999-12-31) is answered, not refused.
+    expect(load.queryErrors).toBe(0);
   });
 
   it('describes the machine, including the disk fsync rate', () => {
