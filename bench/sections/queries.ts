@@ -60,7 +60,7 @@ type Answer = { status: number; rows: number | null; text: string };
 async function get(conn: RunningConnector, p: string): Promise<Answer> {
   const res = await fetch(`${conn.url}${p}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
   const text = await res.text();
-  let rows: number | null = null;
+  let rows: number | null;
   try {
     const body = JSON.parse(text) as { rows?: unknown[]; items?: unknown[] };
     rows = Array.isArray(body.rows) ? body.rows.length : Array.isArray(body.items) ? body.items.length : null;
