@@ -36,6 +36,8 @@ export default {
   timeoutMS: 60000,
   // The first run of every suite with coverage takes minutes on a busy 2-core machine.
   dryRunTimeoutMinutes: 40,
+  // Another scope's sandbox, when two scopes run at once, is not part of the project.
+  ignorePatterns: ['.stryker-tmp*'],
   tempDirName: `.stryker-tmp-${scope}`,
   cleanTempDir: 'always',
 };
