@@ -61,7 +61,9 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       // The bundle tests (module-*.test.ts) need dist/, built after the fast suites: jest.slow.config.js runs them.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/plugin-load/module-'],
-      transform: { '^.+\\.(t|j)sx?$': swc },
+      // tests/dashboards reads queries through the plugin's query kinds, whose frame builders load @grafana/data.
+      transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': swc },
+      transformIgnorePatterns: [`node_modules/(?!(${esm.join('|')})/)`],
       moduleNameMapper: aliases,
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
       globalTeardown: '<rootDir>/tests/helpers/global-teardown.js',

@@ -2,32 +2,14 @@ import React, { useEffect, useState } from 'react';
 import type { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, RadioButtonGroup, Select } from '@grafana/ui';
 import { CATEGORIES, DIRECTIONS, PRICING_TYPES } from '@core';
-import { INTERVALS, SOURCES, USAGE_DIMENSIONS, type Interval, type Source, type UsageDimension } from '@contract';
+import { INTERVALS, SOURCES, type Interval, type Source, type UsageDimension } from '@contract';
 import type { DataSource } from '../datasource';
 import type { WaspendOptions } from '../options';
-import {
-  BILLING_METRICS,
-  FILTER_KEYS,
-  QUERY_KINDS,
-  type BillingMetric,
-  type FilterKey,
-  type QueryKind,
-  type WaspendQuery,
-} from '../query/types';
+import { allKindSpecs, kindSpec, type KindField } from '../kinds';
+import { FILTER_KEYS, type FilterKey, type WaspendQuery } from '../query/types';
 import { formatFilterList, groupByChoices, parseFilterText, readQueryForEditor, withKind } from './query-edit';
 
 type Props = QueryEditorProps<DataSource, WaspendQuery, WaspendOptions>;
-
-const KIND_LABELS: Record<QueryKind, string> = {
-  messages: 'Messages',
-  cost: 'Cost',
-  calls: 'Calls',
-  billing: 'Billing metrics',
-  projection: 'Month-end projection',
-  allocation: 'Cost allocation',
-  reconciliation: 'Reconciliation',
-  tiers: 'Volume tiers',
-};
 
 const FILTER_LABELS: Record<FilterKey, { label: string; hint: string }> = {
   waba: { label: 'WABA', hint: 'WABA ids or $waba' },
@@ -38,6 +20,12 @@ const FILTER_LABELS: Record<FilterKey, { label: string; hint: string }> = {
   direction: { label: 'Direction', hint: DIRECTIONS.join(', ') },
   group: { label: 'Group', hint: 'cost groups or $group' },
 };
+
+const KIND_OPTIONS: Array<SelectableValue<WaspendQuery['kind']>> = allKindSpecs().map((s) => ({
+  label: s.label,
+  value: s.kind,
+  description: s.description,
+}));
 
 const options = <T extends string>(values: readonly T[], label: (v: T) => string = (v) => v): Array<SelectableValue<T>> =>
   values.map((v) => ({ label: label(v), value: v }));
@@ -53,7 +41,12 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
     onChange(next);
     onRunQuery();
   };
-  const groupChoices = groupByChoices(query, USAGE_DIMENSIONS);
+  const spec = kindSpec(query.kind);
+  const groupChoices = groupByChoices(query);
+  const kindFields = (row: KindField<WaspendQuery>['row']) =>
+    spec.editor.fields
+      .filter((f) => f.row === row)
+      .map((f) => <KindFieldEditor key={f.ariaLabel} field={f} query={query} update={update} />);
 
   return (
     <div data-testid="waspend-query-editor">
@@ -68,12 +61,12 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
             aria-label="Query kind"
             inputId="waspend-query-kind"
             width={28}
-            options={options(QUERY_KINDS, (k) => KIND_LABELS[k])}
+            options={KIND_OPTIONS}
             value={query.kind}
             onChange={(v) => v.value && update(withKind(query, v.value))}
           />
         </InlineField>
-        {query.kind !== 'tiers' && query.kind !== 'reconciliation' && (
+        {spec.editor.source && (
           <InlineField
             label="Source"
             labelWidth={10}
@@ -87,7 +80,7 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
             />
           </InlineField>
         )}
-        {!['projection', 'tiers', 'reconciliation', 'allocation'].includes(query.kind) && (
+        {spec.editor.interval && (
           <InlineField label="Interval" labelWidth={10}>
             <RadioButtonGroup<Interval>
               aria-label="Interval"
@@ -97,41 +90,11 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
             />
           </InlineField>
         )}
-        {query.kind === 'reconciliation' && (
-          <InlineField
-            label="View"
-            labelWidth={10}
-            tooltip="Per day: estimate vs Meta's analytics. Per month: estimate, Meta and the entered invoice per WABA, with differences and whether Meta may still change the month (only the WABA filter applies)."
-          >
-            <RadioButtonGroup<Interval>
-              aria-label="Reconciliation view"
-              options={[
-                { label: 'Per day', value: 'day' },
-                { label: 'Per month with invoice', value: 'month' },
-              ]}
-              value={query.interval === 'month' ? 'month' : 'day'}
-              onChange={(v) => update({ ...query, interval: v })}
-            />
-          </InlineField>
-        )}
+        {kindFields('kind')}
       </InlineFieldRow>
 
       <InlineFieldRow>
-        {query.kind === 'billing' && (
-          <InlineField label="Metric" labelWidth={14} tooltip="Unique contacts are not additive across days; billed units are.">
-            <RadioButtonGroup<BillingMetric>
-              aria-label="Billing metric"
-              options={options(BILLING_METRICS, (m) => (m === 'unique_contacts' ? 'Unique contacts' : 'Billed units'))}
-              value={query.metric}
-              onChange={(v) => update({ ...query, metric: v })}
-            />
-          </InlineField>
-        )}
-        {query.kind === 'projection' && (
-          <InlineField label="Band" labelWidth={14} tooltip="Draw the low/high range of the month-end estimate">
-            <InlineSwitch aria-label="Show band" value={query.band} onChange={(e) => update({ ...query, band: e.currentTarget.checked })} />
-          </InlineField>
-        )}
+        {kindFields('options')}
         {groupChoices.length > 0 && (
           <InlineField label="Group by" labelWidth={14}>
             <MultiSelect<string>
@@ -144,7 +107,7 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
             />
           </InlineField>
         )}
-        {['messages', 'cost', 'calls', 'billing'].includes(query.kind) && (
+        {spec.editor.compare && (
           <InlineField label="Compare" labelWidth={12} tooltip="Add the previous period of the same length, shifted onto this range">
             <InlineSwitch
               aria-label="Compare previous period"
@@ -174,6 +137,41 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
 function withCompare(query: WaspendQuery, on: boolean): WaspendQuery {
   const { compare: _c, ...rest } = query;
   return on ? { ...query, compare: 'previous_period' } : (rest as WaspendQuery);
+}
+
+/** A control of the query's kind (KindSpec.editor.fields). */
+function KindFieldEditor({
+  field,
+  query,
+  update,
+}: {
+  field: KindField<WaspendQuery>;
+  query: WaspendQuery;
+  update: (next: WaspendQuery) => void;
+}) {
+  switch (field.control) {
+    case 'radio':
+      return (
+        <InlineField label={field.label} labelWidth={field.labelWidth} tooltip={field.tooltip}>
+          <RadioButtonGroup<string>
+            aria-label={field.ariaLabel}
+            options={[...field.options]}
+            value={field.value(query)}
+            onChange={(v) => update(field.set(query, v))}
+          />
+        </InlineField>
+      );
+    case 'switch':
+      return (
+        <InlineField label={field.label} labelWidth={field.labelWidth} tooltip={field.tooltip}>
+          <InlineSwitch
+            aria-label={field.ariaLabel}
+            value={field.value(query)}
+            onChange={(e) => update(field.set(query, e.currentTarget.checked))}
+          />
+        </InlineField>
+      );
+  }
 }
 
 /** One filter: comma-separated values or template variables, applied when the box loses focus. */

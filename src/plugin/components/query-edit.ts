@@ -1,4 +1,4 @@
-import { CALL_DIMENSIONS, type UsageDimension } from '@contract';
+import { kindSpec, ownFieldNames } from '../kinds';
 import { createDefaultQuery } from '../query/defaults';
 import { migrateQuery } from '../query/migrate';
 import type { QueryKind, WaspendQuery } from '../query/types';
@@ -16,23 +16,16 @@ export function readQueryForEditor(stored: unknown, refId: string): { query: Was
 }
 
 /**
- * Switches the kind, keeping what the kinds share (filters, source, interval, compare) and filling
- * the new kind's own fields with their defaults. Calls cannot group by category and the like, so
- * those groupings are dropped rather than left to fail at query time.
+ * Switches the kind, keeping what the kinds share (filters, source, interval, compare), dropping
+ * the old kind's own fields and filling the new kind's with its defaults; the new kind's `onSelect`
+ * may adjust shared fields it cannot use (calls drop groupings such as category).
  */
 export function withKind(query: WaspendQuery, kind: QueryKind): WaspendQuery {
-  const { metric: _m, band: _b, ...shared } = query as WaspendQuery & { metric?: unknown; band?: unknown };
-  const base = { ...shared, kind } as WaspendQuery;
-  switch (base.kind) {
-    case 'billing':
-      return { ...base, metric: 'billed_units' };
-    case 'projection':
-      return { ...base, band: true };
-    case 'calls':
-      return { ...base, groupBy: query.groupBy.filter((d) => (CALL_DIMENSIONS as readonly string[]).includes(d)) };
-    default:
-      return base;
-  }
+  const shared: Record<string, unknown> = { ...query };
+  for (const name of ownFieldNames()) delete shared[name];
+  const spec = kindSpec(kind);
+  const next = { ...shared, kind, ...spec.defaults } as WaspendQuery;
+  return spec.onSelect ? spec.onSelect(next) : next;
 }
 
 /** Text the user typed into a filter box -> list. Commas separate; `$var`/`${var:csv}` stay whole. */
@@ -50,13 +43,6 @@ export function formatFilterList(values: readonly string[] | undefined): string 
 }
 
 /** Dimensions a query can group by, for the group-by picker (none: the picker is hidden). */
-export function groupByChoices(query: WaspendQuery, all: readonly UsageDimension[]): readonly string[] {
-  const kind = query.kind;
-  // Unique contacts come as one series (a sketch per day), not split by dimension.
-  if (query.kind === 'billing' && query.metric === 'unique_contacts') return [];
-  if (kind === 'calls') return CALL_DIMENSIONS;
-  // The monthly view is always one row per WABA and month (an invoice has no other split).
-  if (kind === 'reconciliation') return query.interval === 'month' ? [] : ['category', 'waba'];
-  if (kind === 'tiers' || kind === 'projection') return [];
-  return all;
+export function groupByChoices(query: WaspendQuery): readonly string[] {
+  return kindSpec(query.kind).editor.groupBy(query);
 }

@@ -1,13 +1,7 @@
 import type { AdHocVariableFilter, DataFrame, ScopedVars } from '@grafana/data';
-import { InputError, localDay, previousPeriod } from '@core';
-import type { CallDimension } from '@contract';
-import { allocationDimension, buildRequests, type ConnectorRequest, type TimeRangeMs } from '../api/request-params';
-import { buildAllocationFrames } from '../frames/allocation-frames';
-import { buildCallsFrames, buildContactsFrame } from '../frames/calls-frames';
-import { buildInvoiceReconciliationFrames } from '../frames/invoice-frames';
-import { buildProjectionFrames } from '../frames/projection-frames';
-import { buildReconciliationFrames, buildTiersFrame } from '../frames/reconciliation-frames';
-import { buildUsageFrames, type FrameOptions } from '../frames/usage-frames';
+import { InputError } from '@core';
+import { buildRequests, type ConnectorRequest, type TimeRangeMs } from '../api/request-params';
+import { kindSpec, type GetJson } from '../kinds';
 import { applyAdhocFilters } from './adhoc';
 import { findUnresolvedVariable, interpolateQuery, type ReplaceFn } from './interpolate';
 import { migrateQuery } from './migrate';
@@ -43,46 +37,26 @@ export function prepareQuery(
 }
 
 /**
- * One panel query end to end, without Grafana: migrate, apply variables, build the connector
- * requests, fetch them in parallel and turn the responses into frames.
+ * One panel query end to end, without Grafana: migrate, apply variables, then the kind's entry in
+ * KINDS plans the connector requests, fetches them (in parallel unless it has its own `fetch`) and
+ * turns the responses into frames.
  */
 export async function runQuery(stored: unknown, range: TimeRangeMs, deps: RunDeps, scopedVars?: ScopedVars): Promise<DataFrame[]> {
   const query = prepareQuery(stored, deps.replace, scopedVars, deps.adhocFilters);
   const unresolved = findUnresolvedVariable(query.filters);
   if (unresolved) throw new InputError(unresolved, query.filters, 'names a template variable this dashboard does not define');
   const requests = buildRequests(query, range, { timeZone: deps.timeZone });
-  const bodies = await Promise.all(requests.map((r) => deps.fetchJson(r.path, r.search, deps.signal)));
-  const byRole = new Map<ConnectorRequest['role'], unknown>(requests.map((r, i) => [r.role, bodies[i]]));
-  return toFrames(query, range, byRole, deps.timeZone);
+  const getJson: GetJson = (path, search) => deps.fetchJson(path, search, deps.signal);
+  const fetchPlanned = () => fetchAll(requests, getJson);
+  const spec = kindSpec(query.kind);
+  const responses = spec.fetch
+    ? await spec.fetch({ query, range, timeZone: deps.timeZone, requests, getJson, fetchPlanned })
+    : await fetchPlanned();
+  return spec.frames(query, responses, { range, timeZone: deps.timeZone });
 }
 
-function toFrames(query: WaspendQuery, range: TimeRangeMs, bodies: Map<string, unknown>, timeZone: string): DataFrame[] {
-  const main = bodies.get('main');
-  const refId = query.refId;
-  const current: FrameOptions = { refId };
-  const previous: FrameOptions = { refId, shiftMs: range.toMs - previousPeriod(range).toMs, suffix: ' (previous period)' };
-  const withPrevious = (build: (body: unknown, o: FrameOptions) => DataFrame[]) =>
-    bodies.has('previous') ? [...build(main, current), ...build(bodies.get('previous'), previous)] : build(main, current);
-  switch (query.kind) {
-    case 'messages':
-      return withPrevious((b, o) => buildUsageFrames(b, 'messages', query.groupBy, o));
-    case 'cost':
-      return withPrevious((b, o) => buildUsageFrames(b, 'cost', query.groupBy, o));
-    case 'billing':
-      return query.metric === 'unique_contacts'
-        ? withPrevious((b, o) => [buildContactsFrame(b, o)])
-        : withPrevious((b, o) => buildUsageFrames(b, 'billable', query.groupBy, o));
-    case 'calls':
-      return withPrevious((b, o) => buildCallsFrames(b, query.groupBy as CallDimension[], o));
-    case 'projection':
-      return buildProjectionFrames(main, { refId, today: localDay(range.toMs, timeZone), timeZone, band: query.band });
-    case 'allocation':
-      return buildAllocationFrames(bodies.get('totals'), bodies.get('units'), { refId, dimension: allocationDimension(query.groupBy) });
-    case 'reconciliation':
-      return query.interval === 'month'
-        ? buildInvoiceReconciliationFrames(main, refId)
-        : buildReconciliationFrames(main, query.groupBy, refId);
-    case 'tiers':
-      return [buildTiersFrame(main, refId)];
-  }
+/** Every request in parallel; the responses keyed by role. */
+async function fetchAll(requests: readonly ConnectorRequest[], getJson: GetJson): Promise<Map<string, unknown>> {
+  const bodies = await Promise.all(requests.map((r) => getJson(r.path, r.search)));
+  return new Map(requests.map((r, i) => [r.role, bodies[i]]));
 }

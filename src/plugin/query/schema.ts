@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { InputError } from '@core';
 import { INTERVALS, SOURCES, USAGE_DIMENSIONS } from '@contract';
 import { createEmptyFilters } from './defaults';
-import { BILLING_METRICS, COMPARE_MODES, FILTER_KEYS, type FilterKey, type WaspendQuery } from './types';
+import { kindSpec } from '../kinds';
+import { COMPARE_MODES, FILTER_KEYS, QUERY_KINDS, type FilterKey, type WaspendQuery } from './types';
 
 // Free strings: a filter value may be a template variable until interpolate.ts has run.
 const filterList = z.array(z.string().max(1000)).max(1000).default([]);
@@ -22,16 +23,13 @@ const base = {
 const variant = <K extends string, E extends z.ZodRawShape>(kind: K, extra: E) =>
   z.looseObject({ ...base, kind: z.literal(kind), ...extra });
 
-export const waspendQuerySchema = z.discriminatedUnion('kind', [
-  variant('messages', {}),
-  variant('cost', {}),
-  variant('calls', {}),
-  variant('billing', { metric: z.enum(BILLING_METRICS).default('billed_units') }),
-  variant('projection', { band: z.boolean().default(true) }),
-  variant('allocation', {}),
-  variant('reconciliation', {}),
-  variant('tiers', {}),
-]);
+type Variant = ReturnType<typeof variant>;
+
+/** One variant per kind, in QUERY_KINDS order, with the kind's own fields from its entry in KINDS. */
+export const waspendQuerySchema = z.discriminatedUnion(
+  'kind',
+  QUERY_KINDS.map((kind) => variant(kind, kindSpec(kind).schema)) as [Variant, ...Variant[]],
+);
 
 /** Validates a (migrated) query; the error names the first offending field, e.g. `filters.waba[2]`. */
 export function parseQuery(raw: unknown): WaspendQuery {

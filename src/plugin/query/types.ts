@@ -1,7 +1,7 @@
 import type { DataQuery } from '@grafana/schema';
 import type { Interval, Source, UsageDimension } from '@contract';
 
-/** What a panel asks for; each kind maps to one connector endpoint plus core post-processing. */
+/** What a panel asks for; each kind is one entry of KINDS (`kinds/index.ts`), in the editor's order. */
 export const QUERY_KINDS = ['messages', 'cost', 'calls', 'billing', 'projection', 'allocation', 'reconciliation', 'tiers'] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 
@@ -23,7 +23,8 @@ export type QueryFilters = Record<FilterKey, string[]>;
 
 export const SCHEMA_VERSION = 1 as const;
 
-interface QueryBase extends DataQuery {
+/** What every kind shares: filters, grouping, source, interval and the compare mode. */
+export interface QueryBase extends DataQuery {
   schemaVersion: typeof SCHEMA_VERSION;
   filters: QueryFilters;
   groupBy: UsageDimension[];
@@ -32,33 +33,30 @@ interface QueryBase extends DataQuery {
   compare?: CompareMode;
 }
 
-export interface MessagesQuery extends QueryBase {
-  kind: 'messages';
-}
-export interface CostQuery extends QueryBase {
-  kind: 'cost';
-}
-export interface CallsQuery extends QueryBase {
-  kind: 'calls';
-}
-export interface BillingQuery extends QueryBase {
-  kind: 'billing';
-  metric: BillingMetric;
-}
-export interface ProjectionQuery extends QueryBase {
-  kind: 'projection';
-  /** Draw the lower/upper band of the month-end estimate. */
-  band: boolean;
-}
-export interface AllocationQuery extends QueryBase {
-  kind: 'allocation';
-}
-export interface ReconciliationQuery extends QueryBase {
-  kind: 'reconciliation';
-}
-export interface TiersQuery extends QueryBase {
-  kind: 'tiers';
-}
+type NoFields = Record<never, never>;
 
-export type WaspendQuery =
-  MessagesQuery | CostQuery | CallsQuery | BillingQuery | ProjectionQuery | AllocationQuery | ReconciliationQuery | TiersQuery;
+/**
+ * Each kind's own query fields beyond QueryBase (their zod schema and defaults are in its
+ * `kinds/<kind>.ts`). Every kind of QUERY_KINDS has exactly one entry, checked below.
+ */
+export type KindFields = ExactlyTheKinds<{
+  messages: NoFields;
+  cost: NoFields;
+  calls: NoFields;
+  billing: { metric: BillingMetric };
+  projection: {
+    /** Draw the lower/upper band of the month-end estimate. */
+    band: boolean;
+  };
+  allocation: NoFields;
+  reconciliation: NoFields;
+  tiers: NoFields;
+}>;
+
+export type ExactlyTheKinds<T extends Record<QueryKind, object> & Record<Exclude<keyof T, QueryKind>, never>> = T;
+
+/** The query of one kind (of each kind, for a union: QueryOf<QueryKind> is WaspendQuery). */
+export type QueryOf<K extends QueryKind> = K extends QueryKind ? QueryBase & { kind: K } & KindFields[K] : never;
+
+/** A panel query: discriminated on `kind`. */
+export type WaspendQuery = QueryOf<QueryKind>;
