@@ -5,7 +5,7 @@ import { CATEGORIES, DIRECTIONS, PRICING_TYPES } from '@core';
 import { INTERVALS, SOURCES, type Interval, type Source, type UsageDimension } from '@contract';
 import type { DataSource } from '../datasource';
 import type { WaspendOptions } from '../options';
-import { allKindSpecs, kindSpec, type KindField } from '../kinds';
+import { allKindSpecs, kindSpec, type KindField, type TextField } from '../kinds';
 import { FILTER_KEYS, type FilterKey, type WaspendQuery } from '../query/types';
 import { formatFilterList, groupByChoices, parseFilterText, readQueryForEditor, withKind } from './query-edit';
 
@@ -171,7 +171,41 @@ function KindFieldEditor({
           />
         </InlineField>
       );
+    case 'text':
+      return <KindTextField field={field} query={query} update={update} />;
   }
+}
+
+/** Free text of a kind, taken on blur or Enter (as the filter boxes are), so typing does not run the query. */
+function KindTextField({
+  field,
+  query,
+  update,
+}: {
+  field: TextField<WaspendQuery>;
+  query: WaspendQuery;
+  update: (next: WaspendQuery) => void;
+}) {
+  const committed = field.value(query);
+  const [text, setText] = useState(committed);
+  // A change from outside (another editor, undo) replaces what is shown.
+  useEffect(() => setText(committed), [committed]);
+  const commit = () => {
+    if (text !== committed) update(field.set(query, text));
+  };
+  return (
+    <InlineField label={field.label} labelWidth={field.labelWidth} tooltip={field.tooltip}>
+      <Input
+        aria-label={field.ariaLabel}
+        width={field.width ?? 30}
+        placeholder={field.placeholder}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+    </InlineField>
+  );
 }
 
 /** One filter: comma-separated values or template variables, applied when the box loses focus. */

@@ -9,7 +9,18 @@ import { reconciliationKind } from './reconciliation';
 import type { AnyKindSpec, KindSpec } from './spec';
 import { tiersKind } from './tiers';
 
-export type { AnyKindSpec, FetchContext, FrameContext, GetJson, KindField, KindSpec, RadioField, Responses, SwitchField } from './spec';
+export type {
+  AnyKindSpec,
+  FetchContext,
+  FrameContext,
+  GetJson,
+  KindField,
+  KindSpec,
+  RadioField,
+  Responses,
+  SwitchField,
+  TextField,
+} from './spec';
 export { allocationDimension } from './allocation';
 
 /**

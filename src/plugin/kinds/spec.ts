@@ -53,8 +53,17 @@ export interface SwitchField<Q> extends FieldBase {
   set(query: Q, on: boolean): Q;
 }
 
-/** A control the editor draws for one kind only; a new control type is one case in KindFieldsEditor. */
-export type KindField<Q> = RadioField<Q> | SwitchField<Q>;
+/** Free text, taken when the box loses focus or on Enter (Grafana Input), as the filter boxes are. */
+export interface TextField<Q> extends FieldBase {
+  control: 'text';
+  placeholder?: string;
+  width?: number;
+  value(query: Q): string;
+  set(query: Q, text: string): Q;
+}
+
+/** A control the editor draws for one kind only; a new control type is one case in KindFieldEditor. */
+export type KindField<Q> = RadioField<Q> | SwitchField<Q> | TextField<Q>;
 
 /**
  * Everything the plugin knows about one query kind. `KINDS` (index.ts) holds one per kind of
