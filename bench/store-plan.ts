@@ -6,6 +6,7 @@
  * The same plan always yields the same items, so a test can count what the builder wrote.
  */
 import { localDay, marketOf } from '@core';
+import { DEMO_TIERED_MARKETS } from '../src/connector/demo/demo-rates';
 import {
   buildWabas,
   planCall,
@@ -37,14 +38,31 @@ export type PlannedItem =
 export const CALLS_PER_MESSAGE = 1 / 20;
 export const INBOUND_PER_MESSAGE = 1 / 10;
 
+export interface TierStep {
+  lower: number;
+  upper: number | null;
+}
+
 /**
- * The lower bounds of the tiers the bench imports (src/connector/demo's invented tier table:
- * 0–2,000, 2,001–8,000, 8,001+ units per portfolio, market and category a month).
+ * The volume-tier ladder the bench imports (bench-rates.ts puts these bounds on the demo's tier
+ * table): tier 2 from 30 % and tier 3 from 80 % of the Brazilian utility units a full month of the
+ * plan delivers, so tiers are crossed at every scale, the smallest included. Brazil and India
+ * cross into tier 2; Germany, with a twentieth of the audience, stays in tier 1.
  */
-export const TIER_STARTS: ReadonlyArray<[number, string]> = [
-  [2_001, '2001:8000'],
-  [8_001, '8001:MAX'],
-];
+export function tierLadder(plan: BuildPlan): TierStep[] {
+  // Utility is 25 % of the mix and Brazil 30 % of the audience (half of it is home markets, 60 % of those Brazil).
+  const brazilUtilityPerMonth = ((plan.messages * 30) / plan.days) * 0.25 * 0.3;
+  const second = Math.max(2, Math.round(brazilUtilityPerMonth * 0.3)) + 1;
+  const third = Math.max(second + 1, Math.round(brazilUtilityPerMonth * 0.8)) + 1;
+  return [
+    { lower: 0, upper: second - 1 },
+    { lower: second, upper: third - 1 },
+    { lower: third, upper: null },
+  ];
+}
+
+/** Meta's name of a tier in an announcement: `lower:upper`, `MAX` for the open top. */
+export const tierName = (t: TierStep): string => `${t.lower}:${t.upper ?? 'MAX'}`;
 
 const TIER_COLUMN: Partial<Record<string, 'UTILITY' | 'AUTHENTICATION'>> = { utility: 'UTILITY', authentication: 'AUTHENTICATION' };
 
@@ -69,9 +87,10 @@ export function* planStore(plan: BuildPlan): Generator<PlannedItem> {
     yield { kind: 'message', message };
     const delivered = message.events[1];
     const column = delivered ? TIER_COLUMN[delivered.category] : undefined;
-    if (delivered && column) {
-      const day = localDay(delivered.timestampSec * 1000, message.waba.timezone);
-      const market = marketOf(delivered.recipient, day).market;
+    const day = delivered ? localDay(delivered.timestampSec * 1000, message.waba.timezone) : '';
+    const market = delivered ? marketOf(delivered.recipient, day).market : '';
+    // Only markets with a tier table have tiers to cross.
+    if (delivered && column && DEMO_TIERED_MARKETS.includes(market)) {
       // Both bench WABAs share one portfolio: tiers count across them.
       const key = `${market}|${column}|${day.slice(0, 7)}`;
       const c = tierCounts.get(key) ?? { n: 0, lastSec: 0, waba: message.waba, market, column, month: day.slice(0, 7) };
@@ -84,10 +103,12 @@ export function* planStore(plan: BuildPlan): Generator<PlannedItem> {
       yield { kind: 'inbound', inbound: planInbound(Math.floor(i / inboundEvery), inboundRand, opts) };
   }
   // Messages are planned in random time order, so a crossing is announced once the month's count is known.
+  const crossings = tierLadder(plan).slice(1);
   for (const c of [...tierCounts.values()].sort((a, b) => a.lastSec - b.lastSec)) {
-    for (const [lower, tier] of TIER_STARTS) {
-      if (c.n >= lower)
-        yield { kind: 'tier', tier: { waba: c.waba, atSec: c.lastSec, category: c.column, tier, month: c.month, region: c.market } };
+    for (const step of crossings) {
+      if (c.n < step.lower) continue;
+      const tier = { waba: c.waba, atSec: c.lastSec, category: c.column, tier: tierName(step), month: c.month, region: c.market };
+      yield { kind: 'tier', tier };
     }
   }
 }

@@ -142,7 +142,7 @@ export async function measureEngine(
   scale: Scale,
   endSec: number,
 ): Promise<EngineQueries> {
-  const priceFiles = await importBenchPrices(db, config, scale.days, endSec);
+  const priceFiles = await importBenchPrices(db, config, storePlan(scale, endSec));
   const conn = await startConnector({ db, config, token: BENCH_TOKEN, extraArgs: ['--as-of', new Date(endSec * 1000).toISOString()] });
   let result: Omit<EngineQueries, 'peakRssMb'>;
   try {

@@ -16,8 +16,8 @@ import { startConnector, type RunningConnector } from '../../bench/connector-pro
 import { panelQueries, type PanelQuery } from '../../bench/panel-queries';
 import { benchRange } from '../../bench/sections/queries';
 import { SCALES } from '../../bench/options';
-import { planStore, type BuildPlan } from '../../bench/store-plan';
-import type { BenchWaba, CallPlan, StatusEvent } from '../../bench/webhook-bodies';
+import { planStore, tierLadder, type BuildPlan } from '../../bench/store-plan';
+import type { BenchWaba, CallPlan, StatusEvent, TierAnnouncement } from '../../bench/webhook-bodies';
 
 const ENDSEC = Math.floor(Date.UTC(2026, 10, 20) / 1000);
 const PLAN: BuildPlan = { messages: 1_500, days: 90, countries: 10, phones: 4, endSec: ENDSEC };
@@ -35,7 +35,7 @@ const calls: CallPlan[] = [];
 let statusEvents = 0;
 let inbound = 0;
 let referrals = 0;
-let tierAnnouncements = 0;
+const announcements: TierAnnouncement[] = [];
 const contactsByWabaDay: Array<{ waba: BenchWaba; ms: number; contact: string }> = [];
 for (const item of planStore(PLAN)) {
   if (item.kind === 'message') {
@@ -50,7 +50,7 @@ for (const item of planStore(PLAN)) {
     inbound++;
     if (item.inbound.referral) referrals++;
     contactsByWabaDay.push({ waba: item.inbound.waba, ms: item.inbound.atSec * 1000, contact: item.inbound.from });
-  } else tierAnnouncements++;
+  } else announcements.push(item.tier);
 }
 
 const BILLABLE = (c: string) => c !== 'service' && c !== 'referral_conversion';
@@ -95,7 +95,7 @@ describe('bench store: every panel answers what the generator wrote', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-values-'));
     const config = writeBenchConfig(dir, PLAN.phones);
     const db = `sqlite:${path.join(dir, 'values.sqlite')}`;
-    await importBenchPrices(db, config, PLAN.days, ENDSEC);
+    await importBenchPrices(db, config, PLAN);
     conn = await startConnector({ db, config, token: BENCH_TOKEN, extraArgs: ['--as-of', new Date(ENDSEC * 1000).toISOString()] });
     build = await buildStoreViaWebhooks(conn.url, PLAN);
     panels = panelQueries(fromMs, toMs);
@@ -113,14 +113,20 @@ describe('bench store: every panel answers what the generator wrote', () => {
   }
 
   it('the builder posted every planned item and the store took them all', async () => {
-    expect(build).toMatchObject({ messages: PLAN.messages, events: statusEvents, calls: calls.length, inbound, tierAnnouncements });
+    expect(build).toMatchObject({
+      messages: PLAN.messages,
+      events: statusEvents,
+      calls: calls.length,
+      inbound,
+      tierAnnouncements: announcements.length,
+    });
     expect(calls.length).toBe(Math.floor(PLAN.messages / 20));
     expect(inbound).toBe(Math.floor(PLAN.messages / 10));
     expect(referrals).toBe(Math.ceil(inbound / 4));
     expect(new Set(calls.map((c) => c.direction))).toEqual(new Set(['user_initiated', 'business_initiated']));
     // One raw event per status, two per call (connect, terminate), one per inbound message and announcement.
     const health = (await (await fetch(`${conn.url}/health`)).json()) as { store: { events: number } };
-    expect(health.store.events).toBe(statusEvents + 2 * calls.length + inbound + tierAnnouncements);
+    expect(health.store.events).toBe(statusEvents + 2 * calls.length + inbound + announcements.length);
   });
 
   it('lists every panel of every dashboard', () => {
@@ -220,6 +226,20 @@ describe('bench store: every panel answers what the generator wrote', () => {
       (r) => Number(r.units),
     );
     expect(got).toEqual(countBy(mine, (d) => `${marketOf(d.e.recipient, '2026-11-01').market}|${d.e.category}`));
+    // The tier in force: the step of the bench's ladder holding the units charged so far; tiers are crossed at this scale.
+    const ladder = tierLadder(PLAN);
+    for (const r of rows) {
+      const step = ladder.find((t) => Number(r.units) >= t.lower && (t.upper === null || Number(r.units) <= t.upper));
+      expect([r.market, r.category, r.tierLower, r.tierUpper]).toEqual([r.market, r.category, step?.lower, step?.upper]);
+    }
+    expect(rows.some((r) => Number(r.tierLower) > 0)).toBe(true);
+    // Meta's latest announcement to the portfolio's first WABA (the one whose rows the tiers answer names).
+    expect(announcements.length).toBeGreaterThan(0);
+    const latest = announcements
+      .filter((a) => a.waba.name === 'Bench Retail')
+      .sort((a, b) => a.atSec - b.atSec)
+      .at(-1);
+    expect(new Set(rows.map((r) => r.metaTier))).toEqual(new Set([latest?.tier ?? null]));
   });
 
   it('unique-contacts panel: recipients and inbound senders per WABA and month, within the sketch error', async () => {
