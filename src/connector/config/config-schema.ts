@@ -1,5 +1,6 @@
 import { isDay } from '@core';
 import { z } from 'zod';
+import { reportsSchema } from './reports-schema';
 
 /**
  * The connector's YAML configuration. Every key is documented in README "Configuration"; unknown
@@ -125,6 +126,8 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   wabas: z.array(wabaSchema).min(1, 'must list at least one WABA'),
+  /** Finance reports delivered on a schedule by e-mail or webhook (reports-schema.ts). */
+  reports: reportsSchema.optional(),
 });
 
 export type ConnectorConfig = z.infer<typeof configSchema>;

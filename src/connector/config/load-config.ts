@@ -54,6 +54,10 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
     if (ids.has(w.id)) throw new ConfigError(`wabas[${i}].id`, `duplicate WABA id ${w.id}`);
     ids.add(w.id);
   });
+  for (const [name, r] of Object.entries(parsed.data.reports ?? {}))
+    r.report.waba?.forEach((id, i) => {
+      if (!ids.has(id)) throw new ConfigError(`reports.${name}.report.waba[${i}]`, `WABA ${id} is not configured under wabas`);
+    });
   return parsed.data;
 }
 

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import {
   PgInvoices,
+  PgReportDeliveries,
   PgStore,
   type ConnectorStore,
   type DayRange,
@@ -19,11 +20,13 @@ import {
 class PgConnectorStore implements ConnectorStore {
   readonly kind = 'postgres' as const;
   private readonly invoiceTable: PgInvoices;
+  private readonly reportTable: PgReportDeliveries;
   constructor(
     private readonly inner: PgStore,
     private readonly pool: Pool,
   ) {
     this.invoiceTable = new PgInvoices(pool);
+    this.reportTable = new PgReportDeliveries(pool);
   }
 
   ingest: ConnectorStore['ingest'] = (...a) => this.inner.ingest(...a);
@@ -44,6 +47,12 @@ class PgConnectorStore implements ConnectorStore {
   ping: ConnectorStore['ping'] = () => this.inner.ping();
   saveInvoices: ConnectorStore['saveInvoices'] = (...a) => this.invoiceTable.saveInvoices(...a);
   invoices: ConnectorStore['invoices'] = (...a) => this.invoiceTable.invoices(...a);
+  claimReportPeriod: ConnectorStore['claimReportPeriod'] = (...a) => this.reportTable.claimReportPeriod(...a);
+  completeReportPeriod: ConnectorStore['completeReportPeriod'] = (...a) => this.reportTable.completeReportPeriod(...a);
+  failReportPeriod: ConnectorStore['failReportPeriod'] = (...a) => this.reportTable.failReportPeriod(...a);
+  reportDelivery: ConnectorStore['reportDelivery'] = (...a) => this.reportTable.reportDelivery(...a);
+  recordReportRun: ConnectorStore['recordReportRun'] = (...a) => this.reportTable.recordReportRun(...a);
+  reportRuns: ConnectorStore['reportRuns'] = () => this.reportTable.reportRuns();
 
   async close(): Promise<void> {
     await this.inner.close();

@@ -1,5 +1,6 @@
 import type { InvoiceStore } from './invoice-store';
 import type { RateFileStore } from './rate-files';
+import type { ReportDeliveryStore } from './report-deliveries';
 import type { DayRange, Store, UsageDailyRow } from './store';
 
 /** A terminated call with the key it is counted under in calls_daily, for per-call pricing (pulses round per call). */
@@ -21,8 +22,8 @@ export interface DeliveredMessage {
   countedKey: string;
 }
 
-/** What the running connector needs beyond the ingest/rollup `Store`: price files, invoices and per-call records. */
-export interface ConnectorStore extends Store, RateFileStore, InvoiceStore {
+/** What the running connector needs beyond the ingest/rollup `Store`: price files, invoices, report deliveries and per-call records. */
+export interface ConnectorStore extends Store, RateFileStore, InvoiceStore, ReportDeliveryStore {
   finishedCalls(range: DayRange): Promise<FinishedCall[]>;
   /** usage_daily summed to the pricing grain (phone, country and group null), for panels that do not split by them. */
   usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]>;

@@ -12,5 +12,8 @@ export type { RateFileStore, StoredRateFile } from './rate-files';
 export type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store';
 export { SqliteInvoices } from './sqlite-invoices';
 export { PgInvoices } from './pg-invoices';
+export type { ReportClaimRequest, ReportDelivery, ReportDeliveryStore, ReportPeriod, ReportRun, ReportRunPatch } from './report-deliveries';
+export { SqliteReportDeliveries } from './sqlite-report-deliveries';
+export { PgReportDeliveries } from './pg-report-deliveries';
 export { usageRowOf } from './usage-row';
 export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';

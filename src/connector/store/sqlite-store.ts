@@ -21,6 +21,7 @@ import { SqliteCallRollup } from './sqlite-calls';
 import { SqliteContactSketches } from './sqlite-contacts';
 import { SqliteInboundRollup } from './sqlite-inbound';
 import { SqliteInvoices } from './sqlite-invoices';
+import { SqliteReportDeliveries } from './sqlite-report-deliveries';
 import { migrateSqlite } from './sqlite-migrate';
 import { dataDaysOf, dataDaysSql } from './data-days';
 import { usageRowOf } from './usage-row';
@@ -28,6 +29,7 @@ import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-q
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
 import type { StoredRateFile } from './rate-files';
 import type { InvoiceRange, StoredInvoice } from './invoice-store';
+import type { ReportDeliveryStore } from './report-deliveries';
 import type {
   AccountEventRow,
   CallsDailyRow,
@@ -121,6 +123,7 @@ export class SqliteStore implements ConnectorStore {
   private readonly contacts: SqliteContactSketches;
   private readonly inbound: SqliteInboundRollup;
   private readonly invoiceTable: SqliteInvoices;
+  private readonly reportTable: SqliteReportDeliveries;
   private dataDaysStmt: Database.Statement | undefined;
 
   constructor(
@@ -137,6 +140,7 @@ export class SqliteStore implements ConnectorStore {
     this.contacts = new SqliteContactSketches(this.db);
     this.inbound = new SqliteInboundRollup(this.db);
     this.invoiceTable = new SqliteInvoices(this.db);
+    this.reportTable = new SqliteReportDeliveries(this.db);
     this.stmts = {
       insertRaw: this.db.prepare(
         'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
@@ -450,6 +454,13 @@ export class SqliteStore implements ConnectorStore {
   invoices(range: InvoiceRange): Promise<StoredInvoice[]> {
     return this.invoiceTable.invoices(range);
   }
+
+  claimReportPeriod: ReportDeliveryStore['claimReportPeriod'] = (...a) => this.reportTable.claimReportPeriod(...a);
+  completeReportPeriod: ReportDeliveryStore['completeReportPeriod'] = (...a) => this.reportTable.completeReportPeriod(...a);
+  failReportPeriod: ReportDeliveryStore['failReportPeriod'] = (...a) => this.reportTable.failReportPeriod(...a);
+  reportDelivery: ReportDeliveryStore['reportDelivery'] = (...a) => this.reportTable.reportDelivery(...a);
+  recordReportRun: ReportDeliveryStore['recordReportRun'] = (...a) => this.reportTable.recordReportRun(...a);
+  reportRuns: ReportDeliveryStore['reportRuns'] = () => this.reportTable.reportRuns();
 
   async messageVerdict(wamid: string): Promise<MessageVerdict | null> {
     const r = this.stmts.getMessage.get(wamid) as MessageRow | undefined;
