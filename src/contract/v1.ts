@@ -405,6 +405,24 @@ export const healthResponse = z.object({
       nextAttemptAt: z.number().nullable(),
     }),
   ),
+  /** Scheduled finance reports (config `reports:`); absent from connectors older than issue 14. */
+  reports: z
+    .array(
+      z.object({
+        name: z.string(),
+        delivery: z.enum(['smtp', 'webhook']),
+        /** failing: the last attempt failed after the last success; idle: never delivered yet. */
+        status: z.enum(['ok', 'failing', 'idle']),
+        lastRunAt: z.number().nullable(),
+        lastSuccessAt: z.number().nullable(),
+        /** The last period delivered, `YYYY-MM-DD..YYYY-MM-DD`. */
+        lastPeriod: z.string().nullable(),
+        nextRunAt: z.number().nullable(),
+        /** The last failure (`period: error`), secrets replaced by [redacted]; kept after a later success. */
+        lastError: z.string().nullable(),
+      }),
+    )
+    .optional(),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;
 

@@ -7,7 +7,8 @@ import { importInvoices } from './import-invoices';
 import { importPriceFile } from './import-rates';
 import { parseDay } from './options';
 import { replay } from './replay';
-import { report } from './report';
+import { report, type ReportFlags } from './report';
+import { reportSend, type ReportSendFlags } from './report-send';
 import { serve } from './serve';
 
 function program(): Command {
@@ -64,11 +65,12 @@ function program(): Command {
     .option('--db <url>', 'store URL; env WASPEND_DB')
     .action((file: string, opts) => importInvoices(file, opts));
 
-  cli
+  const reportCmd = cli
     .command('report')
     .description('usage report: delivered messages, charged units and cost per WABA-local day and dimension')
-    .requiredOption('--from <day>', 'first WABA-local day (YYYY-MM-DD)', parseDay('--from'))
-    .requiredOption('--to <day>', 'last WABA-local day, inclusive (YYYY-MM-DD)', parseDay('--to'))
+    // Checked in the action, not as commander's required options: those would also be demanded of `report send`.
+    .option('--from <day>', 'first WABA-local day (YYYY-MM-DD); required', parseDay('--from'))
+    .option('--to <day>', 'last WABA-local day, inclusive (YYYY-MM-DD); required', parseDay('--to'))
     .option('--by <dims>', 'comma-separated: day,category,country,market,phone,pricing_type,waba', 'day,category')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']).default('csv'))
     .addOption(
@@ -79,7 +81,25 @@ function program(): Command {
     .option('--waba <ids>', 'only these WABA ids (comma-separated)')
     .option('--config <file>', 'connector config; without it the demo WABAs are assumed')
     .option('--db <url>', 'store URL; env WASPEND_DB')
-    .action((opts) => report(opts));
+    .action((opts: ReportFlags, cmd: Command) => {
+      if (!opts.from) cmd.error("error: required option '--from <day>' not specified");
+      if (!opts.to) cmd.error("error: required option '--to <day>' not specified");
+      return report(opts);
+    });
+  reportCmd
+    .command('send <name>')
+    .description(
+      'deliver the configured report NAME (config reports:) now, for the period its range gives now; refused when that period was already sent',
+    )
+    .option('--config <file>', 'connector config with the reports: entry; env WASPEND_CONFIG')
+    .option('--db <url>', 'store URL; env WASPEND_DB')
+    .option('--force', 'send again even if this period was already delivered')
+    .option('--as-of <time>', 'read the range as of this instant instead of now (YYYY-MM-DD or ISO timestamp with zone)')
+    .action((name: string, opts: ReportSendFlags, cmd: Command) => {
+      // `report` has --config and --db too, and commander hands them to it: take them from there.
+      const parent = (cmd.parent?.opts() ?? {}) as ReportSendFlags;
+      return reportSend(name, { ...opts, config: opts.config ?? parent.config, db: opts.db ?? parent.db });
+    });
 
   cli
     .command('replay <file>')

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { buildReport, parseReportDimensions, REPORT_COLUMNS, type QueryContext, type ReportRow, type WabaInfo } from '../query';
+import { buildReport, formatReport, parseReportDimensions, type QueryContext, type WabaInfo } from '../query';
 import { loadPriceBook } from '../runtime/price-files';
 import { openStore } from '../runtime/open-store';
 import { wabaInfoOf } from '../runtime/waba-info';
@@ -13,18 +13,6 @@ export interface ReportFlags extends CommonFlags {
   source: string;
   waba?: string;
   demo?: boolean;
-}
-
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-export function formatReport(rows: readonly ReportRow[], format: 'csv' | 'json'): string {
-  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  const lines = [REPORT_COLUMNS.join(',')];
-  for (const r of rows) lines.push(REPORT_COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return `${lines.join('\n')}\n`;
 }
 
 /** `waspend report`: the usage report to stdout, priced with the stored price files (estimate) or Meta's figures. */

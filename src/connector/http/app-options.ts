@@ -19,6 +19,8 @@ export interface AppOptions {
   version?: string;
   /** Pull status rows for /health (from the pull scheduler). */
   pullStatus?: () => HealthResponse['pulls'];
+  /** Scheduled report rows for /health (from the report scheduler, read from the store). */
+  reportStatus?: () => Promise<NonNullable<HealthResponse['reports']>>;
   now?: () => number;
   /** A pino logger config or instance options; false = silent. */
   logger?: boolean | Record<string, unknown>;

@@ -12,8 +12,15 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
   try {
     await opts.store.ping();
     const stats = await opts.store.eventStats();
-    const degraded = pulls.some((p) => p.status === 'failing');
-    return { status: degraded ? 'degraded' : 'ok', version, store: { ok: true, kind: opts.store.kind, ...stats }, pulls };
+    const reports = opts.reportStatus ? await opts.reportStatus() : undefined;
+    const degraded = pulls.some((p) => p.status === 'failing') || (reports ?? []).some((r) => r.status === 'failing');
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      version,
+      store: { ok: true, kind: opts.store.kind, ...stats },
+      pulls,
+      ...(reports ? { reports } : {}),
+    };
   } catch (err) {
     return {
       status: 'error',

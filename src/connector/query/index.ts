@@ -5,5 +5,13 @@ export { pricedUsage, directionOf } from './priced-usage';
 export { usageSeries, usageFacts } from './usage-series';
 export { callsSeries } from './calls-series';
 export { annotations, contactsSeries, listValues, pricingInput, reconciliation, tierState } from './other-series';
-export { buildReport, parseReportDimensions, REPORT_COLUMNS, REPORT_DIMENSIONS, type ReportRow, type ReportDimension } from './report';
+export {
+  buildReport,
+  formatReport,
+  parseReportDimensions,
+  REPORT_COLUMNS,
+  REPORT_DIMENSIONS,
+  type ReportRow,
+  type ReportDimension,
+} from './report';
 export { CONSOLIDATION_DAYS, isConsolidating, monthlyReconciliation } from './monthly-reconciliation';

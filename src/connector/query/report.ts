@@ -108,3 +108,20 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'cost',
   'currency',
 ];
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/**
+ * `waspend report`'s output: CSV with REPORT_COLUMNS (fields quoted as RFC 4180 asks) or JSON. Costs are
+ * the exact decimals of the micro-unit sums, never rounded. `eol` is '\n' on stdout; delivered reports
+ * use RFC 4180's '\r\n' with otherwise the same bytes.
+ */
+export function formatReport(rows: readonly ReportRow[], format: 'csv' | 'json', eol: '\n' | '\r\n' = '\n'): string {
+  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
+  const lines = [REPORT_COLUMNS.join(',')];
+  for (const r of rows) lines.push(REPORT_COLUMNS.map((c) => csvCell(r[c])).join(','));
+  return `${lines.join(eol)}${eol}`;
+}

@@ -4,8 +4,9 @@ import type { ConnectorConfig } from '../config';
 import { seedDemo } from '../demo';
 import { buildApp } from '../http';
 import { registerIngestMetrics, registerSpendMetrics } from '../metrics';
-import { createPullScheduler, registerPullMetrics, type PullScheduler, type PullWabaConfig } from '../pull';
+import { createPullScheduler, registerPullMetrics, type PullClock, type PullScheduler, type PullWabaConfig } from '../pull';
 import type { QueryContext, WabaInfo } from '../query';
+import { createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
 import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
 import { describeDb, openStore } from './open-store';
 import { importDemoRateFile, loadPriceBook } from './price-files';
@@ -30,12 +31,18 @@ export interface ConnectorOptions {
   logger?: Logger;
   /** Progress lines for long work (demo seeding); defaults to the logger. */
   progress?: (line: string) => void;
+  /** The report scheduler's clock (tests drive it by hand); defaults to the system clock. */
+  reportClock?: PullClock;
+  /** Where WASPEND_SMTP_* are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningConnector {
   url: string;
   store: ConnectorStore;
   logger: Logger;
+  /** The `reports:` scheduler, null when none are configured. */
+  reports: ReportScheduler | null;
   close(): Promise<void>;
 }
 
@@ -44,7 +51,16 @@ export function createLogger(level: string = process.env.WASPEND_LOG_LEVEL ?? 'i
   return pino({
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', '*.apiToken', '*.appSecret', '*.token', '*.apiKey'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-hub-signature-256"]',
+        '*.apiToken',
+        '*.appSecret',
+        '*.token',
+        '*.apiKey',
+        '*.password',
+        '*.pass',
+      ],
       censor: '[redacted]',
     },
   });
@@ -66,6 +82,9 @@ function pullWabas(config: ConnectorConfig): PullWabaConfig[] {
 export async function startConnector(opts: ConnectorOptions): Promise<RunningConnector> {
   const logger = opts.logger ?? createLogger(opts.config.server?.logLevel);
   const { config } = opts;
+  // Report senders first: a missing or bad WASPEND_SMTP_* stops the start before anything is opened.
+  const reportConfigs = config.reports ?? {};
+  const senders = Object.keys(reportConfigs).length ? createReportSenders(reportConfigs, opts.env ?? process.env) : null;
   const timezones = Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone]));
   const store = await openStore(opts.db, { timezones });
   const writer = new GroupCommitWriter(store);
@@ -150,6 +169,23 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     });
   }
 
+  let reports: ReportScheduler | null = null;
+  if (senders) {
+    let reportMetrics: ReturnType<typeof registerReportMetrics> | null = null;
+    reports = createReportScheduler({
+      reports: reportConfigs,
+      store,
+      ctx,
+      send: senders.send,
+      secrets: senders.secrets,
+      logger,
+      ...(opts.reportClock ? { clock: opts.reportClock } : {}),
+      onOutcome: (name, outcome) => reportMetrics?.onOutcome(name, outcome),
+    });
+    const scheduler = reports;
+    reportMetrics = registerReportMetrics(registry, Object.keys(reportConfigs), () => scheduler.health());
+  }
+
   // Every commit moves the generation, so cached pricing never outlives new data in this process.
   const ingestObserver = {
     committed: (...args: Parameters<typeof ingestMetrics.committed>) => {
@@ -181,20 +217,28 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
         lastError: s.lastError,
         nextAttemptAt: s.nextAttemptAt,
       })),
+    ...(reports ? { reportStatus: (reports as ReportScheduler).health } : {}),
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
   scheduler?.start();
-  logger.info({ url, db: describeDb(opts.db), wabas: config.wabas.length, pulls: scheduler !== null }, 'waspend connector listening');
+  reports?.start();
+  logger.info(
+    { url, db: describeDb(opts.db), wabas: config.wabas.length, pulls: scheduler !== null, reports: Object.keys(reportConfigs) },
+    'waspend connector listening',
+  );
   let closed = false;
   return {
     url,
     store,
     logger,
+    reports,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(reloadBook);
       await scheduler?.stop();
+      await reports?.stop();
+      senders?.close();
       await app.close();
       await store.close();
     },

@@ -1,0 +1,521 @@
+/**
+ * Scheduled finance reports end to end (issue 14): connectors started in-process on a fixture store
+ * whose figures are known by hand, a local SMTP server (smtp-server) and a local webhook receiver,
+ * and the report scheduler driven by a fake clock (no sleeps: each step awaits a tick).
+ * - the mailed CSV equals `waspend report` (run as a child process) for the same range, and both
+ *   equal the rows worked out by hand from the invented 2026-04 card;
+ * - two connector replicas on one store send exactly one mail (SQLite file; PostgreSQL too);
+ * - a rejecting SMTP server is retried with backoff and shows on /health and /metrics, secrets never;
+ * - a webhook receiver gets the summary and the CSV.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import pino from 'pino';
+import { SMTPServer } from 'smtp-server';
+import { healthResponse } from '@contract';
+import { parseConfig } from '../../src/connector/config';
+import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import { openStore } from '../../src/connector/runtime/open-store';
+import { importRateFile } from '../../src/connector/runtime/price-files';
+import { createEnvelopeIngest } from '../../src/connector/store';
+import type { PullClock } from '../../src/connector/pull';
+import { REPO_ROOT, runCli } from '../helpers/connector-harness';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import { makeTempDir } from '../helpers/reliability-config';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+
+jest.setTimeout(120_000);
+
+const WABA = '1029384756';
+const PHONE = '5550001111';
+const BR = '5511987654321';
+const US = '12125550123';
+const SMTP_USER = 'reports-user';
+const SMTP_PASSWORD = 'smtp-pw-7c1f0e9d';
+const HOOK_SECRET = 'T0SECRET/B0SECRET/hooktoken9f8e7d';
+
+const secs = (iso: string) => String(Date.parse(iso) / 1000);
+const PMP = (category: string, type = 'regular', billable = type === 'regular') => ({ billable, pricing_model: 'PMP', type, category });
+
+const delivered = (id: string, at: string, to: string, pricing: object) => ({
+  object: 'whatsapp_business_account',
+  entry: [
+    {
+      id: WABA,
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
+            statuses: [{ id, status: 'delivered', timestamp: secs(at), recipient_id: to, pricing }],
+          },
+        },
+      ],
+    },
+  ],
+});
+
+/** WABA-local days are Sao Paulo's (UTC-3). Costs by hand from tests/fixtures/ratecards/usd-rates-2026-04-invented.csv. */
+const ENVELOPES = [
+  delivered('wamid.a1', '2026-04-10T12:00:05Z', BR, PMP('marketing')), // 04-10 Brazil marketing 0.0625
+  delivered('wamid.a2', '2026-04-10T15:00:00Z', BR, PMP('marketing')), // 04-10 Brazil marketing 0.0625
+  delivered('wamid.a3', '2026-04-11T09:00:03Z', BR, PMP('utility')), // 04-11 Brazil utility 0.0072
+  delivered('wamid.a4', '2026-04-12T15:00:00Z', BR, PMP('service', 'free_customer_service', false)), // 04-12 free
+  delivered('wamid.a5', '2026-05-01T02:30:00Z', US, PMP('marketing')), // 23:30 on 04-30 in Sao Paulo: North America 0.025
+  delivered('wamid.a6', '2026-05-01T12:00:00Z', BR, PMP('marketing')), // May: outside April
+  delivered('wamid.a1', '2026-04-10T12:00:05Z', BR, PMP('marketing')), // a duplicate webhook: counted once
+];
+
+/** `waspend report --from 2026-04-01 --to 2026-04-30 --by day,category`, written by hand. */
+const APRIL_BY_DAY_CATEGORY = [
+  'day,waba,phone_number_id,country,market,category,pricing_type,messages,billable,cost,currency',
+  '2026-04-10,,,,,marketing,,2,2,0.125,USD',
+  '2026-04-11,,,,,utility,,1,1,0.0072,USD',
+  '2026-04-12,,,,,service,,1,0,0,USD',
+  '2026-04-30,,,,,marketing,,1,1,0.025,USD',
+];
+const APRIL_SUMMARY = [
+  'waspend report "finance-monthly": 2026-04-01 to 2026-04-30 (last_month, by day,category, estimate)',
+  '4 rows; 5 delivered messages, 4 charged units; cost USD 0.1572', // 0.125 + 0.0072 + 0 + 0.025
+].join('\n');
+
+/** 07:00 in Sao Paulo on May 1st. */
+const MAY_FIRE = Date.UTC(2026, 4, 1, 10, 0);
+const JUNE_FIRE = Date.UTC(2026, 5, 1, 10, 0);
+
+const silent = () => pino({ level: 'silent' });
+
+class FakeClock implements PullClock {
+  constructor(public ms: number) {}
+  now = () => this.ms;
+  // The background loop waits here until the connector closes; tests move time and await tick() instead.
+  sleep = (_ms: number, signal?: AbortSignal) =>
+    new Promise<void>((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+}
+
+interface Mail {
+  envelopeTo: string[];
+  parsed: ParsedMail;
+}
+
+/** A local SMTP server with AUTH; while `reject(true)` it refuses every recipient with 550. */
+async function startSmtp(): Promise<{
+  port: number;
+  mails: Mail[];
+  rcptAttempts: () => number;
+  reject: (on: boolean) => void;
+  close(): Promise<void>;
+}> {
+  const mails: Mail[] = [];
+  let rejecting = false;
+  let attempts = 0;
+  const server = new SMTPServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return cb(null, { user: auth.username });
+      return cb(new Error('bad credentials'));
+    },
+    onRcptTo(_address, _session, cb) {
+      attempts++;
+      if (rejecting) return cb(Object.assign(new Error('mailbox unavailable, try later'), { responseCode: 550 }));
+      return cb();
+    },
+    onData(stream, session, cb) {
+      const to = (session.envelope.rcptTo ?? []).map((r) => r.address);
+      simpleParser(stream).then(
+        (parsed) => {
+          mails.push({ envelopeTo: to, parsed });
+          cb();
+        },
+        (err: Error) => cb(err),
+      );
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    mails,
+    rcptAttempts: () => attempts,
+    reject: (on) => (rejecting = on),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function loadFixture(db: string): Promise<void> {
+  const store = await openStore(db, { timezones: { [WABA]: 'America/Sao_Paulo' } });
+  try {
+    const text = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', 'usd-rates-2026-04-invented.csv'), 'utf8');
+    await importRateFile(store, { kind: 'rates', text, effectiveFrom: '2026-04-01', fileName: 'usd-rates-2026-04-invented.csv' }, 0);
+    const ingest = createEnvelopeIngest(store, () => Date.UTC(2026, 4, 1, 13));
+    for (const e of ENVELOPES) await ingest.ingest(e);
+  } finally {
+    await store.close();
+  }
+}
+
+const configYaml = (reports: string) => `
+apiToken: report-delivery-token-0123456789
+wabas:
+  - { id: "${WABA}", name: Reports, timezone: America/Sao_Paulo, currency: USD, portfolio: P1 }
+reports:
+${reports}`;
+
+const MONTHLY = `
+  finance-monthly:
+    schedule: { cron: "0 7 1 * *", timezone: America/Sao_Paulo }
+    report: { by: "day,category", range: last_month }
+    format: csv
+    recipients: [finance@example.test, cfo@example.test]
+    smtp: { from: "waspend <reports@example.test>" }
+    retry: { maxAttempts: 4, baseDelayMs: 60000, maxDelayMs: 600000 }
+`;
+
+async function health(c: RunningConnector) {
+  const res = await fetch(`${c.url}/health`);
+  const text = await res.text();
+  return { status: res.status, text, body: healthResponse.parse(JSON.parse(text)) };
+}
+
+async function metrics(c: RunningConnector): Promise<string> {
+  return (await fetch(`${c.url}/metrics`)).text();
+}
+
+const metricValue = (text: string, name: string, report: string): number | null => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{report="${report}"}`));
+  return line === undefined ? null : Number(line.split(' ').pop());
+};
+
+describe('scheduled report delivery', () => {
+  let dir: string;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  const running: RunningConnector[] = [];
+  let sqliteFiles = 0;
+
+  beforeAll(() => {
+    dir = makeTempDir('report-delivery');
+  });
+  beforeEach(async () => {
+    smtp = await startSmtp();
+  });
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.close();
+    await smtp.close();
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const smtpEnv = () => ({
+    WASPEND_SMTP_HOST: '127.0.0.1',
+    WASPEND_SMTP_PORT: String(smtp.port),
+    WASPEND_SMTP_TLS: 'none',
+    WASPEND_SMTP_USER: SMTP_USER,
+    WASPEND_SMTP_PASSWORD: SMTP_PASSWORD,
+  });
+
+  async function freshSqlite(): Promise<string> {
+    const db = `sqlite:${path.join(dir, `r${++sqliteFiles}.sqlite`)}`;
+    await loadFixture(db);
+    return db;
+  }
+
+  async function start(db: string, yaml: string, clock: FakeClock, env: NodeJS.ProcessEnv = smtpEnv()): Promise<RunningConnector> {
+    const c = await startConnector({
+      config: parseConfig(yaml, {}),
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      pulls: false,
+      logger: silent(),
+      reportClock: clock,
+      env,
+    });
+    running.push(c);
+    // The loop's first tick runs at start; wait for it so the next tick is the test's own.
+    await c.reports!.tick();
+    return c;
+  }
+
+  it('mails the CSV of last month at the cron time; the attachment equals `waspend report` for the same range', async () => {
+    const db = await freshSqlite();
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const c = await start(db, configYaml(MONTHLY), clock);
+    expect(smtp.mails.length).toBe(0);
+    expect((await health(c)).body.reports).toEqual([
+      {
+        name: 'finance-monthly',
+        delivery: 'smtp',
+        status: 'idle',
+        lastRunAt: null,
+        lastSuccessAt: null,
+        lastPeriod: null,
+        nextRunAt: MAY_FIRE,
+        lastError: null,
+      },
+    ]);
+
+    clock.ms = MAY_FIRE;
+    await c.reports!.tick();
+    expect(smtp.mails.length).toBe(1);
+    const mail = smtp.mails[0]!;
+    expect(mail.envelopeTo).toEqual(['finance@example.test', 'cfo@example.test']);
+    expect(mail.parsed.subject).toBe('waspend report finance-monthly: 2026-04-01 to 2026-04-30');
+    expect(mail.parsed.from?.value).toEqual([{ address: 'reports@example.test', name: 'waspend' }]);
+    expect(mail.parsed.text).toContain(APRIL_SUMMARY);
+    expect(mail.parsed.attachments).toHaveLength(1);
+    const attachment = mail.parsed.attachments[0]!;
+    expect(attachment.filename).toBe('finance-monthly_2026-04-01_2026-04-30.csv');
+    expect(attachment.contentType).toBe('text/csv');
+    const csv = attachment.content.toString('utf8');
+    // RFC 4180: CRLF line ends; the same bytes as the report otherwise.
+    expect(csv).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\r\n`).join(''));
+
+    const configFile = path.join(dir, 'monthly.yaml');
+    fs.writeFileSync(configFile, configYaml(MONTHLY));
+    const printed = await runCli(
+      ['report', '--from', '2026-04-01', '--to', '2026-04-30', '--by', 'day,category', '--config', configFile, '--db', db],
+      smtpEnv(),
+    );
+    expect(printed).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\n`).join(''));
+    expect(csv).toBe(printed.replace(/\n/g, '\r\n'));
+
+    // Later ticks in the same period send nothing more; /health and /metrics show the delivery.
+    clock.ms = MAY_FIRE + 3_600_000;
+    await c.reports!.tick();
+    expect(smtp.mails.length).toBe(1);
+    const h = await health(c);
+    expect(h.body.status).toBe('ok');
+    expect(h.body.reports).toEqual([
+      {
+        name: 'finance-monthly',
+        delivery: 'smtp',
+        status: 'ok',
+        lastRunAt: MAY_FIRE,
+        lastSuccessAt: MAY_FIRE,
+        lastPeriod: '2026-04-01..2026-04-30',
+        nextRunAt: JUNE_FIRE,
+        lastError: null,
+      },
+    ]);
+    const m = await metrics(c);
+    expect(metricValue(m, 'waspend_report_last_success_timestamp_seconds', 'finance-monthly')).toBe(MAY_FIRE / 1000);
+    expect(metricValue(m, 'waspend_report_next_run_timestamp_seconds', 'finance-monthly')).toBe(JUNE_FIRE / 1000);
+    expect(metricValue(m, 'waspend_report_deliveries_total', 'finance-monthly')).toBe(1);
+    expect(metricValue(m, 'waspend_report_failures_total', 'finance-monthly')).toBe(0);
+  });
+
+  const twoReplicas = async (db: string) => {
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const a = await start(db, configYaml(MONTHLY), clock);
+    const b = await start(db, configYaml(MONTHLY), clock);
+    clock.ms = MAY_FIRE;
+    await Promise.all([a.reports!.tick(), b.reports!.tick()]);
+    clock.ms = MAY_FIRE + 10 * 60_000;
+    await Promise.all([b.reports!.tick(), a.reports!.tick()]);
+    expect(smtp.mails.length).toBe(1);
+    expect(smtp.mails[0]!.parsed.attachments[0]!.content.toString('utf8')).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\r\n`).join(''));
+    // Both replicas report the same delivery, whichever sent it.
+    for (const c of [a, b])
+      expect((await health(c)).body.reports?.[0]).toMatchObject({
+        status: 'ok',
+        lastSuccessAt: MAY_FIRE,
+        lastPeriod: '2026-04-01..2026-04-30',
+      });
+    const sent = [a, b].map(async (c) => metricValue(await metrics(c), 'waspend_report_deliveries_total', 'finance-monthly'));
+    expect((await Promise.all(sent)).sort()).toEqual([0, 1]);
+  };
+
+  it('two connector replicas on one SQLite store send exactly one mail', async () => {
+    await twoReplicas(await freshSqlite());
+  });
+
+  let pg: TestDatabase | null = null;
+  afterAll(async () => {
+    await pg?.drop();
+  });
+  requirePrerequisite('PostgreSQL').it('two connector replicas on one PostgreSQL store send exactly one mail', async () => {
+    pg = await createTestDatabase('waspend_report_delivery');
+    await loadFixture(pg.url);
+    await twoReplicas(pg.url);
+  });
+
+  it('retries a rejecting SMTP server with backoff, shows the failure on /health and /metrics without secrets, then delivers once', async () => {
+    const db = await freshSqlite();
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const c = await start(db, configYaml(MONTHLY), clock);
+    smtp.reject(true);
+    clock.ms = MAY_FIRE;
+    await c.reports!.tick();
+    expect(smtp.mails.length).toBe(0);
+    expect(smtp.rcptAttempts()).toBeGreaterThanOrEqual(1);
+    const afterFirst = smtp.rcptAttempts();
+
+    let h = await health(c);
+    expect(h.body.status).toBe('degraded');
+    expect(h.body.reports?.[0]).toMatchObject({ status: 'failing', lastRunAt: MAY_FIRE, lastSuccessAt: null, lastPeriod: null });
+    expect(h.body.reports?.[0]?.lastError).toMatch(/^2026-04-01\.\.2026-04-30: .*550/);
+    expect(h.text).not.toContain(SMTP_PASSWORD);
+    let m = await metrics(c);
+    expect(metricValue(m, 'waspend_report_failures_total', 'finance-monthly')).toBe(1);
+    expect(metricValue(m, 'waspend_report_failing', 'finance-monthly')).toBe(1);
+    expect(m).not.toContain(SMTP_PASSWORD);
+
+    // First backoff: between 30 s and 60 s (half to all of baseDelayMs). Not before 30 s...
+    clock.ms = MAY_FIRE + 29_000;
+    await c.reports!.tick();
+    expect(smtp.rcptAttempts()).toBe(afterFirst);
+    // ...and by 60 s it is retried (and refused again).
+    clock.ms = MAY_FIRE + 60_000;
+    await c.reports!.tick();
+    expect(smtp.rcptAttempts()).toBeGreaterThan(afterFirst);
+    expect(smtp.mails.length).toBe(0);
+    expect(metricValue(await metrics(c), 'waspend_report_failures_total', 'finance-monthly')).toBe(2);
+
+    // Second backoff is at most 120 s; the server now accepts.
+    smtp.reject(false);
+    clock.ms = MAY_FIRE + 60_000 + 120_000;
+    await c.reports!.tick();
+    expect(smtp.mails.length).toBe(1);
+    clock.ms = MAY_FIRE + 3_600_000;
+    await c.reports!.tick();
+    expect(smtp.mails.length).toBe(1);
+
+    h = await health(c);
+    expect(h.body.status).toBe('ok');
+    expect(h.body.reports?.[0]).toMatchObject({ status: 'ok', lastSuccessAt: MAY_FIRE + 180_000, lastPeriod: '2026-04-01..2026-04-30' });
+    // The last error stays visible for the record, its period named.
+    expect(h.body.reports?.[0]?.lastError).toMatch(/^2026-04-01\.\.2026-04-30: .*550/);
+    m = await metrics(c);
+    expect(metricValue(m, 'waspend_report_failures_total', 'finance-monthly')).toBe(2);
+    expect(metricValue(m, 'waspend_report_deliveries_total', 'finance-monthly')).toBe(1);
+    expect(metricValue(m, 'waspend_report_failing', 'finance-monthly')).toBe(0);
+    expect(metricValue(m, 'waspend_report_last_success_timestamp_seconds', 'finance-monthly')).toBe((MAY_FIRE + 180_000) / 1000);
+  });
+
+  it('posts the summary and the CSV to a webhook; a failing receiver is retried and its URL never shown', async () => {
+    const bodies: unknown[] = [];
+    let failNext = 1;
+    const receiver = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        if (req.url !== `/services/${HOOK_SECRET}` || req.headers['content-type'] !== 'application/json') {
+          res.writeHead(404).end();
+          return;
+        }
+        if (failNext-- > 0) {
+          res.writeHead(503).end('busy');
+          return;
+        }
+        bodies.push(JSON.parse(text));
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/services/${HOOK_SECRET}`;
+      const yaml = configYaml(`
+  ops-weekly:
+    schedule: { cron: "0 9 * * *", timezone: America/Sao_Paulo }
+    report: { by: [category], range: last_7_days }
+    webhook: { url: "${url}" }
+    retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 }
+`);
+      const fire = Date.UTC(2026, 3, 14, 12, 0); // 09:00 on 04-14 in Sao Paulo: the 7 days 04-07..04-13
+      const clock = new FakeClock(fire - 1000);
+      // No WASPEND_SMTP_* needed when no report is mailed.
+      const c = await start(await freshSqlite(), yaml, clock, {});
+      clock.ms = fire;
+      await c.reports!.tick();
+      expect(bodies).toHaveLength(0);
+      const h = await health(c);
+      expect(h.body.reports?.[0]).toMatchObject({
+        name: 'ops-weekly',
+        delivery: 'webhook',
+        status: 'failing',
+        lastError: '2026-04-07..2026-04-13: webhook answered 503: busy',
+      });
+      expect(h.text).not.toContain(HOOK_SECRET);
+      expect(await metrics(c)).not.toContain(HOOK_SECRET);
+
+      clock.ms = fire + 1000;
+      await c.reports!.tick();
+      expect(bodies).toHaveLength(1);
+      const csv = [
+        'day,waba,phone_number_id,country,market,category,pricing_type,messages,billable,cost,currency',
+        ',,,,,marketing,,2,2,0.125,USD',
+        ',,,,,service,,1,0,0,USD',
+        ',,,,,utility,,1,1,0.0072,USD',
+      ]
+        .map((l) => `${l}\r\n`)
+        .join('');
+      const summary =
+        'waspend report "ops-weekly": 2026-04-07 to 2026-04-13 (last_7_days, by category, estimate)\n' +
+        '3 rows; 4 delivered messages, 3 charged units; cost USD 0.1322'; // 0.125 + 0 + 0.0072
+      expect(bodies[0]).toEqual({
+        text: `${summary}\n\`\`\`\n${csv}\`\`\``,
+        waspend: {
+          report: 'ops-weekly',
+          from: '2026-04-07',
+          to: '2026-04-13',
+          rows: 3,
+          filename: 'ops-weekly_2026-04-07_2026-04-13.csv',
+          contentType: 'text/csv; charset=utf-8',
+          csv,
+        },
+      });
+      expect((await health(c)).body.reports?.[0]).toMatchObject({
+        status: 'ok',
+        lastSuccessAt: fire + 1000,
+        lastPeriod: '2026-04-07..2026-04-13',
+      });
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+
+  it('`waspend report send NAME` sends the period its range gives now, once; again only with --force', async () => {
+    const db = await freshSqlite();
+    const configFile = path.join(dir, 'send.yaml');
+    fs.writeFileSync(configFile, configYaml(MONTHLY));
+    const send = (...extra: string[]) =>
+      runCli(
+        ['report', 'send', 'finance-monthly', '--config', configFile, '--db', db, '--as-of', '2026-05-01T10:00:00Z', ...extra],
+        smtpEnv(),
+      );
+    expect(await send()).toBe('sent finance-monthly 2026-04-01..2026-04-30 (4 rows) to finance@example.test, cfo@example.test\n');
+    expect(smtp.mails.length).toBe(1);
+    expect(smtp.mails[0]!.parsed.attachments[0]!.content.toString('utf8')).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\r\n`).join(''));
+    await expect(send()).rejects.toThrow(/report finance-monthly 2026-04-01\.\.2026-04-30 was already sent at .*; --force sends it again/);
+    expect(smtp.mails.length).toBe(1);
+    await send('--force');
+    expect(smtp.mails.length).toBe(2);
+    await expect(runCli(['report', 'send', 'finance-weekly', '--config', configFile, '--db', db], smtpEnv())).rejects.toThrow(
+      'config reports: no report named "finance-weekly" (configured: finance-monthly)',
+    );
+  });
+
+  it('refuses to start when a mailed report has no SMTP host, naming the variable', async () => {
+    await expect(
+      startConnector({
+        config: parseConfig(configYaml(MONTHLY), {}),
+        db: await freshSqlite(),
+        host: '127.0.0.1',
+        port: 0,
+        pulls: false,
+        logger: silent(),
+        reportClock: new FakeClock(MAY_FIRE),
+        env: {},
+      }),
+    ).rejects.toThrow('config WASPEND_SMTP_HOST: must be set when a report is delivered by smtp');
+  });
+});
