@@ -401,6 +401,51 @@ describe('scheduled report delivery', () => {
     expect(metricValue(m, 'waspend_report_last_success_timestamp_seconds', 'finance-monthly')).toBe((MAY_FIRE + 180_000) / 1000);
   });
 
+  it('stops after maxAttempts: the period stays failed, no further attempts, /health keeps showing it', async () => {
+    const db = await freshSqlite();
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const c = await start(db, configYaml(MONTHLY.replace('maxAttempts: 4', 'maxAttempts: 2')), clock);
+    smtp.reject(true);
+    clock.ms = MAY_FIRE;
+    await c.reports!.tick();
+    clock.ms = MAY_FIRE + 60_000; // the first backoff is at most 60 s
+    await c.reports!.tick();
+    const attempts = smtp.rcptAttempts();
+    expect(metricValue(await metrics(c), 'waspend_report_failures_total', 'finance-monthly')).toBe(2);
+    smtp.reject(false);
+    for (const later of [10 * 60_000, 3_600_000, 86_400_000]) {
+      clock.ms = MAY_FIRE + later;
+      await c.reports!.tick();
+    }
+    expect(smtp.rcptAttempts()).toBe(attempts);
+    expect(smtp.mails.length).toBe(0);
+    expect(metricValue(await metrics(c), 'waspend_report_failures_total', 'finance-monthly')).toBe(2);
+    expect((await health(c)).body.reports?.[0]).toMatchObject({ status: 'failing', lastSuccessAt: null, nextRunAt: JUNE_FIRE });
+  });
+
+  it('a firing missed while no replica ran is caught up once at the next start', async () => {
+    const db = await freshSqlite();
+    const first = await start(db, configYaml(MONTHLY), new FakeClock(MAY_FIRE - 3_600_000));
+    await first.close();
+    running.splice(running.indexOf(first), 1);
+    expect(smtp.mails.length).toBe(0);
+    // Back up five hours after the 07:00 firing: the stored next run (May 1st 10:00 UTC) has passed.
+    const clock = new FakeClock(MAY_FIRE + 5 * 3_600_000);
+    const second = await start(db, configYaml(MONTHLY), clock);
+    expect(smtp.mails.length).toBe(1);
+    expect(smtp.mails[0]!.parsed.attachments[0]!.filename).toBe('finance-monthly_2026-04-01_2026-04-30.csv');
+    clock.ms += 3_600_000;
+    await second.reports!.tick();
+    const third = await start(db, configYaml(MONTHLY), clock);
+    await third.reports!.tick();
+    expect(smtp.mails.length).toBe(1);
+    expect((await health(third)).body.reports?.[0]).toMatchObject({
+      status: 'ok',
+      lastPeriod: '2026-04-01..2026-04-30',
+      nextRunAt: JUNE_FIRE,
+    });
+  });
+
   it('posts the summary and the CSV to a webhook; a failing receiver is retried and its URL never shown', async () => {
     const bodies: unknown[] = [];
     let failNext = 1;

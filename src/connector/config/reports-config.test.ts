@@ -65,6 +65,24 @@ describe('reports: in the connector config', () => {
     expect(c.reports?.mtd?.report).toEqual({ by: ['day', 'category'], range: { kind: 'month_to_date' }, source: 'estimate' });
   });
 
+  it('takes an empty grouping as totals only, like `waspend report --by ""`', () => {
+    const c = parseConfig(
+      withReports(`
+  totals:
+    schedule: { cron: "0 6 * * *", timezone: UTC }
+    report: { range: last_1_days, by: "" }
+    webhook: { url: "http://127.0.0.1:9/hook" }
+  totals-list:
+    schedule: { cron: "0 6 * * *", timezone: UTC }
+    report: { range: last_1_days, by: [] }
+    webhook: { url: "http://127.0.0.1:9/hook" }
+`),
+      ENV,
+    );
+    expect(c.reports?.totals?.report.by).toEqual([]);
+    expect(c.reports?.['totals-list']?.report.by).toEqual([]);
+  });
+
   const one = (body: string) => withReports(`  r1:\n${body.replace(/^/gm, '    ')}\n`);
   const good = {
     schedule: 'schedule: { cron: "0 7 1 * *", timezone: UTC }',

@@ -32,15 +32,13 @@ const rangeSchema = nonEmpty.transform((value, ctx): ReportRange => {
   return z.NEVER;
 });
 
-// The CLI's `--by` as a comma-separated string or as a YAML list.
-const bySchema = z
-  .union([nonEmpty.transform((s) => s.split(',').map((p) => p.trim())), z.array(nonEmpty)])
-  .transform((parts, ctx): ReportDimension[] => {
-    const bad = parts.filter((p) => !(REPORT_DIMENSIONS as readonly string[]).includes(p));
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `"${bad[0]}" is not one of ${REPORT_DIMENSIONS.join(', ')}` });
-    if (parts.length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one dimension' });
-    return parts as ReportDimension[];
-  });
+// The CLI's `--by` as a comma-separated string or as a YAML list; empty means totals only, as `--by ''`.
+const bySchema = z.union([z.string().transform((s) => s.split(',')), z.array(nonEmpty)]).transform((parts, ctx): ReportDimension[] => {
+  const dims = parts.map((p) => p.trim()).filter(Boolean);
+  const bad = dims.filter((p) => !(REPORT_DIMENSIONS as readonly string[]).includes(p));
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `"${bad[0]}" is not one of ${REPORT_DIMENSIONS.join(', ')}` });
+  return dims as ReportDimension[];
+});
 
 const scheduleSchema = z
   .strictObject({
