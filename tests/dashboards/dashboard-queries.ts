@@ -98,7 +98,12 @@ function summarise(frames: DataFrame[]): FrameReport[] {
 function replaceWithAll(variables: Json[]) {
   const byName = new Map(variables.map((v) => [v.name as string, v]));
   return (text: string) =>
-    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (byName.has(name) ? String(byName.get(name)!.allValue ?? '*') : m));
+    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => {
+      const v = byName.get(name);
+      if (!v) return m;
+      // A single-value variable without "All" (e.g. a custom share) holds its current value.
+      return !v.includeAll && v.current?.value !== undefined ? String(v.current.value) : String(v.allValue ?? '*');
+    });
 }
 
 export async function runDashboardQueries(fetchJson: FetchJson, range: TimeRangeMs, timeZone = 'UTC'): Promise<TargetReport[]> {

@@ -268,7 +268,7 @@ describe.each(EXPECTED_DASHBOARDS)('$file', (expected) => {
   });
 
   test('money keeps the currency unit the frames carry and counts are whole numbers', () => {
-    const MONEY_KINDS = new Set(['cost', 'projection', 'reconciliation']);
+    const MONEY_KINDS = new Set(['cost', 'projection', 'reconciliation', 'what_if']);
     for (const p of queryPanels(d)) {
       const kinds = new Set((p.targets as Json[]).map((t) => t.kind as string));
       const unit = p.fieldConfig?.defaults?.unit;
@@ -313,6 +313,16 @@ describe('what the dashboards promise', () => {
     expect(targets.some((t) => t.kind === 'billing' && t.metric === 'billed_units')).toBe(true);
     expect(targets.some((t) => t.kind === 'billing' && t.groupBy.includes('direction'))).toBe(true);
     for (const k of ['projection', 'allocation', 'tiers']) expect(kindsOf('waspend-billing').has(k)).toBe(true);
+  });
+
+  test("the billing dashboard's what-if row: last month under the latest price files, this month with a share of service as templates", () => {
+    const targets = panelsOf('waspend-billing').flatMap((p) => p.targets as Json[]);
+    expect(targets.some((t) => t.kind === 'what_if' && t.period === 'previous_month' && t.priceFiles === 'latest')).toBe(true);
+    expect(
+      targets.some((t) => t.kind === 'what_if' && t.period === 'month' && t.moveShare === '$service_share' && t.moveTo === 'utility'),
+    ).toBe(true);
+    const share = (byUid.get('waspend-billing')!.templating.list as Json[]).find((v) => v.name === 'service_share');
+    expect(share).toMatchObject({ type: 'custom', multi: false, includeAll: false });
   });
 
   test('the reconciliation dashboard splits by category and has a table comparing each month with the invoice', () => {

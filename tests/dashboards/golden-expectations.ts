@@ -9,6 +9,7 @@
  * on the hand-computed number, because how Grafana scales R$ or seconds is Grafana's rule, not ours.
  */
 import { formattedValueToString, getValueFormat } from '@grafana/data';
+import { readAllDashboards } from './dashboard-files';
 import type { DisplayedValue, GoldenPanel, RawResponse, SeriesSum, TableColumn } from './golden-panels';
 
 type Row = Record<string, any>;
@@ -551,3 +552,140 @@ export function checkPanel(p: GoldenPanel): { expected?: ExpectedValue[]; proble
     return { problems: [`expectation failed: ${(err as Error).message}`] };
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What-if row (billing dashboard): both sides priced here by hand from the raw answers of
+// /pricing-input, /price-book and /price-files, the way docs/pricing-rules.md says Meta charges PMP
+// days: a `regular` row is charged, utility and authentication on the volume tiers of the tier table
+// in force (counted per portfolio x market x category x month from the prior units, day by day),
+// everything else at the card's flat rate; charged service at the card's Service rate, else its
+// Utility rate (service is charged from 2026-10-01).
+
+const microsOf = (decimal: string): bigint => {
+  const [int, frac = ''] = decimal.split('.');
+  return BigInt(int!) * 1_000_000n + BigInt(frac.padEnd(6, '0').slice(0, 6));
+};
+interface HandCard {
+  currency: string;
+  effectiveFrom: string;
+  unit?: string;
+  rates: Record<string, Record<string, string>>;
+}
+interface HandTiers {
+  currency: string;
+  effectiveFrom: string;
+  tiers: Record<string, Record<string, Array<{ lower: number; upper: number | null; rate: string }>>>;
+}
+interface HandBook {
+  rateCards: HandCard[];
+  tierTables: HandTiers[];
+}
+const TIERED = new Set(['utility', 'authentication', 'authentication_international']);
+
+function inForce<T extends { currency: string; effectiveFrom: string }>(list: T[], currency: string, day: string): T | undefined {
+  return list
+    .filter((x) => x.currency === currency && x.effectiveFrom <= day)
+    .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))
+    .at(-1);
+}
+
+/** Cost per currency in micro-units of the rows on `book`, by hand. */
+function costByHand(rows: Row[], prior: Row[], book: HandBook): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  const add = (currency: string, micros: bigint) => out.set(currency, (out.get(currency) ?? 0n) + micros);
+  const counters = new Map<string, number>();
+  for (const p of prior) counters.set(`${p.portfolioId}|${p.market}|${p.category}|${p.month}`, Number(p.units));
+  for (const r of [...rows].sort((a, b) => String(a.day).localeCompare(String(b.day)))) {
+    if (r.pricingModel !== 'PMP') throw new Error(`by hand: only PMP days are priced here, got ${r.pricingModel} on ${r.day}`);
+    if (r.pricingType !== 'regular' || r.category === 'referral_conversion') continue;
+    const column = r.category === 'marketing_lite' ? 'marketing' : String(r.category);
+    const card = book.rateCards.filter((c) => (c.unit ?? 'message') === 'message');
+    const rates = inForce(card, r.currency, r.day)?.rates[r.market] ?? {};
+    const ladder = TIERED.has(column) ? inForce(book.tierTables, r.currency, r.day)?.tiers[r.market]?.[column] : undefined;
+    if (ladder) {
+      const key = `${r.portfolioId}|${r.market}|${column}|${String(r.day).slice(0, 7)}`;
+      let n = counters.get(key) ?? 0;
+      for (let u = 0; u < Number(r.units); u++) {
+        n += 1;
+        const tier = ladder.find((t) => t.lower <= n && (t.upper === null || n <= t.upper))!;
+        add(r.currency, microsOf(tier.rate));
+      }
+      counters.set(key, n);
+      continue;
+    }
+    if (column === 'service' && r.day < '2026-10-01') throw new Error(`by hand: a charged service row before 2026-10-01 (${r.day})`);
+    const rate = rates[column] ?? (column === 'service' ? rates.utility : undefined);
+    if (rate === undefined) throw new Error(`by hand: no ${column} rate for ${r.market} in ${r.currency} on ${r.day}`);
+    add(r.currency, BigInt(r.units) * microsOf(rate));
+  }
+  return out;
+}
+
+function whatIfByHand(
+  p: GoldenPanel,
+  name: string,
+  change: (rows: Row[], book: HandBook) => { rows: Row[]; book: HandBook },
+): ExpectedValue[] {
+  const input = p.responses.find((r) => r.path.endsWith('/pricing-input'))?.body as { rows: Row[]; priorUnits: Row[] } | undefined;
+  const bookBody = p.responses.find((r) => r.path.endsWith('/price-book'))?.body as { priceBook: HandBook } | undefined;
+  if (!input || !bookBody) throw new Error(`${p.title}: no /pricing-input or /price-book response`);
+  const actual = costByHand(input.rows, input.priorUnits, bookBody.priceBook);
+  const changed = change(input.rows, bookBody.priceBook);
+  const scenario = costByHand(changed.rows, input.priorUnits, changed.book);
+  const currencies = [...new Set([...actual.keys(), ...scenario.keys()])].sort();
+  const prefix = (c: string) => (currencies.length > 1 ? `${c} · ` : '');
+  return currencies.flatMap((c) => {
+    const a = actual.get(c) ?? 0n;
+    const s = scenario.get(c) ?? 0n;
+    const value = (title: string, micros: bigint, labels?: Record<string, string>) => {
+      const amount = Number(micros) / 1e6;
+      return { title: `${prefix(c)}${title}`, ...(labels ? { labels } : {}), numeric: amount, shown: showMoney(amount, c) };
+    };
+    return [value('Actual', a), value(name, s, { scenario: name }), value(`${name} − actual`, s - a, { scenario: name })];
+  });
+}
+
+EXPECTED_DISPLAYS['waspend-billing#11'] = (p) =>
+  whatIfByHand(p, "Next quarter's rates", (rows, book) => {
+    // `latest`: every rates and tiers file of the latest effective day, each in force over the whole month.
+    const items = (p.responses.find((r) => r.path.endsWith('/price-files'))?.body as { items: Row[] }).items.filter(
+      (f) => f.kind !== 'call_rates',
+    );
+    const latest = items
+      .map((f) => String(f.effectiveFrom))
+      .sort()
+      .at(-1);
+    const chosen = items.filter((f) => f.effectiveFrom === latest);
+    const files = p.responses.filter((r) => chosen.some((f) => r.path.endsWith(`/price-files/${encodeURIComponent(f.name)}`)));
+    if (files.length !== new Set(chosen.map((f) => f.name)).size) throw new Error(`${p.title}: not every chosen price file was fetched`);
+    const always = <T extends { effectiveFrom: string }>(x: T): T => ({ ...x, effectiveFrom: '0000-01-01' });
+    const next = files.map((r) => (r.body as { priceBook: HandBook }).priceBook);
+    const cards = next.flatMap((b) => b.rateCards);
+    const tiers = next.flatMap((b) => b.tierTables);
+    return {
+      rows,
+      book: {
+        rateCards: [...book.rateCards.filter((c) => !cards.some((n) => n.currency === c.currency)), ...cards.map(always)],
+        tierTables: [...book.tierTables.filter((t) => !tiers.some((n) => n.currency === t.currency)), ...tiers.map(always)],
+      },
+    };
+  });
+
+EXPECTED_DISPLAYS['waspend-billing#12'] = (p) => {
+  const billing = readAllDashboards().find((d) => d.json.uid === 'waspend-billing')!.json;
+  const share = Number((billing.templating.list as Row[]).find((v) => v.name === 'service_share')!.current.value);
+  return whatIfByHand(p, `${share}% of service as templates`, (rows, book) => ({
+    book,
+    rows: rows.flatMap((r) => {
+      if (r.category !== 'service' || (r.pricingType !== 'regular' && r.pricingType !== 'free_customer_service')) return [r];
+      // share% of the row's replies, half rounded up, sent as utility templates inside the window
+      // (free there before 2026-10-01, charged from that day).
+      const moved = Math.floor((Number(r.units) * share * 2 + 100) / 200);
+      const type = r.day < '2026-10-01' ? 'free_customer_service' : 'regular';
+      return [
+        ...(moved < r.units ? [{ ...r, units: r.units - moved }] : []),
+        ...(moved > 0 ? [{ ...r, category: 'utility', pricingType: type, units: moved }] : []),
+      ];
+    }),
+  }));
+};

@@ -180,6 +180,8 @@ function replaceVariablesFor(variables: Json[], fixed: Record<string, string> = 
         if (fixed[name] !== undefined) return fixed[name]!;
         const v = byName.get(name);
         if (!v) return m;
+        // A single-value variable without "All" (e.g. a custom share) holds its current value.
+        if (!v.includeAll && v.current?.value !== undefined) return String(v.current.value);
         return fmt === 'text' ? 'All' : String(v.allValue ?? '*');
       },
     )) as InterpolateFunction;

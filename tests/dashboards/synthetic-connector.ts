@@ -10,10 +10,14 @@ import {
   callsResponse,
   contactsResponse,
   listResponse,
+  priceFileResponse,
+  priceFilesResponse,
+  pricingInputResponse,
   reconciliationMonthResponse,
   reconciliationResponse,
   tiersResponse,
   usageResponse,
+  wabasResponse,
 } from '@contract';
 
 const DAY_MS = 86_400_000;
@@ -223,12 +227,151 @@ function lists(name: string) {
   return listResponse.parse({ items: values.map((v) => ({ value: v, text: v })) });
 }
 
-const HANDLERS: Record<string, (p: URLSearchParams) => unknown> = { usage, calls, contacts, reconciliation, tiers };
+/**
+ * /pricing-input: per WABA-local day (UTC here), WABA, market and category, unpriced counts. Service
+ * replies are free inside the customer-service window before 2026-10-01 and charged from that day,
+ * as Meta's verdicts say; referral conversions are free entry point messages. Prior units: utility
+ * charged earlier in the month when the range starts after its first day.
+ */
+function pricingInput(params: URLSearchParams) {
+  const from = toMs(params.get('from') ?? '0', false);
+  const to = toMs(params.get('to') ?? '0', true);
+  const rows = [];
+  for (let t = Math.floor(from / DAY_MS) * DAY_MS; t < to; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    for (const wabaId of VALUES.waba as string[])
+      for (const market of VALUES.market as string[])
+        for (const category of ['marketing', 'utility', 'service', 'referral_conversion']) {
+          const units = num(`${day}${wabaId}${market}${category}`, 900);
+          const pricingType =
+            category === 'referral_conversion'
+              ? 'free_entry_point'
+              : category === 'service' && day < '2026-10-01'
+                ? 'free_customer_service'
+                : 'regular';
+          const direction = category === 'service' ? 'user_initiated' : 'business_initiated';
+          rows.push({
+            day,
+            time: t,
+            wabaId,
+            portfolioId: 'portfolio-1',
+            currency: 'BRL',
+            market,
+            category,
+            pricingType,
+            pricingModel: 'PMP',
+            units,
+            dims: { direction },
+          });
+        }
+  }
+  const first = new Date(Math.floor(from / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const priorUnits =
+    first.endsWith('-01') || rows.length === 0
+      ? []
+      : (VALUES.market as string[]).map((market) => ({
+          portfolioId: 'portfolio-1',
+          market,
+          category: 'utility',
+          month: first.slice(0, 7),
+          units: num(`${first}${market}prior`, 5000),
+        }));
+  return pricingInputResponse.parse({ rows, priorUnits });
+}
+
+/** Invented BRL prices (not Meta's): this quarter's and next quarter's card, each with utility tiers. */
+const SYNTHETIC_FILES = [
+  {
+    name: 'synthetic-brl-rates-2026-07-01.csv',
+    kind: 'rates',
+    effectiveFrom: '2026-07-01',
+    marketing: [0.3375, 0.0637],
+    utility: [0.0459, 0.0076],
+  },
+  {
+    name: 'synthetic-brl-rates-2027-01-01.csv',
+    kind: 'rates',
+    effectiveFrom: '2027-01-01',
+    marketing: [0.378, 0.0713],
+    utility: [0.0413, 0.0068],
+  },
+] as const;
+function bookJson(files: ReadonlyArray<(typeof SYNTHETIC_FILES)[number]>, kinds: ReadonlyArray<'rates' | 'tiers'>) {
+  const markets = VALUES.market as string[];
+  const rate = (f: (typeof SYNTHETIC_FILES)[number], column: 'marketing' | 'utility', i: number, factor = 1) =>
+    (f[column][i]! * factor).toFixed(4);
+  return {
+    version: 1,
+    rateCards: kinds.includes('rates')
+      ? files.map((f) => ({
+          currency: 'BRL',
+          effectiveFrom: f.effectiveFrom,
+          unit: 'message',
+          rates: Object.fromEntries(markets.map((m, i) => [m, { marketing: rate(f, 'marketing', i), utility: rate(f, 'utility', i) }])),
+        }))
+      : [],
+    tierTables: kinds.includes('tiers')
+      ? files.map((f) => ({
+          currency: 'BRL',
+          effectiveFrom: f.effectiveFrom,
+          tiers: Object.fromEntries(
+            markets.map((m, i) => [
+              m,
+              {
+                utility: [
+                  { lower: 0, upper: 2000, rate: rate(f, 'utility', i) },
+                  { lower: 2001, upper: 8000, rate: rate(f, 'utility', i, 0.85) },
+                  { lower: 8001, upper: null, rate: rate(f, 'utility', i, 0.7) },
+                ],
+              },
+            ]),
+          ),
+        }))
+      : [],
+    callRateCards: [],
+  };
+}
+const priceBook = () => ({ priceBook: bookJson(SYNTHETIC_FILES, ['rates', 'tiers']) });
+const fileItems = () =>
+  SYNTHETIC_FILES.flatMap((f, i) => [
+    { name: f.name, kind: 'rates', currency: 'BRL', effectiveFrom: f.effectiveFrom, importedAt: 1000 + i },
+    { name: f.name.replace('-rates-', '-tiers-'), kind: 'tiers', currency: 'BRL', effectiveFrom: f.effectiveFrom, importedAt: 2000 + i },
+  ]);
+const priceFiles = () => priceFilesResponse.parse({ items: fileItems() });
+function priceFile(name: string) {
+  const items = fileItems().filter((f) => f.name === name);
+  const file = SYNTHETIC_FILES.find((f) => f.name === name || f.name.replace('-rates-', '-tiers-') === name);
+  if (!file || items.length === 0) throw new Error(`synthetic connector: no price file ${name}`);
+  return priceFileResponse.parse({
+    items,
+    priceBook: bookJson(
+      [file],
+      items.map((f) => f.kind as 'rates' | 'tiers'),
+    ),
+  });
+}
+const wabas = () =>
+  wabasResponse.parse({
+    items: (VALUES.waba as string[]).map((id) => ({ id, name: id, timezone: 'UTC', currency: 'BRL', portfolio: 'portfolio-1' })),
+  });
+
+const HANDLERS: Record<string, (p: URLSearchParams) => unknown> = {
+  usage,
+  calls,
+  contacts,
+  reconciliation,
+  tiers,
+  'pricing-input': pricingInput,
+  'price-book': priceBook,
+  'price-files': priceFiles,
+  wabas,
+};
 
 /** FetchJson-shaped: resolves to the body the connector would send for `path?search`. */
 export async function syntheticFetchJson(path: string, search: string): Promise<unknown> {
   const endpoint = path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length + 1) : path;
   if (endpoint.startsWith('lists/')) return lists(endpoint.slice('lists/'.length));
+  if (endpoint.startsWith('price-files/')) return priceFile(decodeURIComponent(endpoint.slice('price-files/'.length)));
   const handler = HANDLERS[endpoint];
   if (!handler) throw new Error(`synthetic connector: no endpoint ${path}`);
   return handler(new URLSearchParams(search));

@@ -120,6 +120,8 @@ export function QueryEditor({ query: stored, onChange, onRunQuery }: Props) {
         )}
       </InlineFieldRow>
 
+      {spec.editor.fields.some((f) => f.row === 'scenario') && <InlineFieldRow>{kindFields('scenario')}</InlineFieldRow>}
+
       <InlineFieldRow>
         {FILTER_KEYS.map((key) => (
           <FilterInput

@@ -8,6 +8,7 @@ import { projectionKind } from './projection';
 import { reconciliationKind } from './reconciliation';
 import type { AnyKindSpec, KindSpec } from './spec';
 import { tiersKind } from './tiers';
+import { whatIfKind } from './what-if';
 
 export type {
   AnyKindSpec,
@@ -39,6 +40,7 @@ export const KINDS: KindTable = {
   allocation: allocationKind,
   reconciliation: reconciliationKind,
   tiers: tiersKind,
+  what_if: whatIfKind,
 };
 
 /** The spec of a kind, for code that dispatches on `query.kind`. */

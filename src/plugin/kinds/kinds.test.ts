@@ -42,7 +42,7 @@ describe('KINDS: every query kind is one complete entry', () => {
     for (const flag of [spec.editor.source, spec.editor.interval, spec.editor.compare, spec.text.interval])
       expect(typeof flag).toBe('boolean');
     for (const field of spec.editor.fields) {
-      expect(['kind', 'options']).toContain(field.row);
+      expect(['kind', 'options', 'scenario']).toContain(field.row);
       expect(field.ariaLabel.trim()).not.toBe('');
       if (field.control === 'radio') expect(field.options.length).toBeGreaterThan(1);
     }
@@ -62,7 +62,9 @@ describe('KINDS: every query kind is one complete entry', () => {
   });
 
   it("switching kind drops the other kinds' own fields and adds the new kind's", () => {
-    expect(ownFieldNames().sort()).toEqual(['band', 'metric']);
+    expect(ownFieldNames().sort()).toEqual(
+      ['band', 'metric', 'moveShare', 'moveTo', 'overrides', 'period', 'priceFiles', 'ruleShifts', 'scenarioName'].sort(),
+    );
     const billing = { ...withKind(createDefaultQuery('A'), 'billing'), metric: 'unique_contacts' as const };
     const projection = withKind(billing, 'projection');
     expect(projection).toEqual({ ...createDefaultQuery('A'), kind: 'projection', band: true });

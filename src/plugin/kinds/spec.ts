@@ -29,9 +29,10 @@ export interface FrameContext {
 interface FieldBase {
   /**
    * Where the control sits: `kind` in the first row after the shared Source/Interval pickers,
-   * `options` at the start of the second row, before Group by.
+   * `options` at the start of the second row, before Group by, `scenario` on a row of its own
+   * above the filters (what-if's typed scenario).
    */
-  row: 'kind' | 'options';
+  row: 'kind' | 'options' | 'scenario';
   label: string;
   labelWidth: number;
   tooltip?: string;
@@ -92,6 +93,11 @@ export interface KindSpec<K extends QueryKind> {
   defaults: KindFields[K];
   /** Adjusts shared fields when the editor switches to this kind (e.g. groupings it cannot use). */
   onSelect?(query: QueryOf<K>): QueryOf<K>;
+  /**
+   * Optional: applies template variables to the kind's own text fields (filters are done for every
+   * kind by interpolate.ts); `replace` is Grafana's, with the panel's scoped variables bound.
+   */
+  interpolate?(query: QueryOf<K>, replace: (text: string) => string): QueryOf<K>;
   /** Query history and collapsed rows: `name` + `detail`, and whether `per <interval>` applies. */
   text: { name: string; interval: boolean; detail?(query: QueryOf<K>): string };
   /** The connector requests, checked against the contract (throws InputError naming the field). */

@@ -1,5 +1,6 @@
 import type { ScopedVars } from '@grafana/data';
-import { FILTER_KEYS, type QueryFilters, type WaspendQuery } from './types';
+import { kindSpec } from '../kinds';
+import { FILTER_KEYS, QUERY_KINDS, type QueryFilters, type WaspendQuery } from './types';
 
 /** Grafana's TemplateSrv.replace, passed in so this module runs without Grafana. */
 export type ReplaceFn = (text: string, scopedVars: ScopedVars | undefined, format?: string) => string;
@@ -13,12 +14,15 @@ const ALL_VALUES = new Set(['*', '$__all']);
 /**
  * The one place template variables are applied. Each filter entry is replaced with the csv format,
  * so a multi-value variable (`$country` = [BR, IN]) becomes separate entries, duplicates dropped.
- * Returns a new query; the input is untouched.
+ * A kind's own text fields go through its entry's `interpolate` (plain format). Returns a new query;
+ * the input is untouched.
  */
 export function interpolateQuery<Q extends WaspendQuery>(query: Q, replace: ReplaceFn, scopedVars?: ScopedVars): Q {
   const filters = {} as QueryFilters;
   for (const key of FILTER_KEYS) filters[key] = interpolateList(query.filters[key] ?? [], replace, scopedVars);
-  return { ...query, filters };
+  const spec = (QUERY_KINDS as readonly string[]).includes(query.kind) ? kindSpec(query.kind) : undefined;
+  const own = spec?.interpolate ? (spec.interpolate(query, (text) => (text.includes('$') ? replace(text, scopedVars) : text)) as Q) : query;
+  return { ...own, filters };
 }
 
 /** Expands a list of possibly templated values into the concrete values. */

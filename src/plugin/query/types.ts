@@ -2,12 +2,29 @@ import type { DataQuery } from '@grafana/schema';
 import type { Interval, Source, UsageDimension } from '@contract';
 
 /** What a panel asks for; each kind is one entry of KINDS (`kinds/index.ts`), in the editor's order. */
-export const QUERY_KINDS = ['messages', 'cost', 'calls', 'billing', 'projection', 'allocation', 'reconciliation', 'tiers'] as const;
+export const QUERY_KINDS = [
+  'messages',
+  'cost',
+  'calls',
+  'billing',
+  'projection',
+  'allocation',
+  'reconciliation',
+  'tiers',
+  'what_if',
+] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 
 /** Billing metrics: unique contacts (HLL, not additive) or billed units (additive). */
 export const BILLING_METRICS = ['unique_contacts', 'billed_units'] as const;
 export type BillingMetric = (typeof BILLING_METRICS)[number];
+
+/**
+ * What-if: which days are priced. `range`: the panel's range; `month`: the WABA-local month the range
+ * ends in, up to its last day; `previous_month`: the whole month before that one.
+ */
+export const WHAT_IF_PERIODS = ['range', 'month', 'previous_month'] as const;
+export type WhatIfPeriod = (typeof WHAT_IF_PERIODS)[number];
 
 export const COMPARE_MODES = ['previous_period'] as const;
 export type CompareMode = (typeof COMPARE_MODES)[number];
@@ -51,6 +68,16 @@ export type KindFields = ExactlyTheKinds<{
   allocation: NoFields;
   reconciliation: NoFields;
   tiers: NoFields;
+  /** Typed text (template variables allowed), read by query/what-if-scenario.ts after interpolation. */
+  what_if: {
+    period: WhatIfPeriod;
+    scenarioName: string;
+    priceFiles: string;
+    ruleShifts: string;
+    overrides: string;
+    moveShare: string;
+    moveTo: string;
+  };
 }>;
 
 export type ExactlyTheKinds<T extends Record<QueryKind, object> & Record<Exclude<keyof T, QueryKind>, never>> = T;
