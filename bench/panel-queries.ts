@@ -5,6 +5,8 @@
  * variable at "All". A panel added to a dashboard is measured without touching this file.
  */
 import { buildRequests } from '../src/plugin/api/request-params';
+import { kindSpec } from '../src/plugin/kinds';
+import type { GetJson } from '../src/plugin/kinds/spec';
 import { interpolateQuery } from '../src/plugin/query/interpolate';
 import { migrateQuery } from '../src/plugin/query/migrate';
 import { queryPanels, readAllDashboards, type Json } from '../tests/dashboards/dashboard-files';
@@ -21,8 +23,19 @@ export interface PanelQuery {
   /** The dashboard file; null for the extra bulk export that is not a panel. */
   file: string | null;
   kind: string;
-  /** The requests the panel sends together (runQuery fetches them in parallel). */
+  /** The requests the plugin plans for the panel. */
   requests: PanelRequest[];
+  /**
+   * Fetches the panel's data as runQuery does: the kind's own `fetch` when it has one (it may ask
+   * for more than it planned), else every planned request in parallel.
+   */
+  run(getJson: GetJson): Promise<unknown>;
+}
+
+function fetchPlanned(requests: readonly PanelRequest[], getJson: GetJson): Promise<Map<string, unknown>> {
+  return Promise.all(requests.map((r) => getJson(...(r.path.split('?') as [string, string])))).then(
+    (bodies) => new Map(requests.map((r, i) => [r.role, bodies[i]])),
+  );
 }
 
 /** Grafana's replace with every dashboard variable at "All" (its allValue, else `*`): "no filter" to the plugin. */
@@ -46,16 +59,24 @@ export function panelQueries(fromMs: number, toMs: number, timeZone = 'UTC'): Pa
         // A panel comparing with the previous period asks for the second half of the range, so the
         // period it compares with (the first half) is inside the store too.
         const range = query.compare === 'previous_period' ? { fromMs: toMs - Math.floor((toMs - fromMs) / 2), toMs } : { fromMs, toMs };
-        const requests = buildRequests(query, range, { timeZone }).map((r) => ({ role: r.role, path: `${r.path}?${r.search}` }));
-        out.push({ name: `${file} #${panel.id} "${panel.title}" ${target.refId}`, file, kind: query.kind, requests });
+        const planned = buildRequests(query, range, { timeZone });
+        const requests = planned.map((r) => ({ role: r.role, path: `${r.path}?${r.search}` }));
+        const spec = kindSpec(query.kind);
+        const run = (getJson: GetJson) =>
+          spec.fetch
+            ? spec.fetch({ query, range, timeZone, requests: planned, getJson, fetchPlanned: () => fetchPlanned(requests, getJson) })
+            : fetchPlanned(requests, getJson);
+        out.push({ name: `${file} #${panel.id} "${panel.title}" ${target.refId}`, file, kind: query.kind, requests, run });
       }
     }
   }
+  const exportRequests = [{ role: 'main', path: `/api/v1/pricing-input?from=${fromMs}&to=${toMs}&by=category%2Ccountry` }];
   out.push({
     name: 'export: pricing-input by category x country',
     file: null,
     kind: 'pricing-input',
-    requests: [{ role: 'main', path: `/api/v1/pricing-input?from=${fromMs}&to=${toMs}&by=category%2Ccountry` }],
+    requests: exportRequests,
+    run: (getJson) => fetchPlanned(exportRequests, getJson),
   });
   return out;
 }
