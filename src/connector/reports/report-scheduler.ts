@@ -1,0 +1,174 @@
+import { Cron } from 'croner';
+import type { HealthResponse } from '@contract';
+import type { ReportConfig } from '../config';
+import { systemClock, type PullClock, type PullLogger } from '../pull';
+import { attemptDelivery, retryOf, type AttemptOutcome, type DeliveryDeps } from './report-delivery';
+import { periodKey, reportPeriod, type PeriodDays } from './report-period';
+
+export type ReportHealth = NonNullable<HealthResponse['reports']>[number];
+
+export interface ReportSchedulerDeps extends Omit<DeliveryDeps, 'now'> {
+  reports: Readonly<Record<string, ReportConfig>>;
+  /** Injectable for tests: `now()` drives everything; `sleep` is only used by the background loop. */
+  clock?: PullClock;
+  logger: PullLogger;
+  onOutcome?(name: string, outcome: AttemptOutcome): void;
+}
+
+export interface ReportScheduler {
+  /** Starts the background loop (idempotent). */
+  start(): void;
+  stop(): Promise<void>;
+  /** Fires every schedule that is due at clock.now() and retries what waits; resolves when all of it is done. */
+  tick(): Promise<void>;
+  /** Per report, as /health shows it (from the store, so every replica agrees). */
+  health(): Promise<ReportHealth[]>;
+}
+
+interface ReportState {
+  name: string;
+  cfg: ReportConfig;
+  cron: Cron;
+  nextFireMs: number | null;
+  /** Periods this replica still has to see delivered, with the earliest time to try again. */
+  due: Map<string, { period: PeriodDays; atMs: number }>;
+}
+
+/** Longest single sleep of the loop (setTimeout cannot wait a month; a changed clock is noticed within this). */
+const MAX_SLEEP_MS = 60_000;
+const ERROR_PAUSE_MS = 5_000;
+
+/**
+ * Runs the `reports:` schedules. Every replica fires the same cron times; the store's lease per
+ * (report, period) lets one of them send and the others see it sent. A period is the one the range
+ * gives at the scheduled instant (not when the attempt runs), so retries after midnight send the same days.
+ */
+export function createReportScheduler(deps: ReportSchedulerDeps): ReportScheduler {
+  const clock = deps.clock ?? systemClock;
+  const delivery: DeliveryDeps = { ...deps, now: () => clock.now() };
+  const states: ReportState[] = Object.entries(deps.reports).map(([name, cfg]) => ({
+    name,
+    cfg,
+    cron: new Cron(cfg.schedule.cron, { timezone: cfg.schedule.timezone, paused: true }),
+    nextFireMs: null,
+    due: new Map(),
+  }));
+  let initialised: Promise<void> | null = null;
+  let running: Promise<void> | null = null;
+  const controller = new AbortController();
+  let loop: Promise<void> | null = null;
+
+  const nextAfter = (s: ReportState, ms: number) => s.cron.nextRun(new Date(ms))?.getTime() ?? null;
+
+  const addDue = (s: ReportState, fireMs: number, atMs: number) => {
+    const period = reportPeriod(s.cfg.report.range, fireMs, s.cfg.schedule.timezone);
+    if (!s.due.has(periodKey(period))) s.due.set(periodKey(period), { period, atMs });
+  };
+
+  // A fire time recorded in the store that passed while no replica ran is caught up once.
+  const init = () =>
+    (initialised ??= (async () => {
+      const now = clock.now();
+      const runs = new Map((await deps.store.reportRuns()).map((r) => [r.report, r]));
+      for (const s of states) {
+        const missed = runs.get(s.name)?.nextRunAtMs;
+        if (missed !== null && missed !== undefined && missed <= now) addDue(s, missed, now);
+        s.nextFireMs = nextAfter(s, now);
+        await deps.store.recordReportRun(s.name, { nextRunAtMs: s.nextFireMs });
+      }
+    })().catch((err: unknown) => {
+      // A store that fails here is asked again on the next tick, not remembered as failed.
+      initialised = null;
+      throw err;
+    }));
+
+  async function attempt(s: ReportState, key: string, period: PeriodDays): Promise<void> {
+    const outcome = await attemptDelivery(delivery, s.name, s.cfg, period);
+    deps.onOutcome?.(s.name, outcome);
+    const { maxAttempts } = retryOf(s.cfg);
+    if (outcome.kind === 'sent') {
+      s.due.delete(key);
+      deps.logger.info({ report: s.name, period: key, attempts: outcome.delivery.attempts }, 'report delivered');
+    } else if (outcome.kind === 'failed') {
+      deps.logger.warn({ report: s.name, period: key, attempts: outcome.attempts, error: outcome.error }, 'report delivery failed');
+      if (outcome.retryAtMs === null) s.due.delete(key);
+      else s.due.set(key, { period, atMs: outcome.retryAtMs });
+    } else {
+      const row = outcome.row;
+      if (!row || row.state === 'sent' || (row.state === 'failed' && row.attempts >= maxAttempts)) s.due.delete(key);
+      else s.due.set(key, { period, atMs: row.leaseUntilMs });
+    }
+  }
+
+  async function runTick(): Promise<void> {
+    await init();
+    const now = clock.now();
+    for (const s of states) {
+      if (s.nextFireMs !== null && s.nextFireMs <= now) {
+        addDue(s, s.nextFireMs, now);
+        s.nextFireMs = nextAfter(s, now);
+        await deps.store.recordReportRun(s.name, { nextRunAtMs: s.nextFireMs });
+      }
+      for (const [key, d] of [...s.due]) if (d.atMs <= now) await attempt(s, key, d.period);
+    }
+  }
+
+  const tick = () => {
+    // Concurrent callers share one run: the loop and a test never attempt the same period twice at once.
+    running ??= runTick().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const wakeAt = () => {
+    const times = states.flatMap((s) => [s.nextFireMs ?? Infinity, ...[...s.due.values()].map((d) => d.atMs)]);
+    return Math.min(Infinity, ...times);
+  };
+
+  return {
+    start() {
+      if (loop || states.length === 0) return;
+      loop = (async () => {
+        while (!controller.signal.aborted) {
+          const ok = await tick().then(
+            () => true,
+            (err: Error) => {
+              deps.logger.error({ err: err.message }, 'report scheduler tick failed');
+              return false;
+            },
+          );
+          // After a failed tick (store unreachable) try again shortly: not at once (work still due would spin),
+          // not at the next firing (a failed start knows no firing yet).
+          const wait = ok ? Math.max(0, Math.min(MAX_SLEEP_MS, wakeAt() - clock.now())) : ERROR_PAUSE_MS;
+          await clock.sleep(wait, controller.signal).catch(() => undefined);
+        }
+      })();
+    },
+    async stop() {
+      controller.abort();
+      await loop;
+      await running?.catch(() => undefined);
+    },
+    tick,
+    async health() {
+      const runs = new Map((await deps.store.reportRuns()).map((r) => [r.report, r]));
+      return states.map((s): ReportHealth => {
+        const r = runs.get(s.name);
+        const lastSuccessAt = r?.lastSuccessAtMs ?? null;
+        const lastErrorAt = r?.lastErrorAtMs ?? null;
+        const failing = lastErrorAt !== null && (lastSuccessAt === null || lastErrorAt > lastSuccessAt);
+        return {
+          name: s.name,
+          delivery: s.cfg.smtp ? 'smtp' : 'webhook',
+          status: failing ? 'failing' : lastSuccessAt !== null ? 'ok' : 'idle',
+          lastRunAt: r?.lastRunAtMs ?? null,
+          lastSuccessAt,
+          lastPeriod: r?.lastPeriod ?? null,
+          nextRunAt: s.nextFireMs ?? r?.nextRunAtMs ?? null,
+          lastError: r?.lastError ?? null,
+        };
+      });
+    },
+  };
+}
