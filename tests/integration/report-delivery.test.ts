@@ -89,6 +89,10 @@ const JUNE_FIRE = Date.UTC(2026, 5, 1, 10, 0);
 
 const silent = () => pino({ level: 'silent' });
 
+/** Every line the connector logs, to check that no secret is among them. */
+const logLines: string[] = [];
+const capturingLogger = () => pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+
 class FakeClock implements PullClock {
   constructor(public ms: number) {}
   now = () => this.ms;
@@ -235,7 +239,7 @@ describe('scheduled report delivery', () => {
       host: '127.0.0.1',
       port: 0,
       pulls: false,
-      logger: silent(),
+      logger: capturingLogger(),
       reportClock: clock,
       env,
     });
@@ -397,6 +401,11 @@ describe('scheduled report delivery', () => {
     m = await metrics(c);
     expect(metricValue(m, 'waspend_report_failures_total', 'finance-monthly')).toBe(2);
     expect(metricValue(m, 'waspend_report_deliveries_total', 'finance-monthly')).toBe(1);
+    // The log tells what failed and what was delivered, never the password.
+    const logged = logLines.join('');
+    expect(logged).toContain('report delivery failed');
+    expect(logged).toContain('report delivered');
+    expect(logged).not.toContain(SMTP_PASSWORD);
     expect(metricValue(m, 'waspend_report_failing', 'finance-monthly')).toBe(0);
     expect(metricValue(m, 'waspend_report_last_success_timestamp_seconds', 'finance-monthly')).toBe((MAY_FIRE + 180_000) / 1000);
   });
@@ -491,6 +500,8 @@ describe('scheduled report delivery', () => {
       });
       expect(h.text).not.toContain(HOOK_SECRET);
       expect(await metrics(c)).not.toContain(HOOK_SECRET);
+      expect(logLines.join('')).toContain('webhook answered 503');
+      expect(logLines.join('')).not.toContain(HOOK_SECRET);
 
       clock.ms = fire + 1000;
       await c.reports!.tick();
