@@ -1,10 +1,7 @@
 import {
   DataSourceApi,
-  FieldType,
   LoadingState,
-  createDataFrame,
   type AdHocVariableFilter,
-  type AnnotationSupport,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
@@ -15,23 +12,23 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { getBackendSrv, getTemplateSrv, isFetchError, type BackendSrv, type FetchResponse, type TemplateSrv } from '@grafana/runtime';
+import { getBackendSrv, getTemplateSrv, type BackendSrv, type TemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 import { API_PREFIX } from '@contract';
-import { buildAnnotationsRequest, buildListRequest, parseVariableQuery, toAnnotationEvents, toMetricFindValues } from './api/lookups';
-import { describeFetchError, describeHealth } from './api/connector-status';
-import type { TimeRangeMs } from './api/request-params';
-import { isAnnotationTarget, normaliseAnnotationTarget, type WaspendAnnotationQuery } from './annotations';
+import { createAnnotationSupport, runAnnotationQuery, type AnnotationEditor } from './annotation-support';
+import { isAnnotationTarget, type WaspendAnnotationQuery } from './annotations';
+import { ConnectorClient, errorMessage } from './api/client';
+import { describeHealth } from './api/connector-status';
+import type { TimeRangeMs } from './api/connector-request';
+import { buildListRequest, parseVariableQuery, toMetricFindValues } from './api/lookups';
 import { ADHOC_KEYS, isAdhocKey } from './query/adhoc';
 import { createDefaultQuery } from './query/defaults';
 import { queryDisplayText } from './query/display-text';
 import { migrateQuery } from './query/migrate';
-import { interpolateList } from './query/interpolate';
-import { prepareQuery, runQuery, type FetchJson } from './query/run-query';
+import { prepareQuery, runQuery } from './query/run-query';
 import type { WaspendQuery } from './query/types';
 import { PROXY_ROUTE, resolveTimeZone, type WaspendOptions } from './options';
-import { WaspendVariableSupport } from './variables';
-import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
+import { WaspendVariableSupport, type VariableEditor } from './variables';
 
 /** The parts of Grafana's runtime services the data source uses; tests pass fakes. */
 export interface DataSourceServices {
@@ -48,28 +45,39 @@ interface LegacyAdhocSource {
   getAdhocFilters?(datasourceName: string): AdHocVariableFilter[];
 }
 
+/** The editors Grafana shows for variables and annotations: views, so module.ts passes them in. */
+export interface DataSourceViews {
+  variableEditor: VariableEditor;
+  annotationEditor: AnnotationEditor;
+}
+
+/** Built without views (unit tests of the data source alone): nothing to draw. */
+const NO_VARIABLE_EDITOR: VariableEditor = () => null;
+
 /**
- * Frontend-only data source: every request goes to `<instanceSettings.url>/connector/...`, which is
- * Grafana's data-source proxy. The proxy adds the connector URL and the API token on the server,
- * so neither ever reaches the browser.
+ * Frontend-only data source, the wiring between Grafana and the plugin's modules: every request goes
+ * through the ConnectorClient (api/client.ts) to Grafana's data-source proxy, which adds the
+ * connector URL and the API token on the server, so neither ever reaches the browser.
  */
 export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
   readonly proxyBase: string;
   private readonly settings: WaspendOptions;
   private readonly services: DataSourceServices;
+  private readonly client: ConnectorClient;
 
-  constructor(instanceSettings: DataSourceInstanceSettings<WaspendOptions>, services: DataSourceServices = {}) {
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<WaspendOptions>,
+    services: DataSourceServices = {},
+    views: Partial<DataSourceViews> = {},
+  ) {
     super(instanceSettings);
     this.proxyBase = `${instanceSettings.url ?? ''}/${PROXY_ROUTE}`;
     this.settings = instanceSettings.jsonData ?? {};
     this.services = services;
-    this.annotations = createAnnotationSupport();
-    this.variables = new WaspendVariableSupport(this);
-  }
-
-  // Looked up per call, not in the constructor: Grafana sets its services after plugins load.
-  private get backendSrv(): Pick<BackendSrv, 'fetch'> {
-    return this.services.backendSrv ?? getBackendSrv();
+    // Looked up per call, not in the constructor: Grafana sets its services after plugins load.
+    this.client = new ConnectorClient(this.proxyBase, () => this.services.backendSrv ?? getBackendSrv());
+    this.annotations = createAnnotationSupport(views.annotationEditor);
+    this.variables = new WaspendVariableSupport(this, views.variableEditor ?? NO_VARIABLE_EDITOR);
   }
   private get templateSrv(): Pick<TemplateSrv, 'replace'> & LegacyAdhocSource {
     return this.services.templateSrv ?? getTemplateSrv();
@@ -108,8 +116,14 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
       const targets = request.targets.filter((t) => this.filterQuery(t));
       const adhocFilters = this.adhocFiltersOf(request);
       const runOne = (target: WaspendQuery | WaspendAnnotationQuery, index: number): Promise<DataFrame[]> => {
-        const fetchJson = this.fetchJsonFor(`${request.requestId}-${target.refId ?? index}`);
-        if (isAnnotationTarget(target)) return this.runAnnotationTarget(target, range, fetchJson, controller.signal, request.scopedVars);
+        const fetchJson = this.client.fetcher(`${request.requestId}-${target.refId ?? index}`);
+        if (isAnnotationTarget(target))
+          return runAnnotationQuery(target, range, {
+            fetchJson,
+            signal: controller.signal,
+            replace: this.replace,
+            scopedVars: request.scopedVars,
+          });
         return runQuery(
           target,
           range,
@@ -138,12 +152,10 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
    * token; without it a wrong token would pass the test and fail every panel.
    */
   override async testDatasource(): Promise<TestDataSourceResponse> {
-    const fetchJson = this.fetchJsonFor(undefined);
-    const signal = new AbortController().signal;
     try {
-      const health = describeHealth(await fetchJson('/health', '', signal));
+      const health = describeHealth(await this.client.get('/health'));
       if (health.status === 'error') return health;
-      await fetchJson(`${API_PREFIX}/lists/wabas`, '', signal);
+      await this.client.get(`${API_PREFIX}/lists/wabas`);
       return health;
     } catch (err) {
       return { status: 'error', message: errorMessage(err) };
@@ -193,8 +205,7 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
   override async getTagValues(options: DataSourceGetTagValuesOptions<WaspendQuery>): Promise<MetricFindValue[]> {
     if (!isAdhocKey(options.key)) return [];
     const request = buildListRequest({ list: ADHOC_KEYS[options.key].list }, this.replace);
-    const body = await this.fetchJsonFor(undefined)(request.path, request.search, new AbortController().signal);
-    return toMetricFindValues(body);
+    return toMetricFindValues(await this.client.get(request.path, request.search));
   }
 
   /** Values for a template variable: one of the connector's /lists, optionally narrowed by WABA. */
@@ -202,93 +213,6 @@ export class DataSource extends DataSourceApi<WaspendQuery, WaspendOptions> {
     const request = buildListRequest(parseVariableQuery(query), (text, vars, format) =>
       this.templateSrv.replace(text, vars ?? options?.scopedVars, format),
     );
-    const body = await this.fetchJsonFor(undefined)(request.path, request.search, new AbortController().signal);
-    return toMetricFindValues(body);
+    return toMetricFindValues(await this.client.get(request.path, request.search));
   }
-
-  private async runAnnotationTarget(
-    target: WaspendAnnotationQuery,
-    range: TimeRangeMs,
-    fetchJson: FetchJson,
-    signal: AbortSignal,
-    scopedVars: ScopedVars | undefined,
-  ): Promise<DataFrame[]> {
-    const q = normaliseAnnotationTarget(target);
-    const waba = interpolateList(q.waba, (text, vars, format) => this.templateSrv.replace(text, vars, format), scopedVars);
-    const request = buildAnnotationsRequest(range, q.kinds, waba);
-    const events = toAnnotationEvents(await fetchJson(request.path, request.search, signal));
-    return [
-      createDataFrame({
-        refId: target.refId,
-        name: 'waspend events',
-        fields: [
-          { name: 'time', type: FieldType.time, values: events.map((e) => e.time) },
-          { name: 'title', type: FieldType.string, values: events.map((e) => e.title) },
-          { name: 'text', type: FieldType.string, values: events.map((e) => e.text) },
-          { name: 'tags', type: FieldType.other, values: events.map((e) => e.tags) },
-        ],
-      }),
-    ];
-  }
-
-  /**
-   * GET through the proxy, resolving to the JSON body. Each connector request gets its own
-   * requestId (Grafana cancels an earlier request with the same id), and aborting the signal
-   * unsubscribes, which cancels the HTTP request.
-   */
-  private fetchJsonFor(requestId: string | undefined): FetchJson {
-    let n = 0;
-    return (path, search, signal) => {
-      const url = `${this.proxyBase}${path}${search ? `?${search}` : ''}`;
-      const id = requestId === undefined ? undefined : `${requestId}-${n++}`;
-      return new Promise<unknown>((resolve, reject) => {
-        if (signal.aborted) return reject(new Error('request cancelled'));
-        const onAbort = () => {
-          sub.unsubscribe();
-          reject(new Error('request cancelled'));
-        };
-        const settle = () => signal.removeEventListener('abort', onAbort);
-        signal.addEventListener('abort', onAbort, { once: true });
-        const sub = this.backendSrv
-          .fetch<unknown>({ url, method: 'GET', requestId: id, showErrorAlert: false, showSuccessAlert: false })
-          .subscribe({
-            next: (res: FetchResponse<unknown>) => {
-              settle();
-              resolve(res.data);
-            },
-            error: (err: unknown) => {
-              settle();
-              reject(toConnectorError(err));
-            },
-          });
-      });
-    };
-  }
-}
-
-/** A failed proxied request as an Error whose message names the cause (see connector-status.ts). */
-function toConnectorError(err: unknown): Error {
-  if (isFetchError(err)) return new Error(describeFetchError(err.status ?? 0, err.data));
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * Annotations run through query(): Grafana takes the annotation's target (kinds + WABAs), calls
- * query() with it and reads events from the frame's time/title/text/tags fields.
- */
-function createAnnotationSupport(): AnnotationSupport<WaspendQuery> {
-  // The annotation target is not a WaspendQuery; query() tells them apart by queryType, hence the casts.
-  const asQuery = (t: WaspendAnnotationQuery) => t as unknown as WaspendQuery;
-  const targetOf = (anno: { target?: unknown } | undefined) =>
-    normaliseAnnotationTarget((anno?.target ?? {}) as Partial<WaspendAnnotationQuery>);
-  return {
-    prepareAnnotation: (json) => ({ ...json, target: asQuery(targetOf(json)) }),
-    prepareQuery: (anno) => asQuery(targetOf(anno)),
-    getDefaultQuery: () => asQuery(normaliseAnnotationTarget({})),
-    QueryEditor: AnnotationQueryEditor as unknown as AnnotationSupport<WaspendQuery>['QueryEditor'],
-  };
 }

@@ -3,6 +3,9 @@ import { InputError, previousPeriod } from '@core';
 import { API_PREFIX } from '@contract';
 import type { WaspendQuery } from '../query/types';
 
+/** GETs `path?search` through the data-source proxy and resolves to the parsed JSON body. */
+export type FetchJson = (path: string, search: string, signal: AbortSignal) => Promise<unknown>;
+
 export interface TimeRangeMs {
   fromMs: number;
   toMs: number;

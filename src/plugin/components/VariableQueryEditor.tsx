@@ -2,13 +2,12 @@ import React, { useEffect, useState } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
 import { LIST_KINDS, type ListKind } from '@contract';
-import type { DataSource } from '../datasource';
+import type { WaspendDataSourceApi, WaspendVariableQuery } from '../variables';
 import type { WaspendOptions } from '../options';
 import type { WaspendQuery } from '../query/types';
-import type { WaspendVariableQuery } from '../variables';
 import { formatFilterList, parseFilterText } from './query-edit';
 
-type Props = QueryEditorProps<DataSource, WaspendQuery, WaspendOptions, WaspendVariableQuery>;
+type Props = QueryEditorProps<WaspendDataSourceApi, WaspendQuery, WaspendOptions, WaspendVariableQuery>;
 
 /** Editor for a query variable: which connector list, and optionally which WABAs (e.g. `$waba`). */
 export function VariableQueryEditor({ query, onChange }: Props) {

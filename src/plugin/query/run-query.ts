@@ -1,5 +1,6 @@
 import type { AdHocVariableFilter, DataFrame, ScopedVars } from '@grafana/data';
 import { InputError } from '@core';
+import type { FetchJson } from '../api/connector-request';
 import { buildRequests, type ConnectorRequest, type TimeRangeMs } from '../api/request-params';
 import { kindSpec, type GetJson } from '../kinds';
 import { applyAdhocFilters } from './adhoc';
@@ -7,8 +8,7 @@ import { findUnresolvedVariable, interpolateQuery, type ReplaceFn } from './inte
 import { migrateQuery } from './migrate';
 import type { WaspendQuery } from './types';
 
-/** GETs `path?search` through the data-source proxy and resolves to the parsed JSON body. */
-export type FetchJson = (path: string, search: string, signal: AbortSignal) => Promise<unknown>;
+export type { FetchJson } from '../api/connector-request';
 
 export interface RunDeps {
   fetchJson: FetchJson;
