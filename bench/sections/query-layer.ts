@@ -18,7 +18,7 @@ import {
   type UsageRow,
 } from '@core';
 import { ROOT } from '../connector-process';
-import { pluginQuery } from '../plugin-query';
+import { pluginQuery, WHAT_IF_TARGET, whatIfQuery } from '../plugin-query';
 import { rateCardCsv } from '../rate-card';
 import type { Scale } from '../options';
 import { median, percentile, round, timeReps } from '../stats';
@@ -76,6 +76,17 @@ export interface QueryLayerResult {
   /** The same days x countries x categories without the per-number split (a by-country panel). */
   corePricingByCountry: { rows: number; medianMs: number; p95Ms: number };
   pluginQuery: { medianMs: number; p95Ms: number; rows: number } | { unavailable: string };
+  /** The what_if kind's transform (issue 14): 90 days of a 10M-message sender at the pricing grain, priced twice in the plugin. */
+  whatIf: {
+    target: typeof WHAT_IF_TARGET;
+    met: boolean;
+    medianMs: number;
+    p95Ms: number;
+    rows: number;
+    usPerRow: number;
+    messages: number;
+    frames: number;
+  };
 }
 
 export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult> {
@@ -86,10 +97,21 @@ export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult>
   const byCountry = buildLayerRows({ ...scale.layer, phones: 1 });
   const countryTimes = await timeReps(scale.layer.reps, () => priceUsage(byCountry, book));
   const plugin = await pluginQuery(rows, scale.layer.reps);
+  // The markets of the shape's countries on its first day, once each (several countries share "Other").
+  const markets = [
+    ...new Set(
+      Array.from(
+        { length: scale.layer.countries },
+        (_, c) => marketOf(`${CALLING_CODES[c % CALLING_CODES.length]}912345678`, FIRST_DAY).market,
+      ),
+    ),
+  ];
+  const whatIf = await whatIfQuery({ days: scale.layer.days, markets, wabas: 2 }, book, scale.layer.reps);
   return {
     rows: rows.length,
     corePricing: { medianMs: round(med), p95Ms: round(percentile(times, 95)), usPerRow: round((med * 1000) / rows.length, 3) },
     corePricingByCountry: { rows: byCountry.length, medianMs: round(median(countryTimes)), p95Ms: round(percentile(countryTimes, 95)) },
     pluginQuery: plugin,
+    whatIf: { target: WHAT_IF_TARGET, met: whatIf.medianMs < WHAT_IF_TARGET.medianMs, ...whatIf },
   };
 }

@@ -1,5 +1,15 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
-import { InputError, microsToNumber, monthOf, monthStartMs, priceScenario, type PriceBook, type PricedRow, type Scenario } from '@core';
+import {
+  InputError,
+  microsToNumber,
+  monthOf,
+  monthStartMs,
+  priceScenario,
+  type PriceBook,
+  type PricedRow,
+  type Scenario,
+  type UsageRow,
+} from '@core';
 import type { Interval, PricingInputResponse, UsageDimension } from '@contract';
 import { moneyFieldConfig, splitSeries } from './series';
 
@@ -27,7 +37,25 @@ interface Cell {
   country: string | null;
   direction: string | null;
   group: string | null;
+  /** Sum of the known costs (null: none known). */
   cost: bigint | null;
+  rows: number;
+}
+
+/** The value of a grouping dimension on a priced row (the same fields /usage rows carry). */
+function valueOf(row: PricedRow, dim: UsageDimension): string | null {
+  switch (dim) {
+    case 'waba':
+      return row.wabaId;
+    case 'market':
+      return row.market;
+    case 'category':
+      return row.category;
+    case 'pricing_type':
+      return row.pricingType;
+    default:
+      return row.dims?.[dim] ?? null;
+  }
 }
 
 /**
@@ -45,56 +73,65 @@ export function buildWhatIfFrames(
 ): DataFrame[] {
   if (options.interval === 'hour') throw new InputError('interval', 'hour', 'what-if prices whole WABA-local days: use day or month');
   const dayTime = new Map<string, number>();
-  const rows = input.rows.map((r) => {
-    dayTime.set(`${r.wabaId}|${r.day}`, r.time);
-    return {
-      day: r.day,
-      wabaId: r.wabaId,
-      portfolioId: r.portfolioId,
-      currency: r.currency,
-      market: r.market,
-      category: r.category,
-      pricingType: r.pricingType,
-      pricingModel: r.pricingModel,
-      units: r.units,
-      dims: r.dims,
-    };
-  });
-  const result = priceScenario(rows, input.priorUnits, book, scenario);
+  for (const r of input.rows) dayTime.set(`${r.wabaId}|${r.day}`, r.time);
+  // Contract rows are usage rows with a `time` besides; the pricer copies only the fields it knows.
+  const result = priceScenario(input.rows as readonly UsageRow[], input.priorUnits, book, scenario);
+  const monthStarts = new Map<string, number>();
   const bucketOf = (row: PricedRow): number => {
     if (options.interval === 'day') return dayTime.get(`${row.wabaId}|${row.day}`) as number;
-    const tz = options.timeZones.get(row.wabaId);
-    if (!tz) throw new InputError('wabas', row.wabaId, 'is not a WABA the connector lists; its month cannot be placed');
-    return monthStartMs(monthOf(row.day), tz);
+    const key = `${row.wabaId}|${row.day.slice(0, 7)}`;
+    let start = monthStarts.get(key);
+    if (start === undefined) {
+      const tz = options.timeZones.get(row.wabaId);
+      if (!tz) throw new InputError('wabas', row.wabaId, 'is not a WABA the connector lists; its month cannot be placed');
+      monthStarts.set(key, (start = monthStartMs(monthOf(row.day), tz)));
+    }
+    return start;
   };
-  const cellOf = (side: Side, row: PricedRow): Cell => ({
-    side,
-    time: bucketOf(row),
-    currency: row.currency,
-    wabaId: row.wabaId,
-    market: row.market,
-    category: row.category,
-    pricingType: row.pricingType,
-    phoneNumberId: row.dims?.phone ?? null,
-    country: row.dims?.country ?? null,
-    direction: row.dims?.direction ?? null,
-    group: row.dims?.group ?? null,
-    cost: row.costMicros,
-  });
-  const cells = [...result.actual.rows.map((r) => cellOf('actual', r)), ...result.scenario.rows.map((r) => cellOf('scenario', r))];
+  // Priced rows summed per side, bucket and series first (tens of thousands of rows become a few
+  // hundred cells), so the series split below works on cells, not rows.
+  const cells = new Map<string, Cell>();
+  const add = (side: Side, row: PricedRow) => {
+    const time = bucketOf(row);
+    const values = options.groupBy.map((d) => valueOf(row, d));
+    const key = `${side}\u0001${time}\u0001${row.currency}\u0001${values.map((v) => v ?? '\u0002').join('\u0001')}`;
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = {
+        side,
+        time,
+        currency: row.currency,
+        wabaId: row.wabaId,
+        market: row.market,
+        category: row.category,
+        pricingType: row.pricingType,
+        phoneNumberId: row.dims?.phone ?? null,
+        country: row.dims?.country ?? null,
+        direction: row.dims?.direction ?? null,
+        group: row.dims?.group ?? null,
+        cost: null,
+        rows: 0,
+      };
+      cells.set(key, cell);
+    }
+    cell.rows += 1;
+    if (row.costMicros !== null) cell.cost = (cell.cost ?? 0n) + row.costMicros;
+  };
+  for (const r of result.actual.rows) add('actual', r);
+  for (const r of result.scenario.rows) add('scenario', r);
   const notices = [
     ...result.actual.problems.map((p) => ['actual', p] as const),
     ...result.scenario.problems.map((p) => [scenario.name, p] as const),
   ].map(([side, p]) => ({ severity: 'warning' as const, text: `${side}: ${p.code}: ${p.message}` }));
   const name = scenario.name;
-  return splitSeries(cells, options.groupBy, '').map((s, i) => {
+  return splitSeries([...cells.values()], options.groupBy, '').map((s, i) => {
     type Acc = { sum: bigint; known: boolean; rows: number };
     const buckets = new Map<number, Record<Side, Acc>>();
     for (const c of s.rows) {
       let b = buckets.get(c.time);
       if (!b) buckets.set(c.time, (b = { actual: { sum: 0n, known: false, rows: 0 }, scenario: { sum: 0n, known: false, rows: 0 } }));
       const acc = b[c.side];
-      acc.rows += 1;
+      acc.rows += c.rows;
       if (c.cost !== null) {
         acc.sum += c.cost;
         acc.known = true;
