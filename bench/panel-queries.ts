@@ -7,8 +7,7 @@
 import { buildRequests } from '../src/plugin/api/request-params';
 import { kindSpec } from '../src/plugin/kinds';
 import type { GetJson } from '../src/plugin/kinds/spec';
-import { interpolateQuery } from '../src/plugin/query/interpolate';
-import { migrateQuery } from '../src/plugin/query/migrate';
+import { prepareQuery } from '../src/plugin/query/run-query';
 import { queryPanels, readAllDashboards, type Json } from '../tests/dashboards/dashboard-files';
 
 export interface PanelRequest {
@@ -38,11 +37,18 @@ function fetchPlanned(requests: readonly PanelRequest[], getJson: GetJson): Prom
   );
 }
 
-/** Grafana's replace with every dashboard variable at "All" (its allValue, else `*`): "no filter" to the plugin. */
+/**
+ * Grafana's replace with every dashboard variable at "All" (its allValue, else `*`: "no filter" to
+ * the plugin); a single-value variable without "All" (a custom share) holds its current value.
+ */
 function replaceWithAll(dashboard: Json) {
   const vars = new Map(((dashboard.templating?.list ?? []) as Json[]).map((v) => [String(v.name), v]));
   return (text: string) =>
-    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => (vars.has(name) ? String(vars.get(name)?.allValue ?? '*') : m));
+    text.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (m, name: string) => {
+      const v = vars.get(name);
+      if (!v) return m;
+      return !v.includeAll && v.current?.value !== undefined ? String(v.current.value) : String(v.allValue ?? '*');
+    });
 }
 
 /**
@@ -55,7 +61,7 @@ export function panelQueries(fromMs: number, toMs: number, timeZone = 'UTC'): Pa
     const replace = replaceWithAll(json);
     for (const panel of queryPanels(json)) {
       for (const target of (panel.targets ?? []) as Json[]) {
-        const query = interpolateQuery(migrateQuery(target), replace);
+        const query = prepareQuery(target, replace);
         // A panel comparing with the previous period asks for the second half of the range, so the
         // period it compares with (the first half) is inside the store too.
         const range = query.compare === 'previous_period' ? { fromMs: toMs - Math.floor((toMs - fromMs) / 2), toMs } : { fromMs, toMs };

@@ -30,11 +30,25 @@ function msOf(v: string | null, fallback: number): number {
   return fallback;
 }
 
-/** The raw question behind one connector request (`/api/v1/<endpoint>?...`); null for an endpoint with no raw counterpart. */
-export function rawQuestionOf(requestPath: string): RawQuestion | null {
-  const [base = '', search = ''] = requestPath.split('?');
+/**
+ * Requests that read configuration or price files, not events (the WABA list, the price book, a
+ * stored price file): no aggregate over the raw events answers them, and their cost does not grow
+ * with the store, so they add nothing to the baseline.
+ */
+export const LOOKUP_ENDPOINTS: ReadonlySet<string> = new Set(['wabas', 'price-book', 'price-files', 'lists']);
+
+/** The endpoint a request path names: `/api/v1/<endpoint>[/...]?...`. */
+export const endpointOf = (requestPath: string): string => (requestPath.split('?')[0] ?? '').split('/')[3] ?? '';
+
+/**
+ * The raw question behind one connector request; 'lookup' for a request that reads no events
+ * (LOOKUP_ENDPOINTS), null for an endpoint this file has no counterpart for yet.
+ */
+export function rawQuestionOf(requestPath: string): RawQuestion | 'lookup' | null {
+  const search = requestPath.split('?')[1] ?? '';
   const p = new URLSearchParams(search);
-  const endpoint = base.split('/').pop() ?? '';
+  const endpoint = endpointOf(requestPath);
+  if (LOOKUP_ENDPOINTS.has(endpoint)) return 'lookup';
   const by = (p.get('by') ?? '').split(',').filter(Boolean);
   const bucket = p.get('interval') === 'month' ? 'month' : 'day';
   const fromMs = msOf(p.get('from'), 0);

@@ -163,6 +163,21 @@ describe('bench store: every panel answers what the generator wrote', () => {
     expect(checked.length).toBeGreaterThanOrEqual(15);
   });
 
+  it('pricing-input requests (what-if panels and the export): units are the delivered messages of their range', async () => {
+    let checked = 0;
+    for (const panel of panels) {
+      for (const r of panel.requests.filter((q) => q.path.startsWith('/api/v1/pricing-input?'))) {
+        const params = new URLSearchParams(r.path.split('?')[1]);
+        const mine = delivered.filter((d) => inRange(d.e.timestampSec * 1000, d.waba.timezone, params));
+        const { rows } = await answer(r.path);
+        expect([panel.name, sum(rows, 'units')]).toEqual([panel.name, mine.length]);
+        expect(mine.length).toBeGreaterThan(0);
+        checked++;
+      }
+    }
+    expect(checked).toBe(1 + panels.filter((p) => p.kind === 'what_if').length);
+  });
+
   it('allocation panel: billable units per campaign group, and the totals it splits', async () => {
     const panel = panels.find((p) => p.kind === 'allocation') as PanelQuery;
     const units = await answer(panel.requests.find((r) => r.role === 'units')!.path);
