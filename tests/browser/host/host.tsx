@@ -207,7 +207,9 @@ async function renderDashboard(request: DashboardRequest) {
   if (!loaded || !root) throw new Error('start() first');
   const variables: Record<string, string> = {};
   for (const v of (request.dashboard.templating?.list ?? []) as Array<Record<string, any>>)
-    if (v.type !== 'datasource') variables[v.name] = String(v.allValue ?? '$__all');
+    // Filter pickers at "All"; a single-value variable without "All" (the what-if share) at its current value.
+    if (v.type !== 'datasource')
+      variables[v.name] = String(!v.includeAll && v.current?.value !== undefined ? v.current.value : (v.allValue ?? '$__all'));
   current.variables = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, [v]]));
   const replace = replacer(variables);
   const range = timeRangeOf(request.range.from, request.range.to, request.range.raw);
