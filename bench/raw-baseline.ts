@@ -129,6 +129,8 @@ export interface RawBaseline {
   engine: Engine;
   /** Median ms and row count of the raw answer to one question. */
   time(q: RawQuestion, reps: number): Promise<{ medianMs: number; rows: number }>;
+  /** The raw answer's rows (bucket, dimensions, `n`, and `seconds` for calls), for tests. */
+  answer(q: RawQuestion): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
 
@@ -157,6 +159,7 @@ export async function rawBaseline(db: string): Promise<RawBaseline> {
         const s = stmt;
         return timeIt(reps, async () => s.all().length);
       },
+      answer: async (q) => conn.prepare(rawSql(q, 'sqlite')).all() as Array<Record<string, unknown>>,
       close: async () => {
         conn.close();
       },
@@ -170,6 +173,7 @@ export async function rawBaseline(db: string): Promise<RawBaseline> {
       const sql = rawSql(q, 'postgres');
       return timeIt(reps, async () => (await client.query(sql)).rows.length);
     },
+    answer: async (q) => (await client.query(rawSql(q, 'postgres'))).rows as Array<Record<string, unknown>>,
     close: () => client.end(),
   };
 }
