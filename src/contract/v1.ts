@@ -31,7 +31,8 @@ export type CallDimension = (typeof CALL_DIMENSIONS)[number];
 const timeParam = z
   .string()
   .trim()
-  .regex(/^(\d{4}-\d{2}-\d{2}|\d{1,15})$/, 'must be epoch milliseconds or a date YYYY-MM-DD');
+  // Grafana sends a range before 1970 (e.g. 1900..2999) as negative epoch milliseconds.
+  .regex(/^(\d{4}-\d{2}-\d{2}|-?\d{1,15})$/, 'must be epoch milliseconds or a date YYYY-MM-DD');
 
 function csvOf<T extends string>(allowed: readonly T[]) {
   return z

@@ -122,9 +122,12 @@ describe('queries over ranges far wider than the data', () => {
     const own = await get<Record<string, unknown>>(`/${q}&from=${first}&to=${last}`);
     const wide = await get<Record<string, unknown>>(`/${q}&${WIDE}`);
     const around = await get<Record<string, unknown>>(`/${q}&from=${addDays(first, -40)}&to=${addDays(last, 40)}`);
+    // As Grafana sends a 1900..2999 dashboard range: epoch milliseconds, negative before 1970.
+    const epochs = await get<Record<string, unknown>>(`/${q}&from=${Date.UTC(1900, 0, 1)}&to=${Date.UTC(3000, 0, 1)}`);
     expect((own.rows as unknown[]).length).toBeGreaterThan(0);
     expect(wide).toEqual(own);
     expect(around).toEqual(own);
+    expect(epochs).toEqual(own);
   });
 
   it('unique contacts: buckets and total equal the per-bucket, per-WABA store reads, from one sketch read per WABA', async () => {
