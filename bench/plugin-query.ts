@@ -74,20 +74,11 @@ export interface WhatIfShape {
   wabas: number;
 }
 
-/**
- * Times the what_if kind end to end in the plugin (runQuery: interpolation, request planning, the
- * fetches answered in memory with bodies parsed before the clock starts, response validation, the price book and files parsed, both
- * pricings with core's priceScenario, frames) over `days` of a sender of 10M delivered messages at the
- * pricing grain (day x WABA x market x category x pricing type: what /pricing-input returns for a
- * by-category panel). The scenario uses every part: next quarter's card, the service rule from the
- * range start, an override and 30 % of service moved to utility templates.
- */
-export async function whatIfQuery(
-  shape: WhatIfShape,
-  book: PriceBook,
-  reps: number,
-): Promise<{ medianMs: number; p95Ms: number; rows: number; usPerRow: number; messages: number; frames: number }> {
-  const firstDay = '2026-08-22';
+const WHAT_IF_FIRST_DAY = '2026-08-22';
+
+/** The /pricing-input rows of the what-if shape: every day x WABA x market x category, 10M messages in all. */
+export function whatIfRows(shape: WhatIfShape) {
+  const firstDay = WHAT_IF_FIRST_DAY;
   const categories = [
     ['marketing', 'regular'],
     ['utility', 'regular'],
@@ -118,6 +109,25 @@ export async function whatIfQuery(
             dims: { direction: category === 'service' ? 'user_initiated' : 'business_initiated' },
           });
   }
+  return rows;
+}
+
+/**
+ * Times the what_if kind end to end in the plugin (runQuery: interpolation, request planning, the
+ * fetches answered in memory with bodies parsed before the clock starts, response validation, the price book and files parsed, both
+ * pricings with core's priceScenario, frames) over `days` of a sender of 10M delivered messages at the
+ * pricing grain (day x WABA x market x category x pricing type: what /pricing-input returns for a
+ * by-category panel). The scenario uses every part: next quarter's card, the service rule from the
+ * range start, an override and 30 % of service moved to utility templates.
+ */
+export async function whatIfQuery(
+  shape: WhatIfShape,
+  book: PriceBook,
+  reps: number,
+): Promise<{ medianMs: number; p95Ms: number; rows: number; usPerRow: number; messages: number; frames: number }> {
+  const firstDay = WHAT_IF_FIRST_DAY;
+  const rows = whatIfRows(shape);
+  const unitsPerRow = rows[0]?.units ?? 0;
   const card = book.rateCards[0];
   if (!card) throw new Error('the bench price book has no rate card');
   const next = addToPriceBook(emptyPriceBook(), { ...card, effectiveFrom: '2027-01-01' });

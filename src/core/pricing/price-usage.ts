@@ -67,14 +67,17 @@ function movesCounter(row: UsageRow, rules: PricingRules): boolean {
   );
 }
 
-function sortKey(row: UsageRow): string {
-  const dims = row.dims
+function dimsKey(row: UsageRow): string {
+  return row.dims
     ? Object.keys(row.dims)
         .sort()
         .map((k) => `${k}=${row.dims?.[k] ?? ''}`)
         .join('\u0001')
     : '';
-  return [row.day, row.wabaId, row.market, row.category, row.pricingType, row.pricingModel, row.currency, dims].join('\u0000');
+}
+
+function sortKey(row: UsageRow): string {
+  return [row.day, row.wabaId, row.market, row.category, row.pricingType, row.pricingModel, row.currency, dimsKey(row)].join('\u0000');
 }
 
 /**
@@ -97,32 +100,43 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
   const countOf = (key: string) => counts.get(key) ?? priorOf(key);
   const problems = new ProblemCollector();
   const table = options.rules ?? PRICING_RULES;
-  const rulesByDay = new Map<string, PricingRules>();
-  const rulesFor = (day: string): PricingRules => {
-    let r = rulesByDay.get(day);
-    if (!r) rulesByDay.set(day, (r = rulesOn(day, table)));
-    return r;
+  // Everything a row's pricing reads that depends only on its day (and currency) is looked up once per
+  // day: rows come in runs of one day, so most rows hit the last day's context without a map lookup.
+  const byDay = new Map<string, DayContext>();
+  let lastDay: string | undefined;
+  let lastContext: DayContext | undefined;
+  const contextOf = (day: string): DayContext => {
+    if (day === lastDay && lastContext) return lastContext;
+    let c = byDay.get(day);
+    if (!c) byDay.set(day, (c = { rules: rulesOn(day, table), month: day.slice(0, 7), prices: new Map() }));
+    lastDay = day;
+    lastContext = c;
+    return c;
   };
-  const cards = new Map<string, RateCard | null>();
-  const tables = new Map<string, TierTable | null>();
-  const cardFor = (currency: string, day: string, unit: RateUnit) => {
-    const key = `${currency}|${day}|${unit}`;
-    if (!cards.has(key)) cards.set(key, rateCardInForce(book, currency, day, unit));
-    return cards.get(key) as RateCard | null;
+  const pricesOf = (c: DayContext, currency: string): DayPrices => {
+    let p = c.prices.get(currency);
+    if (!p) c.prices.set(currency, (p = { message: undefined, conversation: undefined, tiers: undefined }));
+    return p;
   };
-  const tableFor = (currency: string, day: string) => {
-    const key = `${currency}|${day}`;
-    if (!tables.has(key)) tables.set(key, tierTableInForce(book, currency, day));
-    return tables.get(key) as TierTable | null;
+  const cardFor = (p: DayPrices, currency: string, day: string, unit: RateUnit): RateCard | null => {
+    let card = p[unit];
+    if (card === undefined) p[unit] = card = rateCardInForce(book, currency, day, unit);
+    return card;
+  };
+  const tableFor = (p: DayPrices, currency: string, day: string): TierTable | null => {
+    let t = p.tiers;
+    if (t === undefined) p.tiers = t = tierTableInForce(book, currency, day);
+    return t;
   };
 
-  const cbpBillable = (row: UsageRow, column: RateColumn | null, rules: PricingRules): number => {
+  const cbpBillable = (row: UsageRow, column: RateColumn | null, c: DayContext): number => {
     if (column === null || (row.pricingType !== 'regular' && row.pricingType !== 'free_tier')) return 0;
     if (row.category !== 'service') return row.pricingType === 'regular' ? row.units : 0;
+    const rules = c.rules;
     if (!rules.cbpServiceCharged) return 0;
     // Meta's free_tier verdicts fill the allowance first (they sort before `regular` on a day);
     // regular service conversations only get what is left, so the allowance is never used twice.
-    const key = freeTierKey(row.wabaId, row.day.slice(0, 7));
+    const key = freeTierKey(row.wabaId, c.month);
     const used = countOf(key);
     const allowance = rules.cbpFreeServicePerMonth;
     const free = row.pricingType === 'free_tier' ? row.units : Math.max(0, Math.min(row.units, allowance - used));
@@ -134,7 +148,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
   const unknown = (row: UsageRow, i: number, knownCategory: boolean): void => {
     // Meta Business Agent messages, once the rules name their webhook value: recognised, but charged
     // per token, which webhooks do not report.
-    const agent = !knownCategory && rulesFor(row.day).metaBusinessAgent.webhookValue === row.category;
+    const agent = !knownCategory && contextOf(row.day).rules.metaBusinessAgent.webhookValue === row.category;
     const code = agent
       ? ('unpriced_per_token' as const)
       : knownCategory
@@ -149,38 +163,35 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     out[i] = toPriced(row, free ? 0 : row.pricingType === 'regular' ? row.units : 0, free ? 0n : null);
   };
 
-  const priceRow = (i: number): void => {
-    const row = rows[i] as UsageRow;
-    const knownCategory = isKnownCategory(row.category);
-    if (!knownCategory || !isKnownPricingType(row.pricingType)) {
-      unknown(row, i, knownCategory);
-      return;
-    }
-    const rules = rulesFor(row.day);
+  /** Prices a row of known category and pricing type. */
+  const priceKnown = (i: number, row: UsageRow, c: DayContext): void => {
+    const rules = c.rules;
     const column = rateColumnOf(row.category);
     const isPmp = row.pricingModel === 'PMP';
-    const billable = isPmp ? (row.pricingType === 'regular' && column !== null ? row.units : 0) : cbpBillable(row, column, rules);
+    const billable = isPmp ? (row.pricingType === 'regular' && column !== null ? row.units : 0) : cbpBillable(row, column, c);
     if (billable === 0 || column === null) {
       out[i] = toPriced(row, 0, 0n);
       return;
     }
-    const base = { code: 'no_rate' as const, currency: row.currency, day: row.day, market: row.market, category: row.category };
+    // Same field order as the problems always had (the API serialises them).
+    const problem = (code: PricingProblem['code'], message: string) =>
+      problems.add({ code, currency: row.currency, day: row.day, market: row.market, category: row.category, message });
     const unit: RateUnit = isPmp ? 'message' : 'conversation';
-    const card = cardFor(row.currency, row.day, unit);
+    const p = pricesOf(c, row.currency);
+    const card = cardFor(p, row.currency, row.day, unit);
     const counter = isPmp ? rules.tierCounters[column] : undefined;
     if (counter !== undefined) {
-      const key = tierKey(row.portfolioId, row.market, counter, row.day.slice(0, 7));
+      const key = tierKey(row.portfolioId, row.market, counter, c.month);
       const before = countOf(key);
       counts.set(key, before + billable);
-      const table = tableFor(row.currency, row.day);
+      const table = tableFor(p, row.currency, row.day);
       const ladder = table ? tiersOf(table, row.market, column) : null;
       if (table && ladder) {
         if (card && table.effectiveFrom < card.effectiveFrom) {
-          problems.add({
-            ...base,
-            code: 'stale_tier_table',
-            message: `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV`,
-          });
+          problem(
+            'stale_tier_table',
+            `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV`,
+          );
         }
         const { splits, costMicros } = splitAcrossTiers(ladder, before, billable);
         out[i] = toPriced(row, billable, costMicros, splits);
@@ -188,7 +199,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       }
     }
     if (!card) {
-      problems.add({ ...base, code: 'no_rate_card', message: `No ${row.currency} rate card per ${unit} in force on ${row.day}` });
+      problem('no_rate_card', `No ${row.currency} rate card per ${unit} in force on ${row.day}`);
       out[i] = toPriced(row, billable, null);
       return;
     }
@@ -197,23 +208,96 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     const fallback = column === 'service' ? rules.serviceRateFallback : null;
     if (rate === null && fallback) rate = rateOf(card, row.market, fallback);
     if (rate === null) {
-      problems.add({
-        ...base,
-        message: `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate${fallback ? ` (nor ${fallback})` : ''} for ${row.market}`,
-      });
+      problem(
+        'no_rate',
+        `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate${fallback ? ` (nor ${fallback})` : ''} for ${row.market}`,
+      );
     }
     out[i] = toPriced(row, billable, rate === null ? null : BigInt(billable) * rate);
   };
 
   // Only rows that move a counter (tiers, CBP free service allowance) depend on order; the rest are
   // priced straight away, and the counted ones by day and then a stable key.
-  const counted: { i: number; key: string }[] = [];
-  rows.forEach((row, i) => {
-    if (isKnownCategory(row.category) && isKnownPricingType(row.pricingType) && movesCounter(row, rulesFor(row.day)))
-      counted.push({ i, key: sortKey(row) });
-    else priceRow(i);
-  });
-  counted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
-  for (const { i } of counted) priceRow(i);
+  const counted: number[] = [];
+  let nul = false;
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i] as UsageRow;
+    const knownCategory = isKnownCategory(row.category);
+    if (!knownCategory || !isKnownPricingType(row.pricingType)) {
+      unknown(row, i, knownCategory);
+      continue;
+    }
+    const c = contextOf(row.day);
+    if (!movesCounter(row, c.rules)) {
+      priceKnown(i, row, c);
+      continue;
+    }
+    counted.push(i);
+    nul ||= hasNul(row);
+  }
+  sortCounted(rows, counted, nul);
+  for (const i of counted) {
+    const row = rows[i] as UsageRow;
+    priceKnown(i, row, contextOf(row.day));
+  }
   return { rows: out, problems: problems.list(), tierCounts: counts };
+}
+
+/** What pricing reads per WABA-local day. */
+interface DayContext {
+  rules: PricingRules;
+  month: string;
+  prices: Map<string, DayPrices>;
+}
+
+/** The price book entries in force for one currency on one day (undefined: not looked up yet). */
+interface DayPrices {
+  message: RateCard | null | undefined;
+  conversation: RateCard | null | undefined;
+  tiers: TierTable | null | undefined;
+}
+
+/** Whether a free-text key field holds U+0000 (the old string key's separator): then the string keys order the rows. */
+function hasNul(row: UsageRow): boolean {
+  return row.wabaId.includes('\u0000') || row.market.includes('\u0000') || row.currency.includes('\u0000');
+}
+
+const order = (a: string, b: string): number => (a === b ? 0 : a < b ? -1 : 1);
+
+/**
+ * Sorts the counted rows' indexes by sortKey, then input position. Field by field gives the same
+ * order as comparing the joined keys as long as no field holds the separator (day, category, pricing
+ * type and model are validated and cannot), and builds no strings; dims are joined only on a tie.
+ */
+function sortCounted(rows: readonly UsageRow[], counted: number[], nul: boolean): void {
+  if (nul) {
+    const keys = new Map(counted.map((i) => [i, sortKey(rows[i] as UsageRow)]));
+    counted.sort((i, j) => {
+      const a = keys.get(i) as string;
+      const b = keys.get(j) as string;
+      return a < b ? -1 : a > b ? 1 : i - j;
+    });
+    return;
+  }
+  const dims = new Map<number, string>();
+  const dimsOf = (i: number): string => {
+    let d = dims.get(i);
+    if (d === undefined) dims.set(i, (d = dimsKey(rows[i] as UsageRow)));
+    return d;
+  };
+  counted.sort((i, j) => {
+    const a = rows[i] as UsageRow;
+    const b = rows[j] as UsageRow;
+    return (
+      order(a.day, b.day) ||
+      order(a.wabaId, b.wabaId) ||
+      order(a.market, b.market) ||
+      order(a.category, b.category) ||
+      order(a.pricingType, b.pricingType) ||
+      order(a.pricingModel, b.pricingModel) ||
+      order(a.currency, b.currency) ||
+      order(dimsOf(i), dimsOf(j)) ||
+      i - j
+    );
+  });
 }
