@@ -163,6 +163,10 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     out[i] = toPriced(row, free ? 0 : row.pricingType === 'regular' ? row.units : 0, free ? 0n : null);
   };
 
+  // Same field order as the problems always had (the API serialises them).
+  const problem = (row: UsageRow, code: PricingProblem['code'], message: string) =>
+    problems.add({ code, currency: row.currency, day: row.day, market: row.market, category: row.category, message });
+
   /** Prices a row of known category and pricing type. */
   const priceKnown = (i: number, row: UsageRow, c: DayContext): void => {
     const rules = c.rules;
@@ -173,9 +177,6 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       out[i] = toPriced(row, 0, 0n);
       return;
     }
-    // Same field order as the problems always had (the API serialises them).
-    const problem = (code: PricingProblem['code'], message: string) =>
-      problems.add({ code, currency: row.currency, day: row.day, market: row.market, category: row.category, message });
     const unit: RateUnit = isPmp ? 'message' : 'conversation';
     const p = pricesOf(c, row.currency);
     const card = cardFor(p, row.currency, row.day, unit);
@@ -189,6 +190,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       if (table && ladder) {
         if (card && table.effectiveFrom < card.effectiveFrom) {
           problem(
+            row,
             'stale_tier_table',
             `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV`,
           );
@@ -199,7 +201,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       }
     }
     if (!card) {
-      problem('no_rate_card', `No ${row.currency} rate card per ${unit} in force on ${row.day}`);
+      problem(row, 'no_rate_card', `No ${row.currency} rate card per ${unit} in force on ${row.day}`);
       out[i] = toPriced(row, billable, null);
       return;
     }
@@ -209,6 +211,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     if (rate === null && fallback) rate = rateOf(card, row.market, fallback);
     if (rate === null) {
       problem(
+        row,
         'no_rate',
         `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate${fallback ? ` (nor ${fallback})` : ''} for ${row.market}`,
       );

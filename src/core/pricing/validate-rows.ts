@@ -18,6 +18,9 @@ function isName(value: unknown): boolean {
 export function assertUsageRows(rows: readonly UsageRow[], field = 'rows'): void {
   if (!Array.isArray(rows)) throw new InputError(field, rows, 'must be an array of usage rows');
   const days = new Set<string>();
+  // A few category and type values repeat on every row: each is tested against the pattern once.
+  const snake = new Set<unknown>();
+  const isSnakeOnce = (value: unknown): boolean => snake.has(value) || (isSnake(value) && snake.add(value) !== undefined);
   for (let i = 0; i < rows.length; i += 1) {
     const row = rows[i] as UsageRow;
     if (row === null || typeof row !== 'object') throw new InputError(`${field}[${i}]`, row, 'is not a usage row');
@@ -29,8 +32,8 @@ export function assertUsageRows(rows: readonly UsageRow[], field = 'rows'): void
     if (
       Number.isSafeInteger(row.units) &&
       row.units >= 0 &&
-      isSnake(row.category) &&
-      isSnake(row.pricingType) &&
+      isSnakeOnce(row.category) &&
+      isSnakeOnce(row.pricingType) &&
       models.has(row.pricingModel) &&
       isName(row.wabaId) &&
       isName(row.portfolioId) &&
