@@ -183,6 +183,16 @@ describe('priceUsage: volume tiers (India utility 0:100 @0.0014, 101:200 @0.0012
     ]);
   });
 
+  test('a WABA id holding U+0000 still orders as the joined key does (the separator sorts before any letter)', () => {
+    // Joined keys: "…\0a\0India…" vs "…\0a\0A\0India…": "A" < "India", so the WABA "a\0A" comes first,
+    // although "a" < "a\0A" field by field. Units 1..70 @0.0014 go to it; "a" gets 71..140: 30 @0.0014 + 40 @0.0012.
+    const rows = [utility('2026-02-05', 70, { wabaId: 'a' }), utility('2026-02-05', 70, { wabaId: 'a\u0000A' })];
+    expect(priceUsage(rows, book).rows.map((r) => [r.wabaId, cost(r.costMicros)])).toEqual([
+      ['a', '0.0900'],
+      ['a\u0000A', '0.0980'],
+    ]);
+  });
+
   test('priorUnits starts a window mid-month (Map or object)', () => {
     const key = tierKey('p1', 'India', 'utility', '2026-02');
     for (const priorUnits of [new Map([[key, 195]]), { [key]: 195 }]) {
