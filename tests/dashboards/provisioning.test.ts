@@ -28,6 +28,12 @@ const CONNECTOR_METRICS = new Set([
   'waspend_pull_last_success_timestamp_seconds',
   'waspend_pull_failures_total',
   'waspend_ingest_commit_seconds',
+  // Finance reports delivered (issue 14; src/connector/reports/report-metrics.ts).
+  'waspend_report_failures_total',
+  'waspend_report_deliveries_total',
+  'waspend_report_last_success_timestamp_seconds',
+  'waspend_report_next_run_timestamp_seconds',
+  'waspend_report_failing',
 ]);
 
 function metricsIn(expr: string): string[] {
