@@ -104,4 +104,18 @@ describe('priceCalls', () => {
     expect(() => priceCalls([call(10, { direction: 'outbound' as never })], book)).toThrow(/^calls\[0\]\.direction/);
     expect(() => priceCalls([call(10, { day: 'today' })], book)).toThrow(/^calls\[0\]\.day/);
   });
+
+  test('calls starting in the same millisecond take the tier ladder in call id order, whatever order they arrive in', () => {
+    const key = tierKey('p1', 'India', 'calls', '2026-02');
+    const at = Date.parse('2026-02-10T12:00:00Z');
+    // 49,999 minutes used: call "a" (60 s) takes minute 50,000 at the first tier's 0.0120;
+    // call "b" then starts on minute 50,001, the second tier's 0.0100.
+    const result = priceCalls([call(60, { startMs: at, callId: 'b' }), call(60, { startMs: at, callId: 'a' })], book, {
+      priorMinutes: { [key]: 49_999 },
+    });
+    expect(result.calls.map((c) => [c.callId, c.costMicros])).toEqual([
+      ['b', 10_000n],
+      ['a', 12_000n],
+    ]);
+  });
 });
