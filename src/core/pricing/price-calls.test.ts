@@ -98,11 +98,31 @@ describe('priceCalls', () => {
     ]);
   });
 
-  test('bad calls are InputErrors naming the field', () => {
-    expect(() => priceCalls([call(-1)], book)).toThrow(/^calls\[0\]\.durationSec: -1/);
-    expect(() => priceCalls([call(Number.NaN)], book)).toThrow(InputError);
-    expect(() => priceCalls([call(10, { direction: 'outbound' as never })], book)).toThrow(/^calls\[0\]\.direction/);
-    expect(() => priceCalls([call(10, { day: 'today' })], book)).toThrow(/^calls\[0\]\.day/);
+  test.each<[string, unknown, string, string]>([
+    ['null', null, 'calls[1]', 'is not a call record'],
+    ['a string', 'call', 'calls[1]', 'is not a call record'],
+    ['a negative duration', call(-1), 'calls[1].durationSec', 'must be a number of seconds >= 0'],
+    ['a NaN duration', call(Number.NaN), 'calls[1].durationSec', 'must be a number of seconds >= 0'],
+    ['an endless duration', call(Number.POSITIVE_INFINITY), 'calls[1].durationSec', 'must be a number of seconds >= 0'],
+    ['a duration in a string', call('60' as never), 'calls[1].durationSec', 'must be a number of seconds >= 0'],
+    [
+      'an unknown direction',
+      call(10, { direction: 'outbound' as never }),
+      'calls[1].direction',
+      'must be business_initiated or user_initiated',
+    ],
+    ['a start that is not a time', call(10, { startMs: Number.NaN }), 'calls[1].startMs', 'must be epoch milliseconds'],
+    ['a day that is not a date', call(10, { day: 'today' }), 'calls[1].day', ''],
+  ])('bad calls are InputErrors naming the field: %s', (_what, bad, field, reason) => {
+    let thrown: unknown;
+    try {
+      priceCalls([call(0), bad as CallRecord], book); // a call of 0 s is fine
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as InputError).field).toBe(field);
+    if (reason) expect((thrown as InputError).reason).toBe(reason);
   });
 
   test('calls starting in the same millisecond take the tier ladder in call id order, whatever order they arrive in', () => {
