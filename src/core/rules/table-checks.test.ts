@@ -52,7 +52,7 @@ describe('parseCurrencySchedule: bad entries', () => {
 });
 
 describe('assertRuleTable: bad rule tables', () => {
-  const source = { url: 'https://developers.facebook.com/docs/whatsapp/pricing', updated: '2026-07-01' };
+  const source = { title: 'Pricing', url: 'https://developers.facebook.com/docs/whatsapp/pricing', updated: '2026-07-01' };
   const row = (from: string, extra: Partial<PricingRuleRow> = {}): PricingRuleRow =>
     ({ from, what: 'a change', source, set: {}, ...extra }) as PricingRuleRow;
 
