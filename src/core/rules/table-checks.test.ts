@@ -1,7 +1,7 @@
 // Bad currency schedules and rule tables: each an InputError naming the exact field and reason
 // (mutation testing found these checks alive with their messages or conditions changed).
 import { InputError } from '../errors';
-import { parseCurrencySchedule } from './currency-schedule';
+import { currenciesOf, currencyOn, parseCurrencySchedule } from './currency-schedule';
 import { assertRuleTable, rulesOn, type PricingRuleRow } from './pricing-rules';
 
 function errorOf(run: () => unknown): { field: string; reason: string } | null {
@@ -29,6 +29,7 @@ describe('parseCurrencySchedule: bad entries', () => {
       'must be after 2026-01-01 (entries sorted by day)',
     ],
     ['the open start not first', [usd, { from: '', code: 'INR' }], 'billing[1].from', ''],
+    ['a day that is not in the calendar', [usd, { from: '2026-13-01', code: 'INR' }], 'billing[1].from', ''],
   ])('%s', (_what, schedule, field, reason) => {
     const got = errorOf(() => parseCurrencySchedule(schedule, 'billing'));
     expect(got?.field).toBe(field);
@@ -49,6 +50,12 @@ describe('parseCurrencySchedule: bad entries', () => {
       { from: '2026-12-01', code: 'INR' },
     ]);
   });
+});
+
+test('currencyOn and currenciesOf name their own fields by default', () => {
+  expect(errorOf(() => currencyOn('USD', '2026-02-30'))?.field).toBe('day');
+  expect(errorOf(() => currencyOn([], '2026-02-01'))?.field).toBe('currency');
+  expect(errorOf(() => currenciesOf([]))?.field).toBe('currency');
 });
 
 describe('assertRuleTable: bad rule tables', () => {
@@ -78,6 +85,7 @@ describe('assertRuleTable: bad rule tables', () => {
     ],
     ['rows out of order', [row('2026-03-01'), row('2026-02-01')], 'custom[1].from', 'must be after 2026-03-01 (rows sorted, one per day)'],
     ['a row without a day', [row(undefined as never)], 'custom[0].from', ''],
+    ['a row that is null', [null], 'custom[0].from', ''],
   ])('%s', (_what, table, field, reason) => {
     const got = errorOf(() => assertRuleTable(table as PricingRuleRow[], 'custom'));
     expect(got?.field).toBe(field);
