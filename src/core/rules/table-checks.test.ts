@@ -30,6 +30,7 @@ describe('parseCurrencySchedule: bad entries', () => {
     ],
     ['the open start not first', [usd, { from: '', code: 'INR' }], 'billing[1].from', ''],
     ['a day that is not in the calendar', [usd, { from: '2026-13-01', code: 'INR' }], 'billing[1].from', ''],
+    ['a first day that is not in the calendar', [{ from: '2026-13-01', code: 'INR' }], 'billing[0].from', ''],
   ])('%s', (_what, schedule, field, reason) => {
     const got = errorOf(() => parseCurrencySchedule(schedule, 'billing'));
     expect(got?.field).toBe(field);
