@@ -28,7 +28,7 @@ describe('parseCurrencySchedule: bad entries', () => {
       'billing[1].from',
       'must be after 2026-01-01 (entries sorted by day)',
     ],
-    ['the open start not first', [usd, { from: '', code: 'INR' }], 'billing[1].from', ''],
+    ['the open start not first', [usd, { from: '', code: 'INR' }], 'billing[1].from', 'is not a date in YYYY-MM-DD form'],
     ['a day that is not in the calendar', [usd, { from: '2026-13-01', code: 'INR' }], 'billing[1].from', ''],
     ['a first day that is not in the calendar', [{ from: '2026-13-01', code: 'INR' }], 'billing[0].from', ''],
   ])('%s', (_what, schedule, field, reason) => {
