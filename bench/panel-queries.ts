@@ -25,7 +25,7 @@ export interface PanelQuery {
   /** The requests the plugin plans for the panel. */
   requests: PanelRequest[];
   /**
-   * Fetches the panel's data as runQuery does: the kind's own `fetch` when it has one (it may ask
+   * Fetches the panel's data as runQuery does: the kind's own `load` when it has one (it may ask
    * for more than it planned), else every planned request in parallel.
    */
   run(getJson: GetJson): Promise<unknown>;
@@ -69,8 +69,8 @@ export function panelQueries(fromMs: number, toMs: number, timeZone = 'UTC'): Pa
         const requests = planned.map((r) => ({ role: r.role, path: `${r.path}?${r.search}` }));
         const spec = kindSpec(query.kind);
         const run = (getJson: GetJson) =>
-          spec.fetch
-            ? spec.fetch({ query, range, timeZone, requests: planned, getJson, fetchPlanned: () => fetchPlanned(requests, getJson) })
+          spec.load
+            ? spec.load({ query, range, timeZone, requests: planned, getJson, fetchPlanned: () => fetchPlanned(requests, getJson) })
             : fetchPlanned(requests, getJson);
         out.push({ name: `${file} #${panel.id} "${panel.title}" ${target.refId}`, file, kind: query.kind, requests, run });
       }

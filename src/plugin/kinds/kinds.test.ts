@@ -83,9 +83,9 @@ describe('KINDS: every query kind is one complete entry', () => {
   });
 });
 
-describe("a kind's own fetch", () => {
-  // The tiers entry with a fetch added for the test: plans its request as usual, fetches it, then a
-  // second resource that depends on the first answer, and its frames see what fetch returned.
+describe("a kind's own load", () => {
+  // The tiers entry with a load added for the test: plans its request as usual, fetches it, then a
+  // second resource that depends on the first answer, and its frames see what load returned.
   it('gets the planned requests, a getJson bound to the abort signal, and hands its responses to frames', async () => {
     const seen: Array<{ path: string; search: string; signal: AbortSignal }> = [];
     const fetchJson: FetchJson = async (path, search, signal) => {
@@ -96,7 +96,7 @@ describe("a kind's own fetch", () => {
     const framesSaw: unknown[] = [];
     const patched: KindSpec<'tiers'> = {
       ...original,
-      async fetch({ requests, getJson, fetchPlanned }) {
+      async load({ requests, getJson, fetchPlanned }) {
         expect(requests.map((r) => r.path)).toEqual(['/api/v1/tiers']);
         const planned = await fetchPlanned();
         const next = (planned.get('main') as { next: string }).next;

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ConnectorRequest, RequestOptions, TimeRangeMs } from '../api/connector-request';
 import type { KindFields, QueryKind, QueryOf } from '../query/types';
 
-/** Responses by request role (`main`, `previous`, ... or whatever a kind's own `fetch` returns). */
+/** Responses by request role (`main`, `previous`, ... or whatever a kind's own `load` returns). */
 export type Responses = ReadonlyMap<string, unknown>;
 
 /** GETs `path?search` through the data-source proxy (already bound to the query's abort signal). */
@@ -107,7 +107,7 @@ export interface KindSpec<K extends QueryKind> {
    * depends on the first, or inputs outside the panel's range). Without it, every planned request is
    * fetched in parallel.
    */
-  fetch?(context: FetchContext<QueryOf<K>>): Promise<Responses>;
+  load?(context: FetchContext<QueryOf<K>>): Promise<Responses>;
   /** Responses -> frames. */
   frames(query: QueryOf<K>, responses: Responses, context: FrameContext): DataFrame[];
 }

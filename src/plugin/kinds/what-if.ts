@@ -156,7 +156,7 @@ export const whatIfKind: KindSpec<'what_if'> = {
     if (query.interval === 'month') out.push(connectorRequest('wabas', 'wabas', z.object({}), {}));
     return out;
   },
-  async fetch({ query, getJson, fetchPlanned }) {
+  async load({ query, getJson, fetchPlanned }) {
     const files = query.priceFiles.trim();
     const [planned, list] = await Promise.all([fetchPlanned(), files ? getJson(`${API_PREFIX}/price-files`, '') : undefined]);
     if (list === undefined) return planned;

@@ -38,7 +38,7 @@ export function prepareQuery(
 
 /**
  * One panel query end to end, without Grafana: migrate, apply variables, then the kind's entry in
- * KINDS plans the connector requests, fetches them (in parallel unless it has its own `fetch`) and
+ * KINDS plans the connector requests, fetches them (in parallel unless it has its own `load`) and
  * turns the responses into frames.
  */
 export async function runQuery(stored: unknown, range: TimeRangeMs, deps: RunDeps, scopedVars?: ScopedVars): Promise<DataFrame[]> {
@@ -49,8 +49,8 @@ export async function runQuery(stored: unknown, range: TimeRangeMs, deps: RunDep
   const getJson: GetJson = (path, search) => deps.fetchJson(path, search, deps.signal);
   const fetchPlanned = () => fetchAll(requests, getJson);
   const spec = kindSpec(query.kind);
-  const responses = spec.fetch
-    ? await spec.fetch({ query, range, timeZone: deps.timeZone, requests, getJson, fetchPlanned })
+  const responses = spec.load
+    ? await spec.load({ query, range, timeZone: deps.timeZone, requests, getJson, fetchPlanned })
     : await fetchPlanned();
   return spec.frames(query, responses, { range, timeZone: deps.timeZone });
 }
