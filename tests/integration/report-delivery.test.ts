@@ -455,6 +455,78 @@ describe('scheduled report delivery', () => {
     });
   });
 
+  it("after a three-day outage a daily report mails each missed day once, oldest first, with that day's CSV", async () => {
+    const db = await freshSqlite();
+    const DAILY = `
+  finance-daily:
+    schedule: { cron: "0 8 * * *", timezone: America/Sao_Paulo }
+    report: { by: category, range: last_1_days }
+    recipients: [finance@example.test]
+    smtp: { from: "waspend <reports@example.test>" }
+`;
+    const local8 = (day: number) => Date.UTC(2026, 3, day, 11, 0); // 08:00 in Sao Paulo
+    // Last up at 07:00 on 04-11 (next firing 04-11 08:00 stored); back at 09:00 on 04-13.
+    const first = await start(db, configYaml(DAILY), new FakeClock(local8(11) - 3_600_000));
+    await first.close();
+    running.splice(running.indexOf(first), 1);
+    const clock = new FakeClock(local8(13) + 3_600_000);
+    // Two replicas come back together; between them the three missed days are mailed once each.
+    await Promise.all([start(db, configYaml(DAILY), clock), start(db, configYaml(DAILY), clock)]);
+    const header = 'day,waba,phone_number_id,country,market,category,pricing_type,messages,billable,cost,currency';
+    expect(smtp.mails.map((m) => [m.parsed.subject, m.parsed.attachments[0]!.content.toString('utf8')])).toEqual([
+      // 04-10: wamid.a1 and a2, Brazil marketing 0.0625 each (the duplicate a1 counted once).
+      ['waspend report finance-daily: 2026-04-10 to 2026-04-10', `${header}\r\n,,,,,marketing,,2,2,0.125,USD\r\n`],
+      // 04-11: wamid.a3, Brazil utility 0.0072.
+      ['waspend report finance-daily: 2026-04-11 to 2026-04-11', `${header}\r\n,,,,,utility,,1,1,0.0072,USD\r\n`],
+      // 04-12: wamid.a4, a free service reply.
+      ['waspend report finance-daily: 2026-04-12 to 2026-04-12', `${header}\r\n,,,,,service,,1,0,0,USD\r\n`],
+    ]);
+  });
+
+  it('month_to_date covers complete days only: the 1st of the month to yesterday; on the 1st the whole previous month', async () => {
+    const MTD = `
+  finance-mtd:
+    schedule: { cron: "0 13 * * *", timezone: America/Sao_Paulo }
+    report: { by: "day,category", range: month_to_date }
+    recipients: [finance@example.test]
+    smtp: { from: "waspend <reports@example.test>" }
+`;
+    // 13:00 on 04-12 in Sao Paulo: wamid.a4 (12:00 that day) is in the store but 04-12 is not complete.
+    const april12 = Date.UTC(2026, 3, 12, 16, 0);
+    let clock = new FakeClock(april12 - 1000);
+    let c = await start(await freshSqlite(), configYaml(MTD), clock);
+    clock.ms = april12;
+    await c.reports!.tick();
+    expect(smtp.mails).toHaveLength(1);
+    let mail = smtp.mails[0]!.parsed;
+    expect(mail.subject).toBe('waspend report finance-mtd: 2026-04-01 to 2026-04-11');
+    expect(mail.attachments[0]!.content.toString('utf8')).toBe(
+      [
+        'day,waba,phone_number_id,country,market,category,pricing_type,messages,billable,cost,currency',
+        '2026-04-10,,,,,marketing,,2,2,0.125,USD',
+        '2026-04-11,,,,,utility,,1,1,0.0072,USD',
+      ]
+        .map((l) => `${l}\r\n`)
+        .join(''),
+    );
+    expect(mail.text).toContain(
+      'waspend report "finance-mtd": 2026-04-01 to 2026-04-11 (month_to_date, by day,category, estimate)\n' +
+        '2 rows; 3 delivered messages, 3 charged units; cost USD 0.1322', // 0.125 + 0.0072
+    );
+
+    // 13:00 on 05-01: wamid.a6 (09:00 that day) is left out; the report is April's final figure.
+    const may1 = Date.UTC(2026, 4, 1, 16, 0);
+    clock = new FakeClock(may1 - 1000);
+    c = await start(await freshSqlite(), configYaml(MTD), clock);
+    clock.ms = may1;
+    await c.reports!.tick();
+    expect(smtp.mails).toHaveLength(2);
+    mail = smtp.mails[1]!.parsed;
+    expect(mail.subject).toBe('waspend report finance-mtd: 2026-04-01 to 2026-04-30');
+    expect(mail.attachments[0]!.content.toString('utf8')).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\r\n`).join(''));
+    expect(mail.text).toContain('4 rows; 5 delivered messages, 4 charged units; cost USD 0.1572');
+  });
+
   it('posts the summary and the CSV to a webhook; a failing receiver is retried and its URL never shown', async () => {
     const bodies: unknown[] = [];
     let failNext = 1;

@@ -7,11 +7,16 @@ describe('the days a report covers', () => {
   it.each([
     // 23:30 on 30 April in Sao Paulo (UTC-3) is still April there.
     ['last_month', '2026-05-01T02:30:00Z', 'America/Sao_Paulo', '2026-03-01..2026-03-31'],
-    ['month_to_date', '2026-05-01T02:30:00Z', 'America/Sao_Paulo', '2026-04-01..2026-04-30'],
+    // month_to_date holds complete days only: on 04-30 it ends on 04-29.
+    ['month_to_date', '2026-05-01T02:30:00Z', 'America/Sao_Paulo', '2026-04-01..2026-04-29'],
     ['last_7_days', '2026-05-01T02:30:00Z', 'America/Sao_Paulo', '2026-04-23..2026-04-29'],
     // 00:30 on 1 May in Kolkata (UTC+5:30) is May there.
     ['last_month', '2026-04-30T19:00:00Z', 'Asia/Kolkata', '2026-04-01..2026-04-30'],
-    ['month_to_date', '2026-04-30T19:00:00Z', 'Asia/Kolkata', '2026-05-01..2026-05-01'],
+    // On the 1st no day of the month is complete: month_to_date is the whole previous month.
+    ['month_to_date', '2026-04-30T19:00:00Z', 'Asia/Kolkata', '2026-04-01..2026-04-30'],
+    ['month_to_date', '2026-05-02T12:00:00Z', 'UTC', '2026-05-01..2026-05-01'],
+    ['month_to_date', '2027-01-01T12:00:00Z', 'UTC', '2026-12-01..2026-12-31'],
+    ['month_to_date', '2028-03-01T12:00:00Z', 'UTC', '2028-02-01..2028-02-29'],
     // January reaches back into December of the year before; a leap February has 29 days.
     ['last_month', '2027-01-01T12:00:00Z', 'UTC', '2026-12-01..2026-12-31'],
     ['last_month', '2028-03-01T12:00:00Z', 'UTC', '2028-02-01..2028-02-29'],

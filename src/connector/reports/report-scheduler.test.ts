@@ -11,7 +11,7 @@ import type { PullClock } from '../pull';
 import type { QueryContext } from '../query';
 import { loadPriceBook } from '../runtime/price-files';
 import { SqliteStore } from '../store';
-import { createReportScheduler } from './report-scheduler';
+import { createReportScheduler, MAX_CATCH_UP_PERIODS } from './report-scheduler';
 
 const config = parseConfig(
   `
@@ -115,5 +115,98 @@ describe('report scheduler loop', () => {
     expect(clock.sleeps[1]!.ms).toBe(25_000); // initialised now: until 10:00:00
     expect((await s.health())[0]).toMatchObject({ name: 'hourly', delivery: 'webhook', status: 'idle', nextRunAt: Date.UTC(2026, 10, 3, 10) });
     await s.stop();
+  });
+
+  describe('firings missed while no replica ran', () => {
+    // Daily at 08:00 UTC, yesterday's figures: the firing on day D sends D-1.
+    const daily = parseConfig(
+      `
+wabas: [{ id: W1, name: W, timezone: UTC, currency: USD, portfolio: P }]
+reports:
+  daily:
+    schedule: { cron: "0 8 * * *", timezone: UTC }
+    report: { range: last_1_days }
+    webhook: { url: "http://127.0.0.1:9/never-called" }
+`,
+      {},
+    ).reports!;
+    const at = (day: string, hhmm = '08:00') => Date.parse(`${day}T${hhmm}:00Z`);
+    const pinned = (ms: number) => ({ now: () => ms, sleep: () => new Promise<void>(() => undefined) });
+
+    /** Runs a scheduler once at `ms` (what a replica does at start) and returns the periods it sent. */
+    const replica = (ms: number, sent: string[], warnings: object[] = []) =>
+      createReportScheduler({
+        reports: daily,
+        store,
+        ctx,
+        clock: pinned(ms),
+        logger: { ...silent, warn: (obj: object, msg: string) => void (msg.includes('not sent') && warnings.push(obj)) },
+        secrets: [],
+        send: async (name, _cfg, content) => void sent.push(`${content.period.from}..${content.period.to}`),
+      });
+
+    it('sends each missed period once, oldest first, even when two replicas start at the same instant', async () => {
+      const sent: string[] = [];
+      // Last seen at 07:00 on 11-02: the next firing (11-02 08:00) is stored, then every replica stops.
+      await replica(at('2026-11-02', '07:00'), sent).tick();
+      expect(sent).toEqual([]);
+      // Back at 09:00 on 11-05: the firings of 11-02, 11-03, 11-04 and 11-05 were missed; each covers the day before.
+      const a = replica(at('2026-11-05', '09:00'), sent);
+      const b = replica(at('2026-11-05', '09:00'), sent);
+      await Promise.all([a.tick(), b.tick()]);
+      expect(sent).toEqual(['2026-11-01..2026-11-01', '2026-11-02..2026-11-02', '2026-11-03..2026-11-03', '2026-11-04..2026-11-04']);
+      // Both read the missed firing before either stored the next one, and the lease kept each period to one send.
+      for (const r of [a, b]) expect((await r.health())[0]).toMatchObject({ lastPeriod: '2026-11-04..2026-11-04', nextRunAt: at('2026-11-06') });
+      await replica(at('2026-11-05', '10:00'), sent).tick();
+      expect(sent).toHaveLength(4);
+    });
+
+    it(`sends at most the last ${MAX_CATCH_UP_PERIODS} missed periods and logs that older ones were left`, async () => {
+      const sent: string[] = [];
+      const warnings: object[] = [];
+      await replica(at('2026-11-02', '07:00'), sent).tick();
+      // Ten firings missed (11-02 .. 11-11, days 11-01 .. 11-10): the last seven days are sent.
+      await replica(at('2026-11-11', '08:00'), sent, warnings).tick();
+      expect(MAX_CATCH_UP_PERIODS).toBe(7);
+      expect(sent).toEqual(['04', '05', '06', '07', '08', '09', '10'].map((d) => `2026-11-${d}..2026-11-${d}`));
+      expect(warnings).toEqual([{ report: 'daily', oldestCaughtUp: '2026-11-04..2026-11-04', maxPeriods: 7 }]);
+    });
+
+    it('a firing that is late within the same process is sent with the period of its scheduled time, the missed ones too', async () => {
+      const sent: string[] = [];
+      let now = at('2026-11-02', '07:00');
+      const s = createReportScheduler({
+        reports: daily,
+        store,
+        ctx,
+        clock: { now: () => now, sleep: () => new Promise<void>(() => undefined) },
+        logger: silent,
+        secrets: [],
+        send: async (_name, _cfg, content) => void sent.push(`${content.period.from}..${content.period.to}`),
+      });
+      await s.tick();
+      // The host was suspended from 07:00 on 11-02 to 08:00 on 11-03 (two firings, the second exactly now).
+      now = at('2026-11-03');
+      await s.tick();
+      expect(sent).toEqual(['2026-11-01..2026-11-01', '2026-11-02..2026-11-02']);
+      expect((await s.health())[0]).toMatchObject({ nextRunAt: at('2026-11-04') });
+    });
+
+    it('many firings of the same period are one send: an hourly report of yesterday after a 30-hour outage', async () => {
+      const sent: string[] = [];
+      const mk = (ms: number) =>
+        createReportScheduler({
+          reports: config.reports!,
+          store,
+          ctx,
+          clock: pinned(ms),
+          logger: silent,
+          secrets: [],
+          send: async (_name, _cfg, content) => void sent.push(`${content.period.from}..${content.period.to}`),
+        });
+      await mk(T0).tick(); // 09:59:30 on 11-03; next firing 10:00
+      await mk(Date.UTC(2026, 10, 4, 16, 30)).tick(); // 30 firings, 10:00 on 11-03 to 16:00 on 11-04
+      expect(sent).toEqual(['2026-11-02..2026-11-02', '2026-11-03..2026-11-03']);
+    });
   });
 });

@@ -37,6 +37,12 @@ interface ReportState {
 /** Longest single sleep of the loop (setTimeout cannot wait a month; a changed clock is noticed within this). */
 const MAX_SLEEP_MS = 60_000;
 const ERROR_PAUSE_MS = 5_000;
+/**
+ * Missed periods sent at most per report after an outage (docs/reports.md): a week of a daily report,
+ * seven months of a monthly one. Older ones are logged and left to `waspend report send --as-of`.
+ */
+export const MAX_CATCH_UP_PERIODS = 7;
+const CATCH_UP_BATCH = 64;
 
 /**
  * Runs the `reports:` schedules. Every replica fires the same cron times; the store's lease per
@@ -60,19 +66,47 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
 
   const nextAfter = (s: ReportState, ms: number) => s.cron.nextRun(new Date(ms))?.getTime() ?? null;
 
-  const addDue = (s: ReportState, fireMs: number, atMs: number) => {
-    const period = reportPeriod(s.cfg.report.range, fireMs, s.cfg.schedule.timezone);
-    if (!s.due.has(periodKey(period))) s.due.set(periodKey(period), { period, atMs });
+  /**
+   * Queues the periods of every firing from `firstMs` (a fire time that has passed) to `now`, oldest
+   * first, at most MAX_CATCH_UP_PERIODS distinct ones: normally one firing; after an outage (or a
+   * suspended host) each missed period is sent once, and the lease keeps replicas from sending twice.
+   */
+  const addDueSince = (s: ReportState, firstMs: number, now: number) => {
+    const { range } = s.cfg.report;
+    const tz = s.cfg.schedule.timezone;
+    // Walk back from now: a minutely cron after a long outage must not enumerate every minute.
+    const newestFirst: PeriodDays[] = [];
+    let reference = new Date(now + 1); // previousRuns is strictly before its reference: include a firing at now
+    search: while (newestFirst.length <= MAX_CATCH_UP_PERIODS) {
+      const fires = s.cron.previousRuns(CATCH_UP_BATCH, reference);
+      for (const fire of fires) {
+        if (fire.getTime() < firstMs) break search;
+        const period = reportPeriod(range, fire.getTime(), tz);
+        const last = newestFirst[newestFirst.length - 1];
+        if (!last || periodKey(last) !== periodKey(period)) newestFirst.push(period);
+        if (newestFirst.length > MAX_CATCH_UP_PERIODS) break search;
+        reference = fire;
+      }
+      if (fires.length < CATCH_UP_BATCH) break;
+    }
+    if (newestFirst.length > MAX_CATCH_UP_PERIODS) {
+      newestFirst.pop();
+      deps.logger.warn(
+        { report: s.name, oldestCaughtUp: periodKey(newestFirst[newestFirst.length - 1]!), maxPeriods: MAX_CATCH_UP_PERIODS },
+        'report firings missed before the oldest period caught up are not sent; send them with `waspend report send NAME --as-of`',
+      );
+    }
+    for (const period of newestFirst.reverse()) if (!s.due.has(periodKey(period))) s.due.set(periodKey(period), { period, atMs: now });
   };
 
-  // A fire time recorded in the store that passed while no replica ran is caught up once.
+  // A fire time recorded in the store that passed while no replica ran is caught up at the next start.
   const init = () =>
     (initialised ??= (async () => {
       const now = clock.now();
       const runs = new Map((await deps.store.reportRuns()).map((r) => [r.report, r]));
       for (const s of states) {
         const missed = runs.get(s.name)?.nextRunAtMs;
-        if (missed !== null && missed !== undefined && missed <= now) addDue(s, missed, now);
+        if (missed !== null && missed !== undefined && missed <= now) addDueSince(s, missed, now);
         s.nextFireMs = nextAfter(s, now);
         await deps.store.recordReportRun(s.name, { nextRunAtMs: s.nextFireMs });
       }
@@ -105,7 +139,7 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
     const now = clock.now();
     for (const s of states) {
       if (s.nextFireMs !== null && s.nextFireMs <= now) {
-        addDue(s, s.nextFireMs, now);
+        addDueSince(s, s.nextFireMs, now);
         s.nextFireMs = nextAfter(s, now);
         await deps.store.recordReportRun(s.name, { nextRunAtMs: s.nextFireMs });
       }
