@@ -1,7 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { openPgConnectorStore } from './open-pg-store';
-import { SqliteStore, type ConnectorStore, type StoreOptions } from '../store';
+import { PgStore, SqliteStore, type ConnectorStore, type StoreOptions } from '../store';
 
 /** Where `--db` points when nothing is given: an embedded file in the working directory. */
 export const DEFAULT_DB = 'sqlite:./data/waspend.sqlite';
@@ -11,7 +10,7 @@ export function describeDb(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-/** `sqlite:PATH` (embedded, the default) or `postgres://...` (shared by replicas). */
+/** Opens the adapter the URL names: `sqlite:PATH` (embedded, the default) or `postgres://...` (shared by replicas). */
 export async function openStore(url: string, options: StoreOptions): Promise<ConnectorStore> {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -20,7 +19,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Con
     return new SqliteStore(file, options);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    return openPgConnectorStore(url, options);
+    return PgStore.open(url, options);
   }
   throw new Error(`--db must be sqlite:PATH or a postgres:// URL, got ${describeDb(url)}`);
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WebhookEvent } from '../ingest';
 import { GroupCommitWriter } from './group-commit-writer';
-import { SqliteStore } from './sqlite-store';
+import { SqliteStore } from './sqlite/store';
 
 const event = (key: string): WebhookEvent => ({
   kind: 'unknown',

@@ -10,11 +10,11 @@ import { Client, Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
 import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
 import type { InvoiceStore, StoredInvoice } from './invoice-store';
-import { migratePostgres } from './pg-migrate';
-import { PgInvoices } from './pg-invoices';
-import { PgStore } from './pg-store';
-import { migrateSqlite } from './sqlite-migrate';
-import { SqliteStore } from './sqlite-store';
+import { migratePostgres } from './postgres/migrate';
+import { PgInvoices } from './postgres/invoices';
+import { PgStore } from './postgres/store';
+import { migrateSqlite } from './sqlite/migrate';
+import { SqliteStore } from './sqlite/store';
 
 type Opened = { invoices: InvoiceStore; close(): Promise<void> };
 

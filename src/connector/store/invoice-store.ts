@@ -1,4 +1,4 @@
-import type { Micros } from '@core';
+import { parseMicros, type Micros } from '@core';
 
 /** Meta's invoice for one WABA, WABA-local month and currency, as entered. */
 export interface StoredInvoice {
@@ -30,3 +30,22 @@ export interface InvoiceStore {
   /** Ordered by month, WABA and currency. */
   invoices(range: InvoiceRange): Promise<StoredInvoice[]>;
 }
+
+/** A stored invoice row as both dialects return it (the amount as exact decimal text). */
+export interface InvoiceRow {
+  waba_id: string;
+  month: string;
+  currency: string;
+  amount: string;
+  source: string;
+  entered_at_ms: number;
+}
+
+export const invoiceFromRow = (r: InvoiceRow): StoredInvoice => ({
+  wabaId: String(r.waba_id),
+  month: String(r.month),
+  currency: String(r.currency),
+  amountMicros: parseMicros(String(r.amount), 'invoices.amount'),
+  source: r.source === 'api' ? 'api' : 'cli',
+  enteredAtMs: Number(r.entered_at_ms),
+});

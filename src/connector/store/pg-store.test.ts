@@ -2,8 +2,8 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
 import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
 import type { WebhookEvent } from '../ingest';
-import { listPostgresMigrations } from './pg-migrate';
-import { PgStore } from './pg-store';
+import { listPostgresMigrations } from './postgres/migrate';
+import { PgStore } from './postgres/store';
 import {
   batchesOf,
   describeStoreBehaviour,

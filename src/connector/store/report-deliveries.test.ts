@@ -9,10 +9,10 @@ import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
 import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
-import { PgReportDeliveries } from './pg-report-deliveries';
-import { PgStore } from './pg-store';
+import { PgReportDeliveries } from './postgres/report-deliveries';
+import { PgStore } from './postgres/store';
 import type { ReportDeliveryStore } from './report-deliveries';
-import { SqliteStore } from './sqlite-store';
+import { SqliteStore } from './sqlite/store';
 
 jest.setTimeout(30_000);
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_WABAS, generateDemo, seedDemo } from '../demo';
 import { createEnvelopeIngest } from './envelope-ingest';
-import { SqliteStore } from './sqlite-store';
+import { SqliteStore } from './sqlite/store';
 
 const OPTIONS = { seed: 'store-test', asOfMs: Date.parse('2025-09-03T12:00:00Z'), days: 3, scale: 0.02 };
 

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { listMigrations, migrateSqlite } from './sqlite-migrate';
-import { SqliteStore } from './sqlite-store';
+import { listSqliteMigrations as listMigrations, migrateSqlite } from './sqlite/migrate';
+import { SqliteStore } from './sqlite/store';
 import { describeStoreBehaviour } from './store-suite';
 import { describePricingVerdictBehaviour } from './store-suite-pricing-verdicts';
 

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Category, Direction, PricingType } from '@core';
-import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
-import { usageRowOf } from './usage-row';
-import type { DayRange, UsageDailyRow } from './store';
+import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../../pull/pull-sink';
+import { usageRowOf } from '../usage-row';
+import type { DayRange, UsageDailyRow } from '../store';
 
 function rangeWhere(range: DayRange): { sql: string; args: string[] } {
   const args = [range.fromDay, range.toDay];

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { InputError, localDay, marketOf } from '@core';
-import type { InboundEvent } from '../ingest';
-import type { DayRange, InboundDailyRow } from './store';
+import type { InboundEvent } from '../../ingest';
+import type { DayRange, InboundDailyRow } from '../store';
 
 function countryOf(from: string, day: string): string {
   try {

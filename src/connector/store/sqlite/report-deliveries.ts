@@ -10,7 +10,7 @@ import {
   type ReportPeriod,
   type ReportRun,
   type ReportRunPatch,
-} from './report-deliveries';
+} from '../report-deliveries';
 
 const claimSql = (force: boolean) =>
   `INSERT INTO report_deliveries (report, period, state, claim_id, claimed_at_ms, lease_until_ms, attempts)

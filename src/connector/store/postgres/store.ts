@@ -1,9 +1,9 @@
 import { Hll } from '@core';
 import { Pool } from 'pg';
-import type { WebhookEvent } from '../ingest';
-import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
-import { ingestBatch } from './pg-ingest';
-import { migratePostgres } from './pg-migrate';
+import type { WebhookEvent } from '../../ingest';
+import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../../pull/pull-sink';
+import { ingestBatch } from './ingest';
+import { migratePostgres } from './migrate';
 import {
   checkReplacedRows,
   readAccountEvents,
@@ -17,8 +17,14 @@ import {
   readSketches,
   readUsage,
   replacePulledDays,
-} from './pg-queries';
-import { inTransaction } from './pg-tx';
+} from './queries';
+import { inTransaction } from './tx';
+import { PgInvoices } from './invoices';
+import { PgReportDeliveries } from './report-deliveries';
+import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
+import type { StoredRateFile } from '../rate-files';
+import type { ReportDeliveryStore } from '../report-deliveries';
+import { usageRowOf } from '../usage-row';
 import type {
   AccountEventRow,
   CallsDailyRow,
@@ -27,10 +33,9 @@ import type {
   InboundDailyRow,
   IngestResult,
   MessageVerdict,
-  Store,
   StoreOptions,
   UsageDailyRow,
-} from './store';
+} from '../store';
 
 /** host:port/database of a connection URL for error messages: never the password. */
 function describeUrl(url: string): string {
@@ -52,17 +57,28 @@ export interface PgStoreOptions extends StoreOptions {
 
 /**
  * The shared store: one PostgreSQL database that several connector replicas may write at once.
- * Same tables and counting rules as SqliteStore; see pg-ingest.ts for how concurrent ingests of the
+ * Same tables and counting rules as SqliteStore; see ingest.ts for how concurrent ingests of the
  * same events are kept to exactly one count.
  */
-export class PgStore implements Store {
+export class PgStore implements ConnectorStore {
   readonly kind = 'postgres' as const;
   private closed = false;
+  private readonly invoiceTable: PgInvoices;
+  private readonly reportTable: PgReportDeliveries;
 
+  /**
+   * `pool` carries ingest, rollups and pulls; `sidePool`, a second small pool, carries price files,
+   * invoices, report deliveries and the per-call and per-message reads, so they never queue behind
+   * ingest transactions.
+   */
   private constructor(
     private readonly pool: Pool,
+    private readonly sidePool: Pool,
     private readonly options: StoreOptions,
-  ) {}
+  ) {
+    this.invoiceTable = new PgInvoices(sidePool);
+    this.reportTable = new PgReportDeliveries(sidePool);
+  }
 
   /** Connects, applies pending migrations (serialised across replicas by an advisory lock) and returns the store. */
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
@@ -77,7 +93,9 @@ export class PgStore implements Store {
       await pool.end().catch(() => undefined);
       throw new Error(`PostgreSQL store at ${where}: ${(err as Error).message}`, { cause: err });
     }
-    return new PgStore(pool, options);
+    const sidePool = new Pool({ connectionString: url, max: 2 });
+    sidePool.on('error', () => undefined);
+    return new PgStore(pool, sidePool, options);
   }
 
   private readonly timeZoneOf = (wabaId: string): string => this.options.timezones[wabaId] ?? this.options.defaultTimezone ?? 'UTC';
@@ -175,9 +193,86 @@ export class PgStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
+  async saveRateFile(f: StoredRateFile): Promise<void> {
+    await this.sidePool.query(
+      `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`,
+      [f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content],
+    );
+  }
+
+  async rateFiles(): Promise<StoredRateFile[]> {
+    const res = await this.sidePool.query('SELECT * FROM rate_files ORDER BY effective_from, kind, currency');
+    return res.rows.map((r: Record<string, string>) => ({
+      kind: r.kind as StoredRateFile['kind'],
+      currency: String(r.currency),
+      effectiveFrom: String(r.effective_from),
+      fileName: String(r.file_name),
+      importedAtMs: Number(r.imported_at_ms),
+      content: String(r.content),
+    }));
+  }
+
+  async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
+    const args: unknown[] = [range.fromDay, range.toDay];
+    if (range.wabaId !== undefined) args.push(range.wabaId);
+    const res = await this.sidePool.query(
+      `SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'}`,
+      args,
+    );
+    return res.rows.map(usageRowOf);
+  }
+
+  async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
+    const res = await this.sidePool.query(
+      'SELECT delivered_at_ms, counted_key FROM messages WHERE counted_key IS NOT NULL AND delivered_at_ms >= $1 AND delivered_at_ms < $2',
+      [range.fromMs, range.toMs],
+    );
+    return res.rows.map((r: { delivered_at_ms: string; counted_key: string }) => ({
+      atMs: Number(r.delivered_at_ms),
+      countedKey: r.counted_key,
+    }));
+  }
+
+  async finishedCalls(range: DayRange): Promise<FinishedCall[]> {
+    const args: unknown[] = [range.fromDay, range.toDay];
+    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = $3';
+    if (range.wabaId !== undefined) args.push(range.wabaId);
+    const res = await this.sidePool.query(
+      `SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
+       WHERE counted_key IS NOT NULL AND (counted_key::json->>0) BETWEEN $1 AND $2${byWaba} ORDER BY start_ms, call_id`,
+      args,
+    );
+    return res.rows.map((r: Record<string, string | null>) => {
+      const [day = '', wabaId = '', phone = '', country = '', market = '', direction = ''] = JSON.parse(String(r.counted_key)) as string[];
+      const n = (v: string | null | undefined) => (v == null ? null : Number(v));
+      return {
+        callId: String(r.call_id),
+        day,
+        wabaId,
+        phoneNumberId: phone || null,
+        country: country || null,
+        market,
+        direction: direction || null,
+        startMs: n(r.start_ms) ?? n(r.connected_at_ms) ?? n(r.terminated_at_ms) ?? 0,
+        durationSec: n(r.duration_sec) ?? 0,
+      };
+    });
+  }
+
+  saveInvoices: ConnectorStore['saveInvoices'] = (...a) => this.invoiceTable.saveInvoices(...a);
+  invoices: ConnectorStore['invoices'] = (...a) => this.invoiceTable.invoices(...a);
+  claimReportPeriod: ReportDeliveryStore['claimReportPeriod'] = (...a) => this.reportTable.claimReportPeriod(...a);
+  completeReportPeriod: ReportDeliveryStore['completeReportPeriod'] = (...a) => this.reportTable.completeReportPeriod(...a);
+  failReportPeriod: ReportDeliveryStore['failReportPeriod'] = (...a) => this.reportTable.failReportPeriod(...a);
+  reportDelivery: ReportDeliveryStore['reportDelivery'] = (...a) => this.reportTable.reportDelivery(...a);
+  recordReportRun: ReportDeliveryStore['recordReportRun'] = (...a) => this.reportTable.recordReportRun(...a);
+  reportRuns: ReportDeliveryStore['reportRuns'] = () => this.reportTable.reportRuns();
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+    await this.sidePool.end().catch(() => undefined);
   }
 }

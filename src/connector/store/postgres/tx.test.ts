@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, isRetryable } from './pg-tx';
+import { inTransaction, isRetryable } from './tx';
 
 /** A pool whose one client records the statements it is sent; enough to see the transaction framing. */
 function fakePool(failRollback = false) {

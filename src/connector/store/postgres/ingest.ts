@@ -1,7 +1,7 @@
 import { Hll, InputError, localDay, marketOf } from '@core';
 import type { PoolClient } from 'pg';
-import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../ingest';
-import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from './call-state';
+import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../../ingest';
+import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from '../call-state';
 import {
   conversationOf,
   foldConversation,
@@ -13,9 +13,9 @@ import {
   USAGE_KEY_COLUMNS,
   type ConversationState,
   type MessageState,
-} from './message-state';
-import { contactEventOf, inferVerdict, LOOKBACK_MS, withInferred, type ContactEvent } from './window-inference';
-import type { IngestResult } from './store';
+} from '../message-state';
+import { contactEventOf, inferVerdict, LOOKBACK_MS, withInferred, type ContactEvent } from '../window-inference';
+import type { IngestResult } from '../store';
 
 /*
  * One ingest batch as one PostgreSQL transaction, safe against other replicas ingesting the same

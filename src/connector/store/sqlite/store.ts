@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import type { WebhookEvent } from '../ingest';
-import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
+import type { WebhookEvent } from '../../ingest';
+import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../../pull/pull-sink';
 import {
   conversationOf,
   foldConversation,
@@ -15,21 +15,21 @@ import {
   type ConversationState,
   type MessageState,
   type UsageKey,
-} from './message-state';
-import { contactEventOf, inferVerdict, LOOKBACK_MS, MAX_OUTBOUND_CONSIDERED, withInferred, type ContactEvent } from './window-inference';
-import { SqliteCallRollup } from './sqlite-calls';
-import { SqliteContactSketches } from './sqlite-contacts';
-import { SqliteInboundRollup } from './sqlite-inbound';
-import { SqliteInvoices } from './sqlite-invoices';
-import { SqliteReportDeliveries } from './sqlite-report-deliveries';
-import { migrateSqlite } from './sqlite-migrate';
-import { dataDaysOf, dataDaysSql } from './data-days';
-import { usageRowOf } from './usage-row';
-import { readCalls, readPricing, readUsage, replacePulledDays } from './sqlite-queries';
-import type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
-import type { StoredRateFile } from './rate-files';
-import type { InvoiceRange, StoredInvoice } from './invoice-store';
-import type { ReportDeliveryStore } from './report-deliveries';
+} from '../message-state';
+import { contactEventOf, inferVerdict, LOOKBACK_MS, MAX_OUTBOUND_CONSIDERED, withInferred, type ContactEvent } from '../window-inference';
+import { SqliteCallRollup } from './calls';
+import { SqliteContactSketches } from './contacts';
+import { SqliteInboundRollup } from './inbound';
+import { SqliteInvoices } from './invoices';
+import { SqliteReportDeliveries } from './report-deliveries';
+import { migrateSqlite } from './migrate';
+import { dataDaysOf, dataDaysSql } from '../data-days';
+import { usageRowOf } from '../usage-row';
+import { readCalls, readPricing, readUsage, replacePulledDays } from './queries';
+import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
+import type { StoredRateFile } from '../rate-files';
+import type { InvoiceRange, StoredInvoice } from '../invoice-store';
+import type { ReportDeliveryStore } from '../report-deliveries';
 import type {
   AccountEventRow,
   CallsDailyRow,
@@ -40,7 +40,7 @@ import type {
   MessageVerdict,
   StoreOptions,
   UsageDailyRow,
-} from './store';
+} from '../store';
 
 interface MessageRow {
   wamid: string;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { CallEvent } from '../ingest';
-import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from './call-state';
-import type { CallsDailyRow, DayRange } from './store';
+import type { CallEvent } from '../../ingest';
+import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from '../call-state';
+import type { CallsDailyRow, DayRange } from '../store';
 
 interface CallRow {
   call_id: string;

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import type { Pool } from 'pg';
-import { listMigrations } from './sqlite-migrate';
+import { listMigrations, migrationDir } from '../migration-files';
 
-const DIR = path.join(__dirname, 'migrations', 'postgres');
+const DIR = migrationDir('postgres');
 
 /** The PostgreSQL migrations (`migrations/postgres/NNN-name.sql`) in version order. */
 export const listPostgresMigrations = (dir = DIR) => listMigrations(dir);

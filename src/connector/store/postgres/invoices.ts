@@ -1,8 +1,7 @@
 import type { Pool } from 'pg';
 import { toDecimalString } from '@core';
-import type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store';
-import { inTransaction } from './pg-tx';
-import { invoiceFromRow } from './sqlite-invoices';
+import { invoiceFromRow, type InvoiceRange, type InvoiceStore, type StoredInvoice } from '../invoice-store';
+import { inTransaction } from './tx';
 
 /** The invoices table in PostgreSQL (migration 010); same behaviour as SqliteInvoices. */
 export class PgInvoices implements InvoiceStore {

@@ -1,24 +1,6 @@
 import type Database from 'better-sqlite3';
-import { parseMicros, toDecimalString } from '@core';
-import type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store';
-
-interface InvoiceRow {
-  waba_id: string;
-  month: string;
-  currency: string;
-  amount: string;
-  source: string;
-  entered_at_ms: number;
-}
-
-export const invoiceFromRow = (r: InvoiceRow): StoredInvoice => ({
-  wabaId: String(r.waba_id),
-  month: String(r.month),
-  currency: String(r.currency),
-  amountMicros: parseMicros(String(r.amount), 'invoices.amount'),
-  source: r.source === 'api' ? 'api' : 'cli',
-  enteredAtMs: Number(r.entered_at_ms),
-});
+import { toDecimalString } from '@core';
+import { invoiceFromRow, type InvoiceRange, type InvoiceRow, type InvoiceStore, type StoredInvoice } from '../invoice-store';
 
 /** The invoices table of the embedded store (migration 010). */
 export class SqliteInvoices implements InvoiceStore {

@@ -1,17 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { listMigrations, migrationDir } from '../migration-files';
 
-const DIR = path.join(__dirname, 'migrations', 'sqlite');
+const DIR = migrationDir('sqlite');
 
-/** Lists `NNN-name.sql` files in version order; the number is the schema version. */
-export function listMigrations(dir = DIR): { version: number; name: string; sql: string }[] {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: fs.readFileSync(path.join(dir, f), 'utf8') }))
-    .sort((a, b) => a.version - b.version);
-}
+/** The SQLite migrations (`migrations/sqlite/NNN-name.sql`) in version order. */
+export const listSqliteMigrations = (dir = DIR) => listMigrations(dir);
 
 /**
  * Applies every migration not recorded yet, in version order, each in its own transaction. Returns the

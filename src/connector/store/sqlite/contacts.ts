@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { Hll } from '@core';
-import type { DayRange, DaySketchRow } from './store';
+import type { DayRange, DaySketchRow } from '../store';
 
 /**
  * Collects contacts during one ingest transaction and folds them into the day sketches once at the

@@ -1,9 +1,9 @@
 import type { Category, Direction, PricingType } from '@core';
 import type { Pool, PoolClient } from 'pg';
-import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../pull/pull-sink';
-import { dataDaysOf, dataDaysSql } from './data-days';
-import { usageRowOf } from './usage-row';
-import type { AccountEventRow, CallsDailyRow, DayRange, DaySketchRow, InboundDailyRow, UsageDailyRow } from './store';
+import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../../pull/pull-sink';
+import { dataDaysOf, dataDaysSql } from '../data-days';
+import { usageRowOf } from '../usage-row';
+import type { AccountEventRow, CallsDailyRow, DayRange, DaySketchRow, InboundDailyRow, UsageDailyRow } from '../store';
 
 const orNull = (v: unknown) => (v === '' || v === null ? null : String(v));
 const numOrNull = (v: unknown) => (v === null ? null : Number(v));

@@ -10,7 +10,7 @@ import {
   type ReportPeriod,
   type ReportRun,
   type ReportRunPatch,
-} from './report-deliveries';
+} from '../report-deliveries';
 
 /**
  * report_deliveries and report_runs in PostgreSQL (migration 012); same behaviour as
