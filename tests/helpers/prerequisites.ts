@@ -13,7 +13,7 @@ const { SYSTEM_PACKAGES, installCommand, pretendMissing } = require('./system-pa
   pretendMissing(name: string): boolean;
 };
 
-export type SystemPrerequisite = 'PostgreSQL' | 'Prometheus' | 'Chromium' | 'wrk';
+export type SystemPrerequisite = 'PostgreSQL' | 'Prometheus' | 'Chromium' | 'wrk' | 'openssl';
 
 export interface Prerequisite {
   name: string;

@@ -62,6 +62,11 @@ const SYSTEM_PACKAGES = {
     what: 'the ingest benchmark (npm run bench)',
     found: () => onPath('wrk'),
   },
+  openssl: {
+    debian: 'openssl',
+    what: 'the report mail TLS suite (a throw-away CA and server certificate)',
+    found: () => onPath('openssl'),
+  },
 };
 
 /** What is missing; `pretended` marks the ones only WASPEND_TEST_WITHOUT hides (nothing to install). */

@@ -8,6 +8,7 @@
  * - a rejecting SMTP server is retried with backoff and shows on /health and /metrics, secrets never;
  * - a webhook receiver gets the summary and the CSV.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -104,25 +105,35 @@ class FakeClock implements PullClock {
 interface Mail {
   envelopeTo: string[];
   parsed: ParsedMail;
+  /** Whether the mail came over TLS (STARTTLS or implicit). */
+  secure: boolean;
 }
 
-/** A local SMTP server with AUTH; while `reject(true)` it refuses every recipient with 550. */
-async function startSmtp(): Promise<{
+/**
+ * A local SMTP server with AUTH; while `reject(true)` it refuses every recipient with 550.
+ * Plain by default; with `tls` it offers STARTTLS (or speaks TLS from the first byte when `secure`)
+ * with that key and certificate, and refuses AUTH before TLS.
+ */
+async function startSmtp(tls?: { secure: boolean; key: string; cert: string }): Promise<{
   port: number;
   mails: Mail[];
   rcptAttempts: () => number;
+  authAttempts: () => number;
   reject: (on: boolean) => void;
   close(): Promise<void>;
 }> {
   const mails: Mail[] = [];
   let rejecting = false;
   let attempts = 0;
+  let auths = 0;
   const server = new SMTPServer({
     authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    ...(tls
+      ? { secure: tls.secure, key: tls.key, cert: tls.cert, allowInsecureAuth: false }
+      : { allowInsecureAuth: true, disabledCommands: ['STARTTLS'] }),
     logger: false,
     onAuth(auth, _session, cb) {
+      auths++;
       if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return cb(null, { user: auth.username });
       return cb(new Error('bad credentials'));
     },
@@ -135,7 +146,7 @@ async function startSmtp(): Promise<{
       const to = (session.envelope.rcptTo ?? []).map((r) => r.address);
       simpleParser(stream).then(
         (parsed) => {
-          mails.push({ envelopeTo: to, parsed });
+          mails.push({ envelopeTo: to, parsed, secure: session.secure });
           cb();
         },
         (err: Error) => cb(err),
@@ -149,6 +160,7 @@ async function startSmtp(): Promise<{
     port,
     mails,
     rcptAttempts: () => attempts,
+    authAttempts: () => auths,
     reject: (on) => (rejecting = on),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -645,5 +657,134 @@ describe('scheduled report delivery', () => {
         env: {},
       }),
     ).rejects.toThrow('config WASPEND_SMTP_HOST: must be set when a report is delivered by smtp');
+  });
+});
+
+/**
+ * A throw-away CA and a server certificate it signs for 127.0.0.1 and localhost, made with openssl
+ * in a temporary directory (valid two days; nothing is kept).
+ */
+function makeCertificates(dir: string): { caFile: string; key: string; cert: string } {
+  const f = (name: string) => path.join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=waspend test CA');
+  openssl('req', '-new', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
+  fs.writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('server.ext'),
+    '-out',
+    f('server.pem'),
+  );
+  return { caFile: f('ca.pem'), key: fs.readFileSync(f('server.key'), 'utf8'), cert: fs.readFileSync(f('server.pem'), 'utf8') };
+}
+
+const openssl = requirePrerequisite('openssl');
+
+openssl.describe('report mail over TLS: the server certificate is verified', () => {
+  let dir: string;
+  let certs: ReturnType<typeof makeCertificates>;
+  let smtp: Awaited<ReturnType<typeof startSmtp>> | null = null;
+  const running: RunningConnector[] = [];
+  let files = 0;
+
+  beforeAll(() => {
+    dir = makeTempDir('report-delivery-tls');
+    certs = makeCertificates(dir);
+  });
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.close();
+    await smtp?.close();
+    smtp = null;
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A connector at 07:00 on May 1st whose monthly report has fired once against `server`. */
+  async function fireOnce(server: Awaited<ReturnType<typeof startSmtp>>, env: NodeJS.ProcessEnv): Promise<RunningConnector> {
+    const db = `sqlite:${path.join(dir, `t${++files}.sqlite`)}`;
+    await loadFixture(db);
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const c = await startConnector({
+      config: parseConfig(configYaml(MONTHLY), {}),
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      pulls: false,
+      logger: capturingLogger(),
+      reportClock: clock,
+      env: {
+        WASPEND_SMTP_HOST: '127.0.0.1',
+        WASPEND_SMTP_PORT: String(server.port),
+        WASPEND_SMTP_USER: SMTP_USER,
+        WASPEND_SMTP_PASSWORD: SMTP_PASSWORD,
+        ...env,
+      },
+    });
+    running.push(c);
+    await c.reports!.tick();
+    clock.ms = MAY_FIRE;
+    await c.reports!.tick();
+    return c;
+  }
+
+  it.each([
+    ['starttls', false],
+    ['tls', true],
+  ])('WASPEND_SMTP_TLS=%s with WASPEND_SMTP_CA_FILE: the mail arrives over TLS with the CSV', async (mode, secure) => {
+    smtp = await startSmtp({ secure: secure as boolean, key: certs.key, cert: certs.cert });
+    await fireOnce(smtp, { WASPEND_SMTP_TLS: mode as string, WASPEND_SMTP_CA_FILE: certs.caFile });
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.secure).toBe(true);
+    expect(smtp.mails[0]!.parsed.attachments[0]!.content.toString('utf8')).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\r\n`).join(''));
+  });
+
+  it.each([
+    ['starttls', false],
+    ['tls', true],
+  ])(
+    'WASPEND_SMTP_TLS=%s without the CA: refused before AUTH, a clear error on /health and the metrics, no secret',
+    async (mode, secure) => {
+      smtp = await startSmtp({ secure: secure as boolean, key: certs.key, cert: certs.cert });
+      const c = await fireOnce(smtp, { WASPEND_SMTP_TLS: mode as string });
+      expect(smtp.mails).toHaveLength(0);
+      // The password never went to a server whose certificate was not verified.
+      expect(smtp.authAttempts()).toBe(0);
+      const h = await health(c);
+      expect(h.body.status).toBe('degraded');
+      expect(h.body.reports?.[0]).toMatchObject({ status: 'failing', lastSuccessAt: null });
+      expect(h.body.reports?.[0]?.lastError).toBe(
+        `2026-04-01..2026-04-30: SMTP server 127.0.0.1:${smtp.port}: TLS certificate refused ` +
+          "(unable to verify the first certificate; UNABLE_TO_VERIFY_LEAF_SIGNATURE): it is not signed for this host by the system's CAs. " +
+          'For a private CA or a self-signed certificate, set WASPEND_SMTP_CA_FILE to its PEM file',
+      );
+      const m = await metrics(c);
+      expect(metricValue(m, 'waspend_report_failing', 'finance-monthly')).toBe(1);
+      expect(metricValue(m, 'waspend_report_failures_total', 'finance-monthly')).toBe(1);
+      for (const text of [h.text, m, logLines.join('')]) expect(text).not.toContain(SMTP_PASSWORD);
+    },
+  );
+
+  it('WASPEND_SMTP_TLS=starttls refuses a server that does not offer STARTTLS (no fallback to plain)', async () => {
+    smtp = await startSmtp();
+    const c = await fireOnce(smtp, { WASPEND_SMTP_TLS: 'starttls', WASPEND_SMTP_CA_FILE: certs.caFile });
+    expect(smtp.mails).toHaveLength(0);
+    expect(smtp.authAttempts()).toBe(0);
+    expect((await health(c)).body.reports?.[0]?.lastError).toBe(
+      '2026-04-01..2026-04-30: Error upgrading connection with STARTTLS: 500 Error: command not recognized',
+    );
   });
 });

@@ -113,7 +113,12 @@ describe('report scheduler loop', () => {
     await clock.sleptTimes(2);
     expect(errors).toHaveLength(1);
     expect(clock.sleeps[1]!.ms).toBe(25_000); // initialised now: until 10:00:00
-    expect((await s.health())[0]).toMatchObject({ name: 'hourly', delivery: 'webhook', status: 'idle', nextRunAt: Date.UTC(2026, 10, 3, 10) });
+    expect((await s.health())[0]).toMatchObject({
+      name: 'hourly',
+      delivery: 'webhook',
+      status: 'idle',
+      nextRunAt: Date.UTC(2026, 10, 3, 10),
+    });
     await s.stop();
   });
 
@@ -156,7 +161,8 @@ reports:
       await Promise.all([a.tick(), b.tick()]);
       expect(sent).toEqual(['2026-11-01..2026-11-01', '2026-11-02..2026-11-02', '2026-11-03..2026-11-03', '2026-11-04..2026-11-04']);
       // Both read the missed firing before either stored the next one, and the lease kept each period to one send.
-      for (const r of [a, b]) expect((await r.health())[0]).toMatchObject({ lastPeriod: '2026-11-04..2026-11-04', nextRunAt: at('2026-11-06') });
+      for (const r of [a, b])
+        expect((await r.health())[0]).toMatchObject({ lastPeriod: '2026-11-04..2026-11-04', nextRunAt: at('2026-11-06') });
       await replica(at('2026-11-05', '10:00'), sent).tick();
       expect(sent).toHaveLength(4);
     });
