@@ -111,6 +111,25 @@ describe('the provisioning files under the environment docker-compose.yml gives 
     expect(composeServiceEnv(compose, 'connector', HOST_ENV).WASPEND_API_TOKEN).toBe(env.WASPEND_API_TOKEN);
   });
 
+  test('the connector gets every WASPEND_SMTP_* docs/reports.md lists, from the host, and empty when unset (compose still starts)', () => {
+    const documented = [...new Set(fs.readFileSync(path.join(REPO_ROOT, 'docs/reports.md'), 'utf8').match(/WASPEND_SMTP_[A-Z_]+/g))].sort();
+    expect(documented).toEqual([
+      'WASPEND_SMTP_CA_FILE',
+      'WASPEND_SMTP_HOST',
+      'WASPEND_SMTP_PASSWORD',
+      'WASPEND_SMTP_PORT',
+      'WASPEND_SMTP_TLS',
+      'WASPEND_SMTP_USER',
+    ]);
+    const connectorEnv = (host: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(composeServiceEnv(compose, 'connector', { ...HOST_ENV, ...host })).filter(([k]) => k.startsWith('WASPEND_SMTP_')),
+      );
+    expect(connectorEnv({})).toEqual(Object.fromEntries(documented.map((k) => [k, ''])));
+    const exported = Object.fromEntries(documented.map((k) => [k, `value of ${k}`]));
+    expect(connectorEnv(exported)).toEqual(exported);
+  });
+
   test('without WASPEND_API_TOKEN on the host, compose refuses to start (no empty token reaches Grafana)', () => {
     expect(() => composeServiceEnv(compose, 'grafana', {})).toThrow('WASPEND_API_TOKEN is required');
   });
