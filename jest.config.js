@@ -1,4 +1,4 @@
-// Two projects: node (core, contract, connector, integration, architecture) and jsdom (the plugin).
+// Two projects: node (core, contract, connector, the store adapters' behaviour suites, integration, architecture) and jsdom (the plugin).
 // Slow suites that need the built bundle, a browser, PostgreSQL or Prometheus live in jest.slow.config.js
 // and are run by scripts/test-all.mjs after the build.
 process.env.TZ = 'UTC';
@@ -54,6 +54,7 @@ module.exports = {
         '<rootDir>/src/contract',
         '<rootDir>/src/connector',
         '<rootDir>/tests/architecture',
+        '<rootDir>/tests/store',
         '<rootDir>/tests/integration',
         '<rootDir>/tests/dashboards',
         '<rootDir>/tests/plugin-load',

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { reconciliationQuery } from '@contract';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
-import { statusEvents, statusObject } from '../store/store-suite';
+import { statusEvents, statusObject } from '../../../tests/store/store-suite';
 import { SqliteStore } from '../store';
 import { CONSOLIDATION_DAYS, isConsolidating, monthlyReconciliation } from './monthly-reconciliation';
 import type { QueryContext, WabaInfo } from './query-context';

@@ -1,13 +1,14 @@
 /**
- * Behaviour every Store must have, run against each implementation (sqlite-store.test.ts,
- * pg-store.test.ts) so SQLite and PostgreSQL cannot drift apart. Not a test file itself: it only
- * declares `describe` blocks when called from one.
+ * Behaviour every Store must have, run against each adapter (sqlite.test.ts, postgres.test.ts) so
+ * SQLite and PostgreSQL cannot drift apart. Not a test file itself: it only declares `describe`
+ * blocks when called from one. The rest of `ConnectorStore` is in connector-store-suite.ts,
+ * invoices-suite.ts and report-deliveries-suite.ts.
  */
-import { loadMetaFixture } from '../../../tests/fakes/load-meta-fixture';
-import { Rng } from '../demo/rng';
-import { normaliseEnvelope, parseEnvelope, type WebhookEvent } from '../ingest';
-import type { MetaPricingRow } from '../pull/pull-sink';
-import type { Store, StoreOptions } from './store';
+import { loadMetaFixture } from '../fakes/load-meta-fixture';
+import { Rng } from '../../src/connector/demo/rng';
+import { normaliseEnvelope, parseEnvelope, type WebhookEvent } from '../../src/connector/ingest';
+import type { MetaPricingRow } from '../../src/connector/pull/pull-sink';
+import type { Store, StoreOptions } from '../../src/connector/store';
 
 export type OpenStore = (options: StoreOptions) => Promise<Store>;
 

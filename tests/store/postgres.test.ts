@@ -1,9 +1,22 @@
-import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
-import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
-import type { WebhookEvent } from '../ingest';
-import { listPostgresMigrations } from './postgres/migrate';
-import { PgStore } from './postgres/store';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import type { WebhookEvent } from '../../src/connector/ingest';
+import {
+  listPostgresMigrations,
+  migratePostgres,
+  PgStore,
+  type ConnectorStore,
+  type IngestResult,
+  type StoreOptions,
+} from '../../src/connector/store';
+import { describeConnectorStoreBehaviour } from './connector-store-suite';
+import { describeInvoiceBehaviour } from './invoices-suite';
+import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
+import type { StoreEngine } from './store-engine';
 import {
   batchesOf,
   describeStoreBehaviour,
@@ -15,15 +28,20 @@ import {
   statusEvents,
   statusObject,
 } from './store-suite';
-import type { IngestResult, StoreOptions } from './store';
 import { describePricingVerdictBehaviour } from './store-suite-pricing-verdicts';
+
+/**
+ * The PostgreSQL adapter: the shared behaviour suites (the whole `ConnectorStore`), then what only
+ * PostgreSQL has (replicas migrating and ingesting at once, connection errors). Needs PostgreSQL
+ * (docs/testing.md): without it every test here is skipped with the reason, or fails under CI=true.
+ */
 
 const TIMEZONES: StoreOptions = { timezones: { W_SP: 'America/Sao_Paulo', W_UTC: 'UTC' } };
 
 const postgres = requirePrerequisite('PostgreSQL');
 if (!postgres.available) {
   postgres.describe('PgStore', () => {
-    it('runs the store behaviour suite on PostgreSQL', () => undefined);
+    it('runs the store behaviour suites on PostgreSQL', () => undefined);
   });
 } else {
   /*
@@ -53,8 +71,57 @@ if (!postgres.available) {
     return u.toString();
   }
 
-  describeStoreBehaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
-  describePricingVerdictBehaviour('PgStore', async (options) => PgStore.open(await freshSchemaUrl(), options));
+  const urlOf = new WeakMap<ConnectorStore, string>();
+  const postgresEngine: StoreEngine = {
+    name: 'PgStore',
+    open: async (options) => {
+      const url = await freshSchemaUrl();
+      const store = await PgStore.open(url, options);
+      urlOf.set(store, url);
+      return store;
+    },
+    openSame: async (store, options) => PgStore.open(urlOf.get(store) as string, options),
+  };
+
+  describeStoreBehaviour(postgresEngine.name, postgresEngine.open);
+  describePricingVerdictBehaviour(postgresEngine.name, postgresEngine.open);
+  describeConnectorStoreBehaviour(postgresEngine);
+  describeInvoiceBehaviour(postgresEngine);
+  describeReportDeliveryBehaviour(postgresEngine);
+
+  describe('PostgreSQL migrations landing out of order', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-pg-migrations-'));
+    });
+    afterAll(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const writeMigrations = (sub: string, list: Record<string, string>) => {
+      const d = path.join(dir, sub);
+      fs.mkdirSync(d, { recursive: true });
+      for (const [f, sql] of Object.entries(list)) fs.writeFileSync(path.join(d, f), sql);
+      return d;
+    };
+
+    it('a store already at 010 still gets 009 when it arrives later', async () => {
+      const early = writeMigrations('pg-early', { '001-a.sql': 'CREATE TABLE a (x INTEGER);', '010-c.sql': 'CREATE TABLE c (x INTEGER);' });
+      const later = writeMigrations('pg-later', {
+        '001-a.sql': 'CREATE TABLE a (x INTEGER);',
+        '009-b.sql': 'CREATE TABLE b (x INTEGER);',
+        '010-c.sql': 'CREATE TABLE c (x INTEGER);',
+      });
+      const pool = new Pool({ connectionString: await freshSchemaUrl(), max: 1 });
+      try {
+        expect(await migratePostgres(pool, early)).toEqual([1, 10]);
+        expect(await migratePostgres(pool, later)).toEqual([9]);
+        expect(await migratePostgres(pool, later)).toEqual([]);
+        expect((await pool.query("SELECT to_regclass('b') IS NOT NULL AS present")).rows).toEqual([{ present: true }]);
+      } finally {
+        await pool.end();
+      }
+    });
+  });
 
   describe('PgStore schema', () => {
     const versions = async (url: string) => {

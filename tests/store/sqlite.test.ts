@@ -2,12 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { listSqliteMigrations as listMigrations, migrateSqlite } from './sqlite/migrate';
-import { SqliteStore } from './sqlite/store';
+import { listSqliteMigrations as listMigrations, migrateSqlite, SqliteStore, type ConnectorStore } from '../../src/connector/store';
+import { describeConnectorStoreBehaviour } from './connector-store-suite';
+import { describeInvoiceBehaviour } from './invoices-suite';
+import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
+import type { StoreEngine } from './store-engine';
 import { describeStoreBehaviour } from './store-suite';
 import { describePricingVerdictBehaviour } from './store-suite-pricing-verdicts';
 
-// Each store the suite opens gets a file of its own in this test's folder.
+/**
+ * The SQLite adapter: the shared behaviour suites (the whole `ConnectorStore`), then what only SQLite
+ * has (its file, WAL mode, migrations run on a store with history).
+ */
+
+// Each store the suites open gets a file of its own in this test's folder.
 let dir: string;
 let files = 0;
 beforeEach(() => {
@@ -17,8 +25,23 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describeStoreBehaviour('SqliteStore', async (options) => new SqliteStore(path.join(dir, `w${++files}.db`), options));
-describePricingVerdictBehaviour('SqliteStore', async (options) => new SqliteStore(path.join(dir, `w${++files}.db`), options));
+const fileOf = new WeakMap<ConnectorStore, string>();
+const sqlite: StoreEngine = {
+  name: 'SqliteStore',
+  open: async (options) => {
+    const file = path.join(dir, `w${++files}.db`);
+    const store = new SqliteStore(file, options);
+    fileOf.set(store, file);
+    return store;
+  },
+  openSame: async (store, options) => new SqliteStore(fileOf.get(store) as string, options),
+};
+
+describeStoreBehaviour(sqlite.name, sqlite.open);
+describePricingVerdictBehaviour(sqlite.name, sqlite.open);
+describeConnectorStoreBehaviour(sqlite);
+describeInvoiceBehaviour(sqlite);
+describeReportDeliveryBehaviour(sqlite);
 
 describe('SqliteStore schema', () => {
   it('runs in WAL mode, records the migrations in order and does not re-apply them on reopen', async () => {
@@ -73,6 +96,36 @@ describe('SqliteStore migration 009 on a store with history', () => {
       ]);
     } finally {
       after.close();
+    }
+  });
+});
+
+describe('SQLite migrations landing out of order', () => {
+  const writeMigrations = (sub: string, list: Record<string, string>) => {
+    const d = path.join(dir, sub);
+    fs.mkdirSync(d, { recursive: true });
+    for (const [f, sql] of Object.entries(list)) fs.writeFileSync(path.join(d, f), sql);
+    return d;
+  };
+
+  it('a store already at 010 still gets 009 when it arrives later, and nothing twice', () => {
+    const early = writeMigrations('sqlite-early', {
+      '001-a.sql': 'CREATE TABLE a (x INTEGER);',
+      '010-c.sql': 'CREATE TABLE c (x INTEGER);',
+    });
+    const db = new Database(path.join(dir, 'order.db'));
+    try {
+      expect(migrateSqlite(db, early)).toEqual([1, 10]);
+      const later = writeMigrations('sqlite-later', {
+        '001-a.sql': 'CREATE TABLE a (x INTEGER);',
+        '009-b.sql': 'CREATE TABLE b (x INTEGER);',
+        '010-c.sql': 'CREATE TABLE c (x INTEGER);',
+      });
+      expect(migrateSqlite(db, later)).toEqual([9]);
+      expect(migrateSqlite(db, later)).toEqual([]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'b'").get()).toEqual({ name: 'b' });
+    } finally {
+      db.close();
     }
   });
 });

@@ -1,13 +1,13 @@
 /**
- * Issue 11 behaviour every Store must have (run from sqlite-store.test.ts and pg-store.test.ts):
+ * Issue 11 behaviour every Store must have (run from sqlite.test.ts and postgres.test.ts):
  * unknown categories are kept and counted, nothing answered is lost, CBP days count a conversation
  * once, and messages without Meta's pricing get an inferred verdict that Meta's verdict replaces.
  * Expected figures are counted by hand from the inputs written here.
  */
-import { loadMetaFixture } from '../../../tests/fakes/load-meta-fixture';
-import { normaliseEnvelope, parseEnvelope } from '../ingest';
+import { loadMetaFixture } from '../fakes/load-meta-fixture';
+import { normaliseEnvelope, parseEnvelope } from '../../src/connector/ingest';
 import { batchesOf, inboundEvents, seededRandom, shuffled, statusEvents, statusObject, type OpenStore } from './store-suite';
-import type { Store } from './store';
+import type { Store } from '../../src/connector/store';
 
 const UTC = 'W_UTC';
 const TIMEZONES = { W_SP: 'America/Sao_Paulo', [UTC]: 'UTC' };

@@ -1,37 +1,40 @@
 /**
- * The report lease and status tables (migration 012) on SQLite and on PostgreSQL, one behaviour for
- * both: a period is claimed by one replica at a time, a sent period is never claimed again (unless
- * forced), a failed one waits for its retry time, and a claim that was lost cannot mark anything.
+ * The report lease and status tables of `ConnectorStore` (migration 012), one behaviour for both
+ * adapters (run from sqlite.test.ts and postgres.test.ts): a period is claimed by one replica at a
+ * time, a sent period is never claimed again (unless forced), a failed one waits for its retry time,
+ * and a claim that was lost cannot mark anything. Not a test file itself.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Pool } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/test-database';
-import { requirePrerequisite } from '../../../tests/helpers/prerequisites';
-import { PgReportDeliveries } from './postgres/report-deliveries';
-import { PgStore } from './postgres/store';
-import type { ReportDeliveryStore } from './report-deliveries';
-import { SqliteStore } from './sqlite/store';
-
-jest.setTimeout(30_000);
+import type { ConnectorStore } from '../../src/connector/store';
+import type { StoreEngine } from './store-engine';
 
 /** Two handles on one database, as two connector replicas have. */
-type Opened = { a: ReportDeliveryStore; b: ReportDeliveryStore; close(): Promise<void> };
+type Opened = { a: ConnectorStore; b: ConnectorStore; close(): Promise<void> };
 
 const P = '2026-10-01..2026-10-31';
 const T0 = Date.UTC(2026, 10, 1, 10, 0);
 const LEASE = 600_000;
 
-function describeReportDeliveries(name: string, open: () => Promise<Opened>, maybe: jest.It = it): void {
-  describe(`${name}: report deliveries`, () => {
+export function describeReportDeliveryBehaviour(engine: StoreEngine): void {
+  describe(`${engine.name}: report deliveries`, () => {
     let s: Opened | null = null;
+    const open = async (): Promise<Opened> => {
+      const a = await engine.open({ timezones: {} });
+      const b = await engine.openSame(a, { timezones: {} });
+      return {
+        a,
+        b,
+        close: async () => {
+          await a.close();
+          await b.close();
+        },
+      };
+    };
     afterEach(async () => {
       await s?.close();
       s = null;
     });
 
-    maybe('one claim per period at a time; an expired claim can be taken over and then the stale holder cannot mark it', async () => {
+    it('one claim per period at a time; an expired claim can be taken over and then the stale holder cannot mark it', async () => {
       s = await open();
       const first = await s.a.claimReportPeriod({ report: 'r', period: P, claimId: 'c1', nowMs: T0, leaseMs: LEASE });
       expect(first).toEqual({
@@ -65,7 +68,7 @@ function describeReportDeliveries(name: string, open: () => Promise<Opened>, may
       });
     });
 
-    maybe('a sent period is never claimed again, except with force', async () => {
+    it('a sent period is never claimed again, except with force', async () => {
       s = await open();
       await s.a.claimReportPeriod({ report: 'r', period: P, claimId: 'c1', nowMs: T0, leaseMs: LEASE });
       await s.a.completeReportPeriod({ report: 'r', period: P, claimId: 'c1', nowMs: T0 + 1000 });
@@ -83,7 +86,7 @@ function describeReportDeliveries(name: string, open: () => Promise<Opened>, may
       ).toBeNull();
     });
 
-    maybe('a failed period waits for its retry time and keeps the error', async () => {
+    it('a failed period waits for its retry time and keeps the error', async () => {
       s = await open();
       await s.a.claimReportPeriod({ report: 'r', period: P, claimId: 'c1', nowMs: T0, leaseMs: LEASE });
       expect(
@@ -104,7 +107,7 @@ function describeReportDeliveries(name: string, open: () => Promise<Opened>, may
       expect(await s.a.reportDelivery('r', '2026-12-01..2026-12-31')).toBeNull();
     });
 
-    maybe('two replicas claiming the same periods at the same instant: exactly one wins each', async () => {
+    it('two replicas claiming the same periods at the same instant: exactly one wins each', async () => {
       s = await open();
       const periods = Array.from(
         { length: 20 },
@@ -119,7 +122,7 @@ function describeReportDeliveries(name: string, open: () => Promise<Opened>, may
       for (let i = 0; i < periods.length; i++) expect([results[2 * i], results[2 * i + 1]].filter((r) => r !== null)).toHaveLength(1);
     });
 
-    maybe('the status row keeps fields a later patch does not name', async () => {
+    it('the status row keeps fields a later patch does not name', async () => {
       s = await open();
       await s.a.recordReportRun('weekly', { nextRunAtMs: T0 });
       await s.a.recordReportRun('monthly', { lastRunAtMs: T0, lastError: '421 try later', lastErrorAtMs: T0 });
@@ -147,66 +150,3 @@ function describeReportDeliveries(name: string, open: () => Promise<Opened>, may
     });
   });
 }
-
-let dir: string;
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-report-deliveries-'));
-});
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-let files = 0;
-describeReportDeliveries('SqliteStore', async () => {
-  const file = path.join(dir, `r${++files}.db`);
-  const a = new SqliteStore(file, { timezones: {} });
-  const b = new SqliteStore(file, { timezones: {} });
-  return {
-    a,
-    b,
-    close: async () => {
-      await a.close();
-      await b.close();
-    },
-  };
-});
-
-let pg: TestDatabase | null = null;
-let schemas = 0;
-async function freshSchemaUrl(): Promise<string> {
-  pg ??= await createTestDatabase('waspend_reports');
-  const schema = `rep_${++schemas}`;
-  const c = new Client({ connectionString: pg.url });
-  await c.connect();
-  try {
-    await c.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await c.end();
-  }
-  const u = new URL(pg.url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
-afterAll(async () => {
-  await pg?.drop();
-});
-
-describeReportDeliveries(
-  'PgStore',
-  async () => {
-    const url = await freshSchemaUrl();
-    const store = await PgStore.open(url, { timezones: {} });
-    const poolA = new Pool({ connectionString: url, max: 4 });
-    const poolB = new Pool({ connectionString: url, max: 4 });
-    return {
-      a: new PgReportDeliveries(poolA),
-      b: new PgReportDeliveries(poolB),
-      close: async () => {
-        await poolA.end();
-        await poolB.end();
-        await store.close();
-      },
-    };
-  },
-  requirePrerequisite('PostgreSQL').it,
-);
