@@ -138,13 +138,14 @@ reports:
     const at = (day: string, hhmm = '08:00') => Date.parse(`${day}T${hhmm}:00Z`);
     const pinned = (ms: number) => ({ now: () => ms, sleep: () => new Promise<void>(() => undefined) });
 
-    /** Runs a scheduler once at `ms` (what a replica does at start) and returns the periods it sent. */
-    const replica = (ms: number, sent: string[], warnings: object[] = []) =>
+    /** A replica whose clock stands at `ms`; it records what it sends, and what each of its attempts came to. */
+    const replica = (ms: number, sent: string[], warnings: object[] = [], outcomes: string[] = []) =>
       createReportScheduler({
         reports: daily,
         store,
         ctx,
         clock: pinned(ms),
+        onOutcome: (_name, outcome) => void outcomes.push(outcome.kind),
         logger: { ...silent, warn: (obj: object, msg: string) => void (msg.includes('not sent') && warnings.push(obj)) },
         secrets: [],
         send: async (name, _cfg, content) => void sent.push(`${content.period.from}..${content.period.to}`),
@@ -156,15 +157,49 @@ reports:
       await replica(at('2026-11-02', '07:00'), sent).tick();
       expect(sent).toEqual([]);
       // Back at 09:00 on 11-05: the firings of 11-02, 11-03, 11-04 and 11-05 were missed; each covers the day before.
-      const a = replica(at('2026-11-05', '09:00'), sent);
-      const b = replica(at('2026-11-05', '09:00'), sent);
+      const outcomesA: string[] = [];
+      const outcomesB: string[] = [];
+      const a = replica(at('2026-11-05', '09:00'), sent, [], outcomesA);
+      const b = replica(at('2026-11-05', '09:00'), sent, [], outcomesB);
       await Promise.all([a.tick(), b.tick()]);
       expect(sent).toEqual(['2026-11-01..2026-11-01', '2026-11-02..2026-11-02', '2026-11-03..2026-11-03', '2026-11-04..2026-11-04']);
-      // Both read the missed firing before either stored the next one, and the lease kept each period to one send.
+      // Both read the missed firing before either stored the next one, so both tried all four periods;
+      // the lease let one send each and the other skip it.
+      expect([...outcomesA, ...outcomesB].sort()).toEqual(['sent', 'sent', 'sent', 'sent', 'skipped', 'skipped', 'skipped', 'skipped']);
       for (const r of [a, b])
         expect((await r.health())[0]).toMatchObject({ lastPeriod: '2026-11-04..2026-11-04', nextRunAt: at('2026-11-06') });
       await replica(at('2026-11-05', '10:00'), sent).tick();
       expect(sent).toHaveLength(4);
+    });
+
+    it('a replica that dies halfway through a catch-up leaves the rest to the next one to start', async () => {
+      const sent: string[] = [];
+      await replica(at('2026-11-02', '07:00'), sent).tick();
+      // A comes back at 09:00 on 11-05, sends 11-01 and hangs for good sending 11-02 (the process is gone).
+      let hanging = false;
+      const hung = createReportScheduler({
+        reports: daily,
+        store,
+        ctx,
+        clock: pinned(at('2026-11-05', '09:00')),
+        logger: silent,
+        secrets: [],
+        send: (_name, _cfg, content) => {
+          if (content.period.from === '2026-11-01') return Promise.resolve(void sent.push('2026-11-01..2026-11-01'));
+          hanging = true;
+          return new Promise<void>(() => undefined);
+        },
+      });
+      void hung.tick();
+      // Until A holds the claim on 11-02 and is stuck in its send.
+      while (!hanging) await new Promise((r) => setImmediate(r));
+      expect(sent).toEqual(['2026-11-01..2026-11-01']);
+      // B starts at 09:20, after A's 10-minute claim on 11-02 has run out: it sends the three left, and 11-01 not again.
+      await replica(at('2026-11-05', '09:20'), sent).tick();
+      expect(sent).toEqual(['2026-11-01..2026-11-01', '2026-11-02..2026-11-02', '2026-11-03..2026-11-03', '2026-11-04..2026-11-04']);
+      expect((await replica(at('2026-11-05', '09:30'), sent).health())[0]).toMatchObject({ nextRunAt: at('2026-11-06') });
+      const stored = (await store.reportRuns()).find((r) => r.report === 'daily');
+      expect(stored?.nextRunAtMs).toBe(at('2026-11-06'));
     });
 
     it(`sends at most the last ${MAX_CATCH_UP_PERIODS} missed periods and logs that older ones were left`, async () => {

@@ -31,7 +31,16 @@ interface ReportState {
   cron: Cron;
   nextFireMs: number | null;
   /** Periods this replica still has to see delivered, with the earliest time to try again. */
-  due: Map<string, { period: PeriodDays; atMs: number }>;
+  due: Map<string, Due>;
+  /** The next run as last written to (or read from) the store, to write only when it changes. */
+  storedNextMs: number | null | undefined;
+}
+
+interface Due {
+  period: PeriodDays;
+  atMs: number;
+  /** The earliest firing that gave this period: the store's next run stays at or before it until the period is settled. */
+  fireMs: number;
 }
 
 /** Longest single sleep of the loop (setTimeout cannot wait a month; a changed clock is noticed within this). */
@@ -58,6 +67,7 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
     cron: new Cron(cfg.schedule.cron, { timezone: cfg.schedule.timezone, paused: true }),
     nextFireMs: null,
     due: new Map(),
+    storedNextMs: undefined,
   }));
   let initialised: Promise<void> | null = null;
   let running: Promise<void> | null = null;
@@ -75,7 +85,7 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
     const { range } = s.cfg.report;
     const tz = s.cfg.schedule.timezone;
     // Walk back from now: a minutely cron after a long outage must not enumerate every minute.
-    const newestFirst: PeriodDays[] = [];
+    const newestFirst: { period: PeriodDays; fireMs: number }[] = [];
     let reference = new Date(now + 1); // previousRuns is strictly before its reference: include a firing at now
     search: while (newestFirst.length <= MAX_CATCH_UP_PERIODS) {
       const fires = s.cron.previousRuns(CATCH_UP_BATCH, reference);
@@ -83,7 +93,8 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
         if (fire.getTime() < firstMs) break search;
         const period = reportPeriod(range, fire.getTime(), tz);
         const last = newestFirst[newestFirst.length - 1];
-        if (!last || periodKey(last) !== periodKey(period)) newestFirst.push(period);
+        if (last && periodKey(last.period) === periodKey(period)) last.fireMs = fire.getTime();
+        else newestFirst.push({ period, fireMs: fire.getTime() });
         if (newestFirst.length > MAX_CATCH_UP_PERIODS) break search;
         reference = fire;
       }
@@ -92,11 +103,25 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
     if (newestFirst.length > MAX_CATCH_UP_PERIODS) {
       newestFirst.pop();
       deps.logger.warn(
-        { report: s.name, oldestCaughtUp: periodKey(newestFirst[newestFirst.length - 1]!), maxPeriods: MAX_CATCH_UP_PERIODS },
+        { report: s.name, oldestCaughtUp: periodKey(newestFirst[newestFirst.length - 1]!.period), maxPeriods: MAX_CATCH_UP_PERIODS },
         'report firings missed before the oldest period caught up are not sent; send them with `waspend report send NAME --as-of`',
       );
     }
-    for (const period of newestFirst.reverse()) if (!s.due.has(periodKey(period))) s.due.set(periodKey(period), { period, atMs: now });
+    for (const { period, fireMs } of newestFirst.reverse())
+      if (!s.due.has(periodKey(period))) s.due.set(periodKey(period), { period, atMs: now, fireMs });
+  };
+
+  /**
+   * The store's next run is where the next start resumes: the earliest firing whose period this
+   * replica has not yet seen settled, else the next firing. So a replica that dies halfway through a
+   * catch-up leaves the rest to the next one to start (what was sent is skipped by its lease).
+   */
+  const storeResumePoint = async (s: ReportState) => {
+    const pending = Math.min(...[...s.due.values()].map((d) => d.fireMs));
+    const next = Number.isFinite(pending) && (s.nextFireMs === null || pending < s.nextFireMs) ? pending : s.nextFireMs;
+    if (next === s.storedNextMs) return;
+    await deps.store.recordReportRun(s.name, { nextRunAtMs: next });
+    s.storedNextMs = next;
   };
 
   // A fire time recorded in the store that passed while no replica ran is caught up at the next start.
@@ -106,9 +131,10 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
       const runs = new Map((await deps.store.reportRuns()).map((r) => [r.report, r]));
       for (const s of states) {
         const missed = runs.get(s.name)?.nextRunAtMs;
+        s.storedNextMs = missed;
         if (missed !== null && missed !== undefined && missed <= now) addDueSince(s, missed, now);
         s.nextFireMs = nextAfter(s, now);
-        await deps.store.recordReportRun(s.name, { nextRunAtMs: s.nextFireMs });
+        await storeResumePoint(s);
       }
     })().catch((err: unknown) => {
       // A store that fails here is asked again on the next tick, not remembered as failed.
@@ -116,7 +142,8 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
       throw err;
     }));
 
-  async function attempt(s: ReportState, key: string, period: PeriodDays): Promise<void> {
+  async function attempt(s: ReportState, key: string, due: Due): Promise<void> {
+    const { period } = due;
     const outcome = await attemptDelivery(delivery, s.name, s.cfg, period);
     deps.onOutcome?.(s.name, outcome);
     const { maxAttempts } = retryOf(s.cfg);
@@ -126,11 +153,11 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
     } else if (outcome.kind === 'failed') {
       deps.logger.warn({ report: s.name, period: key, attempts: outcome.attempts, error: outcome.error }, 'report delivery failed');
       if (outcome.retryAtMs === null) s.due.delete(key);
-      else s.due.set(key, { period, atMs: outcome.retryAtMs });
+      else s.due.set(key, { ...due, atMs: outcome.retryAtMs });
     } else {
       const row = outcome.row;
       if (!row || row.state === 'sent' || (row.state === 'failed' && row.attempts >= maxAttempts)) s.due.delete(key);
-      else s.due.set(key, { period, atMs: row.leaseUntilMs });
+      else s.due.set(key, { ...due, atMs: row.leaseUntilMs });
     }
   }
 
@@ -141,9 +168,9 @@ export function createReportScheduler(deps: ReportSchedulerDeps): ReportSchedule
       if (s.nextFireMs !== null && s.nextFireMs <= now) {
         addDueSince(s, s.nextFireMs, now);
         s.nextFireMs = nextAfter(s, now);
-        await deps.store.recordReportRun(s.name, { nextRunAtMs: s.nextFireMs });
       }
-      for (const [key, d] of [...s.due]) if (d.atMs <= now) await attempt(s, key, d.period);
+      for (const [key, d] of [...s.due]) if (d.atMs <= now) await attempt(s, key, d);
+      await storeResumePoint(s);
     }
   }
 
