@@ -13,9 +13,19 @@ const querySuites = [
 ];
 const nodeSuites = { core: coreSuites, query: querySuites, all: [...coreSuites, ...querySuites] }[scope];
 
+// Stryker runs jest once per mutant: a globalSetup that starts a PostgreSQL cluster would start one
+// per mutant. Core's tests need none; the query scope gets one cluster for the whole run from
+// stryker.config.mjs (WASPEND_TEST_PG_URL), which the global setup then leaves alone.
+const noCluster = scope === 'core' ? { globalSetup: undefined, globalTeardown: undefined } : {};
+
 module.exports = {
   projects: [
-    { ...node, roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration'], testMatch: nodeSuites },
+    {
+      ...node,
+      ...noCluster,
+      roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration'],
+      testMatch: nodeSuites,
+    },
     ...(scope === 'all' ? [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }] : []),
   ],
 };

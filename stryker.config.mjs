@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 // Mutation testing (`npm run mutation`, not part of `npm test`): see docs/testing.md for the scores
 // and the surviving mutants. Incremental: a re-run only tests mutants whose code or tests changed.
 //
@@ -17,6 +19,17 @@ const folders = {
   all: ['src/core/**/*.ts', 'src/connector/query/**/*.ts', 'src/plugin/frames/**/*.ts'],
 };
 if (!folders[scope]) throw new Error(`WASPEND_MUTATION_SCOPE must be one of ${Object.keys(folders).join(', ')}; got "${scope}"`);
+
+// The query layer's suites run on both stores: one throw-away PostgreSQL cluster serves every
+// mutant's jest run (jest's global setup would otherwise start one per mutant), stopped on exit.
+if (scope !== 'core' && !process.env.WASPEND_TEST_PG_URL) {
+  const { startCluster, stopCluster } = createRequire(import.meta.url)('./tests/helpers/postgres-cluster.js');
+  const cluster = await startCluster();
+  if (cluster) {
+    process.env.WASPEND_TEST_PG_URL = cluster.url;
+    process.on('exit', () => stopCluster(cluster));
+  }
+}
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
