@@ -2,9 +2,10 @@
  * What `ConnectorStore` adds to `Store` for the running connector, one behaviour for both adapters
  * (run from sqlite.test.ts and postgres.test.ts): price files, the pricing-grain rollup, counted
  * messages by delivery time and per-call records. Invoices and report deliveries have suites of
- * their own. Not a test file itself. Expected values are written by hand from the inputs here.
+ * their own; the committed-write signal of a `GroupCommitWriter` on the adapter is here too. Not a
+ * test file itself. Expected values are written by hand from the inputs here.
  */
-import type { ConnectorStore, FinishedCall, StoredRateFile } from '../../src/connector/store';
+import { GroupCommitWriter, type ConnectorStore, type FinishedCall, type StoredRateFile } from '../../src/connector/store';
 import type { StoreEngine } from './store-engine';
 import { callEvents, connectObject, eventsOf, statusObject, terminateObject } from './store-suite';
 
@@ -268,6 +269,30 @@ export function describeConnectorStoreBehaviour(engine: StoreEngine): void {
         expect(inStartOrder(await store.finishedCalls({ fromDay: '2025-08-01', toDay: '2025-08-02', wabaId: SP }))).toEqual([c2, c5]);
         expect(await store.finishedCalls({ fromDay: '2025-07-31', toDay: '2025-07-31' })).toEqual([c1]);
         expect(await store.finishedCalls({ fromDay: '2025-08-01', toDay: '2025-08-31', wabaId: UTC })).toEqual([c6]);
+      });
+    });
+
+    describe('the committed-write signal', () => {
+      it('a GroupCommitWriter on this store tells its listeners of each commit, once durable and before the writers resolve', async () => {
+        const writer = new GroupCommitWriter(store);
+        const heard: { keys: string[]; resolvedBefore: number; storedAtSignal: Promise<number> }[] = [];
+        let resolved = 0;
+        writer.onCommitted((events) =>
+          heard.push({ keys: events.map((e) => e.dedupeKey), resolvedBefore: resolved, storedAtSignal: store.countRawEvents() }),
+        );
+        const write = (wamid: string, n: number) =>
+          writer
+            .write(Array.from({ length: n }, (_, i) => delivered(UTC, `${wamid}.${i}`, '2025-07-10T10:00:00Z')).flat(), 0)
+            .then(() => void resolved++);
+        // Two writes in one event-loop turn share one commit, so one signal with all three events.
+        await Promise.all([write('a', 2), write('b', 1)]);
+        await write('c', 1);
+        expect(heard.map((h) => ({ keys: h.keys, resolvedBefore: h.resolvedBefore }))).toEqual([
+          { keys: ['status:a.0:delivered', 'status:a.1:delivered', 'status:b.0:delivered'], resolvedBefore: 0 },
+          { keys: ['status:c.0:delivered'], resolvedBefore: 2 },
+        ]);
+        // Read as the signal came: the events it names were already stored.
+        expect(await Promise.all(heard.map((h) => h.storedAtSignal))).toEqual([3, 4]);
       });
     });
   });

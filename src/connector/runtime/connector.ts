@@ -90,6 +90,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const writer = new GroupCommitWriter(store);
   let generation = 0;
   const bump = () => void generation++;
+  // Every commit through the writer moves the generation, so cached pricing never outlives new data in this process.
+  writer.onCommitted(bump);
   const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));
   let { book, signature } = await loadPriceBook(store);
   const ctx: QueryContext = {
@@ -186,15 +188,6 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     reportMetrics = registerReportMetrics(registry, Object.keys(reportConfigs), () => scheduler.health());
   }
 
-  // Every commit moves the generation, so cached pricing never outlives new data in this process.
-  const ingestObserver = {
-    committed: (...args: Parameters<typeof ingestMetrics.committed>) => {
-      ingestMetrics.committed(...args);
-      bump();
-    },
-    rejected: ingestMetrics.rejected,
-    lastEventAt: ingestMetrics.lastEventAt,
-  };
   const app = await buildApp({
     store,
     writer,
@@ -207,7 +200,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     ...(config.server?.requestTimeoutMs ? { requestTimeoutMs: config.server.requestTimeoutMs } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     query: ctx,
-    metrics: { registry, ingest: ingestObserver, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
+    metrics: { registry, ingest: ingestMetrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
     pullStatus: () =>
       (scheduler?.statuses() ?? []).map((s) => ({
         wabaId: s.wabaId,

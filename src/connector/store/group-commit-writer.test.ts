@@ -66,6 +66,30 @@ describe('GroupCommitWriter', () => {
     expect(await store.countRawEvents()).toBe(4);
   });
 
+  it('signals every commit, alone or grouped, and never a write that failed', async () => {
+    const writer = new GroupCommitWriter(store);
+    const heard: string[][] = [];
+    writer.onCommitted((list) => heard.push(list.map((e) => e.dedupeKey)));
+    poison = 'bad0';
+    await Promise.allSettled([writer.write(events('ok', 2), 0), writer.write(events('bad', 1), 0), writer.write(events('fine', 1), 0)]);
+    // The group failed as a whole, then each request was committed (or refused) alone.
+    expect(heard).toEqual([['ok0', 'ok1'], ['fine0']]);
+  });
+
+  it('a listener that throws fails neither the write nor the other listeners; a removed listener hears nothing more', async () => {
+    const writer = new GroupCommitWriter(store);
+    const heard: number[] = [];
+    writer.onCommitted(() => {
+      throw new Error('listener bug');
+    });
+    const stop = writer.onCommitted((list) => heard.push(list.length));
+    await writer.write(events('a', 2), 0);
+    stop();
+    await writer.write(events('b', 1), 0);
+    expect(heard).toEqual([2]);
+    expect(await store.countRawEvents()).toBe(3);
+  });
+
   it('drain waits for queued writes', async () => {
     const writer = new GroupCommitWriter(store);
     void writer.write(events('d', 3), 0);

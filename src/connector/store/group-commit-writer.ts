@@ -1,6 +1,9 @@
 import type { WebhookEvent } from '../ingest';
 import type { Store } from './store';
 
+/** Told after each commit, with the events it made durable (duplicates of stored events included). */
+export type CommitListener = (events: readonly WebhookEvent[]) => void;
+
 interface Pending {
   events: readonly WebhookEvent[];
   receivedAtMs: number;
@@ -14,9 +17,14 @@ interface Pending {
  * A group holds at most `maxEvents` events (a single larger request goes alone). Each caller's
  * promise resolves only after its events are committed. If a group's transaction fails, its
  * requests are retried one by one so that one bad request cannot fail its neighbours.
+ *
+ * The writer is also where "stored data changed" comes from: `onCommitted` listeners (the query
+ * caches' generation) hear of every commit before its callers' promises resolve, so a webhook's 200
+ * is never sent while a cache still predates its events, whoever else is observing the route.
  */
 export class GroupCommitWriter {
   private queue: Pending[] = [];
+  private readonly listeners = new Set<CommitListener>();
   private scheduled = false;
   private running: Promise<void> | null = null;
 
@@ -30,6 +38,12 @@ export class GroupCommitWriter {
       this.queue.push({ events, receivedAtMs, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Calls `listener` after every commit from now on; returns the function that stops it. */
+  onCommitted(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Resolves once everything written so far is committed (for shutdown). */
@@ -79,15 +93,29 @@ export class GroupCommitWriter {
       for (const p of group) await this.commitOne(p);
       return;
     }
+    this.committed(events);
     for (const p of group) p.resolve();
   }
 
   private async commitOne(p: Pending): Promise<void> {
     try {
       await this.store.ingest(p.events, p.receivedAtMs);
-      p.resolve();
     } catch (err) {
       p.reject(err);
+      return;
+    }
+    this.committed(p.events);
+    p.resolve();
+  }
+
+  /** The events are durable whatever a listener does: a throwing listener fails neither the write nor the others. */
+  private committed(events: readonly WebhookEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // Nothing to undo: the commit stands, and the caller is owed its acknowledgement.
+      }
     }
   }
 }

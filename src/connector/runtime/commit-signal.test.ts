@@ -1,0 +1,130 @@
+/**
+ * Query caches are invalidated by the writer's committed-write signal, not by the metrics observer
+ * (issue 13 item 3): with the ingest metrics replaced by an observer that does nothing, a webhook
+ * committed after a query still shows in the next query, on the running connector.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectorConfig } from '../config';
+import { normaliseEnvelope, parseEnvelope } from '../ingest';
+import { startConnector, type RunningConnector } from './connector';
+
+const observed: string[] = [];
+jest.mock('../metrics', () => ({
+  ...jest.requireActual('../metrics'),
+  // The route still calls it; it neither counts nor invalidates anything.
+  registerIngestMetrics: () => ({
+    committed: () => void observed.push('committed'),
+    rejected: () => undefined,
+    lastEventAt: () => undefined,
+  }),
+}));
+
+const TOKEN = 'commit-signal-token-0123456789';
+const config: ConnectorConfig = {
+  apiToken: TOKEN,
+  wabas: [{ id: 'W1', name: 'W1', timezone: 'UTC', currency: 'USD', portfolio: 'PF1' }],
+};
+
+const delivered = (wamid: string, iso: string) => ({
+  object: 'whatsapp_business_account',
+  entry: [
+    {
+      id: 'W1',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            metadata: { phone_number_id: 'P1' },
+            statuses: [
+              {
+                id: wamid,
+                status: 'delivered',
+                timestamp: String(Date.parse(iso) / 1000),
+                recipient_id: '5511987654321',
+                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ],
+});
+
+describe('cached query results after a commit', () => {
+  let dir: string;
+  let running: RunningConnector;
+
+  const post = async (envelope: object) => {
+    const res = await fetch(`${running.url}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(envelope),
+    });
+    expect(res.status).toBe(200);
+  };
+  const deliveredOn10July = async () => {
+    const res = await fetch(`${running.url}/api/v1/usage?from=2025-07-10&to=2025-07-10&interval=day&by=category`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rows: { messages: number }[] };
+    return body.rows.reduce((n, r) => n + r.messages, 0);
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-commit-signal-'));
+    // Only the monotonic clock the caches age on is faked, so the test can step past their minimum
+    // refresh time without sleeping; timers, I/O and Date stay real.
+    jest.useFakeTimers({
+      doNotFake: [
+        'Date',
+        'hrtime',
+        'nextTick',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    const pino = jest.requireActual<typeof import('pino')>('pino');
+    running = await startConnector({
+      config,
+      db: `sqlite:${path.join(dir, 'w.sqlite')}`,
+      host: '127.0.0.1',
+      port: 0,
+      pulls: false,
+      logger: pino.default({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    jest.useRealTimers();
+    await running?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a webhook committed after a query shows in the next query, though the metrics observer did nothing', async () => {
+    await post(delivered('m1', '2025-07-10T10:00:00Z'));
+    expect(await deliveredOn10July()).toBe(1); // priced and cached
+    await post(delivered('m2', '2025-07-10T11:00:00Z'));
+    // Past the 2 s a cached span is always reused, well inside the 15 s it is kept while nothing is committed.
+    jest.advanceTimersByTime(3_000);
+    expect(await deliveredOn10July()).toBe(2);
+    expect(observed).toEqual(['committed', 'committed']);
+  });
+
+  it('without a commit through the writer the cached result is reused (the generation, not the age, is what moved)', async () => {
+    await post(delivered('m1', '2025-07-10T10:00:00Z')); // a replay when the test above ran first
+    jest.advanceTimersByTime(3_000);
+    const before = await deliveredOn10July(); // priced again after that commit, and cached
+    // Stored behind the writer's back, as by another replica or a CLI import: nothing is signalled.
+    await running.store.ingest(normaliseEnvelope(parseEnvelope(JSON.stringify(delivered('m3', '2025-07-10T12:00:00Z'))), 0), 0);
+    jest.advanceTimersByTime(3_000);
+    expect(await deliveredOn10July()).toBe(before);
+  });
+});
