@@ -183,6 +183,24 @@ describe('priceUsage: volume tiers (India utility 0:100 @0.0014, 101:200 @0.0012
     ]);
   });
 
+  test('problems come in one order whatever the order of the rows (day, code, message, then currency, market, category)', () => {
+    // No XYZ card: three no_rate_card problems with one message, told apart by market and category only.
+    const rows = [
+      row({ day: '2026-02-05', units: 5, currency: 'XYZ', market: 'India', category: 'utility' }),
+      row({ day: '2026-02-05', units: 5, currency: 'XYZ', market: 'Brazil', category: 'utility' }),
+      row({ day: '2026-02-05', units: 5, currency: 'XYZ', market: 'Brazil', category: 'marketing' }),
+    ];
+    const where = (rs: typeof rows) => priceUsage(rs, book).problems.map((p) => [p.code, p.market, p.category]);
+    const expected = [
+      ['no_rate_card', 'Brazil', 'marketing'],
+      ['no_rate_card', 'Brazil', 'utility'],
+      ['no_rate_card', 'India', 'utility'],
+    ];
+    expect(where(rows)).toEqual(expected);
+    expect(where([...rows].reverse())).toEqual(expected);
+    expect(where([rows[1], rows[0], rows[2]] as typeof rows)).toEqual(expected);
+  });
+
   test('a WABA id holding U+0000 still orders as the joined key does (the separator sorts before any letter)', () => {
     // Joined keys: "…\0a\0India…" vs "…\0a\0A\0India…": "A" < "India", so the WABA "a\0A" comes first,
     // although "a" < "a\0A" field by field. Units 1..70 @0.0014 go to it; "a" gets 71..140: 30 @0.0014 + 40 @0.0012.

@@ -13,9 +13,16 @@ export class ProblemCollector {
     } else this.byKey.set(key, { ...problem, rows: 1 });
   }
 
+  /** In a total order (day, code, message, then the rest of the key): never the order rows were priced in. */
   list(): PricingProblem[] {
     return [...this.byKey.values()].sort(
-      (a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+      (a, b) =>
+        a.day.localeCompare(b.day) ||
+        a.code.localeCompare(b.code) ||
+        a.message.localeCompare(b.message) ||
+        a.currency.localeCompare(b.currency) ||
+        (a.market ?? '').localeCompare(b.market ?? '') ||
+        (a.category ?? '').localeCompare(b.category ?? ''),
     );
   }
 }

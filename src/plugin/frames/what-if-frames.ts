@@ -24,10 +24,19 @@ export interface WhatIfFrameOptions {
 
 type Side = 'actual' | 'scenario';
 
-/** A priced row flattened to the fields splitSeries groups by (the same names as /usage rows). */
-interface Cell {
-  side: Side;
-  time: number;
+/** One side's sum in a bucket: micro-units of the rows with a known price, and how many rows there were. */
+interface Acc {
+  sum: bigint;
+  known: boolean;
+  rows: number;
+}
+type Bucket = Record<Side, Acc>;
+
+/**
+ * One series (grouped dimensions x currency): the fields splitSeries names it by (the same names
+ * as /usage rows, taken from its first row) and its buckets by time.
+ */
+interface SeriesCell {
   currency: string;
   wabaId: string;
   market: string;
@@ -37,10 +46,11 @@ interface Cell {
   country: string | null;
   direction: string | null;
   group: string | null;
-  /** Sum of the known costs (null: none known). */
-  cost: bigint | null;
-  rows: number;
+  buckets: Map<number, Bucket>;
 }
+
+/** Stands for a missing dimension value in the series tree (null cannot be told from "" otherwise). */
+const NONE = Symbol('none');
 
 /** The value of a grouping dimension on a priced row (the same fields /usage rows carry). */
 function valueOf(row: PricedRow, dim: UsageDimension): string | null {
@@ -72,13 +82,25 @@ export function buildWhatIfFrames(
   options: WhatIfFrameOptions,
 ): DataFrame[] {
   if (options.interval === 'hour') throw new InputError('interval', 'hour', 'what-if prices whole WABA-local days: use day or month');
-  const dayTime = new Map<string, number>();
-  for (const r of input.rows) dayTime.set(`${r.wabaId}|${r.day}`, r.time);
+  // Day buckets start at the WABA-local midnight the connector sent with each row; rows come in
+  // runs of one WABA and day, so the last pair answers most lookups.
+  const dayTime = new Map<string, Map<string, number>>();
+  for (const r of input.rows) {
+    let days = dayTime.get(r.wabaId);
+    if (!days) dayTime.set(r.wabaId, (days = new Map()));
+    days.set(r.day, r.time);
+  }
   // Contract rows are usage rows with a `time` besides; the pricer copies only the fields it knows.
   const result = priceScenario(input.rows as readonly UsageRow[], input.priorUnits, book, scenario);
   const monthStarts = new Map<string, number>();
+  let lastWaba: string | undefined;
+  let lastDay: string | undefined;
+  let lastTime = 0;
   const bucketOf = (row: PricedRow): number => {
-    if (options.interval === 'day') return dayTime.get(`${row.wabaId}|${row.day}`) as number;
+    if (row.wabaId === lastWaba && row.day === lastDay) return lastTime;
+    lastWaba = row.wabaId;
+    lastDay = row.day;
+    if (options.interval === 'day') return (lastTime = dayTime.get(row.wabaId)?.get(row.day) as number);
     const key = `${row.wabaId}|${row.day.slice(0, 7)}`;
     let start = monthStarts.get(key);
     if (start === undefined) {
@@ -86,20 +108,24 @@ export function buildWhatIfFrames(
       if (!tz) throw new InputError('wabas', row.wabaId, 'is not a WABA the connector lists; its month cannot be placed');
       monthStarts.set(key, (start = monthStartMs(monthOf(row.day), tz)));
     }
-    return start;
+    return (lastTime = start);
   };
-  // Priced rows summed per side, bucket and series first (tens of thousands of rows become a few
-  // hundred cells), so the series split below works on cells, not rows.
-  const cells = new Map<string, Cell>();
-  const add = (side: Side, row: PricedRow) => {
-    const time = bucketOf(row);
-    const values = options.groupBy.map((d) => valueOf(row, d));
-    const key = `${side}\u0001${time}\u0001${row.currency}\u0001${values.map((v) => v ?? '\u0002').join('\u0001')}`;
-    let cell = cells.get(key);
+  // Priced rows are summed straight into their series and bucket, found through a tree of maps
+  // (currency, then each grouped value): tens of thousands of rows, no key strings built per row.
+  const tree = new Map<unknown, unknown>();
+  const series: SeriesCell[] = [];
+  const seriesOf = (row: PricedRow): SeriesCell => {
+    let node = tree;
+    let key: unknown = row.currency;
+    for (const d of options.groupBy) {
+      let next = node.get(key) as Map<unknown, unknown> | undefined;
+      if (!next) node.set(key, (next = new Map()));
+      node = next;
+      key = valueOf(row, d) ?? NONE;
+    }
+    let cell = node.get(key) as SeriesCell | undefined;
     if (!cell) {
       cell = {
-        side,
-        time,
         currency: row.currency,
         wabaId: row.wabaId,
         market: row.market,
@@ -109,38 +135,40 @@ export function buildWhatIfFrames(
         country: row.dims?.country ?? null,
         direction: row.dims?.direction ?? null,
         group: row.dims?.group ?? null,
-        cost: null,
-        rows: 0,
+        buckets: new Map(),
       };
-      cells.set(key, cell);
+      node.set(key, cell);
+      series.push(cell);
     }
-    cell.rows += 1;
-    if (row.costMicros !== null) cell.cost = (cell.cost ?? 0n) + row.costMicros;
+    return cell;
   };
-  for (const r of result.actual.rows) add('actual', r);
-  for (const r of result.scenario.rows) add('scenario', r);
+  const add = (side: Side, rows: readonly PricedRow[]) => {
+    for (const row of rows) {
+      const time = bucketOf(row);
+      const buckets = seriesOf(row).buckets;
+      let b = buckets.get(time);
+      if (!b) buckets.set(time, (b = { actual: { sum: 0n, known: false, rows: 0 }, scenario: { sum: 0n, known: false, rows: 0 } }));
+      const acc = b[side];
+      acc.rows += 1;
+      if (row.costMicros !== null) {
+        acc.sum += row.costMicros;
+        acc.known = true;
+      }
+    }
+  };
+  add('actual', result.actual.rows);
+  add('scenario', result.scenario.rows);
   const notices = [
     ...result.actual.problems.map((p) => ['actual', p] as const),
     ...result.scenario.problems.map((p) => [scenario.name, p] as const),
   ].map(([side, p]) => ({ severity: 'warning' as const, text: `${side}: ${p.code}: ${p.message}` }));
   const name = scenario.name;
-  return splitSeries([...cells.values()], options.groupBy, '').map((s, i) => {
-    type Acc = { sum: bigint; known: boolean; rows: number };
-    const buckets = new Map<number, Record<Side, Acc>>();
-    for (const c of s.rows) {
-      let b = buckets.get(c.time);
-      if (!b) buckets.set(c.time, (b = { actual: { sum: 0n, known: false, rows: 0 }, scenario: { sum: 0n, known: false, rows: 0 } }));
-      const acc = b[c.side];
-      acc.rows += c.rows;
-      if (c.cost !== null) {
-        acc.sum += c.cost;
-        acc.known = true;
-      }
-    }
+  return splitSeries(series, options.groupBy, '').map((s, i) => {
+    const buckets = (s.rows[0] as SeriesCell).buckets;
     // A side with no rows in a bucket cost nothing there (e.g. service moved away); only unpriced rows give null.
     const amount = (acc: Acc): number | null => (acc.known || acc.rows === 0 ? microsToNumber(acc.sum) : null);
     const times = [...buckets.keys()].sort((a, b) => a - b);
-    const sides = times.map((t) => buckets.get(t) as Record<Side, Acc>);
+    const sides = times.map((t) => buckets.get(t) as Bucket);
     const actual = sides.map((b) => amount(b.actual));
     const scen = sides.map((b) => amount(b.scenario));
     const diff = sides.map((b, j) => (actual[j] === null || scen[j] === null ? null : microsToNumber(b.scenario.sum - b.actual.sum)));

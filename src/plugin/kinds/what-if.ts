@@ -1,16 +1,9 @@
 import { z } from 'zod';
 import { addDays, addMonths, localDay, MOVE_TARGETS, monthOf, priceBookFromJson, type ScenarioPriceFile } from '@core';
-import {
-  API_PREFIX,
-  priceBookResponse,
-  priceFileResponse,
-  priceFilesResponse,
-  pricingInputQuery,
-  pricingInputResponse,
-  wabasResponse,
-} from '@contract';
+import { API_PREFIX, priceBookResponse, priceFileResponse, priceFilesResponse, pricingInputQuery, wabasResponse } from '@contract';
 import { connectorRequest, csv, filterParams, type Params, type TimeRangeMs } from '../api/connector-request';
 import { parseResponse } from '../frames/parse-response';
+import { parsePricingInput } from '../frames/pricing-input';
 import { buildWhatIfFrames } from '../frames/what-if-frames';
 import { WHAT_IF_PERIODS, type QueryOf, type WhatIfPeriod } from '../query/types';
 import { scenarioFilesOf, selectPriceFiles, toScenario } from '../query/what-if-scenario';
@@ -168,7 +161,7 @@ export const whatIfKind: KindSpec<'what_if'> = {
     return planned;
   },
   frames(query, responses) {
-    const input = parseResponse(pricingInputResponse, responses.get('main'), 'pricing-input');
+    const input = parsePricingInput(responses.get('main'));
     const book = priceBookFromJson(parseResponse(priceBookResponse, responses.get('book'), 'price-book').priceBook, 'price-book');
     const files: ScenarioPriceFile[] = [];
     if (responses.has('priceFiles')) {

@@ -1,0 +1,106 @@
+import { InputError } from '@core';
+import { pricingInputResponse } from '@contract';
+import { parseResponse } from './parse-response';
+import { parsePricingInput } from './pricing-input';
+
+const row = {
+  day: '2026-11-02',
+  time: Date.UTC(2026, 10, 1, 23),
+  wabaId: 'W',
+  portfolioId: 'P',
+  currency: 'EUR',
+  market: 'Germany',
+  category: 'utility',
+  pricingType: 'regular',
+  pricingModel: 'PMP',
+  units: 3,
+  dims: { direction: 'business_initiated', phone: null },
+};
+const prior = { portfolioId: 'P', market: 'Germany', category: 'utility', month: '2026-11', units: 1 };
+
+/** What the contract's zod schema says of the same body: the data, or the InputError's field and reason. */
+function viaZod(body: unknown): unknown {
+  try {
+    return parseResponse(pricingInputResponse, body, 'pricing-input');
+  } catch (e) {
+    return { field: (e as InputError).field, message: (e as Error).message };
+  }
+}
+function viaFast(body: unknown): unknown {
+  try {
+    return parsePricingInput(body);
+  } catch (e) {
+    return { field: (e as InputError).field, message: (e as Error).message };
+  }
+}
+
+describe('parsePricingInput (the what-if kind reads /pricing-input with it)', () => {
+  test('a good body gives exactly the rows and prior units, as the contract schema gives them', () => {
+    const body = { rows: [row, { ...row, day: '2026-11-03', units: 0, dims: {} }], priorUnits: [prior] };
+    expect(parsePricingInput(body)).toEqual(viaZod(body));
+    expect(parsePricingInput(body).rows[1]).toEqual({ ...row, day: '2026-11-03', units: 0, dims: {} });
+  });
+
+  // Each bad value in the 3rd row: the same field and reason as the contract schema names.
+  const bad: [string, unknown][] = [
+    ['day', 20261102],
+    ['time', '1762124400000'],
+    ['time', Number.NaN],
+    ['time', Number.POSITIVE_INFINITY],
+    ['wabaId', null],
+    ['portfolioId', undefined],
+    ['currency', 7],
+    ['market', {}],
+    ['category', 'not_a_category'],
+    ['pricingType', 'Regular'],
+    ['pricingModel', 'pmp'],
+    ['units', '3'],
+    ['units', Number.NaN],
+    ['dims', null],
+    ['dims', { direction: 5 }],
+    ['dims', 'direction'],
+  ];
+  test.each(bad)('rows[2].%s = %p is refused naming the field, as the schema refuses it', (field, value) => {
+    const body = { rows: [row, row, { ...row, [field]: value }], priorUnits: [] };
+    const fast = viaFast(body) as { field: string; message: string };
+    expect(fast).toEqual(viaZod(body));
+    expect(fast.field.startsWith(`pricing-input.rows[2]`)).toBe(true);
+    expect(fast.message).toMatch(/unexpected connector response/);
+  });
+
+  test('the envelope and prior units are checked by the schema', () => {
+    for (const body of [null, [], { rows: {} }, { rows: [] }, { rows: [], priorUnits: [{ ...prior, units: 'x' }] }])
+      expect(viaFast(body)).toEqual(viaZod(body));
+    expect((viaFast({ rows: [row] }) as { field: string }).field).toBe('pricing-input.priorUnits');
+  });
+
+  test('agrees with the schema on 2,000 rows with random fields broken', () => {
+    // A seeded LCG: the same corruptions on every run.
+    let seed = 15;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const values: unknown[] = [
+      null,
+      undefined,
+      0,
+      -1,
+      1.5,
+      '',
+      'x',
+      'utility',
+      'regular',
+      'PMP',
+      {},
+      [],
+      { a: null },
+      { a: 1 },
+      Number.NaN,
+    ];
+    const fields = Object.keys(row);
+    for (let n = 0; n < 2000; n += 1) {
+      const r: Record<string, unknown> = { ...row };
+      if (rand() < 0.7) r[fields[Math.floor(rand() * fields.length)] as string] = values[Math.floor(rand() * values.length)];
+      const body = { rows: [row, r], priorUnits: [] };
+      expect(viaFast(body)).toEqual(viaZod(body));
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { CATEGORIES, PRICING_TYPES } from '@core';
+import { pricingInputRow, priorUnitsRow, type PricingInputResponse } from '@contract';
+import { parseResponse } from './parse-response';
+
+const categories = new Set<unknown>(CATEGORIES);
+const pricingTypes = new Set<unknown>(PRICING_TYPES);
+const isText = (v: unknown) => typeof v === 'string';
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+function isDims(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x !== 'string') return false;
+  }
+  return true;
+}
+
+/** A row the contract's `pricingInputRow` accepts as it is (this test is never looser than the schema). */
+function isPlainRow(r: unknown): boolean {
+  if (typeof r !== 'object' || r === null) return false;
+  const row = r as Record<string, unknown>;
+  return (
+    isText(row.day) &&
+    isNumber(row.time) &&
+    isText(row.wabaId) &&
+    isText(row.portfolioId) &&
+    isText(row.currency) &&
+    isText(row.market) &&
+    categories.has(row.category) &&
+    pricingTypes.has(row.pricingType) &&
+    (row.pricingModel === 'PMP' || row.pricingModel === 'CBP') &&
+    isNumber(row.units) &&
+    isDims(row.dims)
+  );
+}
+
+const envelope = z.object({ rows: z.array(z.unknown()), priorUnits: z.array(priorUnitsRow) });
+
+/**
+ * Validates a /pricing-input body against the contract. The what-if kind receives tens of thousands
+ * of rows (90 days of a large sender at the pricing grain) and zod alone spends most of the
+ * transform's time budget on them, so each row is first tested in one pass; only a row that test
+ * does not accept goes through the contract's own schema, which then names the field or lets it pass.
+ */
+export function parsePricingInput(body: unknown, what = 'pricing-input'): PricingInputResponse {
+  const parsed = parseResponse(envelope, body, what);
+  const rows = parsed.rows as PricingInputResponse['rows'];
+  for (let i = 0; i < rows.length; i += 1) {
+    if (isPlainRow(rows[i])) continue;
+    rows[i] = parseResponse(pricingInputRow, rows[i], `${what}.rows[${i}]`);
+  }
+  return { rows, priorUnits: parsed.priorUnits };
+}
