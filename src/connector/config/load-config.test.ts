@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from './load-config';
+import { errorOf } from '../../../tests/helpers/error-of';
 
 const base = `
 apiToken: \${TOKEN}
@@ -6,16 +7,6 @@ webhooks: { appSecret: "\${SECRET:-fallback-secret}" }
 wabas:
   - { id: 123, name: Shop, timezone: America/Sao_Paulo, currency: BRL, portfolio: P1, monthlyBudget: 100 }
 `;
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('connector config', () => {
   it('expands ${ENV} and ${ENV:-default} in values and coerces numeric ids to strings', () => {
@@ -26,7 +17,7 @@ describe('connector config', () => {
   });
 
   it('names a missing environment variable with the key that needs it', () => {
-    const e = errorOf(() => parseConfig(base, {}));
+    const e = errorOf(() => parseConfig(base, {}), ConfigError);
     expect(e.field).toBe('apiToken');
     expect(e.message).toContain('TOKEN');
   });
@@ -44,13 +35,13 @@ describe('connector config', () => {
     ['wabas', base.replace(/wabas:[\s\S]*/, 'wabas: []')],
     ['apiToken', base.replace('${TOKEN}', 'short')],
   ])('rejects %s with its path', (field, text) => {
-    expect(errorOf(() => parseConfig(text, { TOKEN: 'a-long-enough-api-token' })).field).toBe(field);
+    expect(errorOf(() => parseConfig(text, { TOKEN: 'a-long-enough-api-token' }), ConfigError).field).toBe(field);
   });
 
   it('rejects duplicate WABA ids and invalid YAML', () => {
     const dup = base + '  - { id: "123", name: Again, timezone: UTC, currency: USD, portfolio: P2 }\n';
-    expect(errorOf(() => parseConfig(dup, { TOKEN: 'a-long-enough-api-token' })).field).toBe('wabas[1].id');
-    expect(errorOf(() => parseConfig('wabas: [', {})).message).toContain('invalid YAML');
+    expect(errorOf(() => parseConfig(dup, { TOKEN: 'a-long-enough-api-token' }), ConfigError).field).toBe('wabas[1].id');
+    expect(errorOf(() => parseConfig('wabas: [', {}), ConfigError).message).toContain('invalid YAML');
   });
 
   describe('a dated billing currency', () => {
@@ -76,7 +67,7 @@ describe('connector config', () => {
       ['wabas[0].currency', '[]', 'at least one'],
       ['wabas[0].currency', '42', 'ISO 4217 code or a list'],
     ])('rejects %s (%s)', (field, list, message) => {
-      const e = errorOf(() => parseConfig(dated(list), env));
+      const e = errorOf(() => parseConfig(dated(list), env), ConfigError);
       expect(e.field).toBe(field);
       expect(e.message).toContain(message);
     });

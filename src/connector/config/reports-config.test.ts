@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from './load-config';
+import { errorOf } from '../../../tests/helpers/error-of';
 
 const ENV = { TOKEN: 'a-long-enough-api-token', HOOK: 'https://hooks.example.test/services/T000/B000/XXXX' };
 
@@ -21,16 +22,6 @@ const monthly = `
     report: { by: [day, category], range: last_7_days, source: meta, waba: [123] }
     webhook: { url: "\${HOOK}" }
 `;
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('reports: in the connector config', () => {
   it('reads named reports with their schedule, report, format and delivery', () => {
@@ -116,13 +107,13 @@ describe('reports: in the connector config', () => {
       /unknown key/,
     ],
   ])('rejects %s with its path and a reason', (field, text, reason) => {
-    const e = errorOf(() => parseConfig(text, ENV));
+    const e = errorOf(() => parseConfig(text, ENV), ConfigError);
     expect(e.field).toBe(field);
     expect(e.message).toMatch(reason);
   });
 
   it('rejects a report name that cannot be a metric label or a command argument', () => {
-    const e = errorOf(() => parseConfig(withReports(monthly.replace('finance-monthly', '"finance monthly"')), ENV));
+    const e = errorOf(() => parseConfig(withReports(monthly.replace('finance-monthly', '"finance monthly"')), ENV), ConfigError);
     expect(e.field).toBe('reports.finance monthly');
   });
 });

@@ -1,5 +1,6 @@
 import { InputError } from '@core';
 import { loadMetaFixture } from '../../../tests/fakes/load-meta-fixture';
+import { errorOf } from '../../../tests/helpers/error-of';
 import { normaliseEnvelope } from './normalise-events';
 import { parseEnvelope } from './parse-envelope';
 import type { CallEvent, StatusEvent } from './webhook-event';
@@ -7,16 +8,6 @@ import type { CallEvent, StatusEvent } from './webhook-event';
 const RECEIVED = 1_760_000_000_000;
 const fixture = (name: string) => JSON.stringify(loadMetaFixture(name));
 const events = (body: string) => normaliseEnvelope(parseEnvelope(body), RECEIVED);
-
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('normaliseEnvelope on Meta examples', () => {
   it('flattens a sent status with its PMP pricing verdict', () => {
@@ -74,7 +65,7 @@ describe('normaliseEnvelope on built bodies', () => {
   });
 
   it('names the JSON path of a bad timestamp in the second change', () => {
-    const err = errorOf(() => events(body([messages({}), messages({ statuses: [status({ timestamp: 'soon' })] })])));
+    const err = errorOf(() => events(body([messages({}), messages({ statuses: [status({ timestamp: 'soon' })] })])), InputError);
     expect(err.field).toBe('entry[0].changes[1].value.statuses[0].timestamp');
     expect(err.value).toBe('soon');
   });
@@ -109,8 +100,8 @@ describe('normaliseEnvelope on built bodies', () => {
   });
 
   it('rejects a wrong object and non-JSON with the offending field', () => {
-    expect(errorOf(() => events(JSON.stringify({ object: 'page', entry: [] }))).field).toBe('object');
-    expect(errorOf(() => events('{nope')).field).toBe('(body)');
+    expect(errorOf(() => events(JSON.stringify({ object: 'page', entry: [] })), InputError).field).toBe('object');
+    expect(errorOf(() => events('{nope'), InputError).field).toBe('(body)');
   });
 
   it('reads a business-initiated terminate: user number from `to`, start time and duration', () => {

@@ -2,19 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../config';
+import { errorOf } from '../../../tests/helpers/error-of';
 import type { ReportContent } from './report-content';
 import { explainSmtpError, smtpSettingsFromEnv } from './smtp-sender';
 import { INLINE_CSV_LIMIT, webhookBody } from './webhook-sender';
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('SMTP settings from the environment', () => {
   it('defaults to STARTTLS on 587, implicit TLS on 465, and takes an explicit port', () => {
@@ -43,7 +34,7 @@ describe('SMTP settings from the environment', () => {
     ['WASPEND_SMTP_PASSWORD', { WASPEND_SMTP_HOST: 'm', WASPEND_SMTP_USER: 'u' }, /both/],
     ['WASPEND_SMTP_USER', { WASPEND_SMTP_HOST: 'm', WASPEND_SMTP_PASSWORD: 'p' }, /both/],
   ])('names %s when it is wrong', (field, env, reason) => {
-    const e = configErrorOf(() => smtpSettingsFromEnv(env));
+    const e = errorOf(() => smtpSettingsFromEnv(env), ConfigError);
     expect(e.field).toBe(field);
     expect(e.message).toMatch(reason);
   });
@@ -57,7 +48,7 @@ describe('SMTP settings from the environment', () => {
       WASPEND_SMTP_CA_FILE: '',
     };
     expect(smtpSettingsFromEnv({ WASPEND_SMTP_HOST: 'm', ...empty })).toEqual({ host: 'm', port: 587, tls: 'starttls' });
-    expect(configErrorOf(() => smtpSettingsFromEnv({ WASPEND_SMTP_HOST: '', ...empty })).field).toBe('WASPEND_SMTP_HOST');
+    expect(errorOf(() => smtpSettingsFromEnv({ WASPEND_SMTP_HOST: '', ...empty }), ConfigError).field).toBe('WASPEND_SMTP_HOST');
   });
 
   describe('WASPEND_SMTP_CA_FILE', () => {
@@ -88,7 +79,7 @@ describe('SMTP settings from the environment', () => {
         [{ WASPEND_SMTP_CA_FILE: missing, WASPEND_SMTP_TLS: 'none' }, /WASPEND_SMTP_TLS is none/],
       ];
       for (const [env, reason] of cases) {
-        const e = configErrorOf(() => smtpSettingsFromEnv({ WASPEND_SMTP_HOST: 'm', ...env }));
+        const e = errorOf(() => smtpSettingsFromEnv({ WASPEND_SMTP_HOST: 'm', ...env }), ConfigError);
         expect(e.field).toBe('WASPEND_SMTP_CA_FILE');
         expect(e.message).toMatch(reason);
       }
@@ -109,7 +100,7 @@ describe('SMTP settings from the environment', () => {
   });
 
   it('never puts the password in an error', () => {
-    const e = configErrorOf(() => smtpSettingsFromEnv({ WASPEND_SMTP_HOST: 'm', WASPEND_SMTP_PASSWORD: 'pw-5a5a5a' }));
+    const e = errorOf(() => smtpSettingsFromEnv({ WASPEND_SMTP_HOST: 'm', WASPEND_SMTP_PASSWORD: 'pw-5a5a5a' }), ConfigError);
     expect(e.message).not.toContain('pw-5a5a5a');
   });
 });

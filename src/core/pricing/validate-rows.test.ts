@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import type { UsageRow } from '../model/usage';
 import { assertUsageRows } from './validate-rows';
 
@@ -14,16 +14,7 @@ const good: UsageRow = {
   units: 3,
 } as UsageRow;
 
-function errorOf(rows: unknown, field?: string): { field: string; reason: string } | null {
-  try {
-    assertUsageRows(rows as UsageRow[], field);
-    return null;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    const { field: f, reason } = e as InputError;
-    return { field: f, reason };
-  }
-}
+const errorOf = (rows: unknown, field?: string) => inputErrorOf(() => assertUsageRows(rows as UsageRow[], field));
 
 describe('assertUsageRows: a bad row is an InputError naming rows[i].field', () => {
   test('good rows pass, including zero units and a category Meta may add later (kept, reported by the pricer)', () => {

@@ -1,18 +1,8 @@
 // Bad currency schedules and rule tables: each an InputError naming the exact field and reason
 // (mutation testing found these checks alive with their messages or conditions changed).
-import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { currenciesOf, currencyOn, parseCurrencySchedule } from './currency-schedule';
 import { assertRuleTable, rulesOn, type PricingRuleRow } from './pricing-rules';
-
-function errorOf(run: () => unknown): { field: string; reason: string } | null {
-  try {
-    run();
-    return null;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return { field: (e as InputError).field, reason: (e as InputError).reason };
-  }
-}
 
 describe('parseCurrencySchedule: bad entries', () => {
   const usd = { from: '2026-01-01', code: 'USD' };
@@ -32,7 +22,7 @@ describe('parseCurrencySchedule: bad entries', () => {
     ['a day that is not in the calendar', [usd, { from: '2026-13-01', code: 'INR' }], 'billing[1].from', ''],
     ['a first day that is not in the calendar', [{ from: '2026-13-01', code: 'INR' }], 'billing[0].from', ''],
   ])('%s', (_what, schedule, field, reason) => {
-    const got = errorOf(() => parseCurrencySchedule(schedule, 'billing'));
+    const got = inputErrorOf(() => parseCurrencySchedule(schedule, 'billing'));
     expect(got?.field).toBe(field);
     if (reason) expect(got?.reason).toBe(reason);
   });
@@ -54,9 +44,9 @@ describe('parseCurrencySchedule: bad entries', () => {
 });
 
 test('currencyOn and currenciesOf name their own fields by default', () => {
-  expect(errorOf(() => currencyOn('USD', '2026-02-30'))?.field).toBe('day');
-  expect(errorOf(() => currencyOn([], '2026-02-01'))?.field).toBe('currency');
-  expect(errorOf(() => currenciesOf([]))?.field).toBe('currency');
+  expect(inputErrorOf(() => currencyOn('USD', '2026-02-30'))?.field).toBe('day');
+  expect(inputErrorOf(() => currencyOn([], '2026-02-01'))?.field).toBe('currency');
+  expect(inputErrorOf(() => currenciesOf([]))?.field).toBe('currency');
 });
 
 describe('assertRuleTable: bad rule tables', () => {
@@ -88,12 +78,12 @@ describe('assertRuleTable: bad rule tables', () => {
     ['a row without a day', [row(undefined as never)], 'custom[0].from', ''],
     ['a row that is null', [null], 'custom[0].from', ''],
   ])('%s', (_what, table, field, reason) => {
-    const got = errorOf(() => assertRuleTable(table as PricingRuleRow[], 'custom'));
+    const got = inputErrorOf(() => assertRuleTable(table as PricingRuleRow[], 'custom'));
     expect(got?.field).toBe(field);
     if (reason) expect(got?.reason).toBe(reason);
   });
 
   test('rulesOn checks a table it has not seen before it folds it', () => {
-    expect(errorOf(() => rulesOn('2026-05-01', [row('2026-03-01'), row('2026-02-01')]))?.field).toBe('rules[1].from');
+    expect(inputErrorOf(() => rulesOn('2026-05-01', [row('2026-03-01'), row('2026-02-01')]))?.field).toBe('rules[1].from');
   });
 });

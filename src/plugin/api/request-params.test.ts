@@ -1,5 +1,6 @@
 import { InputError } from '@core';
 import { usageQuery } from '@contract';
+import { errorOf } from '../../../tests/helpers/error-of';
 import { createDefaultQuery, createEmptyFilters } from '../query/defaults';
 import type { WaspendQuery } from '../query/types';
 import { allocationDimension, buildRequests } from './request-params';
@@ -9,15 +10,7 @@ const OPTS = { timeZone: 'America/Sao_Paulo' };
 const q = (over: Partial<WaspendQuery> & Record<string, unknown>): WaspendQuery => ({ ...createDefaultQuery(), ...over }) as WaspendQuery;
 const params = (search: string) => Object.fromEntries(new URLSearchParams(search));
 
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.field;
-    throw e;
-  }
-  return undefined;
-}
+const fieldOf = (fn: () => unknown) => errorOf(fn, InputError).field;
 
 describe('buildRequests', () => {
   it('asks /usage for cost with range, interval, grouping, source and csv filters', () => {

@@ -1,0 +1,16 @@
+import { InputError } from '../errors';
+
+/**
+ * The field and reason of the InputError `run` throws, or null when it throws nothing, so a test can
+ * state the whole expected verdict in one `toEqual` (a good input: `toBeNull()`). Anything else thrown
+ * is thrown on. Core's counterpart of tests/helpers/error-of.ts, which core (tests included) may not import.
+ */
+export function inputErrorOf(run: () => unknown): { field: string; reason: string } | null {
+  try {
+    run();
+    return null;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { field: err.field, reason: err.reason };
+  }
+}
