@@ -2,7 +2,8 @@
  * Builds WhatsApp Cloud API webhooks shaped like Meta's documented examples (status webhooks with
  * `conversation` and `pricing` on `sent` and on one of `delivered`/`read`), and signs them the way
  * Meta does (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body, keyed with the app secret>`).
- * Everything is derived from a seed so a failing run can be replayed.
+ * The reliability traffic is derived from a seed so a failing run can be replayed; the integration
+ * suites wrap their own hand-written statuses and calls with `envelopeWithStatuses`/`envelopeWithCalls`.
  */
 import crypto from 'node:crypto';
 
@@ -119,28 +120,51 @@ function statusObject(e: StatusEvent): Record<string, unknown> {
   return s;
 }
 
-/** One Cloud API envelope carrying statuses of one phone number (all events must share WABA and phone). */
-export function statusEnvelope(events: readonly StatusEvent[]): Record<string, unknown> {
-  const first = events[0];
-  if (!first) throw new Error('statusEnvelope needs at least one event');
+/** The WABA and business phone number a webhook comes from (`entry[].id` and Meta's `metadata`). */
+export interface WebhookSender {
+  waba: string;
+  phone: string;
+  /** `display_phone_number`: each suite writes its own, as the connector may show it. */
+  display: string;
+}
+
+/**
+ * Meta's Cloud API wrapper around one change from one phone number. The objects inside are the
+ * caller's: each suite states exactly the status or call fields its figures depend on.
+ */
+function envelopeOf(from: WebhookSender, field: 'messages' | 'calls', items: Record<string, readonly object[]>): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
     entry: [
       {
-        id: first.wabaId,
+        id: from.waba,
         changes: [
           {
+            field,
             value: {
               messaging_product: 'whatsapp',
-              metadata: { display_phone_number: `1555${first.phoneNumberId.slice(-7)}`, phone_number_id: first.phoneNumberId },
-              statuses: events.map(statusObject),
+              metadata: { display_phone_number: from.display, phone_number_id: from.phone },
+              ...items,
             },
-            field: 'messages',
           },
         ],
       },
     ],
   };
+}
+
+/** A `messages` webhook carrying these message statuses. */
+export const envelopeWithStatuses = (from: WebhookSender, statuses: readonly object[]) => envelopeOf(from, 'messages', { statuses });
+
+/** A `calls` webhook carrying these call events. */
+export const envelopeWithCalls = (from: WebhookSender, calls: readonly object[]) => envelopeOf(from, 'calls', { calls });
+
+/** One Cloud API envelope carrying statuses of one phone number (all events must share WABA and phone). */
+export function statusEnvelope(events: readonly StatusEvent[]): Record<string, unknown> {
+  const first = events[0];
+  if (!first) throw new Error('statusEnvelope needs at least one event');
+  const from = { waba: first.wabaId, phone: first.phoneNumberId, display: `1555${first.phoneNumberId.slice(-7)}` };
+  return envelopeWithStatuses(from, events.map(statusObject));
 }
 
 /** One body per event (what Meta usually sends), as JSON text. */

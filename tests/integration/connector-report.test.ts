@@ -11,6 +11,7 @@ import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../hel
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows, sumDecimals } from '../reliability/report-totals';
 
 jest.setTimeout(180_000);
@@ -33,36 +34,24 @@ interface Status {
   errors?: object[];
 }
 function envelope(statuses: Status[]): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: WABA,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
-              statuses: statuses.map((s) => ({
-                id: s.id,
-                status: s.status,
-                timestamp: secs(s.at),
-                recipient_id: s.to,
-                ...(s.pricing
-                  ? {
-                      pricing: s.pricing,
-                      conversation: { id: `conv-${s.id}`, origin: { type: (s.pricing as { category: string }).category } },
-                    }
-                  : {}),
-                ...(s.errors ? { errors: s.errors } : {}),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  });
+  return JSON.stringify(
+    envelopeWithStatuses(
+      { waba: WABA, phone: PHONE, display: '15550001111' },
+      statuses.map((s) => ({
+        id: s.id,
+        status: s.status,
+        timestamp: secs(s.at),
+        recipient_id: s.to,
+        ...(s.pricing
+          ? {
+              pricing: s.pricing,
+              conversation: { id: `conv-${s.id}`, origin: { type: (s.pricing as { category: string }).category } },
+            }
+          : {}),
+        ...(s.errors ? { errors: s.errors } : {}),
+      })),
+    ),
+  );
 }
 
 const BR = '5511987654321';

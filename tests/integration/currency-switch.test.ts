@@ -12,6 +12,7 @@ import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../hel
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows } from '../reliability/report-totals';
 
 jest.setTimeout(180_000);
@@ -38,33 +39,18 @@ const INR_CARD = [
 ].join('\n');
 
 const delivered = (waba: string, phone: string, id: string, at: string, category: string) =>
-  JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  JSON.stringify(
+    envelopeWithStatuses({ waba, phone, display: `1${phone}` }, [
       {
-        id: waba,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: `1${phone}`, phone_number_id: phone },
-              statuses: [
-                {
-                  id,
-                  status: 'delivered',
-                  timestamp: String(Date.parse(at) / 1000),
-                  recipient_id: IN,
-                  conversation: { id: `conv-${id}`, origin: { type: category } },
-                  pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category },
-                },
-              ],
-            },
-          },
-        ],
+        id,
+        status: 'delivered',
+        timestamp: String(Date.parse(at) / 1000),
+        recipient_id: IN,
+        conversation: { id: `conv-${id}`, origin: { type: category } },
+        pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category },
       },
-    ],
-  });
+    ]),
+  );
 
 // Asia/Kolkata is UTC+5:30: 18:29:59Z is 23:59:59 on the same day, 18:30Z is 00:00 of the next.
 const BODIES = [

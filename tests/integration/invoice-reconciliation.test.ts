@@ -14,6 +14,7 @@ import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../hel
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
+import { envelopeWithCalls, envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { openStore } from '../../src/connector/runtime/open-store';
 import type { MetaCallRow, MetaPricingRow } from '../../src/connector/pull/pull-sink';
 
@@ -27,62 +28,32 @@ const BR = '5511987654321';
 const IN = '919876543210';
 const US = '12125550123';
 
+const sender = (waba: string) => ({ waba, phone: `P${waba}`, display: '15550001111' });
+
 function delivered(waba: string, id: string, at: string, to: string, category: string, type = 'regular'): string {
   const pricing = { billable: type === 'regular', pricing_model: 'PMP', type, category };
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: waba,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: `P${waba}` },
-              statuses: [{ id, status: 'delivered', timestamp: secs(at), recipient_id: to, pricing }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  return JSON.stringify(envelopeWithStatuses(sender(waba), [{ id, status: 'delivered', timestamp: secs(at), recipient_id: to, pricing }]));
 }
 
 /** A finished business-initiated call from the WABA's number to `to`, as the calls webhook reports it. */
 function finishedCall(waba: string, id: string, startIso: string, durationSec: number, to: string): string {
   const start = Date.parse(startIso) / 1000;
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  return JSON.stringify(
+    envelopeWithCalls(sender(waba), [
       {
-        id: waba,
-        changes: [
-          {
-            field: 'calls',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: `P${waba}` },
-              calls: [
-                {
-                  id,
-                  from: '15550001111',
-                  to,
-                  event: 'terminate',
-                  direction: 'BUSINESS_INITIATED',
-                  timestamp: String(start + durationSec),
-                  status: 'COMPLETED',
-                  start_time: String(start),
-                  end_time: String(start + durationSec),
-                  duration: durationSec,
-                },
-              ],
-            },
-          },
-        ],
+        id,
+        from: '15550001111',
+        to,
+        event: 'terminate',
+        direction: 'BUSINESS_INITIATED',
+        timestamp: String(start + durationSec),
+        status: 'COMPLETED',
+        start_time: String(start),
+        end_time: String(start + durationSec),
+        duration: durationSec,
       },
-    ],
-  });
+    ]),
+  );
 }
 
 const BODIES = [

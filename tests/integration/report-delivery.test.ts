@@ -27,6 +27,7 @@ import { REPO_ROOT, runCli } from '../helpers/connector-harness';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(120_000);
 
@@ -41,24 +42,10 @@ const HOOK_SECRET = 'T0SECRET/B0SECRET/hooktoken9f8e7d';
 const secs = (iso: string) => String(Date.parse(iso) / 1000);
 const PMP = (category: string, type = 'regular', billable = type === 'regular') => ({ billable, pricing_model: 'PMP', type, category });
 
-const delivered = (id: string, at: string, to: string, pricing: object) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: WABA,
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: '15550001111', phone_number_id: PHONE },
-            statuses: [{ id, status: 'delivered', timestamp: secs(at), recipient_id: to, pricing }],
-          },
-        },
-      ],
-    },
-  ],
-});
+const delivered = (id: string, at: string, to: string, pricing: object) =>
+  envelopeWithStatuses({ waba: WABA, phone: PHONE, display: '15550001111' }, [
+    { id, status: 'delivered', timestamp: secs(at), recipient_id: to, pricing },
+  ]);
 
 /** WABA-local days are Sao Paulo's (UTC-3). Costs by hand from tests/fixtures/ratecards/usd-rates-2026-04-invented.csv. */
 const ENVELOPES = [

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { makeTempDir } from '../helpers/reliability-config';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows, sumDecimals } from '../reliability/report-totals';
 import { DEMO_WABAS } from '../../src/connector/demo';
 import { REPORT_DIMENSIONS } from '../../src/connector/query';
@@ -139,33 +140,17 @@ describe('waspend report --by country within one market (hand-computed)', () => 
   let config: string;
   let connector: ConnectorProcess | null = null;
 
-  const delivered = (id: string, to: string, at: string, category: string) => ({
-    object: 'whatsapp_business_account',
-    entry: [
+  const delivered = (id: string, to: string, at: string, category: string) =>
+    envelopeWithStatuses({ waba: WABA, phone: PHONE, display: '15550002222' }, [
       {
-        id: WABA,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550002222', phone_number_id: PHONE },
-              statuses: [
-                {
-                  id,
-                  status: 'delivered',
-                  timestamp: String(Date.parse(at) / 1000),
-                  recipient_id: to,
-                  conversation: { id: `conv-${id}`, origin: { type: category } },
-                  pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category },
-                },
-              ],
-            },
-          },
-        ],
+        id,
+        status: 'delivered',
+        timestamp: String(Date.parse(at) / 1000),
+        recipient_id: to,
+        conversation: { id: `conv-${id}`, origin: { type: category } },
+        pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category },
       },
-    ],
-  });
+    ]);
 
   beforeAll(async () => {
     dir = makeTempDir('report-dims-hand');

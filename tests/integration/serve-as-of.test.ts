@@ -10,6 +10,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { makeTempDir } from '../helpers/reliability-config';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(120_000);
 
@@ -18,32 +19,17 @@ const WABA = '4400112233';
 const AS_OF = '2026-10-31T23:30:00Z';
 
 function delivered(id: string, atIso: string): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  return JSON.stringify(
+    envelopeWithStatuses({ waba: WABA, phone: '4930555000', display: '4930555000' }, [
       {
-        id: WABA,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '4930555000', phone_number_id: '4930555000' },
-              statuses: [
-                {
-                  id,
-                  status: 'delivered',
-                  timestamp: String(Date.parse(atIso) / 1000),
-                  recipient_id: '5511987654321',
-                  pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' },
-                },
-              ],
-            },
-          },
-        ],
+        id,
+        status: 'delivered',
+        timestamp: String(Date.parse(atIso) / 1000),
+        recipient_id: '5511987654321',
+        pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' },
       },
-    ],
-  });
+    ]),
+  );
 }
 
 /** One sample value of /metrics for the WABA, or null when the series is absent. */

@@ -24,6 +24,7 @@ import { importRateFile } from '../../src/connector/runtime/price-files';
 import { runCli } from '../helpers/connector-harness';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { envelopeWithCalls, envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(180_000);
 
@@ -86,32 +87,18 @@ interface Status {
   group?: string;
 }
 function statusEnvelope(waba: string, phone: string, statuses: Status[]): object {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: waba,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: `+${phone}`, phone_number_id: phone },
-              statuses: statuses.map((s) => ({
-                id: s.id,
-                status: s.status,
-                timestamp: String(s.at),
-                recipient_id: s.to,
-                ...(s.pricing ? { pricing: s.pricing } : {}),
-                ...(s.group ? { biz_opaque_callback_data: s.group } : {}),
-                ...(s.status === 'failed' ? { errors: [{ code: 131049, title: 'Message not delivered' }] } : {}),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return envelopeWithStatuses(
+    { waba, phone, display: `+${phone}` },
+    statuses.map((s) => ({
+      id: s.id,
+      status: s.status,
+      timestamp: String(s.at),
+      recipient_id: s.to,
+      ...(s.pricing ? { pricing: s.pricing } : {}),
+      ...(s.group ? { biz_opaque_callback_data: s.group } : {}),
+      ...(s.status === 'failed' ? { errors: [{ code: 131049, title: 'Message not delivered' }] } : {}),
+    })),
+  );
 }
 function callEnvelope(
   waba: string,
@@ -120,37 +107,20 @@ function callEnvelope(
 ) {
   const business = `+${phone}`;
   const userInitiated = call.direction === 'USER_INITIATED';
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: waba,
-        changes: [
-          {
-            field: 'calls',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: business, phone_number_id: phone },
-              calls: [
-                {
-                  id: call.id,
-                  from: userInitiated ? call.other : business,
-                  to: userInitiated ? business : call.other,
-                  event: 'terminate',
-                  direction: call.direction,
-                  timestamp: String(call.start + call.duration),
-                  status: 'COMPLETED',
-                  start_time: String(call.start),
-                  end_time: String(call.start + call.duration),
-                  duration: call.duration,
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return envelopeWithCalls({ waba, phone, display: business }, [
+    {
+      id: call.id,
+      from: userInitiated ? call.other : business,
+      to: userInitiated ? business : call.other,
+      event: 'terminate',
+      direction: call.direction,
+      timestamp: String(call.start + call.duration),
+      status: 'COMPLETED',
+      start_time: String(call.start),
+      end_time: String(call.start + call.duration),
+      duration: call.duration,
+    },
+  ]);
 }
 
 const d = (id: string, at: number, to: string, pricing: ReturnType<typeof PMP>, group?: string): Status => ({

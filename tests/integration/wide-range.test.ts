@@ -18,6 +18,7 @@ import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { openStore } from '../../src/connector/runtime/open-store';
 import { importDemoRateFile } from '../../src/connector/runtime/price-files';
 import { createEnvelopeIngest, type ConnectorStore } from '../../src/connector/store';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(120_000);
 
@@ -183,32 +184,15 @@ describe('queries over ranges far wider than the data', () => {
     const before = await get<{ rows: unknown[]; total: number }>(`/contacts?interval=day&waba=${a.id}&from=${first}&to=${last}`);
     const phone = b.phones[0]?.id as string;
     const at = Math.floor(AS_OF / 1000) - 3600;
-    const envelope = {
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: b.id,
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: `+${phone}`, phone_number_id: phone },
-                statuses: [
-                  {
-                    id: 'wamid.wide-range-1',
-                    status: 'delivered',
-                    timestamp: String(at),
-                    recipient_id: '5511900000001',
-                    pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    };
+    const envelope = envelopeWithStatuses({ waba: b.id, phone, display: `+${phone}` }, [
+      {
+        id: 'wamid.wide-range-1',
+        status: 'delivered',
+        timestamp: String(at),
+        recipient_id: '5511900000001',
+        pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+      },
+    ]);
     // Both requests are in flight together; the webhook is for another WABA, so the contacts answer must not move.
     const query = get<{ rows: unknown[]; total: number }>(`/contacts?interval=day&waba=${a.id}&${WIDE}`);
     const ack = fetch(`${running.url}/webhooks/whatsapp`, {
