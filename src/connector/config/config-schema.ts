@@ -40,6 +40,17 @@ const currencyPeriods = z
     }
   });
 
+/**
+ * Where a zod issue points in the config and what it says. A misspelt key is named itself, not the
+ * object holding it, so the user sees the typo; both the whole-config check (load-config.ts) and the
+ * nested currency check report problems this way.
+ */
+export function configProblem(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'unrecognized_keys')
+    return { path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key (see README "Configuration")' };
+  return { path: issue.path, message: issue.message };
+}
+
 // Chosen by the value's type rather than z.union, so an error inside the list names its entry and key.
 const currencySchema = z.unknown().transform((value, ctx): string | { from: string; code: string }[] => {
   const schema = typeof value === 'string' ? isoCode : Array.isArray(value) ? currencyPeriods : null;
@@ -51,11 +62,7 @@ const currencySchema = z.unknown().transform((value, ctx): string | { from: stri
   if (parsed.success) return parsed.data;
   // A misspelt key first: the missing key it was meant to be is the consequence.
   const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys')
-      ctx.addIssue({ code: 'custom', path: [...issue.path, issue.keys[0] ?? ''], message: 'unknown key (see README "Configuration")' });
-    else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  }
+  for (const issue of issues) ctx.addIssue({ code: 'custom', ...configProblem(issue) });
   return z.NEVER;
 });
 

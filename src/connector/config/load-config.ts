@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseDocument } from 'yaml';
-import { configSchema, type ConnectorConfig } from './config-schema';
+import { configProblem, configSchema, type ConnectorConfig } from './config-schema';
 
 /** A configuration problem; `field` is the dotted path of the offending key (`wabas[1].timezone`). */
 export class ConfigError extends Error {
@@ -43,11 +43,9 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    if (issue?.code === 'unrecognized_keys') {
-      // Point at the typo itself, not at the object holding it.
-      throw new ConfigError(pathOf([...issue.path, issue.keys[0] ?? '']), 'unknown key (see README "Configuration")');
-    }
-    throw new ConfigError(issue ? pathOf(issue.path) : '', issue?.message ?? 'invalid');
+    if (!issue) throw new ConfigError('', 'invalid');
+    const problem = configProblem(issue);
+    throw new ConfigError(pathOf(problem.path), problem.message);
   }
   const ids = new Set<string>();
   parsed.data.wabas.forEach((w, i) => {
