@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { composeInterpolate, composeServiceEnv } from './grafana-provisioning';
 
 // Static checks of what Grafana, Prometheus and Docker read: no Grafana server or Docker engine runs
 // on our machines, so a wrong uid, path or metric name must be caught here.
@@ -118,6 +121,32 @@ describe('docker-compose stack', () => {
         if (!host.startsWith('./') || host === './dist') continue;
         expect(`${name}: ${host} ${fs.existsSync(path.join(root, host)) ? 'exists' : 'missing'}`).toBe(`${name}: ${host} exists`);
       }
+    }
+  });
+
+  test('the connector serves the demo without WASPEND_CONFIG, and the mounted config it names without demo data', () => {
+    const connector = compose.services.connector;
+    expect(connector.volumes).toContain('./config:/etc/waspend:ro');
+    // The command as the container runs it, its `node` replaced by one that prints its arguments.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-compose-'));
+    try {
+      fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+      const run = (host: Record<string, string>) => {
+        const hostEnv = { WASPEND_API_TOKEN: 'token-from-the-host-shell', ...host };
+        const env = composeServiceEnv(compose, 'connector', hostEnv);
+        const [cmd, ...args] = (connector.command as string[]).map((part) => composeInterpolate(part, hostEnv));
+        const res = spawnSync(cmd as string, args, { env: { ...env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+        if (res.status !== 0) throw new Error(`the compose command failed: ${res.stderr}`);
+        return { WASPEND_CONFIG: env.WASPEND_CONFIG, argv: res.stdout.trim().split('\n') };
+      };
+      const rest = ['--host', '0.0.0.0', '--port', '8080', '--db', 'sqlite:/data/waspend.sqlite'];
+      expect(run({})).toEqual({ WASPEND_CONFIG: '', argv: ['bin/waspend.mjs', 'serve', '--demo', ...rest] });
+      expect(run({ WASPEND_CONFIG: '/etc/waspend/waspend.yaml' })).toEqual({
+        WASPEND_CONFIG: '/etc/waspend/waspend.yaml',
+        argv: ['bin/waspend.mjs', 'serve', ...rest],
+      });
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
     }
   });
 
