@@ -1,22 +1,12 @@
 import { isDay } from '@core';
 import { z } from 'zod';
 import { reportsSchema } from './reports-schema';
+import { metaId, nonEmpty, timeZone } from './schema-parts';
 
 /**
  * The connector's YAML configuration. Every key is documented in README "Configuration"; unknown
  * keys are rejected so that a typo (`appSecert`) fails loudly instead of silently disabling a check.
  */
-
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
-
-const timeZone = nonEmpty.refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as America/Sao_Paulo');
 
 const isoCode = nonEmpty.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 
@@ -67,12 +57,12 @@ const currencySchema = z.unknown().transform((value, ctx): string | { from: stri
 });
 
 const wabaSchema = z.strictObject({
-  id: z.union([nonEmpty, z.number().int().transform(String)]),
+  id: metaId,
   name: nonEmpty,
   timezone: timeZone,
   currency: currencySchema,
   /** Business portfolio id: volume tiers are counted across all of its WABAs. */
-  portfolio: z.union([nonEmpty, z.number().int().transform(String)]),
+  portfolio: metaId,
   /** Budget per WABA-local month in the currency in force today (see `currency`), for waspend_monthly_budget and the alert rule. */
   monthlyBudget: z.number().positive().optional(),
   meta: z.strictObject({ token: nonEmpty, apiVersion: nonEmpty.optional() }).optional(),

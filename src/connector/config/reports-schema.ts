@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../query/report';
+import { metaId, nonEmpty, timeZone } from './schema-parts';
 
 /**
  * `reports:` — finance reports the connector delivers on a schedule (README "Configuration",
@@ -8,17 +9,6 @@ import { REPORT_DIMENSIONS, type ReportDimension } from '../query/report';
  */
 
 export const REPORT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
-
-const timeZone = nonEmpty.refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as America/Sao_Paulo');
 
 /** `last_month`, `month_to_date` or `last_N_days` (N complete WABA-local days up to yesterday). */
 export type ReportRange = { kind: 'last_month' } | { kind: 'month_to_date' } | { kind: 'last_days'; days: number };
@@ -68,10 +58,7 @@ export const reportSchema = z
       range: rangeSchema,
       source: z.enum(['estimate', 'meta']).default('estimate'),
       /** Only these WABA ids; all configured WABAs when absent. */
-      waba: z
-        .array(z.union([nonEmpty, z.number().int().transform(String)]))
-        .min(1)
-        .optional(),
+      waba: z.array(metaId).min(1).optional(),
     }),
     format: z.literal('csv', { message: 'must be csv' }).default('csv'),
     /** E-mail addresses (SMTP delivery). */
