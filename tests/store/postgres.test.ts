@@ -15,6 +15,7 @@ import {
 } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
+import { describePricedRollupBehaviour } from './priced-rollups-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
 import {
@@ -88,6 +89,7 @@ if (!postgres.available) {
   describeConnectorStoreBehaviour(postgresEngine);
   describeInvoiceBehaviour(postgresEngine);
   describeReportDeliveryBehaviour(postgresEngine);
+  describePricedRollupBehaviour(postgresEngine);
 
   describe('PostgreSQL migrations landing out of order', () => {
     let dir: string;

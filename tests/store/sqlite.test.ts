@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { listSqliteMigrations as listMigrations, migrateSqlite, SqliteStore, type ConnectorStore } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
+import { describePricedRollupBehaviour } from './priced-rollups-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
 import { describeStoreBehaviour } from './store-suite';
@@ -42,6 +43,7 @@ describePricingVerdictBehaviour(sqlite.name, sqlite.open);
 describeConnectorStoreBehaviour(sqlite);
 describeInvoiceBehaviour(sqlite);
 describeReportDeliveryBehaviour(sqlite);
+describePricedRollupBehaviour(sqlite);
 
 describe('SqliteStore schema', () => {
   it('runs in WAL mode, records the migrations in order and does not re-apply them on reopen', async () => {

@@ -1,4 +1,5 @@
 import type { InvoiceStore } from './invoice-store';
+import type { PricedRollupStore } from './priced-rollups';
 import type { RateFileStore } from './rate-files';
 import type { ReportDeliveryStore } from './report-deliveries';
 import type { DayRange, Store, UsageDailyRow } from './store';
@@ -23,7 +24,7 @@ export interface DeliveredMessage {
 }
 
 /** What the running connector needs beyond the ingest/rollup `Store`: price files, invoices, report deliveries and per-call records. */
-export interface ConnectorStore extends Store, RateFileStore, InvoiceStore, ReportDeliveryStore {
+export interface ConnectorStore extends Store, RateFileStore, InvoiceStore, ReportDeliveryStore, PricedRollupStore {
   finishedCalls(range: DayRange): Promise<FinishedCall[]>;
   /** usage_daily summed to the pricing grain (phone, country and group null), for panels that do not split by them. */
   usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]>;

@@ -13,3 +13,13 @@ export type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store'
 export type { ReportClaimRequest, ReportDelivery, ReportDeliveryStore, ReportPeriod, ReportRun, ReportRunPatch } from './report-deliveries';
 export { usageRowOf } from './usage-row';
 export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
+export { PRICED_DIMENSIONS } from './priced-rollups';
+export type {
+  DirtyMonth,
+  PricedDay,
+  PricedDimension,
+  PricedDimRow,
+  PricedRollupStore,
+  PricedUsageRow,
+  PricingLease,
+} from './priced-rollups';

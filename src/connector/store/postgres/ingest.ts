@@ -1,4 +1,5 @@
 import { Hll, InputError, localDay, marketOf } from '@core';
+import { markDirty } from './priced-rollups';
 import type { PoolClient } from 'pg';
 import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../../ingest';
 import { CALL_KEY_COLUMNS, callKeyOf, callKeyValues, foldCall, type CallState } from '../call-state';
@@ -602,6 +603,15 @@ export async function ingestBatch(
     pricing.add(JSON.stringify([v[0], v[1], v[4], v[5], v[6], v[7]]), [Number(v[9]), Number(v[10])]);
   }
   await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages', 'units'], pricing.rows());
+  // The re-pricer's marks (migration 013): per WABA and month, the batch's first day.
+  const dirty = new Map<string, string>();
+  for (const r of usageRows) {
+    const day = String(r.values[0]);
+    const key = `${String(r.values[1])}\u0000${day.slice(0, 7)}`;
+    const first = dirty.get(key);
+    if (first === undefined || day < first) dirty.set(key, day);
+  }
+  await markDirty(c, dirty);
   await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
   await addCounters(
     c,

@@ -21,6 +21,8 @@ import {
 import { inTransaction } from './tx';
 import { PgInvoices } from './invoices';
 import { PgReportDeliveries } from './report-deliveries';
+import { markFromDay, PgPricedRollups } from './priced-rollups';
+import type { PricedRollupStore } from '../priced-rollups';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
 import type { StoredRateFile } from '../rate-files';
 import type { ReportDeliveryStore } from '../report-deliveries';
@@ -65,6 +67,7 @@ export class PgStore implements ConnectorStore {
   private closed = false;
   private readonly invoiceTable: PgInvoices;
   private readonly reportTable: PgReportDeliveries;
+  private readonly priced: PgPricedRollups;
 
   /**
    * `pool` carries ingest, rollups and pulls; `sidePool`, a second small pool, carries price files,
@@ -78,6 +81,7 @@ export class PgStore implements ConnectorStore {
   ) {
     this.invoiceTable = new PgInvoices(sidePool);
     this.reportTable = new PgReportDeliveries(sidePool);
+    this.priced = new PgPricedRollups(sidePool);
   }
 
   /** Connects, applies pending migrations (serialised across replicas by an advisory lock) and returns the store. */
@@ -194,12 +198,24 @@ export class PgStore implements ConnectorStore {
   }
 
   async saveRateFile(f: StoredRateFile): Promise<void> {
-    await this.sidePool.query(
-      `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES ($1, $2, $3, $4, $5, $6)
+    // The file and the months it re-prices commit together: a re-pricer that sees the mark finds the file.
+    await inTransaction(this.sidePool, async (c) => {
+      await markFromDay(c, f.effectiveFrom);
+      await c.query(
+        `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`,
-      [f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content],
-    );
+        [f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content],
+      );
+    });
   }
+
+  pricingDirty: PricedRollupStore['pricingDirty'] = () => this.priced.pricingDirty();
+  ensurePricingVersion: PricedRollupStore['ensurePricingVersion'] = (v) => this.priced.ensurePricingVersion(v);
+  claimPricingMonth: PricedRollupStore['claimPricingMonth'] = (l) => this.priced.claimPricingMonth(l);
+  writePricedDay: PricedRollupStore['writePricedDay'] = (l, d) => this.priced.writePricedDay(l, d);
+  finishPricingMonth: PricedRollupStore['finishPricingMonth'] = (l, done) => this.priced.finishPricingMonth(l, done);
+  pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
+  pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
 
   async rateFiles(): Promise<StoredRateFile[]> {
     const res = await this.sidePool.query('SELECT * FROM rate_files ORDER BY effective_from, kind, currency');

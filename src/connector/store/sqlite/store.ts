@@ -22,6 +22,8 @@ import { SqliteContactSketches } from './contacts';
 import { SqliteInboundRollup } from './inbound';
 import { SqliteInvoices } from './invoices';
 import { SqliteReportDeliveries } from './report-deliveries';
+import { MARK_DIRTY_SQL, SqlitePricedRollups } from './priced-rollups';
+import type { PricedRollupStore } from '../priced-rollups';
 import { migrateSqlite } from './migrate';
 import { dataDaysOf, dataDaysSql } from '../data-days';
 import { usageRowOf } from '../usage-row';
@@ -124,6 +126,7 @@ export class SqliteStore implements ConnectorStore {
   private readonly inbound: SqliteInboundRollup;
   private readonly invoiceTable: SqliteInvoices;
   private readonly reportTable: SqliteReportDeliveries;
+  private readonly priced: SqlitePricedRollups;
   private dataDaysStmt: Database.Statement | undefined;
 
   constructor(
@@ -141,6 +144,7 @@ export class SqliteStore implements ConnectorStore {
     this.inbound = new SqliteInboundRollup(this.db);
     this.invoiceTable = new SqliteInvoices(this.db);
     this.reportTable = new SqliteReportDeliveries(this.db);
+    this.priced = new SqlitePricedRollups(this.db);
     this.stmts = {
       insertRaw: this.db.prepare(
         'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
@@ -164,6 +168,8 @@ export class SqliteStore implements ConnectorStore {
       dropEmptyPricing: this.db.prepare(
         `DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0 AND units <= 0`,
       ),
+      // The re-pricer's mark (migration 013): one small upsert beside the counters, in the same transaction.
+      markDirty: this.db.prepare(MARK_DIRTY_SQL),
       getConversation: this.db.prepare('SELECT * FROM conversations WHERE waba_id = ? AND conversation_id = ?'),
       putConversation: this.db
         .prepare(`INSERT INTO conversations (waba_id, conversation_id, origin, first_at_ms, first_wamid, base_key, counted_key)
@@ -193,6 +199,7 @@ export class SqliteStore implements ConnectorStore {
   private addUsage(key: UsageKey, messages: number, units: number): void {
     this.stmts.addUsage.run(...keyValues(key), messages, units);
     this.stmts.addPricing.run(...pricingKeyValues(key), messages, units);
+    this.stmts.markDirty.run(key.wabaId, key.day, key.day);
     if (messages < 0 || units < 0) {
       this.stmts.dropEmpty.run(...keyValues(key));
       this.stmts.dropEmptyPricing.run(...pricingKeyValues(key));
@@ -424,13 +431,25 @@ export class SqliteStore implements ConnectorStore {
   }
 
   async saveRateFile(f: StoredRateFile): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
+    // The file and the months it re-prices commit together: a re-pricer that sees the mark finds the file.
+    this.db.transaction(() => {
+      this.priced.markFromDay(f.effectiveFrom);
+      this.db
+        .prepare(
+          `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`,
-      )
-      .run(f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content);
+        )
+        .run(f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content);
+    })();
   }
+
+  pricingDirty: PricedRollupStore['pricingDirty'] = () => this.priced.pricingDirty();
+  ensurePricingVersion: PricedRollupStore['ensurePricingVersion'] = (v) => this.priced.ensurePricingVersion(v);
+  claimPricingMonth: PricedRollupStore['claimPricingMonth'] = (l) => this.priced.claimPricingMonth(l);
+  writePricedDay: PricedRollupStore['writePricedDay'] = (l, d) => this.priced.writePricedDay(l, d);
+  finishPricingMonth: PricedRollupStore['finishPricingMonth'] = (l, done) => this.priced.finishPricingMonth(l, done);
+  pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
+  pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
 
   async rateFiles(): Promise<StoredRateFile[]> {
     const rows = this.db.prepare('SELECT * FROM rate_files ORDER BY effective_from, kind, currency').all() as Record<

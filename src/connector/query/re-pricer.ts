@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import {
+  addDays,
+  daysInMonth,
+  firstDayOf,
+  isKnownCategory,
+  isKnownPricingType,
+  priceUsage,
+  PRICING_RULES,
+  type Micros,
+  type PriceBook,
+  type PricedRow,
+  type PricingProblem,
+  type UsageRow,
+} from '@core';
+import type { ConnectorStore, DirtyMonth, PricedDimension, PricedDimRow, PricedUsageRow, PricingLease } from '../store';
+import { toUsageRowKeepingUnknown } from './priced-usage';
+import type { WabaInfo } from './query-context';
+
+/** Bumped when the way stored prices are derived changes (allocation, columns): every month is re-priced. */
+const DERIVATION = 1;
+const DIMENSIONS: readonly PricedDimension[] = ['country', 'phone', 'group'];
+
+/**
+ * What stored prices depend on besides the price files (which mark months dirty when imported): core's
+ * rules table and each WABA's portfolio and currency schedule. A new version marks every month dirty.
+ */
+export function pricingVersion(wabas: ReadonlyMap<string, WabaInfo>): string {
+  const settings = [...wabas.values()].map((w) => [w.id, w.portfolio, w.currencies]).sort(([a], [b]) => (String(a) < String(b) ? -1 : 1));
+  return createHash('sha256')
+    .update(JSON.stringify({ derivation: DERIVATION, rules: PRICING_RULES, settings }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * Splits `total` over `weights` in proportion, in whole micro-units: each part gets its floor, and the
+ * units left over go one each to the largest remainders (ties to the earlier part), so the parts sum
+ * to `total` exactly.
+ */
+export function largestRemainder(total: bigint, weights: readonly number[]): bigint[] {
+  const sum = weights.reduce((a, w) => a + BigInt(w), 0n);
+  if (sum === 0n) {
+    if (total !== 0n) throw new Error(`cannot allocate ${total} over zero weight`);
+    return weights.map(() => 0n);
+  }
+  const parts = weights.map((w) => (total * BigInt(w)) / sum);
+  const remainders = weights.map((w, i) => ({ i, r: (total * BigInt(w)) % sum }));
+  let left = total - parts.reduce((a, p) => a + p, 0n);
+  remainders.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  for (const { i } of remainders) {
+    if (left === 0n) break;
+    parts[i] = (parts[i] as bigint) + 1n;
+    left -= 1n;
+  }
+  return parts;
+}
+
+interface PricingKey {
+  day: string;
+  wabaId: string;
+  market: string;
+  category: string;
+  pricingType: string;
+  pricingModel: string;
+}
+const keyOf = (r: PricingKey) =>
+  `${r.day}\u0000${r.wabaId}\u0000${r.market}\u0000${r.category}\u0000${r.pricingType}\u0000${r.pricingModel}`;
+const problemKey = (day: string, currency: string, market: string | undefined, category: string | undefined) =>
+  `${day}\u0000${currency}\u0000${market ?? ''}\u0000${category ?? ''}`;
+
+/** Core's problem code that explains a priced row (why its cost is null, or that its tiers are stale). */
+function problemOf(p: PricedRow, codes: ReadonlySet<string> | undefined): string | null {
+  const has = (c: string) => codes?.has(c) ?? false;
+  if (!isKnownCategory(p.category)) return has('unpriced_per_token') ? 'unpriced_per_token' : 'unknown_category';
+  if (!isKnownPricingType(p.pricingType)) return 'unknown_pricing_type';
+  if (p.costMicros === null) return has('no_rate_card') ? 'no_rate_card' : has('no_rate') ? 'no_rate' : null;
+  return p.tiers && has('stale_tier_table') ? 'stale_tier_table' : null;
+}
+
+/**
+ * Prices a portfolio's month at the pricing grain, from its first day (tiers count per portfolio x
+ * market x counter x month, CBP allowances per WABA x month, so no day can be priced without the ones
+ * before it). Rows whose category, type and model read the same as core prices them are one key.
+ */
+export async function priceMonth(
+  store: ConnectorStore,
+  members: readonly WabaInfo[],
+  month: string,
+  book: PriceBook,
+): Promise<Map<string, PricedUsageRow>> {
+  const fromDay = firstDayOf(month);
+  const toDay = addDays(fromDay, daysInMonth(month) - 1);
+  const rows: UsageRow[] = [];
+  for (const w of members)
+    for (const r of await store.usagePricingDaily({ fromDay, toDay, wabaId: w.id })) rows.push(toUsageRowKeepingUnknown(r, w));
+  const priced = priceUsage(rows, book);
+  const codes = new Map<string, Set<string>>();
+  for (const p of priced.problems as PricingProblem[]) {
+    const k = problemKey(p.day, p.currency, p.market, p.category);
+    let s = codes.get(k);
+    if (!s) codes.set(k, (s = new Set()));
+    s.add(p.code);
+  }
+  const out = new Map<string, PricedUsageRow>();
+  for (const p of priced.rows) {
+    const k = keyOf(p);
+    const cur = out.get(k);
+    if (!cur) {
+      out.set(k, {
+        day: p.day,
+        wabaId: p.wabaId,
+        market: p.market,
+        category: p.category,
+        pricingType: p.pricingType,
+        pricingModel: p.pricingModel,
+        portfolioId: p.portfolioId,
+        currency: p.currency,
+        messages: p.messages ?? p.units,
+        units: p.units,
+        billable: p.billable,
+        costMicros: p.costMicros,
+        problem: problemOf(p, codes.get(problemKey(p.day, p.currency, p.market, p.category))),
+        tiers: p.tiers ? [...p.tiers] : null,
+      });
+      continue;
+    }
+    // Two stored keys core reads alike (a pricing type left empty and the one it defaults to): one row.
+    cur.messages += p.messages ?? p.units;
+    cur.units += p.units;
+    cur.billable += p.billable;
+    cur.costMicros = cur.costMicros === null || p.costMicros === null ? null : cur.costMicros + p.costMicros;
+    if (p.tiers) cur.tiers = [...(cur.tiers ?? []), ...p.tiers];
+    cur.problem ??= problemOf(p, codes.get(problemKey(p.day, p.currency, p.market, p.category)));
+  }
+  return out;
+}
+
+/** Raised when the fine rollup no longer adds up to what was priced: an ingest landed meanwhile (its mark re-runs the month). */
+export class MovedUnderfoot extends Error {}
+
+const dimValueOf = (d: PricedDimension, dims: UsageRow['dims']): string => {
+  const v = dims?.[d];
+  return v === null || v === undefined ? '' : v;
+};
+
+/**
+ * One day's finer grains: the fine rows of each priced key grouped by country, phone and group, with
+ * messages and units summed and billable units and cost split by largest remainder over units.
+ */
+export async function allocateDay(
+  store: ConnectorStore,
+  members: readonly WabaInfo[],
+  day: string,
+  pricing: ReadonlyMap<string, PricedUsageRow>,
+): Promise<Record<PricedDimension, PricedDimRow[]>> {
+  const children = new Map<string, Map<PricedDimension, Map<string, { messages: number; units: number }>>>();
+  for (const w of members) {
+    for (const r of await store.usageDaily({ fromDay: day, toDay: day, wabaId: w.id })) {
+      const u = toUsageRowKeepingUnknown(r, w);
+      const k = keyOf(u);
+      let byDim = children.get(k);
+      if (!byDim) children.set(k, (byDim = new Map(DIMENSIONS.map((d) => [d, new Map()]))));
+      for (const d of DIMENSIONS) {
+        const groups = byDim.get(d) as Map<string, { messages: number; units: number }>;
+        const v = dimValueOf(d, u.dims);
+        const g = groups.get(v) ?? { messages: 0, units: 0 };
+        g.messages += u.messages ?? u.units;
+        g.units += u.units;
+        groups.set(v, g);
+      }
+    }
+  }
+  const out: Record<PricedDimension, PricedDimRow[]> = { country: [], phone: [], group: [] };
+  for (const [k, byDim] of children) {
+    const parent = pricing.get(k);
+    if (!parent) throw new MovedUnderfoot(`no priced row for ${k.split('\u0000').join(' / ')}`);
+    for (const d of DIMENSIONS) {
+      const groups = [...(byDim.get(d) as Map<string, { messages: number; units: number }>).entries()].sort(([a], [b]) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      );
+      const units = groups.map(([, g]) => g.units);
+      const messages = groups.reduce((a, [, g]) => a + g.messages, 0);
+      if (units.reduce((a, x) => a + x, 0) !== parent.units || messages !== parent.messages)
+        throw new MovedUnderfoot(`fine rows of ${k.split('\u0000').join(' / ')} do not add up to the priced row`);
+      const billable = largestRemainder(BigInt(parent.billable), units);
+      const cost: (Micros | null)[] = parent.costMicros === null ? units.map(() => null) : largestRemainder(parent.costMicros, units);
+      groups.forEach(([value, g], i) =>
+        out[d].push({
+          day: parent.day,
+          wabaId: parent.wabaId,
+          value,
+          market: parent.market,
+          category: parent.category,
+          pricingType: parent.pricingType,
+          pricingModel: parent.pricingModel,
+          currency: parent.currency,
+          messages: g.messages,
+          units: g.units,
+          billable: Number(billable[i]),
+          costMicros: cost[i] as Micros | null,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+export interface RepricerOptions {
+  store: ConnectorStore;
+  wabas: ReadonlyMap<string, WabaInfo>;
+  /** The price book from the stored files, read after the dirty marks (an import commits its file and marks together). */
+  loadBook: () => Promise<PriceBook>;
+  /** This replica's name in the leases. */
+  holder: string;
+  now?: () => number;
+  /** How long a claim holds a portfolio month without a write renewing it (default 60 s). */
+  leaseMs?: number;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The background job that keeps the priced rollups (migration 013) current: each run takes the dirty
+ * months, groups them by portfolio (tiers count per portfolio), claims each portfolio month's lease,
+ * prices it from its first day and writes its days from the first dirty one to the month's end, one
+ * day per transaction with a turn of the event loop between, so webhook acknowledgements never wait
+ * for more than one day's write. Marks that moved meanwhile stay for the next run.
+ */
+export class Repricer {
+  private readonly version: string;
+  private versionChecked = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private readonly now: () => number;
+  private readonly leaseMs: number;
+
+  constructor(private readonly options: RepricerOptions) {
+    this.version = pricingVersion(options.wabas);
+    this.now = options.now ?? Date.now;
+    this.leaseMs = options.leaseMs ?? 60_000;
+  }
+
+  /** One pass over the dirty months; resolves with the portfolio months re-priced. */
+  runOnce(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Runs passes until no configured WABA's month is dirty (or `maxPasses` ran); for the CLI and tests. */
+  async runToCompletion(maxPasses = 100): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) {
+      await this.runOnce();
+      if ((await this.pendingMarks()).length === 0) return;
+    }
+    throw new Error(`priced rollups still dirty after ${maxPasses} passes`);
+  }
+
+  /** Dirty marks of configured WABAs (marks of WABAs not configured are left alone: nothing prices them). */
+  async pendingMarks(): Promise<DirtyMonth[]> {
+    return (await this.options.store.pricingDirty()).filter((m) => this.options.wabas.has(m.wabaId));
+  }
+
+  start(intervalMs = 1_000): void {
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        this.runOnce()
+          .catch(() => undefined)
+          .finally(() => {
+            if (this.timer) tick();
+          });
+      }, intervalMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<number> {
+    const { store, wabas } = this.options;
+    if (!this.versionChecked) {
+      await store.ensurePricingVersion(this.version);
+      this.versionChecked = true;
+    }
+    const marks = await this.pendingMarks();
+    if (marks.length === 0) return 0;
+    const book = await this.options.loadBook();
+    const groups = new Map<string, { portfolioId: string; month: string; marks: DirtyMonth[] }>();
+    for (const m of marks) {
+      const portfolioId = (wabas.get(m.wabaId) as WabaInfo).portfolio;
+      const k = `${m.month}\u0000${portfolioId}`;
+      const g = groups.get(k) ?? { portfolioId, month: m.month, marks: [] };
+      g.marks.push(m);
+      groups.set(k, g);
+    }
+    let done = 0;
+    for (const g of groups.values()) {
+      const lease = (): PricingLease => ({
+        portfolioId: g.portfolioId,
+        month: g.month,
+        holder: this.options.holder,
+        nowMs: this.now(),
+        leaseMs: this.leaseMs,
+      });
+      if (!(await store.claimPricingMonth(lease()))) continue;
+      let cleared: DirtyMonth[] = [];
+      try {
+        if (await this.repriceMonth(g.portfolioId, g.month, g.marks, book, lease)) cleared = g.marks;
+      } catch (err) {
+        if (!(err instanceof MovedUnderfoot)) throw err;
+      } finally {
+        await store.finishPricingMonth(lease(), cleared);
+      }
+      if (cleared.length > 0) done += 1;
+    }
+    return done;
+  }
+
+  private async repriceMonth(
+    portfolioId: string,
+    month: string,
+    marks: readonly DirtyMonth[],
+    book: PriceBook,
+    lease: () => PricingLease,
+  ): Promise<boolean> {
+    const members = [...this.options.wabas.values()].filter((w) => w.portfolio === portfolioId);
+    const pricing = await priceMonth(this.options.store, members, month, book);
+    const byDay = new Map<string, PricedUsageRow[]>();
+    for (const r of pricing.values()) {
+      const list = byDay.get(r.day) ?? [];
+      list.push(r);
+      byDay.set(r.day, list);
+    }
+    const last = addDays(firstDayOf(month), daysInMonth(month) - 1);
+    const wabaIds = members.map((w) => w.id);
+    for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); day <= last; day = addDays(day, 1)) {
+      const dims = await allocateDay(this.options.store, members, day, pricing);
+      const written = await this.options.store.writePricedDay(lease(), {
+        day,
+        wabaIds,
+        pricing: byDay.get(day) ?? [],
+        dims,
+        version: this.version,
+        pricedAtMs: this.now(),
+      });
+      if (!written) return false;
+      await nextTurn();
+    }
+    return true;
+  }
+}

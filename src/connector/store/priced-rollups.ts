@@ -1,0 +1,214 @@
+import type { Micros, TierSplit } from '@core';
+import type { DayRange } from './store';
+
+/** One row of priced_usage: the pricing grain, keyed by category, pricing type and model as core prices them. */
+export interface PricedUsageRow {
+  day: string;
+  wabaId: string;
+  market: string;
+  category: string;
+  pricingType: string;
+  pricingModel: string;
+  portfolioId: string;
+  currency: string;
+  messages: number;
+  units: number;
+  billable: number;
+  /** null: no price is known; `problem` is core's code for why. */
+  costMicros: Micros | null;
+  problem: string | null;
+  tiers: TierSplit[] | null;
+}
+
+/** The finer grains the panels split by; each row's cost is allocated from one priced_usage row. */
+export type PricedDimension = 'country' | 'phone' | 'group';
+export const PRICED_DIMENSIONS: readonly PricedDimension[] = ['country', 'phone', 'group'];
+
+export interface PricedDimRow {
+  day: string;
+  wabaId: string;
+  /** The country, phone number id or group; '' when unknown (as in usage_daily). */
+  value: string;
+  market: string;
+  category: string;
+  pricingType: string;
+  pricingModel: string;
+  currency: string;
+  messages: number;
+  units: number;
+  billable: number;
+  costMicros: Micros | null;
+}
+
+/** A WABA-local month owed a re-pricing from `fromDay` on; `gen` moves with every new mark. */
+export interface DirtyMonth {
+  wabaId: string;
+  month: string;
+  fromDay: string;
+  gen: number;
+}
+
+/** Who re-prices which portfolio month, until when. */
+export interface PricingLease {
+  portfolioId: string;
+  month: string;
+  holder: string;
+  nowMs: number;
+  leaseMs: number;
+}
+
+/** Everything priced for one WABA-local day of the WABAs in `wabaIds` (it replaces what was stored). */
+export interface PricedDay {
+  day: string;
+  wabaIds: readonly string[];
+  pricing: readonly PricedUsageRow[];
+  dims: Readonly<Record<PricedDimension, readonly PricedDimRow[]>>;
+  version: string;
+  pricedAtMs: number;
+}
+
+/**
+ * The priced rollups and the bookkeeping of their maintenance (migration 013). Ingest and price-file
+ * imports mark months dirty themselves; the re-pricer (query/re-pricer.ts) does the rest through this.
+ */
+export interface PricedRollupStore {
+  /** Every dirty month, in (month, WABA) order. */
+  pricingDirty(): Promise<DirtyMonth[]>;
+  /** Records `version`; when it differs from the stored one, every stored month is marked dirty from its first day. Returns whether it did. */
+  ensurePricingVersion(version: string): Promise<boolean>;
+  /** Takes or renews the lease of a portfolio month; false while another holder's lease runs. */
+  claimPricingMonth(lease: PricingLease): Promise<boolean>;
+  /** Replaces one day's priced rows in one transaction, only while `lease` is still held (false, nothing written, otherwise). */
+  writePricedDay(lease: PricingLease, day: PricedDay): Promise<boolean>;
+  /** Clears the marks that are still as `done` lists them (a newer mark survives) and gives the lease back. */
+  finishPricingMonth(lease: PricingLease, done: readonly DirtyMonth[]): Promise<void>;
+  pricedUsage(range: DayRange): Promise<PricedUsageRow[]>;
+  pricedUsageBy(dimension: PricedDimension, range: DayRange): Promise<PricedDimRow[]>;
+}
+
+/** The column of a finer grain's dimension, and its table. */
+export const DIM_TABLE: Record<PricedDimension, { table: string; column: string }> = {
+  country: { table: 'priced_usage_country', column: 'country' },
+  phone: { table: 'priced_usage_phone', column: 'phone_number_id' },
+  group: { table: 'priced_usage_group', column: 'grp' },
+};
+
+export const PRICED_KEY_COLUMNS = ['day', 'waba_id', 'market', 'category', 'pricing_type', 'pricing_model'] as const;
+export const PRICED_COLUMNS = [
+  ...PRICED_KEY_COLUMNS,
+  'portfolio_id',
+  'currency',
+  'messages',
+  'units',
+  'billable',
+  'cost_micros',
+  'problem',
+  'tiers',
+  'version',
+  'priced_at_ms',
+] as const;
+export const dimColumns = (d: PricedDimension) =>
+  [
+    'day',
+    'waba_id',
+    DIM_TABLE[d].column,
+    'market',
+    'category',
+    'pricing_type',
+    'pricing_model',
+    'currency',
+    'messages',
+    'units',
+    'billable',
+    'cost_micros',
+  ] as const;
+
+const microsOf = (v: unknown): Micros | null => (v === null || v === undefined ? null : BigInt(v as string | number | bigint));
+
+/** Values of a priced_usage row in PRICED_COLUMNS order (cost as bigint, tiers as JSON). */
+export function pricedValues(r: PricedUsageRow, version: string, atMs: number): unknown[] {
+  const tiers = r.tiers ? JSON.stringify(r.tiers.map((t) => [t.lower, t.upper, t.units, t.rateMicros.toString()])) : null;
+  return [
+    r.day,
+    r.wabaId,
+    r.market,
+    r.category,
+    r.pricingType,
+    r.pricingModel,
+    r.portfolioId,
+    r.currency,
+    r.messages,
+    r.units,
+    r.billable,
+    r.costMicros,
+    r.problem,
+    tiers,
+    version,
+    atMs,
+  ];
+}
+
+export function dimValues(r: PricedDimRow): unknown[] {
+  return [
+    r.day,
+    r.wabaId,
+    r.value,
+    r.market,
+    r.category,
+    r.pricingType,
+    r.pricingModel,
+    r.currency,
+    r.messages,
+    r.units,
+    r.billable,
+    r.costMicros,
+  ];
+}
+
+export function pricedRowOf(r: Record<string, unknown>): PricedUsageRow {
+  const tiers =
+    r.tiers === null || r.tiers === undefined
+      ? null
+      : (JSON.parse(String(r.tiers)) as [number, number | null, number, string][]).map(([lower, upper, units, rate]) => ({
+          lower,
+          upper,
+          units,
+          rateMicros: BigInt(rate),
+        }));
+  return {
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    market: String(r.market),
+    category: String(r.category),
+    pricingType: String(r.pricing_type),
+    pricingModel: String(r.pricing_model),
+    portfolioId: String(r.portfolio_id),
+    currency: String(r.currency),
+    messages: Number(r.messages),
+    units: Number(r.units),
+    billable: Number(r.billable),
+    costMicros: microsOf(r.cost_micros),
+    problem: r.problem === null || r.problem === undefined ? null : String(r.problem),
+    tiers,
+  };
+}
+
+export function dimRowOf(d: PricedDimension, r: Record<string, unknown>): PricedDimRow {
+  return {
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    value: String(r[DIM_TABLE[d].column]),
+    market: String(r.market),
+    category: String(r.category),
+    pricingType: String(r.pricing_type),
+    pricingModel: String(r.pricing_model),
+    currency: String(r.currency),
+    messages: Number(r.messages),
+    units: Number(r.units),
+    billable: Number(r.billable),
+    costMicros: microsOf(r.cost_micros),
+  };
+}
+
+/** The WABA-local month of a day. */
+export const monthOfDay = (day: string) => day.slice(0, 7);

@@ -1,0 +1,297 @@
+/**
+ * The priced rollups (migration 013) and their re-pricer, one behaviour for both adapters (run from
+ * sqlite.test.ts and postgres.test.ts). The demo store is priced both ways, by the re-pricer into the
+ * tables and by the query-time path (priced-usage.ts), and compared for every grain and day; small
+ * cases have their figures worked out by hand in the comments. Not a test file itself.
+ */
+import { firstDayOf, type Micros } from '../../src/core';
+import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { pricedUsage } from '../../src/connector/query/priced-usage';
+import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
+import { largestRemainder, Repricer } from '../../src/connector/query/re-pricer';
+import { demoConfig } from '../../src/connector/runtime/demo-config';
+import { importDemoRateFile, importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
+import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
+import { createEnvelopeIngest, PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/store';
+import { DEMO_AS_OF_MS } from '../helpers/demo-clock';
+import type { StoreEngine } from './store-engine';
+import { eventsOf, statusObject } from './store-suite';
+
+const EVERYTHING = { fromDay: '1900-01-01', toDay: '2999-12-31' };
+const repricer = (store: ConnectorStore, wabas: ReadonlyMap<string, WabaInfo>, holder = 'test') =>
+  new Repricer({ store, wabas, holder, loadBook: async () => (await loadPriceBook(store)).book });
+
+type Sums = { messages: number; units: number; billable: number; cost: Micros | null };
+const add = (m: Map<string, Sums>, k: string, r: { messages?: number; units: number; billable: number; costMicros: Micros | null }) => {
+  const cur = m.get(k);
+  const messages = r.messages ?? r.units;
+  if (!cur) {
+    m.set(k, { messages, units: r.units, billable: r.billable, cost: r.costMicros });
+    return;
+  }
+  cur.messages += messages;
+  cur.units += r.units;
+  cur.billable += r.billable;
+  cur.cost = cur.cost === null || r.costMicros === null ? null : cur.cost + r.costMicros;
+};
+const sorted = (m: Map<string, Sums>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+export function describePricedRollupBehaviour(engine: StoreEngine): void {
+  describe(`${engine.name}: priced rollups`, () => {
+    // One test: the SQLite engine gives every test a fresh folder, and seeding the demo is the slow part.
+    it('prices the demo store both ways: the stored pricing grain and the three finer grains equal the query-time path, every day', async () => {
+      const wabas = new Map(demoConfig('priced-rollups-token-0123456789').wabas.map((w) => [w.id, wabaInfoOf(w)]));
+      const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
+      const store = await engine.open({ timezones });
+      try {
+        await seedDemo({
+          seed: 'priced-rollups',
+          asOfMs: DEMO_AS_OF_MS,
+          days: 50,
+          scale: 0.02,
+          ingest: createEnvelopeIngest(store, () => DEMO_AS_OF_MS),
+          sink: store,
+          importRates: (f) => importDemoRateFile(store, f),
+        });
+        await repricer(store, wabas).runToCompletion();
+        expect(await store.pricingDirty()).toEqual([]);
+        const days = (await store.usagePricingDaily(EVERYTHING)).map((r) => r.day).sort();
+        const span = { fromDay: firstDayOf((days[0] as string).slice(0, 7)), toDay: days[days.length - 1] as string };
+        expect(span.fromDay.slice(0, 7)).not.toBe(span.toDay.slice(0, 7));
+        const book = (await loadPriceBook(store)).book;
+        const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => DEMO_AS_OF_MS };
+
+        // The pricing grain: per day and key, what the query-time path gives at its pricing grain and at its fine grain summed.
+        const key = (r: { day: string; wabaId: string; market: string; category: string; pricingType: string; pricingModel: string }) =>
+          [r.day, r.wabaId, r.market, r.category, r.pricingType, r.pricingModel].join(' | ');
+        const expected = new Map<string, Sums>();
+        const fromFine = new Map<string, Sums>();
+        const fine = (await pricedUsage(ctx, span, 'fine')).rows;
+        for (const r of (await pricedUsage(ctx, span, 'pricing')).rows) add(expected, key(r), r);
+        for (const r of fine) add(fromFine, key(r), r);
+        const parents = await store.pricedUsage(EVERYTHING);
+        const stored = new Map<string, Sums>();
+        for (const r of parents) add(stored, key(r), r);
+        expect(expected.size).toBeGreaterThan(100);
+        expect(sorted(stored)).toEqual(sorted(expected));
+        expect(sorted(fromFine)).toEqual(sorted(expected));
+        expect([...stored.values()].some((s) => s.cost !== null && s.cost > 0n)).toBe(true);
+
+        const total = (list: readonly { day: string; currency: string; costMicros: Micros | null }[]) => {
+          const m = new Map<string, bigint>();
+          for (const r of list) m.set(`${r.day} ${r.currency}`, (m.get(`${r.day} ${r.currency}`) ?? 0n) + (r.costMicros ?? 0n));
+          return [...m.entries()].sort();
+        };
+        // The finer grains: the query-time fine rows summed per key and dimension value. At this scale no tier
+        // boundary falls inside one key and day (the demo's ladders start at 2,000 a month), so every row is
+        // exactly equal; where one does, the store splits the key's exact cost by largest remainder while the
+        // query-time path prices the fine rows in key order (the hand case below).
+        for (const dim of PRICED_DIMENSIONS) {
+          const want = new Map<string, Sums>();
+          for (const r of fine) add(want, `${key(r)} | ${r.dims?.[dim] ?? ''}`, r);
+          const rows = await store.pricedUsageBy(dim, EVERYTHING);
+          const got = new Map<string, Sums>();
+          for (const r of rows) add(got, `${key(r)} | ${r.value}`, r);
+          expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+          for (const [k, s] of got) {
+            const e = want.get(k) as Sums;
+            expect({ k, messages: s.messages, units: s.units }).toEqual({ k, messages: e.messages, units: e.units });
+            expect({ k, billable: s.billable, cost: s.cost }).toEqual({ k, billable: e.billable, cost: e.cost });
+          }
+          // Every grain sums to the pricing grain's total, per day and currency.
+          expect(total(rows)).toEqual(total(parents));
+        }
+      } finally {
+        await store.close();
+      }
+    }, 300_000);
+
+    describe('small cases worked by hand', () => {
+      const W = 'W_HAND';
+      const timezones = { [W]: 'UTC' };
+      const wabas = new Map<string, WabaInfo>([
+        [W, { id: W, name: 'Hand', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'PF' }],
+      ]);
+      const AT = '4366012345';
+      const BE = '32470123456';
+      let n = 0;
+      /** `count` utility messages delivered on `day` (UTC) to `to`, with Meta's PMP verdict. */
+      const deliver = async (store: ConnectorStore, day: string, to: string, count: number, category = 'utility') => {
+        const statuses = Array.from({ length: count }, () =>
+          statusObject(`wamid.h${++n}`, 'delivered', `${day}T10:00:00Z`, {
+            recipient_id: to,
+            pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category },
+          }),
+        );
+        await store.ingest(eventsOf(W, [{ field: 'messages', value: { metadata: { phone_number_id: 'P1' }, statuses } }]), 0);
+      };
+      // Rest of Western Europe (AT and BE): utility 0.0500 flat on the card; tiers 0-10 at 0.0100, 11+ at 0.0010.
+      const RATES =
+        'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nRest of Western Europe,USD,0.0600,0.0500,0.0400,,\n';
+      const tiers = (low: string, high: string) =>
+        `Market,Category,Lower,Upper,Rate\nRest of Western Europe,Utility,0,10,${low}\nRest of Western Europe,Utility,11,MAX,${high}\n`;
+      const openPriced = async () => {
+        const store = await engine.open({ timezones });
+        await importRateFile(store, { kind: 'rates', text: RATES, effectiveFrom: '2026-01-01', fileName: 'r.csv' }, 0);
+        await importRateFile(
+          store,
+          { kind: 'tiers', text: tiers('0.0100', '0.0010'), effectiveFrom: '2026-01-01', currency: 'USD', fileName: 't.csv' },
+          0,
+        );
+        return store;
+      };
+      const costsByDay = async (store: ConnectorStore) =>
+        Object.fromEntries((await store.pricedUsage(EVERYTHING)).map((r) => [r.day, [r.units, r.billable, r.costMicros]]));
+
+      it('splits a tier crossed inside a day over two countries by largest remainder', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 7);
+          await deliver(store, '2026-02-03', BE, 6);
+          await repricer(store, wabas).runToCompletion();
+          // 13 units: 10 at 0.0100 + 3 at 0.0010 = 103000 micro-USD.
+          const [p] = await store.pricedUsage(EVERYTHING);
+          expect(p).toMatchObject({ market: 'Rest of Western Europe', units: 13, billable: 13, costMicros: 103_000n, problem: null });
+          expect(p?.tiers?.map((t) => [t.units, t.rateMicros])).toEqual([
+            [10, 10_000n],
+            [3, 1_000n],
+          ]);
+          // (The query-time fine path prices AT's 7 first: 70000, and BE 3 x 0.01 + 3 x 0.001 = 33000.)
+          // AT 7/13 of 103000 = 55461 rest 7/13, BE 6/13 = 47538 rest 6/13: the one micro left goes to AT (larger rest).
+          const byCountry = (await store.pricedUsageBy('country', EVERYTHING)).map((r) => [r.value, r.units, r.billable, r.costMicros]);
+          expect(byCountry).toEqual([
+            ['AT', 7, 7, 55_462n],
+            ['BE', 6, 6, 47_538n],
+          ]);
+          // One phone, no group: each carries the whole day.
+          expect((await store.pricedUsageBy('phone', EVERYTHING)).map((r) => [r.value, r.costMicros])).toEqual([['P1', 103_000n]]);
+          expect((await store.pricedUsageBy('group', EVERYTHING)).map((r) => [r.value, r.costMicros])).toEqual([['', 103_000n]]);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('re-prices the later days of the month when a late event arrives for an earlier day', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 8);
+          await deliver(store, '2026-02-05', AT, 5);
+          await repricer(store, wabas).runToCompletion();
+          // Day 3: 8 at 0.01 = 80000; day 5: units 9-13, 2 at 0.01 + 3 at 0.001 = 23000.
+          expect(await costsByDay(store)).toEqual({ '2026-02-03': [8, 8, 80_000n], '2026-02-05': [5, 5, 23_000n] });
+          await deliver(store, '2026-02-02', AT, 4);
+          expect((await store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([[W, '2026-02', '2026-02-02']]);
+          await repricer(store, wabas).runToCompletion();
+          // Day 2: 4 at 0.01 = 40000; day 3: units 5-12, 6 at 0.01 + 2 at 0.001 = 62000; day 5: units 13-17 at 0.001 = 5000.
+          expect(await costsByDay(store)).toEqual({
+            '2026-02-02': [4, 4, 40_000n],
+            '2026-02-03': [8, 8, 62_000n],
+            '2026-02-05': [5, 5, 5_000n],
+          });
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('re-prices a month from the day a price file imported later takes effect', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 8);
+          await deliver(store, '2026-02-05', AT, 5);
+          await deliver(store, '2026-03-02', AT, 1);
+          await repricer(store, wabas).runToCompletion();
+          await importRateFile(
+            store,
+            { kind: 'tiers', text: tiers('0.0200', '0.0020'), effectiveFrom: '2026-02-04', currency: 'USD', fileName: 't2.csv' },
+            0,
+          );
+          // Every month with usage on or after 2026-02-04, from its first such day.
+          expect((await store.pricingDirty()).map((m) => [m.month, m.fromDay])).toEqual([
+            ['2026-02', '2026-02-05'],
+            ['2026-03', '2026-03-02'],
+          ]);
+          await repricer(store, wabas).runToCompletion();
+          // Day 3 keeps the old tiers (80000); day 5 is units 9-13 on the new ones: 2 at 0.02 + 3 at 0.002 = 46000; March: 1 at 0.02.
+          expect(await costsByDay(store)).toEqual({
+            '2026-02-03': [8, 8, 80_000n],
+            '2026-02-05': [5, 5, 46_000n],
+            '2026-03-02': [1, 1, 20_000n],
+          });
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('keeps an unknown category with a null cost and its problem, at every grain', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', BE, 2, 'brand_new_thing');
+          await repricer(store, wabas).runToCompletion();
+          expect((await store.pricedUsage(EVERYTHING)).map((r) => [r.category, r.units, r.billable, r.costMicros, r.problem])).toEqual([
+            ['brand_new_thing', 2, 2, null, 'unknown_category'],
+          ]);
+          for (const dim of PRICED_DIMENSIONS)
+            expect((await store.pricedUsageBy(dim, EVERYTHING)).map((r) => [r.category, r.units, r.costMicros])).toEqual([
+              ['brand_new_thing', 2, null],
+            ]);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('lets one replica at a time re-price a portfolio month (a lease), and the other take it once it runs out', async () => {
+        const store = await openPriced();
+        const other = await engine.openSame(store, { timezones });
+        try {
+          await deliver(store, '2026-02-03', AT, 3);
+          const lease = { portfolioId: 'PF', month: '2026-02', nowMs: 1_000, leaseMs: 500 };
+          expect(await store.claimPricingMonth({ ...lease, holder: 'a' })).toBe(true);
+          expect(await other.claimPricingMonth({ ...lease, holder: 'b' })).toBe(false);
+          // b's replica cannot write under a's lease; after it runs out b can claim, and a can no longer write.
+          const day = {
+            day: '2026-02-03',
+            wabaIds: [W],
+            pricing: [],
+            dims: { country: [], phone: [], group: [] },
+            version: 'v',
+            pricedAtMs: 0,
+          };
+          expect(await other.writePricedDay({ ...lease, holder: 'b' }, day)).toBe(false);
+          expect(await other.claimPricingMonth({ ...lease, holder: 'b', nowMs: 1_500 })).toBe(true);
+          expect(await store.writePricedDay({ ...lease, holder: 'a', nowMs: 1_600 }, day)).toBe(false);
+          expect(await other.writePricedDay({ ...lease, holder: 'b', nowMs: 1_600 }, day)).toBe(true);
+        } finally {
+          await other.close();
+          await store.close();
+        }
+      });
+
+      it('keeps a mark made while a month was being re-priced (its gen moved), and clears the one it re-priced', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 3);
+          const [before] = await store.pricingDirty();
+          await deliver(store, '2026-02-01', AT, 1);
+          const lease = { portfolioId: 'PF', month: '2026-02', holder: 'a', nowMs: 0, leaseMs: 1_000 };
+          await store.claimPricingMonth(lease);
+          await store.finishPricingMonth(lease, [before as never]);
+          expect((await store.pricingDirty()).map((m) => m.fromDay)).toEqual(['2026-02-01']);
+          await store.finishPricingMonth(lease, await store.pricingDirty());
+          expect(await store.pricingDirty()).toEqual([]);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    it('largest remainder: parts sum to the total, the leftover units go to the largest remainders, ties to the earlier part', () => {
+      expect(largestRemainder(103_000n, [7, 6])).toEqual([55_462n, 47_538n]);
+      // 10 over 3 equal parts: 3 each, one left, the first takes it.
+      expect(largestRemainder(10n, [1, 1, 1])).toEqual([4n, 3n, 3n]);
+      // 5 over 1:3:3 (7ths): 0.714 / 2.142 / 2.142 -> floors 0, 2, 2; rests 5, 1, 1 (sevenths): the first gets the 1 left.
+      expect(largestRemainder(5n, [1, 3, 3])).toEqual([1n, 2n, 2n]);
+      expect(largestRemainder(0n, [0, 0])).toEqual([0n, 0n]);
+      expect(() => largestRemainder(1n, [0])).toThrow('zero weight');
+    });
+  });
+}
