@@ -1,4 +1,12 @@
-export { priceUsage, FREE_SERVICE_CONVERSATIONS, SERVICE_FREE_FROM, type PriceUsageOptions, type PriceUsageResult } from './price-usage';
+export {
+  priceUsage,
+  priceUsageEach,
+  FREE_SERVICE_CONVERSATIONS,
+  SERVICE_FREE_FROM,
+  type PriceUsageOptions,
+  type PriceUsageResult,
+  type PricedRowSink,
+} from './price-usage';
 export {
   priceCalls,
   pulsesOf,

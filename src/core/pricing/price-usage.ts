@@ -5,7 +5,7 @@ import { rateCardInForce, tierTableInForce, type PriceBook } from '../ratecard/p
 import { rateOf, type RateCard, type RateUnit } from '../ratecard/rate-card';
 import { tiersOf, type TierTable } from '../ratecard/tiers';
 import { ProblemCollector } from './problems';
-import { freeTierKey, splitAcrossTiers, tierKey } from './tier-ladder';
+import { freeTierKey, splitAcrossTiers, tierCostMicros, tierKey } from './tier-ladder';
 import { assertUsageRows } from './validate-rows';
 import { firstDayWhere, PRICING_RULES, rulesOn, type PricingRules, type PricingRuleRow } from '../rules/pricing-rules';
 import { addDays } from '../time/calendar';
@@ -37,7 +37,7 @@ export interface PriceUsageResult {
  * Builds the priced row field by field, every optional field present (undefined when absent): object
  * spread, or adding a property after the literal, is several times slower on 100k rows.
  */
-function toPriced(row: UsageRow, billable: number, costMicros: Micros | null, tiers?: TierSplit[]): PricedRow {
+export function toPriced(row: UsageRow, billable: number, costMicros: Micros | null, tiers?: TierSplit[]): PricedRow {
   return {
     day: row.day,
     wabaId: row.wabaId,
@@ -78,6 +78,17 @@ function dimsKey(row: UsageRow): string {
     : '';
 }
 
+/** The only own key of a row's dims, or undefined (none, several, or no dims). */
+function soleKey(dims: UsageRow['dims']): string | undefined {
+  let found: string | undefined;
+  if (!dims) return undefined;
+  for (const k in dims) {
+    if (found !== undefined || !Object.prototype.hasOwnProperty.call(dims, k)) return undefined;
+    found = k;
+  }
+  return found;
+}
+
 function sortKey(row: UsageRow): string {
   return [row.day, row.wabaId, row.market, row.category, row.pricingType, row.pricingModel, row.currency, dimsKey(row)].join('\u0000');
 }
@@ -94,6 +105,32 @@ function sortKey(row: UsageRow): string {
  * plus a problem; never throws for them (bad rows are InputErrors).
  */
 export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: PriceUsageOptions = {}): PriceUsageResult {
+  const out: PricedRow[] = new Array(rows.length);
+  const { problems, tierCounts } = priceUsageEach(rows, book, options, (i, row, billable, costMicros, tiers) => {
+    out[i] = toPriced(row, billable, costMicros, tiers);
+  });
+  return { rows: out, problems, tierCounts };
+}
+
+/**
+ * Receives each priced row: its index in the input, the row, charged units, cost (null: no known
+ * price) and, on a tiered rate, the split. Rows come in pricing order, not input order.
+ */
+export type PricedRowSink = (index: number, row: UsageRow, billable: number, costMicros: Micros | null, tiers?: TierSplit[]) => void;
+
+/**
+ * priceUsage without building a priced row per input row: each row's price goes to `sink`. For
+ * callers that only sum prices (the plugin's what-if frames over tens of thousands of rows), where
+ * the priced copies would cost as much as the pricing. With `splits` false, tiered rows come
+ * without their split (the same cost, no objects built).
+ */
+export function priceUsageEach(
+  rows: readonly UsageRow[],
+  book: PriceBook,
+  options: PriceUsageOptions,
+  sink: PricedRowSink,
+  splits = true,
+): Omit<PriceUsageResult, 'rows'> {
   assertUsageRows(rows);
   const prior = options.priorUnits;
   const priorOf = (key: string): number =>
@@ -151,7 +188,8 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
   };
   const pricesOf = (c: DayContext, currency: string): DayPrices => {
     let p = c.prices.get(currency);
-    if (!p) c.prices.set(currency, (p = { message: undefined, conversation: undefined, tiers: undefined }));
+    if (!p)
+      c.prices.set(currency, (p = { message: undefined, conversation: undefined, tiers: undefined, staleFor: undefined, staleText: '' }));
     return p;
   };
   const cardFor = (p: DayPrices, currency: string, day: string, unit: RateUnit): RateCard | null => {
@@ -181,7 +219,6 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     return row.units - free;
   };
 
-  const out: PricedRow[] = new Array(rows.length);
   const unknown = (row: UsageRow, i: number, knownCategory: boolean): void => {
     // Meta Business Agent messages, once the rules name their webhook value: recognised, but charged
     // per token, which webhooks do not report.
@@ -197,7 +234,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     problems.add({ code, message, currency: row.currency, day: row.day, market: row.market, category: row.category, units: row.units });
     // Meta's verdict still says whether it is charged; a known free verdict costs nothing.
     const free = isKnownPricingType(row.pricingType) && row.pricingType !== 'regular';
-    out[i] = toPriced(row, free ? 0 : row.pricingType === 'regular' ? row.units : 0, free ? 0n : null);
+    sink(i, row, free ? 0 : row.pricingType === 'regular' ? row.units : 0, free ? 0n : null);
   };
 
   // Same field order as the problems always had (the API serialises them).
@@ -211,7 +248,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
     const isPmp = row.pricingModel === 'PMP';
     const billable = isPmp ? (row.pricingType === 'regular' && column !== null ? row.units : 0) : cbpBillable(row, column, c, slot);
     if (billable === 0 || column === null) {
-      out[i] = toPriced(row, 0, 0n);
+      sink(i, row, 0, 0n);
       return;
     }
     const unit: RateUnit = isPmp ? 'message' : 'conversation';
@@ -227,20 +264,22 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
       const ladder = table ? tiersOf(table, row.market, column) : null;
       if (table && ladder) {
         if (card && table.effectiveFrom < card.effectiveFrom) {
-          problem(
-            row,
-            'stale_tier_table',
-            `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV`,
-          );
+          // Every tiered row of the day has this problem: its text is written once per card.
+          if (p.staleFor !== card) {
+            p.staleFor = card;
+            p.staleText = `${row.currency} volume tiers from ${table.effectiveFrom} are older than the rate card from ${card.effectiveFrom}; import the matching tier CSV`;
+          }
+          problem(row, 'stale_tier_table', p.staleText);
         }
-        const { splits, costMicros } = splitAcrossTiers(ladder, before, billable);
-        out[i] = toPriced(row, billable, costMicros, splits);
+        if (!splits) return sink(i, row, billable, tierCostMicros(ladder, before, billable));
+        const split = splitAcrossTiers(ladder, before, billable);
+        sink(i, row, billable, split.costMicros, split.splits);
         return;
       }
     }
     if (!card) {
       problem(row, 'no_rate_card', `No ${row.currency} rate card per ${unit} in force on ${row.day}`);
-      out[i] = toPriced(row, billable, null);
+      sink(i, row, billable, null);
       return;
     }
     let rate = rateOf(card, row.market, column);
@@ -254,7 +293,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
         `The ${row.currency} rate card from ${card.effectiveFrom} has no ${column} rate${fallback ? ` (nor ${fallback})` : ''} for ${row.market}`,
       );
     }
-    out[i] = toPriced(row, billable, rate === null ? null : BigInt(billable) * rate);
+    sink(i, row, billable, rate === null ? null : BigInt(billable) * rate);
   };
 
   // Only rows that move a counter (tiers, CBP free service allowance) depend on order, and only on
@@ -286,7 +325,7 @@ export function priceUsage(rows: readonly UsageRow[], book: PriceBook, options: 
   }
   const tierCounts = new Map<string, number>();
   for (const [key, c] of counters) tierCounts.set(key, c.count);
-  return { rows: out, problems: problems.list(), tierCounts };
+  return { problems: problems.list(), tierCounts };
 }
 
 /** A running monthly count of charged units (a volume-tier ladder or the CBP free allowance). */
@@ -313,6 +352,9 @@ interface DayPrices {
   message: RateCard | null | undefined;
   conversation: RateCard | null | undefined;
   tiers: TierTable | null | undefined;
+  /** The card the stale-tier-table text below was written for. */
+  staleFor: RateCard | undefined;
+  staleText: string;
 }
 
 /** Whether a free-text key field holds U+0000 (the old string key's separator): then the string keys order the rows. */
@@ -345,6 +387,15 @@ function sortCounted(rows: readonly UsageRow[], counted: number[], nul: boolean)
       if (d === undefined) dims.set(i, (d = dimsKey(rows[i] as UsageRow)));
       return d;
     };
+    // Rows that tie on every other field usually carry one dimension each (the direction): with
+    // the same sole key, the joined keys compare as the values do, and no string is built.
+    const compareDims = (i: number, j: number): number => {
+      const a = (rows[i] as UsageRow).dims;
+      const b = (rows[j] as UsageRow).dims;
+      if (a === b) return 0;
+      const k = soleKey(a);
+      return k !== undefined && k === soleKey(b) ? order(a?.[k] ?? '', b?.[k] ?? '') : order(dimsOf(i), dimsOf(j));
+    };
     compare = (i, j) => {
       const a = rows[i] as UsageRow;
       const b = rows[j] as UsageRow;
@@ -356,7 +407,7 @@ function sortCounted(rows: readonly UsageRow[], counted: number[], nul: boolean)
         order(a.pricingType, b.pricingType) ||
         order(a.pricingModel, b.pricingModel) ||
         order(a.currency, b.currency) ||
-        order(dimsOf(i), dimsOf(j)) ||
+        compareDims(i, j) ||
         i - j
       );
     };

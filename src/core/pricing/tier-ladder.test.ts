@@ -1,4 +1,4 @@
-import { currentTier } from './tier-ladder';
+import { currentTier, splitAcrossTiers, tierCostMicros } from './tier-ladder';
 import type { Tier } from '../ratecard/tiers';
 
 // A three-step ladder: units 1-3 at 10, 4-5 at 8, 6 and up at 5 (micro-units).
@@ -26,5 +26,20 @@ describe('currentTier: where a running monthly count stands (the /tiers panel)',
     expect(currentTier(closed, 4)).toEqual({ lower: 4, upper: 5, rateMicros: 8n, remainingToNext: 1 });
     expect(currentTier(closed, 5)).toBeNull();
     expect(currentTier([], 0)).toBeNull();
+  });
+});
+
+describe('tierCostMicros: the cost of splitAcrossTiers without the split', () => {
+  test('by hand: units 3..7 of the ladder', () => {
+    // before = 2: units 3 (tier 1 @10), 4-5 (tier 2 @8), 6-7 (tier 3 @5) = 10 + 16 + 10
+    expect(tierCostMicros(ladder, 2, 5)).toBe(36n);
+    expect(splitAcrossTiers(ladder, 2, 5).costMicros).toBe(36n);
+  });
+
+  test('equals the split cost for every start and count up to 12, on an open and a closed ladder', () => {
+    for (const l of [ladder, ladder.slice(0, 2)])
+      for (let before = 0; before <= 12; before += 1)
+        for (let units = 0; units <= 12; units += 1)
+          expect([before, units, tierCostMicros(l, before, units)]).toEqual([before, units, splitAcrossTiers(l, before, units).costMicros]);
   });
 });

@@ -36,6 +36,22 @@ export function splitAcrossTiers(ladder: readonly Tier[], before: number, units:
   return { splits, costMicros };
 }
 
+/** splitAcrossTiers' cost alone, for callers that do not keep the split (no objects built). */
+export function tierCostMicros(ladder: readonly Tier[], before: number, units: number): Micros {
+  let costMicros = 0n;
+  let next = before + 1;
+  const last = before + units;
+  for (const tier of ladder) {
+    if (next > last) break;
+    const upper = tier.upper ?? Number.POSITIVE_INFINITY;
+    if (upper < next) continue;
+    const take = Math.min(upper, last) - next + 1;
+    costMicros += BigInt(take) * tier.rateMicros;
+    next += take;
+  }
+  return costMicros;
+}
+
 /** Where a running monthly count stands: the tier of the next unit and how many units until the next tier. */
 export interface TierPosition {
   lower: number;

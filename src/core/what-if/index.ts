@@ -9,4 +9,13 @@ export {
   type ScenarioPriceFile,
   type ServiceMove,
 } from './scenario';
-export { priceScenario, priorTierUnits, scenarioBook, type PriorUnitsRow, type ScenarioResult } from './price-scenario';
+export {
+  priceScenario,
+  priceScenarioEach,
+  priorTierUnits,
+  scenarioBook,
+  type PriorUnitsRow,
+  type ScenarioOutcome,
+  type ScenarioResult,
+  type ScenarioSink,
+} from './price-scenario';

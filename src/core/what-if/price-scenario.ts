@@ -1,8 +1,9 @@
 import { InputError } from '../errors';
 import { rateColumnOf, type Category } from '../model/category';
 import { divRound } from '../model/money';
-import type { PricedRow, UsageRow } from '../model/usage';
-import { priceUsage, type PriceUsageResult } from '../pricing/price-usage';
+import type { Micros } from '../model/money';
+import type { PricedRow, TierSplit, UsageRow } from '../model/usage';
+import { priceUsageEach, toPriced, type PriceUsageResult } from '../pricing/price-usage';
 import { tierKey } from '../pricing/tier-ladder';
 import type { PriceBook, PriceBookEntry } from '../ratecard/price-book';
 import { PRICING_RULES, rulesOn, type PricingRuleRow, type PricingRules } from '../rules/pricing-rules';
@@ -150,37 +151,25 @@ export function scenarioBook(book: PriceBook, files: readonly ScenarioPriceFile[
 
 const matches = (want: string | undefined, value: string) => want === undefined || want === '*' || want === '' || want === value;
 
-function overrideOf(row: PricedRow, overrides: readonly RateOverride[]): RateOverride | undefined {
+function overrideOf(row: UsageRow, overrides: readonly RateOverride[]): RateOverride | undefined {
   return overrides.find((o) => matches(o.market, row.market) && matches(o.category, row.category) && matches(o.currency, row.currency));
 }
 
-/** A priced row with another cost, field by field in the pricer's order (spread is slow over a range); tiers kept or dropped. */
-function withCost(row: PricedRow, costMicros: bigint | null, keepTiers: boolean): PricedRow {
-  const out: PricedRow = {
-    day: row.day,
-    wabaId: row.wabaId,
-    portfolioId: row.portfolioId,
-    currency: row.currency,
-    market: row.market,
-    category: row.category,
-    pricingType: row.pricingType,
-    pricingModel: row.pricingModel,
-    units: row.units,
-    billable: row.billable,
-    costMicros,
-  };
-  if (row.messages !== undefined) out.messages = row.messages;
-  if (row.dims !== undefined) out.dims = row.dims;
-  if (keepTiers && row.tiers !== undefined) out.tiers = row.tiers;
-  return out;
-}
+/** Where a scenario's priced row goes: its side, its index among that side's rows, and its price. */
+export type ScenarioSink = (
+  side: 'actual' | 'scenario',
+  index: number,
+  row: UsageRow,
+  billable: number,
+  costMicros: Micros | null,
+  tiers?: TierSplit[],
+) => void;
 
-/** Applies the first matching override to a priced row: a percentage of its cost, or a flat rate per charged unit. */
-function applyOverride(row: PricedRow, o: RateOverride): PricedRow {
-  if (o.rateMicros !== undefined) return withCost(row, BigInt(row.billable) * o.rateMicros, false);
-  if (row.costMicros === null) return row;
-  const ppm = 1_000_000n + BigInt(Math.round((o.percent as number) * 10_000));
-  return withCost(row, divRound(row.costMicros * ppm, 1_000_000n), true);
+/** What priceScenarioEach returns besides the prices it hands to its sink. */
+export interface ScenarioOutcome {
+  actual: Omit<PriceUsageResult, 'rows'>;
+  scenario: Omit<PriceUsageResult, 'rows'>;
+  rules: readonly PricingRuleRow[];
 }
 
 /**
@@ -198,23 +187,63 @@ export function priceScenario(
   scenario: Scenario,
   table: readonly PricingRuleRow[] = PRICING_RULES,
 ): ScenarioResult {
+  const out: Record<'actual' | 'scenario', PricedRow[]> = { actual: [], scenario: [] };
+  const r = priceScenarioEach(
+    rows,
+    priorUnits,
+    book,
+    scenario,
+    (side, i, row, billable, costMicros, tiers) => {
+      out[side][i] = toPriced(row, billable, costMicros, tiers);
+    },
+    table,
+  );
+  return { actual: { ...r.actual, rows: out.actual }, scenario: { ...r.scenario, rows: out.scenario }, rules: r.rules };
+}
+
+/**
+ * priceScenario without building the priced rows: each side's prices go to `sink` (the plugin's
+ * what-if frames only sum them). The scenario's rows are priced after its overrides: the first
+ * matching one sets a flat rate per charged unit (the tier split no longer applies) or scales the
+ * priced cost by its percentage, rounded half up to a micro-unit. With `splits` false, tiered
+ * rows come without their split.
+ */
+export function priceScenarioEach(
+  rows: readonly UsageRow[],
+  priorUnits: readonly PriorUnitsRow[],
+  book: PriceBook,
+  scenario: Scenario,
+  sink: ScenarioSink,
+  table: readonly PricingRuleRow[] = PRICING_RULES,
+  splits = true,
+): ScenarioOutcome {
   assertScenario(scenario, table);
-  const actual = priceUsage(rows, book, { priorUnits: priorTierUnits(priorUnits, table), rules: table });
+  const actual = priceUsageEach(
+    rows,
+    book,
+    { priorUnits: priorTierUnits(priorUnits, table), rules: table },
+    (i, row, b, c, t) => sink('actual', i, row, b, c, t),
+    splits,
+  );
   let startDay: string | null = null;
   for (const r of rows) if (startDay === null || r.day < startDay) startDay = r.day;
-  if (startDay === null) return { actual, scenario: { rows: [], problems: [], tierCounts: new Map() }, rules: table };
+  if (startDay === null) return { actual, scenario: { problems: [], tierCounts: new Map() }, rules: table };
   const rules = shiftRules(table, scenario.rules ?? [], startDay);
   const input = scenarioRows(rows, table, rules, scenario.moveService);
-  const priced = priceUsage(input, scenarioBook(book, scenario.priceFiles ?? [], startDay), {
-    priorUnits: priorTierUnits(priorUnits, rules),
-    rules,
-  });
   const overrides = scenario.overrides ?? [];
-  if (overrides.length > 0) {
-    priced.rows = priced.rows.map((r) => {
-      const o = overrideOf(r, overrides);
-      return o ? applyOverride(r, o) : r;
-    });
-  }
+  const priced = priceUsageEach(
+    input,
+    scenarioBook(book, scenario.priceFiles ?? [], startDay),
+    { priorUnits: priorTierUnits(priorUnits, rules), rules },
+    (i, row, billable, costMicros, tiers) => {
+      const o = overrides.length > 0 ? overrideOf(row, overrides) : undefined;
+      if (o === undefined || (o.rateMicros === undefined && costMicros === null))
+        return sink('scenario', i, row, billable, costMicros, tiers);
+      if (o.rateMicros !== undefined) return sink('scenario', i, row, billable, BigInt(billable) * o.rateMicros);
+      const ppm = 1_000_000n + BigInt(Math.round((o.percent as number) * 10_000));
+      return sink('scenario', i, row, billable, divRound((costMicros as bigint) * ppm, 1_000_000n), tiers);
+    },
+    splits,
+  );
   return { actual, scenario: priced, rules };
 }

@@ -1,5 +1,5 @@
 import type { UsageRow } from '../model/usage';
-import { priceUsage, type PriceUsageResult } from '../pricing/price-usage';
+import { priceUsage, priceUsageEach, type PriceUsageResult } from '../pricing/price-usage';
 import { freeTierKey, tierKey } from '../pricing/tier-ladder';
 import { addToPriceBook } from '../ratecard/price-book';
 import { parseRateCardCsv } from '../ratecard/rate-card';
@@ -8,7 +8,7 @@ import { PRICING_RULES, type PricingRuleRow } from '../rules/pricing-rules';
 import { BRL_RATES_2026_07, USD_RATES_2026_04, USD_TIERS_2026_04 } from '../test-fixtures/invented-rate-cards';
 import { buildTestBook } from '../test-fixtures/test-book';
 import { addDays } from '../time/calendar';
-import { priceScenario, type PriorUnitsRow } from './price-scenario';
+import { priceScenario, priceScenarioEach, type PriorUnitsRow } from './price-scenario';
 import type { Scenario } from './scenario';
 
 /*
@@ -205,5 +205,41 @@ describe('pricing fingerprint (same answers before and after speed work)', () =>
     const from = rows.filter((r) => r.day >= '2026-09-28');
     const r = priceScenario(from, priorRows, book, allToMarketing, agentTable);
     expect(fingerprint(canonical(r))).toBe('1f7482452437fa');
+  });
+
+  test('the sums-only paths (no priced rows, no splits) give every row the same cost and the same problems', () => {
+    const costs = (r: PriceUsageResult) => r.rows.map((x) => x.costMicros);
+    const each: (bigint | null)[] = [];
+    const rest = priceUsageEach(
+      rows,
+      book,
+      {},
+      (i, _row, _b, c, t) => {
+        expect(t).toBeUndefined();
+        each[i] = c;
+      },
+      false,
+    );
+    const full = priceUsage(rows, book);
+    expect(each).toEqual(costs(full));
+    expect(canonical(rest.problems)).toBe(canonical(full.problems));
+    for (const sc of [everything, allToMarketing]) {
+      const sides: Record<'actual' | 'scenario', (bigint | null)[]> = { actual: [], scenario: [] };
+      const outcome = priceScenarioEach(
+        rows,
+        priorRows,
+        book,
+        sc,
+        (side, i, _row, _b, c) => {
+          sides[side][i] = c;
+        },
+        undefined,
+        false,
+      );
+      const r = priceScenario(rows, priorRows, book, sc);
+      expect(sides.actual).toEqual(costs(r.actual));
+      expect(sides.scenario).toEqual(costs(r.scenario));
+      expect(canonical(outcome.scenario.problems)).toBe(canonical(r.scenario.problems));
+    }
   });
 });

@@ -47,9 +47,39 @@ const envelope = z.object({ rows: z.array(z.unknown()), priorUnits: z.array(prio
 export function parsePricingInput(body: unknown, what = 'pricing-input'): PricingInputResponse {
   const parsed = parseResponse(envelope, body, what);
   const rows = parsed.rows as PricingInputResponse['rows'];
+  // Every string of a parsed body is its own copy, hashed afresh by each map lookup the pricer and
+  // the frames make per row. One copy per distinct value (the previous row's, most of the time)
+  // lets them all reuse one computed hash.
+  const one = new Map<string, string>();
+  const canonical = (v: string): string => {
+    const seen = one.get(v);
+    if (seen !== undefined) return seen;
+    one.set(v, v);
+    return v;
+  };
+  let prev: PricingInputResponse['rows'][number] | undefined;
+  const same = <K extends 'day' | 'wabaId' | 'portfolioId' | 'currency' | 'market' | 'category' | 'pricingType'>(
+    r: PricingInputResponse['rows'][number],
+    k: K,
+  ) => {
+    if (prev !== undefined && r[k] === prev[k]) r[k] = prev[k];
+    else r[k] = canonical(r[k]) as (typeof r)[K];
+  };
   for (let i = 0; i < rows.length; i += 1) {
-    if (isPlainRow(rows[i])) continue;
-    rows[i] = parseResponse(pricingInputRow, rows[i], `${what}.rows[${i}]`);
+    if (!isPlainRow(rows[i])) rows[i] = parseResponse(pricingInputRow, rows[i], `${what}.rows[${i}]`);
+    const r = rows[i] as PricingInputResponse['rows'][number];
+    same(r, 'day');
+    same(r, 'wabaId');
+    same(r, 'portfolioId');
+    same(r, 'currency');
+    same(r, 'market');
+    same(r, 'category');
+    same(r, 'pricingType');
+    for (const k in r.dims) {
+      const v = r.dims[k];
+      if (typeof v === 'string') r.dims[k] = canonical(v);
+    }
+    prev = r;
   }
   return { rows, priorUnits: parsed.priorUnits };
 }

@@ -4,9 +4,9 @@ import {
   microsToNumber,
   monthOf,
   monthStartMs,
-  priceScenario,
+  priceScenarioEach,
+  type Micros,
   type PriceBook,
-  type PricedRow,
   type Scenario,
   type UsageRow,
 } from '@core';
@@ -53,7 +53,7 @@ interface SeriesCell {
 const NONE = Symbol('none');
 
 /** The value of a grouping dimension on a priced row (the same fields /usage rows carry). */
-function valueOf(row: PricedRow, dim: UsageDimension): string | null {
+function valueOf(row: UsageRow, dim: UsageDimension): string | null {
   switch (dim) {
     case 'waba':
       return row.wabaId;
@@ -82,25 +82,31 @@ export function buildWhatIfFrames(
   options: WhatIfFrameOptions,
 ): DataFrame[] {
   if (options.interval === 'hour') throw new InputError('interval', 'hour', 'what-if prices whole WABA-local days: use day or month');
-  // Day buckets start at the WABA-local midnight the connector sent with each row; rows come in
-  // runs of one WABA and day, so the last pair answers most lookups.
-  const dayTime = new Map<string, Map<string, number>>();
-  for (const r of input.rows) {
-    let days = dayTime.get(r.wabaId);
-    if (!days) dayTime.set(r.wabaId, (days = new Map()));
-    days.set(r.day, r.time);
-  }
-  // Contract rows are usage rows with a `time` besides; the pricer copies only the fields it knows.
-  const result = priceScenario(input.rows as readonly UsageRow[], input.priorUnits, book, scenario);
+  // Day buckets start at the WABA-local midnight the connector sent with each row. Rows the
+  // scenario made (moved or re-typed service) have no time of their own: they take their day's.
+  let dayTime: Map<string, Map<string, number>> | undefined;
+  const dayStart = (row: UsageRow): number => {
+    const own = (row as { time?: unknown }).time;
+    if (typeof own === 'number') return own;
+    if (!dayTime) {
+      dayTime = new Map();
+      for (const r of input.rows) {
+        let days = dayTime.get(r.wabaId);
+        if (!days) dayTime.set(r.wabaId, (days = new Map()));
+        days.set(r.day, r.time);
+      }
+    }
+    return dayTime.get(row.wabaId)?.get(row.day) as number;
+  };
   const monthStarts = new Map<string, number>();
   let lastWaba: string | undefined;
   let lastDay: string | undefined;
   let lastTime = 0;
-  const bucketOf = (row: PricedRow): number => {
+  const bucketOf = (row: UsageRow): number => {
+    if (options.interval === 'day') return dayStart(row);
     if (row.wabaId === lastWaba && row.day === lastDay) return lastTime;
     lastWaba = row.wabaId;
     lastDay = row.day;
-    if (options.interval === 'day') return (lastTime = dayTime.get(row.wabaId)?.get(row.day) as number);
     const key = `${row.wabaId}|${row.day.slice(0, 7)}`;
     let start = monthStarts.get(key);
     if (start === undefined) {
@@ -114,7 +120,7 @@ export function buildWhatIfFrames(
   // (currency, then each grouped value): tens of thousands of rows, no key strings built per row.
   const tree = new Map<unknown, unknown>();
   const series: SeriesCell[] = [];
-  const seriesOf = (row: PricedRow): SeriesCell => {
+  const seriesOf = (row: UsageRow): SeriesCell => {
     let node = tree;
     let key: unknown = row.currency;
     for (const d of options.groupBy) {
@@ -142,22 +148,29 @@ export function buildWhatIfFrames(
     }
     return cell;
   };
-  const add = (side: Side, rows: readonly PricedRow[]) => {
-    for (const row of rows) {
-      const time = bucketOf(row);
-      const buckets = seriesOf(row).buckets;
-      let b = buckets.get(time);
-      if (!b) buckets.set(time, (b = { actual: { sum: 0n, known: false, rows: 0 }, scenario: { sum: 0n, known: false, rows: 0 } }));
-      const acc = b[side];
-      acc.rows += 1;
-      if (row.costMicros !== null) {
-        acc.sum += row.costMicros;
-        acc.known = true;
-      }
+  const add = (side: Side, row: UsageRow, costMicros: Micros | null) => {
+    const time = bucketOf(row);
+    const buckets = seriesOf(row).buckets;
+    let b = buckets.get(time);
+    if (!b) buckets.set(time, (b = { actual: { sum: 0n, known: false, rows: 0 }, scenario: { sum: 0n, known: false, rows: 0 } }));
+    const acc = b[side];
+    acc.rows += 1;
+    if (costMicros !== null) {
+      acc.sum += costMicros;
+      acc.known = true;
     }
   };
-  add('actual', result.actual.rows);
-  add('scenario', result.scenario.rows);
+  // Contract rows are usage rows with a `time` besides; the pricer reads only the fields it knows.
+  // Only sums are shown: the tier splits are not built.
+  const result = priceScenarioEach(
+    input.rows as readonly UsageRow[],
+    input.priorUnits,
+    book,
+    scenario,
+    (side, _i, row, _b, costMicros) => add(side, row, costMicros),
+    undefined,
+    false,
+  );
   const notices = [
     ...result.actual.problems.map((p) => ['actual', p] as const),
     ...result.scenario.problems.map((p) => [scenario.name, p] as const),
