@@ -216,6 +216,8 @@ export interface RepricerOptions {
   now?: () => number;
   /** How long a claim holds a portfolio month without a write renewing it (default 60 s). */
   leaseMs?: number;
+  /** A background pass that failed (the months stay dirty and the next pass tries again). */
+  onError?: (err: Error) => void;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -267,7 +269,7 @@ export class Repricer {
     const tick = () => {
       this.timer = setTimeout(() => {
         this.runOnce()
-          .catch(() => undefined)
+          .catch((err: Error) => this.options.onError?.(err))
           .finally(() => {
             if (this.timer) tick();
           });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectorConfig } from '../config';
@@ -5,11 +7,11 @@ import { seedDemo } from '../demo';
 import { buildApp } from '../http';
 import { registerIngestMetrics, registerSpendMetrics } from '../metrics';
 import { createPullScheduler, registerPullMetrics, type PullClock, type PullScheduler, type PullWabaConfig } from '../pull';
-import type { QueryContext, WabaInfo } from '../query';
+import { Repricer, type QueryContext, type WabaInfo } from '../query';
 import { createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
 import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
 import { describeDb, openStore } from './open-store';
-import { importDemoRateFile, loadPriceBook } from './price-files';
+import { importDemoRateFile, loadPriceBook, priceBookLoader } from './price-files';
 import { currencyToday, wabaInfoOf } from './waba-info';
 
 export const VERSION = '0.1.0';
@@ -35,7 +37,13 @@ export interface ConnectorOptions {
   reportClock?: PullClock;
   /** Where WASPEND_SMTP_* are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Run the background re-pricer of the priced rollups (default true). */
+  repricing?: boolean;
+  /** How often it looks for dirty months (default 5 s). */
+  repriceEveryMs?: number;
 }
+
+const REPRICE_EVERY_MS = 5_000;
 
 export interface RunningConnector {
   url: string;
@@ -215,6 +223,18 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const url = await app.listen({ host: opts.host, port: opts.port });
   scheduler?.start();
   reports?.start();
+  // Keeps the priced rollups (migration 013) current in the background; the leases let replicas share the work.
+  const repricer =
+    opts.repricing === false
+      ? null
+      : new Repricer({
+          store,
+          wabas,
+          holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+          loadBook: priceBookLoader(store),
+          onError: (err) => logger.warn({ err: err.message }, 're-pricing failed; the months stay dirty for the next pass'),
+        });
+  repricer?.start(opts.repriceEveryMs ?? REPRICE_EVERY_MS);
   logger.info(
     { url, db: describeDb(opts.db), wabas: config.wabas.length, pulls: scheduler !== null, reports: Object.keys(reportConfigs) },
     'waspend connector listening',
@@ -229,6 +249,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
       if (closed) return;
       closed = true;
       clearInterval(reloadBook);
+      await repricer?.stop();
       await scheduler?.stop();
       await reports?.stop();
       senders?.close();

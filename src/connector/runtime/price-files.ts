@@ -49,15 +49,33 @@ export async function importRateFile(store: RateFileStore, f: RateFileInput, now
  * it was built from (a reload only rebuilds when the signature changes).
  */
 export async function loadPriceBook(store: RateFileStore): Promise<{ book: PriceBook; signature: string }> {
-  let book = emptyPriceBook();
   const files = await store.rateFiles();
+  return { book: bookOf(files), signature: signatureOf(files) };
+}
+
+function bookOf(files: readonly StoredRateFile[]): PriceBook {
+  let book = emptyPriceBook();
   for (const f of files) {
     book = addToPriceBook(
       book,
       parseRateFile({ kind: f.kind, text: f.content, effectiveFrom: f.effectiveFrom, currency: f.currency, fileName: f.fileName }),
     );
   }
-  return { book, signature: files.map((f) => `${f.kind}/${f.currency}/${f.effectiveFrom}/${f.importedAtMs}`).join(',') };
+  return book;
+}
+
+const signatureOf = (files: readonly StoredRateFile[]) =>
+  files.map((f) => `${f.kind}/${f.currency}/${f.effectiveFrom}/${f.importedAtMs}`).join(',');
+
+/** Reads the stored files on every call but parses them only when they changed (the re-pricer asks on each pass with work). */
+export function priceBookLoader(store: RateFileStore): () => Promise<PriceBook> {
+  let last: { signature: string; book: PriceBook } | undefined;
+  return async () => {
+    const files = await store.rateFiles();
+    const signature = signatureOf(files);
+    if (last?.signature !== signature) last = { signature, book: bookOf(files) };
+    return last.book;
+  };
 }
 
 /** Stores one of the demo's invented price files (what `serve --demo` and `waspend demo` seed). */
