@@ -58,27 +58,18 @@ export function parsePricingInput(body: unknown, what = 'pricing-input'): Pricin
     return v;
   };
   let prev: PricingInputResponse['rows'][number] | undefined;
-  const same = <K extends 'day' | 'wabaId' | 'portfolioId' | 'currency' | 'market' | 'category' | 'pricingType'>(
-    r: PricingInputResponse['rows'][number],
-    k: K,
-  ) => {
-    if (prev !== undefined && r[k] === prev[k]) r[k] = prev[k];
-    else r[k] = canonical(r[k]) as (typeof r)[K];
-  };
   for (let i = 0; i < rows.length; i += 1) {
     if (!isPlainRow(rows[i])) rows[i] = parseResponse(pricingInputRow, rows[i], `${what}.rows[${i}]`);
     const r = rows[i] as PricingInputResponse['rows'][number];
-    same(r, 'day');
-    same(r, 'wabaId');
-    same(r, 'portfolioId');
-    same(r, 'currency');
-    same(r, 'market');
-    same(r, 'category');
-    same(r, 'pricingType');
-    for (const k in r.dims) {
-      const v = r.dims[k];
-      if (typeof v === 'string') r.dims[k] = canonical(v);
-    }
+    // Field by field (a loop over the names would make each access a slow keyed one).
+    if (prev === undefined) prev = r;
+    r.day = r.day === prev.day ? prev.day : canonical(r.day);
+    r.wabaId = r.wabaId === prev.wabaId ? prev.wabaId : canonical(r.wabaId);
+    r.portfolioId = r.portfolioId === prev.portfolioId ? prev.portfolioId : canonical(r.portfolioId);
+    r.currency = r.currency === prev.currency ? prev.currency : canonical(r.currency);
+    r.market = r.market === prev.market ? prev.market : canonical(r.market);
+    r.category = canonical(r.category) as typeof r.category;
+    r.pricingType = r.pricingType === prev.pricingType ? prev.pricingType : (canonical(r.pricingType) as typeof r.pricingType);
     prev = r;
   }
   return { rows, priorUnits: parsed.priorUnits };

@@ -11,6 +11,7 @@ import {
   type UsageRow,
 } from '@core';
 import type { Interval, PricingInputResponse, UsageDimension } from '@contract';
+import { MicrosSum } from './micros-sum';
 import { moneyFieldConfig, splitSeries } from './series';
 
 export interface WhatIfFrameOptions {
@@ -26,7 +27,7 @@ type Side = 'actual' | 'scenario';
 
 /** One side's sum in a bucket: micro-units of the rows with a known price, and how many rows there were. */
 interface Acc {
-  sum: bigint;
+  sum: MicrosSum;
   known: boolean;
   rows: number;
 }
@@ -152,11 +153,15 @@ export function buildWhatIfFrames(
     const time = bucketOf(row);
     const buckets = seriesOf(row).buckets;
     let b = buckets.get(time);
-    if (!b) buckets.set(time, (b = { actual: { sum: 0n, known: false, rows: 0 }, scenario: { sum: 0n, known: false, rows: 0 } }));
+    if (!b)
+      buckets.set(
+        time,
+        (b = { actual: { sum: new MicrosSum(), known: false, rows: 0 }, scenario: { sum: new MicrosSum(), known: false, rows: 0 } }),
+      );
     const acc = b[side];
     acc.rows += 1;
     if (costMicros !== null) {
-      acc.sum += costMicros;
+      acc.sum.add(costMicros);
       acc.known = true;
     }
   };
@@ -179,12 +184,13 @@ export function buildWhatIfFrames(
   return splitSeries(series, options.groupBy, '').map((s, i) => {
     const buckets = (s.rows[0] as SeriesCell).buckets;
     // A side with no rows in a bucket cost nothing there (e.g. service moved away); only unpriced rows give null.
-    const amount = (acc: Acc): number | null => (acc.known || acc.rows === 0 ? microsToNumber(acc.sum) : null);
+    const total = (acc: Acc): bigint => acc.sum.total;
+    const amount = (acc: Acc): number | null => (acc.known || acc.rows === 0 ? microsToNumber(total(acc)) : null);
     const times = [...buckets.keys()].sort((a, b) => a - b);
     const sides = times.map((t) => buckets.get(t) as Bucket);
     const actual = sides.map((b) => amount(b.actual));
     const scen = sides.map((b) => amount(b.scenario));
-    const diff = sides.map((b, j) => (actual[j] === null || scen[j] === null ? null : microsToNumber(b.scenario.sum - b.actual.sum)));
+    const diff = sides.map((b, j) => (actual[j] === null || scen[j] === null ? null : microsToNumber(total(b.scenario) - total(b.actual))));
     const prefix = s.name ? `${s.name} · ` : '';
     const money = moneyFieldConfig(s.currency);
     const field = (fieldName: string, display: string, values: (number | null)[], extra: Record<string, string> = {}) => ({
