@@ -132,6 +132,20 @@ export function priceUsageEach(
   splits = true,
 ): Omit<PriceUsageResult, 'rows'> {
   assertUsageRows(rows);
+  return priceCheckedRows(rows, book, options, sink, splits);
+}
+
+/**
+ * priceUsageEach for rows already checked by assertUsageRows or made from checked rows (the
+ * what-if scenario's rows); core-internal, not exported from the pricing module.
+ */
+export function priceCheckedRows(
+  rows: readonly UsageRow[],
+  book: PriceBook,
+  options: PriceUsageOptions,
+  sink: PricedRowSink,
+  splits: boolean,
+): Omit<PriceUsageResult, 'rows'> {
   const prior = options.priorUnits;
   const priorOf = (key: string): number =>
     (prior instanceof Map ? prior.get(key) : (prior as Record<string, number> | undefined)?.[key]) ?? 0;

@@ -3,7 +3,7 @@ import { rateColumnOf, type Category } from '../model/category';
 import { divRound } from '../model/money';
 import type { Micros } from '../model/money';
 import type { PricedRow, TierSplit, UsageRow } from '../model/usage';
-import { priceUsageEach, toPriced, type PriceUsageResult } from '../pricing/price-usage';
+import { priceCheckedRows, priceUsageEach, toPriced, type PriceUsageResult } from '../pricing/price-usage';
 import { tierKey } from '../pricing/tier-ladder';
 import type { PriceBook, PriceBookEntry } from '../ratecard/price-book';
 import { PRICING_RULES, rulesOn, type PricingRuleRow, type PricingRules } from '../rules/pricing-rules';
@@ -231,7 +231,8 @@ export function priceScenarioEach(
   const rules = shiftRules(table, scenario.rules ?? [], startDay);
   const input = scenarioRows(rows, table, rules, scenario.moveService);
   const overrides = scenario.overrides ?? [];
-  const priced = priceUsageEach(
+  // The scenario rows are made from the checked input rows: they are not checked again.
+  const priced = priceCheckedRows(
     input,
     scenarioBook(book, scenario.priceFiles ?? [], startDay),
     { priorUnits: priorTierUnits(priorUnits, rules), rules },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, PRICING_TYPES } from '@core';
-import { pricingInputRow, priorUnitsRow, type PricingInputResponse } from '@contract';
+import { pricingInputResponse, pricingInputRow, priorUnitsRow, type PricingInputResponse } from '@contract';
 import { parseResponse } from './parse-response';
 
 const categories = new Set<unknown>(CATEGORIES);
@@ -36,7 +36,8 @@ function isPlainRow(r: unknown): boolean {
   );
 }
 
-const envelope = z.object({ rows: z.array(z.unknown()), priorUnits: z.array(priorUnitsRow) });
+// `rows` is only checked to be there and an array: the contract's own schema names what is wrong otherwise.
+const envelope = z.object({ rows: z.unknown(), priorUnits: z.array(priorUnitsRow) });
 
 /**
  * Validates a /pricing-input body against the contract. The what-if kind receives tens of thousands
@@ -45,8 +46,9 @@ const envelope = z.object({ rows: z.array(z.unknown()), priorUnits: z.array(prio
  * does not accept goes through the contract's own schema, which then names the field or lets it pass.
  */
 export function parsePricingInput(body: unknown, what = 'pricing-input'): PricingInputResponse {
+  if (!Array.isArray((body as { rows?: unknown } | null)?.rows)) return parseResponse(pricingInputResponse, body, what);
   const parsed = parseResponse(envelope, body, what);
-  const rows = parsed.rows as PricingInputResponse['rows'];
+  const rows = (parsed.rows as unknown[]).slice() as PricingInputResponse['rows'];
   // Every string of a parsed body is its own copy, hashed afresh by each map lookup the pricer and
   // the frames make per row. One copy per distinct value (the previous row's, most of the time)
   // lets them all reuse one computed hash.
