@@ -96,6 +96,25 @@ describe('priceScenario: share of service moved to templates', () => {
     ]);
   });
 
+  test('moved replies are business-initiated templates (their other dims kept); what stays is user-initiated', () => {
+    const rows = [
+      row({ day: '2026-10-05', units: 4, category: 'service', dims: { direction: 'user_initiated' } }),
+      row({ day: '2026-10-06', units: 4, category: 'service', dims: { direction: 'user_initiated', country: 'BR' } }),
+      row({ day: '2026-10-07', units: 4, category: 'service' }),
+    ];
+    const r = priceScenario(rows, [], book, named('half', { moveService: { share: 50, to: 'utility' } }));
+    expect(r.scenario.rows.map((x) => [x.day, x.category, x.units, x.dims])).toEqual([
+      ['2026-10-05', 'service', 2, { direction: 'user_initiated' }],
+      ['2026-10-05', 'utility', 2, { direction: 'business_initiated' }],
+      ['2026-10-06', 'service', 2, { direction: 'user_initiated', country: 'BR' }],
+      ['2026-10-06', 'utility', 2, { direction: 'business_initiated', country: 'BR' }],
+      ['2026-10-07', 'service', 2, undefined],
+      ['2026-10-07', 'utility', 2, undefined],
+    ]);
+    // The input rows are not touched.
+    expect(rows[1]?.dims).toEqual({ direction: 'user_initiated', country: 'BR' });
+  });
+
   test('before 2026-10-01 moved replies are free utility templates inside the window; odd units round half up', () => {
     const rows = [row({ day: '2026-09-10', units: 5, category: 'service', pricingType: 'free_customer_service' })];
     const r = priceScenario(rows, [], book, named('move', { moveService: { share: 50, to: 'utility' } }));

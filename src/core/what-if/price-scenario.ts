@@ -89,6 +89,17 @@ function changed(row: UsageRow, category: string, pricingType: string, units: nu
   return out;
 }
 
+const TEMPLATE_DIMS = { direction: 'business_initiated' };
+
+/**
+ * The dims of a reply sent as a template instead: a template is business-initiated (as the
+ * connector files every category but service). Most rows carry the direction alone: they share one object.
+ */
+function asTemplate(dims: NonNullable<UsageRow['dims']>): NonNullable<UsageRow['dims']> {
+  for (const k in dims) if (k !== 'direction') return { ...dims, direction: 'business_initiated' };
+  return TEMPLATE_DIMS;
+}
+
 function scenarioRows(
   rows: readonly UsageRow[],
   table: readonly PricingRuleRow[],
@@ -123,7 +134,9 @@ function scenarioRows(
       continue;
     }
     if (r.units > moved) out.push(changed(r, r.category, r.pricingType, r.units - moved));
-    out.push(changed(r, move.to, movedType, moved));
+    const m = changed(r, move.to, movedType, moved);
+    if (r.dims?.direction !== undefined) m.dims = asTemplate(r.dims);
+    out.push(m);
   }
   return out;
 }
