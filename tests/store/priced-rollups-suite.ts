@@ -6,7 +6,9 @@
  */
 import { firstDayOf, type Micros } from '../../src/core';
 import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { usageQuery } from '../../src/contract';
 import { pricedUsage } from '../../src/connector/query/priced-usage';
+import { usageSeries } from '../../src/connector/query/usage-series';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
 import { largestRemainder, Repricer } from '../../src/connector/query/re-pricer';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
@@ -101,6 +103,140 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           // Every grain sums to the pricing grain's total, per day and currency.
           expect(total(rows)).toEqual(total(parents));
         }
+      } finally {
+        await store.close();
+      }
+    }, 300_000);
+
+    it('answers estimate usage without phone, country or group from the stored rollups: the same answers as priced at query time, for every dimension and filter', async () => {
+      const wabas = new Map(demoConfig('priced-rollups-token-0123456789').wabas.map((w) => [w.id, wabaInfoOf(w)]));
+      const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
+      const store = await engine.open({ timezones });
+      try {
+        await seedDemo({
+          seed: 'priced-rollups-series',
+          asOfMs: DEMO_AS_OF_MS,
+          days: 50,
+          scale: 0.02,
+          ingest: createEnvelopeIngest(store, () => DEMO_AS_OF_MS),
+          sink: store,
+          importRates: (f) => importDemoRateFile(store, f),
+        });
+        await repricer(store, wabas).runToCompletion();
+        const book = (await loadPriceBook(store)).book;
+        const base = { store, wabas, priceBook: () => book, generation: () => 0, now: () => DEMO_AS_OF_MS };
+        // Both contexts share the query-time pricing cache (it is per store): harmless, it only ever holds
+        // query-time pricing, and the stored-rollup path reads the tables on every call.
+        const before: QueryContext = base;
+        const after: QueryContext = { ...base, readPricedRollups: true };
+        const wabaIds = [...wabas.keys()];
+        const BY = [
+          '',
+          'category',
+          'waba',
+          'market',
+          'pricing_type',
+          'direction',
+          'category,pricing_type',
+          'waba,market,category',
+          'phone',
+          'country',
+          'group',
+        ];
+        const FILTERS: Record<string, string>[] = [
+          {},
+          { category: 'utility' },
+          { category: 'marketing,service' },
+          { pricingType: 'regular' },
+          { direction: 'business_initiated' },
+          { waba: wabaIds[0] as string },
+          { country: 'BR' },
+        ];
+        const ask = (ctx: QueryContext, params: Record<string, string>) => usageSeries(ctx, usageQuery.parse(params));
+        const queries: Record<string, string>[] = [];
+        for (const by of BY)
+          for (const f of FILTERS)
+            for (const interval of ['day', 'month'])
+              queries.push({ from: '2026-09-20', to: '2026-11-15', interval, ...(by ? { by } : {}), ...f });
+        // A range starting mid-month, so the month's earlier days count for tiers but are not shown.
+        queries.push({ from: '2026-10-10', to: '2026-10-20', by: 'category' });
+        for (const params of queries)
+          expect({ params, answer: await ask(after, params) }).toEqual({ params, answer: await ask(before, params) });
+        const oneDay = { from: '2026-10-05', to: '2026-10-05', by: 'category,waba' };
+        const answer = await ask(after, oneDay);
+        expect(answer.rows.some((r) => r.cost !== null && r.cost !== '0')).toBe(true);
+
+        // The stored rows are what answers: one day rewritten with a cost 1 unit higher shows in the
+        // answer, while a panel by country (still priced at query time) does not move.
+        const [target] = (await store.pricedUsage({ fromDay: '2026-10-05', toDay: '2026-10-05' })).filter(
+          (r) => r.costMicros !== null && r.costMicros > 0n,
+        );
+        const waba = wabas.get(target?.wabaId as string) as WabaInfo;
+        const lease = { portfolioId: waba.portfolio, month: '2026-10', holder: 'tamper', nowMs: Date.now(), leaseMs: 60_000 };
+        expect(await store.claimPricingMonth(lease)).toBe(true);
+        const sameDay = await store.pricedUsage({ fromDay: '2026-10-05', toDay: '2026-10-05' });
+        const members = [...wabas.values()].filter((w) => w.portfolio === waba.portfolio).map((w) => w.id);
+        const dims = Object.fromEntries(
+          await Promise.all(
+            PRICED_DIMENSIONS.map(async (d) => [
+              d,
+              (await store.pricedUsageBy(d, { fromDay: '2026-10-05', toDay: '2026-10-05' })).filter((r) => members.includes(r.wabaId)),
+            ]),
+          ),
+        );
+        const tampered = sameDay
+          .filter((r) => members.includes(r.wabaId))
+          .map((r) =>
+            r === target ||
+            (r.day === target?.day &&
+              r.wabaId === target.wabaId &&
+              r.market === target.market &&
+              r.category === target.category &&
+              r.pricingType === target.pricingType &&
+              r.pricingModel === target.pricingModel)
+              ? { ...r, costMicros: (r.costMicros as bigint) + 1_000_000n }
+              : r,
+          );
+        expect(
+          await store.writePricedDay(lease, {
+            day: '2026-10-05',
+            wabaIds: members,
+            pricing: tampered,
+            dims: dims as never,
+            version: target?.version as string,
+            pricedAtMs: 0,
+          }),
+        ).toBe(true);
+        await store.finishPricingMonth(lease, []);
+        const moved = await ask(after, oneDay);
+        const costOf = (a: typeof answer, wabaId: string, category: string) =>
+          Number(a.rows.find((r) => r.wabaId === wabaId && r.category === category)?.cost);
+        expect(
+          costOf(moved, target?.wabaId as string, target?.category as string) -
+            costOf(answer, target?.wabaId as string, target?.category as string),
+        ).toBeCloseTo(1, 9);
+        const byCountry = { ...oneDay, by: 'country' };
+        expect(await ask(after, byCountry)).toEqual(await ask(before, byCountry));
+
+        // A month with a dirty mark is priced at query time again: a new event in October brings the answer back.
+        await store.ingest(
+          eventsOf(target?.wabaId as string, [
+            {
+              field: 'messages',
+              value: {
+                metadata: { phone_number_id: 'P-extra' },
+                statuses: [
+                  statusObject('wamid.extra', 'delivered', '2026-10-20T12:00:00Z', {
+                    recipient_id: '5511987654321',
+                    pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' },
+                  }),
+                ],
+              },
+            },
+          ]),
+          0,
+        );
+        expect(await ask(after, oneDay)).toEqual(await ask(before, oneDay));
       } finally {
         await store.close();
       }

@@ -57,6 +57,11 @@ export interface QueryContext {
   priceBook(): PriceBook;
   generation(): number;
   now(): number;
+  /**
+   * Answer estimate usage panels that do not split or filter by phone, country or group from the
+   * stored priced rollups where their months are clean (usage-series.ts); off: priced at query time.
+   */
+  readPricedRollups?: boolean;
 }
 
 /** WABAs a filter selects (all when empty); unknown ids are ignored so a stale dashboard variable does not fail a panel. */

@@ -14,6 +14,7 @@ import { localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { hourlyFacts } from './hourly-usage';
 import { directionOf, pricedUsage } from './priced-usage';
 import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+import { storedPricingGrain, type PricingGrainRow } from './stored-pricing';
 
 /** A usage fact before grouping: one priced rollup row or one row of Meta's pricing analytics. */
 interface Fact {
@@ -91,7 +92,9 @@ async function estimateFacts(
   // Panels that neither split nor filter by phone, country or group are answered from the pricing grain.
   const fine =
     q.phone.length > 0 || q.country.length > 0 || q.group.length > 0 || q.by.some((d) => d === 'phone' || d === 'country' || d === 'group');
-  const priced = await pricedUsage(ctx, span, fine ? 'fine' : 'pricing');
+  const stored = !fine && ctx.readPricedRollups ? await storedPricingGrain(ctx, span) : null;
+  const priced: { rows: readonly PricingGrainRow[]; problems: readonly PricingProblem[] } =
+    stored ?? (await pricedUsage(ctx, span, fine ? 'fine' : 'pricing'));
   const facts: Fact[] = [];
   // Filters are applied before a fact is built: most panels keep a small part of the priced rows.
   const keep = (values: readonly string[], v: string | null | undefined) => values.length === 0 || (v != null && values.includes(v));

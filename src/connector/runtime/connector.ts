@@ -108,6 +108,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     now: opts.asOfMs === undefined ? Date.now : () => opts.asOfMs as number,
     generation: () => generation,
     priceBook: () => book,
+    // The re-pricer below keeps them; months it has not caught up with are priced at query time.
+    readPricedRollups: opts.repricing !== false,
   };
   // Another replica (or `waspend rates import`) may add a price file: reload it at most once a minute.
   const reloadBook = setInterval(() => {

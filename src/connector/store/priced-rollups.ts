@@ -18,6 +18,8 @@ export interface PricedUsageRow {
   costMicros: Micros | null;
   problem: string | null;
   tiers: TierSplit[] | null;
+  /** The pricing version the row was written under (read back; writes take it from `PricedDay`). */
+  version?: string;
 }
 
 /** The finer grains the panels split by; each row's cost is allocated from one priced_usage row. */
@@ -190,6 +192,7 @@ export function pricedRowOf(r: Record<string, unknown>): PricedUsageRow {
     costMicros: microsOf(r.cost_micros),
     problem: r.problem === null || r.problem === undefined ? null : String(r.problem),
     tiers,
+    ...(r.version === undefined || r.version === null ? {} : { version: String(r.version) }),
   };
 }
 
