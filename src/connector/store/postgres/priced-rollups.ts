@@ -31,7 +31,7 @@ export async function markDirty(c: PoolClient, days: ReadonlyMap<string, string>
   const wabas: string[] = [];
   const firsts: string[] = [];
   for (const k of keys) {
-    wabas.push(k.slice(0, k.indexOf('\u0000')));
+    wabas.push(k.slice(0, k.lastIndexOf('\u0000')));
     firsts.push(days.get(k) as string);
   }
   await c.query(

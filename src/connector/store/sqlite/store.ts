@@ -127,6 +127,8 @@ export class SqliteStore implements ConnectorStore {
   private readonly invoiceTable: SqliteInvoices;
   private readonly reportTable: SqliteReportDeliveries;
   private readonly priced: SqlitePricedRollups;
+  /** The re-pricer's marks of the transaction under way (WABA and month -> first day), written once at its end. */
+  private readonly dirtyMarks = new Map<string, string>();
   private dataDaysStmt: Database.Statement | undefined;
 
   constructor(
@@ -168,7 +170,7 @@ export class SqliteStore implements ConnectorStore {
       dropEmptyPricing: this.db.prepare(
         `DELETE FROM usage_pricing WHERE ${PRICING_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ')} AND messages <= 0 AND units <= 0`,
       ),
-      // The re-pricer's mark (migration 013): one small upsert beside the counters, in the same transaction.
+      // The re-pricer's mark (migration 013): one small upsert per WABA and month touched, at the end of the ingest transaction.
       markDirty: this.db.prepare(MARK_DIRTY_SQL),
       getConversation: this.db.prepare('SELECT * FROM conversations WHERE waba_id = ? AND conversation_id = ?'),
       putConversation: this.db
@@ -199,7 +201,9 @@ export class SqliteStore implements ConnectorStore {
   private addUsage(key: UsageKey, messages: number, units: number): void {
     this.stmts.addUsage.run(...keyValues(key), messages, units);
     this.stmts.addPricing.run(...pricingKeyValues(key), messages, units);
-    this.stmts.markDirty.run(key.wabaId, key.day, key.day);
+    const mark = `${key.wabaId}\u0000${key.day.slice(0, 7)}`;
+    const first = this.dirtyMarks.get(mark);
+    if (first === undefined || key.day < first) this.dirtyMarks.set(mark, key.day);
     if (messages < 0 || units < 0) {
       this.stmts.dropEmpty.run(...keyValues(key));
       this.stmts.dropEmptyPricing.run(...pricingKeyValues(key));
@@ -308,6 +312,8 @@ export class SqliteStore implements ConnectorStore {
       if (opener) this.applyContactEvent(opener);
     }
     this.contacts.flush();
+    for (const [mark, day] of this.dirtyMarks) this.stmts.markDirty.run(mark.slice(0, mark.lastIndexOf('\u0000')), day, day);
+    this.dirtyMarks.clear();
     return { inserted, duplicates: events.length - inserted };
   };
 
@@ -316,6 +322,7 @@ export class SqliteStore implements ConnectorStore {
       return this.db.transaction(this.ingestTx)(events, receivedAtMs);
     } finally {
       this.contacts.discard();
+      this.dirtyMarks.clear();
     }
   }
 
