@@ -291,3 +291,155 @@ describe('classifyTimeline (CBP)', () => {
     ]);
   });
 });
+
+describe('merging the events of one wamid', () => {
+  test('a message seen only as read was delivered and is charged', () => {
+    expect(classifyTimeline([template('r', 0, 'marketing', 'read')], tz)[0]).toMatchObject({ delivered: true, charged: true });
+  });
+
+  test('the send time is the earliest status, and later statuses supply the template flag, category and pricing', () => {
+    const result = classifyTimeline(
+      [
+        // The status events for "w" arrive out of order; only the later ones know it was a template.
+        { kind: 'outbound_message', wamid: 'w', atMs: T0 + 0.5 * H, isTemplate: true, templateCategory: 'utility', status: 'delivered' },
+        { kind: 'outbound_message', wamid: 'w', atMs: T0, isTemplate: false, status: 'sent' },
+        { kind: 'outbound_message', wamid: 'p', atMs: T0 + H, isTemplate: true, templateCategory: 'marketing', status: 'sent' },
+        {
+          kind: 'outbound_message',
+          wamid: 'p',
+          atMs: T0 + 1.1 * H,
+          isTemplate: true,
+          templateCategory: 'marketing',
+          status: 'delivered',
+          pricing: { category: 'marketing_lite', pricingType: 'regular' },
+        },
+      ],
+      tz,
+    );
+    expect(result.map((c) => [c.wamid, c.atMs - T0, c.category, c.pricingType, c.source, c.charged])).toEqual([
+      ['w', 0, 'utility', 'regular', 'inferred', true], // no CSW open: a charged utility template, not a free reply
+      ['p', H, 'marketing_lite', 'regular', 'meta', true],
+    ]);
+  });
+});
+
+describe('events in the same millisecond', () => {
+  test('a contact message opens the CSW for a template sent in the same millisecond, whatever the input order', () => {
+    const events = [template('u', 0, 'utility'), inbound('in', 0)];
+    for (const order of [events, [...events].reverse()]) {
+      expect(classifyTimeline(order, tz).map((c) => [c.wamid, c.cswOpen, c.pricingType, c.charged])).toEqual([
+        ['u', true, 'free_customer_service', false],
+      ]);
+    }
+  });
+
+  test('CBP: of two templates in the same millisecond the lower wamid opens the conversation, whatever the input order', () => {
+    const at = Date.parse('2024-06-10T12:00:00Z');
+    const ev = (wamid: string): TimelineEvent => ({
+      kind: 'outbound_message',
+      wamid,
+      atMs: at,
+      isTemplate: true,
+      templateCategory: 'marketing',
+    });
+    const expected = [
+      ['a', 'a:marketing', true, true],
+      ['b', 'a:marketing', false, false],
+      ['c', 'a:marketing', false, false],
+    ];
+    for (const order of [
+      ['a', 'b', 'c'],
+      ['c', 'b', 'a'],
+      ['b', 'c', 'a'],
+      ['c', 'a', 'b'],
+    ]) {
+      const result = classifyTimeline(order.map(ev), { timezone: 'UTC' });
+      expect(result.map((c) => [c.wamid, c.conversationId, c.opensConversation, c.charged])).toEqual(expected);
+    }
+  });
+});
+
+describe('free entry point window edges', () => {
+  test('the reply that opens the FEP opens its conversation; a second referral inside the window neither reopens nor extends it', () => {
+    const result = classifyTimeline(
+      [inbound('ad', 0, true), text('r1', 2), inbound('ad2', 10, true), text('r2', 11), template('m', 2 + 72 + 3, 'marketing')],
+      tz,
+    );
+    expect(result.map((c) => [c.wamid, c.conversationId, c.opensConversation, c.fepOpen, c.pricingType])).toEqual([
+      ['r1', 'r1:referral_conversion', true, true, 'free_entry_point'],
+      ['r2', 'r1:referral_conversion', false, true, 'free_entry_point'],
+      ['m', null, false, false, 'regular'], // the FEP from r1 closed at +74h
+    ]);
+  });
+
+  test('a reply at the very millisecond the FEP closes opens a new one when a referral is pending', () => {
+    const result = classifyTimeline([inbound('ad', 0, true), text('r1', 2), inbound('ad2', 60, true), text('r2', 2 + 72)], tz);
+    expect(result.map((c) => [c.wamid, c.conversationId, c.opensConversation, c.pricingType])).toEqual([
+      ['r1', 'r1:referral_conversion', true, 'free_entry_point'],
+      ['r2', 'r2:referral_conversion', true, 'free_entry_point'],
+    ]);
+  });
+
+  test("referral_conversion is never charged, even when Meta's pricing calls it regular", () => {
+    const result = classifyTimeline(
+      [
+        {
+          kind: 'outbound_message',
+          wamid: 'x',
+          atMs: T0,
+          isTemplate: false,
+          pricing: { category: 'referral_conversion', pricingType: 'regular' },
+        },
+      ],
+      tz,
+    );
+    expect(result.map((c) => [c.category, c.pricingType, c.delivered, c.charged])).toEqual([
+      ['referral_conversion', 'regular', true, false],
+    ]);
+  });
+});
+
+describe('CBP conversations', () => {
+  test('an undelivered template opens no conversation; the next delivered one opens and is charged', () => {
+    const at = (h: number) => Date.parse('2024-06-10T12:00:00Z') + h * H;
+    const result = classifyTimeline(
+      [
+        { kind: 'outbound_message', wamid: 'f', atMs: at(0), isTemplate: true, templateCategory: 'marketing', status: 'failed' },
+        { kind: 'outbound_message', wamid: 'd', atMs: at(1), isTemplate: true, templateCategory: 'marketing' },
+      ],
+      { timezone: 'UTC' },
+    );
+    expect(result.map((c) => [c.wamid, c.conversationId, c.opensConversation, c.charged])).toEqual([
+      ['f', null, false, false],
+      ['d', 'd:marketing', true, true],
+    ]);
+  });
+
+  test('after the PMP switch a CBP conversation still open keeps only inferred templates of its category, not free-form messages nor Meta PMP verdicts', () => {
+    const result = classifyTimeline(
+      [
+        { kind: 'inbound_message', id: 'in', atMs: Date.parse('2025-06-30T20:00:00Z') },
+        { kind: 'outbound_message', wamid: 's1', atMs: Date.parse('2025-06-30T20:05:00Z'), isTemplate: false },
+        { kind: 'outbound_message', wamid: 'u1', atMs: Date.parse('2025-06-30T20:10:00Z'), isTemplate: true, templateCategory: 'utility' },
+        { kind: 'outbound_message', wamid: 's2', atMs: Date.parse('2025-07-01T08:00:00Z'), isTemplate: false },
+        {
+          kind: 'outbound_message',
+          wamid: 'u2',
+          atMs: Date.parse('2025-07-01T09:00:00Z'),
+          isTemplate: true,
+          templateCategory: 'utility',
+          pricing: { category: 'utility', pricingType: 'regular', pricingModel: 'PMP' },
+        },
+        { kind: 'outbound_message', wamid: 'u3', atMs: Date.parse('2025-07-01T10:00:00Z'), isTemplate: true, templateCategory: 'utility' },
+      ],
+      { timezone: 'UTC' },
+    );
+    expect(result.map((c) => [c.wamid, c.pricingModel, c.conversationId, c.charged])).toEqual([
+      ['s1', 'CBP', 's1:service', false],
+      ['u1', 'CBP', 'u1:utility', true],
+      ['s2', 'PMP', null, false],
+      ['u2', 'PMP', null, true],
+      ['u3', 'CBP', 'u1:utility', false],
+    ]);
+  });
+});
