@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { dayStartMs, hourStartMs, localDay, localHour, monthStartMs } from './local-time';
 import { assertTimeZone, offsetAt } from './zone-offset';
 
@@ -88,5 +89,23 @@ describe('WABA-local days and hours', () => {
     expect(() => localDay(Number.POSITIVE_INFINITY, 'UTC')).toThrow(/atMs/);
     expect(() => hourStartMs('2025-01-01T24', 'UTC')).toThrow(/hour/);
     expect(assertTimeZone('Asia/Kolkata')).toBe('Asia/Kolkata');
+  });
+
+  test('a repeated hour east of UTC starts at its first occurrence', () => {
+    // Berlin falls back at 03:00 CEST (+2) = 01:00Z to 02:00 CET (+1): local 02:00-02:59 runs from
+    // 00:00Z (CEST) and again from 01:00Z (CET). The offset guess for 02:00 lands on the second run
+    // (01:00Z); the first is 00:00Z. Hour 03 comes once, at 02:00Z (CET).
+    expect(new Date(hourStartMs('2025-10-26T02', 'Europe/Berlin')).toISOString()).toBe('2025-10-26T00:00:00.000Z');
+    expect(new Date(hourStartMs('2025-10-26T03', 'Europe/Berlin')).toISOString()).toBe('2025-10-26T02:00:00.000Z');
+  });
+
+  test('hour 23 is an hour; 24, a bad date and a non-string are InputErrors naming "hour"', () => {
+    expect(new Date(hourStartMs('2025-01-01T23', 'UTC')).toISOString()).toBe('2025-01-01T23:00:00.000Z');
+    const badHour = { field: 'hour', reason: 'is not an hour in YYYY-MM-DDTHH form (00-23)' };
+    expect(inputErrorOf(() => hourStartMs('2025-01-01T24', 'UTC'))).toEqual(badHour);
+    expect(inputErrorOf(() => hourStartMs('2025-01-01 05', 'UTC'))).toEqual(badHour);
+    // an array's string form would match the pattern
+    expect(inputErrorOf(() => hourStartMs(['2025-01-01T05'] as unknown as string, 'UTC'))).toEqual(badHour);
+    expect(inputErrorOf(() => hourStartMs('2025-02-30T05', 'UTC'))).toEqual({ field: 'hour', reason: 'is not a real calendar date' });
   });
 });

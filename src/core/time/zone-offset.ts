@@ -116,6 +116,9 @@ export function offsetAt(atMs: number, timeZone: string, field = 'atMs'): number
   if (cached !== undefined) return cached === cached ? cached : computeOffset(zone.format, atMs);
   assertInstant(atMs, field);
   const start = bucket * MS_PER_HOUR;
+  // Date's last instant (8.64e15) opens an hour that Intl cannot format to its end: that hour is
+  // resolved per call and never cached, so every instant in it is still checked above.
+  if (start + MS_PER_HOUR > MAX_ABS_MS) return computeOffset(zone.format, atMs);
   const first = computeOffset(zone.format, start);
   const last = computeOffset(zone.format, start + MS_PER_HOUR - 1000);
   if (zone.hours.size >= MAX_CACHED_HOURS) zone.hours.clear();
