@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import { inputErrorOf } from '../test-fixtures/input-error-of';
 import {
   addDays,
+  assertDay,
   addMonths,
   dayNumberOf,
   dayOfWeek,
@@ -105,6 +106,9 @@ describe('calendar: bad input is an InputError with the exact field and reason',
     ['dayNumberOf, a day 00', () => dayNumberOf('2025-01-00'), 'day', notReal],
     ['dayNumberOf, a month 00', () => dayNumberOf('2025-00-10'), 'day', notReal],
     ['dayNumberOf, no leading zeros', () => dayNumberOf('2025-1-1'), 'day', notADate],
+    // JSON input may hand over an array; its string form would match the pattern
+    ['dayNumberOf, an array', () => dayNumberOf(['2025-07-01'] as unknown as string), 'day', notADate],
+    ['assertDay', () => assertDay('2025-02-30'), 'day', notReal],
     ['monthOf', () => monthOf('2025-02-30'), 'day', notReal],
     ['addDays, the day', () => addDays('2025-02-30', 1), 'day', notReal],
     ['addDays, a fraction of a day', () => addDays('2025-01-01', 1.5), 'n', 'must be a whole number of days'],
@@ -113,7 +117,6 @@ describe('calendar: bad input is an InputError with the exact field and reason',
     ['dayOfWeek', () => dayOfWeek('2025-02-30'), 'day', notReal],
     ['parseMonth, month 13', () => parseMonth('2025-13'), 'month', notAMonth],
     ['parseMonth, month 00', () => parseMonth('2025-00'), 'month', notAMonth],
-    // JSON config may hand over an array; its string form would match the pattern
     ['parseMonth, an array', () => parseMonth(['2025-07'] as unknown as string), 'month', notAMonth],
     ['daysInMonth', () => daysInMonth('2025-13'), 'month', notAMonth],
     ['firstDayOf', () => firstDayOf('2025-13'), 'month', notAMonth],
