@@ -49,6 +49,12 @@ describe('classifyTimeline refuses bad events with an InputError naming the fiel
       'must be a non-empty pricing category',
     ],
     [
+      'isTemplate as a string',
+      template({ isTemplate: 'true' }),
+      'events[1].isTemplate',
+      'must be true (a template) or false (a free-form message)',
+    ],
+    [
       "an empty pricing type in Meta's pricing",
       template({ pricing: { category: 'marketing', pricingType: '' } }),
       'events[1].pricing.pricingType',
@@ -87,9 +93,9 @@ describe('classifyTimeline accepts other spellings and reads them as ours', () =
     ]);
   });
 
-  test('isTemplate other than the boolean true counts as a free-form message', () => {
+  test('isTemplate omitted reads as a free-form message', () => {
     // A template category on a free-form message is ignored: Meta files every free-form message under service.
-    const result = classifyTimeline([template({ isTemplate: 'true' })], tz);
+    const result = classifyTimeline([template({ isTemplate: undefined })], tz);
     expect(result.map((c) => [c.category, c.pricingType, c.charged])).toEqual([['service', 'free_customer_service', false]]);
   });
 });

@@ -67,6 +67,9 @@ export function normalizeEvents(events: readonly TimelineEvent[], field = 'event
     if (typeof event.wamid !== 'string' || event.wamid === '') throw new InputError(at('wamid'), event.wamid, 'must be a non-empty string');
     if (event.status !== undefined && !STATUSES.has(event.status))
       throw new InputError(at('status'), event.status, 'must be sent, delivered, read or failed');
+    // Omitted reads as a free-form message; anything but a boolean is refused, not guessed.
+    if (event.isTemplate !== undefined && typeof event.isTemplate !== 'boolean')
+      throw new InputError(at('isTemplate'), event.isTemplate, 'must be true (a template) or false (a free-form message)');
     const templateOk = event.templateCategory === undefined || canonical.has(event.templateCategory);
     const pricingOk = !event.pricing || (canonical.has(event.pricing.category) && canonicalTypes.has(event.pricing.pricingType));
     if (templateOk && pricingOk && typeof event.isTemplate === 'boolean') return event; // the common case: nothing to copy
