@@ -21,23 +21,16 @@ export function freeTierKey(wabaId: string, month: string): string {
  */
 export function splitAcrossTiers(ladder: readonly Tier[], before: number, units: number): { splits: TierSplit[]; costMicros: Micros } {
   const splits: TierSplit[] = [];
-  let costMicros = 0n;
-  let next = before + 1;
-  const last = before + units;
-  for (const tier of ladder) {
-    if (next > last) break;
-    const upper = tier.upper ?? Number.POSITIVE_INFINITY;
-    if (upper < next) continue;
-    const take = Math.min(upper, last) - next + 1;
-    splits.push({ lower: tier.lower, upper: tier.upper, units: take, rateMicros: tier.rateMicros });
-    costMicros += BigInt(take) * tier.rateMicros;
-    next += take;
-  }
-  return { splits, costMicros };
+  return { splits, costMicros: walkTiers(ladder, before, units, splits) };
 }
 
 /** splitAcrossTiers' cost alone, for callers that do not keep the split (no objects built). */
 export function tierCostMicros(ladder: readonly Tier[], before: number, units: number): Micros {
+  return walkTiers(ladder, before, units, undefined);
+}
+
+/** The cost of units before+1 .. before+units on the ladder; each tier's share goes to `splits` when given. */
+function walkTiers(ladder: readonly Tier[], before: number, units: number, splits: TierSplit[] | undefined): Micros {
   let costMicros = 0n;
   let next = before + 1;
   const last = before + units;
@@ -46,6 +39,7 @@ export function tierCostMicros(ladder: readonly Tier[], before: number, units: n
     const upper = tier.upper ?? Number.POSITIVE_INFINITY;
     if (upper < next) continue;
     const take = Math.min(upper, last) - next + 1;
+    splits?.push({ lower: tier.lower, upper: tier.upper, units: take, rateMicros: tier.rateMicros });
     costMicros += BigInt(take) * tier.rateMicros;
     next += take;
   }
