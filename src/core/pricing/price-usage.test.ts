@@ -332,3 +332,112 @@ describe('authentication and authentication-international: separate volume-tier 
     expect(tierCounts.get(tierKey('p1', 'India', 'authentication_international', '2026-02'))).toBe(60);
   });
 });
+
+describe('priceUsage: mutation-testing gaps (exact values by hand)', () => {
+  const utility = (day: string, units: number, extra: Partial<Parameters<typeof row>[0]> = {}) =>
+    row({ day, units, category: 'utility', ...extra });
+  const costs = (rows: Parameters<typeof priceUsage>[0]) => priceUsage(rows, book).rows.map((r) => cost(r.costMicros));
+
+  test('the stale tier table problem names both dates and the fix', () => {
+    const older = addToPriceBook(
+      addToPriceBook(emptyPriceBook(), book.tierTables[0]!),
+      parseRateCardCsv('Cost per message in USD\nMarket,Currency,Utility\nIndia,USD,0.0015\n', { effectiveFrom: '2026-04-01' }),
+    );
+    const result = priceUsage([utility('2026-04-02', 10), utility('2026-04-02', 5, { wabaId: 'w2' })], older);
+    expect(result.problems).toEqual([
+      {
+        code: 'stale_tier_table',
+        message: 'USD volume tiers from 2026-01-01 are older than the rate card from 2026-04-01; import the matching tier CSV',
+        currency: 'USD',
+        day: '2026-04-02',
+        market: 'India',
+        category: 'utility',
+        rows: 2,
+      },
+    ]);
+  });
+
+  test('rows that differ only in dims are tiered in dims order, whatever the input order', () => {
+    // India utility 0:100 @0.0014, 101:200 @0.0012. The first row by dims takes units 1..70 (0.0980),
+    // the second 71..140: 30 @0.0014 + 40 @0.0012 = 0.0420 + 0.0480 = 0.0900.
+    const pairs: [Record<string, string>, Record<string, string>][] = [
+      [{ direction: 'in' }, { direction: 'out' }], // one key each: by value
+      [{ a: '2' }, { b: '1' }], // different sole keys: by the joined key "a=2" < "b=1"
+      [
+        { a: '1', b: '1' },
+        { a: '1', b: '2' },
+      ], // several keys: "a=1\u0001b=1" < "a=1\u0001b=2"
+      [
+        { b: '1', a: '1' },
+        { a: '2', b: '0' },
+      ], // keys sorted before joining: "a=1\u0001b=1" < "a=2\u0001b=0"
+    ];
+    for (const [first, second] of pairs) {
+      expect(costs([utility('2026-02-05', 70, { dims: second }), utility('2026-02-05', 70, { dims: first })])).toEqual([
+        '0.0900',
+        '0.0980',
+      ]);
+      expect(costs([utility('2026-02-05', 70, { dims: first }), utility('2026-02-05', 70, { dims: second })])).toEqual([
+        '0.0980',
+        '0.0900',
+      ]);
+    }
+    // No dims sort before any dims (the empty joined key).
+    expect(costs([utility('2026-02-05', 70, { dims: { A: '1' } }), utility('2026-02-05', 70)])).toEqual(['0.0900', '0.0980']);
+  });
+
+  test('rows equal on every key are tiered in input order', () => {
+    // First: 100 @0.0014 + 50 @0.0012 = 0.1400 + 0.0600 = 0.2000; second: 10 @0.0012 = 0.0120.
+    expect(costs([utility('2026-02-05', 150), utility('2026-02-05', 10)])).toEqual(['0.2000', '0.0120']);
+    // First: 10 @0.0014 = 0.0140; second 11..160: 90 @0.0014 + 60 @0.0012 = 0.1260 + 0.0720 = 0.1980.
+    expect(costs([utility('2026-02-05', 10), utility('2026-02-05', 150)])).toEqual(['0.0140', '0.1980']);
+  });
+});
+
+describe('priceUsage: CBP mutation-testing gaps', () => {
+  const cbp = (day: string, units: number, extra: Partial<Parameters<typeof row>[0]> = {}) =>
+    row({ day, units, pricingModel: 'CBP', category: 'service', ...extra });
+
+  test('a free service conversation of another type uses none of the monthly allowance', () => {
+    // 600 free_entry_point + 600 regular: the allowance (1,000) covers the 600 regular ones, nothing charged.
+    const result = priceUsage([cbp('2024-09-05', 600, { pricingType: 'free_entry_point' }), cbp('2024-09-06', 600)], book);
+    expect(result.rows.map((r) => [r.billable, cost(r.costMicros)])).toEqual([
+      [0, '0.0000'],
+      [0, '0.0000'],
+    ]);
+    expect(result.tierCounts.get(freeTierKey('w1', '2024-09'))).toBe(600);
+  });
+
+  test("a non-service conversation with Meta's free_tier verdict is not charged", () => {
+    const result = priceUsage([cbp('2024-09-05', 3, { category: 'marketing', pricingType: 'free_tier' })], book);
+    expect(result.rows[0]).toMatchObject({ billable: 0, costMicros: 0n });
+  });
+});
+
+describe('problems: one per code, currency, day, market and category', () => {
+  test('two codes for the same day, market and category stay two problems', () => {
+    const result = priceUsage(
+      [
+        row({ day: '2026-02-10', units: 2, currency: 'EUR', pricingType: 'new_type' }),
+        row({ day: '2026-02-10', units: 3, currency: 'EUR' }),
+      ],
+      book,
+    );
+    expect(result.problems.map((p) => [p.code, p.rows])).toEqual([
+      ['no_rate_card', 1],
+      ['unknown_pricing_type', 1],
+    ]);
+  });
+});
+
+describe('bad rows: validation', () => {
+  test('a row of 0 units is valid (priced at 0)', () => {
+    expect(priceUsage([row({ day: '2026-02-10', units: 0 })], book).rows[0]).toMatchObject({ billable: 0, costMicros: 0n });
+  });
+
+  test('a row of 0 units with a bad category names the category, not the units', () => {
+    const bad = () => priceUsage([row({ day: '2026-02-10', units: 0, category: 'Promo Mixed' })], book);
+    expect(bad).toThrow(InputError);
+    expect(bad).toThrow('rows[0].category: "Promo Mixed" must be a pricing category in lower snake case');
+  });
+});
