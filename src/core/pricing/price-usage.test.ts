@@ -371,6 +371,11 @@ describe('priceUsage: mutation-testing gaps (exact values by hand)', () => {
         { b: '1', a: '1' },
         { a: '2', b: '0' },
       ], // keys sorted before joining: "a=1\u0001b=1" < "a=2\u0001b=0"
+      [
+        { a: '1', b: '2' },
+        { a: '2', b: '1' },
+      ], // by the first key that differs, not the last: "a=1\u0001b=2" < "a=2\u0001b=1"
+      [{ a: '1', b: '0' }, { a: '1b' }], // the separator sorts before any letter: "a=1\u0001b=0" < "a=1b"
     ];
     for (const [first, second] of pairs) {
       expect(costs([utility('2026-02-05', 70, { dims: second }), utility('2026-02-05', 70, { dims: first })])).toEqual([
