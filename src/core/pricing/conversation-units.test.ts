@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { formatMicros, sumMicros } from '../model/money';
 import { buildTestBook } from '../test-fixtures/test-book';
 import { conversationUnits, type ConversationMessage } from './conversation-units';
@@ -106,5 +107,39 @@ describe('the switch to per-message pricing at 2025-07-01 00:00 WABA-local', () 
     expect(() => conversationUnits([{ wabaId: 'w', timezone: KOLKATA, atMs: Number.NaN, category: 'marketing' }])).toThrow(
       /^messages\[0\]\.atMs/,
     );
+  });
+});
+
+describe('conversationUnits: mutation-testing gaps', () => {
+  const cbp = (iso: string, p: Partial<ConversationMessage> = {}): ConversationMessage => ({
+    wabaId: 'w',
+    timezone: KOLKATA,
+    atMs: Date.parse(iso),
+    category: 'marketing',
+    ...p,
+  });
+  const errorOf = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+
+  test('CBP messages without a conversation id are each their own conversation', () => {
+    expect(conversationUnits([cbp('2024-06-10T04:00:00Z'), cbp('2024-06-10T05:00:00Z')]).map((u) => u?.unit)).toEqual([1, 1]);
+  });
+
+  test('a bad time names the field and says what it must be', () => {
+    const e = errorOf(() => conversationUnits([cbp('2024-06-10T04:00:00Z'), { ...cbp('2024-06-10T05:00:00Z'), atMs: Number.NaN }]));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e).toMatchObject({ field: 'messages[1].atMs', reason: 'must be epoch milliseconds' });
+  });
+
+  test('a bad conversation origin names its field', () => {
+    const e = errorOf(() => conversationUnits([cbp('2024-06-10T04:00:00Z', { conversationId: 'C1', conversationOrigin: '  ' })]));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e).toMatchObject({ field: 'messages[0].conversationOrigin' });
   });
 });
