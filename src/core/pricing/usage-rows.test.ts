@@ -61,4 +61,32 @@ describe('buildUsageRows', () => {
     );
     expect(() => buildUsageRows([msg('2026-05-01T10:00:00Z', { recipient: undefined })])).toThrow(InputError);
   });
+
+  test('a message with neither market nor recipient names the recipient field', () => {
+    let error: unknown;
+    try {
+      buildUsageRows([msg('2026-05-01T10:00:00Z'), msg('2026-05-01T10:01:00Z', { recipient: undefined })]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ field: 'messages[1].recipient', reason: 'or market is required' });
+  });
+
+  test('rows come in time order of their first message, whatever the input order', () => {
+    const rows = buildUsageRows([msg('2026-05-03T10:00:00Z'), msg('2026-05-02T10:00:00Z'), msg('2026-05-01T10:00:00Z')]);
+    expect(rows.map((r) => r.day)).toEqual(['2026-05-01', '2026-05-02', '2026-05-03']);
+  });
+
+  test('dims with the same keys in another order are one row; values are not run together with the next key', () => {
+    const rows = buildUsageRows([
+      msg('2026-05-01T10:00:00Z', { dims: { a: '1', b: '2' } }),
+      msg('2026-05-01T10:01:00Z', { dims: { b: '2', a: '1' } }),
+      msg('2026-05-01T10:02:00Z', { dims: { a: '1b=2' } }),
+    ]);
+    expect(rows.map((r) => [r.dims, r.units])).toEqual([
+      [{ a: '1', b: '2' }, 2],
+      [{ a: '1b=2' }, 1],
+    ]);
+  });
 });
