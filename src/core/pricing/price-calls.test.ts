@@ -92,9 +92,25 @@ describe('priceCalls', () => {
   test('missing call rates are problems, not exceptions', () => {
     const result = priceCalls([call(60, { market: 'Germany' }), call(60, { currency: 'EUR' }), call(60, { currency: 'EUR' })], book);
     expect(result.calls.map((c) => c.costMicros)).toEqual([null, null, null]);
-    expect(result.problems.map((p) => [p.code, p.message, p.rows])).toEqual([
-      ['no_call_rate', 'No EUR call rate card in force on 2026-02-10', 2],
-      ['no_call_rate', 'The USD call rates from 2025-08-01 have no rate for Germany', 1],
+    expect(result.problems).toEqual([
+      {
+        code: 'no_call_rate',
+        message: 'No EUR call rate card in force on 2026-02-10',
+        currency: 'EUR',
+        day: '2026-02-10',
+        market: 'India',
+        category: 'calls',
+        rows: 2,
+      },
+      {
+        code: 'no_call_rate',
+        message: 'The USD call rates from 2025-08-01 have no rate for Germany',
+        currency: 'USD',
+        day: '2026-02-10',
+        market: 'Germany',
+        category: 'calls',
+        rows: 1,
+      },
     ]);
   });
 
@@ -130,6 +146,43 @@ describe('priceCalls', () => {
     expect(result.calls.map((c) => [c.callId, c.costMicros])).toEqual([
       ['b', 10_000n],
       ['a', 12_000n],
+    ]);
+  });
+
+  test('three calls in one millisecond: call id order whichever way they arrive', () => {
+    const key = tierKey('p1', 'India', 'calls', '2026-02');
+    const at = Date.parse('2026-02-10T12:00:00Z');
+    // 49,998 minutes used: "a" takes minute 49,999 and "b" 50,000 at 0.0120; "c" takes 50,001 at 0.0100.
+    const expected = { a: 12_000n, b: 12_000n, c: 10_000n };
+    for (const ids of [
+      ['a', 'b', 'c'],
+      ['c', 'a', 'b'],
+      ['b', 'c', 'a'],
+      ['c', 'b', 'a'],
+    ] as const) {
+      const result = priceCalls(
+        ids.map((callId) => call(60, { startMs: at, callId })),
+        book,
+        { priorMinutes: { [key]: 49_998 } },
+      );
+      expect(result.calls.map((c) => [c.callId, c.costMicros])).toEqual(ids.map((id) => [id, expected[id]]));
+    }
+  });
+
+  test('calls with the same start and call id keep their input order', () => {
+    const key = tierKey('p1', 'India', 'calls', '2026-02');
+    const at = Date.parse('2026-02-10T12:00:00Z');
+    // 49,999 minutes used: the first takes minute 50,000 at 0.0120, the second 50,001 at 0.0100.
+    const result = priceCalls(
+      [call(60, { startMs: at, callId: 'x', wabaId: 'w1' }), call(60, { startMs: at, callId: 'x', wabaId: 'w2' })],
+      book,
+      {
+        priorMinutes: { [key]: 49_999 },
+      },
+    );
+    expect(result.calls.map((c) => [c.wabaId, c.costMicros])).toEqual([
+      ['w1', 12_000n],
+      ['w2', 10_000n],
     ]);
   });
 });
