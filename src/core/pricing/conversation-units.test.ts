@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { PRICING_RULES } from '../rules/pricing-rules';
 import { formatMicros, sumMicros } from '../model/money';
 import { buildTestBook } from '../test-fixtures/test-book';
 import { conversationUnits, type ConversationMessage } from './conversation-units';
@@ -141,5 +142,36 @@ describe('conversationUnits: mutation-testing gaps', () => {
     const e = errorOf(() => conversationUnits([cbp('2024-06-10T04:00:00Z', { conversationId: 'C1', conversationOrigin: '  ' })]));
     expect(e).toBeInstanceOf(InputError);
     expect(e).toMatchObject({ field: 'messages[0].conversationOrigin' });
+  });
+});
+
+describe('conversationUnits: the rules table passed in', () => {
+  test('a synthetic rules row switching back to CBP from 2026-11-01 makes a repeated conversation id one unit', () => {
+    const back = [
+      ...PRICING_RULES,
+      {
+        from: '2026-11-01',
+        what: 'synthetic: back to conversations',
+        source: PRICING_RULES[0]!.source,
+        set: { pricingModel: 'CBP' as const },
+      },
+    ];
+    const m = (iso: string): ConversationMessage => ({
+      wabaId: 'w',
+      timezone: KOLKATA,
+      atMs: Date.parse(iso),
+      category: 'marketing',
+      conversationId: 'C1',
+    });
+    const messages = [m('2026-11-02T04:00:00Z'), m('2026-11-02T05:00:00Z')];
+    expect(conversationUnits(messages, { rules: back }).map((u) => [u?.pricingModel, u?.unit])).toEqual([
+      ['CBP', 1],
+      ['CBP', 0],
+    ]);
+    // Meta's own table: per message.
+    expect(conversationUnits(messages).map((u) => [u?.pricingModel, u?.unit])).toEqual([
+      ['PMP', 1],
+      ['PMP', 1],
+    ]);
   });
 });
