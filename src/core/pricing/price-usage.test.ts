@@ -360,7 +360,7 @@ describe('priceUsage: mutation-testing gaps (exact values by hand)', () => {
   test('rows that differ only in dims are tiered in dims order, whatever the input order', () => {
     // India utility 0:100 @0.0014, 101:200 @0.0012. The first row by dims takes units 1..70 (0.0980),
     // the second 71..140: 30 @0.0014 + 40 @0.0012 = 0.0420 + 0.0480 = 0.0900.
-    const pairs: [Record<string, string>, Record<string, string>][] = [
+    const pairs: [Record<string, string | null>, Record<string, string | null>][] = [
       [{ direction: 'in' }, { direction: 'out' }], // one key each: by value
       [{ a: '2' }, { b: '1' }], // different sole keys: by the joined key "a=2" < "b=1"
       [
@@ -376,6 +376,11 @@ describe('priceUsage: mutation-testing gaps (exact values by hand)', () => {
         { a: '2', b: '1' },
       ], // by the first key that differs, not the last: "a=1\u0001b=2" < "a=2\u0001b=1"
       [{ a: '1', b: '0' }, { a: '1b' }], // the separator sorts before any letter: "a=1\u0001b=0" < "a=1b"
+      [{ direction: null }, { direction: 'A' }], // a null value is the empty string: "" < "A"
+      [
+        { a: null, b: '1' },
+        { a: 'A', b: '1' },
+      ], // "a=\u0001b=1" < "a=A\u0001b=1"
     ];
     for (const [first, second] of pairs) {
       expect(costs([utility('2026-02-05', 70, { dims: second }), utility('2026-02-05', 70, { dims: first })])).toEqual([
