@@ -128,6 +128,12 @@ describe('conversationUnits: mutation-testing gaps', () => {
     return undefined;
   };
 
+  test('the earliest message of a conversation is its unit, whatever the input order', () => {
+    const later = cbp('2024-06-10T05:00:00Z', { conversationId: 'C1' });
+    const earlier = cbp('2024-06-10T04:00:00Z', { conversationId: 'C1' });
+    expect(conversationUnits([later, earlier]).map((u) => u?.unit)).toEqual([0, 1]);
+  });
+
   test('CBP messages without a conversation id are each their own conversation', () => {
     expect(conversationUnits([cbp('2024-06-10T04:00:00Z'), cbp('2024-06-10T05:00:00Z')]).map((u) => u?.unit)).toEqual([1, 1]);
   });
