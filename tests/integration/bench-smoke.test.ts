@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { INGEST_TARGET, MEMORY_TARGET, ingestMet, memoryMet } from '../../bench/targets';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SECTIONS = ['ingest', 'queries', 'webhookUnderLoad', 'queryLayer', 'memory', 'repricing'] as const;
@@ -115,6 +116,35 @@ describe('npm run bench --scale tiny', () => {
     expect(load.queriesCompleted).toBeGreaterThan(0);
     // The wide range (1900-01-01..2999-12-31) is answered, not refused.
     expect(load.queryErrors).toBe(0);
+  });
+
+  it("judges ingest on issue 13's three bounds, with the share of the same run's ceiling reported", () => {
+    const ingest = json.ingest as unknown as {
+      target: typeof INGEST_TARGET;
+      met: boolean;
+      headline: { eventsPerSec: number; p99Ms: number; ceilingEventsPerSec: number; ceilingShare: number };
+      ceiling: { eventsPerSec: number };
+      backends: Array<{ runs: Array<{ non2xx: number; socketErrors: number }> }>;
+    };
+    expect(ingest.target).toEqual({ ...INGEST_TARGET });
+    const h = ingest.headline;
+    expect([typeof h.eventsPerSec, typeof h.p99Ms, typeof h.ceilingShare]).toEqual(['number', 'number', 'number']);
+    expect(h.ceilingEventsPerSec).toBe(ingest.ceiling.eventsPerSec);
+    expect(h.ceilingShare).toBeCloseTo(h.eventsPerSec / h.ceilingEventsPerSec, 3);
+    const clean = ingest.backends.every((b) => b.runs.every((r) => r.non2xx === 0 && r.socketErrors === 0));
+    expect(ingest.met).toBe(ingestMet(h, h.ceilingEventsPerSec, clean));
+  });
+
+  it('judges memory on every connector process against 400 MB', () => {
+    const memory = json.memory as unknown as {
+      target: typeof MEMORY_TARGET;
+      met: boolean;
+      peakRssMb: number;
+      byPhase: Record<string, number | null>;
+    };
+    expect(memory.target).toEqual({ ...MEMORY_TARGET });
+    expect(typeof memory.peakRssMb).toBe('number');
+    expect(memory.met).toBe(memoryMet(Object.values(memory.byPhase)));
   });
 
   it('describes the machine, including the disk fsync rate', () => {

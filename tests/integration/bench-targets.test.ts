@@ -1,0 +1,60 @@
+/**
+ * The rules that turn the bench's figures into `met`, against issue 13's Targets table, with
+ * figures made by hand (no timing): each test sits just inside or just outside one bound.
+ */
+import { INGEST_TARGET, MEMORY_TARGET, ceilingShare, ingestMet, memoryMet } from '../../bench/targets';
+
+describe("the targets are the issue's", () => {
+  it('ingest: half the ceiling, 15,000 events/s, p99 under 50 ms; memory under 400 MB at 10M messages', () => {
+    expect(INGEST_TARGET).toMatchObject({ ceilingShare: 0.5, eventsPerSec: 15_000, p99Ms: 50, backend: 'sqlite', statusesPerBody: 1 });
+    expect(MEMORY_TARGET).toEqual({ peakRssMb: 400, messages: 10_000_000 });
+  });
+});
+
+describe('ingestMet', () => {
+  // 16,000 events/s against a 30,000 req/s ceiling is 53.3 %: every bound met.
+  const ok = { eventsPerSec: 16_000, p99Ms: 49.9 };
+
+  it('is met when all three bounds hold and no request failed', () => {
+    expect(ingestMet(ok, 30_000, true)).toBe(true);
+  });
+
+  it('is not met below half the ceiling even above 15,000 events/s (16,000 of 32,001 is 49.99 %)', () => {
+    expect(ingestMet(ok, 32_001, true)).toBe(false);
+    expect(ingestMet(ok, 32_000, true)).toBe(true); // exactly 50 %
+  });
+
+  it('is not met under 15,000 events/s even at more than half the ceiling (14,999 of 20,000)', () => {
+    expect(ingestMet({ ...ok, eventsPerSec: 14_999 }, 20_000, true)).toBe(false);
+    expect(ingestMet({ ...ok, eventsPerSec: 15_000 }, 20_000, true)).toBe(true);
+  });
+
+  it('is not met at a p99 of 50 ms (the bound is strict)', () => {
+    expect(ingestMet({ ...ok, p99Ms: 50 }, 30_000, true)).toBe(false);
+  });
+
+  it('is not met when a request failed, or without a ceiling to compare with', () => {
+    expect(ingestMet(ok, 30_000, false)).toBe(false);
+    expect(ingestMet(ok, 0, true)).toBe(false);
+    expect(ingestMet(ok, NaN, true)).toBe(false);
+  });
+
+  it('reports the share of the ceiling to three decimals', () => {
+    expect(ceilingShare(16_000, 30_000)).toBe(0.533);
+    expect(ceilingShare(11_800, 48_000)).toBe(0.246);
+    expect(ceilingShare(1, 0)).toBeNull();
+  });
+});
+
+describe('memoryMet', () => {
+  it('is met only when every connector process measured peaked under 400 MB', () => {
+    expect(memoryMet([157, null, 399])).toBe(true);
+    expect(memoryMet([157, 400])).toBe(false);
+    expect(memoryMet([647, 146])).toBe(false);
+  });
+
+  it('is not met when no process was measured', () => {
+    expect(memoryMet([null, null])).toBe(false);
+    expect(memoryMet([])).toBe(false);
+  });
+});
