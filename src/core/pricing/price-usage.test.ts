@@ -211,6 +211,25 @@ describe('priceUsage: volume tiers (India utility 0:100 @0.0014, 101:200 @0.0012
     ]);
   });
 
+  test('with U+0000 in some key, the joined key still keeps each field apart (WABA "w" before "w1")', () => {
+    // The Brazil row only puts a U+0000 among the counted rows, so the joined keys order them. Joined
+    // with U+0000, "…\0w\0India…" < "…\0w1\0India…": "w" takes units 1..70 @0.0014 = 0.0980 and "w1"
+    // 71..140: 30 @0.0014 + 40 @0.0012 = 0.0420 + 0.0480 = 0.0900. Run together, "wIndia" > "w1India".
+    const rows = [
+      utility('2026-02-05', 70, { wabaId: 'w1' }),
+      utility('2026-02-05', 70, { wabaId: 'w' }),
+      utility('2026-02-05', 1, { wabaId: 'x\u0000', market: 'Brazil' }),
+    ];
+    expect(
+      priceUsage(rows, book)
+        .rows.slice(0, 2)
+        .map((r) => [r.wabaId, cost(r.costMicros)]),
+    ).toEqual([
+      ['w1', '0.0900'],
+      ['w', '0.0980'],
+    ]);
+  });
+
   test('priorUnits starts a window mid-month (Map or object)', () => {
     const key = tierKey('p1', 'India', 'utility', '2026-02');
     for (const priorUnits of [new Map([[key, 195]]), { [key]: 195 }]) {

@@ -89,4 +89,27 @@ describe('buildUsageRows', () => {
       [{ a: '1b=2' }, 1],
     ]);
   });
+
+  test('no dims and empty dims `{}` are one row, which carries no dims, whichever message comes first', () => {
+    // Both mean "no grouping dimensions": 2026-05-01 10:00 and 10:01 UTC are 15:30 and 15:31 IST, one day.
+    for (const [first, second] of [
+      [undefined, {}],
+      [{}, undefined],
+    ]) {
+      const rows = buildUsageRows([msg('2026-05-01T10:00:00Z', { dims: first }), msg('2026-05-01T10:01:00Z', { dims: second })]);
+      expect(rows.map((r) => [r.day, r.units, r.messages, 'dims' in r])).toEqual([['2026-05-01', 2, 2, false]]);
+    }
+  });
+
+  test('a null dims value groups with the empty string, as priceUsage orders it', () => {
+    const rows = buildUsageRows([
+      msg('2026-05-01T10:00:00Z', { dims: { group: null } }),
+      msg('2026-05-01T10:01:00Z', { dims: { group: '' } }),
+      msg('2026-05-01T10:02:00Z', { dims: { group: 'spring' } }),
+    ]);
+    expect(rows.map((r) => [r.dims?.group ?? '', r.units, r.messages])).toEqual([
+      ['', 2, 2],
+      ['spring', 1, 1],
+    ]);
+  });
 });

@@ -27,6 +27,7 @@ export interface UsageMessage {
   conversationId?: string | null;
   /** CBP: Meta's conversation.origin.type; the conversation's row takes this category. */
   conversationOrigin?: string | null;
+  /** Grouping dimensions kept with the row; a null value groups with '', and `{}` is the same as none. */
   dims?: Readonly<Record<string, string | null>>;
 }
 
@@ -56,12 +57,9 @@ export function buildUsageRows(
       if (m.recipient === undefined) throw new InputError(`${field}[${i}].recipient`, undefined, 'or market is required');
       market = marketOf(m.recipient, day, `${field}[${i}].recipient`).market;
     }
-    const dims = m.dims
-      ? Object.keys(m.dims)
-          .sort()
-          .map((k) => `${k}=${m.dims?.[k] ?? ''}`)
-          .join('\u0001')
-      : '';
+    // No dims and empty dims `{}` are the same bucket, and its row carries no dims whichever came first.
+    const names = m.dims ? Object.keys(m.dims).sort() : [];
+    const dims = names.map((k) => `${k}=${m.dims?.[k] ?? ''}`).join('\u0001');
     const key = `${day}\u0000${m.wabaId}\u0000${m.portfolioId}\u0000${m.currency}\u0000${market}\u0000${category}\u0000${m.pricingType}\u0000${pricingModel}\u0000${dims}`;
     const row = rows.get(key);
     if (row) {
@@ -79,7 +77,7 @@ export function buildUsageRows(
         pricingModel,
         units: unit,
         messages: 1,
-        ...(m.dims ? { dims: m.dims } : {}),
+        ...(names.length > 0 ? { dims: m.dims } : {}),
       });
     }
   }
