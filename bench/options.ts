@@ -1,6 +1,15 @@
 /** Command-line options and the size of each scale. Scales change data sizes and run lengths, never targets. */
 
-export const SECTIONS = ['ingest', 'queries', 'webhookUnderLoad', 'queryLayer', 'memory', 'repricing'] as const;
+export const SECTIONS = [
+  'ingest',
+  'queries',
+  'webhookUnderLoad',
+  'uniqueContacts',
+  'webhookToVisible',
+  'queryLayer',
+  'memory',
+  'repricing',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 export type ScaleName = 'tiny' | 'small' | 'medium' | 'full';
 
@@ -21,6 +30,8 @@ export interface Scale {
   rawReps: number;
   /** Seconds of webhooks on the idle query store, then as long again while the heaviest panels run in a loop. */
   loadSeconds: number;
+  /** Webhooks posted one at a time, each polled for until a panel query shows it. */
+  visibleSamples: number;
   /** Query-layer result shape: days x countries x categories x numbers. */
   layer: { days: number; countries: number; categories: number; phones: number; reps: number };
 }
@@ -41,6 +52,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     queryReps: 3,
     rawReps: 1,
     loadSeconds: 2,
+    visibleSamples: 5,
     layer: { days: 7, countries: 5, categories: 7, phones: 2, reps: 2 },
   },
   small: {
@@ -56,6 +68,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     queryReps: 15,
     rawReps: 3,
     loadSeconds: 8,
+    visibleSamples: 20,
     layer: layerFull,
   },
   medium: {
@@ -71,6 +84,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     queryReps: 21,
     rawReps: 3,
     loadSeconds: 15,
+    visibleSamples: 20,
     layer: layerFull,
   },
   full: {
@@ -86,6 +100,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     queryReps: 21,
     rawReps: 3,
     loadSeconds: 20,
+    visibleSamples: 30,
     layer: layerFull,
   },
 };

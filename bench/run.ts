@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --scale tiny|small|medium|full] [--only ingest,queries,queryLayer,memory,repricing]`
+ * `npm run bench [-- --scale tiny|small|medium|full] [--only <sections>]` (the sections: options.ts SECTIONS)
  * Prints one JSON object to stdout and writes it to bench/results.json; progress goes to stderr.
  */
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { WEBHOOK_UNDER_LOAD_TARGET } from './sections/webhook-under-load';
 import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
 import { REPRICE_TARGET, measureReprice } from './sections/repricing';
 import { log } from './stats';
-import { MEMORY_TARGET, ceilingShare, ingestMet, memoryMet } from './targets';
+import { MEMORY_TARGET, UNIQUE_CONTACTS_TARGET, VISIBLE_TARGET, ceilingShare, ingestMet, memoryMet } from './targets';
 
 type Section = Record<string, unknown> & { target: Record<string, unknown>; met: boolean; durationMs: number };
 
@@ -38,6 +38,28 @@ async function timed(
 }
 
 const skipped = (target: Record<string, unknown>, why: string): Section => ({ target, met: false, unavailable: why, durationMs: 0 });
+
+/**
+ * A figure each engine's query store measured (`queries.<engine>[key]`) as a section of its own: met
+ * when SQLite measured it and every engine that measured it met its target.
+ */
+function perEngineSection(
+  qr: QueriesResult | null,
+  key: 'uniqueContacts30d' | 'webhookToVisible',
+  target: Record<string, unknown>,
+): Section {
+  if (!qr) return skipped(target, 'no query store was built');
+  const of = (e: QueriesResult['sqlite'] | QueriesResult['postgres']) =>
+    'queries' in e ? e[key] : 'unavailable' in e ? { unavailable: e.unavailable } : { error: e.error };
+  const measured = [qr.sqlite, qr.postgres].filter((e): e is EngineQueries => 'queries' in e).map((e) => e[key]);
+  return {
+    target,
+    met: 'met' in qr.sqlite[key] && measured.every((f) => 'met' in f && f.met),
+    sqlite: of(qr.sqlite),
+    postgres: of(qr.postgres),
+    durationMs: 0,
+  };
+}
 const NO_CONNECTOR = 'the connector CLI (src/connector/cli/main.ts) does not exist in this tree yet';
 
 async function runIngest(opts: Options, dir: string, config: string, peaks: Record<string, number | null>) {
@@ -107,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
       ? await timed('ingest', { ...INGEST_TARGET }, () => runIngest(opts, dir, config, peaks))
       : skipped({ ...INGEST_TARGET }, 'not selected (--only)');
 
-    const needStore = want('queries') || want('webhookUnderLoad') || want('repricing') || want('memory');
+    const needStore = ['queries', 'webhookUnderLoad', 'uniqueContacts', 'webhookToVisible', 'repricing', 'memory'].some(want);
     out.queries = !needStore
       ? skipped({ ...QUERIES_TARGET }, 'not selected (--only)')
       : !connectorAvailable()
@@ -141,6 +163,9 @@ export async function main(argv: string[]): Promise<number> {
           postgres: underLoad(qrLoad.postgres),
           durationMs: 0,
         };
+
+    out.uniqueContacts = perEngineSection(qrLoad, 'uniqueContacts30d', { ...UNIQUE_CONTACTS_TARGET });
+    out.webhookToVisible = perEngineSection(qrLoad, 'webhookToVisible', { ...VISIBLE_TARGET });
 
     out.queryLayer = want('queryLayer')
       ? await timed('queryLayer', { ...QUERY_LAYER_TARGET }, async () => {

@@ -40,3 +40,21 @@ export function ingestMet(
     headline.p99Ms < INGEST_TARGET.p99Ms
   );
 }
+
+/** "unique contacts, 30 days < 50 ms": the dashboard's /contacts request over the store's last 30 days, median. */
+export const UNIQUE_CONTACTS_TARGET = { medianMs: 50, days: 30 } as const;
+
+/** Met when the request answered rows (an empty answer measures nothing) with a median under 50 ms. */
+export function uniqueContactsMet(figure: { rows: number | null; medianMs: number | null }): boolean {
+  return (figure.rows ?? 0) > 0 && typeof figure.medianMs === 'number' && figure.medianMs < UNIQUE_CONTACTS_TARGET.medianMs;
+}
+
+/**
+ * "webhook acknowledged → visible in a panel query < 2 s", held by every sample: the time from a
+ * webhook's 200 to the first poll of the panel's request that counts its message.
+ */
+export const VISIBLE_TARGET = { maxMs: 2_000 } as const;
+
+export function visibleMet(figure: { samples: number; visible: number; maxMs: number | null }): boolean {
+  return figure.samples > 0 && figure.visible === figure.samples && typeof figure.maxMs === 'number' && figure.maxMs < VISIBLE_TARGET.maxMs;
+}

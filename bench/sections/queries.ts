@@ -17,6 +17,8 @@ import { rawBaseline, rawQuestionOf, type RawBaseline } from '../raw-baseline';
 import { log, median, percentile, round, timeReps } from '../stats';
 import { verifyBuilder, type BuilderCheck } from '../verify-builder';
 import { buildWabas } from '../webhook-bodies';
+import { measureUniqueContacts, type UniqueContacts } from './unique-contacts';
+import { measureWebhookToVisible, type WebhookToVisible } from './webhook-to-visible';
 import { measureWebhookUnderLoad, type WebhookUnderLoad } from './webhook-under-load';
 
 export const QUERIES_TARGET = { medianMs: 100, p95Ms: 200, speedupVsRaw: 100, messages: 10_000_000 } as const;
@@ -48,6 +50,10 @@ export interface EngineQueries {
   measured: number;
   notMeasured: number;
   webhookUnderLoad: WebhookUnderLoad | { error: string };
+  /** Issue 13's "unique contacts, 30 days" figure. */
+  uniqueContacts30d: UniqueContacts | { error: string };
+  /** Issue 13's "webhook acknowledged → visible in a panel query" figure. */
+  webhookToVisible: WebhookToVisible | { error: string };
   peakRssMb: number | null;
 }
 
@@ -199,6 +205,9 @@ export async function measureEngine(
     } catch (err) {
       webhookUnderLoad = { error: (err as Error).message.slice(0, 500) };
     }
+    const failed = (err: unknown) => ({ error: (err as Error).message.slice(0, 500) });
+    const uniqueContacts30d = await measureUniqueContacts(conn, scale.queryReps, endSec).catch(failed);
+    const webhookToVisible = await measureWebhookToVisible(conn, buildWabas(scale.phones)[0]!, scale.visibleSamples, endSec).catch(failed);
     const file = db.startsWith('sqlite:') ? db.slice('sqlite:'.length) : null;
     result = {
       engine,
@@ -207,6 +216,8 @@ export async function measureEngine(
       measured: queries.filter((q) => q.medianMs !== null).length,
       notMeasured: queries.filter((q) => q.notMeasured !== undefined).length,
       webhookUnderLoad,
+      uniqueContacts30d,
+      webhookToVisible,
     };
   } finally {
     QUERY_PEAK[engine] = await conn.stop();

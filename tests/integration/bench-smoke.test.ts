@@ -8,10 +8,28 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { INGEST_TARGET, MEMORY_TARGET, ingestMet, memoryMet } from '../../bench/targets';
+import {
+  INGEST_TARGET,
+  MEMORY_TARGET,
+  UNIQUE_CONTACTS_TARGET,
+  VISIBLE_TARGET,
+  ingestMet,
+  memoryMet,
+  uniqueContactsMet,
+  visibleMet,
+} from '../../bench/targets';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SECTIONS = ['ingest', 'queries', 'webhookUnderLoad', 'queryLayer', 'memory', 'repricing'] as const;
+const SECTIONS = [
+  'ingest',
+  'queries',
+  'webhookUnderLoad',
+  'uniqueContacts',
+  'webhookToVisible',
+  'queryLayer',
+  'memory',
+  'repricing',
+] as const;
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -145,6 +163,37 @@ describe('npm run bench --scale tiny', () => {
     expect(memory.target).toEqual({ ...MEMORY_TARGET });
     expect(typeof memory.peakRssMb).toBe('number');
     expect(memory.met).toBe(memoryMet(Object.values(memory.byPhase)));
+  });
+
+  it('times the unique-contacts request over the last 30 days, on rows, with met from its median', () => {
+    const section = json.uniqueContacts as unknown as {
+      target: typeof UNIQUE_CONTACTS_TARGET;
+      met: boolean;
+      sqlite: { path: string; rows: number; medianMs: number; p95Ms: number; met: boolean };
+    };
+    expect(section.target).toEqual({ ...UNIQUE_CONTACTS_TARGET });
+    const f = section.sqlite;
+    expect(f.path).toMatch(/^\/api\/v1\/contacts\?/);
+    expect(f.rows).toBeGreaterThan(0);
+    expect([typeof f.medianMs, typeof f.p95Ms]).toEqual(['number', 'number']);
+    expect(f.met).toBe(uniqueContactsMet(f));
+    expect(section.met).toBe(f.met);
+  });
+
+  it('sees every posted webhook in a panel query and reports median, p95 and max, with met from them', () => {
+    const section = json.webhookToVisible as unknown as {
+      target: typeof VISIBLE_TARGET;
+      met: boolean;
+      sqlite: { path: string; samples: number; visible: number; medianMs: number; p95Ms: number; maxMs: number; met: boolean };
+    };
+    expect(section.target).toEqual({ ...VISIBLE_TARGET });
+    const f = section.sqlite;
+    expect(f.path).toMatch(/^\/api\/v1\/usage\?/);
+    expect(f.samples).toBe(5);
+    expect(f.visible).toBe(5);
+    expect([typeof f.medianMs, typeof f.p95Ms, typeof f.maxMs]).toEqual(['number', 'number', 'number']);
+    expect(f.met).toBe(visibleMet(f));
+    expect(section.met).toBe(f.met);
   });
 
   it('describes the machine, including the disk fsync rate', () => {

@@ -2,7 +2,17 @@
  * The rules that turn the bench's figures into `met`, against issue 13's Targets table, with
  * figures made by hand (no timing): each test sits just inside or just outside one bound.
  */
-import { INGEST_TARGET, MEMORY_TARGET, ceilingShare, ingestMet, memoryMet } from '../../bench/targets';
+import {
+  INGEST_TARGET,
+  MEMORY_TARGET,
+  UNIQUE_CONTACTS_TARGET,
+  VISIBLE_TARGET,
+  ceilingShare,
+  ingestMet,
+  memoryMet,
+  uniqueContactsMet,
+  visibleMet,
+} from '../../bench/targets';
 
 describe("the targets are the issue's", () => {
   it('ingest: half the ceiling, 15,000 events/s, p99 under 50 ms; memory under 400 MB at 10M messages', () => {
@@ -56,5 +66,35 @@ describe('memoryMet', () => {
   it('is not met when no process was measured', () => {
     expect(memoryMet([null, null])).toBe(false);
     expect(memoryMet([])).toBe(false);
+  });
+});
+
+describe('uniqueContactsMet (30 days, median < 50 ms)', () => {
+  it("states the issue's target", () => {
+    expect(UNIQUE_CONTACTS_TARGET).toEqual({ medianMs: 50, days: 30 });
+  });
+
+  it('is met under 50 ms on an answer with rows, not at 50 ms, not on an empty or failed answer', () => {
+    expect(uniqueContactsMet({ rows: 2, medianMs: 49.99 })).toBe(true);
+    expect(uniqueContactsMet({ rows: 2, medianMs: 50 })).toBe(false);
+    expect(uniqueContactsMet({ rows: 0, medianMs: 3 })).toBe(false);
+    expect(uniqueContactsMet({ rows: null, medianMs: 3 })).toBe(false);
+    expect(uniqueContactsMet({ rows: 2, medianMs: null })).toBe(false);
+  });
+});
+
+describe('visibleMet (webhook acknowledged → visible < 2 s, every sample)', () => {
+  it("states the issue's target", () => {
+    expect(VISIBLE_TARGET).toEqual({ maxMs: 2_000 });
+  });
+
+  it('is met when every sample became visible and the slowest under 2 s', () => {
+    expect(visibleMet({ samples: 5, visible: 5, maxMs: 1_999 })).toBe(true);
+    expect(visibleMet({ samples: 5, visible: 5, maxMs: 2_000 })).toBe(false);
+  });
+
+  it('is not met when a sample never became visible, or there were none', () => {
+    expect(visibleMet({ samples: 5, visible: 4, maxMs: 30 })).toBe(false);
+    expect(visibleMet({ samples: 0, visible: 0, maxMs: null })).toBe(false);
   });
 });
