@@ -29,6 +29,8 @@ export interface PanelQuery {
    * for more than it planned), else every planned request in parallel.
    */
   run(getJson: GetJson): Promise<unknown>;
+  /** What the plugin's runQuery is given for this panel (null for the export, which no panel sends). */
+  plugin: { stored: Json; replace: (text: string) => string; range: { fromMs: number; toMs: number }; timeZone: string } | null;
 }
 
 function fetchPlanned(requests: readonly PanelRequest[], getJson: GetJson): Promise<Map<string, unknown>> {
@@ -72,7 +74,14 @@ export function panelQueries(fromMs: number, toMs: number, timeZone = 'UTC'): Pa
           spec.load
             ? spec.load({ query, range, timeZone, requests: planned, getJson, fetchPlanned: () => fetchPlanned(requests, getJson) })
             : fetchPlanned(requests, getJson);
-        out.push({ name: `${file} #${panel.id} "${panel.title}" ${target.refId}`, file, kind: query.kind, requests, run });
+        out.push({
+          name: `${file} #${panel.id} "${panel.title}" ${target.refId}`,
+          file,
+          kind: query.kind,
+          requests,
+          run,
+          plugin: { stored: target, replace, range, timeZone },
+        });
       }
     }
   }
@@ -83,6 +92,7 @@ export function panelQueries(fromMs: number, toMs: number, timeZone = 'UTC'): Pa
     kind: 'pricing-input',
     requests: exportRequests,
     run: (getJson) => fetchPlanned(exportRequests, getJson),
+    plugin: null,
   });
   return out;
 }

@@ -17,7 +17,7 @@ import { WEBHOOK_UNDER_LOAD_TARGET } from './sections/webhook-under-load';
 import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
 import { REPRICE_TARGET, measureReprice } from './sections/repricing';
 import { log } from './stats';
-import { MEMORY_TARGET, UNIQUE_CONTACTS_TARGET, VISIBLE_TARGET, ceilingShare, ingestMet, memoryMet } from './targets';
+import { MEMORY_TARGET, UNIQUE_CONTACTS_TARGET, VISIBLE_TARGET, ceilingShare, ingestMet, memoryMet, pluginQueryMet } from './targets';
 
 type Section = Record<string, unknown> & { target: Record<string, unknown>; met: boolean; durationMs: number };
 
@@ -170,8 +170,8 @@ export async function main(argv: string[]): Promise<number> {
     out.queryLayer = want('queryLayer')
       ? await timed('queryLayer', { ...QUERY_LAYER_TARGET }, async () => {
           const r = await measureQueryLayer(opts.scale);
-          const plugin = r.pluginQuery as { medianMs?: number };
-          return { met: typeof plugin.medianMs === 'number' && plugin.medianMs < QUERY_LAYER_TARGET.medianMs, ...r };
+          const largest = qrLoad?.sqlite.pluginOnLargest ?? { unavailable: 'no query store was built (select queries)' };
+          return { met: 'medianMs' in largest && pluginQueryMet(largest), largestDashboardResponse: largest, ...r };
         })
       : skipped({ ...QUERY_LAYER_TARGET }, 'not selected (--only)');
 

@@ -58,3 +58,13 @@ export const VISIBLE_TARGET = { maxMs: 2_000 } as const;
 export function visibleMet(figure: { samples: number; visible: number; maxMs: number | null }): boolean {
   return figure.samples > 0 && figure.visible === figure.samples && typeof figure.maxMs === 'number' && figure.maxMs < VISIBLE_TARGET.maxMs;
 }
+
+/**
+ * "plugin `runQuery` on the largest dashboard response < 50 ms": the median of runQuery on the real
+ * answers of the dashboard panel whose answer has the most rows.
+ */
+export const QUERY_LAYER_TARGET = { largestDashboardResponseMedianMs: 50 } as const;
+
+export function pluginQueryMet(figure: { rows: number; medianMs: number }): boolean {
+  return figure.rows > 0 && figure.medianMs < QUERY_LAYER_TARGET.largestDashboardResponseMedianMs;
+}

@@ -13,6 +13,7 @@ import { buildStoreViaWebhooks, type BuildPlan, type BuildResult } from '../buil
 import { startConnector, type RunningConnector } from '../connector-process';
 import type { Scale } from '../options';
 import { panelQueries, type PanelQuery } from '../panel-queries';
+import { pluginOnPanel, type CapturedPanel } from '../plugin-query';
 import { rawBaseline, rawQuestionOf, type RawBaseline } from '../raw-baseline';
 import { log, median, percentile, round, timeReps } from '../stats';
 import { verifyBuilder, type BuilderCheck } from '../verify-builder';
@@ -54,6 +55,11 @@ export interface EngineQueries {
   uniqueContacts30d: UniqueContacts | { error: string };
   /** Issue 13's "webhook acknowledged → visible in a panel query" figure. */
   webhookToVisible: WebhookToVisible | { error: string };
+  /**
+   * SQLite only: the plugin's runQuery, in-process, on the real answers of the dashboard panel whose
+   * answer had the most rows (issue 13's "plugin runQuery on the largest dashboard response").
+   */
+  pluginOnLargest?: Awaited<ReturnType<typeof pluginOnPanel>> | { error: string };
   peakRssMb: number | null;
 }
 
@@ -96,7 +102,7 @@ async function measurePanel(
   raw: RawBaseline,
   q: PanelQuery,
   scale: Scale,
-): Promise<PanelTiming & { fullPaths: string[] }> {
+): Promise<PanelTiming & { fullPaths: string[]; captured?: CapturedPanel }> {
   const seen: Array<Answer & { path: string }> = [];
   let failure: string | undefined;
   try {
@@ -142,6 +148,15 @@ async function measurePanel(
   }
   const med = median(times);
   const p95 = percentile(times, 95);
+  const captured: CapturedPanel | undefined = q.plugin
+    ? {
+        name: q.name,
+        rows: rows ?? 0,
+        bytes: seen.reduce((n, a) => n + Buffer.byteLength(a.text), 0),
+        texts: new Map(seen.map((a) => [a.path, a.text])),
+        plugin: q.plugin,
+      }
+    : undefined;
   const speedup = rawMs !== null && med > 0 ? round(rawMs / med, 1) : null;
   log(`  ${q.name}: median ${round(med)} ms, raw ${rawMs === null ? '-' : round(rawMs)} ms (${speedup ?? '-'}x), ${rows} rows`);
   return {
@@ -153,6 +168,7 @@ async function measurePanel(
     rawMedianMs: rawMs === null ? null : round(rawMs),
     ...(rawNote ? { rawNote } : {}),
     speedup,
+    ...(captured ? { captured } : {}),
     met: med < QUERIES_TARGET.medianMs && p95 < QUERIES_TARGET.p95Ms && speedup !== null && speedup >= QUERIES_TARGET.speedupVsRaw,
   };
 }
@@ -187,12 +203,27 @@ export async function measureEngine(
     const { fromMs, toMs } = benchRange(scale, endSec);
     const raw = await rawBaseline(db);
     const timed: Array<PanelTiming & { fullPaths: string[] }> = [];
+    // Only the answers of the dashboard panel with the most rows are kept (for the plugin's runQuery figure).
+    let largest: CapturedPanel | undefined;
     try {
-      for (const q of panelQueries(fromMs, toMs)) timed.push(await measurePanel(conn, raw, q, scale));
+      for (const q of panelQueries(fromMs, toMs)) {
+        const { captured, ...t } = await measurePanel(conn, raw, q, scale);
+        if (captured && (!largest || captured.rows > largest.rows)) largest = captured;
+        timed.push(t);
+      }
     } finally {
       await raw.close();
     }
     const queries: PanelTiming[] = timed.map(({ fullPaths: _, ...t }) => t);
+    let pluginOnLargest: EngineQueries['pluginOnLargest'];
+    if (engine === 'sqlite') {
+      try {
+        pluginOnLargest = largest ? await pluginOnPanel(largest, scale.queryReps) : { error: 'no dashboard panel was measured' };
+      } catch (err) {
+        pluginOnLargest = { error: (err as Error).message.slice(0, 500) };
+      }
+      log(`  plugin runQuery on the largest dashboard response: ${JSON.stringify(pluginOnLargest).slice(0, 300)}`);
+    }
     // The three slowest panels, with every request each really sent (own fetches included).
     const heavy = timed
       .filter((q) => q.medianMs !== null && q.kind !== 'pricing-input')
@@ -218,6 +249,7 @@ export async function measureEngine(
       webhookUnderLoad,
       uniqueContacts30d,
       webhookToVisible,
+      ...(pluginOnLargest ? { pluginOnLargest } : {}),
     };
   } finally {
     QUERY_PEAK[engine] = await conn.stop();

@@ -1,7 +1,10 @@
 /**
- * Section 3: pricing a dashboard-sized result in-process. Measures core's priceUsage over the
- * pricing-input rows of a days x countries x categories x numbers result (what the plugin's query()
- * prices), and the plugin's own query() transform when the plugin exposes one (see pluginQuery).
+ * Section 3: the query layer in-process. Its target (issue 13: the plugin's runQuery on the largest
+ * dashboard response) is measured on the real answers the queries section captured
+ * (`largestDashboardResponse`, added by run.ts). Here: core's priceUsage over the pricing-input
+ * rows of a days x countries x categories x numbers result, the plugin's runQuery on a cost
+ * response of that whole synthetic shape (issue 6's figure; no dashboard panel asks for it), and
+ * the what_if kind.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +27,7 @@ import type { Scale } from '../options';
 import { median, percentile, round, timeReps } from '../stats';
 import { CALLING_CODES, buildWabas, rng } from '../webhook-bodies';
 
-export const QUERY_LAYER_TARGET = { medianMs: 20 } as const;
+export { QUERY_LAYER_TARGET } from '../targets';
 export const FIRST_DAY = '2026-08-22';
 
 const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'ratecards');
@@ -75,7 +78,11 @@ export interface QueryLayerResult {
   corePricing: { medianMs: number; p95Ms: number; usPerRow: number };
   /** The same days x countries x categories without the per-number split (a by-country panel). */
   corePricingByCountry: { rows: number; medianMs: number; p95Ms: number };
-  pluginQuery: { medianMs: number; p95Ms: number; rows: number } | { unavailable: string };
+  /**
+   * runQuery on a cost response grouped by country, category and number holding every row of the
+   * layer shape (630,000 at full): issue 6's figure, kept for comparison; issue 13 sets no target for it.
+   */
+  syntheticLayerPluginQuery: { medianMs: number; p95Ms: number; rows: number } | { unavailable: string };
   /** The what_if kind's transform (issue 14): 90 days of a 10M-message sender at the pricing grain, priced twice in the plugin. */
   whatIf: {
     target: typeof WHAT_IF_TARGET;
@@ -111,7 +118,7 @@ export async function measureQueryLayer(scale: Scale): Promise<QueryLayerResult>
     rows: rows.length,
     corePricing: { medianMs: round(med), p95Ms: round(percentile(times, 95)), usPerRow: round((med * 1000) / rows.length, 3) },
     corePricingByCountry: { rows: byCountry.length, medianMs: round(median(countryTimes)), p95Ms: round(percentile(countryTimes, 95)) },
-    pluginQuery: plugin,
+    syntheticLayerPluginQuery: plugin,
     whatIf: { target: WHAT_IF_TARGET, met: whatIf.medianMs < WHAT_IF_TARGET.medianMs, ...whatIf },
   };
 }

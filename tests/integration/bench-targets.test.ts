@@ -10,6 +10,8 @@ import {
   ceilingShare,
   ingestMet,
   memoryMet,
+  pluginQueryMet,
+  QUERY_LAYER_TARGET,
   uniqueContactsMet,
   visibleMet,
 } from '../../bench/targets';
@@ -96,5 +98,17 @@ describe('visibleMet (webhook acknowledged → visible < 2 s, every sample)', ()
   it('is not met when a sample never became visible, or there were none', () => {
     expect(visibleMet({ samples: 5, visible: 4, maxMs: 30 })).toBe(false);
     expect(visibleMet({ samples: 0, visible: 0, maxMs: null })).toBe(false);
+  });
+});
+
+describe('pluginQueryMet (runQuery on the largest dashboard response, median < 50 ms)', () => {
+  it("states the issue's target", () => {
+    expect(QUERY_LAYER_TARGET).toEqual({ largestDashboardResponseMedianMs: 50 });
+  });
+
+  it('is met under 50 ms on a response with rows only', () => {
+    expect(pluginQueryMet({ rows: 731, medianMs: 49.9 })).toBe(true);
+    expect(pluginQueryMet({ rows: 731, medianMs: 50 })).toBe(false);
+    expect(pluginQueryMet({ rows: 0, medianMs: 1 })).toBe(false);
   });
 });
