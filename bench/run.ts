@@ -11,7 +11,16 @@ import { wrkInstalled } from './load/wrk';
 import { describeMachine } from './machine';
 import { parseOptions, type Options } from './options';
 import { startPostgres } from './postgres';
-import { INGEST_TARGET, measureBackend, measureCeiling, measureHmacUs, sqliteUrl, type IngestBackend } from './sections/ingest';
+import {
+  commitBound,
+  measureBackend,
+  measureCeiling,
+  measureCommitFloor,
+  measureHmacUs,
+  sqliteUrl,
+  INGEST_TARGET,
+  type IngestBackend,
+} from './sections/ingest';
 import { QUERIES_TARGET, QUERY_PEAK, measureQueries, type EngineQueries, type QueriesResult } from './sections/queries';
 import { WEBHOOK_UNDER_LOAD_TARGET } from './sections/webhook-under-load';
 import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
@@ -66,6 +75,7 @@ async function runIngest(opts: Options, dir: string, config: string, peaks: Reco
   if (!wrkInstalled()) throw new Error('wrk is not installed (scripts/install.sh installs it)');
   const ceiling = await measureCeiling(dir, opts.scale);
   const hmacUsPerBody = measureHmacUs();
+  const commitFloor = measureCommitFloor(dir);
   if (!connectorAvailable()) return { met: false, unavailable: NO_CONNECTOR, ceiling, hmacUsPerBody };
   const backends: IngestBackend[] = [];
   let postgresError: string | undefined;
@@ -103,6 +113,13 @@ async function runIngest(opts: Options, dir: string, config: string, peaks: Reco
       reqPerSec: headline.reqPerSec,
       p50Ms: headline.p50Ms,
       p99Ms: headline.p99Ms,
+      cpuUsPerEvent: headline.cpuUsPerEvent,
+    },
+    // One FULL-sync WAL commit in the store's directory, measured beside the runs, and the rate it allows at this concurrency.
+    commitFloor: {
+      ...commitFloor,
+      connections: opts.scale.connections,
+      boundEventsPerSec: commitBound(commitFloor, opts.scale.connections, 1),
     },
     backends,
     ...(postgresError ? { postgresError } : {}),

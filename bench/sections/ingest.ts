@@ -1,6 +1,8 @@
 /** Section 1: durable webhook ingest through real HTTP on loopback, SQLite and PostgreSQL. */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { BENCH_TOKEN } from '../bench-config';
 import { startConnector } from '../connector-process';
 import { runWrk, writeWrkScript, type WrkResult } from '../load/wrk';
@@ -21,6 +23,8 @@ export interface IngestRun {
   non2xx: number;
   socketErrors: number;
   processCpu: number;
+  /** CPU microseconds the server process spent per event (processCpu / events per second): the same work costs the same on a loaded machine, unlike the rate. */
+  cpuUsPerEvent: number;
   diskWritesPerSec: number;
 }
 
@@ -34,13 +38,14 @@ export interface IngestBackend {
   eventsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  cpuUsPerEvent: number;
   /** Status events the store reports after the runs (GET /health store.events) vs statuses acknowledged. */
   storedEvents: number | null;
   acknowledgedEvents: number;
   peakRssMb: number | null;
 }
 
-const toRun = (r: WrkResult, per: number, win: { processCpu: number; diskWritesPerSec: number }): IngestRun => ({
+export const toRun = (r: WrkResult, per: number, win: { processCpu: number; diskWritesPerSec: number }): IngestRun => ({
   reqPerSec: Math.round(r.reqPerSec),
   eventsPerSec: Math.round(r.reqPerSec * per),
   p50Ms: round(r.p50Ms),
@@ -48,6 +53,7 @@ const toRun = (r: WrkResult, per: number, win: { processCpu: number; diskWritesP
   non2xx: r.non2xx,
   socketErrors: r.socketErrors,
   ...win,
+  cpuUsPerEvent: r.reqPerSec > 0 ? round((win.processCpu / (r.reqPerSec * per)) * 1e6) : NaN,
 });
 
 function summarise(backend: string, per: number, connections: number, runs: IngestRun[], acknowledged: number): IngestBackend {
@@ -60,6 +66,7 @@ function summarise(backend: string, per: number, connections: number, runs: Inge
     eventsPerSec: Math.round(median(runs.map((r) => r.eventsPerSec))),
     p50Ms: round(median(runs.map((r) => r.p50Ms))),
     p99Ms: round(median(runs.map((r) => r.p99Ms))),
+    cpuUsPerEvent: round(median(runs.map((r) => r.cpuUsPerEvent))),
     storedEvents: null,
     acknowledgedEvents: acknowledged,
     peakRssMb: null,
@@ -140,6 +147,55 @@ export async function measureCeiling(dir: string, scale: Scale): Promise<IngestB
   } finally {
     await ref.stop();
   }
+}
+
+/** How long one durable commit takes on this disk now: SQLite in WAL mode with synchronous=FULL, as the connector commits. */
+export interface CommitFloor {
+  commits: number;
+  medianMs: number;
+  p99Ms: number;
+}
+
+/**
+ * Times `commits` single-row commits (a 600-byte row, about one raw status event) in WAL mode with
+ * synchronous=FULL in `dir` (the store's directory): each waits for an fsync of the WAL, the floor
+ * under every group commit of the connector, whatever the code does.
+ */
+export function measureCommitFloor(dir: string, commits = 200): CommitFloor {
+  const file = path.join(dir, 'commit-floor.sqlite');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+    const body = 'x'.repeat(600);
+    const ms: number[] = [];
+    for (let i = 0; i < commits; i++) {
+      const t0 = process.hrtime.bigint();
+      insert.run(body); // autocommit: one transaction, one WAL fsync
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    ms.sort((a, b) => a - b);
+    return {
+      commits,
+      medianMs: round(median(ms), 3),
+      p99Ms: round(ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.99) - 1)] as number, 3),
+    };
+  } finally {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+  }
+}
+
+/**
+ * What one FULL-sync commit per group allows: wrk keeps `connections` requests in flight and each
+ * waits for its own commit, and commits are serial (one SQLite writer), so however cheap the code,
+ * at most `connections` bodies are acknowledged per commit: `connections / commit time` bodies per
+ * second is the most this disk allows at that concurrency. Null when no commit time was measured.
+ */
+export function commitBound(floor: CommitFloor, connections: number, statusesPerBody: number): number | null {
+  return floor.medianMs > 0 ? Math.round(((connections * 1000) / floor.medianMs) * statusesPerBody) : null;
 }
 
 export const sqliteUrl = (dir: string, name: string) => `sqlite:${path.join(dir, name)}`;
