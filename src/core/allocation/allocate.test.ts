@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { allocate } from './allocate';
 import { allocateByMarketCategory } from './by-market-category';
 
@@ -95,5 +96,98 @@ describe('allocateByMarketCategory', () => {
       ['Brazil', 'marketing', 'spring-sale', 10, 625_000n],
       ['India', 'utility', null, 0, 14_000n],
     ]);
+  });
+});
+
+describe('allocate: mutation-testing gaps (exact values by hand)', () => {
+  const thrown = (run: () => unknown): InputError => {
+    try {
+      run();
+    } catch (e) {
+      if (e instanceof InputError) return e;
+      throw e;
+    }
+    throw new Error('nothing thrown');
+  };
+
+  test('equal remainders go to the larger weight, before the key, whichever comes first', () => {
+    // 3 x (1, 3, 2) / 6 = 0 r3, 1 r3, 1 r0: one micro left over, a tie of r3 between weights 1 and 3.
+    // Weight 3 takes it although its key sorts after; the same with the weights the other way round.
+    const pick = (shares: { key: string; weight: number }[]) => allocate(3n, shares).map((x) => [x.key, x.micros]);
+    expect(
+      pick([
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 3 },
+        { key: 'c', weight: 2 },
+      ]),
+    ).toEqual([
+      ['a', 0n],
+      ['b', 2n],
+      ['c', 1n],
+    ]);
+    expect(
+      pick([
+        { key: 'a', weight: 3 },
+        { key: 'b', weight: 1 },
+        { key: 'c', weight: 2 },
+      ]),
+    ).toEqual([
+      ['a', 2n],
+      ['b', 0n],
+      ['c', 1n],
+    ]);
+  });
+
+  test('shares equal in remainder, weight and key: the earlier one takes the leftover', () => {
+    // 1 x (1, 1) / 2 = 0 r1 each: the one micro goes to the first share.
+    expect(
+      allocate(1n, [
+        { key: 'x', weight: 1 },
+        { key: 'x', weight: 1 },
+      ]).map((x) => x.micros),
+    ).toEqual([1n, 0n]);
+  });
+
+  test('bigint weights, 0n included', () => {
+    // 3 x (0, 2) / 2 = 0 and 3: all to the second share.
+    expect(
+      allocate(3n, [
+        { key: 'a', weight: 0n },
+        { key: 'b', weight: 2n },
+      ]).map((x) => [x.weight, x.micros]),
+    ).toEqual([
+      [0n, 0n],
+      [2n, 3n],
+    ]);
+  });
+
+  test('a zero total over no shares is no parts', () => {
+    expect(allocate(0n, [])).toEqual([]);
+  });
+
+  test('bad input: the exact field, value and reason', () => {
+    const weight = { field: 'shares[1].weight', reason: 'must be a whole number >= 0' };
+    const negative = thrown(() =>
+      allocate(5n, [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: -1 },
+      ]),
+    );
+    expect([negative.field, negative.value, negative.reason]).toEqual([weight.field, -1, weight.reason]);
+    // A bigint is shown as its digits (JSON has no bigint).
+    const big = thrown(() =>
+      allocate(5n, [
+        { key: 'a', weight: 1n },
+        { key: 'b', weight: -1n },
+      ]),
+    );
+    expect([big.field, big.value, big.reason]).toEqual([weight.field, '-1', weight.reason]);
+    expect(inputErrorOf(() => allocate(5 as never, [{ key: 'a', weight: 1 }]))).toEqual({
+      field: 'totalMicros',
+      reason: 'must be a bigint amount of micro-units',
+    });
+    expect(inputErrorOf(() => allocate(5n, null as never))).toEqual({ field: 'shares', reason: 'must be an array of { key, weight }' });
+    const empty = thrown(() => allocate(5n, []));
+    expect([empty.field, empty.value, empty.reason]).toEqual(['shares', [], 'cannot be empty when the total is not zero']);
   });
 });

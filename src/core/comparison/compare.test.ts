@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { compareValues, previousDays, previousPeriod } from './compare';
 
 describe('previous period of equal length', () => {
@@ -45,5 +46,33 @@ describe('compareValues', () => {
       changePct: 50.0000000000001,
     });
     expect(() => compareValues(1n as never, 1 as never)).toThrow(InputError);
+  });
+});
+
+describe('bad input: the exact field and reason', () => {
+  test('previousPeriod', () => {
+    expect(inputErrorOf(() => previousPeriod({ fromMs: Number.NaN, toMs: 10 }))).toEqual({
+      field: 'fromMs',
+      reason: 'must be epoch milliseconds',
+    });
+    expect(inputErrorOf(() => previousPeriod({ fromMs: 0, toMs: Number.POSITIVE_INFINITY }))).toEqual({
+      field: 'toMs',
+      reason: 'must be epoch milliseconds',
+    });
+    expect(inputErrorOf(() => previousPeriod({ fromMs: 10, toMs: 10 }))).toEqual({ field: 'toMs', reason: 'must be after fromMs' });
+  });
+
+  test('previousDays', () => {
+    expect(inputErrorOf(() => previousDays('2026-03-02', '2026-03-01'))).toEqual({ field: 'toDay', reason: 'must not be before fromDay' });
+  });
+
+  test('compareValues: mixed types, and a non-finite number on either side', () => {
+    expect(inputErrorOf(() => compareValues(1n as never, 1 as never))).toEqual({
+      field: 'previous',
+      reason: 'must be the same type as current',
+    });
+    const finite = { field: 'current', reason: 'and previous must be finite numbers' };
+    expect(inputErrorOf(() => compareValues(Number.NaN, 1))).toEqual(finite);
+    expect(inputErrorOf(() => compareValues(1, Number.POSITIVE_INFINITY))).toEqual(finite);
   });
 });

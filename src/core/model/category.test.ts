@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
-import { isKnownCategory, normaliseCategory, normalisePricingType, rateColumnOf, toCategory } from './category';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
+import { isKnownCategory, normaliseCategory, normalisePricingType, rateColumnOf, toCategory, toPricingType } from './category';
 
 describe('categories: strict toCategory, lenient normaliseCategory', () => {
   test.each([
@@ -33,5 +34,35 @@ describe('categories: strict toCategory, lenient normaliseCategory', () => {
     expect(rateColumnOf('referral_conversion')).toBeNull();
     expect(rateColumnOf('marketing_lite')).toBe('marketing');
     expect(rateColumnOf('authentication_international')).toBe('authentication_international');
+  });
+});
+
+describe('category and pricing type spellings: mutation-testing gaps', () => {
+  test('toCategory trims and lower-cases; an unknown one names the default field and lists ours', () => {
+    expect(toCategory(' MARKETING ')).toBe('marketing');
+    expect(inputErrorOf(() => toCategory('bulk'))).toEqual({
+      field: 'category',
+      reason:
+        'unknown pricing category; expected one of marketing, marketing_lite, utility, authentication, authentication_international, service, referral_conversion',
+    });
+  });
+
+  test('toPricingType trims and lower-cases; an unknown one names the default field and lists ours', () => {
+    expect(toPricingType(' FREE_TIER ')).toBe('free_tier');
+    expect(toPricingType('regular')).toBe('regular');
+    expect(inputErrorOf(() => toPricingType('paid'))).toEqual({
+      field: 'pricing_type',
+      reason: 'unknown pricing type; expected one of regular, free_customer_service, free_entry_point, free_tier',
+    });
+  });
+
+  test('normaliseCategory: a run of separators is one underscore; separators at either end are dropped', () => {
+    expect(normaliseCategory('Meta  Business -- Agent')).toEqual({ category: 'meta_business_agent', known: false });
+    expect(normaliseCategory('-utility-')).toEqual({ category: 'utility', known: true });
+  });
+
+  test('an empty or blank value names the default field', () => {
+    expect(inputErrorOf(() => normaliseCategory(' - '))).toEqual({ field: 'category', reason: 'must be a non-empty pricing category' });
+    expect(inputErrorOf(() => normalisePricingType(''))).toEqual({ field: 'pricing_type', reason: 'must be a non-empty pricing type' });
   });
 });
