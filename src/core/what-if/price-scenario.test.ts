@@ -3,11 +3,14 @@ import { formatMicros, parseMicros, sumMicros } from '../model/money';
 import type { PricedRow, UsageRow } from '../model/usage';
 import { priceUsage } from '../pricing/price-usage';
 import { tierKey } from '../pricing/tier-ladder';
+import { parseCallRateCsv } from '../ratecard/call-rates';
 import { addToPriceBook, emptyPriceBook } from '../ratecard/price-book';
 import { parseRateCardCsv } from '../ratecard/rate-card';
 import { parseTierCsv } from '../ratecard/tiers';
 import { PRICING_RULES } from '../rules/pricing-rules';
-import { priceScenario, priorTierUnits, type PriorUnitsRow } from './price-scenario';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
+import { USD_CALL_RATES_2025_08, USD_CONVERSATION_RATES_2023_06 } from '../test-fixtures/invented-rate-cards';
+import { priceScenario, priorTierUnits, scenarioBook, type PriorUnitsRow } from './price-scenario';
 import type { Scenario } from './scenario';
 
 // Invented rates (not Meta's). Brazil's card has no Service rate (service takes the utility rate from
@@ -275,5 +278,134 @@ describe('priceScenario: price files and overrides', () => {
     const r = priceScenario([], [], book, named('empty', { rules: [{ rule: '2026-10-01', from: 'start' }] }));
     expect(r.actual.rows).toEqual([]);
     expect(r.scenario.rows).toEqual([]);
+  });
+});
+
+describe('priceScenario: fast paths give what the general path gives', () => {
+  test('prior units: 0 is a count; a negative or fractional count names its row', () => {
+    const prior = (units: number): PriorUnitsRow[] => [
+      { portfolioId: 'p', market: 'Brazil', category: 'utility', month: '2026-10', units: 1 },
+      { portfolioId: 'p', market: 'India', category: 'utility', month: '2026-10', units },
+    ];
+    expect([...priorTierUnits(prior(0)).entries()]).toEqual([
+      ['p|Brazil|utility|2026-10', 1],
+      ['p|India|utility|2026-10', 0],
+    ]);
+    for (const units of [-1, 1.5])
+      expect(inputErrorOf(() => priorTierUnits(prior(units)))).toEqual({
+        field: 'priorUnits[1].units',
+        reason: 'must be a whole number >= 0',
+      });
+  });
+
+  test('rows the scenario leaves alone keep every field, with or without a shifted rules table', () => {
+    // A CBP conversation whose later messages add to `messages` only: 2 units, 7 messages.
+    const cbpBook = addToPriceBook(book, parseRateCardCsv(USD_CONVERSATION_RATES_2023_06));
+    const rows = [
+      row({ day: '2024-09-05', units: 2, messages: 7, category: 'marketing', pricingModel: 'CBP' }),
+      row({ day: '2026-10-05', units: 3, messages: 3, category: 'marketing', dims: { direction: 'business_initiated' } }),
+    ];
+    // The second scenario shifts a rule onto its own day: a new table with the same rules (the general path).
+    for (const s of [named('same table'), named('same rules', { rules: [{ rule: '2026-10-01', from: '2026-10-01' }] })]) {
+      const r = priceScenario(rows, [], cbpBook, s);
+      expect(r.scenario.rows).toEqual(r.actual.rows);
+      // 2 conversations x 0.0625; 3 messages x 0.0625.
+      expect(r.scenario.rows.map((x) => [x.units, x.messages, formatMicros(x.costMicros ?? -1n, 4)])).toEqual([
+        [2, 7, '0.1250'],
+        [3, 3, '0.1875'],
+      ]);
+    }
+  });
+
+  test('rules looked up per run of one day: days out of order, same table or a copy of its rules', () => {
+    const rows = [
+      row({ day: '2026-09-30', units: 4, category: 'service', pricingType: 'free_customer_service' }),
+      row({ day: '2026-10-01', units: 4, category: 'service' }),
+      row({ day: '2026-09-30', units: 2, category: 'utility', pricingType: 'free_customer_service' }),
+      row({ day: '2026-10-01', units: 1, category: 'utility' }),
+    ];
+    const move = { share: 25, to: 'utility' } as const;
+    // By hand: 25% of 4 = 1 unit moves from each service row. On 09-30 replies and utility templates
+    // are free in the window: all free. On 10-01 3 service units at Brazil's utility rate 0.0085
+    // (untiered) = 0.0255; the moved unit and the utility unit are the month's charged utility units
+    // 1-2, at 0.0085 each.
+    const want = [
+      ['2026-09-30', 'service', 'free_customer_service', 3, '0.0000'],
+      ['2026-09-30', 'utility', 'free_customer_service', 1, '0.0000'],
+      ['2026-10-01', 'service', 'regular', 3, '0.0255'],
+      ['2026-10-01', 'utility', 'regular', 1, '0.0085'],
+      ['2026-09-30', 'utility', 'free_customer_service', 2, '0.0000'],
+      ['2026-10-01', 'utility', 'regular', 1, '0.0085'],
+    ];
+    for (const s of [
+      named('move', { moveService: move }),
+      named('move', { moveService: move, rules: [{ rule: '2026-10-01', from: '2026-10-01' }] }),
+    ]) {
+      const r = priceScenario(rows, [], book, s);
+      expect(r.scenario.rows.map((x) => [x.day, x.category, x.pricingType, x.units, formatMicros(x.costMicros ?? -1n, 4)])).toEqual(want);
+      expect(total(r.scenario.rows)).toBe('0.042500');
+    }
+  });
+
+  test('moved replies are business-initiated whatever the order of their dims keys', () => {
+    const rows = [
+      row({ day: '2026-10-05', units: 2, category: 'service', dims: { country: 'BR', direction: 'user_initiated' } }),
+      row({ day: '2026-10-05', units: 2, category: 'service', dims: { direction: 'user_initiated' } }),
+    ];
+    const r = priceScenario(rows, [], book, named('half', { moveService: { share: 50, to: 'marketing' } }));
+    expect(r.scenario.rows.map((x) => [x.category, x.dims])).toEqual([
+      ['service', { country: 'BR', direction: 'user_initiated' }],
+      ['marketing', { country: 'BR', direction: 'business_initiated' }],
+      ['service', { direction: 'user_initiated' }],
+      ['marketing', { direction: 'business_initiated' }],
+    ]);
+  });
+
+  test('overrides: `*` and the empty string match any market, category or currency; none or no match changes nothing', () => {
+    const rows = [
+      row({ day: '2026-10-05', units: 3, category: 'marketing' }),
+      row({ day: '2026-10-05', units: 1, category: 'utility', market: 'India' }),
+    ];
+    const r = priceScenario(
+      rows,
+      [],
+      book,
+      named('wildcards', {
+        overrides: [
+          { market: '*', category: 'marketing', currency: '*', percent: 100 },
+          { market: 'India', category: '', currency: '', rateMicros: parseMicros('0.01', 'rate') },
+        ],
+      }),
+    );
+    // 3 x 0.0625 x 2; 1 charged unit x 0.01.
+    expect(r.scenario.rows.map((x) => formatMicros(x.costMicros ?? -1n, 6))).toEqual(['0.375000', '0.010000']);
+    for (const overrides of [[], [{ market: 'Chile', percent: 50 }]]) {
+      const same = priceScenario(rows, [], book, named('no change', { overrides }));
+      expect(same.scenario.rows).toEqual(same.actual.rows);
+      expect(total(same.scenario.rows)).toBe('0.188900'); // 0.1875 + 0.0014
+    }
+  });
+});
+
+describe('scenarioBook', () => {
+  const calls = parseCallRateCsv(USD_CALL_RATES_2025_08, { effectiveFrom: '2025-08-01', currency: 'USD' });
+  const withCalls = addToPriceBook(book, calls);
+
+  test("a file replaces only its own slot, dated to the first priced day; the other kinds' entries stay", () => {
+    const cardOnly = scenarioBook(withCalls, [nextCard], '2026-10-05');
+    expect(cardOnly.rateCards).toEqual([{ ...nextCard.entry, effectiveFrom: '2026-10-05' }]);
+    expect(cardOnly.tierTables).toEqual(withCalls.tierTables);
+    expect(cardOnly.callRateCards).toEqual([calls]);
+    const nextCalls = {
+      name: 'usd-calls.csv',
+      entry: parseCallRateCsv(USD_CALL_RATES_2025_08, { effectiveFrom: '2027-01-01', currency: 'USD' }),
+    };
+    const callsOnly = scenarioBook(withCalls, [nextCalls], '2026-10-05');
+    expect(callsOnly.rateCards).toEqual(withCalls.rateCards);
+    expect(callsOnly.callRateCards).toEqual([{ ...nextCalls.entry, effectiveFrom: '2026-10-05' }]);
+  });
+
+  test('no files: the same entries', () => {
+    expect(scenarioBook(withCalls, [], '2026-10-05')).toEqual(withCalls);
   });
 });

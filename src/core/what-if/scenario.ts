@@ -17,7 +17,7 @@ export interface RuleShift {
 }
 
 /**
- * A typed-in price change on priced rows that match it (omitted or `*` = any). Either a percentage
+ * A typed-in price change on priced rows that match it (omitted, empty or `*` = any). Either a percentage
  * of the priced cost (+10 = 10% dearer, tiers kept) or a flat rate per charged unit in micro-units
  * of the row's currency (replaces the tiers too).
  */
