@@ -7,10 +7,10 @@
 import { firstDayOf, type Micros } from '../../src/core';
 import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
 import { usageQuery } from '../../src/contract';
-import { pricedUsage } from '../../src/connector/query/priced-usage';
+import { allocatedUsage, pricedUsage } from '../../src/connector/query/priced-usage';
 import { usageSeries } from '../../src/connector/query/usage-series';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
-import { largestRemainder, Repricer } from '../../src/connector/query/re-pricer';
+import { Repricer } from '../../src/connector/query/re-pricer';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { importDemoRateFile, importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
@@ -63,13 +63,14 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         const book = (await loadPriceBook(store)).book;
         const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => DEMO_AS_OF_MS };
 
-        // The pricing grain: per day and key, what the query-time path gives at its pricing grain and at its fine grain summed.
+        // The pricing grain: per day and key, what the query-time path gives at its pricing grain, and its finest
+        // allocation (country, phone and group at once) summed back per key.
         const key = (r: { day: string; wabaId: string; market: string; category: string; pricingType: string; pricingModel: string }) =>
           [r.day, r.wabaId, r.market, r.category, r.pricingType, r.pricingModel].join(' | ');
         const expected = new Map<string, Sums>();
         const fromFine = new Map<string, Sums>();
-        const fine = (await pricedUsage(ctx, span, 'fine')).rows;
-        for (const r of (await pricedUsage(ctx, span, 'pricing')).rows) add(expected, key(r), r);
+        const fine = (await allocatedUsage(ctx, span, PRICED_DIMENSIONS)).rows;
+        for (const r of (await pricedUsage(ctx, span)).rows) add(expected, key(r), r);
         for (const r of fine) add(fromFine, key(r), r);
         const parents = await store.pricedUsage(EVERYTHING);
         const stored = new Map<string, Sums>();
@@ -84,13 +85,12 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           for (const r of list) m.set(`${r.day} ${r.currency}`, (m.get(`${r.day} ${r.currency}`) ?? 0n) + (r.costMicros ?? 0n));
           return [...m.entries()].sort();
         };
-        // The finer grains: the query-time fine rows summed per key and dimension value. At this scale no tier
-        // boundary falls inside one key and day (the demo's ladders start at 2,000 a month), so every row is
-        // exactly equal; where one does, the store splits the key's exact cost by largest remainder while the
-        // query-time path prices the fine rows in key order (the hand case below).
+        // The finer grains: what the query-time path allocates at that grain (allocatedUsage: the pricing grain
+        // split by largest remainder over charged units), summed per key and dimension value: the same rule, so
+        // every row is equal, tier crossings inside one key and day included.
         for (const dim of PRICED_DIMENSIONS) {
           const want = new Map<string, Sums>();
-          for (const r of fine) add(want, `${key(r)} | ${r.dims?.[dim] ?? ''}`, r);
+          for (const r of (await allocatedUsage(ctx, span, [dim])).rows) add(want, `${key(r)} | ${r.dims[dim] ?? ''}`, r);
           const rows = await store.pricedUsageBy(dim, EVERYTHING);
           const got = new Map<string, Sums>();
           for (const r of rows) add(got, `${key(r)} | ${r.value}`, r);
@@ -108,7 +108,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
       }
     }, 300_000);
 
-    it('answers estimate usage without phone, country or group from the stored rollups: the same answers as priced at query time, for every dimension and filter', async () => {
+    it('answers estimate usage from the stored rollups, at the pricing grain and by phone, country or group: the same answers as priced at query time, for every dimension, filter and interval', async () => {
       const wabas = new Map(demoConfig('priced-rollups-token-0123456789').wabas.map((w) => [w.id, wabaInfoOf(w)]));
       const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
       const store = await engine.open({ timezones });
@@ -130,6 +130,17 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         const before: QueryContext = base;
         const after: QueryContext = { ...base, readPricedRollups: true };
         const wabaIds = [...wabas.keys()];
+        // The most used phone and group of the store: filter values that keep rows (inputs, not results).
+        const mostUsed = (values: (string | null)[]) => {
+          const n = new Map<string, number>();
+          for (const v of values) if (v) n.set(v, (n.get(v) ?? 0) + 1);
+          return [...n.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] as string;
+        };
+        const fineRows = await store.usageDaily(EVERYTHING);
+        const phone = mostUsed(fineRows.map((r) => r.phoneNumberId));
+        const group = mostUsed(fineRows.map((r) => r.group));
+        expect([phone, group].every((v) => typeof v === 'string')).toBe(true);
+        const FINE = ['phone', 'country', 'group'];
         const BY = [
           '',
           'category',
@@ -139,9 +150,12 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           'direction',
           'category,pricing_type',
           'waba,market,category',
-          'phone',
-          'country',
-          'group',
+          ...FINE,
+          ...FINE.flatMap((d) => [`${d},category`, `${d},pricing_type`, `waba,${d}`, `${d},waba,category,pricing_type`]),
+          'phone,country',
+          'country,group',
+          'phone,group',
+          'phone,country,group,category',
         ];
         const FILTERS: Record<string, string>[] = [
           {},
@@ -151,23 +165,37 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           { direction: 'business_initiated' },
           { waba: wabaIds[0] as string },
           { country: 'BR' },
+          { country: 'BR,IN,DE' },
+          { phone },
+          { group },
+          { country: 'BR', category: 'marketing' },
         ];
         const ask = (ctx: QueryContext, params: Record<string, string>) => usageSeries(ctx, usageQuery.parse(params));
         const queries: Record<string, string>[] = [];
         for (const by of BY)
-          for (const f of FILTERS)
+          for (const f of FILTERS) {
             for (const interval of ['day', 'month'])
               queries.push({ from: '2026-09-20', to: '2026-11-15', interval, ...(by ? { by } : {}), ...f });
+            // Hours across a month end (hourly reads at most 31 days).
+            queries.push({ from: '2026-10-27', to: '2026-11-03', interval: 'hour', ...(by ? { by } : {}), ...f });
+          }
         // A range starting mid-month, so the month's earlier days count for tiers but are not shown.
         queries.push({ from: '2026-10-10', to: '2026-10-20', by: 'category' });
-        for (const params of queries)
-          expect({ params, answer: await ask(after, params) }).toEqual({ params, answer: await ask(before, params) });
+        queries.push({ from: '2026-10-10', to: '2026-10-20', by: 'country,category' });
+        let answered = 0;
+        for (const params of queries) {
+          const stored = await ask(after, params);
+          expect({ params, answer: stored }).toEqual({ params, answer: await ask(before, params) });
+          if (stored.rows.some((r) => r.cost !== null && r.cost !== '0')) answered += 1;
+        }
+        // Most queries answer priced rows (a filter that keeps nothing would prove nothing).
+        expect(answered).toBeGreaterThan(queries.length * 0.8);
         const oneDay = { from: '2026-10-05', to: '2026-10-05', by: 'category,waba' };
         const answer = await ask(after, oneDay);
         expect(answer.rows.some((r) => r.cost !== null && r.cost !== '0')).toBe(true);
-
-        // The stored rows are what answers: one day rewritten with a cost 1 unit higher shows in the
-        // answer, while a panel by country (still priced at query time) does not move.
+        // The stored rows are what answers: one day's pricing-grain row and one row of each finer grain under it
+        // rewritten 1 unit dearer show in the answers at those grains, while a panel by two finer dimensions
+        // (no stored grain holds both: priced at query time) does not move.
         const [target] = (await store.pricedUsage({ fromDay: '2026-10-05', toDay: '2026-10-05' })).filter(
           (r) => r.costMicros !== null && r.costMicros > 0n,
         );
@@ -176,27 +204,36 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         expect(await store.claimPricingMonth(lease)).toBe(true);
         const sameDay = await store.pricedUsage({ fromDay: '2026-10-05', toDay: '2026-10-05' });
         const members = [...wabas.values()].filter((w) => w.portfolio === waba.portfolio).map((w) => w.id);
+        const underTarget = (r: {
+          day: string;
+          wabaId: string;
+          market: string;
+          category: string;
+          pricingType: string;
+          pricingModel: string;
+        }) =>
+          r.day === target?.day &&
+          r.wabaId === target.wabaId &&
+          r.market === target.market &&
+          r.category === target.category &&
+          r.pricingType === target.pricingType &&
+          r.pricingModel === target.pricingModel;
+        const tamperedValue: Record<string, string> = {};
         const dims = Object.fromEntries(
           await Promise.all(
-            PRICED_DIMENSIONS.map(async (d) => [
-              d,
-              (await store.pricedUsageBy(d, { fromDay: '2026-10-05', toDay: '2026-10-05' })).filter((r) => members.includes(r.wabaId)),
-            ]),
+            PRICED_DIMENSIONS.map(async (d) => {
+              const rows = (await store.pricedUsageBy(d, { fromDay: '2026-10-05', toDay: '2026-10-05' })).filter((r) =>
+                members.includes(r.wabaId),
+              );
+              const first = rows.find((r) => underTarget(r) && r.costMicros !== null);
+              tamperedValue[d] = first?.value as string;
+              return [d, rows.map((r) => (r === first ? { ...r, costMicros: (r.costMicros as bigint) + 1_000_000n } : r))];
+            }),
           ),
         );
         const tampered = sameDay
           .filter((r) => members.includes(r.wabaId))
-          .map((r) =>
-            r === target ||
-            (r.day === target?.day &&
-              r.wabaId === target.wabaId &&
-              r.market === target.market &&
-              r.category === target.category &&
-              r.pricingType === target.pricingType &&
-              r.pricingModel === target.pricingModel)
-              ? { ...r, costMicros: (r.costMicros as bigint) + 1_000_000n }
-              : r,
-          );
+          .map((r) => (underTarget(r) ? { ...r, costMicros: (r.costMicros as bigint) + 1_000_000n } : r));
         expect(
           await store.writePricedDay(lease, {
             day: '2026-10-05',
@@ -215,8 +252,21 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           costOf(moved, target?.wabaId as string, target?.category as string) -
             costOf(answer, target?.wabaId as string, target?.category as string),
         ).toBeCloseTo(1, 9);
-        const byCountry = { ...oneDay, by: 'country' };
-        expect(await ask(after, byCountry)).toEqual(await ask(before, byCountry));
+        const FIELD = { country: 'country', phone: 'phoneNumberId', group: 'group' } as const;
+        for (const d of PRICED_DIMENSIONS) {
+          const byDim = { ...oneDay, by: `${d},category,waba` };
+          const costAt = (a: typeof answer) =>
+            Number(
+              a.rows.find((r) => r.wabaId === target?.wabaId && r.category === target?.category && (r[FIELD[d]] ?? '') === tamperedValue[d])
+                ?.cost,
+            );
+          expect({ d, moved: costAt(await ask(after, byDim)) - costAt(await ask(before, byDim)) }).toEqual({
+            d,
+            moved: expect.closeTo(1, 9),
+          });
+        }
+        const byTwo = { ...oneDay, by: 'phone,country' };
+        expect(await ask(after, byTwo)).toEqual(await ask(before, byTwo));
 
         // A month with a dirty mark is priced at query time again: a new event in October brings the answer back.
         await store.ingest(
@@ -237,6 +287,10 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           0,
         );
         expect(await ask(after, oneDay)).toEqual(await ask(before, oneDay));
+        for (const d of PRICED_DIMENSIONS) {
+          const byDim = { ...oneDay, by: `${d},category,waba` };
+          expect(await ask(after, byDim)).toEqual(await ask(before, byDim));
+        }
       } finally {
         await store.close();
       }
@@ -292,8 +346,10 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             [10, 10_000n],
             [3, 1_000n],
           ]);
-          // (The query-time fine path prices AT's 7 first: 70000, and BE 3 x 0.01 + 3 x 0.001 = 33000.)
-          // AT 7/13 of 103000 = 55461 rest 7/13, BE 6/13 = 47538 rest 6/13: the one micro left goes to AT (larger rest).
+          // Weights are the charged units, AT 7 and BE 6 (sum 13). Quotas: AT 103000 x 7 = 721000 = 13 x 55461 + 7,
+          // BE 103000 x 6 = 618000 = 13 x 47538 + 6. Floors 55461 + 47538 = 102999: the one micro-unit left goes to the
+          // larger remainder, AT's 7 (over BE's 6). (Pricing the fine rows in key order instead would give AT's 7
+          // units all the first tier, 70000, and BE 3 x 0.01 + 3 x 0.001 = 33000.)
           const byCountry = (await store.pricedUsageBy('country', EVERYTHING)).map((r) => [r.value, r.units, r.billable, r.costMicros]);
           expect(byCountry).toEqual([
             ['AT', 7, 7, 55_462n],
@@ -302,6 +358,25 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           // One phone, no group: each carries the whole day.
           expect((await store.pricedUsageBy('phone', EVERYTHING)).map((r) => [r.value, r.costMicros])).toEqual([['P1', 103_000n]]);
           expect((await store.pricedUsageBy('group', EVERYTHING)).map((r) => [r.value, r.costMicros])).toEqual([['', 103_000n]]);
+          // The panels give the same split whether they read the stored grain or allocate at query time, daily,
+          // monthly and hourly (both messages at 10:00 UTC), and with a country filter.
+          const book = (await loadPriceBook(store)).book;
+          const base: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => 0 };
+          for (const readPricedRollups of [false, true])
+            for (const interval of ['day', 'month', 'hour']) {
+              const q = { from: '2026-02-03', to: '2026-02-03', interval, by: 'country' };
+              const { rows } = await usageSeries({ ...base, readPricedRollups }, usageQuery.parse(q));
+              expect({ readPricedRollups, interval, rows: rows.map((r) => [r.country, r.messages, r.billable, r.cost]) }).toEqual({
+                readPricedRollups,
+                interval,
+                rows: [
+                  ['AT', 7, 7, '0.055462'],
+                  ['BE', 6, 6, '0.047538'],
+                ],
+              });
+              const onlyBe = await usageSeries({ ...base, readPricedRollups }, usageQuery.parse({ ...q, by: 'category', country: 'BE' }));
+              expect(onlyBe.rows.map((r) => [r.category, r.messages, r.cost])).toEqual([['utility', 6, '0.047538']]);
+            }
         } finally {
           await store.close();
         }
@@ -418,16 +493,6 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           await store.close();
         }
       });
-    });
-
-    it('largest remainder: parts sum to the total, the leftover units go to the largest remainders, ties to the earlier part', () => {
-      expect(largestRemainder(103_000n, [7, 6])).toEqual([55_462n, 47_538n]);
-      // 10 over 3 equal parts: 3 each, one left, the first takes it.
-      expect(largestRemainder(10n, [1, 1, 1])).toEqual([4n, 3n, 3n]);
-      // 5 over 1:3:3 (7ths): 0.714 / 2.142 / 2.142 -> floors 0, 2, 2; rests 5, 1, 1 (sevenths): the first gets the 1 left.
-      expect(largestRemainder(5n, [1, 3, 3])).toEqual([1n, 2n, 2n]);
-      expect(largestRemainder(0n, [0, 0])).toEqual([0n, 0n]);
-      expect(() => largestRemainder(1n, [0])).toThrow('zero weight');
     });
   });
 }

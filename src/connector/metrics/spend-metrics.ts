@@ -97,7 +97,7 @@ async function compute(ctx: QueryContext): Promise<Snapshot> {
   const todays = new Map(wabas.map((w) => [w.id, localDay(ctx.now(), w.timezone)]));
   const days = [...todays.values()].sort();
   // Eight weeks of history feed the day-of-week profile of the projection.
-  const priced = await pricedUsage(ctx, { fromDay: addDays(days[0] as string, -63), toDay: days.at(-1) as string }, 'pricing');
+  const priced = await pricedUsage(ctx, { fromDay: addDays(days[0] as string, -63), toDay: days.at(-1) as string });
   for (const w of wabas) {
     const today = todays.get(w.id) as string;
     const month = monthOf(today);

@@ -3,7 +3,10 @@ import type { UsageQuery } from '@contract';
 import { keyFromValues } from '../store/message-state';
 import type { UsageDailyRow } from '../store';
 import type { LocalDays } from './day-range';
-import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
+import type { PricedDimension } from '../store';
+import { childKeyOf, fineDimensionsOf } from './grain-allocation';
+import { toUsageRowKeepingUnknown } from './priced-usage';
+import type { PricingGrainRow } from './stored-pricing';
 import type { QueryContext, WabaInfo } from './query-context';
 
 /** Hourly buckets read per-message state: a longer range belongs on daily buckets. */
@@ -28,32 +31,30 @@ export interface HourlyFact {
 
 const orNull = (v: string) => (v === '' ? null : v);
 
-/** The identity of a fine usage row after pricing normalisation (the same for stored keys and priced rows). */
-function fineKey(r: {
-  day: string;
-  wabaId: string;
-  market: string;
-  category: string;
-  pricingType: string;
-  pricingModel: string;
-  dims?: Readonly<Record<string, string | null>>;
-}): string {
-  const d = r.dims ?? {};
-  return [r.day, r.wabaId, d.phone ?? '', d.country ?? '', r.market, r.category, r.pricingType, r.pricingModel, d.group ?? ''].join(
-    '\u0000',
-  );
+/**
+ * The identity hours are counted under: the pricing key without the model (no panel shows it) and the
+ * values of the query's finer dimensions ('' for none), the same for a delivered message and a row.
+ */
+function hourKey(
+  r: { day: string; wabaId: string; market: string; category: string; pricingType: string },
+  dims: readonly PricedDimension[],
+  values: Readonly<Record<string, string | null | undefined>>,
+): string {
+  return `${r.day}\u0000${r.wabaId}\u0000${r.market}\u0000${r.category}\u0000${r.pricingType}\u0000${childKeyOf(dims, values)}`;
 }
 
 /**
  * Hourly usage: delivered messages counted per WABA-local hour from the per-message state, with each
- * day's priced cost and charged units split over its hours in proportion to the messages (largest
- * remainder, so the hours of a day add up to the daily figures exactly).
+ * day's priced cost and charged units at the query's grain (usageAtGrain: the pricing grain, or the
+ * finer one it splits or filters by) split over its hours in proportion to the messages (largest
+ * remainder, so the hours of a day add up to the daily figures at that grain exactly).
  */
 export async function hourlyFacts(
   ctx: QueryContext,
   q: UsageQuery,
   ranges: Map<string, LocalDays>,
   span: LocalDays,
+  atGrain: (span: LocalDays) => Promise<{ rows: readonly PricingGrainRow[] }>,
 ): Promise<HourlyFact[]> {
   const days = (Date.parse(`${span.toDay}T00:00:00Z`) - Date.parse(`${span.fromDay}T00:00:00Z`)) / 86_400_000 + 1;
   if (days > MAX_HOURLY_DAYS + 1) {
@@ -76,7 +77,8 @@ export async function hourlyFacts(
     readFrom = Math.min(readFrom, dayStartMs(r.fromDay, tz));
     readTo = Math.max(readTo, dayStartMs(addDays(r.toDay, 1), tz));
   }
-  const [delivered, priced] = await Promise.all([ctx.store.deliveredMessages({ fromMs: readFrom, toMs: readTo }), pricedUsage(ctx, span)]);
+  const dims = fineDimensionsOf(q);
+  const [delivered, priced] = await Promise.all([ctx.store.deliveredMessages({ fromMs: readFrom, toMs: readTo }), atGrain(span)]);
 
   const counts = new Map<string, Map<string, number>>();
   for (const m of delivered) {
@@ -98,16 +100,30 @@ export async function hourlyFacts(
     };
     // Same rows as the day rollup priced: categories waspend does not know are counted too (cost null).
     const row = toUsageRowKeepingUnknown(stored, waba);
-    const fk = fineKey(row);
+    const fk = hourKey(row, dims, row.dims ?? {});
     let hours = counts.get(fk);
     if (!hours) counts.set(fk, (hours = new Map()));
     const hour = localHour(m.atMs, waba.timezone);
     hours.set(hour, (hours.get(hour) ?? 0) + 1);
   }
 
-  const facts: HourlyFact[] = [];
+  // Rows of one key that differ only in pricing model (or, priced at query time, in the stored pricing
+  // type core reads alike) are one day's figure to split: summed first, cost null only if every part's is.
+  const merged = new Map<string, (typeof priced.rows)[number]>();
   for (const r of priced.rows) {
-    const hours = counts.get(fineKey(r));
+    const k = hourKey(r, dims, r.dims ?? {});
+    const cur = merged.get(k);
+    if (!cur) merged.set(k, { ...r });
+    else
+      merged.set(k, {
+        ...cur,
+        billable: cur.billable + r.billable,
+        costMicros: cur.costMicros === null ? r.costMicros : r.costMicros === null ? cur.costMicros : cur.costMicros + r.costMicros,
+      });
+  }
+  const facts: HourlyFact[] = [];
+  for (const [k, r] of merged) {
+    const hours = counts.get(k);
     if (!hours) continue;
     const waba = ctx.wabas.get(r.wabaId) as WabaInfo;
     const b = bounds.get(r.wabaId);

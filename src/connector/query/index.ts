@@ -2,7 +2,7 @@ export type { QueryContext, WabaInfo } from './query-context';
 export { currenciesOfWaba, currencyOfDay, currencyPeriods, NO_CURRENCY, selectedWabas } from './query-context';
 export { localDays, type LocalDays } from './day-range';
 export { pricedUsage, directionOf } from './priced-usage';
-export { largestRemainder, pricingVersion, Repricer, type RepricerOptions } from './re-pricer';
+export { pricingVersion, Repricer, type RepricerOptions } from './re-pricer';
 export { usageSeries, usageFacts } from './usage-series';
 export { callsSeries } from './calls-series';
 export { annotations, contactsSeries, listValues, pricingInput, reconciliation, tierState } from './other-series';

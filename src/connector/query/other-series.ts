@@ -152,7 +152,7 @@ export async function tierState(ctx: QueryContext, q: z.infer<typeof tiersQuery>
     const fromDay = firstDayOf(month);
     const toDay = addDays(firstDayOf(addMonths(month, 1)), -1);
     // The cached pricing of the month (shared with the usage panels) already holds every portfolio's tier counts.
-    const priced = await pricedUsage(ctx, { fromDay, toDay }, 'pricing');
+    const priced = await pricedUsage(ctx, { fromDay, toDay });
     const usage = priced.rows.filter((r) => r.day.startsWith(month) && ctx.wabas.get(r.wabaId)?.portfolio === w.portfolio);
     // The ladder of the currency billed on the last day counted (the month of a currency switch ends in the new one).
     const lastDay = usage.at(-1)?.day ?? fromDay;

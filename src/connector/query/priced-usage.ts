@@ -13,7 +13,8 @@ import {
   type PricingType,
   type UsageRow,
 } from '@core';
-import type { UsageDailyRow } from '../store';
+import type { PricedDimension, UsageDailyRow } from '../store';
+import { childKeyOf, pricingKeyOf, splitParent, type GrainChild } from './grain-allocation';
 import { currencyOfDay, type QueryContext, type WabaInfo } from './query-context';
 import type { LocalDays } from './day-range';
 
@@ -84,7 +85,7 @@ export function toUsageRowKeepingUnknown(r: UsageDailyRow, waba: WabaInfo): Usag
   };
 }
 
-type Cache = Map<string, { generation: number; at: number; value: Promise<PricedUsage> }>;
+type Cache = Map<string, { generation: number; at: number; value: Promise<PricedUsage | AllocatedUsage> }>;
 // Per store, so two connectors in one process (tests) never share priced rows.
 const caches = new WeakMap<object, Cache>();
 /**
@@ -98,24 +99,101 @@ const CACHE_MS = 15_000;
  * therefore reused for this long even when newer events exist: panels may lag ingest by up to 2 s.
  */
 const MIN_REFRESH_MS = 2_000;
-// A 90-day span of a large sender is hundreds of thousands of priced rows: keep only a few spans.
+// Pricing-grain spans are small; allocated ones (as many rows as the fine rollup) are kept one at a time.
 const CACHE_ENTRIES = 4;
 
 /**
- * Prices every stored usage row from the first day of `span`'s first month through its last day.
- * Starting at the month start is what makes volume tiers right for a window that starts mid-month;
- * all WABAs are priced together because tiers are counted per portfolio.
+ * Prices the usage of `span` at the pricing grain (day x WABA x market x category x pricing type x
+ * model: the rollup prices depend on, a few thousand rows for 90 days) from the first day of its first
+ * month: starting at the month start is what makes volume tiers right for a window that starts
+ * mid-month; all WABAs are priced together because tiers are counted per portfolio. Finer grains are
+ * this pricing allocated (`allocatedUsage`), never a pricing of their own.
  */
-/**
- * `fine`: the full daily rollup (phone, country and group kept as dims). `pricing`: the rollup at the
- * grain prices depend on (day x WABA x market x category x pricing type x model), a few thousand rows
- * for 90 days; its costs equal the fine rows' summed per key, because pricing reads only those keys.
- */
-export type UsageGrain = 'fine' | 'pricing';
-
-export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrain = 'fine'): Promise<PricedUsage> {
+export function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<PricedUsage> {
   const fromDay = firstDayOf(monthOf(span.fromDay));
-  const key = `${grain}|${fromDay}|${span.toDay}`;
+  return cached(ctx, 'pricing', `${fromDay}|${span.toDay}`, CACHE_ENTRIES, async () => {
+    const rows: UsageRow[] = [];
+    for (const r of await ctx.store.usagePricingDaily({ fromDay, toDay: span.toDay })) {
+      const waba = ctx.wabas.get(r.wabaId);
+      if (!waba) continue;
+      rows.push(toUsageRowKeepingUnknown(r, waba));
+    }
+    return priceUsage(rows, ctx.priceBook());
+  });
+}
+
+/** Rows of `span` at a grain finer than the pricing grain, each carrying its share of its pricing-grain row. */
+export interface AllocatedUsage {
+  rows: (PricedRow & { dims: Record<string, string | null> })[];
+  problems: PricingProblem[];
+}
+
+/**
+ * The usage of `span` at the grain of `dims` (country, phone, group, in that order), priced at the
+ * pricing grain from the month's first day and each pricing-grain row's billable units and cost
+ * allocated to its rows of that grain by `splitParent` (largest remainder over charged units), the
+ * rule the stored finer grains follow (re-pricer.ts). The pricing grain is summed here from the same
+ * read of the fine rollup, so parent and children always add up, whatever ingest commits meanwhile.
+ * Rows start at `span.fromDay`; problems cover the whole read.
+ */
+export function allocatedUsage(ctx: QueryContext, span: LocalDays, dims: readonly PricedDimension[]): Promise<AllocatedUsage> {
+  const fromDay = firstDayOf(monthOf(span.fromDay));
+  // One span at a time: its rows are about as many as the fine rollup's.
+  return cached(ctx, `alloc:${dims.join(',')}`, `${fromDay}|${span.fromDay}|${span.toDay}`, 1, async () => {
+    const parents = new Map<string, UsageRow & { messages: number }>();
+    const children = new Map<string, Map<string, GrainChild & { dims: Record<string, string | null> }>>();
+    for (const r of await ctx.store.usageDaily({ fromDay, toDay: span.toDay })) {
+      const waba = ctx.wabas.get(r.wabaId);
+      if (!waba) continue;
+      const u = toUsageRowKeepingUnknown(r, waba);
+      const k = pricingKeyOf(u);
+      const messages = u.messages ?? u.units;
+      let p = parents.get(k);
+      if (!p) {
+        const grain = toUsageRowKeepingUnknown({ ...r, phoneNumberId: null, country: null, group: null, messages: 0, units: 0 }, waba);
+        parents.set(k, (p = { ...grain, messages: 0 }));
+      }
+      p.units += u.units;
+      p.messages += messages;
+      if (u.day < span.fromDay) continue;
+      const values = u.dims ?? {};
+      const key = childKeyOf(dims, values);
+      let byKey = children.get(k);
+      if (!byKey) children.set(k, (byKey = new Map()));
+      let c = byKey.get(key);
+      if (!c) {
+        const kept: Record<string, string | null> = { phone: null, country: null, group: null, direction: values.direction ?? null };
+        for (const d of dims) kept[d] = values[d] ?? null;
+        byKey.set(key, (c = { key, messages: 0, units: 0, dims: kept }));
+      }
+      c.messages += messages;
+      c.units += u.units;
+    }
+    const priced = priceUsage([...parents.values()], ctx.priceBook());
+    const rows: AllocatedUsage['rows'] = [];
+    for (const p of priced.rows) {
+      const byKey = children.get(pricingKeyOf(p));
+      if (!byKey) continue;
+      // Children in share-key order: the order the stored finer grains are written and read in.
+      const list = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const parts = splitParent(p, list);
+      list.forEach((c, i) => {
+        const part = parts[i] as { billable: number; costMicros: PricedRow['costMicros'] };
+        const { tiers: _tiers, ...parent } = p;
+        rows.push({ ...parent, messages: c.messages, units: c.units, billable: part.billable, costMicros: part.costMicros, dims: c.dims });
+      });
+    }
+    return { rows, problems: priced.problems };
+  });
+}
+
+type Computed = PricedUsage | AllocatedUsage;
+/**
+ * The cache shared by the query-time pricings: per store, grain and span, refreshed as described above
+ * (CACHE_MS, MIN_REFRESH_MS); at most `limit` spans of one grain are kept.
+ */
+function cached<T extends Computed>(ctx: QueryContext, grain: string, span: string, limit: number, compute: () => Promise<T>): Promise<T> {
+  const key = `${grain}|${span}`;
   let cache = caches.get(ctx.store);
   if (!cache) caches.set(ctx.store, (cache = new Map()));
   const hit = cache.get(key);
@@ -123,20 +201,8 @@ export function pricedUsage(ctx: QueryContext, span: LocalDays, grain: UsageGrai
   // instant (--as-of) would otherwise never see webhooks that arrive after its first query.
   const now = performance.now();
   const age = hit ? now - hit.at : Infinity;
-  if (hit && (age < MIN_REFRESH_MS || (hit.generation === ctx.generation() && age < CACHE_MS))) return hit.value;
-  const value = (async () => {
-    const range = { fromDay, toDay: span.toDay };
-    const stored = grain === 'fine' ? await ctx.store.usageDaily(range) : await ctx.store.usagePricingDaily(range);
-    const rows: UsageRow[] = [];
-    for (const r of stored) {
-      const waba = ctx.wabas.get(r.wabaId);
-      if (!waba) continue;
-      rows.push(toUsageRowKeepingUnknown(r, waba));
-    }
-    return priceUsage(rows, ctx.priceBook());
-  })();
-  // A fine span of a large sender is hundreds of MB: keep one; pricing-grain spans are small.
-  const limit = grain === 'fine' ? 1 : CACHE_ENTRIES;
+  if (hit && (age < MIN_REFRESH_MS || (hit.generation === ctx.generation() && age < CACHE_MS))) return hit.value as Promise<T>;
+  const value = compute();
   const sameGrain = [...cache.keys()].filter((k) => k.startsWith(`${grain}|`));
   while (sameGrain.length >= limit) cache.delete(sameGrain.shift() as string);
   cache.set(key, { generation: ctx.generation(), at: now, value });

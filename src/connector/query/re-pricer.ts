@@ -14,11 +14,16 @@ import {
   type UsageRow,
 } from '@core';
 import type { ConnectorStore, DirtyMonth, PricedDimension, PricedDimRow, PricedUsageRow, PricingLease } from '../store';
+import { pricingKeyOf, splitParent } from './grain-allocation';
 import { toUsageRowKeepingUnknown } from './priced-usage';
 import type { WabaInfo } from './query-context';
 
-/** Bumped when the way stored prices are derived changes (allocation, columns): every month is re-priced. */
-const DERIVATION = 1;
+/**
+ * Bumped when the way stored prices are derived changes (allocation, columns): every month is re-priced.
+ * 2: the finer grains split with core's `allocate` (remainder ties to the larger weight first), the rule
+ * the query-time path uses too.
+ */
+const DERIVATION = 2;
 const DIMENSIONS: readonly PricedDimension[] = ['country', 'phone', 'group'];
 
 /**
@@ -33,39 +38,6 @@ export function pricingVersion(wabas: ReadonlyMap<string, WabaInfo>): string {
     .slice(0, 16);
 }
 
-/**
- * Splits `total` over `weights` in proportion, in whole micro-units: each part gets its floor, and the
- * units left over go one each to the largest remainders (ties to the earlier part), so the parts sum
- * to `total` exactly.
- */
-export function largestRemainder(total: bigint, weights: readonly number[]): bigint[] {
-  const sum = weights.reduce((a, w) => a + BigInt(w), 0n);
-  if (sum === 0n) {
-    if (total !== 0n) throw new Error(`cannot allocate ${total} over zero weight`);
-    return weights.map(() => 0n);
-  }
-  const parts = weights.map((w) => (total * BigInt(w)) / sum);
-  const remainders = weights.map((w, i) => ({ i, r: (total * BigInt(w)) % sum }));
-  let left = total - parts.reduce((a, p) => a + p, 0n);
-  remainders.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
-  for (const { i } of remainders) {
-    if (left === 0n) break;
-    parts[i] = (parts[i] as bigint) + 1n;
-    left -= 1n;
-  }
-  return parts;
-}
-
-interface PricingKey {
-  day: string;
-  wabaId: string;
-  market: string;
-  category: string;
-  pricingType: string;
-  pricingModel: string;
-}
-const keyOf = (r: PricingKey) =>
-  `${r.day}\u0000${r.wabaId}\u0000${r.market}\u0000${r.category}\u0000${r.pricingType}\u0000${r.pricingModel}`;
 const problemKey = (day: string, currency: string, market: string | undefined, category: string | undefined) =>
   `${day}\u0000${currency}\u0000${market ?? ''}\u0000${category ?? ''}`;
 
@@ -104,7 +76,7 @@ export async function priceMonth(
   }
   const out = new Map<string, PricedUsageRow>();
   for (const p of priced.rows) {
-    const k = keyOf(p);
+    const k = pricingKeyOf(p);
     const cur = out.get(k);
     if (!cur) {
       out.set(k, {
@@ -146,7 +118,7 @@ const dimValueOf = (d: PricedDimension, dims: UsageRow['dims']): string => {
 
 /**
  * One day's finer grains: the fine rows of each priced key grouped by country, phone and group, with
- * messages and units summed and billable units and cost split by largest remainder over units.
+ * messages and units summed and billable units and cost split by `splitParent` (largest remainder over units).
  */
 export async function allocateDay(
   store: ConnectorStore,
@@ -158,7 +130,7 @@ export async function allocateDay(
   for (const w of members) {
     for (const r of await store.usageDaily({ fromDay: day, toDay: day, wabaId: w.id })) {
       const u = toUsageRowKeepingUnknown(r, w);
-      const k = keyOf(u);
+      const k = pricingKeyOf(u);
       let byDim = children.get(k);
       if (!byDim) children.set(k, (byDim = new Map(DIMENSIONS.map((d) => [d, new Map()]))));
       for (const d of DIMENSIONS) {
@@ -179,12 +151,14 @@ export async function allocateDay(
       const groups = [...(byDim.get(d) as Map<string, { messages: number; units: number }>).entries()].sort(([a], [b]) =>
         a < b ? -1 : a > b ? 1 : 0,
       );
-      const units = groups.map(([, g]) => g.units);
+      const units = groups.reduce((a, [, g]) => a + g.units, 0);
       const messages = groups.reduce((a, [, g]) => a + g.messages, 0);
-      if (units.reduce((a, x) => a + x, 0) !== parent.units || messages !== parent.messages)
+      if (units !== parent.units || messages !== parent.messages)
         throw new MovedUnderfoot(`fine rows of ${k.split('\u0000').join(' / ')} do not add up to the priced row`);
-      const billable = largestRemainder(BigInt(parent.billable), units);
-      const cost: (Micros | null)[] = parent.costMicros === null ? units.map(() => null) : largestRemainder(parent.costMicros, units);
+      const parts = splitParent(
+        parent,
+        groups.map(([key, g]) => ({ key, ...g })),
+      );
       groups.forEach(([value, g], i) =>
         out[d].push({
           day: parent.day,
@@ -197,8 +171,8 @@ export async function allocateDay(
           currency: parent.currency,
           messages: g.messages,
           units: g.units,
-          billable: Number(billable[i]),
-          costMicros: cost[i] as Micros | null,
+          billable: (parts[i] as { billable: number }).billable,
+          costMicros: (parts[i] as { costMicros: Micros | null }).costMicros,
         }),
       );
     }

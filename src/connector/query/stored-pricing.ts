@@ -1,6 +1,7 @@
 import { addDays, daysInMonth, firstDayOf, monthOf, type Micros, type PricingProblem } from '@core';
 import type { LocalDays } from './day-range';
-import { pricedUsage } from './priced-usage';
+import type { PricedDimension } from '../store';
+import { allocatedUsage, pricedUsage } from './priced-usage';
 import type { QueryContext, WabaInfo } from './query-context';
 import { pricingVersion } from './re-pricer';
 
@@ -11,6 +12,8 @@ export interface PricingGrainRow {
   market: string;
   category: string;
   pricingType: string;
+  /** Absent on rows summed over pricing models (the stored finer grains as panels read them). */
+  pricingModel?: string;
   units: number;
   messages?: number;
   billable: number;
@@ -27,17 +30,30 @@ function versionOf(wabas: ReadonlyMap<string, WabaInfo>): string {
   return v;
 }
 
+/** What a panel keeps of the finer grain it reads (narrowed in SQL; the caller still checks every row). */
+export interface GrainFilter {
+  wabaIds: readonly string[];
+  values: readonly string[];
+  categories: readonly string[];
+  pricingTypes: readonly string[];
+}
+
 /**
- * The pricing grain of `span`: read from the stored priced rollups for every month no configured
- * WABA has a dirty mark in, and priced at query time (from the month's first day, exactly as
- * `pricedUsage` does) for the months that have one. Months are independent: tiers and allowances
- * count per month. null, and the caller prices the whole span at query time as before, when a
- * clean month holds a row with a pricing problem or one written under another pricing version:
- * problems are reported in core's words, which only a query-time pricing gives.
+ * The usage of `span` at the pricing grain (`dim` undefined) or at one finer grain: read from the
+ * stored priced rollups for every month no configured WABA has a dirty mark in, and priced at query
+ * time for the months that have one (from the month's first day, exactly as `pricedUsage` and
+ * `allocatedUsage` do; a finer grain allocated by the same rule the re-pricer stores). Months are
+ * independent: tiers and allowances count per month. null, and the caller prices the whole span at
+ * query time as before, when a clean month holds a pricing-grain row with a pricing problem or one
+ * written under another pricing version: problems are reported in core's words, which only a
+ * query-time pricing gives (a finer grain's rows are written with their day's pricing-grain rows, in
+ * one transaction, so those rows speak for them).
  */
 export async function storedPricingGrain(
   ctx: QueryContext,
   span: LocalDays,
+  dim?: PricedDimension,
+  filter?: GrainFilter,
 ): Promise<{ rows: PricingGrainRow[]; problems: PricingProblem[] } | null> {
   const version = versionOf(ctx.wabas);
   const dirty = new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month));
@@ -46,16 +62,26 @@ export async function storedPricingGrain(
   for (let month = monthOf(span.fromDay); month <= monthOf(span.toDay); month = monthOf(addDays(firstDayOf(month), daysInMonth(month)))) {
     const monthEnd = addDays(firstDayOf(month), daysInMonth(month) - 1);
     const toDay = monthEnd < span.toDay ? monthEnd : span.toDay;
+    const fromDay = firstDayOf(month) > span.fromDay ? firstDayOf(month) : span.fromDay;
     if (dirty.has(month)) {
-      const priced = await pricedUsage(ctx, { fromDay: firstDayOf(month), toDay }, 'pricing');
+      const priced =
+        dim === undefined
+          ? await pricedUsage(ctx, { fromDay: firstDayOf(month), toDay })
+          : await allocatedUsage(ctx, { fromDay, toDay }, [dim]);
       rows.push(...priced.rows);
       problems.push(...priced.problems);
       continue;
     }
-    const fromDay = firstDayOf(month) > span.fromDay ? firstDayOf(month) : span.fromDay;
-    for (const r of await ctx.store.pricedUsage({ fromDay, toDay })) {
-      if (r.problem !== null || r.version !== version) return null;
-      rows.push(r);
+    const grain = await ctx.store.pricedUsage({ fromDay, toDay });
+    for (const r of grain) if (r.problem !== null || r.version !== version) return null;
+    if (dim === undefined) {
+      rows.push(...grain);
+      continue;
+    }
+    for (const r of await ctx.store.pricedUsageTotals(dim, { fromDay, toDay, ...filter })) {
+      const dims: Record<string, string | null> = { phone: null, country: null, group: null };
+      dims[dim] = r.value === '' ? null : r.value;
+      rows.push({ ...r, dims });
     }
   }
   return { rows, problems };

@@ -12,7 +12,8 @@ import type { UsageDimension, UsageQuery, UsageResponse, UsageRowDto } from '@co
 import { bucketOf } from './buckets';
 import { localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { hourlyFacts } from './hourly-usage';
-import { directionOf, pricedUsage } from './priced-usage';
+import { fineDimensionsOf } from './grain-allocation';
+import { allocatedUsage, directionOf, pricedUsage } from './priced-usage';
 import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 import { storedPricingGrain, type PricingGrainRow } from './stored-pricing';
 
@@ -89,12 +90,7 @@ async function estimateFacts(
   span: LocalDays,
   q: UsageQuery,
 ): Promise<{ facts: Fact[]; problems: UsageResponse['problems'] }> {
-  // Panels that neither split nor filter by phone, country or group are answered from the pricing grain.
-  const fine =
-    q.phone.length > 0 || q.country.length > 0 || q.group.length > 0 || q.by.some((d) => d === 'phone' || d === 'country' || d === 'group');
-  const stored = !fine && ctx.readPricedRollups ? await storedPricingGrain(ctx, span) : null;
-  const priced: { rows: readonly PricingGrainRow[]; problems: readonly PricingProblem[] } =
-    stored ?? (await pricedUsage(ctx, span, fine ? 'fine' : 'pricing'));
+  const priced = await usageAtGrain(ctx, span, q, ranges);
   const facts: Fact[] = [];
   // Filters are applied before a fact is built: most panels keep a small part of the priced rows.
   const keep = (values: readonly string[], v: string | null | undefined) => values.length === 0 || (v != null && values.includes(v));
@@ -131,6 +127,29 @@ async function estimateFacts(
     .filter((p) => p.day >= span.fromDay && p.day <= span.toDay && !UNPRICED_CODES.has(p.code))
     .map((p) => ({ code: p.code, message: p.message }));
   return { facts, problems: [...problems, ...unpricedProblems(facts, priced.problems)] };
+}
+
+/**
+ * The usage of `span` at the grain the query names: the pricing grain when it neither splits nor
+ * filters by phone, country or group, else that finer grain with each pricing-grain row's cost
+ * allocated to it by largest remainder (grain-allocation.ts). Stored where the months are clean and
+ * the grain is stored (the pricing grain or one finer dimension), priced at query time otherwise:
+ * the same rule both ways, so the same answer.
+ */
+export async function usageAtGrain(
+  ctx: QueryContext,
+  span: LocalDays,
+  q: UsageQuery,
+  ranges: ReadonlyMap<string, LocalDays>,
+): Promise<{ rows: readonly PricingGrainRow[]; problems: readonly PricingProblem[] }> {
+  const dims = fineDimensionsOf(q);
+  const [dim] = dims;
+  if (ctx.readPricedRollups && dims.length <= 1) {
+    const filter = { wabaIds: [...ranges.keys()], values: dim ? q[dim] : [], categories: q.category, pricingTypes: q.pricingType };
+    const stored = await storedPricingGrain(ctx, span, dim, filter);
+    if (stored) return stored;
+  }
+  return dim === undefined ? pricedUsage(ctx, span) : allocatedUsage(ctx, span, dims);
 }
 
 /** Core's codes for rows it counts but cannot price because Meta sent a value we do not know (or a per-token category). */
@@ -213,7 +232,7 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
   if (!span) return { facts: [], problems: [] };
   if (q.interval === 'hour') {
     if (q.source === 'meta') throw new InputError('interval', 'hour', "is not available for source=meta: Meta's analytics are daily");
-    const hourly = await hourlyFacts(ctx, q, ranges, span);
+    const hourly = await hourlyFacts(ctx, q, ranges, span, (s) => usageAtGrain(ctx, s, q, ranges));
     const facts: Fact[] = hourly.map((h) => ({
       day: h.day,
       waba: h.waba,

@@ -18,6 +18,8 @@ export type {
   DirtyMonth,
   PricedDay,
   PricedDimension,
+  PricedDimQuery,
+  PricedDimTotal,
   PricedDimRow,
   PricedRollupStore,
   PricedUsageRow,

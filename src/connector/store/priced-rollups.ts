@@ -42,6 +42,54 @@ export interface PricedDimRow {
   costMicros: Micros | null;
 }
 
+/**
+ * A panel's read of one finer grain: `range` narrowed to the listed WABAs, dimension values,
+ * categories and pricing types (each list empty or absent: no narrowing).
+ */
+export interface PricedDimQuery extends DayRange {
+  wabaIds?: readonly string[];
+  values?: readonly string[];
+  categories?: readonly string[];
+  pricingTypes?: readonly string[];
+}
+
+/** A finer-grain row summed over pricing models (no panel shows the model); cost null only when every part's is. */
+export type PricedDimTotal = Omit<PricedDimRow, 'pricingModel'>;
+
+/**
+ * The aggregate behind `pricedUsageTotals`, for both engines (`ph(i)` writes the i-th placeholder,
+ * from 1): the day range leads so each table's primary key (day first) or its (waba_id, day) index
+ * serves it; the narrowing lists go to SQL, so only the rows a panel keeps leave the database.
+ */
+export function pricedTotalsSql(
+  dimension: PricedDimension,
+  q: PricedDimQuery,
+  ph: (i: number) => string,
+): { sql: string; args: unknown[] } {
+  const { table, column } = DIM_TABLE[dimension];
+  const args: unknown[] = [q.fromDay, q.toDay];
+  const where = [`day >= ${ph(1)}`, `day <= ${ph(2)}`];
+  const narrow = (col: string, values: readonly string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
+  };
+  narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
+  narrow(column, q.values);
+  narrow('category', q.categories);
+  narrow('pricing_type', q.pricingTypes);
+  const keys = `day, waba_id, ${column}, market, category, pricing_type, currency`;
+  return {
+    sql: `SELECT ${keys}, SUM(messages) AS messages, SUM(units) AS units, SUM(billable) AS billable, SUM(cost_micros) AS cost_micros
+      FROM ${table} WHERE ${where.join(' AND ')} GROUP BY ${keys} ORDER BY ${keys}`,
+    args,
+  };
+}
+
+export function dimTotalOf(d: PricedDimension, r: Record<string, unknown>): PricedDimTotal {
+  const { pricingModel: _model, ...rest } = dimRowOf(d, { ...r, pricing_model: '' });
+  return rest;
+}
+
 /** A WABA-local month owed a re-pricing from `fromDay` on; `gen` moves with every new mark. */
 export interface DirtyMonth {
   wabaId: string;
@@ -86,6 +134,8 @@ export interface PricedRollupStore {
   finishPricingMonth(lease: PricingLease, done: readonly DirtyMonth[]): Promise<void>;
   pricedUsage(range: DayRange): Promise<PricedUsageRow[]>;
   pricedUsageBy(dimension: PricedDimension, range: DayRange): Promise<PricedDimRow[]>;
+  /** One finer grain summed per day, WABA, value, market, category, pricing type and currency, narrowed in SQL. */
+  pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]>;
 }
 
 /** The column of a finer grain's dimension, and its table. */

@@ -3,14 +3,18 @@ import {
   DIM_TABLE,
   dimColumns,
   dimRowOf,
+  dimTotalOf,
   dimValues,
   PRICED_COLUMNS,
   PRICED_DIMENSIONS,
   pricedRowOf,
+  pricedTotalsSql,
   pricedValues,
   type DirtyMonth,
   type PricedDay,
   type PricedDimension,
+  type PricedDimQuery,
+  type PricedDimTotal,
   type PricedDimRow,
   type PricedRollupStore,
   type PricedUsageRow,
@@ -155,6 +159,12 @@ export class PgPricedRollups implements PricedRollupStore {
       args,
     );
     return res.rows.map((r: Record<string, unknown>) => dimRowOf(dimension, r));
+  }
+
+  async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
+    const { sql, args } = pricedTotalsSql(dimension, query, (i) => `$${i}`);
+    const res = await this.pool.query(sql, args);
+    return res.rows.map((r: Record<string, unknown>) => dimTotalOf(dimension, r));
   }
 }
 

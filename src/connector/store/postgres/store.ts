@@ -216,6 +216,7 @@ export class PgStore implements ConnectorStore {
   finishPricingMonth: PricedRollupStore['finishPricingMonth'] = (l, done) => this.priced.finishPricingMonth(l, done);
   pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
+  pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
 
   async rateFiles(): Promise<StoredRateFile[]> {
     const res = await this.sidePool.query('SELECT * FROM rate_files ORDER BY effective_from, kind, currency');

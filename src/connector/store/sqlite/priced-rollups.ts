@@ -3,14 +3,18 @@ import {
   DIM_TABLE,
   dimColumns,
   dimRowOf,
+  dimTotalOf,
   dimValues,
   PRICED_COLUMNS,
   PRICED_DIMENSIONS,
   pricedRowOf,
+  pricedTotalsSql,
   pricedValues,
   type DirtyMonth,
   type PricedDay,
   type PricedDimension,
+  type PricedDimQuery,
+  type PricedDimTotal,
   type PricedDimRow,
   type PricedRollupStore,
   type PricedUsageRow,
@@ -130,5 +134,14 @@ export class SqlitePricedRollups implements PricedRollupStore {
       .safeIntegers(true)
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, unknown>[];
     return rows.map((r) => dimRowOf(dimension, r));
+  }
+
+  async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
+    const { sql, args } = pricedTotalsSql(dimension, query, () => '?');
+    const rows = this.db
+      .prepare(sql)
+      .safeIntegers(true)
+      .all(...args) as Record<string, unknown>[];
+    return rows.map((r) => dimTotalOf(dimension, r));
   }
 }
