@@ -32,6 +32,8 @@ export interface Scale {
   loadSeconds: number;
   /** Webhooks posted one at a time, each polled for until a panel query shows it. */
   visibleSamples: number;
+  /** How long the repricing section waits for the store to be clean, before the import and after it. */
+  repriceCapSeconds: number;
   /** Query-layer result shape: days x countries x categories x numbers. */
   layer: { days: number; countries: number; categories: number; phones: number; reps: number };
 }
@@ -53,6 +55,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     rawReps: 1,
     loadSeconds: 2,
     visibleSamples: 5,
+    repriceCapSeconds: 20,
     layer: { days: 7, countries: 5, categories: 7, phones: 2, reps: 2 },
   },
   small: {
@@ -69,6 +72,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     rawReps: 3,
     loadSeconds: 8,
     visibleSamples: 20,
+    repriceCapSeconds: 120,
     layer: layerFull,
   },
   medium: {
@@ -85,6 +89,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     rawReps: 3,
     loadSeconds: 15,
     visibleSamples: 20,
+    repriceCapSeconds: 180,
     layer: layerFull,
   },
   full: {
@@ -101,6 +106,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     rawReps: 3,
     loadSeconds: 20,
     visibleSamples: 30,
+    repriceCapSeconds: 300,
     layer: layerFull,
   },
 };

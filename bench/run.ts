@@ -24,8 +24,9 @@ import {
 import { QUERIES_TARGET, QUERY_PEAK, measureQueries, type EngineQueries, type QueriesResult } from './sections/queries';
 import { WEBHOOK_UNDER_LOAD_TARGET } from './sections/webhook-under-load';
 import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
-import { REPRICE_TARGET, measureReprice } from './sections/repricing';
+import { REPRICE_TARGET, measureReprice, repriceSectionMet } from './sections/repricing';
 import { log } from './stats';
+import { buildWabas } from './webhook-bodies';
 import { MEMORY_TARGET, UNIQUE_CONTACTS_TARGET, VISIBLE_TARGET, ceilingShare, ingestMet, memoryMet, pluginQueryMet } from './targets';
 
 type Section = Record<string, unknown> & { target: Record<string, unknown>; met: boolean; durationMs: number };
@@ -215,12 +216,15 @@ export async function main(argv: string[]): Promise<number> {
         : !qr
           ? skipped({ ...REPRICE_TARGET }, 'no query store was built')
           : await timed('repricing', { ...REPRICE_TARGET }, async () => {
-              const r = await measureReprice(`sqlite:${path.join(dir, 'queries.sqlite')}`, config, qr.sqlite.store.messages);
-              return {
-                met: r.exitCode === 0 && r.projectedSecondsAt10M < REPRICE_TARGET.seconds,
-                atTargetScale: r.messages >= REPRICE_TARGET.messages,
-                ...r,
-              };
+              const r = await measureReprice({
+                file: path.join(dir, 'queries.sqlite'),
+                config,
+                messages: qr.sqlite.store.messages,
+                endSec,
+                waba: buildWabas(opts.scale.phones)[0]!,
+                capSeconds: opts.scale.repriceCapSeconds,
+              });
+              return { met: repriceSectionMet(r), atTargetScale: r.messages >= QUERIES_TARGET.messages, ...r };
             });
   } finally {
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });

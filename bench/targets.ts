@@ -68,3 +68,25 @@ export const QUERY_LAYER_TARGET = { largestDashboardResponseMedianMs: 50 } as co
 export function pluginQueryMet(figure: { rows: number; medianMs: number }): boolean {
   return figure.rows > 0 && figure.medianMs < QUERY_LAYER_TARGET.largestDashboardResponseMedianMs;
 }
+
+/**
+ * "re-price all 90 days after `rates import` < 60 s, ingest p99 stays < 100 ms meanwhile": the
+ * connector's background re-pricer, from the import's commit until no month of the store is dirty,
+ * and the p99 of a steady webhook load running all that time.
+ */
+export const REPRICE_TARGET = { seconds: 60, ingestP99Ms: 100, days: 90 } as const;
+
+export function repriceMet(figure: {
+  /** Seconds from the import's commit until no month was dirty; null when that never happened. */
+  seconds: number | null;
+  loadP99Ms: number | null;
+  loadErrors: number;
+}): boolean {
+  return (
+    typeof figure.seconds === 'number' &&
+    figure.seconds < REPRICE_TARGET.seconds &&
+    typeof figure.loadP99Ms === 'number' &&
+    figure.loadP99Ms < REPRICE_TARGET.ingestP99Ms &&
+    figure.loadErrors === 0
+  );
+}

@@ -17,6 +17,8 @@ import {
   memoryMet,
   pluginQueryMet,
   QUERY_LAYER_TARGET,
+  REPRICE_TARGET,
+  repriceMet,
   uniqueContactsMet,
   visibleMet,
 } from '../../bench/targets';
@@ -218,6 +220,37 @@ describe('npm run bench --scale tiny', () => {
     expect([typeof f.medianMs, typeof f.p95Ms, typeof f.maxMs]).toEqual(['number', 'number', 'number']);
     expect(f.met).toBe(visibleMet(f));
     expect(section.met).toBe(f.met);
+  });
+
+  it("measures the connector's re-pricing after rates import under a steady webhook load, with met from its figures", () => {
+    const r = json.repricing as unknown as {
+      target: typeof REPRICE_TARGET;
+      met: boolean;
+      importExitCode: number;
+      cleanBefore: boolean;
+      monthsMarked: number;
+      seconds: number | null;
+      monthCleanSeconds: Array<{ wabaId: string; month: string; seconds: number | null }>;
+      stillDirty: Array<{ wabaId: string; month: string }>;
+      wabaDays: number;
+      wabaDaysRepriced: number;
+      load: { webhooks: number; p99Ms: number; errors: number };
+    };
+    expect(r.target).toEqual({ ...REPRICE_TARGET });
+    expect(r.importExitCode).toBe(0);
+    expect(r.cleanBefore).toBe(true);
+    // The tiny store spans 90 days over four months, on two WABAs: the import marks each.
+    expect(r.monthsMarked).toBe(8);
+    expect(r.monthCleanSeconds).toHaveLength(8);
+    // A month never seen clean is among the marks left at the end; a time for the whole store means every month was seen clean.
+    const dirty = new Set(r.stillDirty.map((m) => `${m.wabaId} ${m.month}`));
+    for (const m of r.monthCleanSeconds.filter((x) => x.seconds === null)) expect(dirty).toContain(`${m.wabaId} ${m.month}`);
+    if (r.seconds !== null) expect(r.monthCleanSeconds.every((m) => m.seconds !== null && m.seconds <= (r.seconds as number))).toBe(true);
+    expect(r.wabaDaysRepriced).toBeLessThanOrEqual(r.wabaDays);
+    expect(r.wabaDaysRepriced).toBeGreaterThan(0);
+    expect(r.load.webhooks).toBeGreaterThan(0);
+    expect(typeof r.load.p99Ms).toBe('number');
+    expect(r.met).toBe(r.importExitCode === 0 && repriceMet({ seconds: r.seconds, loadP99Ms: r.load.p99Ms, loadErrors: r.load.errors }));
   });
 
   it('describes the machine, including the disk fsync rate', () => {

@@ -12,6 +12,8 @@ import {
   memoryMet,
   pluginQueryMet,
   QUERY_LAYER_TARGET,
+  REPRICE_TARGET,
+  repriceMet,
   uniqueContactsMet,
   visibleMet,
 } from '../../bench/targets';
@@ -110,5 +112,28 @@ describe('pluginQueryMet (runQuery on the largest dashboard response, median < 5
     expect(pluginQueryMet({ rows: 731, medianMs: 49.9 })).toBe(true);
     expect(pluginQueryMet({ rows: 731, medianMs: 50 })).toBe(false);
     expect(pluginQueryMet({ rows: 0, medianMs: 1 })).toBe(false);
+  });
+});
+
+describe('repriceMet (all 90 days re-priced < 60 s after the import, webhook p99 < 100 ms meanwhile)', () => {
+  it("states the issue's target", () => {
+    expect(REPRICE_TARGET).toEqual({ seconds: 60, ingestP99Ms: 100, days: 90 });
+  });
+
+  const ok = { seconds: 59.9, loadP99Ms: 99.9, loadErrors: 0 };
+
+  it('is met when the store was clean within 60 s and the load p99 stayed under 100 ms without errors', () => {
+    expect(repriceMet(ok)).toBe(true);
+  });
+
+  it('is not met at 60 s, at a p99 of 100 ms, or with a failed webhook', () => {
+    expect(repriceMet({ ...ok, seconds: 60 })).toBe(false);
+    expect(repriceMet({ ...ok, loadP99Ms: 100 })).toBe(false);
+    expect(repriceMet({ ...ok, loadErrors: 1 })).toBe(false);
+  });
+
+  it('is not met when a month was still dirty at the end (no time) or no webhook was measured', () => {
+    expect(repriceMet({ ...ok, seconds: null })).toBe(false);
+    expect(repriceMet({ ...ok, loadP99Ms: null })).toBe(false);
   });
 });
