@@ -424,6 +424,19 @@ export const healthResponse = z.object({
       }),
     )
     .optional(),
+  /**
+   * The thread that answers /api/v1 queries (config `query.worker`); absent from connectors older than
+   * issue 13 item 6 and when the queries run in the HTTP thread. restarting: it crashed and is being
+   * started again (requests in flight got 503); failed: it could not be started again.
+   */
+  queryWorker: z
+    .object({
+      status: z.enum(['ok', 'restarting', 'failed']),
+      restarts: z.number(),
+      lastCrashAt: z.number().nullable(),
+      lastError: z.string().nullable(),
+    })
+    .optional(),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;
 

@@ -122,6 +122,15 @@ export const configSchema = z.strictObject({
       retry: retrySchema.optional(),
     })
     .optional(),
+  query: z
+    .strictObject({
+      /**
+       * Answer /api/v1 queries in a worker thread with its own read connection, so they never hold a
+       * webhook's 200 (default true; an in-memory SQLite store always answers in the HTTP thread).
+       */
+      worker: z.boolean().optional(),
+    })
+    .optional(),
   wabas: z.array(wabaSchema).min(1, 'must list at least one WABA'),
   /** Finance reports delivered on a schedule by e-mail or webhook (reports-schema.ts). */
   reports: reportsSchema.optional(),

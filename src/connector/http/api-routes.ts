@@ -15,19 +15,8 @@ import {
   usageQuery,
   type ListKind,
 } from '@contract';
-import {
-  annotations,
-  callsSeries,
-  contactsSeries,
-  currencyOfDay,
-  listValues,
-  monthlyReconciliation,
-  pricingInput,
-  reconciliation,
-  tierState,
-  usageSeries,
-  type QueryContext,
-} from '../query';
+import { currencyOfDay, type QueryContext } from '../query';
+import { inThreadRunner, type QueryRunner } from './api-queries';
 import { registerInvoiceRoutes } from './invoice-routes';
 import { registerPriceFileRoutes } from './price-file-routes';
 
@@ -54,6 +43,8 @@ export function tokenMatches(header: string | undefined, token: string): boolean
 
 export interface ApiOptions {
   ctx: QueryContext;
+  /** Runs the store-reading queries: the query worker, or (default) this thread. */
+  runner?: QueryRunner;
   /** Without a token the API refuses every request: an open billing API is never the default. */
   apiToken?: string;
 }
@@ -76,17 +67,18 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
         }
       });
       const { ctx } = opts;
-      scope.get('/usage', async (req) => usageSeries(ctx, parseQuery(usageQuery, req.query)));
-      scope.get('/pricing-input', async (req) => pricingInput(ctx, parseQuery(pricingInputQuery, req.query)));
-      scope.get('/calls', async (req) => callsSeries(ctx, parseQuery(callsQuery, req.query)));
-      scope.get('/contacts', async (req) => contactsSeries(ctx, parseQuery(contactsQuery, req.query)));
-      scope.get('/reconciliation', async (req) => {
-        const q = parseQuery(reconciliationQuery, req.query);
-        return q.interval === 'month' ? monthlyReconciliation(ctx, q) : reconciliation(ctx, q);
-      });
+      const runner = opts.runner ?? inThreadRunner(ctx);
+      // Validated here, so a bad request gets its 400 naming the field without a trip to the worker;
+      // the answer is the JSON text the runner made (fastify's own serialisation is JSON.stringify too).
+      const json = (reply: FastifyReply, text: Promise<string>) => text.then((t) => reply.type('application/json; charset=utf-8').send(t));
+      scope.get('/usage', async (req, reply) => json(reply, runner.run('usage', parseQuery(usageQuery, req.query))));
+      scope.get('/pricing-input', async (req, reply) => json(reply, runner.run('pricing-input', parseQuery(pricingInputQuery, req.query))));
+      scope.get('/calls', async (req, reply) => json(reply, runner.run('calls', parseQuery(callsQuery, req.query))));
+      scope.get('/contacts', async (req, reply) => json(reply, runner.run('contacts', parseQuery(contactsQuery, req.query))));
+      scope.get('/reconciliation', async (req, reply) => json(reply, runner.run('reconciliation', parseQuery(reconciliationQuery, req.query))));
       await registerInvoiceRoutes(scope, ctx);
-      scope.get('/tiers', async (req) => tierState(ctx, parseQuery(tiersQuery, req.query)));
-      scope.get('/annotations', async (req) => annotations(ctx, parseQuery(annotationsQuery, req.query)));
+      scope.get('/tiers', async (req, reply) => json(reply, runner.run('tiers', parseQuery(tiersQuery, req.query))));
+      scope.get('/annotations', async (req, reply) => json(reply, runner.run('annotations', parseQuery(annotationsQuery, req.query))));
       scope.get('/price-book', async () => ({ priceBook: priceBookToJson(ctx.priceBook()) }));
       await registerPriceFileRoutes(scope, ctx);
       scope.get('/wabas', async () => ({
@@ -99,10 +91,10 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
           portfolio: w.portfolio,
         })),
       }));
-      scope.get<{ Params: { kind: string } }>('/lists/:kind', async (req) => {
+      scope.get<{ Params: { kind: string } }>('/lists/:kind', async (req, reply) => {
         const kind = req.params.kind;
         if (!(LIST_KINDS as readonly string[]).includes(kind)) throw new InputError('kind', kind, `is not one of ${LIST_KINDS.join(', ')}`);
-        return listValues(ctx, kind as ListKind, parseQuery(listQuery, req.query));
+        return json(reply, runner.run('lists', { kind: kind as ListKind, query: parseQuery(listQuery, req.query) }));
       });
     },
     { prefix: API_PREFIX },

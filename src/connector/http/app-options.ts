@@ -2,6 +2,7 @@ import type { HealthResponse } from '@contract';
 import type { Registry } from 'prom-client';
 import type { IngestObserver } from '../metrics';
 import type { QueryContext } from '../query';
+import type { QueryRunner } from './api-queries';
 import type { GroupCommitWriter, Store } from '../store';
 
 export interface AppOptions {
@@ -26,6 +27,11 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Query API: enabled when a context is given; every request needs `apiToken`. */
   query?: QueryContext;
+  /**
+   * Runs the store-reading /api/v1 queries (the query worker, runtime/query-worker-client.ts);
+   * default: in this thread on `query`. Its health, when it has one, is shown on /health.
+   */
+  queryRunner?: QueryRunner;
   apiToken?: string;
   /** Prometheus registry served on GET /metrics (optionally behind `metricsToken`). */
   metrics?: { registry: Registry; ingest: IngestObserver; token?: string };

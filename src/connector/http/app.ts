@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { InputError } from '@core';
 import type { HealthResponse } from '@contract';
 import { GroupCommitWriter } from '../store';
+import { QueryUnavailableError } from './api-queries';
 import { registerApiRoutes, tokenMatches } from './api-routes';
 import { DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, type AppOptions } from './app-options';
 import { registerWebhookRoutes } from './webhook-routes';
@@ -13,13 +14,18 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
     await opts.store.ping();
     const stats = await opts.store.eventStats();
     const reports = opts.reportStatus ? await opts.reportStatus() : undefined;
-    const degraded = pulls.some((p) => p.status === 'failing') || (reports ?? []).some((r) => r.status === 'failing');
+    const queryWorker = opts.queryRunner?.health?.();
+    const degraded =
+      pulls.some((p) => p.status === 'failing') ||
+      (reports ?? []).some((r) => r.status === 'failing') ||
+      (queryWorker !== undefined && queryWorker.status !== 'ok');
     return {
       status: degraded ? 'degraded' : 'ok',
       version,
       store: { ok: true, kind: opts.store.kind, ...stats },
       pulls,
       ...(reports ? { reports } : {}),
+      ...(queryWorker ? { queryWorker } : {}),
     };
   } catch (err) {
     return {
@@ -50,6 +56,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof InputError) {
       return reply.code(400).send({ error: 'bad_request', message: err.message, field: err.field });
     }
+    if (err instanceof QueryUnavailableError) {
+      app.log.warn({ err: err.message }, 'query not answered');
+      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: err.message });
+    }
     const e = err as { statusCode?: number; code?: string; message?: string };
     const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
     if (status === 500) app.log.error({ err }, 'request failed');
@@ -61,7 +71,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await registerWebhookRoutes(app, opts, writer);
-  if (opts.query) await registerApiRoutes(app, { ctx: opts.query, apiToken: opts.apiToken });
+  if (opts.query)
+    await registerApiRoutes(app, { ctx: opts.query, apiToken: opts.apiToken, ...(opts.queryRunner ? { runner: opts.queryRunner } : {}) });
   const metrics = opts.metrics;
   if (metrics) {
     app.get('/metrics', async (req, reply) => {

@@ -10,7 +10,8 @@ import { createPullScheduler, registerPullMetrics, type PullClock, type PullSche
 import { Repricer, type QueryContext, type WabaInfo } from '../query';
 import { createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
 import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
-import { describeDb, openStore } from './open-store';
+import { describeDb, isMemoryDb, openStore } from './open-store';
+import { QueryWorker } from './query-worker-client';
 import { importDemoRateFile, loadPriceBook, priceBookLoader } from './price-files';
 import { currencyToday, wabaInfoOf } from './waba-info';
 
@@ -41,6 +42,10 @@ export interface ConnectorOptions {
   repricing?: boolean;
   /** How often it looks for dirty months (default 5 s). */
   repriceEveryMs?: number;
+  /** Overrides config `query.worker` (answer /api/v1 queries in a worker thread; default on, never for sqlite::memory:). */
+  queryWorker?: boolean;
+  /** Tests only: holds or crashes the query worker inside a query (QueryWorkerData.gate). */
+  queryWorkerGate?: SharedArrayBuffer;
 }
 
 const REPRICE_EVERY_MS = 5_000;
@@ -48,6 +53,10 @@ const REPRICE_EVERY_MS = 5_000;
 export interface RunningConnector {
   url: string;
   store: ConnectorStore;
+  /** The HTTP thread's query context (what /api/v1 answers in the HTTP thread, or the worker answers from its own connection). */
+  query: QueryContext;
+  /** The thread answering /api/v1 queries; null when they run in the HTTP thread. */
+  queryWorker: QueryWorker | null;
   logger: Logger;
   /** The `reports:` scheduler, null when none are configured. */
   reports: ReportScheduler | null;
@@ -97,7 +106,11 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const store = await openStore(opts.db, { timezones });
   const writer = new GroupCommitWriter(store);
   let generation = 0;
-  const bump = () => void generation++;
+  let queryWorker: QueryWorker | null = null;
+  const bump = () => {
+    generation++;
+    queryWorker?.bump();
+  };
   // Every commit through the writer moves the generation, so cached pricing never outlives new data in this process.
   writer.onCommitted(bump);
   const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));
@@ -118,6 +131,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
         if (loaded.signature === signature) return;
         ({ book, signature } = loaded);
         bump();
+        queryWorker?.pricesChanged();
       })
       .catch((err: Error) => logger.warn({ err: err.message }, 'price book reload failed'));
   }, 60_000);
@@ -198,6 +212,27 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     reportMetrics = registerReportMetrics(registry, Object.keys(reportConfigs), () => scheduler.health());
   }
 
+  // After the demo seeding: the worker opens the store read-only and loads the price book as it is now.
+  const wantWorker = opts.queryWorker ?? config.query?.worker ?? true;
+  if (wantWorker && isMemoryDb(opts.db)) logger.warn('query.worker: an in-memory SQLite store cannot be read by a second thread; queries run in the HTTP thread');
+  if (wantWorker && !isMemoryDb(opts.db)) {
+    try {
+      queryWorker = await QueryWorker.start({
+        db: opts.db,
+        timezones,
+        wabas: [...wabas.values()],
+        ...(opts.asOfMs !== undefined ? { asOfMs: opts.asOfMs } : {}),
+        readPricedRollups: ctx.readPricedRollups === true,
+        logger,
+        ...(opts.queryWorkerGate ? { gate: opts.queryWorkerGate } : {}),
+      });
+    } catch (err) {
+      clearInterval(reloadBook);
+      await store.close();
+      throw err;
+    }
+  }
+
   const app = await buildApp({
     store,
     writer,
@@ -210,6 +245,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     ...(config.server?.requestTimeoutMs ? { requestTimeoutMs: config.server.requestTimeoutMs } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     query: ctx,
+    ...(queryWorker ? { queryRunner: queryWorker } : {}),
     metrics: { registry, ingest: ingestMetrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
     pullStatus: () =>
       (scheduler?.statuses() ?? []).map((s) => ({
@@ -245,6 +281,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   return {
     url,
     store,
+    query: ctx,
+    queryWorker,
     logger,
     reports,
     async close() {
@@ -256,6 +294,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
       await reports?.stop();
       senders?.close();
       await app.close();
+      await queryWorker?.close();
       await store.close();
     },
   };

@@ -10,6 +10,9 @@ export function describeDb(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+/** An in-memory SQLite store lives in one connection: no second thread can read it. */
+export const isMemoryDb = (url: string): boolean => url === 'sqlite::memory:';
+
 /** Opens the adapter the URL names: `sqlite:PATH` (embedded, the default) or `postgres://...` (shared by replicas). */
 export async function openStore(url: string, options: StoreOptions): Promise<ConnectorStore> {
   if (url.startsWith('sqlite:')) {
@@ -19,7 +22,8 @@ export async function openStore(url: string, options: StoreOptions): Promise<Con
     return new SqliteStore(file, options);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    return PgStore.open(url, options);
+    // The query worker's reads need a few connections, not the writer's ten.
+    return PgStore.open(url, options.readOnly ? { ...options, poolSize: 4 } : options);
   }
   throw new Error(`--db must be sqlite:PATH or a postgres:// URL, got ${describeDb(url)}`);
 }

@@ -124,4 +124,9 @@ export interface StoreOptions {
   timezones: Readonly<Record<string, string>>;
   /** Used for WABAs missing from `timezones` (events for unconfigured WABAs are still kept). */
   defaultTimezone?: string;
+  /**
+   * A reader beside the process that writes (the query worker): no migrations, and the connection
+   * refuses writes (SQLite opened read-only on the same WAL file; PostgreSQL read-only transactions).
+   */
+  readOnly?: boolean;
 }

@@ -87,17 +87,20 @@ export class PgStore implements ConnectorStore {
   /** Connects, applies pending migrations (serialised across replicas by an advisory lock) and returns the store. */
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
     const where = describeUrl(url);
-    const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // A reader (the query worker) asks the server to refuse writes, and leaves migrations to the writer.
+    const readOnly = options.readOnly ? { options: '-c default_transaction_read_only=on' } : {};
+    const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10, ...readOnly });
     // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would end the
     // process. The next query gets a fresh connection or fails with its own error.
     pool.on('error', () => undefined);
     try {
-      await migratePostgres(pool);
+      if (options.readOnly) await pool.query('SELECT 1');
+      else await migratePostgres(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw new Error(`PostgreSQL store at ${where}: ${(err as Error).message}`, { cause: err });
     }
-    const sidePool = new Pool({ connectionString: url, max: 2 });
+    const sidePool = new Pool({ connectionString: url, max: 2, ...readOnly });
     sidePool.on('error', () => undefined);
     return new PgStore(pool, sidePool, options);
   }

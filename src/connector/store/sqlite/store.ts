@@ -135,12 +135,18 @@ export class SqliteStore implements ConnectorStore {
     file: string,
     private readonly options: StoreOptions,
   ) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a webhook is acknowledged only after commit, so the commit must survive power loss.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    migrateSqlite(this.db);
+    if (options.readOnly) {
+      // The writer made the file, its schema and WAL mode; a reader must not migrate or write.
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+    } else {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      // FULL: a webhook is acknowledged only after commit, so the commit must survive power loss.
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('busy_timeout = 5000');
+      migrateSqlite(this.db);
+    }
     this.calls = new SqliteCallRollup(this.db);
     this.contacts = new SqliteContactSketches(this.db);
     this.inbound = new SqliteInboundRollup(this.db);

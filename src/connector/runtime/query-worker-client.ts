@@ -1,0 +1,204 @@
+/**
+ * The HTTP thread's side of the query worker (docs/performance.md, "Queries off the HTTP thread"):
+ * starts the worker thread, forwards validated /api/v1 queries to it, moves its cache generation,
+ * answers 503 for requests in flight when it crashes, and starts it again.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { InputError } from '@core';
+import { QueryUnavailableError, type ApiQueryArg, type ApiQueryName, type QueryRunner, type QueryWorkerHealth } from '../http/api-queries';
+import type { WabaInfo } from '../query';
+import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest } from './query-worker';
+
+// The worker is a fresh thread: it registers the same TypeScript loader the CLI runs under, then loads its entry.
+const ENTRY = path.join(__dirname, `query-worker${path.extname(__filename)}`);
+const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();
+require(${JSON.stringify(ENTRY)}).runQueryWorker().catch((err) => { throw err; });`;
+
+/** Consecutive crashes back off up to this long before the next start; an answered query resets the count. */
+const MAX_RESTART_DELAY_MS = 30_000;
+/** A worker that does not finish closing (a query under way) within this long is terminated. */
+const CLOSE_GRACE_MS = 5_000;
+
+export interface QueryWorkerOptions {
+  db: string;
+  timezones: Record<string, string>;
+  wabas: readonly WabaInfo[];
+  asOfMs?: number;
+  readPricedRollups: boolean;
+  logger: Logger;
+  /** Tests only: the gate of QueryWorkerData. */
+  gate?: SharedArrayBuffer;
+}
+
+interface Pending {
+  resolve(json: string): void;
+  reject(err: Error): void;
+}
+
+interface Incarnation {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  exited: Promise<void>;
+}
+
+function errorOf(f: WorkerFailure): Error {
+  if (f.kind === 'input') return new InputError(f.field, f.value, f.reason);
+  if (f.kind === 'status') return Object.assign(new Error(f.message), { statusCode: f.statusCode, ...(f.code ? { code: f.code } : {}) });
+  const err = new Error(f.message);
+  if (f.stack) err.stack = f.stack;
+  return err;
+}
+
+export class QueryWorker implements QueryRunner {
+  private readonly generationCell = new Int32Array(new SharedArrayBuffer(4));
+  private current: Promise<Incarnation>;
+  private live: Incarnation | null = null;
+  private status: QueryWorkerHealth['status'] = 'ok';
+  private restarts = 0;
+  private consecutiveCrashes = 0;
+  private lastCrashAt: number | null = null;
+  private lastError: string | null = null;
+  private closing = false;
+  private nextId = 1;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private startNow: () => void = () => undefined;
+
+  private constructor(private readonly opts: QueryWorkerOptions) {
+    this.current = this.spawn();
+    // A start that fails is reported through `current` to whoever waits on it.
+    this.current.catch(() => undefined);
+  }
+
+  /** Starts the worker and resolves once it has opened its store and loaded the price book. */
+  static async start(opts: QueryWorkerOptions): Promise<QueryWorker> {
+    const qw = new QueryWorker(opts);
+    try {
+      await qw.current;
+    } catch (err) {
+      await qw.close();
+      throw new Error(`the query worker did not start (set query.worker: false to run queries in the HTTP thread): ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    return qw;
+  }
+
+  private spawn(): Promise<Incarnation> {
+    const data: QueryWorkerData = {
+      db: this.opts.db,
+      timezones: this.opts.timezones,
+      wabas: [...this.opts.wabas],
+      ...(this.opts.asOfMs !== undefined ? { asOfMs: this.opts.asOfMs } : {}),
+      readPricedRollups: this.opts.readPricedRollups,
+      generation: this.generationCell.buffer as SharedArrayBuffer,
+      ...(this.opts.gate ? { gate: this.opts.gate } : {}),
+    };
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
+    let markExited: () => void = () => undefined;
+    const inc: Incarnation = { worker, pending: new Map(), exited: new Promise((r) => (markExited = r)) };
+    return new Promise<Incarnation>((resolve, reject) => {
+      let ready = false;
+      let crash: Error | null = null;
+      worker.on('message', (m: WorkerReply) => {
+        if (m.type === 'ready') {
+          ready = true;
+          // close() came while it was starting: it ends at once.
+          if (this.closing) worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+          this.live = inc;
+          this.status = 'ok';
+          resolve(inc);
+          return;
+        }
+        if (m.type !== 'answer' && m.type !== 'failed') return;
+        const p = inc.pending.get(m.id);
+        if (!p) return;
+        inc.pending.delete(m.id);
+        this.consecutiveCrashes = 0;
+        if (m.type === 'answer') p.resolve(m.json);
+        else p.reject(errorOf(m.error));
+      });
+      worker.on('error', (err) => (crash = err));
+      worker.on('exit', (code) => {
+        markExited();
+        if (this.live === inc) this.live = null;
+        const why = crash?.message ?? `exited with code ${code}`;
+        for (const p of inc.pending.values())
+          p.reject(new QueryUnavailableError(`the query worker stopped while answering (${why}); it is being restarted, retry`));
+        inc.pending.clear();
+        if (!ready) reject(new Error(why));
+        if (this.closing) return;
+        this.onCrash(why, ready);
+      });
+    });
+  }
+
+  private onCrash(why: string, wasReady: boolean): void {
+    this.restarts++;
+    this.consecutiveCrashes++;
+    this.lastCrashAt = Date.now();
+    this.lastError = why;
+    this.status = wasReady ? 'restarting' : 'failed';
+    this.opts.logger.error({ err: why, restarts: this.restarts }, 'query worker stopped; starting it again');
+    const delay = this.consecutiveCrashes <= 1 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** (this.consecutiveCrashes - 1));
+    const waited = new Promise<void>((r) => (this.startNow = r));
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.startNow();
+    }, delay);
+    this.current = waited.then(() => {
+      if (this.closing) throw new Error('the connector is shutting down');
+      return this.spawn();
+    });
+    this.current.catch(() => undefined);
+  }
+
+  async run<N extends ApiQueryName>(name: N, q: ApiQueryArg<N>): Promise<string> {
+    if (this.closing) throw new QueryUnavailableError('the connector is shutting down');
+    let inc: Incarnation;
+    try {
+      inc = await this.current;
+    } catch (err) {
+      throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
+    }
+    return new Promise<string>((resolve, reject) => {
+      const id = this.nextId++;
+      inc.pending.set(id, { resolve, reject });
+      try {
+        inc.worker.postMessage({ type: 'query', id, name, q } satisfies WorkerRequest);
+      } catch (err) {
+        inc.pending.delete(id);
+        reject(err as Error);
+      }
+    });
+  }
+
+  /** The HTTP thread's commit signal, pulls and price reloads: cached answers in the worker are stale. */
+  bump(): void {
+    Atomics.add(this.generationCell, 0, 1);
+  }
+
+  /** The HTTP thread loaded a new price book: the worker reads the stored price files again. */
+  pricesChanged(): void {
+    this.live?.worker.postMessage({ type: 'prices' } satisfies WorkerRequest);
+  }
+
+  health(): QueryWorkerHealth {
+    return { status: this.status, restarts: this.restarts, lastCrashAt: this.lastCrashAt, lastError: this.lastError };
+  }
+
+  /** Closes the worker's store and ends the thread (after the HTTP server stopped taking requests). */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    // A restart waiting for its delay is abandoned; one under way is waited for and then closed.
+    this.startNow();
+    const inc = this.live ?? (await this.current.catch(() => null));
+    if (!inc) return;
+    inc.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+    const timer = setTimeout(() => void inc.worker.terminate(), CLOSE_GRACE_MS);
+    await inc.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The query worker (issue 13 item 6, docs/performance.md "Queries off the HTTP thread"), on SQLite and PostgreSQL:
+ * - its answers are byte for byte those of the in-thread path (a second connector on the same store with
+ *   `queryWorker: false`), errors included;
+ * - a webhook is acknowledged and committed while the worker is held inside a query (a test-only gate on a
+ *   SharedArrayBuffer: the worker blocks in Atomics.wait until the test opens it), and the held query then
+ *   answers with that webhook counted;
+ * - a worker that crashes with a request in flight answers that request 503, /health reports the crash, and
+ *   the next request is answered by the restarted worker.
+ * No sleeps and no timings: the gate orders every step.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import { demoConfig } from '../../src/connector/runtime/demo-config';
+import { openStore } from '../../src/connector/runtime/open-store';
+import { importDemoRateFile } from '../../src/connector/runtime/price-files';
+import { GATE_CRASH, GATE_HOLD, GATE_RUN } from '../../src/connector/runtime/query-worker';
+import { createEnvelopeIngest } from '../../src/connector/store';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import { createTestDatabase } from '../helpers/test-database';
+import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
+
+jest.setTimeout(180_000);
+
+const TOKEN = 'query-worker-token-0123456789abcdef';
+const AS_OF = Date.parse('2026-09-12T15:00:00Z');
+const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
+const [WABA_A, WABA_B] = DEMO_WABAS;
+
+function silentLogger() {
+  const pino = require('pino') as typeof import('pino');
+  return pino.default({ level: 'silent' });
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+async function get(url: string, q: string): Promise<Answer> {
+  const res = await fetch(`${url}/api/v1${q}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return { status: res.status, text: await res.text() };
+}
+
+async function postWebhook(url: string, body: object): Promise<number> {
+  const res = await fetch(`${url}/webhooks/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Resolves once `count` queries have reached the gate (the worker is blocked inside the last one). */
+async function reached(gate: Int32Array, count: number): Promise<void> {
+  const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } })
+    .waitAsync;
+  for (let seen = Atomics.load(gate, 1); seen < count; seen = Atomics.load(gate, 1)) {
+    const w = waitAsync(gate, 1, seen);
+    if (w.async) await w.value;
+  }
+}
+
+function setGate(gate: Int32Array, mode: number): void {
+  Atomics.store(gate, 0, mode);
+  Atomics.notify(gate, 0);
+}
+
+/** One delivered, charged utility status for WABA B on a day inside the seeded data. */
+function deliveredStatus(wamid: string, atSec: number) {
+  const b = WABA_B as (typeof DEMO_WABAS)[number];
+  const phone = b.phones[0]?.id as string;
+  return envelopeWithStatuses({ waba: b.id, phone, display: `+${phone}` }, [
+    {
+      id: wamid,
+      status: 'delivered',
+      timestamp: String(atSec),
+      recipient_id: '5511900000077',
+      pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+    },
+  ]);
+}
+
+const engines: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
+  [
+    'sqlite',
+    describe,
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-qworker-'));
+      return { db: `sqlite:${path.join(dir, 'q.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+  [
+    'postgres',
+    requirePrerequisite('PostgreSQL').describe,
+    async () => {
+      const tdb = await createTestDatabase('qworker');
+      return { db: tdb.url, cleanup: () => tdb.drop() };
+    },
+  ],
+];
+
+for (const [engine, describeOn, makeDb] of engines)
+  describeOn(`query worker on ${engine}`, () => {
+    let db: string;
+    let cleanup: () => Promise<void>;
+    const started: RunningConnector[] = [];
+    const start = async (extra: { queryWorker?: boolean; queryWorkerGate?: SharedArrayBuffer }) => {
+      const running = await startConnector({
+        config: demoConfig(TOKEN),
+        db,
+        host: '127.0.0.1',
+        port: 0,
+        pulls: false,
+        // Both connectors read the store as the webhooks left it: no background writes between the two answers.
+        repricing: false,
+        logger: silentLogger(),
+        asOfMs: AS_OF,
+        ...extra,
+      });
+      started.push(running);
+      return running;
+    };
+
+    beforeAll(async () => {
+      ({ db, cleanup } = await makeDb());
+      const seeding = await openStore(db, { timezones });
+      try {
+        await seedDemo({
+          seed: `query-worker-${engine}`,
+          asOfMs: AS_OF,
+          days: 6,
+          scale: 0.05,
+          ingest: createEnvelopeIngest(seeding, () => AS_OF),
+          sink: seeding,
+          importRates: (f) => importDemoRateFile(seeding, f),
+        });
+      } finally {
+        await seeding.close();
+      }
+    });
+    afterAll(async () => {
+      for (const r of started) await r.close();
+      await cleanup?.();
+    });
+
+    it('answers every query kind exactly as the in-thread path does, errors included', async () => {
+      const worker = await start({});
+      const inThread = await start({ queryWorker: false });
+      expect(worker.queryWorker).not.toBeNull();
+      expect(inThread.queryWorker).toBeNull();
+      const a = WABA_A?.id as string;
+      const range = 'from=2026-09-01&to=2026-09-12';
+      const queries = [
+        `/usage?${range}&interval=day&by=category,pricing_type`,
+        `/usage?${range}&interval=day&by=country,category`,
+        `/usage?${range}&interval=month&by=waba,phone,group`,
+        `/usage?${range}&interval=hour&by=category&waba=${a}`,
+        `/usage?${range}&interval=day&source=meta&by=category`,
+        `/usage?from=1900-01-01&to=2999-12-31&by=category`,
+        `/calls?${range}&interval=day&by=country,direction`,
+        `/contacts?${range}&interval=day`,
+        `/pricing-input?${range}&by=country`,
+        `/reconciliation?${range}&by=category`,
+        `/reconciliation?from=2026-08-01&to=2026-09-30&interval=month`,
+        `/tiers?month=2026-09`,
+        `/annotations?${range}`,
+        `/lists/phones`,
+        `/lists/countries?waba=${a}`,
+        // Refused by validation in the HTTP thread, and inside the query (hourly over more than 31 days).
+        `/usage?from=2026-09-01&to=nonsense`,
+        `/usage?from=2026-01-01&to=2026-09-12&interval=hour`,
+        `/lists/nothing`,
+      ];
+      let ok = 0;
+      for (const q of queries) {
+        const [w, t] = [await get(worker.url, q), await get(inThread.url, q)];
+        expect({ q, ...w }).toEqual({ q, ...t });
+        if (w.status === 200) ok++;
+      }
+      // The comparison is about figures, not only errors: most answers carry rows.
+      expect(ok).toBe(queries.length - 3);
+      const withRows = queries.filter((q) => q.startsWith('/usage?from=2026-09-01&to=2026-09-12&interval=day&by=category'))[0] as string;
+      expect((JSON.parse((await get(worker.url, withRows)).text) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
+      await worker.close();
+      await inThread.close();
+    });
+
+    it('acknowledges and commits a webhook while the worker is held inside a query; the query then counts it', async () => {
+      const gateBuffer = new SharedArrayBuffer(8);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start({ queryWorkerGate: gateBuffer });
+      const b = WABA_B?.id as string;
+      const q = `/usage?from=2026-09-01&to=2026-09-12&interval=month&by=waba&waba=${b}`;
+      // Before, from the HTTP thread's own context (its cache is not the worker's).
+      const messagesOf = (text: string) => (JSON.parse(text) as { rows: { messages: number }[] }).rows.reduce((n, r) => n + r.messages, 0);
+      const inThread = await start({ queryWorker: false });
+      const before = await get(inThread.url, q);
+      expect(before.status).toBe(200);
+      await inThread.close();
+
+      setGate(gate, GATE_HOLD);
+      let answered = false;
+      const query = get(running.url, q).then((a) => {
+        answered = true;
+        return a;
+      });
+      await reached(gate, 1);
+      // The worker is blocked in Atomics.wait inside the query; the HTTP thread still takes and commits webhooks.
+      const at = Math.floor(Date.parse('2026-09-10T12:00:00Z') / 1000);
+      expect(await postWebhook(running.url, deliveredStatus('wamid.held-query-1', at))).toBe(200);
+      expect(await running.store.messageVerdict('wamid.held-query-1')).toMatchObject({ category: 'utility', source: 'meta' });
+      const health = (await (await fetch(`${running.url}/health`)).json()) as { queryWorker?: { status: string } };
+      expect(health.queryWorker?.status).toBe('ok');
+      expect(answered).toBe(false);
+
+      setGate(gate, GATE_RUN);
+      const after = await query;
+      expect(after.status).toBe(200);
+      // The held query read the store after the commit: one more delivered message for WABA B.
+      expect(messagesOf(after.text)).toBe(messagesOf(before.text) + 1);
+      await running.close();
+    });
+
+    it('a crash answers the request in flight 503, shows on /health, and the restarted worker answers the next one', async () => {
+      const gateBuffer = new SharedArrayBuffer(8);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start({ queryWorkerGate: gateBuffer });
+      const q = '/usage?from=2026-09-01&to=2026-09-12&interval=day&by=category';
+      const expected = await get(running.url, q);
+      expect(expected.status).toBe(200);
+
+      setGate(gate, GATE_HOLD);
+      const inFlight = get(running.url, q);
+      await reached(gate, 1);
+      setGate(gate, GATE_CRASH);
+      const failed = await inFlight;
+      expect(failed.status).toBe(503);
+      expect(JSON.parse(failed.text)).toEqual({
+        error: 'unavailable',
+        message: expect.stringContaining('query worker crashed (test gate)') as unknown as string,
+      });
+
+      const health = (await (await fetch(`${running.url}/health`)).json()) as {
+        queryWorker: { status: string; restarts: number; lastError: string | null; lastCrashAt: number | null };
+      };
+      expect(health.queryWorker.restarts).toBe(1);
+      expect(health.queryWorker.lastError).toContain('query worker crashed (test gate)');
+      expect(health.queryWorker.lastCrashAt).not.toBeNull();
+
+      // The gate lets queries through again; the next request waits for the new worker and is answered by it.
+      setGate(gate, GATE_RUN);
+      expect(await get(running.url, q)).toEqual(expected);
+      const healthy = (await (await fetch(`${running.url}/health`)).json()) as { status: string; queryWorker: { status: string; restarts: number } };
+      expect(healthy.queryWorker).toMatchObject({ status: 'ok', restarts: 1 });
+      expect(healthy.status).toBe('ok');
+      await running.close();
+    });
+  });
