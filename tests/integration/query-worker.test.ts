@@ -191,7 +191,7 @@ for (const [engine, describeOn, makeDb] of engines)
     });
 
     it('acknowledges and commits a webhook while the worker is held inside a query; the query then counts it', async () => {
-      const gateBuffer = new SharedArrayBuffer(8);
+      const gateBuffer = new SharedArrayBuffer(16);
       const gate = new Int32Array(gateBuffer);
       const running = await start({ queryWorkerGate: gateBuffer });
       const b = WABA_B?.id as string;
@@ -227,7 +227,7 @@ for (const [engine, describeOn, makeDb] of engines)
     });
 
     it('a crash answers the request in flight 503, shows on /health, and the restarted worker answers the next one', async () => {
-      const gateBuffer = new SharedArrayBuffer(8);
+      const gateBuffer = new SharedArrayBuffer(16);
       const gate = new Int32Array(gateBuffer);
       const running = await start({ queryWorkerGate: gateBuffer });
       const q = '/usage?from=2026-09-01&to=2026-09-12&interval=day&by=category';
@@ -255,7 +255,10 @@ for (const [engine, describeOn, makeDb] of engines)
       // The gate lets queries through again; the next request waits for the new worker and is answered by it.
       setGate(gate, GATE_RUN);
       expect(await get(running.url, q)).toEqual(expected);
-      const healthy = (await (await fetch(`${running.url}/health`)).json()) as { status: string; queryWorker: { status: string; restarts: number } };
+      const healthy = (await (await fetch(`${running.url}/health`)).json()) as {
+        status: string;
+        queryWorker: { status: string; restarts: number };
+      };
       expect(healthy.queryWorker).toMatchObject({ status: 'ok', restarts: 1 });
       expect(healthy.status).toBe('ok');
       await running.close();

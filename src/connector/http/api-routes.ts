@@ -75,7 +75,9 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
       scope.get('/pricing-input', async (req, reply) => json(reply, runner.run('pricing-input', parseQuery(pricingInputQuery, req.query))));
       scope.get('/calls', async (req, reply) => json(reply, runner.run('calls', parseQuery(callsQuery, req.query))));
       scope.get('/contacts', async (req, reply) => json(reply, runner.run('contacts', parseQuery(contactsQuery, req.query))));
-      scope.get('/reconciliation', async (req, reply) => json(reply, runner.run('reconciliation', parseQuery(reconciliationQuery, req.query))));
+      scope.get('/reconciliation', async (req, reply) =>
+        json(reply, runner.run('reconciliation', parseQuery(reconciliationQuery, req.query))),
+      );
       await registerInvoiceRoutes(scope, ctx);
       scope.get('/tiers', async (req, reply) => json(reply, runner.run('tiers', parseQuery(tiersQuery, req.query))));
       scope.get('/annotations', async (req, reply) => json(reply, runner.run('annotations', parseQuery(annotationsQuery, req.query))));

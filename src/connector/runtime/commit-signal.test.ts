@@ -53,9 +53,22 @@ const delivered = (wamid: string, iso: string) => ({
   ],
 });
 
-describe('cached query results after a commit', () => {
+/**
+ * Both places a query can run: the HTTP thread (its cache clock is jest's fake one) and the query worker
+ * (its cache clock is stepped through the test gate's clock cell, the worker's generation through the
+ * shared cell the HTTP thread's commit signal moves).
+ */
+describe.each([
+  ['in the HTTP thread', false],
+  ['in the query worker', true],
+])('cached query results after a commit, queries answered %s', (_where, inWorker) => {
   let dir: string;
   let running: RunningConnector;
+  const gate = new Int32Array(new SharedArrayBuffer(16));
+  const advance = (ms: number) => {
+    jest.advanceTimersByTime(ms);
+    Atomics.add(gate, 2, ms);
+  };
 
   const post = async (envelope: object) => {
     const res = await fetch(`${running.url}/webhooks/whatsapp`, {
@@ -75,6 +88,7 @@ describe('cached query results after a commit', () => {
   };
 
   beforeAll(async () => {
+    observed.length = 0;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-commit-signal-'));
     // Only the monotonic clock the caches age on is faked, so the test can step past their minimum
     // refresh time without sleeping; timers, I/O and Date stay real.
@@ -100,7 +114,10 @@ describe('cached query results after a commit', () => {
       port: 0,
       pulls: false,
       logger: pino.default({ level: 'silent' }),
+      queryWorker: inWorker,
+      ...(inWorker ? { queryWorkerGate: gate.buffer as SharedArrayBuffer } : {}),
     });
+    expect(running.queryWorker !== null).toBe(inWorker);
   });
   afterAll(async () => {
     jest.useRealTimers();
@@ -113,18 +130,18 @@ describe('cached query results after a commit', () => {
     expect(await deliveredOn10July()).toBe(1); // priced and cached
     await post(delivered('m2', '2025-07-10T11:00:00Z'));
     // Past the 2 s a cached span is always reused, well inside the 15 s it is kept while nothing is committed.
-    jest.advanceTimersByTime(3_000);
+    advance(3_000);
     expect(await deliveredOn10July()).toBe(2);
     expect(observed).toEqual(['committed', 'committed']);
   });
 
   it('without a commit through the writer the cached result is reused (the generation, not the age, is what moved)', async () => {
     await post(delivered('m1', '2025-07-10T10:00:00Z')); // a replay when the test above ran first
-    jest.advanceTimersByTime(3_000);
+    advance(3_000);
     const before = await deliveredOn10July(); // priced again after that commit, and cached
     // Stored behind the writer's back, as by another replica or a CLI import: nothing is signalled.
     await running.store.ingest(normaliseEnvelope(parseEnvelope(JSON.stringify(delivered('m3', '2025-07-10T12:00:00Z'))), 0), 0);
-    jest.advanceTimersByTime(3_000);
+    advance(3_000);
     expect(await deliveredOn10July()).toBe(before);
   });
 });

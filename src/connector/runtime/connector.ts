@@ -214,7 +214,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
 
   // After the demo seeding: the worker opens the store read-only and loads the price book as it is now.
   const wantWorker = opts.queryWorker ?? config.query?.worker ?? true;
-  if (wantWorker && isMemoryDb(opts.db)) logger.warn('query.worker: an in-memory SQLite store cannot be read by a second thread; queries run in the HTTP thread');
+  if (wantWorker && isMemoryDb(opts.db))
+    logger.warn('query.worker: an in-memory SQLite store cannot be read by a second thread; queries run in the HTTP thread');
   if (wantWorker && !isMemoryDb(opts.db)) {
     try {
       queryWorker = await QueryWorker.start({

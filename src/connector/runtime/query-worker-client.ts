@@ -78,9 +78,12 @@ export class QueryWorker implements QueryRunner {
       await qw.current;
     } catch (err) {
       await qw.close();
-      throw new Error(`the query worker did not start (set query.worker: false to run queries in the HTTP thread): ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new Error(
+        `the query worker did not start (set query.worker: false to run queries in the HTTP thread): ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     return qw;
   }

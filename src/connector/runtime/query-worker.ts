@@ -20,8 +20,10 @@ export interface QueryWorkerData {
   /** Int32 [0]: the HTTP thread's cache generation (its commits, pulls, price reloads), moved with Atomics.add. */
   generation: SharedArrayBuffer;
   /**
-   * Tests only (ConnectorOptions.queryWorkerGate): Int32 [0] mode (0 run, 1 hold each query before it
-   * starts, 2 crash the worker), [1] how many queries reached the gate.
+   * Tests only (ConnectorOptions.queryWorkerGate, 16 bytes): Int32 [0] mode (0 run, 1 hold each query
+   * before it starts, 2 crash the worker), [1] how many queries reached the gate, [2] milliseconds added
+   * to this thread's monotonic clock (what the query caches age on), so a test can step past their
+   * refresh time without sleeping, as it does with jest's fake clock in the HTTP thread.
    */
   gate?: SharedArrayBuffer;
 }
@@ -56,7 +58,12 @@ function failureOf(err: unknown): WorkerFailure {
   }
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown; stack?: unknown };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { kind: 'status', statusCode: e.statusCode, ...(typeof e.code === 'string' ? { code: e.code } : {}), message: String(e.message) };
+    return {
+      kind: 'status',
+      statusCode: e.statusCode,
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      message: String(e.message),
+    };
   }
   return { kind: 'internal', message: String(e?.message ?? err), ...(typeof e?.stack === 'string' ? { stack: e.stack } : {}) };
 }
@@ -80,6 +87,10 @@ export async function runQueryWorker(): Promise<void> {
   const store: ConnectorStore = await openStore(data.db, { timezones: data.timezones, readOnly: true });
   const shared = new Int32Array(data.generation);
   const gate = data.gate ? new Int32Array(data.gate) : null;
+  if (gate) {
+    const monotonic = performance.now.bind(performance);
+    performance.now = () => monotonic() + Atomics.load(gate, 2);
+  }
   let { book } = await loadPriceBook(store);
   // Our own book reloads add to the HTTP thread's generation: the sum moves whenever either does.
   let ownBumps = 0;
