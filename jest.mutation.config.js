@@ -2,6 +2,9 @@
 // the connector's query layer and the plugin's frames. Tests that spawn `waspend` as a child process
 // are left out: a mutant is active only inside the jest process, so they could never kill one.
 const { projects } = require('./jest.config.js');
+// For the same reason the connector answers /api/v1 queries in the jest process here, not in its query
+// worker: the worker thread loads the sources itself, where no mutant is ever switched on.
+process.env.WASPEND_QUERY_WORKER = 'false';
 const [node, plugin] = projects;
 const scope = process.env.WASPEND_MUTATION_SCOPE ?? 'all'; // see stryker.config.mjs
 

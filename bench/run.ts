@@ -168,6 +168,12 @@ export async function main(argv: string[]): Promise<number> {
 
     const underLoad = (e: QueriesResult['sqlite'] | QueriesResult['postgres']) =>
       'webhookUnderLoad' in e ? e.webhookUnderLoad : 'unavailable' in e ? { unavailable: e.unavailable } : { error: e.error };
+    const inThreadLoad = (e: QueriesResult['sqlite'] | QueriesResult['postgres']) =>
+      'webhookUnderLoadInThread' in e
+        ? e.webhookUnderLoadInThread
+        : 'unavailable' in e
+          ? { unavailable: e.unavailable }
+          : { error: e.error };
     const qrLoad = queriesResult as QueriesResult | null;
     out.webhookUnderLoad = !qrLoad
       ? skipped({ ...WEBHOOK_UNDER_LOAD_TARGET }, 'no query store was built')
@@ -179,6 +185,8 @@ export async function main(argv: string[]): Promise<number> {
             ) && 'met' in qrLoad.sqlite.webhookUnderLoad,
           sqlite: underLoad(qrLoad.sqlite),
           postgres: underLoad(qrLoad.postgres),
+          // The A/B in the same run: the same loops against a connector with query.worker: false.
+          inThread: { sqlite: inThreadLoad(qrLoad.sqlite), postgres: inThreadLoad(qrLoad.postgres) },
           durationMs: 0,
         };
 

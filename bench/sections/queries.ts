@@ -50,7 +50,13 @@ export interface EngineQueries {
   queries: PanelTiming[];
   measured: number;
   notMeasured: number;
+  /** With the connector's default, /api/v1 queries answered by the query worker. */
   webhookUnderLoad: WebhookUnderLoad | { error: string };
+  /**
+   * The same measurement on the same store right after, by a connector with `query.worker: false`
+   * (queries in the HTTP thread): the A/B of the worker in one run.
+   */
+  webhookUnderLoadInThread: WebhookUnderLoad | { error: string };
   /** Issue 13's "unique contacts, 30 days" figure. */
   uniqueContacts30d: UniqueContacts | { error: string };
   /** Issue 13's "webhook acknowledged → visible in a panel query" figure. */
@@ -193,7 +199,9 @@ export async function measureEngine(
 ): Promise<EngineQueries> {
   const priceFiles = await importBenchPrices(db, config, storePlan(scale, endSec));
   const conn = await startConnector({ db, config, token: BENCH_TOKEN, extraArgs: ['--as-of', new Date(endSec * 1000).toISOString()] });
-  let result: Omit<EngineQueries, 'peakRssMb'>;
+  let result: Omit<EngineQueries, 'peakRssMb' | 'webhookUnderLoadInThread'>;
+  // Kept for the A/B run after this connector stops; none when the panels could not be timed.
+  let heavy: Array<{ name: string; paths: string[] }> | undefined;
   try {
     log(`queries (${engine}): building a store of ${scale.messages.toLocaleString('en')} delivered messages through the webhook ingest`);
     const build = await buildStoreViaWebhooks(conn.url, storePlan(scale, endSec));
@@ -225,7 +233,7 @@ export async function measureEngine(
       log(`  plugin runQuery on the largest dashboard response: ${JSON.stringify(pluginOnLargest).slice(0, 300)}`);
     }
     // The three slowest panels, with every request each really sent (own fetches included).
-    const heavy = timed
+    heavy = timed
       .filter((q) => q.medianMs !== null && q.kind !== 'pricing-input')
       .sort((a, b) => (b.medianMs ?? 0) - (a.medianMs ?? 0))
       .slice(0, 3)
@@ -254,7 +262,36 @@ export async function measureEngine(
   } finally {
     QUERY_PEAK[engine] = await conn.stop();
   }
-  return { ...result, peakRssMb: QUERY_PEAK[engine] };
+  const webhookUnderLoadInThread = await measureInThread(db, config, heavy ?? [], scale, endSec);
+  return { ...result, webhookUnderLoadInThread, peakRssMb: QUERY_PEAK[engine] };
+}
+
+/** webhookUnderLoad again, on the same store, by a connector whose queries run in the HTTP thread. */
+async function measureInThread(
+  db: string,
+  config: string,
+  heavy: Array<{ name: string; paths: string[] }>,
+  scale: Scale,
+  endSec: number,
+): Promise<WebhookUnderLoad | { error: string }> {
+  const inThreadConfig = config.replace(/\.yaml$/, '-in-thread.yaml');
+  fs.writeFileSync(inThreadConfig, `${fs.readFileSync(config, 'utf8')}query:\n  worker: false\n`);
+  try {
+    const conn = await startConnector({
+      db,
+      config: inThreadConfig,
+      token: BENCH_TOKEN,
+      extraArgs: ['--as-of', new Date(endSec * 1000).toISOString()],
+    });
+    try {
+      log('webhook under load, A/B: queries in the HTTP thread (query.worker: false)');
+      return await measureWebhookUnderLoad(conn, buildWabas(scale.phones)[0]!, heavy, scale.loadSeconds, endSec - 3_600, 't');
+    } finally {
+      await conn.stop();
+    }
+  } catch (err) {
+    return { error: (err as Error).message.slice(0, 500) };
+  }
 }
 
 export async function measureQueries(

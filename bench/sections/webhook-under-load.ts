@@ -97,16 +97,21 @@ async function postFor(conn: RunningConnector, waba: BenchWaba, seconds: number,
   return out;
 }
 
+/**
+ * `tag` keeps the wamids of a second run on the same store (the A/B against `query.worker: false`)
+ * apart from the first's, so both runs store new messages rather than duplicates.
+ */
 export async function measureWebhookUnderLoad(
   conn: RunningConnector,
   waba: BenchWaba,
   heavy: Array<{ name: string; paths: string[] }>,
   seconds: number,
   atSec: number,
+  tag = '',
 ): Promise<WebhookUnderLoad> {
   const paths = heavy.flatMap((h) => h.paths.flatMap((p) => [p, withRange(p, WIDE_FROM, WIDE_TO)]));
   log(`webhook under load: ${seconds} s idle, then ${seconds} s with ${paths.length} panel requests in two loops`);
-  const idle = await postFor(conn, waba, seconds, 'i', atSec);
+  const idle = await postFor(conn, waba, seconds, `${tag}i`, atSec);
   let stop = false;
   const queryMs: number[] = [];
   let queryErrors = 0;
@@ -128,7 +133,7 @@ export async function measureWebhookUnderLoad(
   const loops = paths.length === 0 ? [] : [loop(0), loop(Math.floor(paths.length / 2))];
   let loaded: number[];
   try {
-    loaded = await postFor(conn, waba, seconds, 'q', atSec);
+    loaded = await postFor(conn, waba, seconds, `${tag}q`, atSec);
   } finally {
     stop = true;
     await Promise.all(loops);

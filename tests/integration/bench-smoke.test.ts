@@ -160,6 +160,12 @@ describe('npm run bench --scale tiny', () => {
     expect(load.queriesCompleted).toBeGreaterThan(0);
     // The wide range (1900-01-01..2999-12-31) is answered, not refused.
     expect(load.queryErrors).toBe(0);
+    // The A/B: the same loops against a connector with query.worker: false, on the same store.
+    const inThread = (json.webhookUnderLoad as { inThread: { sqlite: typeof load } }).inThread.sqlite;
+    expect(inThread.heavyPanels).toEqual(load.heavyPanels);
+    expect(inThread.underLoad.webhooks).toBeGreaterThan(0);
+    expect(inThread.queriesCompleted).toBeGreaterThan(0);
+    expect(inThread.queryErrors).toBe(0);
   });
 
   it("judges ingest on issue 13's three bounds, with the share of the same run's ceiling reported", () => {

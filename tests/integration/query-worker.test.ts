@@ -109,7 +109,7 @@ for (const [engine, describeOn, makeDb] of engines)
     let db: string;
     let cleanup: () => Promise<void>;
     const started: RunningConnector[] = [];
-    const start = async (extra: { queryWorker?: boolean; queryWorkerGate?: SharedArrayBuffer }) => {
+    const start = async (extra: { queryWorker?: boolean; queryWorkerGate?: SharedArrayBuffer; env?: NodeJS.ProcessEnv }) => {
       const running = await startConnector({
         config: demoConfig(TOKEN),
         db,
@@ -155,6 +155,9 @@ for (const [engine, describeOn, makeDb] of engines)
       expect(inThread.queryWorker).toBeNull();
       const a = WABA_A?.id as string;
       const range = 'from=2026-09-01&to=2026-09-12';
+      const files = JSON.parse((await get(inThread.url, '/price-files')).text) as { items: { name: string }[] };
+      const priceFileName = files.items[0]?.name as string;
+      expect(typeof priceFileName).toBe('string');
       const queries = [
         `/usage?${range}&interval=day&by=category,pricing_type`,
         `/usage?${range}&interval=day&by=country,category`,
@@ -171,10 +174,13 @@ for (const [engine, describeOn, makeDb] of engines)
         `/annotations?${range}`,
         `/lists/phones`,
         `/lists/countries?waba=${a}`,
+        `/price-files`,
+        `/price-files/${encodeURIComponent(priceFileName)}`,
         // Refused by validation in the HTTP thread, and inside the query (hourly over more than 31 days).
         `/usage?from=2026-09-01&to=nonsense`,
         `/usage?from=2026-01-01&to=2026-09-12&interval=hour`,
         `/lists/nothing`,
+        `/price-files/no-such-file.csv`,
       ];
       let ok = 0;
       for (const q of queries) {
@@ -183,11 +189,23 @@ for (const [engine, describeOn, makeDb] of engines)
         if (w.status === 200) ok++;
       }
       // The comparison is about figures, not only errors: most answers carry rows.
-      expect(ok).toBe(queries.length - 3);
+      expect(ok).toBe(queries.length - 4);
       const withRows = queries.filter((q) => q.startsWith('/usage?from=2026-09-01&to=2026-09-12&interval=day&by=category'))[0] as string;
       expect((JSON.parse((await get(worker.url, withRows)).text) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
       await worker.close();
       await inThread.close();
+    });
+
+    it('WASPEND_QUERY_WORKER overrides the default (the mutation runs use it); anything but true/false stops the start', async () => {
+      const off = await start({ env: { WASPEND_QUERY_WORKER: 'false' } });
+      expect(off.queryWorker).toBeNull();
+      await off.close();
+      const on = await start({ env: { WASPEND_QUERY_WORKER: 'true' } });
+      expect(on.queryWorker).not.toBeNull();
+      await on.close();
+      await expect(start({ env: { WASPEND_QUERY_WORKER: 'yes please' } })).rejects.toThrow(
+        'WASPEND_QUERY_WORKER must be true or false, got "yes please"',
+      );
     });
 
     it('acknowledges and commits a webhook while the worker is held inside a query; the query then counts it', async () => {

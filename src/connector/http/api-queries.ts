@@ -12,6 +12,7 @@ import {
   usageSeries,
   type QueryContext,
 } from '../query';
+import { priceFile, priceFiles } from './price-file-routes';
 
 type Arg<F> = F extends (ctx: QueryContext, q: infer Q) => unknown ? Q : never;
 
@@ -30,6 +31,8 @@ export const API_QUERIES = {
   tiers: (ctx: QueryContext, q: Parameters<typeof tierState>[1]) => tierState(ctx, q),
   annotations: (ctx: QueryContext, q: Parameters<typeof annotations>[1]) => annotations(ctx, q),
   lists: (ctx: QueryContext, q: { kind: ListKind; query: z.infer<typeof listQuery> }) => listValues(ctx, q.kind, q.query),
+  'price-files': (ctx: QueryContext, _q: Record<string, never>) => priceFiles(ctx),
+  'price-file': (ctx: QueryContext, q: { name: string }) => priceFile(ctx, q.name),
 };
 
 export type ApiQueryName = keyof typeof API_QUERIES;

@@ -82,7 +82,7 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
       scope.get('/tiers', async (req, reply) => json(reply, runner.run('tiers', parseQuery(tiersQuery, req.query))));
       scope.get('/annotations', async (req, reply) => json(reply, runner.run('annotations', parseQuery(annotationsQuery, req.query))));
       scope.get('/price-book', async () => ({ priceBook: priceBookToJson(ctx.priceBook()) }));
-      await registerPriceFileRoutes(scope, ctx);
+      await registerPriceFileRoutes(scope, runner);
       scope.get('/wabas', async () => ({
         items: [...ctx.wabas.values()].map((w) => ({
           id: w.id,

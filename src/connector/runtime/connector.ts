@@ -42,7 +42,10 @@ export interface ConnectorOptions {
   repricing?: boolean;
   /** How often it looks for dirty months (default 5 s). */
   repriceEveryMs?: number;
-  /** Overrides config `query.worker` (answer /api/v1 queries in a worker thread; default on, never for sqlite::memory:). */
+  /**
+   * Overrides WASPEND_QUERY_WORKER and config `query.worker` (answer /api/v1 queries in a worker
+   * thread; default on, never for sqlite::memory:).
+   */
   queryWorker?: boolean;
   /** Tests only: holds or crashes the query worker inside a query (QueryWorkerData.gate). */
   queryWorkerGate?: SharedArrayBuffer;
@@ -95,10 +98,19 @@ function pullWabas(config: ConnectorConfig): PullWabaConfig[] {
   }));
 }
 
+/** WASPEND_QUERY_WORKER (true/false) overrides `query.worker`, as the environment overrides the config file elsewhere. */
+function workerFromEnv(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^(true|1|on)$/i.test(value)) return true;
+  if (/^(false|0|off)$/i.test(value)) return false;
+  throw new Error(`WASPEND_QUERY_WORKER must be true or false, got ${JSON.stringify(value)}`);
+}
+
 /** Opens the store, seeds the demo when asked, starts pulls and the HTTP server. */
 export async function startConnector(opts: ConnectorOptions): Promise<RunningConnector> {
   const logger = opts.logger ?? createLogger(opts.config.server?.logLevel);
   const { config } = opts;
+  const wantWorker = opts.queryWorker ?? workerFromEnv((opts.env ?? process.env).WASPEND_QUERY_WORKER) ?? config.query?.worker ?? true;
   // Report senders first: a missing or bad WASPEND_SMTP_* stops the start before anything is opened.
   const reportConfigs = config.reports ?? {};
   const senders = Object.keys(reportConfigs).length ? createReportSenders(reportConfigs, opts.env ?? process.env) : null;
@@ -213,7 +225,6 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   }
 
   // After the demo seeding: the worker opens the store read-only and loads the price book as it is now.
-  const wantWorker = opts.queryWorker ?? config.query?.worker ?? true;
   if (wantWorker && isMemoryDb(opts.db))
     logger.warn('query.worker: an in-memory SQLite store cannot be read by a second thread; queries run in the HTTP thread');
   if (wantWorker && !isMemoryDb(opts.db)) {
