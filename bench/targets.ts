@@ -90,3 +90,31 @@ export function repriceMet(figure: {
     figure.loadErrors === 0
   );
 }
+
+/** "every dashboard panel query, 90 days of a 10M-message store: median < 100 ms, p95 < 200 ms, ≥ 100× the raw GROUP BY". */
+export const QUERIES_TARGET = { medianMs: 100, p95Ms: 200, speedupVsRaw: 100, messages: 10_000_000 } as const;
+
+/** One panel: all three bounds; a panel without a raw baseline has no ratio to meet it with. */
+export function panelMet(figure: { medianMs: number; p95Ms: number; speedup: number | null }): boolean {
+  return (
+    figure.medianMs < QUERIES_TARGET.medianMs &&
+    figure.p95Ms < QUERIES_TARGET.p95Ms &&
+    figure.speedup !== null &&
+    figure.speedup >= QUERIES_TARGET.speedupVsRaw
+  );
+}
+
+/** "webhook p99 while the heaviest panel queries (any range) run in a loop < 50 ms". */
+export const WEBHOOK_UNDER_LOAD_TARGET = { p99Ms: 50 } as const;
+
+/** Met when queries really ran meanwhile, none failed, and the webhooks' p99 under that load was under 50 ms. */
+export function webhookUnderLoadMet(figure: {
+  loopRequests: number;
+  queriesCompleted: number;
+  queryErrors: number;
+  p99Ms: number;
+}): boolean {
+  return (
+    figure.loopRequests > 0 && figure.queriesCompleted > 0 && figure.queryErrors === 0 && figure.p99Ms < WEBHOOK_UNDER_LOAD_TARGET.p99Ms
+  );
+}

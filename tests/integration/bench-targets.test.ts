@@ -10,6 +10,10 @@ import {
   ceilingShare,
   ingestMet,
   memoryMet,
+  panelMet,
+  QUERIES_TARGET,
+  WEBHOOK_UNDER_LOAD_TARGET,
+  webhookUnderLoadMet,
   pluginQueryMet,
   QUERY_LAYER_TARGET,
   REPRICE_TARGET,
@@ -135,5 +139,43 @@ describe('repriceMet (all 90 days re-priced < 60 s after the import, webhook p99
   it('is not met when a month was still dirty at the end (no time) or no webhook was measured', () => {
     expect(repriceMet({ ...ok, seconds: null })).toBe(false);
     expect(repriceMet({ ...ok, loadP99Ms: null })).toBe(false);
+  });
+});
+
+describe('panelMet (median < 100 ms, p95 < 200 ms, ≥ 100× the raw GROUP BY)', () => {
+  it("states the issue's target", () => {
+    expect(QUERIES_TARGET).toEqual({ medianMs: 100, p95Ms: 200, speedupVsRaw: 100, messages: 10_000_000 });
+  });
+
+  const ok = { medianMs: 99.9, p95Ms: 199.9, speedup: 100 };
+
+  it('is met inside all three bounds (100× exactly is enough)', () => {
+    expect(panelMet(ok)).toBe(true);
+  });
+
+  it('is not met at a median of 100 ms, a p95 of 200 ms, under 100× or without a baseline', () => {
+    expect(panelMet({ ...ok, medianMs: 100 })).toBe(false);
+    expect(panelMet({ ...ok, p95Ms: 200 })).toBe(false);
+    expect(panelMet({ ...ok, speedup: 99.99 })).toBe(false);
+    expect(panelMet({ ...ok, speedup: null })).toBe(false);
+  });
+});
+
+describe('webhookUnderLoadMet (p99 < 50 ms while the heaviest panels loop)', () => {
+  it("states the issue's target", () => {
+    expect(WEBHOOK_UNDER_LOAD_TARGET).toEqual({ p99Ms: 50 });
+  });
+
+  const ok = { loopRequests: 6, queriesCompleted: 80, queryErrors: 0, p99Ms: 49.9 };
+
+  it('is met under 50 ms with queries completed and none failed', () => {
+    expect(webhookUnderLoadMet(ok)).toBe(true);
+  });
+
+  it('is not met at 50 ms, with a failed query, or when no query ran meanwhile', () => {
+    expect(webhookUnderLoadMet({ ...ok, p99Ms: 50 })).toBe(false);
+    expect(webhookUnderLoadMet({ ...ok, queryErrors: 1 })).toBe(false);
+    expect(webhookUnderLoadMet({ ...ok, queriesCompleted: 0 })).toBe(false);
+    expect(webhookUnderLoadMet({ ...ok, loopRequests: 0 })).toBe(false);
   });
 });
