@@ -8,6 +8,12 @@ import { log } from './stats';
 export const ROOT = path.resolve(__dirname, '..');
 /** WASPEND_BENCH_CLI points the harness at another connector entry (e.g. an installed build). */
 export const CLI = process.env.WASPEND_BENCH_CLI ?? path.join(ROOT, 'bin', 'waspend.mjs');
+/**
+ * WASPEND_BENCH_NODE_ARGS: node flags for every connector the harness starts, split on spaces, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under the bench's load (node refuses
+ * --cpu-prof in NODE_OPTIONS). The profile is written when the connector exits at the section's end.
+ */
+export const NODE_ARGS = (process.env.WASPEND_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** Whether the connector's CLI entry exists yet (the harness reports a section unavailable otherwise). */
 export function connectorAvailable(): boolean {
@@ -88,6 +94,7 @@ async function waitHealthy(url: string, child: ChildProcess, deadlineMs: number)
 export async function startConnector(opts: StartOptions): Promise<RunningConnector> {
   const port = await freePort();
   const args = [
+    ...NODE_ARGS,
     CLI,
     'serve',
     '--db',
