@@ -14,6 +14,7 @@ import {
   type StoreOptions,
 } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
+import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
@@ -90,6 +91,21 @@ if (!postgres.available) {
   describeInvoiceBehaviour(postgresEngine);
   describeReportDeliveryBehaviour(postgresEngine);
   describePricedRollupBehaviour(postgresEngine);
+  describeIngestGrouping(postgresEngine, async (store) => {
+    const c = new Client({ connectionString: urlOf.get(store) as string });
+    await c.connect();
+    try {
+      const tables = await c.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+      );
+      const out: TableDump = {};
+      for (const { table_name: name } of tables.rows)
+        out[name] = (await c.query<Record<string, unknown>>(`SELECT * FROM "${name}"`)).rows.map((r) => rowText(name, r)).sort();
+      return out;
+    } finally {
+      await c.end();
+    }
+  });
 
   describe('PostgreSQL migrations landing out of order', () => {
     let dir: string;

@@ -4,11 +4,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { listSqliteMigrations as listMigrations, migrateSqlite, SqliteStore, type ConnectorStore } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
+import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
-import { describeStoreBehaviour } from './store-suite';
+import { describeStoreBehaviour, eventsOf, statusObject } from './store-suite';
 import { describePricingVerdictBehaviour } from './store-suite-pricing-verdicts';
 
 /**
@@ -44,6 +45,48 @@ describeConnectorStoreBehaviour(sqlite);
 describeInvoiceBehaviour(sqlite);
 describeReportDeliveryBehaviour(sqlite);
 describePricedRollupBehaviour(sqlite);
+describeIngestGrouping(sqlite, async (store) => {
+  const db = new Database(fileOf.get(store) as string, { readonly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+      name: string;
+    }[];
+    const out: TableDump = {};
+    for (const { name } of tables)
+      out[name] = (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).map((r) => rowText(name, r)).sort();
+    return out;
+  } finally {
+    db.close();
+  }
+});
+
+describe('SqliteStore ingest counters', () => {
+  it("sums a transaction's usage per key without merging keys that only a separator would tell apart (ids come from webhook bodies)", async () => {
+    const store = new SqliteStore(path.join(dir, 'sep.db'), { timezones: {} });
+    try {
+      const delivered = (waba: string, phone: string, wamid: string) =>
+        eventsOf(waba, [
+          {
+            field: 'messages',
+            value: {
+              metadata: { phone_number_id: phone },
+              statuses: [
+                statusObject(wamid, 'delivered', '2025-07-10T12:00:00Z', { pricing: { category: 'utility', pricing_model: 'PMP' } }),
+              ],
+            },
+          },
+        ]);
+      await store.ingest([...delivered('W\u0000P', 'Q', 'wamid.k1'), ...delivered('W', 'P\u0000Q', 'wamid.k2')], 0);
+      const rows = await store.usageDaily({ fromDay: '2025-07-10', toDay: '2025-07-10' });
+      expect(rows.map((r) => [r.wabaId, r.phoneNumberId, r.messages]).sort()).toEqual([
+        ['W\u0000P', 'Q', 1],
+        ['W', 'P\u0000Q', 1],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('SqliteStore schema', () => {
   it('runs in WAL mode, records the migrations in order and does not re-apply them on reopen', async () => {

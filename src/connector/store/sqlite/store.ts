@@ -129,6 +129,14 @@ export class SqliteStore implements ConnectorStore {
   private readonly priced: SqlitePricedRollups;
   /** The re-pricer's marks of the transaction under way (WABA and month -> first day), written once at its end. */
   private readonly dirtyMarks = new Map<string, string>();
+  /**
+   * The usage counters' changes of the transaction under way, summed per usage_daily key and added once
+   * at its end (PostgreSQL's ingest does the same): a group of 32 statuses of one key is then 2
+   * upserts, not 64. Nothing reads these tables during ingest, and every count is the number of
+   * messages under its key, never below 0 at any step, so the sums leave the same rows (a row that
+   * would have dropped to 0 and come back ends with the same values).
+   */
+  private readonly usageDeltas = new Map<string, { key: UsageKey; messages: number; units: number }>();
   private dataDaysStmt: Database.Statement | undefined;
 
   constructor(
@@ -205,15 +213,40 @@ export class SqliteStore implements ConnectorStore {
   }
 
   private addUsage(key: UsageKey, messages: number, units: number): void {
-    this.stmts.addUsage.run(...keyValues(key), messages, units);
-    this.stmts.addPricing.run(...pricingKeyValues(key), messages, units);
+    // JSON, not a separator: key values come from webhook bodies and may hold any character.
+    const id = JSON.stringify(keyValues(key));
+    const delta = this.usageDeltas.get(id);
+    if (delta) {
+      delta.messages += messages;
+      delta.units += units;
+    } else this.usageDeltas.set(id, { key, messages, units });
     const mark = `${key.wabaId}\u0000${key.day.slice(0, 7)}`;
     const first = this.dirtyMarks.get(mark);
     if (first === undefined || key.day < first) this.dirtyMarks.set(mark, key.day);
-    if (messages < 0 || units < 0) {
-      this.stmts.dropEmpty.run(...keyValues(key));
-      this.stmts.dropEmptyPricing.run(...pricingKeyValues(key));
+  }
+
+  /** Adds the transaction's summed usage changes to usage_daily and usage_pricing; a row left at 0 and 0 goes. */
+  private flushUsage(): void {
+    const pricing = new Map<string, { values: string[]; messages: number; units: number }>();
+    for (const d of this.usageDeltas.values()) {
+      const values = pricingKeyValues(d.key);
+      const id = JSON.stringify(values);
+      const p = pricing.get(id);
+      if (p) {
+        p.messages += d.messages;
+        p.units += d.units;
+      } else pricing.set(id, { values, messages: d.messages, units: d.units });
+      if (d.messages === 0 && d.units === 0) continue;
+      const key = keyValues(d.key);
+      this.stmts.addUsage.run(...key, d.messages, d.units);
+      if (d.messages < 0 || d.units < 0) this.stmts.dropEmpty.run(...key);
     }
+    for (const p of pricing.values()) {
+      if (p.messages === 0 && p.units === 0) continue;
+      this.stmts.addPricing.run(...p.values, p.messages, p.units);
+      if (p.messages < 0 || p.units < 0) this.stmts.dropEmptyPricing.run(...p.values);
+    }
+    this.usageDeltas.clear();
   }
 
   /** The classifier's verdict for a delivered message without Meta's, from the contact's stored history (indexed lookups). */
@@ -317,6 +350,7 @@ export class SqliteStore implements ConnectorStore {
       const opener = contactEventOf(e);
       if (opener) this.applyContactEvent(opener);
     }
+    this.flushUsage();
     this.contacts.flush();
     for (const [mark, day] of this.dirtyMarks) this.stmts.markDirty.run(mark.slice(0, mark.lastIndexOf('\u0000')), day, day);
     this.dirtyMarks.clear();
@@ -329,6 +363,7 @@ export class SqliteStore implements ConnectorStore {
     } finally {
       this.contacts.discard();
       this.dirtyMarks.clear();
+      this.usageDeltas.clear();
     }
   }
 
