@@ -17,6 +17,7 @@ import { describeConnectorStoreBehaviour } from './connector-store-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
+import { describePricingInputBehaviour } from './pricing-input-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
 import {
@@ -106,6 +107,7 @@ if (!postgres.available) {
       await c.end();
     }
   });
+  describePricingInputBehaviour(postgresEngine);
 
   describe('PostgreSQL migrations landing out of order', () => {
     let dir: string;

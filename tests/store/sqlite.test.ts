@@ -7,6 +7,7 @@ import { describeConnectorStoreBehaviour } from './connector-store-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
+import { describePricingInputBehaviour } from './pricing-input-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
 import { describeStoreBehaviour, eventsOf, statusObject } from './store-suite';
@@ -87,6 +88,7 @@ describe('SqliteStore ingest counters', () => {
     }
   });
 });
+describePricingInputBehaviour(sqlite);
 
 describe('SqliteStore schema', () => {
   it('runs in WAL mode, records the migrations in order and does not re-apply them on reopen', async () => {

@@ -315,70 +315,104 @@ export async function annotations(ctx: QueryContext, q: z.infer<typeof annotatio
   return { items };
 }
 
-/** GET /api/v1/pricing-input: unpriced usage rows for the plugin's own pricing, plus units charged earlier in the month. */
-export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): Promise<PricingInputResponse> {
+type PricingInputRow = PricingInputResponse['rows'][number];
+type PriorUnits = PricingInputResponse['priorUnits'][number];
+
+/**
+ * The rows of GET /api/v1/pricing-input, a day's batch at a time, in the order a whole-span read gives
+ * them (both rollups are read ordered by day first, and no row groups across days): the store is read
+ * one day per call, so no whole-span array is ever held. Units charged earlier in the month are
+ * added to `prior` on the way (a few rows: portfolio x market x category).
+ */
+async function* pricingInputBatches(
+  ctx: QueryContext,
+  q: z.infer<typeof pricingInputQuery>,
+  prior: Map<string, PriorUnits>,
+): AsyncGenerator<PricingInputRow[]> {
   const wabas = selectedWabas(ctx, q.waba);
   const ranges = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
   const asked = spanOf([...ranges.values()]);
   const span = asked && (await withinData(ctx.store, asked, [...ctx.wabas.keys()]));
-  if (!span) return { rows: [], priorUnits: [] };
+  if (!span) return;
   // Rows come back at the pricing grain plus the dimensions asked for in `by`: a by-category panel
   // gets a few thousand rows, not one per phone x country x group.
   const fineDims = (['phone', 'country', 'group'] as const).filter((d) => q.by.includes(d));
   const fine = fineDims.length > 0 || q.phone.length > 0 || q.country.length > 0 || q.group.length > 0;
-  const range0 = { fromDay: firstDayOf(monthOf(span.fromDay)), toDay: span.toDay };
-  const stored = fine ? await ctx.store.usageDaily(range0) : await ctx.store.usagePricingDaily(range0);
-  const grouped = new Map<string, PricingInputResponse['rows'][number]>();
-  const prior = new Map<string, PricingInputResponse['priorUnits'][number]>();
   const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
-  for (const r of stored) {
-    const w = ctx.wabas.get(r.wabaId);
-    const range = ranges.get(r.wabaId);
-    if (!w || !range) continue;
-    const u = toUsageRow(r, w);
-    if (!u) continue;
-    if (r.day < range.fromDay) {
-      if (monthOf(r.day) !== monthOf(range.fromDay) || u.pricingType !== 'regular') continue;
-      const key = `${w.portfolio}|${u.market}|${u.category}`;
-      const p = prior.get(key) ?? { portfolioId: w.portfolio, market: u.market, category: u.category, month: monthOf(r.day), units: 0 };
-      p.units += u.units;
-      prior.set(key, p);
-      continue;
+  for (let day = firstDayOf(monthOf(span.fromDay)); day <= span.toDay; day = addDays(day, 1)) {
+    const oneDay = { fromDay: day, toDay: day };
+    const stored = fine ? await ctx.store.usageDaily(oneDay) : await ctx.store.usagePricingDaily(oneDay);
+    const grouped = new Map<string, PricingInputRow>();
+    for (const r of stored) {
+      const w = ctx.wabas.get(r.wabaId);
+      const range = ranges.get(r.wabaId);
+      if (!w || !range) continue;
+      const u = toUsageRow(r, w);
+      if (!u) continue;
+      if (r.day < range.fromDay) {
+        if (monthOf(r.day) !== monthOf(range.fromDay) || u.pricingType !== 'regular') continue;
+        const key = `${w.portfolio}|${u.market}|${u.category}`;
+        const p = prior.get(key) ?? { portfolioId: w.portfolio, market: u.market, category: u.category, month: monthOf(r.day), units: 0 };
+        p.units += u.units;
+        prior.set(key, p);
+        continue;
+      }
+      if (r.day > range.toDay) continue;
+      const all = u.dims ?? {};
+      if (
+        !keep(q.phone, all.phone) ||
+        !keep(q.country, all.country) ||
+        !keep(q.category, u.category) ||
+        !keep(q.pricingType, u.pricingType) ||
+        !keep(q.direction, all.direction) ||
+        !keep(q.group, all.group)
+      )
+        continue;
+      const dims: Record<string, string | null> = { direction: all.direction ?? null };
+      for (const d of fineDims) dims[d] = all[d] ?? null;
+      const key = [u.day, u.wabaId, u.market, u.category, u.pricingType, u.pricingModel, ...fineDims.map((d) => dims[d] ?? '')].join(
+        '\u0000',
+      );
+      const row = grouped.get(key);
+      if (row) row.units += u.units;
+      else {
+        grouped.set(key, {
+          day: u.day,
+          time: bucketOf(u.day, 'day', w.timezone).time,
+          wabaId: u.wabaId,
+          portfolioId: u.portfolioId,
+          currency: u.currency,
+          market: u.market,
+          category: u.category,
+          pricingType: u.pricingType,
+          pricingModel: u.pricingModel,
+          units: u.units,
+          dims,
+        });
+      }
     }
-    if (r.day > range.toDay) continue;
-    const all = u.dims ?? {};
-    if (
-      !keep(q.phone, all.phone) ||
-      !keep(q.country, all.country) ||
-      !keep(q.category, u.category) ||
-      !keep(q.pricingType, u.pricingType) ||
-      !keep(q.direction, all.direction) ||
-      !keep(q.group, all.group)
-    )
-      continue;
-    const dims: Record<string, string | null> = { direction: all.direction ?? null };
-    for (const d of fineDims) dims[d] = all[d] ?? null;
-    const key = [u.day, u.wabaId, u.market, u.category, u.pricingType, u.pricingModel, ...fineDims.map((d) => dims[d] ?? '')].join(
-      '\u0000',
-    );
-    const row = grouped.get(key);
-    if (row) row.units += u.units;
-    else {
-      grouped.set(key, {
-        day: u.day,
-        time: bucketOf(u.day, 'day', w.timezone).time,
-        wabaId: u.wabaId,
-        portfolioId: u.portfolioId,
-        currency: u.currency,
-        market: u.market,
-        category: u.category,
-        pricingType: u.pricingType,
-        pricingModel: u.pricingModel,
-        units: u.units,
-        dims,
-      });
-    }
+    if (grouped.size > 0) yield [...grouped.values()];
   }
-  const rows = [...grouped.values()];
+}
+
+/** GET /api/v1/pricing-input: unpriced usage rows for the plugin's own pricing, plus units charged earlier in the month. */
+export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): Promise<PricingInputResponse> {
+  const prior = new Map<string, PriorUnits>();
+  const rows: PricingInputRow[] = [];
+  for await (const batch of pricingInputBatches(ctx, q, prior)) rows.push(...batch);
   return { rows, priorUnits: [...prior.values()] };
+}
+
+/**
+ * The same response as `pricingInput`, as the chunks of its JSON body (one per day with rows): the
+ * bytes `JSON.stringify` gives for the whole response, without the whole span's rows in memory.
+ */
+export async function* pricingInputBody(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): AsyncGenerator<string> {
+  const prior = new Map<string, PriorUnits>();
+  let sep = '{"rows":[';
+  for await (const batch of pricingInputBatches(ctx, q, prior)) {
+    yield sep + batch.map((r) => JSON.stringify(r)).join(',');
+    sep = ',';
+  }
+  yield `${sep === ',' ? '' : sep}],"priorUnits":${JSON.stringify([...prior.values()])}}`;
 }

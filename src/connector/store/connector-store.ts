@@ -26,7 +26,7 @@ export interface DeliveredMessage {
 /** What the running connector needs beyond the ingest/rollup `Store`: price files, invoices, report deliveries and per-call records. */
 export interface ConnectorStore extends Store, RateFileStore, InvoiceStore, ReportDeliveryStore, PricedRollupStore {
   finishedCalls(range: DayRange): Promise<FinishedCall[]>;
-  /** usage_daily summed to the pricing grain (phone, country and group null), for panels that do not split by them. */
+  /** usage_daily summed to the pricing grain (phone, country and group null), for panels that do not split by them; ordered by that key, day first. */
   usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]>;
   /** Counted messages delivered in [fromMs, toMs), for hourly buckets. */
   deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]>;

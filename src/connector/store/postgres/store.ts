@@ -26,6 +26,7 @@ import type { PricedRollupStore } from '../priced-rollups';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
 import type { StoredRateFile } from '../rate-files';
 import type { ReportDeliveryStore } from '../report-deliveries';
+import { PRICING_KEY_COLUMNS } from '../message-state';
 import { usageRowOf } from '../usage-row';
 import type {
   AccountEventRow,
@@ -237,7 +238,7 @@ export class PgStore implements ConnectorStore {
     const args: unknown[] = [range.fromDay, range.toDay];
     if (range.wabaId !== undefined) args.push(range.wabaId);
     const res = await this.sidePool.query(
-      `SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'}`,
+      `SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'} ORDER BY ${PRICING_KEY_COLUMNS.join(', ')}`,
       args,
     );
     return res.rows.map(usageRowOf);

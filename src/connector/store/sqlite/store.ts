@@ -464,7 +464,7 @@ export class SqliteStore implements ConnectorStore {
   async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
     const rows = this.db
-      .prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba}`)
+      .prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba} ORDER BY ${PRICING_KEY_COLUMNS.join(', ')}`)
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, string | number>[];
     return rows.map(usageRowOf);
   }

@@ -1,0 +1,80 @@
+/**
+ * /pricing-input's body streamed (query/other-series.ts, `pricingInputBody`): read from the store a day
+ * at a time and written a day's rows per chunk, it must be the bytes the whole response gives, and its
+ * rows the ones a single read of the whole span gives, in that order. Run from sqlite.test.ts and
+ * postgres.test.ts on the pinned demo store. Not a test file itself.
+ */
+import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { pricingInputQuery } from '../../src/contract';
+import { pricingInput, pricingInputBody } from '../../src/connector/query/other-series';
+import type { QueryContext } from '../../src/connector/query/query-context';
+import { demoConfig } from '../../src/connector/runtime/demo-config';
+import { importDemoRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
+import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
+import { createEnvelopeIngest } from '../../src/connector/store';
+import { DEMO_AS_OF_MS } from '../helpers/demo-clock';
+import type { StoreEngine } from './store-engine';
+
+export function describePricingInputBehaviour(engine: StoreEngine): void {
+  describe(`${engine.name}: /pricing-input streamed`, () => {
+    it('streams a day of rows per chunk, the same bytes as the whole response, rows in the order of one whole-span read', async () => {
+      const wabas = new Map(demoConfig('pricing-input-token-0123456789').wabas.map((w) => [w.id, wabaInfoOf(w)]));
+      const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
+      const store = await engine.open({ timezones });
+      try {
+        await seedDemo({
+          seed: 'pricing-input',
+          asOfMs: DEMO_AS_OF_MS,
+          days: 50,
+          scale: 0.02,
+          ingest: createEnvelopeIngest(store, () => DEMO_AS_OF_MS),
+          sink: store,
+          importRates: (f) => importDemoRateFile(store, f),
+        });
+        const book = (await loadPriceBook(store)).book;
+        const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => DEMO_AS_OF_MS };
+        const body = async (params: Record<string, string>) => {
+          const chunks: string[] = [];
+          for await (const c of pricingInputBody(ctx, pricingInputQuery.parse(params))) chunks.push(c);
+          return chunks;
+        };
+        const waba = [...wabas.keys()][0] as string;
+        const queries: Record<string, string>[] = [];
+        for (const by of ['', 'category', 'country', 'phone,country,group'])
+          for (const f of [{}, { country: 'BR' }, { category: 'marketing' }, { waba }] as Record<string, string>[])
+            for (const [from, to] of [
+              ['2026-09-20', '2026-11-15'],
+              ['2026-10-10', '2026-10-20'],
+              ['2030-01-01', '2030-01-31'],
+            ] as const)
+              queries.push({ from, to, ...(by ? { by } : {}), ...f });
+        for (const params of queries) {
+          const chunks = await body(params);
+          expect({ params, body: chunks.join('') }).toEqual({
+            params,
+            body: JSON.stringify(await pricingInput(ctx, pricingInputQuery.parse(params))),
+          });
+          // One chunk per day with rows, plus the closing one (priorUnits): never two days in a chunk.
+          for (const c of chunks.slice(0, -1)) expect(new Set([...c.matchAll(/"day":"([0-9-]+)"/g)].map((m) => m[1])).size).toBe(1);
+        }
+        const empty = await body({ from: '2030-01-01', to: '2030-01-31' });
+        expect(empty.join('')).toBe('{"rows":[],"priorUnits":[]}');
+
+        // Split by phone, country and group nothing is grouped: the rows are the fine rollup's rows of the
+        // range, one by one, in the order one read of the whole range gives them.
+        const wide = await body({ from: '2026-09-20', to: '2026-11-15', by: 'phone,country,group', waba });
+        expect(wide.length).toBeGreaterThan(30);
+        const served = (
+          JSON.parse(wide.join('')) as { rows: { day: string; wabaId: string; units: number; dims: Record<string, string | null> }[] }
+        ).rows;
+        const range = { fromDay: '2026-09-20', toDay: '2026-11-15', wabaId: waba };
+        const whole = (await store.usageDaily(range)).filter((r) => r.units > 0 || r.messages > 0);
+        expect(served.map((r) => [r.day, r.dims.phone, r.dims.country, r.dims.group, r.units])).toEqual(
+          whole.map((r) => [r.day, r.phoneNumberId, r.country, r.group, r.units]),
+        );
+      } finally {
+        await store.close();
+      }
+    }, 300_000);
+  });
+}
