@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { addDays, dayOfWeek, daysInMonth } from '../time/calendar';
 import type { DailyValue } from './daily-series';
 import { projectAverage, projectWeekday } from './project';
@@ -96,5 +97,132 @@ describe('month-end projection on a synthetic month (weekday/weekend pattern, no
       InputError,
     );
     expect(() => projectWeekday({ month: '2026-03', daily: [], asOfDay: 'now' })).toThrow(/^asOfDay: /);
+  });
+});
+
+describe('projection: mutation-testing gaps (exact values by hand)', () => {
+  const days = (from: string, count: number, value: number) => Array.from({ length: count }, (_, i) => ({ day: addDays(from, i), value }));
+
+  test('the average method ignores history and days after asOf once the month has a complete day', () => {
+    const p = projectAverage({
+      month: '2026-02',
+      daily: [
+        { day: '2026-02-01', value: 10 },
+        { day: '2026-02-02', value: 30 },
+        { day: '2026-02-05', value: 999 }, // after asOf: not complete yet
+      ],
+      asOfDay: '2026-02-04',
+      history: [{ day: '2026-01-31', value: 1000 }],
+    });
+    // MTD 10 + 30 + 0 + 0 = 40 over 4 days: 10 a day for the 24 days 5..28 February: 40 + 240.
+    expect([p.mtd, p.projected, p.daysElapsed, p.daysRemaining]).toEqual([40, 280, 4, 24]);
+    expect([p.forecast[0], p.forecast[1], p.forecast[23]]).toEqual([
+      { day: '2026-02-05', value: 10 },
+      { day: '2026-02-06', value: 10 },
+      { day: '2026-02-28', value: 10 },
+    ]);
+  });
+
+  test('before the month starts, the average of the history days of the last 28 (later ones are dropped)', () => {
+    // asOf 28 February: the 28 days are 1..28 February. 31 January (asOf - 28) and 2 March (after asOf) are left out.
+    const p = projectAverage({
+      month: '2026-03',
+      daily: [],
+      asOfDay: '2026-02-28',
+      history: [
+        { day: '2026-01-31', value: 1000 },
+        { day: '2026-02-01', value: 20 },
+        { day: '2026-02-28', value: 40 },
+        { day: '2026-03-02', value: 5000 },
+      ],
+    });
+    // (20 + 40) / 2 = 30 a day x 31 days.
+    expect([p.mtd, p.projected, p.daysElapsed, p.daysRemaining, p.forecast[0]]).toEqual([0, 930, 0, 31, { day: '2026-03-01', value: 30 }]);
+  });
+
+  test('a value on the last day of a finished month counts; nothing left, no band', () => {
+    const p = projectWeekday({ month: '2026-02', daily: [{ day: '2026-02-28', value: 7 }], asOfDay: '2026-03-05' });
+    expect([p.mtd, p.projected, p.lower, p.upper, p.daysRemaining]).toEqual([7, 7, 7, 7, 0]);
+  });
+
+  test('no data at all: zero, with a zero band', () => {
+    const p = projectWeekday({ month: '2026-03', daily: [], asOfDay: '2026-02-28' });
+    expect([p.projected, p.lower, p.upper]).toEqual([0, 0, 0]);
+  });
+
+  test('the weekday method on a small month, by hand', () => {
+    // February 2026 starts on a Sunday; asOf Saturday 14 February: 14 days done, 14 left (2 of each weekday).
+    // Training = the 56 days after asOf - 56 (20 December, a Saturday at 1000, left out) = 18 January .. 14 February.
+    const history = [
+      { day: '2025-12-20', value: 1000 },
+      ...days('2026-01-18', 1, 0),
+      ...days('2026-01-19', 5, 50),
+      { day: '2026-01-24', value: 20 },
+      ...days('2026-01-25', 1, 0),
+      ...days('2026-01-26', 5, 50),
+      { day: '2026-01-31', value: 30 },
+    ];
+    // 8 February (a Sunday) and 14 February are missing: they count as 0.
+    const daily = [
+      ...days('2026-02-01', 1, 0),
+      ...days('2026-02-02', 5, 100),
+      { day: '2026-02-07', value: 40 },
+      ...days('2026-02-09', 5, 140),
+    ];
+    const p = projectWeekday({ month: '2026-02', daily, asOfDay: '2026-02-14', history });
+    // Profile (median per weekday over 4 weeks): Mon-Fri (50, 50, 100, 140) -> 75; Sat (20, 30, 40, 0) -> 25; Sun 0.
+    // Level (last 14 days, Sundays skipped as their profile is 0): 100/75 = 4/3 x 5, 40/25 = 1.6, 140/75 = 28/15 x 5,
+    // 0/25 = 0 -> 12 ratios, median (4/3 + 1.6) / 2 = 22/15. Forecast: Mon-Fri 75 x 22/15 = 110, Sat 25 x 22/15 = 110/3.
+    const weekdays = [110, 110, 110, 110, 110];
+    expect(p.forecast.map((d) => d.day)).toEqual(days('2026-02-15', 14, 0).map((d) => d.day));
+    const expected = [0, ...weekdays, 110 / 3, 0, ...weekdays, 110 / 3];
+    p.forecast.forEach((d, i) => expect(d.value).toBeCloseTo(expected[i] as number, 9));
+    // Residuals v / (profile x level) - 1, in elevenths: Mon-Fri 50 -> -6 (x10), 100 -> -1 (x5), 140 -> 3 (x5);
+    // Sat 20 -> -5, 30 -> -2, 40 -> 1, 0 -> -11; Sun 0 (profile 0) x4. Median of the 28: -1. Distances from it:
+    // 0 x5, 1 x5, 2, 4 x6, 5 x10, 10 -> median 4: spread = 1.4826 x 4/11.
+    const spread = 1.4826 * (4 / 11);
+    const rest = 10 * 110 + 2 * (110 / 3);
+    const squares = 10 * 110 ** 2 + 2 * (110 / 3) ** 2;
+    const half = 1.96 * Math.sqrt((spread * Math.sqrt(squares)) ** 2 + ((spread / Math.sqrt(12)) * rest) ** 2);
+    // MTD: 5 x 100 + 40 + 5 x 140 = 1240.
+    expect([p.mtd, p.daysElapsed, p.daysRemaining]).toEqual([1240, 14, 14]);
+    expect(p.projected).toBeCloseTo(1240 + rest, 9);
+    expect(p.lower).toBeCloseTo(1240 + rest - half, 9);
+    expect(p.upper).toBeCloseTo(1240 + rest + half, 9);
+    // Rounded: 2413.33 +- 515.95.
+    expect([p.projected, p.lower, p.upper].map((x) => x.toFixed(2))).toEqual(['2413.33', '1897.38', '2929.29']);
+  });
+
+  test('bad input: the exact field and reason', () => {
+    const march = { month: '2026-03', asOfDay: '2026-03-10' };
+    expect(inputErrorOf(() => projectAverage({ ...march, daily: 5 as never }))).toEqual({
+      field: 'daily',
+      reason: 'must be an array of { day, value }',
+    });
+    expect(inputErrorOf(() => projectAverage({ ...march, daily: [null as never] }))).toEqual({
+      field: 'daily[0].day',
+      reason: 'is not a date in YYYY-MM-DD form',
+    });
+    expect(
+      inputErrorOf(() =>
+        projectAverage({
+          ...march,
+          daily: [
+            { day: '2026-03-01', value: 1 },
+            { day: '2026-03-02', value: Number.NaN },
+          ],
+        }),
+      ),
+    ).toEqual({ field: 'daily[1].value', reason: 'must be a finite number' });
+    expect(
+      inputErrorOf(() => projectAverage({ ...march, daily: [], history: [{ day: '2026-02-01', value: Number.POSITIVE_INFINITY }] })),
+    ).toEqual({
+      field: 'history[0].value',
+      reason: 'must be a finite number',
+    });
+    expect(inputErrorOf(() => projectAverage({ ...march, daily: [{ day: '2026-02-28', value: 1 }] }))).toEqual({
+      field: 'daily',
+      reason: 'is not a day of 2026-03',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import { murmur32 } from './hash';
 import { Hll } from './hll';
@@ -86,5 +87,124 @@ describe('Hll', () => {
     bad[1] = 4;
     bad[5] = 99;
     expect(() => Hll.fromBase64(bytesToBase64(bad))).toThrow(/impossible register/);
+  });
+});
+
+describe('base64: bad text, exact field and reason', () => {
+  const bad = (reason: string) => ({ field: 'base64', reason: `is not base64 (${reason})` });
+  test('a length that is not a multiple of 4, or no text at all', () => {
+    expect(inputErrorOf(() => base64ToBytes('abc'))).toEqual(bad('length must be a multiple of 4'));
+    expect(inputErrorOf(() => base64ToBytes(null as never))).toEqual(bad('length must be a multiple of 4'));
+  });
+
+  test('an equals sign is padding only at the end; a character past ASCII is bad; the position counts from the start', () => {
+    expect(inputErrorOf(() => base64ToBytes('A=BC'))).toEqual(bad('bad character at 1'));
+    expect(inputErrorOf(() => base64ToBytes('AAA\u0080'))).toEqual(bad('bad character at 3'));
+    expect(inputErrorOf(() => base64ToBytes('AAAAA$AA'))).toEqual(bad('bad character at 5'));
+  });
+});
+
+describe('Hll: mutation-testing gaps (exact values by hand)', () => {
+  const caught = (run: () => unknown) => {
+    try {
+      run();
+    } catch (e) {
+      if (e instanceof InputError) return { field: e.field, value: e.value, reason: e.reason };
+      throw e;
+    }
+    return null;
+  };
+  const sketchText = (version: number, p: number, registers: Uint8Array = new Uint8Array(1 << p)) =>
+    bytesToBase64(new Uint8Array([version, p, ...registers]));
+  const filled = (p: number, rank: number) => {
+    const hll = new Hll(p);
+    hll.registers.fill(rank);
+    return hll;
+  };
+
+  test('precision 16 is the largest; 17 names p and the range', () => {
+    expect(new Hll(16).registers.length).toBe(65_536);
+    expect(inputErrorOf(() => new Hll(17))).toEqual({ field: 'p', reason: 'must be a whole number from 4 to 16' });
+  });
+
+  test('a value whose high hash has no bit set after the index takes its rank from the low hash', () => {
+    // high 0x8a990000: index 0x8a99 (p = 16) and 16 zero bits after it; low 0x13488ac5: 3 leading zeros.
+    // Rank = the 16 zero bits of high + the 3 of low + 1 = 20.
+    const value = '5511901682663';
+    expect([murmur32(value, 0x9747b28c), murmur32(value, 0x5bd1e995)]).toEqual([0x8a990000, 0x13488ac5]);
+    const hll = new Hll(16).add(value);
+    expect(hll.registers[0x8a99]).toBe(20);
+    expect(hll.registers.reduce((s, r) => s + r, 0)).toBe(20);
+  });
+
+  test.each([
+    // p, every register, expected count: alpha x m^2 / (m x 2^-rank) = alpha x m x 2^rank
+    [4, 6, 689], // 0.673 x 16 x 64 = 689.152
+    [5, 6, 1427], // 0.697 x 32 x 64 = 1427.456
+    [6, 6, 2904], // 0.709 x 64 x 64 = 2904.064
+    [7, 5, 2930], // 0.7213 / (1 + 1.079 / 128) = 0.71527...; x 128 x 32 = 2929.75
+    [4, 1, 22], // 0.673 x 16 x 2 = 21.536: under 2.5 m, but no register is empty, so no linear counting
+  ])('p=%d with every register at %d counts %d (raw estimate)', (p, rank, count) => {
+    expect(filled(p, rank).count()).toBe(count);
+  });
+
+  test('linear counting while registers are empty and the estimate is small, the raw estimate above 2.5 m', () => {
+    // 8 of 16 registers empty, 8 at 1: estimate 0.673 x 256 / (8 + 8 x 1/2) = 14.36 <= 40, so 16 x ln(16 / 8) = 11.09.
+    const half = new Hll(4);
+    half.registers.fill(1, 0, 8);
+    expect(half.count()).toBe(11);
+    // 1 register empty, 15 at 20: estimate 0.673 x 256 / (1 + 15 x 2^-20) = 172.285 > 40: raw, although one is empty.
+    const one = filled(4, 20);
+    one.registers[0] = 0;
+    expect(one.count()).toBe(172);
+  });
+
+  test('merge refuses anything but a sketch of its precision, naming the sketch and the precision', () => {
+    expect(caught(() => new Hll(12).merge(new Hll(14)))).toEqual({ field: 'sketch', value: 14, reason: 'must be a sketch with p = 12' });
+    expect(caught(() => new Hll(12).merge(null as never))).toEqual({
+      field: 'sketch',
+      value: undefined,
+      reason: 'must be a sketch with p = 12',
+    });
+  });
+
+  test('the union of one sketch keeps its precision', () => {
+    expect(Hll.union([new Hll(14)]).p).toBe(14);
+  });
+
+  test('fromBase64: exact field, first 12 characters and reason of each bad sketch', () => {
+    const v2 = sketchText(2, 4);
+    expect(caught(() => Hll.fromBase64(v2))).toEqual({
+      field: 'sketch',
+      value: v2.slice(0, 12),
+      reason: 'is not a waspend sketch (version 2)',
+    });
+    // p = 3 with its 8 registers: the size matches, the precision does not.
+    const p3 = sketchText(1, 3);
+    expect(caught(() => Hll.fromBase64(p3))).toEqual({
+      field: 'sketch',
+      value: p3.slice(0, 12),
+      reason: 'has a bad size for its precision',
+    });
+    const p17 = sketchText(1, 17);
+    expect(caught(() => Hll.fromBase64(p17))).toEqual({
+      field: 'sketch',
+      value: p17.slice(0, 12),
+      reason: 'has a bad size for its precision',
+    });
+    expect(Hll.fromBase64(sketchText(1, 16)).p).toBe(16);
+  });
+
+  test('fromBase64: the highest possible rank at p = 4 is 64 - 4 + 1 = 61; 62 is refused', () => {
+    const registers = new Uint8Array(16);
+    registers[3] = 61;
+    expect(Hll.fromBase64(sketchText(1, 4, registers)).registers[3]).toBe(61);
+    registers[3] = 62;
+    const text = sketchText(1, 4, registers);
+    expect(caught(() => Hll.fromBase64(text))).toEqual({
+      field: 'sketch',
+      value: text.slice(0, 12),
+      reason: 'has an impossible register value',
+    });
   });
 });
