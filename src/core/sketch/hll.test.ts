@@ -159,6 +159,42 @@ describe('Hll: mutation-testing gaps (exact values by hand)', () => {
     expect(one.count()).toBe(172);
   });
 
+  test('an estimate of exactly 2.5 m with an empty register is still linear counting', () => {
+    // p = 7: 36 empty registers and 92 whose 2^-rank add up to 0.621849255107335 (its binary digits, the
+    // largest split into 7s and 6s to fill 92; small ones first, so every partial sum is exact). The sum,
+    // 36.621849255107335, is alpha x 128^2 / 320 to the last bit: the raw estimate is 320 = 2.5 x 128.
+    const ranks = [
+      46,
+      45,
+      44,
+      42,
+      39,
+      37,
+      36,
+      35,
+      33,
+      32,
+      30,
+      26,
+      24,
+      23,
+      17,
+      16,
+      12,
+      11,
+      8,
+      ...Array(67).fill(7),
+      ...Array(6).fill(6),
+      ...Array(36).fill(0),
+    ];
+    const alpha = 0.7213 / (1 + 1.079 / 128);
+    expect((alpha * 128 * 128) / ranks.reduce((s, r) => s + 2 ** -r, 0)).toBe(320);
+    const hll = new Hll(7);
+    hll.registers.set(ranks);
+    // 128 x ln(128 / 36) = 128 x (ln 32 - ln 9) = 128 x 1.26851 = 162.37.
+    expect(hll.count()).toBe(162);
+  });
+
   test('merge refuses anything but a sketch of its precision, naming the sketch and the precision', () => {
     expect(caught(() => new Hll(12).merge(new Hll(14)))).toEqual({ field: 'sketch', value: 14, reason: 'must be a sketch with p = 12' });
     expect(caught(() => new Hll(12).merge(null as never))).toEqual({
