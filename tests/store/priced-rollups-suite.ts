@@ -268,6 +268,24 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         const byTwo = { ...oneDay, by: 'phone,country' };
         expect(await ask(after, byTwo)).toEqual(await ask(before, byTwo));
 
+        // The same tampered rows under another pricing version are not read: the span is priced at query time.
+        expect(await store.claimPricingMonth(lease)).toBe(true);
+        expect(
+          await store.writePricedDay(lease, {
+            day: '2026-10-05',
+            wabaIds: members,
+            pricing: tampered,
+            dims: dims as never,
+            version: 'another-version',
+            pricedAtMs: 0,
+          }),
+        ).toBe(true);
+        await store.finishPricingMonth(lease, []);
+        for (const by of ['category,waba', ...PRICED_DIMENSIONS.map((d) => `${d},category,waba`)]) {
+          const q = { ...oneDay, by };
+          expect(await ask(after, q)).toEqual(await ask(before, q));
+        }
+
         // A month with a dirty mark is priced at query time again: a new event in October brings the answer back.
         await store.ingest(
           eventsOf(target?.wabaId as string, [
@@ -358,6 +376,25 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           // One phone, no group: each carries the whole day.
           expect((await store.pricedUsageBy('phone', EVERYTHING)).map((r) => [r.value, r.costMicros])).toEqual([['P1', 103_000n]]);
           expect((await store.pricedUsageBy('group', EVERYTHING)).map((r) => [r.value, r.costMicros])).toEqual([['', 103_000n]]);
+          // What a panel reads: the aggregate narrowed in SQL (here to Belgium), and no unfit pricing-grain row.
+          expect(await store.pricedUsageTotals('country', { ...EVERYTHING, values: ['BE'], categories: ['utility'] })).toEqual([
+            {
+              day: '2026-02-03',
+              wabaId: W,
+              value: 'BE',
+              market: 'Rest of Western Europe',
+              category: 'utility',
+              pricingType: 'regular',
+              currency: 'USD',
+              messages: 6,
+              units: 6,
+              billable: 6,
+              costMicros: 47_538n,
+            },
+          ]);
+          expect(await store.pricedUsageTotals('country', { ...EVERYTHING, categories: ['marketing'] })).toEqual([]);
+          expect(await store.pricedUsageUnfit(EVERYTHING, (p as { version: string }).version)).toBe(0);
+          expect(await store.pricedUsageUnfit(EVERYTHING, 'another-version')).toBe(1);
           // The panels give the same split whether they read the stored grain or allocate at query time, daily,
           // monthly and hourly (both messages at 10:00 UTC), and with a country filter.
           const book = (await loadPriceBook(store)).book;
@@ -441,6 +478,8 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           expect((await store.pricedUsage(EVERYTHING)).map((r) => [r.category, r.units, r.billable, r.costMicros, r.problem])).toEqual([
             ['brand_new_thing', 2, 2, null, 'unknown_category'],
           ]);
+          const [row] = await store.pricedUsage(EVERYTHING);
+          expect(await store.pricedUsageUnfit(EVERYTHING, row?.version as string)).toBe(1);
           for (const dim of PRICED_DIMENSIONS)
             expect((await store.pricedUsageBy(dim, EVERYTHING)).map((r) => [r.category, r.units, r.costMicros])).toEqual([
               ['brand_new_thing', 2, null],

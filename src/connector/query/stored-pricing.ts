@@ -72,12 +72,13 @@ export async function storedPricingGrain(
       problems.push(...priced.problems);
       continue;
     }
-    const grain = await ctx.store.pricedUsage({ fromDay, toDay });
-    for (const r of grain) if (r.problem !== null || r.version !== version) return null;
     if (dim === undefined) {
+      const grain = await ctx.store.pricedUsage({ fromDay, toDay });
+      for (const r of grain) if (r.problem !== null || r.version !== version) return null;
       rows.push(...grain);
       continue;
     }
+    if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0) return null;
     for (const r of await ctx.store.pricedUsageTotals(dim, { fromDay, toDay, ...filter })) {
       const dims: Record<string, string | null> = { phone: null, country: null, group: null };
       dims[dim] = r.value === '' ? null : r.value;

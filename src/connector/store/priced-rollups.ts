@@ -134,6 +134,11 @@ export interface PricedRollupStore {
   finishPricingMonth(lease: PricingLease, done: readonly DirtyMonth[]): Promise<void>;
   pricedUsage(range: DayRange): Promise<PricedUsageRow[]>;
   pricedUsageBy(dimension: PricedDimension, range: DayRange): Promise<PricedDimRow[]>;
+  /**
+   * How many pricing-grain rows of `range` hold a pricing problem or were written under a version
+   * other than `version` (one COUNT: a panel on a finer grain needs only to know there are none).
+   */
+  pricedUsageUnfit(range: DayRange, version: string): Promise<number>;
   /** One finer grain summed per day, WABA, value, market, category, pricing type and currency, narrowed in SQL. */
   pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]>;
 }

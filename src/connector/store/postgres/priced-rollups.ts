@@ -161,6 +161,16 @@ export class PgPricedRollups implements PricedRollupStore {
     return res.rows.map((r: Record<string, unknown>) => dimRowOf(dimension, r));
   }
 
+  async pricedUsageUnfit(range: DayRange, version: string): Promise<number> {
+    const args: unknown[] = [range.fromDay, range.toDay, version];
+    if (range.wabaId !== undefined) args.push(range.wabaId);
+    const res = await this.pool.query(
+      `SELECT COUNT(*) AS n FROM priced_usage WHERE day >= $1 AND day <= $2 AND (problem IS NOT NULL OR version <> $3)${range.wabaId === undefined ? '' : ' AND waba_id = $4'}`,
+      args,
+    );
+    return Number(res.rows[0].n);
+  }
+
   async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
     const { sql, args } = pricedTotalsSql(dimension, query, (i) => `$${i}`);
     const res = await this.pool.query(sql, args);

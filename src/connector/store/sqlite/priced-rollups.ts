@@ -136,6 +136,14 @@ export class SqlitePricedRollups implements PricedRollupStore {
     return rows.map((r) => dimRowOf(dimension, r));
   }
 
+  async pricedUsageUnfit(range: DayRange, version: string): Promise<number> {
+    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM priced_usage WHERE day >= ? AND day <= ?${byWaba} AND (problem IS NOT NULL OR version <> ?)`)
+      .get(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId]), version) as { n: number };
+    return Number(row.n);
+  }
+
   async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
     const { sql, args } = pricedTotalsSql(dimension, query, () => '?');
     const rows = this.db

@@ -499,6 +499,7 @@ export class SqliteStore implements ConnectorStore {
   pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
+  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v) => this.priced.pricedUsageUnfit(r, v);
 
   async rateFiles(): Promise<StoredRateFile[]> {
     const rows = this.db.prepare('SELECT * FROM rate_files ORDER BY effective_from, kind, currency').all() as Record<
