@@ -324,14 +324,14 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
       const BE = '32470123456';
       let n = 0;
       /** `count` utility messages delivered on `day` (UTC) to `to`, with Meta's PMP verdict. */
-      const deliver = async (store: ConnectorStore, day: string, to: string, count: number, category = 'utility') => {
+      const deliver = async (store: ConnectorStore, day: string, to: string, count: number, category = 'utility', phone = 'P1') => {
         const statuses = Array.from({ length: count }, () =>
           statusObject(`wamid.h${++n}`, 'delivered', `${day}T10:00:00Z`, {
             recipient_id: to,
             pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category },
           }),
         );
-        await store.ingest(eventsOf(W, [{ field: 'messages', value: { metadata: { phone_number_id: 'P1' }, statuses } }]), 0);
+        await store.ingest(eventsOf(W, [{ field: 'messages', value: { metadata: { phone_number_id: phone }, statuses } }]), 0);
       };
       // Rest of Western Europe (AT and BE): utility 0.0500 flat on the card; tiers 0-10 at 0.0100, 11+ at 0.0010.
       const RATES =
@@ -414,6 +414,50 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
               const onlyBe = await usageSeries({ ...base, readPricedRollups }, usageQuery.parse({ ...q, by: 'category', country: 'BE' }));
               expect(onlyBe.rows.map((r) => [r.category, r.messages, r.cost])).toEqual([['utility', 6, '0.047538']]);
             }
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('allocates each panel at the grain it names: by phone, by country, and by both, each summing to the day', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 4, 'utility', 'P1');
+          await deliver(store, '2026-02-03', AT, 3, 'utility', 'P2');
+          await deliver(store, '2026-02-03', BE, 6, 'utility', 'P2');
+          await repricer(store, wabas).runToCompletion();
+          const book = (await loadPriceBook(store)).book;
+          const base: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => 0 };
+          const costs = async (by: string, readPricedRollups: boolean, filter: Record<string, string> = {}) =>
+            (
+              await usageSeries({ ...base, readPricedRollups }, usageQuery.parse({ from: '2026-02-03', to: '2026-02-03', by, ...filter }))
+            ).rows.map((r) => [r.country ?? r.phoneNumberId, ...(by.includes(',') ? [r.phoneNumberId] : []), r.cost]);
+          // 13 units across the 10-unit bound: 10 x 0.0100 + 3 x 0.0010 = 103000 micro-USD for the day, split over 13.
+          for (const stored of [false, true]) {
+            // By phone, weights P1 4 and P2 9: 412000 = 13 x 31692 + 4, 927000 = 13 x 71307 + 9; the micro left to P2 (9 > 4).
+            expect(await costs('phone', stored)).toEqual([
+              ['P1', '0.031692'],
+              ['P2', '0.071308'],
+            ]);
+            // By country, weights AT 7 and BE 6: 55461 rest 7 and 47538 rest 6; the micro left to AT.
+            expect(await costs('country', stored)).toEqual([
+              ['AT', '0.055462'],
+              ['BE', '0.047538'],
+            ]);
+            // By country and phone, weights AT/P1 4, AT/P2 3, BE/P2 6: 412000 = 13 x 31692 + 4, 309000 = 13 x 23769 + 3,
+            // 618000 = 13 x 47538 + 6; the micro left to BE/P2 (6). AT's two rows add to 55461, not 55462: each
+            // panel is allocated at its own grain, and each sums to the day's 103000.
+            expect(await costs('country,phone', stored)).toEqual([
+              ['AT', 'P1', '0.031692'],
+              ['AT', 'P2', '0.023769'],
+              ['BE', 'P2', '0.047539'],
+            ]);
+            // A phone filter on a panel by country is the country x phone grain, narrowed: AT 23769, BE 47539.
+            expect(await costs('country', stored, { phone: 'P2' })).toEqual([
+              ['AT', '0.023769'],
+              ['BE', '0.047539'],
+            ]);
+          }
         } finally {
           await store.close();
         }
