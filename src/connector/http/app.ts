@@ -28,11 +28,13 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
       ...(queryWorker ? { queryWorker } : {}),
     };
   } catch (err) {
+    const queryWorker = opts.queryRunner?.health?.();
     return {
       status: 'error',
       version,
       store: { ok: false, kind: opts.store.kind, events: 0, lastEventAt: null, error: (err as Error).message },
       pulls,
+      ...(queryWorker ? { queryWorker } : {}),
     };
   }
 }
