@@ -192,6 +192,20 @@ for (const [engine, describeOn, makeDb] of engines)
       expect(ok).toBe(queries.length - 4);
       const withRows = queries.filter((q) => q.startsWith('/usage?from=2026-09-01&to=2026-09-12&interval=day&by=category'))[0] as string;
       expect((JSON.parse((await get(worker.url, withRows)).text) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
+
+      // The Prometheus spend gauges are priced by the worker too: the same series and values.
+      const spend = async (url: string) =>
+        (await (await fetch(`${url}/metrics`)).text())
+          .split('\n')
+          .filter((l) =>
+            /^waspend_(month_to_date_cost|projected_month_end|cost_today|cost_daily_average_7d|billable_messages_total|messages_delivered_total)/.test(
+              l,
+            ),
+          );
+      const spendLines = await spend(worker.url);
+      expect(spendLines.length).toBeGreaterThan(0);
+      expect(spendLines.some((l) => /^waspend_month_to_date_cost\{.*\} [1-9]/.test(l) || /\} 0\.\d*[1-9]/.test(l))).toBe(true);
+      expect(spendLines).toEqual(await spend(inThread.url));
       await worker.close();
       await inThread.close();
     });
@@ -241,6 +255,20 @@ for (const [engine, describeOn, makeDb] of engines)
       expect(after.status).toBe(200);
       // The held query read the store after the commit: one more delivered message for WABA B.
       expect(messagesOf(after.text)).toBe(messagesOf(before.text) + 1);
+      await running.close();
+    });
+
+    it('a Prometheus scrape prices the spend gauges in the worker, not in the HTTP thread', async () => {
+      const gate = new Int32Array(new SharedArrayBuffer(16));
+      const running = await start({ queryWorkerGate: gate.buffer as SharedArrayBuffer });
+      setGate(gate, GATE_HOLD);
+      const scrape = fetch(`${running.url}/metrics`).then(async (r) => ({ status: r.status, text: await r.text() }));
+      // The scrape's pricing is the worker's first query: it reaches the gate and waits there.
+      await reached(gate, 1);
+      setGate(gate, GATE_RUN);
+      const { status, text } = await scrape;
+      expect(status).toBe(200);
+      expect(text).toMatch(/^waspend_month_to_date_cost\{/m);
       await running.close();
     });
 

@@ -12,6 +12,7 @@ import {
   usageSeries,
   type QueryContext,
 } from '../query';
+import { spendSnapshot } from '../metrics';
 import { priceFile, priceFiles } from './price-file-routes';
 
 type Arg<F> = F extends (ctx: QueryContext, q: infer Q) => unknown ? Q : never;
@@ -33,6 +34,8 @@ export const API_QUERIES = {
   lists: (ctx: QueryContext, q: { kind: ListKind; query: z.infer<typeof listQuery> }) => listValues(ctx, q.kind, q.query),
   'price-files': (ctx: QueryContext, _q: Record<string, never>) => priceFiles(ctx),
   'price-file': (ctx: QueryContext, q: { name: string }) => priceFile(ctx, q.name),
+  // Not a route: the figures of the Prometheus spend gauges, priced at scrape time.
+  'spend-snapshot': (ctx: QueryContext, _q: Record<string, never>) => spendSnapshot(ctx),
 };
 
 export type ApiQueryName = keyof typeof API_QUERIES;

@@ -1,2 +1,2 @@
 export { registerIngestMetrics, type IngestObserver } from './ingest-metrics';
-export { registerSpendMetrics } from './spend-metrics';
+export { registerSpendMetrics, spendSnapshot, type SpendSnapshot } from './spend-metrics';

@@ -5,7 +5,8 @@ import { currencyOfDay, pricedUsage, type QueryContext } from '../query';
 /** Scrapes come every 15-60 s from each Prometheus; pricing two months on each would load the store for nothing. */
 const REFRESH_MS = 10_000;
 
-interface Snapshot {
+/** What the spend gauges show, as plain numbers (it crosses from the query worker as JSON). */
+export interface SpendSnapshot {
   mtd: { waba: string; currency: string; category: string; value: number }[];
   projection: { waba: string; currency: string; projected: number; lower: number; upper: number }[];
   today: { waba: string; currency: string; value: number }[];
@@ -21,19 +22,24 @@ const toNumber = (m: bigint) => Number(formatMicros(m, 6));
  * reports the same numbers and a restart loses nothing. The `_total` series are month-to-date counts:
  * they restart at each WABA-local month, which Prometheus treats as a counter reset.
  */
-export function registerSpendMetrics(registry: Registry, ctx: QueryContext): void {
-  let cached: { at: number; value: Promise<Snapshot> } | null = null;
-  const snapshot = (): Promise<Snapshot> => {
+export function registerSpendMetrics(
+  registry: Registry,
+  ctx: QueryContext,
+  /** Where the figures are computed: by default here; the running connector hands it to its query worker. */
+  read: () => Promise<SpendSnapshot> = () => spendSnapshot(ctx),
+): void {
+  let cached: { at: number; value: Promise<SpendSnapshot> } | null = null;
+  const snapshot = (): Promise<SpendSnapshot> => {
     // Aged on the monotonic clock, not ctx.now(): a connector pinned with --as-of would never refresh.
     const now = performance.now();
     if (!cached || now - cached.at > REFRESH_MS) {
-      const value = compute(ctx);
+      const value = read();
       cached = { at: now, value };
       value.catch(() => (cached = null));
     }
     return cached.value;
   };
-  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, s: Snapshot) => void) =>
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, s: SpendSnapshot) => void) =>
     new Gauge({
       name,
       help,
@@ -90,8 +96,9 @@ export function registerSpendMetrics(registry: Registry, ctx: QueryContext): voi
   });
 }
 
-async function compute(ctx: QueryContext): Promise<Snapshot> {
-  const s: Snapshot = { mtd: [], projection: [], today: [], avg7: [], billable: [], delivered: [] };
+/** The spend gauges' figures, priced from the store (two months of the fine rollup). */
+export async function spendSnapshot(ctx: QueryContext): Promise<SpendSnapshot> {
+  const s: SpendSnapshot = { mtd: [], projection: [], today: [], avg7: [], billable: [], delivered: [] };
   const wabas = [...ctx.wabas.values()];
   if (wabas.length === 0) return s;
   const todays = new Map(wabas.map((w) => [w.id, localDay(ctx.now(), w.timezone)]));

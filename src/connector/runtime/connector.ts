@@ -5,7 +5,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConnectorConfig } from '../config';
 import { seedDemo } from '../demo';
 import { buildApp } from '../http';
-import { registerIngestMetrics, registerSpendMetrics } from '../metrics';
+import { registerIngestMetrics, registerSpendMetrics, spendSnapshot, type SpendSnapshot } from '../metrics';
 import { createPullScheduler, registerPullMetrics, type PullClock, type PullScheduler, type PullWabaConfig } from '../pull';
 import { Repricer, type QueryContext, type WabaInfo } from '../query';
 import { createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
@@ -176,7 +176,10 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   collectDefaultMetrics({ register: registry, prefix: 'waspend_process_' });
   const ingestMetrics = registerIngestMetrics(registry);
   ingestMetrics.lastEventAt((await store.eventStats()).lastEventAt);
-  registerSpendMetrics(registry, ctx);
+  // Priced in the query worker when it runs (a scrape prices two months), read when Prometheus scrapes.
+  registerSpendMetrics(registry, ctx, async () =>
+    queryWorker ? (JSON.parse(await queryWorker.run('spend-snapshot', {})) as SpendSnapshot) : spendSnapshot(ctx),
+  );
   const pullMetrics = registerPullMetrics(registry);
   let scheduler: PullScheduler | null = null;
   const pw = pullWabas(config);
