@@ -9,10 +9,19 @@ const [node, plugin] = projects;
 const scope = process.env.WASPEND_MUTATION_SCOPE ?? 'all'; // see stryker.config.mjs
 
 const coreSuites = ['<rootDir>/src/core/**/*.test.ts'];
+// Every in-process suite that reaches the query layer: its own tests, the HTTP routes that call it,
+// the re-pricer's runtime tests, the store behaviour suites on both engines (priced rollups and
+// /pricing-input are read through the query layer) and the served-values and wide-range suites.
 const querySuites = [
   '<rootDir>/src/connector/query/**/*.test.ts',
   '<rootDir>/src/connector/http/app.test.ts',
+  '<rootDir>/src/connector/http/price-file-routes.test.ts',
+  '<rootDir>/src/connector/runtime/repricing.test.ts',
+  '<rootDir>/src/connector/runtime/commit-signal.test.ts',
+  '<rootDir>/tests/store/sqlite.test.ts',
+  '<rootDir>/tests/store/postgres.test.ts',
   '<rootDir>/tests/integration/served-values.test.ts',
+  '<rootDir>/tests/integration/wide-range.test.ts',
 ];
 const nodeSuites = { core: coreSuites, query: querySuites, all: [...coreSuites, ...querySuites] }[scope];
 
@@ -26,7 +35,7 @@ module.exports = {
     {
       ...node,
       ...noCluster,
-      roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration'],
+      roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration', '<rootDir>/tests/store'],
       testMatch: nodeSuites,
     },
     ...(scope === 'all' ? [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }] : []),
