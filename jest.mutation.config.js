@@ -31,6 +31,8 @@ const nodeSuites = { core: coreSuites, query: querySuites, all: [...coreSuites, 
 const noCluster = scope === 'core' ? { globalSetup: undefined, globalTeardown: undefined } : {};
 
 module.exports = {
+  // jest.config.js's reason, and more so here: a mutation run shares the cores with its own checkers.
+  testTimeout: 60_000,
   projects: [
     {
       ...node,
