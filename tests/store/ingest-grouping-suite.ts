@@ -5,8 +5,8 @@
  * unknown change kinds, duplicates) is ingested one event per transaction — what a lone webhook
  * gives — then all at once, then shuffled in random groups with the duplicates spread over them, as
  * the group-commit writer forms them under load; the stores' tables must be identical. Columns
- * that count transactions or arrival order by design are left out (raw_events.seq,
- * pricing_dirty.gen), and when each migration ran. Run by sqlite.test.ts and postgres.test.ts with a dump of their tables.
+ * that count transactions or arrival order by design are left out (raw_events.seq), and when each
+ * migration ran. Run by sqlite.test.ts and postgres.test.ts with a dump of their tables.
  */
 import type { WebhookEvent } from '../../src/connector/ingest';
 import type { ConnectorStore, StoreOptions } from '../../src/connector/store';
@@ -19,7 +19,6 @@ export type TableDump = Record<string, string[]>;
 /** Columns whose values count transactions or arrival order, or say when the store was opened: not what was ingested. */
 export const ORDER_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   raw_events: ['seq'],
-  pricing_dirty: ['gen'],
   schema_migrations: ['applied_at_ms'],
 };
 

@@ -38,6 +38,59 @@ const add = (m: Map<string, Sums>, k: string, r: { messages?: number; units: num
 };
 const sorted = (m: Map<string, Sums>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+/**
+ * The stored rollups of `span` against the query-time path, every day: the pricing grain against its
+ * pricing-grain pricing and against its finest allocation (country, phone and group at once) summed
+ * back per key; each finer grain against the query-time allocation at that grain; and every grain's
+ * cost summing to the pricing grain's per day and currency. Returns the stored pricing grain per key.
+ */
+async function expectStoredAsQueryTime(
+  store: ConnectorStore,
+  wabas: ReadonlyMap<string, WabaInfo>,
+  span: { fromDay: string; toDay: string },
+  nowMs: number,
+): Promise<Map<string, Sums>> {
+  const book = (await loadPriceBook(store)).book;
+  const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => nowMs };
+  const key = (r: { day: string; wabaId: string; market: string; category: string; pricingType: string; pricingModel: string }) =>
+    [r.day, r.wabaId, r.market, r.category, r.pricingType, r.pricingModel].join(' | ');
+  const expected = new Map<string, Sums>();
+  const fromFine = new Map<string, Sums>();
+  const fine = (await allocatedUsage(ctx, span, PRICED_DIMENSIONS)).rows;
+  for (const r of (await pricedUsage(ctx, span)).rows) add(expected, key(r), r);
+  for (const r of fine) add(fromFine, key(r), r);
+  const parents = await store.pricedUsage(span);
+  const stored = new Map<string, Sums>();
+  for (const r of parents) add(stored, key(r), r);
+  expect(sorted(stored)).toEqual(sorted(expected));
+  expect(sorted(fromFine)).toEqual(sorted(expected));
+
+  const total = (list: readonly { day: string; currency: string; costMicros: Micros | null }[]) => {
+    const m = new Map<string, bigint>();
+    for (const r of list) m.set(`${r.day} ${r.currency}`, (m.get(`${r.day} ${r.currency}`) ?? 0n) + (r.costMicros ?? 0n));
+    return [...m.entries()].sort();
+  };
+  // The finer grains: what the query-time path allocates at that grain (allocatedUsage: the pricing grain
+  // split by largest remainder over charged units), summed per key and dimension value: the same rule, so
+  // every row is equal, tier crossings inside one key and day included.
+  for (const dim of PRICED_DIMENSIONS) {
+    const want = new Map<string, Sums>();
+    for (const r of (await allocatedUsage(ctx, span, [dim])).rows) add(want, `${key(r)} | ${r.dims[dim] ?? ''}`, r);
+    const rows = await store.pricedUsageBy(dim, span);
+    const got = new Map<string, Sums>();
+    for (const r of rows) add(got, `${key(r)} | ${r.value}`, r);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [k, s] of got) {
+      const e = want.get(k) as Sums;
+      expect({ k, messages: s.messages, units: s.units }).toEqual({ k, messages: e.messages, units: e.units });
+      expect({ k, billable: s.billable, cost: s.cost }).toEqual({ k, billable: e.billable, cost: e.cost });
+    }
+    // Every grain sums to the pricing grain's total, per day and currency.
+    expect(total(rows)).toEqual(total(parents));
+  }
+  return stored;
+}
+
 export function describePricedRollupBehaviour(engine: StoreEngine): void {
   describe(`${engine.name}: priced rollups`, () => {
     // One test: the SQLite engine gives every test a fresh folder, and seeding the demo is the slow part.
@@ -60,49 +113,9 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         const days = (await store.usagePricingDaily(EVERYTHING)).map((r) => r.day).sort();
         const span = { fromDay: firstDayOf((days[0] as string).slice(0, 7)), toDay: days[days.length - 1] as string };
         expect(span.fromDay.slice(0, 7)).not.toBe(span.toDay.slice(0, 7));
-        const book = (await loadPriceBook(store)).book;
-        const ctx: QueryContext = { store, wabas, priceBook: () => book, generation: () => 0, now: () => DEMO_AS_OF_MS };
-
-        // The pricing grain: per day and key, what the query-time path gives at its pricing grain, and its finest
-        // allocation (country, phone and group at once) summed back per key.
-        const key = (r: { day: string; wabaId: string; market: string; category: string; pricingType: string; pricingModel: string }) =>
-          [r.day, r.wabaId, r.market, r.category, r.pricingType, r.pricingModel].join(' | ');
-        const expected = new Map<string, Sums>();
-        const fromFine = new Map<string, Sums>();
-        const fine = (await allocatedUsage(ctx, span, PRICED_DIMENSIONS)).rows;
-        for (const r of (await pricedUsage(ctx, span)).rows) add(expected, key(r), r);
-        for (const r of fine) add(fromFine, key(r), r);
-        const parents = await store.pricedUsage(EVERYTHING);
-        const stored = new Map<string, Sums>();
-        for (const r of parents) add(stored, key(r), r);
-        expect(expected.size).toBeGreaterThan(100);
-        expect(sorted(stored)).toEqual(sorted(expected));
-        expect(sorted(fromFine)).toEqual(sorted(expected));
+        const stored = await expectStoredAsQueryTime(store, wabas, span, DEMO_AS_OF_MS);
+        expect(stored.size).toBeGreaterThan(100);
         expect([...stored.values()].some((s) => s.cost !== null && s.cost > 0n)).toBe(true);
-
-        const total = (list: readonly { day: string; currency: string; costMicros: Micros | null }[]) => {
-          const m = new Map<string, bigint>();
-          for (const r of list) m.set(`${r.day} ${r.currency}`, (m.get(`${r.day} ${r.currency}`) ?? 0n) + (r.costMicros ?? 0n));
-          return [...m.entries()].sort();
-        };
-        // The finer grains: what the query-time path allocates at that grain (allocatedUsage: the pricing grain
-        // split by largest remainder over charged units), summed per key and dimension value: the same rule, so
-        // every row is equal, tier crossings inside one key and day included.
-        for (const dim of PRICED_DIMENSIONS) {
-          const want = new Map<string, Sums>();
-          for (const r of (await allocatedUsage(ctx, span, [dim])).rows) add(want, `${key(r)} | ${r.dims[dim] ?? ''}`, r);
-          const rows = await store.pricedUsageBy(dim, EVERYTHING);
-          const got = new Map<string, Sums>();
-          for (const r of rows) add(got, `${key(r)} | ${r.value}`, r);
-          expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
-          for (const [k, s] of got) {
-            const e = want.get(k) as Sums;
-            expect({ k, messages: s.messages, units: s.units }).toEqual({ k, messages: e.messages, units: e.units });
-            expect({ k, billable: s.billable, cost: s.cost }).toEqual({ k, billable: e.billable, cost: e.cost });
-          }
-          // Every grain sums to the pricing grain's total, per day and currency.
-          expect(total(rows)).toEqual(total(parents));
-        }
       } finally {
         await store.close();
       }
@@ -201,9 +214,9 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         );
         const waba = wabas.get(target?.wabaId as string) as WabaInfo;
         const lease = { portfolioId: waba.portfolio, month: '2026-10', holder: 'tamper', nowMs: Date.now(), leaseMs: 60_000 };
-        expect(await store.claimPricingMonth(lease)).toBe(true);
-        const sameDay = await store.pricedUsage({ fromDay: '2026-10-05', toDay: '2026-10-05' });
         const members = [...wabas.values()].filter((w) => w.portfolio === waba.portfolio).map((w) => w.id);
+        expect(await store.claimPricingMonth(lease, members)).toEqual([]);
+        const sameDay = await store.pricedUsage({ fromDay: '2026-10-05', toDay: '2026-10-05' });
         const underTarget = (r: {
           day: string;
           wabaId: string;
@@ -244,7 +257,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             pricedAtMs: 0,
           }),
         ).toBe(true);
-        await store.finishPricingMonth(lease, []);
+        await store.finishPricingMonth(lease);
         const moved = await ask(after, oneDay);
         const costOf = (a: typeof answer, wabaId: string, category: string) =>
           Number(a.rows.find((r) => r.wabaId === wabaId && r.category === category)?.cost);
@@ -269,7 +282,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         expect(await ask(after, byTwo)).toEqual(await ask(before, byTwo));
 
         // The same tampered rows under another pricing version are not read: the span is priced at query time.
-        expect(await store.claimPricingMonth(lease)).toBe(true);
+        expect(await store.claimPricingMonth(lease, members)).toEqual([]);
         expect(
           await store.writePricedDay(lease, {
             day: '2026-10-05',
@@ -280,7 +293,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             pricedAtMs: 0,
           }),
         ).toBe(true);
-        await store.finishPricingMonth(lease, []);
+        await store.finishPricingMonth(lease);
         for (const by of ['category,waba', ...PRICED_DIMENSIONS.map((d) => `${d},category,waba`)]) {
           const q = { ...oneDay, by };
           expect(await ask(after, q)).toEqual(await ask(before, q));
@@ -539,8 +552,12 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         try {
           await deliver(store, '2026-02-03', AT, 3);
           const lease = { portfolioId: 'PF', month: '2026-02', nowMs: 1_000, leaseMs: 500 };
-          expect(await store.claimPricingMonth({ ...lease, holder: 'a' })).toBe(true);
-          expect(await other.claimPricingMonth({ ...lease, holder: 'b' })).toBe(false);
+          // The claim reads the month's marks and clears their touched day; the refused one clears nothing.
+          const mark = { wabaId: W, month: '2026-02', fromDay: '2026-02-03' };
+          expect(await store.claimPricingMonth({ ...lease, holder: 'a' }, [W])).toEqual([{ ...mark, touchedDay: null }]);
+          await deliver(store, '2026-02-09', AT, 1);
+          expect(await other.claimPricingMonth({ ...lease, holder: 'b' }, [W])).toBeNull();
+          expect(await store.pricingDirty()).toEqual([{ ...mark, touchedDay: '2026-02-09' }]);
           // b's replica cannot write under a's lease; after it runs out b can claim, and a can no longer write.
           const day = {
             day: '2026-02-03',
@@ -551,27 +568,145 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             pricedAtMs: 0,
           };
           expect(await other.writePricedDay({ ...lease, holder: 'b' }, day)).toBe(false);
-          expect(await other.claimPricingMonth({ ...lease, holder: 'b', nowMs: 1_500 })).toBe(true);
+          expect(await other.claimPricingMonth({ ...lease, holder: 'b', nowMs: 1_500 }, [W])).toEqual([{ ...mark, touchedDay: null }]);
           expect(await store.writePricedDay({ ...lease, holder: 'a', nowMs: 1_600 }, day)).toBe(false);
+          // A refused write leaves the marks as they were.
+          expect(await store.pricingDirty()).toEqual([{ ...mark, touchedDay: null }]);
           expect(await other.writePricedDay({ ...lease, holder: 'b', nowMs: 1_600 }, day)).toBe(true);
+          expect(await store.pricingDirty()).toEqual([{ ...mark, fromDay: '2026-02-04', touchedDay: null }]);
+          // Given back, the month can be claimed by a at once (b's lease would otherwise run until 2_100).
+          await other.finishPricingMonth({ ...lease, holder: 'b' });
+          expect(await store.claimPricingMonth({ ...lease, holder: 'a', nowMs: 1_700 }, [W])).not.toBeNull();
         } finally {
           await other.close();
           await store.close();
         }
       });
 
-      it('keeps a mark made while a month was being re-priced (its gen moved), and clears the one it re-priced', async () => {
+      it("narrows a month's marks day by day to the first day something touched since the claim, and clears them past its end", async () => {
         const store = await openPriced();
         try {
-          await deliver(store, '2026-02-03', AT, 3);
-          const [before] = await store.pricingDirty();
-          await deliver(store, '2026-02-01', AT, 1);
           const lease = { portfolioId: 'PF', month: '2026-02', holder: 'a', nowMs: 0, leaseMs: 1_000 };
-          await store.claimPricingMonth(lease);
-          await store.finishPricingMonth(lease, [before as never]);
-          expect((await store.pricingDirty()).map((m) => m.fromDay)).toEqual(['2026-02-01']);
-          await store.finishPricingMonth(lease, await store.pricingDirty());
+          const write = (day: string) =>
+            store.writePricedDay(lease, {
+              day,
+              wabaIds: [W],
+              pricing: [],
+              dims: { country: [], phone: [], group: [] },
+              version: 'v',
+              pricedAtMs: 0,
+            });
+          const marks = async () => (await store.pricingDirty()).map((m) => [m.month, m.fromDay, m.touchedDay]);
+          await deliver(store, '2026-02-03', AT, 3);
+          await deliver(store, '2026-03-02', AT, 1);
+          expect(await marks()).toEqual([
+            ['2026-02', '2026-02-03', '2026-02-03'],
+            ['2026-03', '2026-03-02', '2026-03-02'],
+          ]);
+          expect((await store.claimPricingMonth(lease, [W]))?.map((m) => [m.month, m.fromDay, m.touchedDay])).toEqual([
+            ['2026-02', '2026-02-03', null],
+          ]);
+          // Nothing touched since the claim: written day 3, the month is exact up to it.
+          expect(await write('2026-02-03')).toBe(true);
+          expect(await marks()).toEqual([
+            ['2026-02', '2026-02-04', null],
+            ['2026-03', '2026-03-02', '2026-03-02'],
+          ]);
+          // A webhook for day 10: from_day stays at the earlier day 4, touched_day is 10.
+          await deliver(store, '2026-02-10', AT, 1);
+          expect((await marks())[0]).toEqual(['2026-02', '2026-02-04', '2026-02-10']);
+          await write('2026-02-04');
+          expect((await marks())[0]).toEqual(['2026-02', '2026-02-05', '2026-02-10']);
+          // Day 10 written from a read that did not see its webhook: still dirty from day 10, and so every later day.
+          await write('2026-02-10');
+          expect((await marks())[0]).toEqual(['2026-02', '2026-02-10', '2026-02-10']);
+          await write('2026-02-20');
+          expect((await marks())[0]).toEqual(['2026-02', '2026-02-10', '2026-02-10']);
+          // A late event for day 1 takes the mark back to it.
+          await deliver(store, '2026-02-01', AT, 1);
+          expect((await marks())[0]).toEqual(['2026-02', '2026-02-01', '2026-02-01']);
+          // A new claim begins a new read; the month's last day written with nothing touched clears it (March stays).
+          expect((await store.claimPricingMonth(lease, [W]))?.map((m) => m.fromDay)).toEqual(['2026-02-01']);
+          await write('2026-02-28');
+          expect(await marks()).toEqual([['2026-03', '2026-03-02', '2026-03-02']]);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('finishes a month that receives webhooks for its last day between every day the re-pricer writes', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 8);
+          await deliver(store, '2026-02-05', AT, 5);
+          await deliver(store, '2026-02-28', AT, 1);
+          // One webhook for the month's last day, 2026-02-28, after every day written but the month's last.
+          const between: string[] = [];
+          const r = new Repricer({
+            store,
+            wabas,
+            holder: 'live',
+            loadBook: async () => (await loadPriceBook(store)).book,
+            betweenDays: async (day) => {
+              between.push(day);
+              await deliver(store, '2026-02-28', BE, 1);
+            },
+          });
+          // Pass 1 writes days 3 to 27 with a webhook after each (25), then finds day 28 moved under it: the month is
+          // left dirty from day 28 only, and the 27 days before it are what the query-time path gives.
+          expect(await r.runOnce()).toBe(0);
+          expect(between).toHaveLength(25);
+          expect(between[0]).toBe('2026-02-03');
+          expect(between[24]).toBe('2026-02-27');
+          expect((await store.pricingDirty()).map((m) => [m.month, m.fromDay])).toEqual([['2026-02', '2026-02-28']]);
+          await expectStoredAsQueryTime(store, wabas, { fromDay: '2026-02-01', toDay: '2026-02-27' }, 0);
+          // Pass 2 writes day 28 alone (no day follows, so no webhook lands inside it) and the month is clean.
+          expect(await r.runOnce()).toBe(1);
+          expect(between).toHaveLength(25);
           expect(await store.pricingDirty()).toEqual([]);
+          // Day 3: 8 at 0.0100 = 80000; day 5: units 9-13, 2 at 0.0100 + 3 at 0.0010 = 23000; day 28: 1 AT + 25 BE,
+          // units 14-39 at 0.0010 = 26000 micro-USD.
+          expect(await costsByDay(store)).toEqual({
+            '2026-02-03': [8, 8, 80_000n],
+            '2026-02-05': [5, 5, 23_000n],
+            '2026-02-28': [26, 26, 26_000n],
+          });
+          await expectStoredAsQueryTime(store, wabas, { fromDay: '2026-02-01', toDay: '2026-02-28' }, 0);
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('re-dirties a month from the day of a late event that lands during a pass, and re-prices it from there', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 8);
+          await deliver(store, '2026-02-05', AT, 5);
+          let late = true;
+          const r = new Repricer({
+            store,
+            wabas,
+            holder: 'live',
+            loadBook: async () => (await loadPriceBook(store)).book,
+            betweenDays: async () => {
+              // Once, after day 3 is written: 4 messages for day 2, before the first day the pass writes.
+              if (late) await deliver(store, '2026-02-02', AT, 4);
+              late = false;
+            },
+          });
+          // Pass 1 writes days 3 to 28 from a read without day 2: none of them is exact any more.
+          expect(await r.runOnce()).toBe(1);
+          expect((await store.pricingDirty()).map((m) => [m.month, m.fromDay])).toEqual([['2026-02', '2026-02-02']]);
+          expect(await costsByDay(store)).toEqual({ '2026-02-03': [8, 8, 80_000n], '2026-02-05': [5, 5, 23_000n] });
+          expect(await r.runOnce()).toBe(1);
+          expect(await store.pricingDirty()).toEqual([]);
+          // Day 2: 4 at 0.01 = 40000; day 3: units 5-12, 6 at 0.01 + 2 at 0.001 = 62000; day 5: units 13-17 at 0.001 = 5000.
+          expect(await costsByDay(store)).toEqual({
+            '2026-02-02': [4, 4, 40_000n],
+            '2026-02-03': [8, 8, 62_000n],
+            '2026-02-05': [5, 5, 5_000n],
+          });
+          await expectStoredAsQueryTime(store, wabas, { fromDay: '2026-02-01', toDay: '2026-02-28' }, 0);
         } finally {
           await store.close();
         }

@@ -108,7 +108,10 @@ export async function priceMonth(
   return out;
 }
 
-/** Raised when the fine rollup no longer adds up to what was priced: an ingest landed meanwhile (its mark re-runs the month). */
+/**
+ * Raised when the fine rollup no longer adds up to what was priced: an ingest landed on the day
+ * since the month was read (its mark's touched day keeps the day and the later ones dirty).
+ */
 export class MovedUnderfoot extends Error {}
 
 const dimValueOf = (d: PricedDimension, dims: UsageRow['dims']): string => {
@@ -192,16 +195,23 @@ export interface RepricerOptions {
   leaseMs?: number;
   /** A background pass that failed (the months stay dirty and the next pass tries again). */
   onError?: (err: Error) => void;
+  /**
+   * What runs after a day's write when another day of the month follows (default: one turn of the
+   * event loop, so webhook acknowledgements waiting for the store go first). Tests interleave ingests here.
+   */
+  betweenDays?: (day: string) => Promise<void>;
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The background job that keeps the priced rollups (migration 013) current: each run takes the dirty
- * months, groups them by portfolio (tiers count per portfolio), claims each portfolio month's lease,
- * prices it from its first day and writes its days from the first dirty one to the month's end, one
- * day per transaction with a turn of the event loop between, so webhook acknowledgements never wait
- * for more than one day's write. Marks that moved meanwhile stay for the next run.
+ * months, groups them by portfolio (tiers count per portfolio), claims each portfolio month's lease
+ * (which begins a read: the marks' touched days are cleared), prices it from its first day and writes
+ * its days from the first dirty one to the month's end, one day per transaction with a turn of the
+ * event loop between, so webhook acknowledgements never wait for more than one day's write. Each
+ * write moves the month's marks up to the first day an ingest touched since the claim, so a month
+ * that keeps receiving webhooks is clean up to that day, and the next pass starts there.
  */
 export class Repricer {
   private readonly version: string;
@@ -217,7 +227,7 @@ export class Repricer {
     this.leaseMs = options.leaseMs ?? 60_000;
   }
 
-  /** One pass over the dirty months; resolves with the portfolio months re-priced. */
+  /** One pass over the dirty months; resolves with the portfolio months written to their end (a month touched meanwhile stays dirty). */
   runOnce(): Promise<number> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
@@ -265,16 +275,10 @@ export class Repricer {
       await store.ensurePricingVersion(this.version);
       this.versionChecked = true;
     }
-    const marks = await this.pendingMarks();
-    if (marks.length === 0) return 0;
-    const book = await this.options.loadBook();
-    const groups = new Map<string, { portfolioId: string; month: string; marks: DirtyMonth[] }>();
-    for (const m of marks) {
+    const groups = new Map<string, { portfolioId: string; month: string }>();
+    for (const m of await this.pendingMarks()) {
       const portfolioId = (wabas.get(m.wabaId) as WabaInfo).portfolio;
-      const k = `${m.month}\u0000${portfolioId}`;
-      const g = groups.get(k) ?? { portfolioId, month: m.month, marks: [] };
-      g.marks.push(m);
-      groups.set(k, g);
+      groups.set(`${m.month}\u0000${portfolioId}`, { portfolioId, month: m.month });
     }
     let done = 0;
     for (const g of groups.values()) {
@@ -285,28 +289,33 @@ export class Repricer {
         nowMs: this.now(),
         leaseMs: this.leaseMs,
       });
-      if (!(await store.claimPricingMonth(lease()))) continue;
-      let cleared: DirtyMonth[] = [];
+      const members = [...wabas.values()].filter((w) => w.portfolio === g.portfolioId);
+      // The marks as the claim read them: one made after it has its touched day, whatever this pass writes.
+      const marks = await store.claimPricingMonth(
+        lease(),
+        members.map((w) => w.id),
+      );
+      if (marks === null) continue;
       try {
-        if (await this.repriceMonth(g.portfolioId, g.month, g.marks, book, lease)) cleared = g.marks;
+        if (marks.length > 0 && (await this.repriceMonth(members, g.month, marks, lease))) done += 1;
       } catch (err) {
         if (!(err instanceof MovedUnderfoot)) throw err;
       } finally {
-        await store.finishPricingMonth(lease(), cleared);
+        await store.finishPricingMonth(lease());
       }
-      if (cleared.length > 0) done += 1;
     }
     return done;
   }
 
+  /** Writes the month from its first dirty day to its end; false when the lease was lost on the way. */
   private async repriceMonth(
-    portfolioId: string,
+    members: readonly WabaInfo[],
     month: string,
     marks: readonly DirtyMonth[],
-    book: PriceBook,
     lease: () => PricingLease,
   ): Promise<boolean> {
-    const members = [...this.options.wabas.values()].filter((w) => w.portfolio === portfolioId);
+    // The book is read after the claim: a file imported since marks the month with its touched day.
+    const book = await this.options.loadBook();
     const pricing = await priceMonth(this.options.store, members, month, book);
     const byDay = new Map<string, PricedUsageRow[]>();
     for (const r of pricing.values()) {
@@ -316,7 +325,7 @@ export class Repricer {
     }
     const last = addDays(firstDayOf(month), daysInMonth(month) - 1);
     const wabaIds = members.map((w) => w.id);
-    for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); day <= last; day = addDays(day, 1)) {
+    for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); ; day = addDays(day, 1)) {
       const dims = await allocateDay(this.options.store, members, day, pricing);
       const written = await this.options.store.writePricedDay(lease(), {
         day,
@@ -327,8 +336,8 @@ export class Repricer {
         pricedAtMs: this.now(),
       });
       if (!written) return false;
-      await nextTurn();
+      if (day >= last) return true;
+      await (this.options.betweenDays ?? nextTurn)(day);
     }
-    return true;
   }
 }

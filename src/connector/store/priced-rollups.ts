@@ -90,12 +90,30 @@ export function dimTotalOf(d: PricedDimension, r: Record<string, unknown>): Pric
   return rest;
 }
 
-/** A WABA-local month owed a re-pricing from `fromDay` on; `gen` moves with every new mark. */
+/**
+ * A WABA-local month owed a re-pricing from `fromDay` on (the stored days before it are exact).
+ * `touchedDay`: the earliest day ingest or an import marked since the re-pricer last claimed the
+ * month (null: none since), so a pass knows which of the days it priced moved under it.
+ */
 export interface DirtyMonth {
   wabaId: string;
   month: string;
   fromDay: string;
-  gen: number;
+  touchedDay: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Where a month's marks stand once the re-pricer has written `day` from a read that began when it
+ * claimed the month: every day up to `day` is exact unless something marked since the claim touched
+ * it (`touched`, the earliest such day). The first day not known exact, or null when that is past
+ * the month's end (the month is clean).
+ */
+export function markAfterWrite(day: string, touched: string | null): string | null {
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  const from = touched !== null && touched < next ? touched : next;
+  return monthOfDay(from) === monthOfDay(day) ? from : null;
 }
 
 /** Who re-prices which portfolio month, until when. */
@@ -126,12 +144,21 @@ export interface PricedRollupStore {
   pricingDirty(): Promise<DirtyMonth[]>;
   /** Records `version`; when it differs from the stored one, every stored month is marked dirty from its first day. Returns whether it did. */
   ensurePricingVersion(version: string): Promise<boolean>;
-  /** Takes or renews the lease of a portfolio month; false while another holder's lease runs. */
-  claimPricingMonth(lease: PricingLease): Promise<boolean>;
-  /** Replaces one day's priced rows in one transaction, only while `lease` is still held (false, nothing written, otherwise). */
+  /**
+   * Takes or renews the lease of a portfolio month and begins a read of it: in one transaction,
+   * returns the marks of `wabaIds` (the portfolio's WABAs) in the month and clears their
+   * `touchedDay`, so whatever marks the month from here on is known to have moved under the read.
+   * null, and nothing cleared, while another holder's lease runs.
+   */
+  claimPricingMonth(lease: PricingLease, wabaIds: readonly string[]): Promise<DirtyMonth[] | null>;
+  /**
+   * Replaces one day's priced rows in one transaction, only while `lease` is still held (false,
+   * nothing written, otherwise); in the same transaction the marks of `day.wabaIds` in the day's
+   * month move to `markAfterWrite(day, their earliest touchedDay)`, or are deleted when that is null.
+   */
   writePricedDay(lease: PricingLease, day: PricedDay): Promise<boolean>;
-  /** Clears the marks that are still as `done` lists them (a newer mark survives) and gives the lease back. */
-  finishPricingMonth(lease: PricingLease, done: readonly DirtyMonth[]): Promise<void>;
+  /** Gives the lease back (the marks already say what is left: each day's write narrowed them). */
+  finishPricingMonth(lease: PricingLease): Promise<void>;
   pricedUsage(range: DayRange): Promise<PricedUsageRow[]>;
   pricedUsageBy(dimension: PricedDimension, range: DayRange): Promise<PricedDimRow[]>;
   /**
@@ -265,6 +292,16 @@ export function dimRowOf(d: PricedDimension, r: Record<string, unknown>): Priced
     units: Number(r.units),
     billable: Number(r.billable),
     costMicros: microsOf(r.cost_micros),
+  };
+}
+
+/** A pricing_dirty row as read back. */
+export function markOf(r: Record<string, unknown>): DirtyMonth {
+  return {
+    wabaId: String(r.waba_id),
+    month: String(r.month),
+    fromDay: String(r.from_day),
+    touchedDay: r.touched_day === null || r.touched_day === undefined ? null : String(r.touched_day),
   };
 }
 

@@ -5,6 +5,9 @@ import {
   dimRowOf,
   dimTotalOf,
   dimValues,
+  markAfterWrite,
+  markOf,
+  monthOfDay,
   PRICED_COLUMNS,
   PRICED_DIMENSIONS,
   pricedRowOf,
@@ -23,7 +26,9 @@ import {
 import type { DayRange } from '../store';
 import { inTransaction } from './tx';
 
-const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = LEAST(pricing_dirty.from_day, excluded.from_day), gen = pricing_dirty.gen + 1`;
+/** The earlier day wins, in from_day and in touched_day (LEAST skips the NULL a re-pricer's claim left). */
+const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = LEAST(pricing_dirty.from_day, excluded.from_day),
+  touched_day = LEAST(pricing_dirty.touched_day, excluded.touched_day)`;
 
 /**
  * Ingest's dirty marks, one statement for the batch, in key order (two ingests marking the same
@@ -39,7 +44,7 @@ export async function markDirty(c: PoolClient, days: ReadonlyMap<string, string>
     firsts.push(days.get(k) as string);
   }
   await c.query(
-    `INSERT INTO pricing_dirty (waba_id, month, from_day, gen) SELECT w, substr(d, 1, 7), d, 1 FROM unnest($1::text[], $2::text[]) AS t(w, d) ${UPSERT_DIRTY}`,
+    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day) SELECT w, substr(d, 1, 7), d, d FROM unnest($1::text[], $2::text[]) AS t(w, d) ${UPSERT_DIRTY}`,
     [wabas, firsts],
   );
 }
@@ -47,11 +52,31 @@ export async function markDirty(c: PoolClient, days: ReadonlyMap<string, string>
 /** Every month with usage on or after `fromDay`, from its first such day. */
 export async function markFromDay(c: PoolClient, fromDay: string): Promise<void> {
   await c.query(
-    `INSERT INTO pricing_dirty (waba_id, month, from_day, gen)
-     SELECT waba_id, substr(day, 1, 7), MIN(day), 1 FROM usage_pricing WHERE day >= $1 GROUP BY waba_id, substr(day, 1, 7)
+    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day)
+     SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM usage_pricing WHERE day >= $1 GROUP BY waba_id, substr(day, 1, 7)
      ORDER BY 1, 2 ${UPSERT_DIRTY}`,
     [fromDay],
   );
+}
+
+/**
+ * Locks a month's marks of `wabaIds` in key order, as ingest's and imports' upserts take them, so
+ * the re-pricer and a webhook marking the same months queue rather than deadlock.
+ */
+async function lockMarks(c: PoolClient, month: string, wabaIds: readonly string[]): Promise<Record<string, string | null>[]> {
+  const { rows } = await c.query<Record<string, string | null>>(
+    'SELECT * FROM pricing_dirty WHERE month = $1 AND waba_id = ANY($2::text[]) ORDER BY waba_id FOR UPDATE',
+    [month, [...wabaIds]],
+  );
+  return rows;
+}
+
+/** The claim's half of a read: the marks, their touched days cleared (under the lock lockMarks takes). */
+async function clearTouched(c: PoolClient, month: string, wabaIds: readonly string[]): Promise<Record<string, string | null>[]> {
+  const marks = await lockMarks(c, month, wabaIds);
+  if (marks.length > 0)
+    await c.query('UPDATE pricing_dirty SET touched_day = NULL WHERE month = $1 AND waba_id = ANY($2::text[])', [month, [...wabaIds]]);
+  return marks.map((m) => ({ ...m, touched_day: null }));
 }
 
 const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'bigint' ? v.toString() : String(v));
@@ -62,12 +87,7 @@ export class PgPricedRollups implements PricedRollupStore {
 
   async pricingDirty(): Promise<DirtyMonth[]> {
     const res = await this.pool.query('SELECT * FROM pricing_dirty ORDER BY month, waba_id');
-    return res.rows.map((r: Record<string, string>) => ({
-      wabaId: String(r.waba_id),
-      month: String(r.month),
-      fromDay: String(r.from_day),
-      gen: Number(r.gen),
-    }));
+    return res.rows.map(markOf);
   }
 
   async ensurePricingVersion(version: string): Promise<boolean> {
@@ -82,14 +102,17 @@ export class PgPricedRollups implements PricedRollupStore {
     });
   }
 
-  async claimPricingMonth(l: PricingLease): Promise<boolean> {
-    const res = await this.pool.query(
-      `INSERT INTO pricing_leases (portfolio_id, month, holder, lease_until_ms) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (portfolio_id, month) DO UPDATE SET holder = excluded.holder, lease_until_ms = excluded.lease_until_ms
-       WHERE pricing_leases.holder = excluded.holder OR pricing_leases.lease_until_ms <= $5 RETURNING holder`,
-      [l.portfolioId, l.month, l.holder, l.nowMs + l.leaseMs, l.nowMs],
-    );
-    return (res.rowCount ?? 0) > 0;
+  async claimPricingMonth(l: PricingLease, wabaIds: readonly string[]): Promise<DirtyMonth[] | null> {
+    return inTransaction(this.pool, async (c) => {
+      const res = await c.query(
+        `INSERT INTO pricing_leases (portfolio_id, month, holder, lease_until_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (portfolio_id, month) DO UPDATE SET holder = excluded.holder, lease_until_ms = excluded.lease_until_ms
+         WHERE pricing_leases.holder = excluded.holder OR pricing_leases.lease_until_ms <= $5 RETURNING holder`,
+        [l.portfolioId, l.month, l.holder, l.nowMs + l.leaseMs, l.nowMs],
+      );
+      if ((res.rowCount ?? 0) === 0) return null;
+      return (await clearTouched(c, l.month, wabaIds)).map(markOf);
+    });
   }
 
   async writePricedDay(l: PricingLease, d: PricedDay): Promise<boolean> {
@@ -117,25 +140,28 @@ export class PgPricedRollups implements PricedRollupStore {
       );
       for (const dim of PRICED_DIMENSIONS)
         await insertColumns(c, DIM_TABLE[dim].table, dimColumns(dim), DIM_TYPES, d.dims[dim].map(dimValues));
+      const month = monthOfDay(d.day);
+      let touched: string | null = null;
+      for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))
+        if (t !== null && (touched === null || t < touched)) touched = t;
+      const from = markAfterWrite(d.day, touched);
+      if (from === null) await c.query('DELETE FROM pricing_dirty WHERE month = $1 AND waba_id = ANY($2::text[])', [month, [...d.wabaIds]]);
+      else
+        await c.query('UPDATE pricing_dirty SET from_day = $1 WHERE month = $2 AND waba_id = ANY($3::text[])', [
+          from,
+          month,
+          [...d.wabaIds],
+        ]);
       return true;
     });
   }
 
-  async finishPricingMonth(l: PricingLease, done: readonly DirtyMonth[]): Promise<void> {
-    await inTransaction(this.pool, async (c) => {
-      const sorted = [...done].sort((a, b) => (a.wabaId < b.wabaId ? -1 : a.wabaId > b.wabaId ? 1 : a.month < b.month ? -1 : 1));
-      if (sorted.length > 0)
-        await c.query(
-          `DELETE FROM pricing_dirty p USING unnest($1::text[], $2::text[], $3::bigint[]) AS t(w, m, g)
-           WHERE p.waba_id = t.w AND p.month = t.m AND p.gen = t.g`,
-          [sorted.map((m) => m.wabaId), sorted.map((m) => m.month), sorted.map((m) => m.gen)],
-        );
-      await c.query('DELETE FROM pricing_leases WHERE portfolio_id = $1 AND month = $2 AND holder = $3', [
-        l.portfolioId,
-        l.month,
-        l.holder,
-      ]);
-    });
+  async finishPricingMonth(l: PricingLease): Promise<void> {
+    await this.pool.query('DELETE FROM pricing_leases WHERE portfolio_id = $1 AND month = $2 AND holder = $3', [
+      l.portfolioId,
+      l.month,
+      l.holder,
+    ]);
   }
 
   async pricedUsage(range: DayRange): Promise<PricedUsageRow[]> {

@@ -5,6 +5,9 @@ import {
   dimRowOf,
   dimTotalOf,
   dimValues,
+  markAfterWrite,
+  markOf,
+  monthOfDay,
   PRICED_COLUMNS,
   PRICED_DIMENSIONS,
   pricedRowOf,
@@ -22,14 +25,18 @@ import {
 } from '../priced-rollups';
 import type { DayRange } from '../store';
 
-/** The dirty mark ingest makes in its own transaction: the earlier first day wins, gen moves. */
-export const MARK_DIRTY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, gen) VALUES (?, substr(?, 1, 7), ?, 1)
-  ON CONFLICT (waba_id, month) DO UPDATE SET from_day = MIN(from_day, excluded.from_day), gen = gen + 1`;
+/** The earlier day wins, in from_day and in touched_day (NULL since the re-pricer's claim: the new day). */
+const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = MIN(from_day, excluded.from_day),
+  touched_day = MIN(COALESCE(touched_day, excluded.touched_day), excluded.touched_day)`;
+
+/** The dirty mark ingest makes in its own transaction: WABA, day, day, day. */
+export const MARK_DIRTY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day) VALUES (?, substr(?, 1, 7), ?, ?)
+  ${UPSERT_DIRTY}`;
 
 /** Every month with usage on or after `fromDay`, from its first such day (a price file in force from `fromDay`). */
-export const MARK_FROM_DAY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, gen)
-  SELECT waba_id, substr(day, 1, 7), MIN(day), 1 FROM usage_pricing WHERE day >= ? GROUP BY waba_id, substr(day, 1, 7)
-  ON CONFLICT (waba_id, month) DO UPDATE SET from_day = MIN(from_day, excluded.from_day), gen = gen + 1`;
+export const MARK_FROM_DAY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day)
+  SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM usage_pricing WHERE day >= ? GROUP BY waba_id, substr(day, 1, 7)
+  ${UPSERT_DIRTY}`;
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -59,7 +66,7 @@ export class SqlitePricedRollups implements PricedRollupStore {
 
   async pricingDirty(): Promise<DirtyMonth[]> {
     const rows = this.db.prepare('SELECT * FROM pricing_dirty ORDER BY month, waba_id').all() as Record<string, string | number>[];
-    return rows.map((r) => ({ wabaId: String(r.waba_id), month: String(r.month), fromDay: String(r.from_day), gen: Number(r.gen) }));
+    return rows.map(markOf);
   }
 
   async ensurePricingVersion(version: string): Promise<boolean> {
@@ -74,15 +81,21 @@ export class SqlitePricedRollups implements PricedRollupStore {
     })();
   }
 
-  async claimPricingMonth(l: PricingLease): Promise<boolean> {
-    const row = this.db
-      .prepare(
-        `INSERT INTO pricing_leases (portfolio_id, month, holder, lease_until_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (portfolio_id, month) DO UPDATE SET holder = excluded.holder, lease_until_ms = excluded.lease_until_ms
-         WHERE pricing_leases.holder = excluded.holder OR pricing_leases.lease_until_ms <= ? RETURNING holder`,
-      )
-      .get(l.portfolioId, l.month, l.holder, l.nowMs + l.leaseMs, l.nowMs);
-    return row !== undefined;
+  async claimPricingMonth(l: PricingLease, wabaIds: readonly string[]): Promise<DirtyMonth[] | null> {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `INSERT INTO pricing_leases (portfolio_id, month, holder, lease_until_ms) VALUES (?, ?, ?, ?)
+           ON CONFLICT (portfolio_id, month) DO UPDATE SET holder = excluded.holder, lease_until_ms = excluded.lease_until_ms
+           WHERE pricing_leases.holder = excluded.holder OR pricing_leases.lease_until_ms <= ? RETURNING holder`,
+        )
+        .get(l.portfolioId, l.month, l.holder, l.nowMs + l.leaseMs, l.nowMs);
+      if (row === undefined) return null;
+      const marks = this.db
+        .prepare(`UPDATE pricing_dirty SET touched_day = NULL WHERE month = ? AND waba_id IN (${placeholders(wabaIds.length)}) RETURNING *`)
+        .all(l.month, ...wabaIds) as Record<string, unknown>[];
+      return marks.map(markOf).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
+    })();
   }
 
   async writePricedDay(l: PricingLease, d: PricedDay): Promise<boolean> {
@@ -99,18 +112,22 @@ export class SqlitePricedRollups implements PricedRollupStore {
         this.db.prepare(`DELETE FROM ${table} WHERE day = ? AND waba_id IN (${wabas})`).run(d.day, ...d.wabaIds);
       for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
       for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
+      const which = `month = ? AND waba_id IN (${wabas})`;
+      const month = monthOfDay(d.day);
+      const { touched } = this.db
+        .prepare(`SELECT MIN(touched_day) AS touched FROM pricing_dirty WHERE ${which}`)
+        .get(month, ...d.wabaIds) as {
+        touched: string | null;
+      };
+      const from = markAfterWrite(d.day, touched);
+      if (from === null) this.db.prepare(`DELETE FROM pricing_dirty WHERE ${which}`).run(month, ...d.wabaIds);
+      else this.db.prepare(`UPDATE pricing_dirty SET from_day = ? WHERE ${which}`).run(from, month, ...d.wabaIds);
       return true;
     })();
   }
 
-  async finishPricingMonth(l: PricingLease, done: readonly DirtyMonth[]): Promise<void> {
-    this.db.transaction(() => {
-      const clear = this.db.prepare('DELETE FROM pricing_dirty WHERE waba_id = ? AND month = ? AND gen = ?');
-      for (const m of done) clear.run(m.wabaId, m.month, m.gen);
-      this.db
-        .prepare('DELETE FROM pricing_leases WHERE portfolio_id = ? AND month = ? AND holder = ?')
-        .run(l.portfolioId, l.month, l.holder);
-    })();
+  async finishPricingMonth(l: PricingLease): Promise<void> {
+    this.db.prepare('DELETE FROM pricing_leases WHERE portfolio_id = ? AND month = ? AND holder = ?').run(l.portfolioId, l.month, l.holder);
   }
 
   async pricedUsage(range: DayRange): Promise<PricedUsageRow[]> {

@@ -352,7 +352,7 @@ export class SqliteStore implements ConnectorStore {
     }
     this.flushUsage();
     this.contacts.flush();
-    for (const [mark, day] of this.dirtyMarks) this.stmts.markDirty.run(mark.slice(0, mark.lastIndexOf('\u0000')), day, day);
+    for (const [mark, day] of this.dirtyMarks) this.stmts.markDirty.run(mark.slice(0, mark.lastIndexOf('\u0000')), day, day, day);
     this.dirtyMarks.clear();
     return { inserted, duplicates: events.length - inserted };
   };
@@ -493,9 +493,9 @@ export class SqliteStore implements ConnectorStore {
 
   pricingDirty: PricedRollupStore['pricingDirty'] = () => this.priced.pricingDirty();
   ensurePricingVersion: PricedRollupStore['ensurePricingVersion'] = (v) => this.priced.ensurePricingVersion(v);
-  claimPricingMonth: PricedRollupStore['claimPricingMonth'] = (l) => this.priced.claimPricingMonth(l);
+  claimPricingMonth: PricedRollupStore['claimPricingMonth'] = (l, wabaIds) => this.priced.claimPricingMonth(l, wabaIds);
   writePricedDay: PricedRollupStore['writePricedDay'] = (l, d) => this.priced.writePricedDay(l, d);
-  finishPricingMonth: PricedRollupStore['finishPricingMonth'] = (l, done) => this.priced.finishPricingMonth(l, done);
+  finishPricingMonth: PricedRollupStore['finishPricingMonth'] = (l) => this.priced.finishPricingMonth(l);
   pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
