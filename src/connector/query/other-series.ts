@@ -67,8 +67,11 @@ export async function contactsSeries(ctx: QueryContext, q: z.infer<typeof contac
     const inRange: Hll[] = [];
     for (const b of buckets.values()) b.sketches = [];
     for (const r of stored) {
+      // The span is the widest of the WABAs' ranges: a day outside this WABA's own range (another
+      // zone's epoch cut) counts neither in a bucket nor in the total.
+      if (r.day < range.fromDay || r.day > range.toDay) continue;
       const hll = Hll.fromBase64(r.sketch);
-      if (r.day >= range.fromDay && r.day <= range.toDay) inRange.push(hll);
+      inRange.push(hll);
       const bucket = bucketOfDay.get(r.day);
       if (bucket !== undefined) buckets.get(bucket)?.sketches.push(hll);
     }

@@ -22,12 +22,6 @@ export const NO_CURRENCY = 'XXX';
 /** A configured `currency` (code or dated list) as periods. */
 export const currencyPeriods = (schedule: CurrencySchedule): CurrencyPeriod[] => parseCurrencySchedule(schedule, 'currency');
 
-// Core's parse gives a plain code as one period from '' (the beginning), which its currencyOn does not read back.
-const scheduleOf = (waba: WabaInfo): CurrencySchedule => {
-  const only = waba.currencies.length === 1 ? waba.currencies[0] : undefined;
-  return only && only.from === '' ? only.code : waba.currencies;
-};
-
 // Per WABA and day: a query looks the same few days up for every row.
 const dayCurrencies = new WeakMap<WabaInfo, Map<string, string>>();
 
@@ -36,7 +30,7 @@ export function currencyOfDay(waba: WabaInfo, day: string): string {
   let days = dayCurrencies.get(waba);
   if (!days) dayCurrencies.set(waba, (days = new Map()));
   let code = days.get(day);
-  if (code === undefined) days.set(day, (code = currencyOn(scheduleOf(waba), day) ?? NO_CURRENCY));
+  if (code === undefined) days.set(day, (code = currencyOn(waba.currencies, day) ?? NO_CURRENCY));
   return code;
 }
 
@@ -48,7 +42,7 @@ export function currenciesInMonth(waba: WabaInfo, month: string): string[] {
 }
 
 /** Every currency a WABA is billed in over its schedule. */
-export const currenciesOfWaba = (waba: WabaInfo): string[] => currenciesOf(scheduleOf(waba));
+export const currenciesOfWaba = (waba: WabaInfo): string[] => currenciesOf(waba.currencies);
 
 /** Everything a query needs; `generation` changes whenever stored data or prices change (cache key). */
 export interface QueryContext {

@@ -1,0 +1,288 @@
+/**
+ * /calls (calls-series.ts) on a small fixture, in-process on SQLite and PostgreSQL: pulses and cost per
+ * call worked out by hand, each WABA's own days, every `by`, Meta's pulled figures, the refusal of hours.
+ */
+import { callsQuery } from '@contract';
+import { describeOnBothStores } from '../../../tests/helpers/both-stores';
+import { normaliseEnvelope, parseEnvelope } from '../ingest';
+import { importRateFile, loadPriceBook } from '../runtime/price-files';
+import type { ConnectorStore } from '../store';
+import { callsSeries } from './calls-series';
+import type { QueryContext, WabaInfo } from './query-context';
+
+jest.setTimeout(60_000);
+
+const at = (iso: string) => Date.parse(iso);
+const BUSINESS = '551130000000';
+const BR = '5511987650001';
+const IN = '919812340001';
+
+interface Call {
+  id: string;
+  start: string;
+  seconds: number;
+  direction: 'BUSINESS_INITIATED' | 'USER_INITIATED';
+  /** The user's number: 55… Brazil, 91… India. */
+  user: string;
+  phone: string;
+}
+async function call(store: ConnectorStore, wabaId: string, c: Call): Promise<void> {
+  const secs = String(at(c.start) / 1000);
+  const business = c.direction === 'BUSINESS_INITIATED';
+  const value = {
+    metadata: { phone_number_id: c.phone },
+    calls: [
+      {
+        id: c.id,
+        event: 'terminate',
+        direction: c.direction,
+        from: business ? BUSINESS : c.user,
+        to: business ? c.user : BUSINESS,
+        timestamp: secs,
+        start_time: secs,
+        duration: c.seconds,
+      },
+    ],
+  };
+  const body = { object: 'whatsapp_business_account', entry: [{ id: wabaId, changes: [{ field: 'calls', value }] }] };
+  await store.ingest(normaliseEnvelope(parseEnvelope(JSON.stringify(body)), 0), 0);
+}
+
+describeOnBothStores('calls', (open) => {
+  let store: ConnectorStore;
+  let ctx: QueryContext;
+  const U: WabaInfo = { id: 'W_UTC', name: 'Shop UTC', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
+  // Kolkata is UTC+5:30.
+  const K: WabaInfo = {
+    id: 'W_KOL',
+    name: 'Shop Kolkata',
+    timezone: 'Asia/Kolkata',
+    currencies: [{ from: '', code: 'USD' }],
+    portfolio: 'P2',
+  };
+
+  beforeAll(async () => {
+    store = await open({ timezones: { W_UTC: 'UTC', W_KOL: 'Asia/Kolkata' } });
+    // A 6-second pulse costs a tenth of the minute rate: Brazil 0.06, India 0.03.
+    await importRateFile(
+      store,
+      {
+        kind: 'call_rates',
+        currency: 'USD',
+        effectiveFrom: '2026-01-01',
+        fileName: 'usd-calls.csv',
+        text: 'Market,Currency,Lower minutes,Upper minutes,Rate per minute\nBrazil,USD,0,,0.6000\nIndia,USD,0,,0.3000\n',
+      },
+      0,
+    );
+    const { book } = await loadPriceBook(store);
+    ctx = {
+      store,
+      wabas: new Map([U, K].map((w) => [w.id, w])),
+      priceBook: () => book,
+      generation: () => 1,
+      now: () => at('2026-05-01T00:00:00Z'),
+    };
+    await call(store, 'W_UTC', {
+      id: 'c0',
+      start: '2026-04-01T10:00:00Z',
+      seconds: 30,
+      direction: 'BUSINESS_INITIATED',
+      user: BR,
+      phone: 'PH_A',
+    });
+    await call(store, 'W_UTC', {
+      id: 'c1',
+      start: '2026-04-02T09:00:00Z',
+      seconds: 61,
+      direction: 'BUSINESS_INITIATED',
+      user: IN,
+      phone: 'PH_A',
+    });
+    await call(store, 'W_UTC', {
+      id: 'c2',
+      start: '2026-04-02T10:00:00Z',
+      seconds: 7,
+      direction: 'BUSINESS_INITIATED',
+      user: BR,
+      phone: 'PH_B',
+    });
+    await call(store, 'W_UTC', {
+      id: 'c3',
+      start: '2026-04-03T10:00:00Z',
+      seconds: 120,
+      direction: 'USER_INITIATED',
+      user: BR,
+      phone: 'PH_A',
+    });
+    // Kolkata 04-03 02:00.
+    await call(store, 'W_KOL', {
+      id: 'k1',
+      start: '2026-04-02T20:30:00Z',
+      seconds: 12,
+      direction: 'BUSINESS_INITIATED',
+      user: IN,
+      phone: 'PH_K',
+    });
+    await store.replaceDays(
+      'W_UTC',
+      'meta_calls',
+      ['2026-04-02'],
+      {
+        calls: [
+          // Meta withholds the cost and the phone and country of these four (61.5 s on average).
+          {
+            day: '2026-04-02',
+            wabaId: 'W_UTC',
+            phoneNumberId: null,
+            country: null,
+            direction: 'business_initiated',
+            count: 4,
+            costMicros: null,
+            averageDurationSec: 61.5,
+            currency: 'USD',
+          },
+          {
+            day: '2026-04-02',
+            wabaId: 'W_UTC',
+            phoneNumberId: 'PH_A',
+            country: 'BR',
+            direction: 'business_initiated',
+            count: 2,
+            costMicros: 240_000n,
+            averageDurationSec: 30,
+            currency: 'USD',
+          },
+        ],
+      },
+      { lastCompleteDay: '2026-04-02' },
+    );
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const ask = async (params: Record<string, string>) => (await callsSeries(ctx, callsQuery.parse(params))).rows;
+  const utcDay = (d: string) => ({ time: at(`${d}T00:00:00Z`), bucket: d, currency: 'USD' });
+
+  it('per day and country: pulses round per call, user-initiated calls free, rows by time then key', async () => {
+    expect(await ask({ from: '2026-04-02', to: '2026-04-03', by: 'country' })).toEqual([
+      // c2: 7 s = ceil(7 / 6) = 2 pulses x 0.06 = 0.12.
+      { ...utcDay('2026-04-02'), country: 'BR', calls: 1, durationSec: 7, pulses: 2, cost: '0.12' },
+      // c1: 61 s = 11 pulses x 0.03 = 0.33.
+      { ...utcDay('2026-04-02'), country: 'IN', calls: 1, durationSec: 61, pulses: 11, cost: '0.33' },
+      // k1 on Kolkata's 04-03, which starts at 04-02 18:30 UTC: 12 s = 2 pulses x 0.03 = 0.06.
+      {
+        time: at('2026-04-02T18:30:00Z'),
+        bucket: '2026-04-03',
+        currency: 'USD',
+        country: 'IN',
+        calls: 1,
+        durationSec: 12,
+        pulses: 2,
+        cost: '0.06',
+      },
+      // c3: user-initiated, free.
+      { ...utcDay('2026-04-03'), country: 'BR', calls: 1, durationSec: 120, pulses: 0, cost: '0' },
+    ]);
+  });
+
+  it('by WABA, market, phone and direction over the month (c0 of 04-01 too)', async () => {
+    expect(await ask({ from: '2026-04-01', to: '2026-04-30', interval: 'month', by: 'waba,market,phone,direction' })).toEqual([
+      // W_KOL before W_UTC in the key; k1.
+      {
+        time: at('2026-03-31T18:30:00Z'),
+        bucket: '2026-04',
+        currency: 'USD',
+        wabaId: 'W_KOL',
+        market: 'India',
+        phoneNumberId: 'PH_K',
+        direction: 'business_initiated',
+        calls: 1,
+        durationSec: 12,
+        pulses: 2,
+        cost: '0.06',
+      },
+      // c0 30 s = 5 pulses x 0.06 = 0.30 and c2 0.12: 0.42.
+      {
+        time: at('2026-04-01T00:00:00Z'),
+        bucket: '2026-04',
+        currency: 'USD',
+        wabaId: 'W_UTC',
+        market: 'Brazil',
+        phoneNumberId: 'PH_A',
+        direction: 'business_initiated',
+        calls: 1,
+        durationSec: 30,
+        pulses: 5,
+        cost: '0.3',
+      },
+      {
+        time: at('2026-04-01T00:00:00Z'),
+        bucket: '2026-04',
+        currency: 'USD',
+        wabaId: 'W_UTC',
+        market: 'Brazil',
+        phoneNumberId: 'PH_A',
+        direction: 'user_initiated',
+        calls: 1,
+        durationSec: 120,
+        pulses: 0,
+        cost: '0',
+      },
+      {
+        time: at('2026-04-01T00:00:00Z'),
+        bucket: '2026-04',
+        currency: 'USD',
+        wabaId: 'W_UTC',
+        market: 'Brazil',
+        phoneNumberId: 'PH_B',
+        direction: 'business_initiated',
+        calls: 1,
+        durationSec: 7,
+        pulses: 2,
+        cost: '0.12',
+      },
+      {
+        time: at('2026-04-01T00:00:00Z'),
+        bucket: '2026-04',
+        currency: 'USD',
+        wabaId: 'W_UTC',
+        market: 'India',
+        phoneNumberId: 'PH_A',
+        direction: 'business_initiated',
+        calls: 1,
+        durationSec: 61,
+        pulses: 11,
+        cost: '0.33',
+      },
+    ]);
+  });
+
+  it('an epoch range: each WABA’s own local days', async () => {
+    // [04-02 00:00, 04-03 00:00) UTC: W_UTC's 04-02 (c1, c2; not c3 of 04-03); Kolkata's 04-02 and 04-03 (k1).
+    const rows = await ask({ from: String(at('2026-04-02T00:00:00Z')), to: String(at('2026-04-03T00:00:00Z')), by: 'waba' });
+    expect(rows.map((r) => [r.bucket, r.wabaId, r.calls, r.durationSec, r.pulses, r.cost])).toEqual([
+      ['2026-04-02', 'W_UTC', 2, 68, 13, '0.45'],
+      ['2026-04-03', 'W_KOL', 1, 12, 2, '0.06'],
+    ]);
+  });
+
+  it('Meta’s pulled calls: talk time from the average, no pulses, a withheld cost null, an unknown phone left out', async () => {
+    expect(await ask({ from: '2026-04-02', to: '2026-04-02', source: 'meta', by: 'phone,country', waba: 'W_UTC' })).toEqual([
+      // 4 calls x 61.5 s = 246 s.
+      { ...utcDay('2026-04-02'), country: null, calls: 4, durationSec: 246, pulses: 0, cost: null },
+      // 2 calls x 30 s = 60 s.
+      { ...utcDay('2026-04-02'), phoneNumberId: 'PH_A', country: 'BR', calls: 2, durationSec: 60, pulses: 0, cost: '0.24' },
+    ]);
+  });
+
+  it('refuses hourly buckets, naming the interval', async () => {
+    await expect(ask({ from: '2026-04-02', to: '2026-04-02', interval: 'hour' })).rejects.toMatchObject({
+      name: 'InputError',
+      field: 'interval',
+      value: 'hour',
+      reason: 'is not available for calls: the store keeps WABA-local daily rollups (use day or month)',
+    });
+  });
+});
