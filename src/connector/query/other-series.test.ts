@@ -118,7 +118,7 @@ describeOnBothStores('annotations', (open) => {
     time: at('2025-07-01T00:00:00Z'),
     kind: 'rate_card',
     title: 'USD rate card (per message) from 2025-07-01',
-    text: 'first entries of this kind (3 rates)',
+    text: 'first entry of this kind (3 rates)',
     wabaId: null,
     tags: ['rate_card', 'USD'],
   };
@@ -191,7 +191,7 @@ describeOnBothStores('annotations', (open) => {
     time: at(time),
     kind: 'rate_card',
     title: 'BRL rate card (per message) from 2025-09-01',
-    text: 'first entries of this kind (3 rates)',
+    text: 'first entry of this kind (3 rates)',
     wabaId: null,
     tags: ['rate_card', 'BRL'],
   });

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorMessageOf } from '../test-fixtures/input-error-of';
 import { MARKET_CHANGES, marketNamesInForce, marketOf, marketOfCountry, marketsInForce, normalizePhone } from './markets';
 
 describe('marketOf: recipient number -> pricing market', () => {
@@ -108,5 +109,88 @@ describe('market table versions', () => {
     expect(marketOfCountry('in', '2025-07-01')).toMatchObject({ iso2: 'IN', market: 'India' });
     expect(marketOfCountry('IS', '2025-07-01')).toEqual({ iso2: 'IS', country: null, market: 'Other', callingCode: null });
     expect(() => marketOfCountry('IND', '2025-07-01')).toThrow(InputError);
+  });
+});
+
+describe('phone numbers and country codes: bounds and refusals, as the user reads them', () => {
+  test('5 and 15 digits are the bounds; leading spaces before "+" are allowed', () => {
+    expect(normalizePhone('12345')).toBe('12345');
+    expect(normalizePhone('123456789012345')).toBe('123456789012345');
+    expect(normalizePhone(' +55 11 98765 4321')).toBe('5511987654321');
+  });
+
+  test.each([
+    ['abc', 'phone: "abc" is not a phone number (digits with optional +, spaces or dashes)'],
+    ['1234', 'phone: "1234" must have 5 to 15 digits including the country code'],
+    ['1234567890123456', 'phone: "1234567890123456" must have 5 to 15 digits including the country code'],
+    // A number that is not a string (untyped JSON) is refused as a value, not read as digits.
+    [5511987654321, 'phone: 5511987654321 is not a phone number (digits with optional +, spaces or dashes)'],
+  ])('normalizePhone(%j) is refused', (phone, message) => {
+    expect(inputErrorMessageOf(() => normalizePhone(phone as string))).toBe(message);
+  });
+
+  test('marketOf names the field "phone" unless told otherwise', () => {
+    expect(inputErrorMessageOf(() => marketOf('x', '2026-07-15'))).toBe(
+      'phone: "x" is not a phone number (digits with optional +, spaces or dashes)',
+    );
+  });
+
+  test('marketOfCountry: the field is "country", the day is "day"; a list holding a code is not a code', () => {
+    expect(inputErrorMessageOf(() => marketOfCountry('IND', '2025-07-01'))).toBe(
+      'country: "IND" is not an ISO 3166-1 alpha-2 country code',
+    );
+    expect(inputErrorMessageOf(() => marketOfCountry(['IN'] as unknown as string, '2025-07-01'))).toBe(
+      'country: ["IN"] is not an ISO 3166-1 alpha-2 country code',
+    );
+    expect(inputErrorMessageOf(() => marketOfCountry('IN', '2026-7-1'))).toBe('day: "2026-7-1" is not a date in YYYY-MM-DD form');
+    expect(inputErrorMessageOf(() => marketsInForce('2026-7-2'))).toBe('day: "2026-7-2" is not a date in YYYY-MM-DD form');
+  });
+
+  test('marketsInForce is ordered by market, then by country within a market', () => {
+    const inForce = marketsInForce('2026-10-01');
+    expect(inForce.slice(0, 3).map((m) => [m.market, m.country])).toEqual([
+      ['Argentina', 'Argentina'],
+      ['Bangladesh', 'Bangladesh'],
+      ['Brazil', 'Brazil'],
+    ]);
+    expect(inForce.filter((m) => m.market === 'North America').map((m) => m.country)).toEqual([
+      'American Samoa',
+      'Anguilla',
+      'Antigua and Barbuda',
+      'Bahamas',
+      'Barbados',
+      'Bermuda',
+      'British Virgin Islands',
+      'Canada',
+      'Cayman Islands',
+      'Dominica',
+      'Grenada',
+      'Guam',
+      'Montserrat',
+      'Northern Mariana Islands',
+      'Saint Kitts and Nevis',
+      'Saint Lucia',
+      'Saint Vincent and the Grenadines',
+      'Sint Maarten',
+      'Trinidad and Tobago',
+      'Turks and Caicos Islands',
+      'U.S. Virgin Islands',
+      'United States',
+    ]);
+  });
+
+  test('marketNamesInForce sorts "Other" in with the rest, also on a day when no country is priced as Other', () => {
+    // From 2026-10-01 Kazakhstan is its own market: no known country is in "Other" any more.
+    const names = marketNamesInForce('2026-10-01');
+    expect(names.slice(names.indexOf('Nepal'), names.indexOf('Nepal') + 7)).toEqual([
+      'Nepal',
+      'Netherlands',
+      'Nigeria',
+      'North America',
+      'Oman',
+      'Other',
+      'Pakistan',
+    ]);
+    expect(names[names.length - 1]).toBe('United Kingdom');
   });
 });

@@ -73,7 +73,7 @@ function titleOf(entry: PriceBookEntry): string {
 }
 
 function textOf(previous: PriceBookEntry | undefined, changes: PriceChange[]): string {
-  if (!previous) return `first ${changes.length === 1 ? 'entry' : 'entries'} of this kind (${changes.length} rates)`;
+  if (!previous) return `first entry of this kind (${changes.length} rate${changes.length === 1 ? '' : 's'})`;
   if (changes.length === 0) return 'no rate changed';
   const listed = changes.slice(0, MAX_LISTED).map((c) => `${c.market} ${c.column} ${c.from ?? 'n/a'} → ${c.to ?? 'n/a'}`);
   const more = changes.length > MAX_LISTED ? `; and ${changes.length - MAX_LISTED} more` : '';

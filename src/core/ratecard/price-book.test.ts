@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { inputErrorMessageOf } from '../test-fixtures/input-error-of';
 import {
   USD_CALL_RATES_2025_08,
   USD_CONVERSATION_RATES_2023_06,
@@ -135,6 +136,69 @@ describe('price book', () => {
     expect(april.text).toBe(
       '3 rates changed: Brazil authentication 0.0068 → 0.0072; Brazil utility 0.0068 → 0.0072; India marketing 0.0118 → 0.0131',
     );
-    expect(events[2]!.text).toMatch(/^first entries of this kind/);
+    // USD_RATES_2026_01 publishes 3 + 3 + 4 + 3 + 4 + 4 rates (Argentina .. Other; n/a cells are none).
+    expect(events[2]!.text).toBe('first entry of this kind (21 rates)');
+  });
+});
+
+describe('price book slots and order', () => {
+  const perMessage = (currency: string, effectiveFrom: string) =>
+    parseRateCardCsv(`Cost per message in ${currency}\nMarket,Currency,Marketing\nIndia,${currency},0.01`, { effectiveFrom });
+
+  test('cards of two currencies on one day, and of two units in one currency on one day, are all kept', () => {
+    let book = addToPriceBook(emptyPriceBook(), perMessage('USD', '2026-07-01'));
+    book = addToPriceBook(book, perMessage('BRL', '2026-07-01'));
+    book = addToPriceBook(book, { ...perMessage('USD', '2026-07-01'), unit: 'conversation' });
+    expect(book.rateCards.map((c) => `${c.currency} ${c.unit}`)).toEqual(['BRL message', 'USD message', 'USD conversation']);
+    expect(rateCardInForce(book, 'USD', '2026-07-01', 'message')?.unit).toBe('message');
+    expect(rateCardInForce(book, 'USD', '2026-07-01', 'conversation')?.unit).toBe('conversation');
+  });
+
+  test('an entry with a date that is not a day is refused', () => {
+    expect(
+      inputErrorMessageOf(() => addToPriceBook(emptyPriceBook(), { ...perMessage('USD', '2026-07-01'), effectiveFrom: '2026-02-30' })),
+    ).toBe('effectiveFrom: "2026-02-30" is not a real calendar date');
+  });
+
+  test('each list is kept ordered by currency, then date, whatever the order of adding', () => {
+    const tiers = (currency: string, effectiveFrom: string) =>
+      parseTierCsv('Market,Category,Lower,Upper,Rate\nIndia,utility,0,,0.01', { effectiveFrom, currency });
+    const calls = (currency: string, effectiveFrom: string) =>
+      parseCallRateCsv('Market,Lower,Upper,Rate\nIndia,0,,0.01', { effectiveFrom, currency });
+    let book = emptyPriceBook();
+    for (const [currency, day] of [
+      ['USD', '2026-04-01'],
+      ['USD', '2026-01-01'],
+      ['BRL', '2026-07-01'],
+    ] as const) {
+      book = addToPriceBook(book, perMessage(currency, day));
+      book = addToPriceBook(book, tiers(currency, day));
+      book = addToPriceBook(book, calls(currency, day));
+    }
+    const order = ['BRL 2026-07-01', 'USD 2026-01-01', 'USD 2026-04-01'];
+    expect(book.rateCards.map((e) => `${e.currency} ${e.effectiveFrom}`)).toEqual(order);
+    expect(book.tierTables.map((e) => `${e.currency} ${e.effectiveFrom}`)).toEqual(order);
+    expect(book.callRateCards.map((e) => `${e.currency} ${e.effectiveFrom}`)).toEqual(order);
+  });
+
+  test('a book built by hand with its cards out of date order still finds the latest card <= day', () => {
+    const january = perMessage('USD', '2026-01-01');
+    const april = perMessage('USD', '2026-04-01');
+    const book: PriceBook = { rateCards: [april, january], tierTables: [], callRateCards: [] };
+    expect(rateCardInForce(book, 'USD', '2026-05-01')?.effectiveFrom).toBe('2026-04-01');
+    expect(rateCardInForce(book, 'USD', '2026-03-31')?.effectiveFrom).toBe('2026-01-01');
+  });
+
+  test('priceBookCurrencies is sorted across the kinds of entry', () => {
+    let book = addToPriceBook(emptyPriceBook(), perMessage('USD', '2026-01-01'));
+    book = addToPriceBook(
+      book,
+      parseTierCsv('Market,Category,Lower,Upper,Rate\nIndia,utility,0,,0.01', { effectiveFrom: '2026-01-01', currency: 'EUR' }),
+    );
+    book = addToPriceBook(
+      book,
+      parseCallRateCsv('Market,Lower,Upper,Rate\nIndia,0,,0.01', { effectiveFrom: '2026-01-01', currency: 'BRL' }),
+    );
+    expect(priceBookCurrencies(book)).toEqual(['BRL', 'EUR', 'USD']);
   });
 });

@@ -14,3 +14,18 @@ export function inputErrorOf(run: () => unknown): { field: string; reason: strin
     return { field: err.field, reason: err.reason };
   }
 }
+
+/**
+ * The whole message (`field: value reason`) of the InputError `run` throws, or null when it throws
+ * nothing: for tests that also pin the offending value as the user sees it. Anything else thrown is
+ * thrown on.
+ */
+export function inputErrorMessageOf(run: () => unknown): string | null {
+  try {
+    run();
+    return null;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return err.message;
+  }
+}
