@@ -90,9 +90,17 @@ export async function buildReport(
     }
   }
   const rows = [...groups.values()].map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
-  const order = (r: ReportRow) =>
-    [r.day, r.waba, r.phone_number_id, r.country, r.market, r.category, r.pricing_type, r.currency].map((v) => v ?? '').join('\u0000');
-  return rows.sort((a, b) => order(a).localeCompare(order(b)));
+  // Column by column, a missing value first: one joined string would let a value run into the next
+  // column (phone "P1" then country "ZZ" after phone "P10"), and localeCompare ignores the separator.
+  const order = (r: ReportRow) => [r.day, r.waba, r.phone_number_id, r.country, r.market, r.category, r.pricing_type, r.currency];
+  return rows.sort((a, b) => {
+    const [ka, kb] = [order(a), order(b)];
+    for (let i = 0; i < ka.length; i++) {
+      const c = (ka[i] ?? '').localeCompare(kb[i] ?? '');
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
 }
 
 export const REPORT_COLUMNS: (keyof ReportRow)[] = [
