@@ -162,17 +162,40 @@ describe('priceMonth', () => {
     expect(priced.find((r) => r.category === 'marketing' && r.market === RWE)?.tiers).toBeNull();
   });
 
-  it('names a missing rate card, and tiers older than the card', async () => {
-    const store = readsOf([fine({ day: '2026-01-20', category: 'marketing', units: 2 }), fine({ day: '2026-02-03', units: 3 })]);
-    // January: the card starts in February, so January has none.
-    const january = [...(await priceMonth(store, W, '2026-01', bookOf('2026-02-01', '2026-02-01'))).values()];
-    expect(january.map((r) => [r.day, r.billable, r.costMicros, r.problem])).toEqual([['2026-01-20', 2, null, 'no_rate_card']]);
-    // Tiers from January under a card from February: priced on the tiers (3 at 0.0100), and marked stale.
+  it('names a missing rate card, a missing rate and tiers older than the card, each for its own day, market and category', async () => {
+    const store = readsOf([
+      fine({ day: '2026-01-05', category: 'marketing', units: 2 }),
+      fine({ day: '2026-01-20', market: 'India', category: 'marketing', units: 1 }),
+      fine({ day: '2026-02-03', units: 3 }),
+      // The same day, market and category on CBP: charged per conversation, and no card prices conversations.
+      fine({ day: '2026-02-03', pricingModel: 'CBP', units: 1 }),
+      // India beside them: no rate for utility per message (nor tiers), no card for marketing per conversation.
+      // Each row keeps its own code although another market or category has a different one that day.
+      fine({ day: '2026-02-03', market: 'India', units: 1 }),
+      fine({ day: '2026-02-03', market: 'India', category: 'marketing', pricingModel: 'CBP', units: 1 }),
+    ]);
+    // January under a card from January 10: none on the 5th; on the 20th the card lists no India.
+    const january = [...(await priceMonth(store, W, '2026-01', bookOf('2026-01-10', '2026-02-01'))).values()];
+    expect(january.map((r) => [r.day, r.billable, r.costMicros, r.problem])).toEqual([
+      ['2026-01-05', 2, null, 'no_rate_card'],
+      ['2026-01-20', 1, null, 'no_rate'],
+    ]);
+    // Tiers from January under a card from February: priced on the tiers (3 at 0.0100) and marked stale, while
+    // the CBP row of the same key has no card at all.
     const stale = [...(await priceMonth(store, W, '2026-02', bookOf('2026-02-01', '2026-01-01'))).values()];
-    expect(stale.map((r) => [r.day, r.billable, r.costMicros, r.problem])).toEqual([['2026-02-03', 3, 30_000n, 'stale_tier_table']]);
+    expect(stale.map((r) => [r.market, r.category, r.pricingModel, r.billable, r.costMicros, r.problem]).sort()).toEqual([
+      ['India', 'marketing', 'CBP', 1, null, 'no_rate_card'],
+      ['India', 'utility', 'PMP', 1, null, 'no_rate'],
+      [RWE, 'utility', 'CBP', 1, null, 'no_rate_card'],
+      [RWE, 'utility', 'PMP', 3, 30_000n, 'stale_tier_table'],
+    ]);
     // The same tiers under a card of the same day: not stale.
     const fresh = [...(await priceMonth(store, W, '2026-02', bookOf('2026-01-01', '2026-01-01'))).values()];
-    expect(fresh.map((r) => [r.day, r.billable, r.costMicros, r.problem])).toEqual([['2026-02-03', 3, 30_000n, null]]);
+    expect(fresh.find((r) => r.pricingModel === 'PMP' && r.market === RWE)).toMatchObject({
+      billable: 3,
+      costMicros: 30_000n,
+      problem: null,
+    });
   });
 });
 
@@ -284,6 +307,21 @@ describe('Repricer passes (SQLite)', () => {
     await r.runToCompletion();
   });
 
+  it('re-prices every stored month on its first pass when the pricing version changed (here a portfolio)', async () => {
+    await deliver('2026-02-03');
+    await deliver('2026-03-05');
+    await repricer().runToCompletion();
+    const moved = new Map([['W', waba('W', 'PF_NEW')]]);
+    const r = new Repricer({ store, wabas: moved, holder: 'me', loadBook: async () => (await loadPriceBook(store)).book });
+    expect(await r.runOnce()).toBe(2);
+    const rows = await store.pricedUsage({ fromDay: '2026-01-01', toDay: '2026-12-31' });
+    expect(rows.map((x) => [x.day, x.portfolioId, x.version])).toEqual([
+      ['2026-02-03', 'PF_NEW', pricingVersion(moved)],
+      ['2026-03-05', 'PF_NEW', pricingVersion(moved)],
+    ]);
+    expect(await r.runOnce()).toBe(0);
+  });
+
   it('runs one pass at a time: a second call while one runs shares it', async () => {
     await deliver('2026-02-03');
     const r = repricer();
@@ -351,6 +389,7 @@ describe('Repricer passes (SQLite)', () => {
     await store.finishPricingMonth({ portfolioId: 'PF', month: '2026-02', holder: 'x', nowMs: 0, leaseMs: 1 });
     expect(await dirty()).toEqual([['W', '2026-02', '2026-02-03']]);
 
+    // Two reports: the job re-arms itself after a failed pass.
     const errors: string[] = [];
     let reported!: () => void;
     const seen = new Promise<void>((resolve) => (reported = resolve));
@@ -360,13 +399,13 @@ describe('Repricer passes (SQLite)', () => {
       },
       onError: (err) => {
         errors.push(err.message);
-        reported();
+        if (errors.length === 2) reported();
       },
     });
     started.start(1);
     await seen;
     await started.stop();
-    expect(errors[0]).toBe('still no book');
+    expect(errors.slice(0, 2)).toEqual(['still no book', 'still no book']);
     expect(await dirty()).toEqual([['W', '2026-02', '2026-02-03']]);
   });
 });
