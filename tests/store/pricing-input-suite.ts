@@ -15,6 +15,18 @@ import { createEnvelopeIngest } from '../../src/connector/store';
 import { DEMO_AS_OF_MS } from '../helpers/demo-clock';
 import type { StoreEngine } from './store-engine';
 
+/**
+ * The queries the body is checked on: 4 groupings × 4 filters (none, a country, a category, one WABA)
+ * × the ranges given. The HTTP route's test (tests/integration/pricing-input-stream.test.ts) sends them too.
+ */
+export function pricingInputQueries(waba: string, ranges: readonly (readonly [string, string])[]): Record<string, string>[] {
+  const queries: Record<string, string>[] = [];
+  for (const by of ['', 'category', 'country', 'phone,country,group'])
+    for (const f of [{}, { country: 'BR' }, { category: 'marketing' }, { waba }] as Record<string, string>[])
+      for (const [from, to] of ranges) queries.push({ from, to, ...(by ? { by } : {}), ...f });
+  return queries;
+}
+
 export function describePricingInputBehaviour(engine: StoreEngine): void {
   describe(`${engine.name}: /pricing-input streamed`, () => {
     it('streams a day of rows per chunk, the same bytes as the whole response, rows in the order of one whole-span read', async () => {
@@ -39,15 +51,11 @@ export function describePricingInputBehaviour(engine: StoreEngine): void {
           return chunks;
         };
         const waba = [...wabas.keys()][0] as string;
-        const queries: Record<string, string>[] = [];
-        for (const by of ['', 'category', 'country', 'phone,country,group'])
-          for (const f of [{}, { country: 'BR' }, { category: 'marketing' }, { waba }] as Record<string, string>[])
-            for (const [from, to] of [
-              ['2026-09-20', '2026-11-15'],
-              ['2026-10-10', '2026-10-20'],
-              ['2030-01-01', '2030-01-31'],
-            ] as const)
-              queries.push({ from, to, ...(by ? { by } : {}), ...f });
+        const queries = pricingInputQueries(waba, [
+          ['2026-09-20', '2026-11-15'],
+          ['2026-10-10', '2026-10-20'],
+          ['2030-01-01', '2030-01-31'],
+        ]);
         for (const params of queries) {
           const chunks = await body(params);
           expect({ params, body: chunks.join('') }).toEqual({

@@ -6,7 +6,7 @@ import {
   contactsSeries,
   listValues,
   monthlyReconciliation,
-  pricingInput,
+  pricingInputBody,
   reconciliation,
   tierState,
   usageSeries,
@@ -24,7 +24,6 @@ type Arg<F> = F extends (ctx: QueryContext, q: infer Q) => unknown ? Q : never;
  */
 export const API_QUERIES = {
   usage: (ctx: QueryContext, q: Parameters<typeof usageSeries>[1]) => usageSeries(ctx, q),
-  'pricing-input': (ctx: QueryContext, q: Parameters<typeof pricingInput>[1]) => pricingInput(ctx, q),
   calls: (ctx: QueryContext, q: Parameters<typeof callsSeries>[1]) => callsSeries(ctx, q),
   contacts: (ctx: QueryContext, q: Parameters<typeof contactsSeries>[1]) => contactsSeries(ctx, q),
   reconciliation: (ctx: QueryContext, q: z.infer<typeof reconciliationQuery>) =>
@@ -43,12 +42,33 @@ export type ApiQueryArg<N extends ApiQueryName> = Arg<(typeof API_QUERIES)[N]>;
 
 export const isApiQueryName = (name: unknown): name is ApiQueryName => typeof name === 'string' && Object.hasOwn(API_QUERIES, name);
 
+/**
+ * The /api/v1 reads whose body is sent as it is produced (docs/performance.md, "Priced rollups"):
+ * each gives its JSON text as chunks whose concatenation is the whole answer, so neither thread
+ * holds an answer that grows with the store.
+ */
+export const STREAMED_QUERIES = {
+  'pricing-input': (ctx: QueryContext, q: Parameters<typeof pricingInputBody>[1]) => pricingInputBody(ctx, q),
+};
+
+export type StreamedQueryName = keyof typeof STREAMED_QUERIES;
+export type StreamedQueryArg<N extends StreamedQueryName> = Arg<(typeof STREAMED_QUERIES)[N]>;
+
+export const isStreamedQueryName = (name: unknown): name is StreamedQueryName =>
+  typeof name === 'string' && Object.hasOwn(STREAMED_QUERIES, name);
+
 /** What /health shows of the query worker (absent when the API runs its queries in the HTTP thread). */
 export type QueryWorkerHealth = NonNullable<HealthResponse['queryWorker']>;
 
 /** Runs a validated API query and answers the JSON text the route sends. */
 export interface QueryRunner {
   run<N extends ApiQueryName>(name: N, q: ApiQueryArg<N>): Promise<string>;
+  /**
+   * A streamed query's body, chunk by chunk. An error the query finds rejects the `next()` that
+   * would have given the following chunk; `return()` stops the query (the client went away), also
+   * while a `next()` is still waiting.
+   */
+  stream<N extends StreamedQueryName>(name: N, q: StreamedQueryArg<N>): AsyncIterator<string, void>;
   health?(): QueryWorkerHealth;
 }
 
@@ -59,7 +79,10 @@ export async function answerOf<N extends ApiQueryName>(ctx: QueryContext, name: 
 }
 
 /** Runs the queries on the calling thread: an in-memory SQLite store (tests) or `query.worker: false`. */
-export const inThreadRunner = (ctx: QueryContext): QueryRunner => ({ run: (name, q) => answerOf(ctx, name, q) });
+export const inThreadRunner = (ctx: QueryContext): QueryRunner => ({
+  run: (name, q) => answerOf(ctx, name, q),
+  stream: (name, q) => (STREAMED_QUERIES[name] as (ctx: QueryContext, q: StreamedQueryArg<typeof name>) => AsyncGenerator<string>)(ctx, q),
+});
 
 /**
  * The query worker could not answer (it crashed with this request in flight, or could not be

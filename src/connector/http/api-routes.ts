@@ -19,6 +19,7 @@ import { currencyOfDay, type QueryContext } from '../query';
 import { inThreadRunner, type QueryRunner } from './api-queries';
 import { registerInvoiceRoutes } from './invoice-routes';
 import { registerPriceFileRoutes } from './price-file-routes';
+import { streamedBody } from './streamed-body';
 
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(query)';
 
@@ -47,6 +48,12 @@ export interface ApiOptions {
   runner?: QueryRunner;
   /** Without a token the API refuses every request: an open billing API is never the default. */
   apiToken?: string;
+  /** Where a streamed response that fails after its first byte is logged (it can no longer get an error status). */
+  log: ErrorLog;
+}
+
+export interface ErrorLog {
+  error(obj: object, msg: string): void;
 }
 
 /** Registers the bearer-token protected query API (docs/api.md). */
@@ -72,7 +79,14 @@ export async function registerApiRoutes(app: FastifyInstance, opts: ApiOptions):
       // the answer is the JSON text the runner made (fastify's own serialisation is JSON.stringify too).
       const json = (reply: FastifyReply, text: Promise<string>) => text.then((t) => reply.type('application/json; charset=utf-8').send(t));
       scope.get('/usage', async (req, reply) => json(reply, runner.run('usage', parseQuery(usageQuery, req.query))));
-      scope.get('/pricing-input', async (req, reply) => json(reply, runner.run('pricing-input', parseQuery(pricingInputQuery, req.query))));
+      // Sent as the query produces it (a day of rows per chunk): an export of the whole store is never held whole.
+      scope.get('/pricing-input', async (req, reply) => {
+        const body = await streamedBody(runner.stream('pricing-input', parseQuery(pricingInputQuery, req.query)));
+        body.on('error', (err) =>
+          opts.log.error({ err, url: req.url.split('?')[0] }, 'streamed response failed after its first byte; the connection was cut'),
+        );
+        return reply.type('application/json; charset=utf-8').send(body);
+      });
       scope.get('/calls', async (req, reply) => json(reply, runner.run('calls', parseQuery(callsQuery, req.query))));
       scope.get('/contacts', async (req, reply) => json(reply, runner.run('contacts', parseQuery(contactsQuery, req.query))));
       scope.get('/reconciliation', async (req, reply) =>

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { IngestObserver } from '../metrics';
 import type { QueryContext } from '../query';
 import type { QueryRunner } from './api-queries';
+import type { ErrorLog } from './api-routes';
 import type { GroupCommitWriter, Store } from '../store';
 
 export interface AppOptions {
@@ -25,6 +26,11 @@ export interface AppOptions {
   now?: () => number;
   /** A pino logger config or instance options; false = silent. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * Errors no status can report any more (a streamed body failing after its first byte) are logged
+   * here; default: fastify's logger (`logger`), silent when that is off.
+   */
+  errorLog?: ErrorLog;
   /** Query API: enabled when a context is given; every request needs `apiToken`. */
   query?: QueryContext;
   /**

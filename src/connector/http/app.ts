@@ -74,7 +74,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await registerWebhookRoutes(app, opts, writer);
   if (opts.query)
-    await registerApiRoutes(app, { ctx: opts.query, apiToken: opts.apiToken, ...(opts.queryRunner ? { runner: opts.queryRunner } : {}) });
+    await registerApiRoutes(app, {
+      ctx: opts.query,
+      apiToken: opts.apiToken,
+      log: opts.errorLog ?? app.log,
+      ...(opts.queryRunner ? { runner: opts.queryRunner } : {}),
+    });
   const metrics = opts.metrics;
   if (metrics) {
     app.get('/metrics', async (req, reply) => {

@@ -5,7 +5,7 @@ export { pricedUsage, directionOf } from './priced-usage';
 export { pricingVersion, Repricer, type RepricerOptions } from './re-pricer';
 export { usageSeries, usageFacts } from './usage-series';
 export { callsSeries } from './calls-series';
-export { annotations, contactsSeries, listValues, pricingInput, reconciliation, tierState } from './other-series';
+export { annotations, contactsSeries, listValues, pricingInput, pricingInputBody, reconciliation, tierState } from './other-series';
 export {
   buildReport,
   formatReport,

@@ -253,6 +253,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     writer,
     version: VERSION,
     logger: false,
+    errorLog: logger,
     ...(config.webhooks?.appSecret ? { appSecret: config.webhooks.appSecret } : {}),
     ...(config.webhooks?.sharedSecret ? { sharedSecret: config.webhooks.sharedSecret } : {}),
     ...(config.webhooks?.verifyToken ? { verifyToken: config.webhooks.verifyToken } : {}),

@@ -7,7 +7,15 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { InputError } from '@core';
-import { QueryUnavailableError, type ApiQueryArg, type ApiQueryName, type QueryRunner, type QueryWorkerHealth } from '../http/api-queries';
+import {
+  QueryUnavailableError,
+  type ApiQueryArg,
+  type ApiQueryName,
+  type QueryRunner,
+  type QueryWorkerHealth,
+  type StreamedQueryArg,
+  type StreamedQueryName,
+} from '../http/api-queries';
 import type { WabaInfo } from '../query';
 import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest } from './query-worker';
 
@@ -20,6 +28,11 @@ require(${JSON.stringify(ENTRY)}).runQueryWorker().catch((err) => { throw err; }
 const MAX_RESTART_DELAY_MS = 30_000;
 /** A worker that does not finish closing (a query under way) within this long is terminated. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * How many chunks of a streamed query the worker may read ahead of the response: one being sent and
+ * one ready keep the socket busy; more would only hold days of rows in memory for a slow client.
+ */
+const STREAM_CREDIT = 2;
 
 export interface QueryWorkerOptions {
   db: string;
@@ -37,9 +50,17 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/** The HTTP thread's end of a streamed query (`QueryWorker.stream`). */
+interface Inflow {
+  chunk(text: string): void;
+  end(): void;
+  fail(err: Error): void;
+}
+
 interface Incarnation {
   worker: Worker;
   pending: Map<number, Pending>;
+  streams: Map<number, Inflow>;
   exited: Promise<void>;
 }
 
@@ -100,7 +121,7 @@ export class QueryWorker implements QueryRunner {
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
     let markExited: () => void = () => undefined;
-    const inc: Incarnation = { worker, pending: new Map(), exited: new Promise((r) => (markExited = r)) };
+    const inc: Incarnation = { worker, pending: new Map(), streams: new Map(), exited: new Promise((r) => (markExited = r)) };
     return new Promise<Incarnation>((resolve, reject) => {
       let ready = false;
       let crash: Error | null = null;
@@ -113,6 +134,14 @@ export class QueryWorker implements QueryRunner {
           this.status = 'ok';
           resolve(inc);
           return;
+        }
+        if (m.type === 'chunk' || m.type === 'end' || (m.type === 'failed' && inc.streams.has(m.id))) {
+          const s = inc.streams.get(m.id);
+          if (!s) return;
+          if (m.type === 'chunk') return s.chunk(m.text);
+          inc.streams.delete(m.id);
+          this.consecutiveCrashes = 0;
+          return m.type === 'end' ? s.end() : s.fail(errorOf(m.error));
         }
         if (m.type !== 'answer' && m.type !== 'failed') return;
         const p = inc.pending.get(m.id);
@@ -127,9 +156,11 @@ export class QueryWorker implements QueryRunner {
         markExited();
         if (this.live === inc) this.live = null;
         const why = crash?.message ?? `exited with code ${code}`;
-        for (const p of inc.pending.values())
-          p.reject(new QueryUnavailableError(`the query worker stopped while answering (${why}); it is being restarted, retry`));
+        const stopped = () => new QueryUnavailableError(`the query worker stopped while answering (${why}); it is being restarted, retry`);
+        for (const p of inc.pending.values()) p.reject(stopped());
         inc.pending.clear();
+        for (const s of inc.streams.values()) s.fail(stopped());
+        inc.streams.clear();
         if (!ready) reject(new Error(why));
         if (this.closing) return;
         this.onCrash(why, ready);
@@ -175,6 +206,83 @@ export class QueryWorker implements QueryRunner {
         reject(err as Error);
       }
     });
+  }
+
+  /**
+   * A streamed query run in the worker, its chunks taken one by one: each chunk taken lets the worker
+   * read one more (STREAM_CREDIT ahead), and `return()` tells it to stop the query.
+   */
+  stream<N extends StreamedQueryName>(name: N, q: StreamedQueryArg<N>): AsyncIterator<string, void> {
+    const id = this.nextId++;
+    const chunks: string[] = [];
+    let finished = false;
+    let failure: Error | null = null;
+    let stopped = false;
+    let wake: (() => void) | null = null;
+    let inc: Incarnation | null = null;
+    const signal = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const post = (m: WorkerRequest) => {
+      try {
+        inc?.worker.postMessage(m);
+      } catch {
+        // The worker is gone: its exit fails this stream, or it already ended.
+      }
+    };
+    const started = (async () => {
+      if (this.closing) throw new QueryUnavailableError('the connector is shutting down');
+      try {
+        inc = await this.current;
+      } catch (err) {
+        throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
+      }
+      if (stopped) return;
+      inc.streams.set(id, {
+        chunk: (text) => {
+          chunks.push(text);
+          signal();
+        },
+        end: () => {
+          finished = true;
+          signal();
+        },
+        fail: (err) => {
+          failure = err;
+          signal();
+        },
+      });
+      inc.worker.postMessage({ type: 'stream', id, name, q, credit: STREAM_CREDIT } satisfies WorkerRequest);
+    })();
+    started.catch(() => undefined);
+    const done: IteratorReturnResult<void> = { done: true, value: undefined };
+    return {
+      next: async () => {
+        await started;
+        for (;;) {
+          if (stopped) return done;
+          const text = chunks.shift();
+          if (text !== undefined) {
+            if (!finished && !failure) post({ type: 'more', id });
+            return { done: false, value: text };
+          }
+          if (failure) throw failure;
+          if (finished) return done;
+          await new Promise<void>((r) => (wake = r));
+        }
+      },
+      return: async () => {
+        if (!stopped && !finished && !failure) {
+          inc?.streams.delete(id);
+          post({ type: 'cancel', id });
+        }
+        stopped = true;
+        signal();
+        return done;
+      },
+    };
   }
 
   /** The HTTP thread's commit signal, pulls and price reloads: cached answers in the worker are stale. */

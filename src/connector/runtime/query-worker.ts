@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '@core';
-import { answerOf, isApiQueryName } from '../http/api-queries';
+import { answerOf, isApiQueryName, isStreamedQueryName, STREAMED_QUERIES } from '../http/api-queries';
 import type { QueryContext, WabaInfo } from '../query';
 import type { ConnectorStore } from '../store';
 import { openStore } from './open-store';
@@ -20,15 +20,26 @@ export interface QueryWorkerData {
   /** Int32 [0]: the HTTP thread's cache generation (its commits, pulls, price reloads), moved with Atomics.add. */
   generation: SharedArrayBuffer;
   /**
-   * Tests only (ConnectorOptions.queryWorkerGate, 16 bytes): Int32 [0] mode (0 run, 1 hold each query
-   * before it starts, 2 crash the worker), [1] how many queries reached the gate, [2] milliseconds added
-   * to this thread's monotonic clock (what the query caches age on), so a test can step past their
-   * refresh time without sleeping, as it does with jest's fake clock in the HTTP thread.
+   * Tests only (ConnectorOptions.queryWorkerGate, 16 or 32 bytes): Int32 [0] mode (0 run, 1 hold each
+   * query before it starts, 2 crash the worker), [1] how many queries reached the gate, [2] milliseconds
+   * added to this thread's monotonic clock (what the query caches age on), so a test can step past their
+   * refresh time without sleeping, as it does with jest's fake clock in the HTTP thread. With 32 bytes,
+   * the daily usage reads (`usageDaily`, `usagePricingDaily`) of a range ending on or after a day go
+   * through a hook (days as UTC epoch day numbers, 0 = none): [3] such reads wait (the thread stays
+   * free for messages) until the test sets it to 0, [4] counts the reads asked for (held ones included), [5] how many streamed
+   * queries are running, [6] how many cancels arrived, [7] such reads fail.
    */
   gate?: SharedArrayBuffer;
 }
 
-export type WorkerRequest = { type: 'query'; id: number; name: string; q: unknown } | { type: 'prices' } | { type: 'close' };
+export type WorkerRequest =
+  | { type: 'query'; id: number; name: string; q: unknown }
+  /** A streamed query: the worker may post `credit` chunks ahead of the `more` messages that ask for each next one. */
+  | { type: 'stream'; id: number; name: string; q: unknown; credit: number }
+  | { type: 'more'; id: number }
+  | { type: 'cancel'; id: number }
+  | { type: 'prices' }
+  | { type: 'close' };
 
 export type WorkerFailure =
   | { kind: 'input'; field: string; value: unknown; reason: string }
@@ -38,12 +49,59 @@ export type WorkerFailure =
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'answer'; id: number; json: string }
+  | { type: 'chunk'; id: number; text: string }
+  | { type: 'end'; id: number }
   | { type: 'failed'; id: number; error: WorkerFailure }
   | { type: 'closed' };
 
 export const GATE_RUN = 0;
 export const GATE_HOLD = 1;
 export const GATE_CRASH = 2;
+/** Slots of the 32-byte gate (QueryWorkerData.gate). */
+export const GATE_HOLD_READS_FROM = 3;
+export const GATE_READS = 4;
+export const GATE_STREAMS = 5;
+export const GATE_CANCELS = 6;
+export const GATE_FAIL_READS_FROM = 7;
+
+/** A day as the read hook's slots hold it. */
+export const gateDay = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
+
+type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: unknown };
+
+/** The store as the worker reads it under a test's read hook (see QueryWorkerData.gate). */
+function hookedStore(store: ConnectorStore, gate: Int32Array): ConnectorStore {
+  const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+  const pass = async (toDay: string): Promise<void> => {
+    const day = gateDay(toDay);
+    Atomics.add(gate, GATE_READS, 1);
+    Atomics.notify(gate, GATE_READS);
+    for (let from = Atomics.load(gate, GATE_HOLD_READS_FROM); from !== 0 && day >= from; from = Atomics.load(gate, GATE_HOLD_READS_FROM)) {
+      const w = waitAsync(gate, GATE_HOLD_READS_FROM, from);
+      if (w.async) await w.value;
+    }
+    const failFrom = Atomics.load(gate, GATE_FAIL_READS_FROM);
+    if (failFrom !== 0 && day >= failFrom) throw new Error(`store read of ${toDay} failed (test gate)`);
+  };
+  type Range = Parameters<ConnectorStore['usageDaily']>[0];
+  const hooked = {
+    async usageDaily(range: Range) {
+      await pass(range.toDay);
+      return store.usageDaily(range);
+    },
+    async usagePricingDaily(range: Range) {
+      await pass(range.toDay);
+      return store.usagePricingDaily(range);
+    },
+  };
+  return new Proxy(store, {
+    get(target, key) {
+      if (key in hooked) return hooked[key as keyof typeof hooked];
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
 
 function failureOf(err: unknown): WorkerFailure {
   if (err instanceof InputError) {
@@ -84,9 +142,15 @@ export async function runQueryWorker(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('runQueryWorker runs inside a worker thread');
   const data = workerData as QueryWorkerData;
-  const store: ConnectorStore = await openStore(data.db, { timezones: data.timezones, readOnly: true });
+  const opened: ConnectorStore = await openStore(data.db, { timezones: data.timezones, readOnly: true });
   const shared = new Int32Array(data.generation);
   const gate = data.gate ? new Int32Array(data.gate) : null;
+  const store = gate && gate.length > GATE_FAIL_READS_FROM ? hookedStore(opened, gate) : opened;
+  const count = (slot: number, by: number) => {
+    if (!gate || gate.length <= slot) return;
+    Atomics.add(gate, slot, by);
+    Atomics.notify(gate, slot);
+  };
   if (gate) {
     const monotonic = performance.now.bind(performance);
     performance.now = () => monotonic() + Atomics.load(gate, 2);
@@ -112,6 +176,48 @@ export async function runQueryWorker(): Promise<void> {
       reply({ type: 'failed', id: m.id, error: failureOf(err) });
     }
   };
+
+  interface Flow {
+    credit: number;
+    cancelled: boolean;
+    wake: (() => void) | null;
+  }
+  const flows = new Map<number, Flow>();
+  // A chunk is read from the query only when the HTTP thread has room for it, so a slow client holds
+  // the query back instead of making this thread buffer the answer.
+  const stream = async (m: Extract<WorkerRequest, { type: 'stream' }>) => {
+    const flow: Flow = { credit: m.credit, cancelled: false, wake: null };
+    flows.set(m.id, flow);
+    count(GATE_STREAMS, 1);
+    try {
+      if (!isStreamedQueryName(m.name)) throw new Error(`unknown streamed query ${m.name}`);
+      const body = STREAMED_QUERIES[m.name](ctx, m.q as never);
+      try {
+        for (;;) {
+          while (flow.credit <= 0 && !flow.cancelled) await new Promise<void>((r) => (flow.wake = r));
+          if (flow.cancelled) return;
+          const n = await body.next();
+          if (flow.cancelled) return;
+          if (n.done) break;
+          flow.credit--;
+          reply({ type: 'chunk', id: m.id, text: n.value });
+        }
+      } finally {
+        await body.return(undefined);
+      }
+      reply({ type: 'end', id: m.id });
+    } catch (err) {
+      if (!flow.cancelled) reply({ type: 'failed', id: m.id, error: failureOf(err) });
+    } finally {
+      flows.delete(m.id);
+      count(GATE_STREAMS, -1);
+    }
+  };
+  const wake = (flow: Flow | undefined) => {
+    const w = flow?.wake;
+    if (flow) flow.wake = null;
+    w?.();
+  };
   // Reloads are chained so two of them never race and leave the older book in place.
   let reloading = Promise.resolve();
 
@@ -119,6 +225,18 @@ export async function runQueryWorker(): Promise<void> {
     if (m.type === 'query') {
       passGate(gate);
       void handle(m);
+    } else if (m.type === 'stream') {
+      passGate(gate);
+      void stream(m);
+    } else if (m.type === 'more') {
+      const flow = flows.get(m.id);
+      if (flow) flow.credit++;
+      wake(flow);
+    } else if (m.type === 'cancel') {
+      const flow = flows.get(m.id);
+      if (flow) flow.cancelled = true;
+      count(GATE_CANCELS, 1);
+      wake(flow);
     } else if (m.type === 'prices') {
       reloading = reloading
         .then(async () => {
