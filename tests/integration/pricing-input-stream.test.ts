@@ -22,13 +22,14 @@ import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
 import { buildApp } from '../../src/connector/http';
 import type { QueryRunner } from '../../src/connector/http';
 import { inThreadRunner } from '../../src/connector/http/api-queries';
-import { pricingInput } from '../../src/connector/query/other-series';
+import { pricingInput, pricingInputBody } from '../../src/connector/query/other-series';
 import type { QueryContext } from '../../src/connector/query/query-context';
 import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { openStore } from '../../src/connector/runtime/open-store';
 import { importDemoRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import {
+  GATE_AWAITING_CREDIT,
   GATE_CANCELS,
   GATE_CRASH,
   GATE_HOLD,
@@ -131,8 +132,8 @@ const reached = (gate: Int32Array, count: number) => slotReaches(gate, 1, (v) =>
 /** The two ways the route runs, as the tests drive them. */
 interface Path {
   url: string;
-  /** The query worker's gate (absent in the HTTP thread). */
-  gate?: Int32Array;
+  /** The query worker and its gate (absent in the HTTP thread). */
+  worker?: { runner: QueryRunner; gate: Int32Array };
   logged: { msg: string }[];
   /** The store reads from `day` on wait until `open()`. */
   hold(day: string): void;
@@ -237,7 +238,7 @@ for (const [engine, describeOn, makeDb] of engines)
     /** The route through the query worker: the gate's read slots hook the worker's own store reads. */
     async function workerPath(): Promise<Path> {
       const { logger, logged } = capture();
-      const gate = new Int32Array(new SharedArrayBuffer(32));
+      const gate = new Int32Array(new SharedArrayBuffer(36));
       const running: RunningConnector = await startConnector({
         config: demoConfig(TOKEN),
         db,
@@ -254,7 +255,7 @@ for (const [engine, describeOn, makeDb] of engines)
       expect(running.queryWorker).not.toBeNull();
       return {
         url: running.url,
-        gate,
+        worker: { runner: running.queryWorker as QueryRunner, gate },
         logged,
         hold: (day) => setSlot(gate, GATE_HOLD_READS_FROM, gateDay(day)),
         open: () => setSlot(gate, GATE_HOLD_READS_FROM, 0),
@@ -453,8 +454,34 @@ for (const [engine, describeOn, makeDb] of engines)
         }, 60_000);
 
         if (name === 'through the query worker')
+          it('reads at most two chunks ahead of what the response has taken', async () => {
+            const { runner, gate } = p.worker as NonNullable<Path['worker']>;
+            const q = pricingInputQuery.parse(Object.fromEntries(new URLSearchParams(WHOLE)));
+            const chunks: string[] = [];
+            for await (const c of pricingInputBody(ctx, q)) chunks.push(c);
+            // Reads run one a day from 2026-09-01: the day of the month a chunk's rows are on is how many reads it took.
+            const readsFor = (chunk: string | undefined) => Number(/"day":"2026-09-(\d\d)"/.exec(chunk ?? '')?.[1]);
+            expect(chunks.length).toBeGreaterThan(4);
+            const before = p.asked();
+            const body = runner.stream('pricing-input', q);
+            expect(await body.next()).toEqual({ done: false, value: chunks[0] });
+            // One chunk taken: the worker reads on to the third chunk's day, posts it and waits; nothing after that day is read.
+            await p.askedFor(before + readsFor(chunks[2]));
+            await slotReaches(gate, GATE_AWAITING_CREDIT, (v) => v === 1);
+            expect(p.asked() - before).toBe(readsFor(chunks[2]));
+            expect(await body.next()).toEqual({ done: false, value: chunks[1] });
+            // One more taken: it reads on to the fourth chunk's day, and waits again.
+            await p.askedFor(before + readsFor(chunks[3]));
+            await slotReaches(gate, GATE_AWAITING_CREDIT, (v) => v === 1);
+            expect(p.asked() - before).toBe(readsFor(chunks[3]));
+            await body.return?.();
+            await p.idle();
+            expect(Atomics.load(gate, GATE_AWAITING_CREDIT)).toBe(0);
+          }, 60_000);
+
+        if (name === 'through the query worker')
           it('a worker crash is a 503 before the first chunk and a cut connection after it; the restarted worker answers', async () => {
-            const gate = p.gate as Int32Array;
+            const { gate } = p.worker as NonNullable<Path['worker']>;
             const expected = await whole(WHOLE);
             // Before: the stream message is held at the gate, and the worker crashes there.
             setSlot(gate, 0, GATE_HOLD);

@@ -23,11 +23,12 @@ export interface QueryWorkerData {
    * Tests only (ConnectorOptions.queryWorkerGate, 16 or 32 bytes): Int32 [0] mode (0 run, 1 hold each
    * query before it starts, 2 crash the worker), [1] how many queries reached the gate, [2] milliseconds
    * added to this thread's monotonic clock (what the query caches age on), so a test can step past their
-   * refresh time without sleeping, as it does with jest's fake clock in the HTTP thread. With 32 bytes,
-   * the daily usage reads (`usageDaily`, `usagePricingDaily`) of a range ending on or after a day go
-   * through a hook (days as UTC epoch day numbers, 0 = none): [3] such reads wait (the thread stays
-   * free for messages) until the test sets it to 0, [4] counts the reads asked for (held ones included), [5] how many streamed
-   * queries are running, [6] how many cancels arrived, [7] such reads fail.
+   * refresh time without sleeping, as it does with jest's fake clock in the HTTP thread. With 36 bytes,
+   * the daily usage reads (`usageDaily`, `usagePricingDaily`) go through a hook (days as UTC epoch day
+   * numbers, 0 = none): [3] reads of a range ending on or after that day wait (the thread stays free
+   * for messages) until the test sets it to 0, [4] counts the reads asked for (held ones included),
+   * [5] how many streamed queries are running, [6] how many cancels arrived, [7] reads ending on or
+   * after that day fail, [8] how many streamed queries wait for credit.
    */
   gate?: SharedArrayBuffer;
 }
@@ -63,6 +64,7 @@ export const GATE_READS = 4;
 export const GATE_STREAMS = 5;
 export const GATE_CANCELS = 6;
 export const GATE_FAIL_READS_FROM = 7;
+export const GATE_AWAITING_CREDIT = 8;
 
 /** A day as the read hook's slots hold it. */
 export const gateDay = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
@@ -145,7 +147,7 @@ export async function runQueryWorker(): Promise<void> {
   const opened: ConnectorStore = await openStore(data.db, { timezones: data.timezones, readOnly: true });
   const shared = new Int32Array(data.generation);
   const gate = data.gate ? new Int32Array(data.gate) : null;
-  const store = gate && gate.length > GATE_FAIL_READS_FROM ? hookedStore(opened, gate) : opened;
+  const store = gate && gate.length > GATE_AWAITING_CREDIT ? hookedStore(opened, gate) : opened;
   const count = (slot: number, by: number) => {
     if (!gate || gate.length <= slot) return;
     Atomics.add(gate, slot, by);
@@ -194,7 +196,11 @@ export async function runQueryWorker(): Promise<void> {
       const body = STREAMED_QUERIES[m.name](ctx, m.q as never);
       try {
         for (;;) {
-          while (flow.credit <= 0 && !flow.cancelled) await new Promise<void>((r) => (flow.wake = r));
+          while (flow.credit <= 0 && !flow.cancelled) {
+            count(GATE_AWAITING_CREDIT, 1);
+            await new Promise<void>((r) => (flow.wake = r));
+            count(GATE_AWAITING_CREDIT, -1);
+          }
           if (flow.cancelled) return;
           const n = await body.next();
           if (flow.cancelled) return;
