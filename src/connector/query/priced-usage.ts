@@ -1,5 +1,4 @@
 import {
-  addDays,
   firstDayOf,
   isKnownPricingType,
   monthOf,
@@ -209,5 +208,3 @@ function cached<T extends Computed>(ctx: QueryContext, grain: string, span: stri
   value.catch(() => cache.delete(key));
   return value;
 }
-
-export const dayBefore = (day: string) => addDays(day, -1);
