@@ -25,6 +25,18 @@ describe('splitParent: the rule for every grain finer than the pricing grain', (
     ]);
   });
 
+  it('weighs children by charged units, not delivered messages (a CBP conversation of several messages is one unit)', () => {
+    // Cost 90 and 3 billable over units 1:2 (messages 5:1): 30 and 60, 1 and 2; by messages it would be 75 and 15.
+    const kids = [
+      { key: 'PA', messages: 5, units: 1 },
+      { key: 'PB', messages: 1, units: 2 },
+    ];
+    expect(splitParent({ billable: 3, costMicros: 90n }, kids)).toEqual([
+      { billable: 1, costMicros: 30n },
+      { billable: 2, costMicros: 60n },
+    ]);
+  });
+
   it('keeps an unknown cost unknown in every child', () => {
     expect(splitParent({ billable: 3, costMicros: null }, [child('x', 1), child('y', 2)])).toEqual([
       { billable: 1, costMicros: null },
