@@ -16,11 +16,15 @@ jest.setTimeout(60_000);
 const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
 const BR = '5511987650001';
 
-/** m1 04-29 utility (PA) 0.0072; m2 05-02 marketing (PB) 0.0625; m3 05-03 utility (PA) 0.0072. */
+/**
+ * m1 04-29 utility (PA) 0.0072; m2 05-02 marketing (PB) 0.0625; m3 05-03 utility (PA) 0.0072;
+ * f1 02-20 utility (PA), before the card (in force from 03-01): stored with a pricing problem.
+ */
 const events = [
   ...delivered('W1', 'PA', 'm1', '2026-04-29T09:00:00Z', BR, PMP('utility')),
   ...delivered('W1', 'PB', 'm2', '2026-05-02T09:00:00Z', BR, PMP('marketing')),
   ...delivered('W1', 'PA', 'm3', '2026-05-03T09:00:00Z', BR, PMP('utility')),
+  ...delivered('W1', 'PA', 'f1', '2026-02-20T09:00:00Z', BR, PMP('utility')),
 ];
 
 describe.each(QUERY_ENGINES)('stored priced rollups on $name', (engine) => {
@@ -57,6 +61,41 @@ describe.each(QUERY_ENGINES)('stored priced rollups on $name', (engine) => {
         { bucket: '2026-05', phoneNumberId: 'PA', messages: 1, billable: 1, cost: '0.0072' },
         { bucket: '2026-05', phoneNumberId: 'PB', messages: 1, billable: 1, cost: '0.0625' },
       ]);
+      // No message has a group: the stored grain keeps none as '', which the answer gives as null.
+      expect(await rowsOf({ by: 'group', interval: 'month' })).toEqual([
+        { bucket: '2026-04', group: null, messages: 1, billable: 1, cost: '0.0072' },
+        { bucket: '2026-05', group: null, messages: 2, billable: 2, cost: '0.0697' }, // 0.0625 + 0.0072
+      ]);
+    });
+
+    it('prices a clean month whose stored rows have a problem at query time, so the problem is reported in its own words', async () => {
+      for (const by of ['', 'phone']) {
+        const res = await usageSeries(fx.ctx, usageQuery.parse({ from: '2026-02-01', to: '2026-02-28', by, interval: 'month' }));
+        expect({ by, rows: res.rows.map((r) => [r.bucket, r.messages, r.billable, r.cost]), problems: res.problems }).toEqual({
+          by,
+          rows: [['2026-02', 1, 1, null]],
+          problems: [{ code: 'no_rate_card', message: 'No USD rate card per message in force on 2026-02-20' }],
+        });
+      }
+    });
+
+    it('prices at query time when the stored rows were written under another configuration (a changed currency)', async () => {
+      // The same WABA now billed in BRL, for which no card is imported: its rows are BRL, unpriced, each day named.
+      const brl: WabaInfo = { ...W, currencies: [{ from: '', code: 'BRL' }] };
+      const res = await usageSeries(
+        { ...fx.ctx, wabas: new Map([[W.id, brl]]) },
+        usageQuery.parse({ from: '2026-04-20', to: '2026-05-10', interval: 'month' }),
+      );
+      expect(res.rows.map((r) => [r.bucket, r.currency, r.messages, r.billable, r.cost])).toEqual([
+        ['2026-04', 'BRL', 1, 1, null],
+        ['2026-05', 'BRL', 2, 2, null],
+      ]);
+      expect(res.problems).toEqual(
+        ['2026-04-29', '2026-05-02', '2026-05-03'].map((day) => ({
+          code: 'no_rate_card',
+          message: `No BRL rate card per message in force on ${day}`,
+        })),
+      );
     });
 
     it('keeps a direction filter on stored rows (which carry no direction of their own)', async () => {
