@@ -609,6 +609,9 @@ describeOnBothStores('pricing-input', (open) => {
       { id: 'p3', at: '2026-05-01T11:00:00Z', to: BR2, category: 'utility', phone: 'PH_B' },
       { id: 'p4', at: '2026-05-01T12:00:00Z', to: BR, category: 'service', phone: 'PH_A', type: 'free_customer_service' },
       { id: 'p5', at: '2026-05-02T10:00:00Z', to: IN, category: 'utility', phone: 'PH_A' },
+      // 05-20, market Other for both: Kazakhstan (+7 7…, Other until 2026-10-01) and a recipient that is no phone number (no country).
+      { id: 'p6', at: '2026-05-20T10:00:00Z', to: '77011234567', category: 'utility', phone: 'PH_A', group: 'x' },
+      { id: 'p7', at: '2026-05-20T11:00:00Z', to: 'US.13491208655302741918', category: 'utility', phone: 'PH_A', group: 'KZx' },
     ]);
     await deliver(store, 'W_SP', [
       // Sao Paulo 05-01 09:00 and 05-02 23:00.
@@ -707,6 +710,13 @@ describeOnBothStores('pricing-input', (open) => {
       row(U, '2026-05-01', 'Brazil', 'marketing', 1),
       row(U, '2026-05-01', 'Brazil', 'service', 1, {}, 'free_customer_service'),
       row(U, '2026-05-01', 'Brazil', 'utility', 2),
+    ]);
+  });
+
+  it('keeps rows apart whose country and group would read the same run together (KZ + "x", none + "KZx")', async () => {
+    expect((await ask({ from: '2026-05-20', to: '2026-05-20', by: 'country,group' })).rows).toEqual([
+      row(U, '2026-05-20', 'Other', 'utility', 1, { country: null, group: 'KZx' }),
+      row(U, '2026-05-20', 'Other', 'utility', 1, { country: 'KZ', group: 'x' }),
     ]);
   });
 
