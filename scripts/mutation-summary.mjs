@@ -40,10 +40,12 @@ const survivors = [];
 for (const report of reports) {
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
   for (const [file, { mutants }] of Object.entries(json.files)) {
-    const rel = path
+    const fromCwd = path
       .relative(process.cwd(), path.resolve(json.projectRoot ?? process.cwd(), file))
       .split(path.sep)
       .join('/');
+    // A report made in another checkout (a worktree) names its files from there: key them from src/.
+    const rel = fromCwd.startsWith('../') && fromCwd.includes('/src/') ? fromCwd.slice(fromCwd.indexOf('/src/') + 1) : fromCwd;
     for (const m of mutants) {
       bump(rel.startsWith('src/core/') ? 'src/core' : folderOf(rel), m.status);
       bump(folderOf(rel), m.status);
