@@ -23,12 +23,15 @@ const querySuites = [
   '<rootDir>/tests/integration/served-values.test.ts',
   '<rootDir>/tests/integration/wide-range.test.ts',
 ];
-const nodeSuites = { core: coreSuites, query: querySuites, all: [...coreSuites, ...querySuites] }[scope];
+// The frames are built by the plugin's own suites (jsdom project below) and read, as Grafana would
+// show them, by the dashboard golden-panel and transformation suites (node project, in-process).
+const dashboardSuites = ['<rootDir>/tests/dashboards/golden-panels.test.ts', '<rootDir>/tests/dashboards/dashboard-transforms.test.ts'];
+const nodeSuites = { core: coreSuites, query: querySuites, frames: dashboardSuites, all: [...coreSuites, ...querySuites] }[scope];
 
 // Stryker runs jest once per mutant: a globalSetup that starts a PostgreSQL cluster would start one
 // per mutant. Core's tests need none; the query scope gets one cluster for the whole run from
 // stryker.config.mjs (WASPEND_TEST_PG_URL), which the global setup then leaves alone.
-const noCluster = scope === 'core' ? { globalSetup: undefined, globalTeardown: undefined } : {};
+const noCluster = scope === 'core' || scope === 'frames' ? { globalSetup: undefined, globalTeardown: undefined } : {};
 
 module.exports = {
   // jest.config.js's reason, and more so here: a mutation run shares the cores with its own checkers.
@@ -37,9 +40,24 @@ module.exports = {
     {
       ...node,
       ...noCluster,
-      roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration', '<rootDir>/tests/store'],
+      roots: [
+        '<rootDir>/src/core',
+        '<rootDir>/src/connector',
+        '<rootDir>/tests/integration',
+        '<rootDir>/tests/store',
+        '<rootDir>/tests/dashboards',
+      ],
       testMatch: nodeSuites,
     },
     ...(scope === 'all' ? [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }] : []),
+    ...(scope === 'frames'
+      ? [
+          {
+            ...plugin,
+            roots: ['<rootDir>/src/plugin'],
+            testMatch: ['<rootDir>/src/plugin/{frames,kinds,query}/**/*.test.ts', '<rootDir>/src/plugin/datasource.test.ts'],
+          },
+        ]
+      : []),
   ],
 };

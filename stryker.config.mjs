@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 // WASPEND_MUTATION_SCOPE picks one folder and the suites that own it (jest.mutation.config.js):
 //   core  — src/core against core's own unit tests (npm run mutation:core)
 //   query — src/connector/query against the served-values and query suites (npm run mutation:query)
+//   frames — src/plugin/frames against the plugin's frame, kind, query and dashboard suites (npm run mutation:frames)
 //   unset — core, the query layer and the plugin's frames against all of those suites (npm run mutation)
-// The scoped runs type-check mutants against tsconfig.mutation.json (no plugin, no Grafana typings),
+// The core and query runs type-check mutants against tsconfig.mutation.json (no plugin, no Grafana
+// typings), the frames run against tsconfig.mutation-frames.json (the frames and what they import),
 // which is what makes them minutes instead of hours on a 2-core machine.
 const scope = process.env.WASPEND_MUTATION_SCOPE ?? 'all';
 // Read by the few statistical tests that draw fewer samples when run once per mutant (docs/testing.md).
@@ -16,13 +18,14 @@ const notMutated = ['!**/*.test.ts', '!**/index.ts', '!src/core/test-fixtures/**
 const folders = {
   core: ['src/core/**/*.ts'],
   query: ['src/connector/query/**/*.ts'],
+  frames: ['src/plugin/frames/**/*.ts'],
   all: ['src/core/**/*.ts', 'src/connector/query/**/*.ts', 'src/plugin/frames/**/*.ts'],
 };
 if (!folders[scope]) throw new Error(`WASPEND_MUTATION_SCOPE must be one of ${Object.keys(folders).join(', ')}; got "${scope}"`);
 
 // The query layer's suites run on both stores: one throw-away PostgreSQL cluster serves every
 // mutant's jest run (jest's global setup would otherwise start one per mutant), stopped on exit.
-if (scope !== 'core' && !process.env.WASPEND_TEST_PG_URL) {
+if ((scope === 'query' || scope === 'all') && !process.env.WASPEND_TEST_PG_URL) {
   const { startCluster, stopCluster } = createRequire(import.meta.url)('./tests/helpers/postgres-cluster.js');
   const cluster = await startCluster();
   if (cluster) {
@@ -36,7 +39,7 @@ export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: true },
   checkers: ['typescript'],
-  tsconfigFile: scope === 'all' ? 'tsconfig.json' : 'tsconfig.mutation.json',
+  tsconfigFile: { all: 'tsconfig.json', frames: 'tsconfig.mutation-frames.json' }[scope] ?? 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: [...folders[scope], ...notMutated],
   ignoreStatic: true,
