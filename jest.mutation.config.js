@@ -6,7 +6,7 @@ const { projects } = require('./jest.config.js');
 // worker: the worker thread loads the sources itself, where no mutant is ever switched on.
 process.env.WASPEND_QUERY_WORKER = 'false';
 const [node, plugin] = projects;
-const scope = process.env.WASPEND_MUTATION_SCOPE ?? 'all'; // see stryker.config.mjs
+const scope = process.env.WASPEND_MUTATION_SCOPE; // see stryker.config.mjs, which checks it
 
 const coreSuites = ['<rootDir>/src/core/**/*.test.ts'];
 // Every in-process suite that reaches the query layer: its own tests, the HTTP routes that call it,
@@ -23,41 +23,41 @@ const querySuites = [
   '<rootDir>/tests/integration/served-values.test.ts',
   '<rootDir>/tests/integration/wide-range.test.ts',
 ];
-// The frames are built by the plugin's own suites (jsdom project below) and read, as Grafana would
-// show them, by the dashboard golden-panel and transformation suites (node project, in-process).
+// The frames are built by the plugin's own suites and read, as Grafana would show them, by the
+// dashboard golden-panel and transformation suites (in-process; they run under jsdom here).
 const dashboardSuites = ['<rootDir>/tests/dashboards/golden-panels.test.ts', '<rootDir>/tests/dashboards/dashboard-transforms.test.ts'];
-const nodeSuites = { core: coreSuites, query: querySuites, frames: dashboardSuites, all: [...coreSuites, ...querySuites] }[scope];
+const nodeSuites = { core: coreSuites, query: querySuites }[scope];
 
 // Stryker runs jest once per mutant: a globalSetup that starts a PostgreSQL cluster would start one
 // per mutant. Core's tests need none; the query scope gets one cluster for the whole run from
 // stryker.config.mjs (WASPEND_TEST_PG_URL), which the global setup then leaves alone.
-const noCluster = scope === 'core' || scope === 'frames' ? { globalSetup: undefined, globalTeardown: undefined } : {};
+const noCluster = scope === 'core' ? { globalSetup: undefined, globalTeardown: undefined } : {};
 
-module.exports = {
-  // jest.config.js's reason, and more so here: a mutation run shares the cores with its own checkers.
-  testTimeout: 60_000,
-  projects: [
-    {
-      ...node,
-      ...noCluster,
-      roots: [
-        '<rootDir>/src/core',
-        '<rootDir>/src/connector',
-        '<rootDir>/tests/integration',
-        '<rootDir>/tests/store',
-        '<rootDir>/tests/dashboards',
-      ],
-      testMatch: nodeSuites,
-    },
-    ...(scope === 'all' ? [{ ...plugin, roots: ['<rootDir>/src/plugin/frames', '<rootDir>/src/plugin/query'] }] : []),
-    ...(scope === 'frames'
-      ? [
+// Stryker's perTest coverage swaps every project's test environment for one wrapper around the
+// top-level one, so a scope runs in one environment: node for core and the query layer, jsdom for
+// the frames (whose dashboard suites run there too).
+module.exports =
+  scope === 'frames'
+    ? {
+        ...plugin,
+        displayName: undefined,
+        testTimeout: 60_000,
+        roots: ['<rootDir>/src/plugin', '<rootDir>/tests/dashboards'],
+        testMatch: [
+          '<rootDir>/src/plugin/{frames,kinds,query}/**/*.test.ts',
+          '<rootDir>/src/plugin/datasource.test.ts',
+          ...dashboardSuites,
+        ],
+      }
+    : {
+        // jest.config.js's reason, and more so here: a mutation run shares the cores with its own checkers.
+        testTimeout: 60_000,
+        projects: [
           {
-            ...plugin,
-            roots: ['<rootDir>/src/plugin'],
-            testMatch: ['<rootDir>/src/plugin/{frames,kinds,query}/**/*.test.ts', '<rootDir>/src/plugin/datasource.test.ts'],
+            ...node,
+            ...noCluster,
+            roots: ['<rootDir>/src/core', '<rootDir>/src/connector', '<rootDir>/tests/integration', '<rootDir>/tests/store'],
+            testMatch: nodeSuites,
           },
-        ]
-      : []),
-  ],
-};
+        ],
+      };

@@ -7,11 +7,12 @@ import { createRequire } from 'node:module';
 //   core  — src/core against core's own unit tests (npm run mutation:core)
 //   query — src/connector/query against the served-values and query suites (npm run mutation:query)
 //   frames — src/plugin/frames against the plugin's frame, kind, query and dashboard suites (npm run mutation:frames)
-//   unset — core, the query layer and the plugin's frames against all of those suites (npm run mutation)
+// `npm run mutation` runs the three in turn. There is no combined run: Stryker gives every jest project
+// one test environment (jest.mutation.config.js), and the frames need jsdom where the query layer needs node.
 // The core and query runs type-check mutants against tsconfig.mutation.json (no plugin, no Grafana
 // typings), the frames run against tsconfig.mutation-frames.json (the frames and what they import),
 // which is what makes them minutes instead of hours on a 2-core machine.
-const scope = process.env.WASPEND_MUTATION_SCOPE ?? 'all';
+const scope = process.env.WASPEND_MUTATION_SCOPE;
 // Read by the few statistical tests that draw fewer samples when run once per mutant (docs/testing.md).
 process.env.WASPEND_MUTATION = '1';
 const notMutated = ['!**/*.test.ts', '!**/index.ts', '!src/core/test-fixtures/**'];
@@ -19,13 +20,15 @@ const folders = {
   core: ['src/core/**/*.ts'],
   query: ['src/connector/query/**/*.ts'],
   frames: ['src/plugin/frames/**/*.ts'],
-  all: ['src/core/**/*.ts', 'src/connector/query/**/*.ts', 'src/plugin/frames/**/*.ts'],
 };
-if (!folders[scope]) throw new Error(`WASPEND_MUTATION_SCOPE must be one of ${Object.keys(folders).join(', ')}; got "${scope}"`);
+if (!folders[scope])
+  throw new Error(
+    `WASPEND_MUTATION_SCOPE must be one of ${Object.keys(folders).join(', ')} (npm run mutation:<scope>, or npm run mutation for all three); got "${scope ?? ''}"`,
+  );
 
 // The query layer's suites run on both stores: one throw-away PostgreSQL cluster serves every
 // mutant's jest run (jest's global setup would otherwise start one per mutant), stopped on exit.
-if ((scope === 'query' || scope === 'all') && !process.env.WASPEND_TEST_PG_URL) {
+if (scope === 'query' && !process.env.WASPEND_TEST_PG_URL) {
   const { startCluster, stopCluster } = createRequire(import.meta.url)('./tests/helpers/postgres-cluster.js');
   const cluster = await startCluster();
   if (cluster) {
@@ -39,7 +42,7 @@ export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: true },
   checkers: ['typescript'],
-  tsconfigFile: { all: 'tsconfig.json', frames: 'tsconfig.mutation-frames.json' }[scope] ?? 'tsconfig.mutation.json',
+  tsconfigFile: scope === 'frames' ? 'tsconfig.mutation-frames.json' : 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: [...folders[scope], ...notMutated],
   ignoreStatic: true,
