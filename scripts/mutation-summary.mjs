@@ -17,11 +17,11 @@ const reports = files.length
       .filter((f) => f.endsWith('.json'))
       .map((f) => path.join('reports/mutation', f));
 if (reports.length === 0) {
-  console.error('no Stryker JSON report found: run `npm run mutation:core` or `npm run mutation:query` first');
+  console.error('no Stryker JSON report found: run `npm run mutation:core`, `mutation:query` or `mutation:frames` first');
   process.exit(2);
 }
 
-/** The folder a score is reported for: src/core/<area> or src/connector/query. */
+/** The folder a score is reported for: src/core/<area>, src/connector/query or src/plugin/frames. */
 function folderOf(file) {
   const parts = file.split('/');
   return parts[1] === 'core' && parts.length > 3 ? parts.slice(0, 3).join('/') : parts.slice(0, parts.length - 1).join('/');
@@ -47,7 +47,8 @@ for (const report of reports) {
     // A report made in another checkout (a worktree) names its files from there: key them from src/.
     const rel = fromCwd.startsWith('../') && fromCwd.includes('/src/') ? fromCwd.slice(fromCwd.indexOf('/src/') + 1) : fromCwd;
     for (const m of mutants) {
-      bump(rel.startsWith('src/core/') ? 'src/core' : folderOf(rel), m.status);
+      // src/core gets a total beside its areas; any other folder is its own total (counted once).
+      if (rel.startsWith('src/core/')) bump('src/core', m.status);
       bump(folderOf(rel), m.status);
       if (UNDETECTED.has(m.status)) {
         survivors.push({
