@@ -9,6 +9,7 @@ export const SECTIONS = [
   'queryLayer',
   'memory',
   'repricing',
+  'replicas',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 export type ScaleName = 'tiny' | 'small' | 'medium' | 'full';

@@ -1,4 +1,6 @@
 /** A private PostgreSQL cluster for the run (the test helper's), or WASPEND_BENCH_PG_URL if set. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { log } from './stats';
 
@@ -11,6 +13,8 @@ const cluster = require('../tests/helpers/postgres-cluster.js') as {
 export interface BenchPostgres {
   /** URL of a fresh database created for this run. */
   url: string;
+  /** The postmaster's pid (first line of postmaster.pid) of the private cluster; null for WASPEND_BENCH_PG_URL. */
+  serverPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -28,8 +32,10 @@ export async function startPostgres(): Promise<BenchPostgres | null> {
   u.pathname = `/${name}`;
   const url = u.toString();
   log(`postgres database ${name} ready`);
+  const pidLine = started ? fs.readFileSync(path.join(started.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] : undefined;
   return {
     url,
+    serverPid: pidLine ? Number(pidLine) : null,
     async stop() {
       if (started) {
         cluster.stopCluster(started);

@@ -25,6 +25,7 @@ import { QUERIES_TARGET, QUERY_PEAK, measureQueries, type EngineQueries, type Qu
 import { WEBHOOK_UNDER_LOAD_TARGET } from './sections/webhook-under-load';
 import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
 import { REPRICE_TARGET, measureReprice, repriceSectionMet } from './sections/repricing';
+import { REPLICAS_TARGET, measureReplicas } from './sections/replicas';
 import { log } from './stats';
 import { buildWabas } from './webhook-bodies';
 import { MEMORY_TARGET, UNIQUE_CONTACTS_TARGET, VISIBLE_TARGET, ceilingShare, ingestMet, memoryMet, pluginQueryMet } from './targets';
@@ -234,6 +235,24 @@ export async function main(argv: string[]): Promise<number> {
               });
               return { met: repriceSectionMet(r), atTargetScale: r.messages >= QUERIES_TARGET.messages, ...r };
             });
+
+    out.replicas = !want('replicas')
+      ? skipped({ ...REPLICAS_TARGET }, 'not selected (--only)')
+      : opts.noPostgres
+        ? skipped({ ...REPLICAS_TARGET }, '--no-postgres: two connectors share one PostgreSQL database (SQLite is one replica per file)')
+        : !connectorAvailable()
+          ? skipped({ ...REPLICAS_TARGET }, NO_CONNECTOR)
+          : !wrkInstalled()
+            ? skipped({ ...REPLICAS_TARGET }, 'wrk is not installed (scripts/install.sh installs it)')
+            : await timed('replicas', { ...REPLICAS_TARGET }, async () => {
+                const pg = await startPostgres();
+                if (!pg) return { met: false, unavailable: 'no PostgreSQL binaries (initdb/pg_ctl) found' };
+                try {
+                  return { ...(await measureReplicas({ dir, config, scale: opts.scale, postgres: pg })) };
+                } finally {
+                  await pg.stop();
+                }
+              });
   } finally {
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -18,6 +18,12 @@ export interface WrkResult {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /**
+   * wrk's own latency histogram as [microseconds, count] pairs in value order, when the script was
+   * written with `histogram: true`: two wrk processes' percentiles cannot be combined, their
+   * histograms can (bench/sections/replicas.ts).
+   */
+  histogram?: Array<[number, number]>;
 }
 
 /** Lua long-string literal that cannot be closed by the body text. */
@@ -25,7 +31,7 @@ const luaString = (s: string) => `[==[${s}]==]`;
 
 export function writeWrkScript(
   dir: string,
-  opts: { wabaId: string; phone: string; statusesPerBody: number; path: string; category?: string },
+  opts: { wabaId: string; phone: string; statusesPerBody: number; path: string; category?: string; histogram?: boolean },
 ): string {
   const marker = { wamid: '@@W@@', ts: 4_000_000_001 };
   const body = statusWebhookBody(opts.wabaId, opts.phone, [
@@ -75,12 +81,35 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("WRKJSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"non2xx\\":%d,\\"socket\\":%d,\\"p50\\":%d,\\"p90\\":%d,\\"p99\\":%d,\\"max\\":%d}\\n",
     summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))${
+      opts.histogram
+        ? `
+  -- latency(i) is the i-th distinct value (us) and its count: the histogram wrk's own percentiles
+  -- are read from (after its correction for coordinated omission, so counts exceed requests).
+  local hist = {}
+  for i = 1, #latency do
+    local v, c = latency(i)
+    hist[#hist + 1] = string.format("%d:%d", v, c)
+  end
+  io.write("WRKHIST " .. table.concat(hist, ",") .. "\\n")`
+        : ''
+    }
 end
 `;
-  const file = path.join(dir, `post-${opts.statusesPerBody}.lua`);
+  const file = path.join(dir, `post-${opts.statusesPerBody}${opts.histogram ? '-hist' : ''}.lua`);
   fs.writeFileSync(file, lua);
   return file;
+}
+
+/** The WRKHIST line of a script written with `histogram: true`, if wrk printed one. */
+export function histogramOf(out: string): { histogram?: Array<[number, number]> } {
+  const line = /WRKHIST ([0-9:,]*)/.exec(out)?.[1];
+  if (line === undefined) return {};
+  const histogram = line
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split(':').map(Number) as [number, number]);
+  return { histogram };
 }
 
 export function wrkInstalled(): boolean {
@@ -113,6 +142,7 @@ export function runWrk(url: string, script: string, opts: { seconds: number; con
         p90Ms: (r.p90 as number) / 1000,
         p99Ms: (r.p99 as number) / 1000,
         maxMs: (r.max as number) / 1000,
+        ...histogramOf(out),
       });
     });
   });

@@ -33,6 +33,7 @@ const SECTIONS = [
   'queryLayer',
   'memory',
   'repricing',
+  'replicas',
 ] as const;
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -83,6 +84,10 @@ describe('npm run bench --scale tiny', () => {
     const measured = numbersIn({ ...section, target: null, durationMs: null }).length > 0;
     expect(measured || typeof section.unavailable === 'string' || typeof section.error === 'string').toBe(true);
     expect(section.error).toBeUndefined();
+  });
+
+  it('skips the replicas section with its reason under --no-postgres', () => {
+    expect((json.replicas as { unavailable?: string }).unavailable).toMatch(/^--no-postgres: /);
   });
 
   it('prices the query-layer result in-process with core and reports per-row cost', () => {

@@ -44,7 +44,7 @@ const sorted = (m: Map<string, Sums>) => [...m.entries()].sort(([a], [b]) => (a 
  * back per key; each finer grain against the query-time allocation at that grain; and every grain's
  * cost summing to the pricing grain's per day and currency. Returns the stored pricing grain per key.
  */
-async function expectStoredAsQueryTime(
+export async function expectStoredAsQueryTime(
   store: ConnectorStore,
   wabas: ReadonlyMap<string, WabaInfo>,
   span: { fromDay: string; toDay: string },

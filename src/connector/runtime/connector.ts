@@ -43,6 +43,11 @@ export interface ConnectorOptions {
   /** How often it looks for dirty months (default 5 s). */
   repriceEveryMs?: number;
   /**
+   * Tests only: what the re-pricer runs between two days' writes of a month (RepricerOptions.betweenDays),
+   * so a test can post webhooks or import prices at a known point of a pass.
+   */
+  repricerBetweenDays?: (day: string) => Promise<void>;
+  /**
    * Overrides WASPEND_QUERY_WORKER and config `query.worker` (answer /api/v1 queries in a worker
    * thread; default on, never for sqlite::memory:).
    */
@@ -63,6 +68,8 @@ export interface RunningConnector {
   logger: Logger;
   /** The `reports:` scheduler, null when none are configured. */
   reports: ReportScheduler | null;
+  /** The background re-pricer (null with `repricing: false`); tests run its passes with `runOnce()`. */
+  repricer: Repricer | null;
   close(): Promise<void>;
 }
 
@@ -287,6 +294,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
           holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
           loadBook: priceBookLoader(store),
           onError: (err) => logger.warn({ err: err.message }, 're-pricing failed; the months stay dirty for the next pass'),
+          ...(opts.repricerBetweenDays ? { betweenDays: opts.repricerBetweenDays } : {}),
         });
   repricer?.start(opts.repriceEveryMs ?? REPRICE_EVERY_MS);
   logger.info(
@@ -301,6 +309,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     queryWorker,
     logger,
     reports,
+    repricer,
     async close() {
       if (closed) return;
       closed = true;
