@@ -620,6 +620,21 @@ export function describeStoreBehaviour(name: string, open: OpenStore, cleanup: (
         expect(await store.pulledCalls('meta_calls', range)).toEqual([call]);
       });
 
+      it('never moves the cursor back: a replica whose run began from an older cursor commits after another', async () => {
+        const chunk = (day: string, cursor: string | null) =>
+          store.replaceDays('W1', 'meta_pricing', [day], { pricing: [pricingRow(day, 1, 8_000n)] }, { lastCompleteDay: cursor });
+        // Replica A's run wrote up to the 10th; B's run, planned from no cursor, then commits its first chunk (the 3rd).
+        await chunk('2025-07-10', '2025-07-10');
+        await chunk('2025-07-03', '2025-07-03');
+        expect(await store.getCursor('W1', 'meta_pricing')).toEqual({ lastCompleteDay: '2025-07-10' });
+        // The rows of the later commit are stored all the same; a cursor of null changes nothing either.
+        expect((await store.pulledPricing('meta_pricing', range)).map((r) => r.day).sort()).toEqual(['2025-07-03', '2025-07-10']);
+        await chunk('2025-07-04', null);
+        expect(await store.getCursor('W1', 'meta_pricing')).toEqual({ lastCompleteDay: '2025-07-10' });
+        await chunk('2025-07-11', '2025-07-11');
+        expect(await store.getCursor('W1', 'meta_pricing')).toEqual({ lastCompleteDay: '2025-07-11' });
+      });
+
       it('empties a day that is replaced with no rows', async () => {
         await store.replaceDays(
           'W1',

@@ -216,7 +216,8 @@ export async function replacePulledDays(
     );
   }
   await c.query(
-    'INSERT INTO pull_cursors (waba_id, source, last_complete_day) VALUES ($1, $2, $3) ON CONFLICT (waba_id, source) DO UPDATE SET last_complete_day = excluded.last_complete_day',
+    // Never backwards (GREATEST skips a NULL): a replica whose run started from an older cursor commits its chunks after another's later ones.
+    'INSERT INTO pull_cursors (waba_id, source, last_complete_day) VALUES ($1, $2, $3) ON CONFLICT (waba_id, source) DO UPDATE SET last_complete_day = GREATEST(pull_cursors.last_complete_day, excluded.last_complete_day)',
     [wabaId, source, cursor.lastCompleteDay],
   );
 }
