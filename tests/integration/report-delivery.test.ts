@@ -6,7 +6,9 @@
  *   equal the rows worked out by hand from the invented 2026-04 card;
  * - two connector replicas on one store send exactly one mail (SQLite file; PostgreSQL too);
  * - a rejecting SMTP server is retried with backoff and shows on /health and /metrics, secrets never;
- * - a webhook receiver gets the summary and the CSV.
+ * - a webhook receiver gets the summary and the CSV;
+ * - the report is built in the query worker: a webhook is committed while the worker is held inside the
+ *   build, and a worker crash during a build fails that attempt, which the retry then sends.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +25,7 @@ import { openStore } from '../../src/connector/runtime/open-store';
 import { importRateFile } from '../../src/connector/runtime/price-files';
 import { createEnvelopeIngest } from '../../src/connector/store';
 import type { PullClock } from '../../src/connector/pull';
+import { GATE_CRASH, GATE_HOLD, GATE_RUN } from '../../src/connector/runtime/query-worker';
 import { REPO_ROOT, runCli } from '../helpers/connector-harness';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
@@ -76,6 +79,21 @@ const MAY_FIRE = Date.UTC(2026, 4, 1, 10, 0);
 const JUNE_FIRE = Date.UTC(2026, 5, 1, 10, 0);
 
 const silent = () => pino({ level: 'silent' });
+
+/** Resolves once `count` requests have reached the query worker's test gate (it is blocked inside the last one). */
+async function reached(gate: Int32Array, count: number): Promise<void> {
+  const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } })
+    .waitAsync;
+  for (let seen = Atomics.load(gate, 1); seen < count; seen = Atomics.load(gate, 1)) {
+    const w = waitAsync(gate, 1, seen);
+    if (w.async) await w.value;
+  }
+}
+
+function setGate(gate: Int32Array, mode: number): void {
+  Atomics.store(gate, 0, mode);
+  Atomics.notify(gate, 0);
+}
 
 /** Every line the connector logs, to check that no secret is among them. */
 const logLines: string[] = [];
@@ -231,7 +249,13 @@ describe('scheduled report delivery', () => {
     return db;
   }
 
-  async function start(db: string, yaml: string, clock: FakeClock, env: NodeJS.ProcessEnv = smtpEnv()): Promise<RunningConnector> {
+  async function start(
+    db: string,
+    yaml: string,
+    clock: FakeClock,
+    env: NodeJS.ProcessEnv = smtpEnv(),
+    extra: { queryWorkerGate?: SharedArrayBuffer } = {},
+  ): Promise<RunningConnector> {
     const c = await startConnector({
       config: parseConfig(yaml, {}),
       db,
@@ -241,6 +265,7 @@ describe('scheduled report delivery', () => {
       logger: capturingLogger(),
       reportClock: clock,
       env,
+      ...extra,
     });
     running.push(c);
     // The loop's first tick runs at start; wait for it so the next tick is the test's own.
@@ -407,6 +432,82 @@ describe('scheduled report delivery', () => {
     expect(logged).not.toContain(SMTP_PASSWORD);
     expect(metricValue(m, 'waspend_report_failing', 'finance-monthly')).toBe(0);
     expect(metricValue(m, 'waspend_report_last_success_timestamp_seconds', 'finance-monthly')).toBe((MAY_FIRE + 180_000) / 1000);
+  });
+
+  // The report is built in the query worker (docs/performance.md, "Queries off the HTTP thread"); the
+  // test-only gate blocks the worker (Atomics.wait) when the build request reaches it.
+  it('acknowledges and commits a webhook while the query worker is held inside the report build; the report then counts it', async () => {
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const c = await start(await freshSqlite(), configYaml(MONTHLY), clock, smtpEnv(), {
+      queryWorkerGate: gate.buffer as SharedArrayBuffer,
+    });
+    expect(c.queryWorker).not.toBeNull();
+    setGate(gate, GATE_HOLD);
+    clock.ms = MAY_FIRE;
+    let fired = false;
+    const firing = c.reports!.tick().then(() => (fired = true));
+    // A report built in this thread would end the tick without touching the gate.
+    await Promise.race([reached(gate, 1), firing]);
+    expect(fired).toBe(false);
+    // 12:00 on 04-20 in Sao Paulo, marketing to Brazil: 0.0625 by the invented card.
+    const res = await fetch(`${c.url}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(delivered('wamid.held-1', '2026-04-20T15:00:00Z', BR, PMP('marketing'))),
+    });
+    expect(res.status).toBe(200);
+    expect(await c.store.messageVerdict('wamid.held-1')).toMatchObject({ category: 'marketing' });
+    expect(fired).toBe(false);
+    expect(smtp.mails).toHaveLength(0);
+
+    setGate(gate, GATE_RUN);
+    await firing;
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0]!.parsed;
+    const withHeld = [...APRIL_BY_DAY_CATEGORY.slice(0, 4), '2026-04-20,,,,,marketing,,1,1,0.0625,USD', APRIL_BY_DAY_CATEGORY[4]!];
+    expect(mail.attachments[0]!.content.toString('utf8')).toBe(withHeld.map((l) => `${l}\r\n`).join(''));
+    // 0.1572 + 0.0625
+    expect(mail.text).toContain('5 rows; 6 delivered messages, 5 charged units; cost USD 0.2197');
+  });
+
+  it('a query worker crash during the report build fails that attempt with a clear error; the retry sends it', async () => {
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const clock = new FakeClock(MAY_FIRE - 60_000);
+    const c = await start(await freshSqlite(), configYaml(MONTHLY), clock, smtpEnv(), {
+      queryWorkerGate: gate.buffer as SharedArrayBuffer,
+    });
+    setGate(gate, GATE_HOLD);
+    clock.ms = MAY_FIRE;
+    let fired = false;
+    const firing = c.reports!.tick().then(() => (fired = true));
+    await Promise.race([reached(gate, 1), firing]);
+    expect(fired).toBe(false);
+    setGate(gate, GATE_CRASH);
+    // The tick ends: the attempt failed rather than waiting for the worker.
+    await firing;
+    setGate(gate, GATE_RUN);
+    expect(smtp.mails).toHaveLength(0);
+    const failed = await health(c);
+    expect(failed.body.reports?.[0]).toMatchObject({
+      status: 'failing',
+      lastRunAt: MAY_FIRE,
+      lastSuccessAt: null,
+      lastError:
+        '2026-04-01..2026-04-30: the query worker stopped while building the report (query worker crashed (test gate)); this attempt failed and is retried',
+    });
+    expect(failed.body.queryWorker).toMatchObject({ restarts: 1, lastError: 'query worker crashed (test gate)' });
+    expect(metricValue(await metrics(c), 'waspend_report_failures_total', 'finance-monthly')).toBe(1);
+
+    // The first backoff is at most 60 s (half to all of baseDelayMs); the restarted worker builds it.
+    clock.ms = MAY_FIRE + 60_000;
+    await c.reports!.tick();
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.parsed.attachments[0]!.content.toString('utf8')).toBe(APRIL_BY_DAY_CATEGORY.map((l) => `${l}\r\n`).join(''));
+    const h = await health(c);
+    expect(h.body.reports?.[0]).toMatchObject({ status: 'ok', lastSuccessAt: MAY_FIRE + 60_000, lastPeriod: '2026-04-01..2026-04-30' });
+    expect(h.body.queryWorker).toMatchObject({ status: 'ok', restarts: 1 });
+    expect(metricValue(await metrics(c), 'waspend_report_deliveries_total', 'finance-monthly')).toBe(1);
   });
 
   it('stops after maxAttempts: the period stays failed, no further attempts, /health keeps showing it', async () => {

@@ -5,6 +5,7 @@ export {
   DEFAULT_RETRY,
   type AttemptOutcome,
   type DeliveryDeps,
+  type ReportBuild,
   type ReportSend,
 } from './report-delivery';
 export { registerReportMetrics } from './report-metrics';

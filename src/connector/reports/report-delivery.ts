@@ -10,9 +10,14 @@ import { periodKey, type PeriodDays } from './report-period';
 /** Sends one built report through the report's configured channel. */
 export type ReportSend = (name: string, cfg: ReportConfig, content: ReportContent) => Promise<void>;
 
+/** Builds a report's content somewhere else than on `ctx` in this thread (the connector's query worker). */
+export type ReportBuild = (name: string, cfg: ReportConfig, period: PeriodDays) => Promise<ReportContent>;
+
 export interface DeliveryDeps {
   store: ReportDeliveryStore;
+  /** Where the report is built when `build` is not given (`waspend report send`, tests, `query.worker: false`). */
   ctx: QueryContext;
+  build?: ReportBuild;
   send: ReportSend;
   now: () => number;
   /** Strings that must never reach the store, /health or logs (SMTP password, webhook URLs). */
@@ -60,7 +65,7 @@ export async function attemptDelivery(
   if (!claim) return { kind: 'skipped', row: await deps.store.reportDelivery(name, key) };
   await deps.store.recordReportRun(name, { lastRunAtMs: claimedAt });
   try {
-    const content = await buildReportContent(deps.ctx, name, cfg, period);
+    const content = await (deps.build ? deps.build(name, cfg, period) : buildReportContent(deps.ctx, name, cfg, period));
     await deps.send(name, cfg, content);
     const sentAt = deps.now();
     if (!(await deps.store.completeReportPeriod({ report: name, period: key, claimId, nowMs: sentAt })))

@@ -8,7 +8,7 @@ import { buildApp } from '../http';
 import { registerIngestMetrics, registerSpendMetrics, spendSnapshot, type SpendSnapshot } from '../metrics';
 import { createPullScheduler, registerPullMetrics, type PullClock, type PullScheduler, type PullWabaConfig } from '../pull';
 import { Repricer, type QueryContext, type WabaInfo } from '../query';
-import { createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
+import { buildReportContent, createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
 import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
 import { describeDb, isMemoryDb, openStore } from './open-store';
 import { QueryWorker } from './query-worker-client';
@@ -224,6 +224,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
       reports: reportConfigs,
       store,
       ctx,
+      // Built in the query worker when it runs (a month of store reads and pricing would hold webhooks).
+      build: (name, cfg, period) => (queryWorker ? queryWorker.report(name, cfg, period) : buildReportContent(ctx, name, cfg, period)),
       send: senders.send,
       secrets: senders.secrets,
       logger,

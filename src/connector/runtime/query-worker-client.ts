@@ -1,7 +1,8 @@
 /**
  * The HTTP thread's side of the query worker (docs/performance.md, "Queries off the HTTP thread"):
- * starts the worker thread, forwards validated /api/v1 queries to it, moves its cache generation,
- * answers 503 for requests in flight when it crashes, and starts it again.
+ * starts the worker thread, forwards validated /api/v1 queries and report builds to it, moves its cache
+ * generation, answers 503 for requests in flight when it crashes (a report build fails instead), and
+ * starts it again.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,7 +17,10 @@ import {
   type StreamedQueryArg,
   type StreamedQueryName,
 } from '../http/api-queries';
+import type { ReportConfig } from '../config';
 import type { WabaInfo } from '../query';
+import type { ReportContent } from '../reports/report-content';
+import type { PeriodDays } from '../reports/report-period';
 import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest } from './query-worker';
 
 // The worker is a fresh thread: it registers the same TypeScript loader the CLI runs under, then loads its entry.
@@ -48,6 +52,8 @@ export interface QueryWorkerOptions {
 interface Pending {
   resolve(json: string): void;
   reject(err: Error): void;
+  /** The error for this request when the worker stops under it (default: the 503 of an API query). */
+  stopped?(why: string): Error;
 }
 
 /** The HTTP thread's end of a streamed query (`QueryWorker.stream`). */
@@ -157,7 +163,7 @@ export class QueryWorker implements QueryRunner {
         if (this.live === inc) this.live = null;
         const why = crash?.message ?? `exited with code ${code}`;
         const stopped = () => new QueryUnavailableError(`the query worker stopped while answering (${why}); it is being restarted, retry`);
-        for (const p of inc.pending.values()) p.reject(stopped());
+        for (const p of inc.pending.values()) p.reject(p.stopped?.(why) ?? stopped());
         inc.pending.clear();
         for (const s of inc.streams.values()) s.fail(stopped());
         inc.streams.clear();
@@ -188,7 +194,23 @@ export class QueryWorker implements QueryRunner {
     this.current.catch(() => undefined);
   }
 
-  async run<N extends ApiQueryName>(name: N, q: ApiQueryArg<N>): Promise<string> {
+  run<N extends ApiQueryName>(name: N, q: ApiQueryArg<N>): Promise<string> {
+    return this.ask((id) => ({ type: 'query', id, name, q }));
+  }
+
+  /**
+   * A scheduled report's content, built in the worker by the same `buildReportContent` the HTTP
+   * thread would run (so the bytes are the same), while the schedule, the lease and the send stay in
+   * the HTTP thread. A worker that stops meanwhile fails this attempt; the scheduler retries it.
+   */
+  async report(name: string, cfg: ReportConfig, period: PeriodDays): Promise<ReportContent> {
+    const json = await this.ask((id) => ({ type: 'report', id, name, cfg, period }), {
+      stopped: (why) => new Error(`the query worker stopped while building the report (${why}); this attempt failed and is retried`),
+    });
+    return JSON.parse(json) as ReportContent;
+  }
+
+  private async ask(request: (id: number) => WorkerRequest, opts: Pick<Pending, 'stopped'> = {}): Promise<string> {
     if (this.closing) throw new QueryUnavailableError('the connector is shutting down');
     let inc: Incarnation;
     try {
@@ -198,9 +220,9 @@ export class QueryWorker implements QueryRunner {
     }
     return new Promise<string>((resolve, reject) => {
       const id = this.nextId++;
-      inc.pending.set(id, { resolve, reject });
+      inc.pending.set(id, { resolve, reject, ...opts });
       try {
-        inc.worker.postMessage({ type: 'query', id, name, q } satisfies WorkerRequest);
+        inc.worker.postMessage(request(id));
       } catch (err) {
         inc.pending.delete(id);
         reject(err as Error);

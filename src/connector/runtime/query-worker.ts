@@ -1,12 +1,16 @@
 /**
  * The query worker's side (runs inside a node:worker_threads thread started by query-worker-client.ts):
  * its own read-only connection to the store, its own query caches, and the same API_QUERIES the HTTP
- * thread would run. Nothing here is imported by the HTTP thread except the message types.
+ * thread would run, and the scheduled reports' builds. Nothing here is imported by the HTTP thread except the message types.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '@core';
+import type { ReportConfig } from '../config';
 import { answerOf, isApiQueryName, isStreamedQueryName, STREAMED_QUERIES } from '../http/api-queries';
 import type { QueryContext, WabaInfo } from '../query';
+// Not the reports index: the worker needs the content builder, not nodemailer and croner.
+import { buildReportContent } from '../reports/report-content';
+import type { PeriodDays } from '../reports/report-period';
 import type { ConnectorStore } from '../store';
 import { openStore } from './open-store';
 import { loadPriceBook } from './price-files';
@@ -21,7 +25,7 @@ export interface QueryWorkerData {
   generation: SharedArrayBuffer;
   /**
    * Tests only (ConnectorOptions.queryWorkerGate, 16 or 32 bytes): Int32 [0] mode (0 run, 1 hold each
-   * query before it starts, 2 crash the worker), [1] how many queries reached the gate, [2] milliseconds
+   * query or report build before it starts, 2 crash the worker), [1] how many queries reached the gate, [2] milliseconds
    * added to this thread's monotonic clock (what the query caches age on), so a test can step past their
    * refresh time without sleeping, as it does with jest's fake clock in the HTTP thread. With 36 bytes,
    * the daily usage reads (`usageDaily`, `usagePricingDaily`) go through a hook (days as UTC epoch day
@@ -37,6 +41,8 @@ export type WorkerRequest =
   | { type: 'query'; id: number; name: string; q: unknown }
   /** A streamed query: the worker may post `credit` chunks ahead of the `more` messages that ask for each next one. */
   | { type: 'stream'; id: number; name: string; q: unknown; credit: number }
+  /** A scheduled report's content (rows, CSV, totals): answered as the JSON of `ReportContent`. */
+  | { type: 'report'; id: number; name: string; cfg: ReportConfig; period: PeriodDays }
   | { type: 'more'; id: number }
   | { type: 'cancel'; id: number }
   | { type: 'prices' }
@@ -179,6 +185,14 @@ export async function runQueryWorker(): Promise<void> {
     }
   };
 
+  const report = async (m: Extract<WorkerRequest, { type: 'report' }>) => {
+    try {
+      reply({ type: 'answer', id: m.id, json: JSON.stringify(await buildReportContent(ctx, m.name, m.cfg, m.period)) });
+    } catch (err) {
+      reply({ type: 'failed', id: m.id, error: failureOf(err) });
+    }
+  };
+
   interface Flow {
     credit: number;
     cancelled: boolean;
@@ -231,6 +245,9 @@ export async function runQueryWorker(): Promise<void> {
     if (m.type === 'query') {
       passGate(gate);
       void handle(m);
+    } else if (m.type === 'report') {
+      passGate(gate);
+      void report(m);
     } else if (m.type === 'stream') {
       passGate(gate);
       void stream(m);
