@@ -20,12 +20,15 @@ import {
 export type { BuildPlan };
 
 export interface BuildResult {
+  /** Which builder wrote the store: `webhook` (this file, over HTTP) or `bulk` (bulk-build.ts, in-process). */
+  path: 'webhook' | 'bulk';
   messages: number;
   /** Status events posted (sent, delivered, read). */
   events: number;
   calls: number;
   inbound: number;
   tierAnnouncements: number;
+  /** POSTs (webhook) or ingest transactions (bulk). */
   requests: number;
   seconds: number;
   eventsPerSec: number;
@@ -70,27 +73,73 @@ function bodyOf(b: Bucket): string {
   }
 }
 
+/** What a build wrote: status events (sent, delivered, read), finished calls, inbound messages, tier announcements. */
+export interface BuildCounts {
+  events: number;
+  calls: number;
+  inbound: number;
+  tierAnnouncements: number;
+}
+
+export const emptyCounts = (): BuildCounts => ({ events: 0, calls: 0, inbound: 0, tierAnnouncements: 0 });
+
 /**
- * Posts the whole plan (store-plan.ts) to the webhook route: statuses `perBody` to a body, calls
- * and inbound messages a tenth of that per body (each grouped per phone number, as Meta's
- * envelope requires), tier announcements one per body.
+ * The whole plan (store-plan.ts) as webhook bodies, in the order every builder sends them:
+ * statuses `perBody` to a body, calls and inbound messages a tenth of that per body (each grouped
+ * per phone number, as Meta's envelope requires), tier announcements one per body, the part-filled
+ * bodies last. `counts` is added to as the plan's items are taken, so a caller can log progress.
+ * The webhook builder posts these bodies and the bulk builder (bulk-build.ts) parses the same ones,
+ * so both store the same events in the same order.
  */
+export function* planBodies(plan: BuildPlan, perBody: number, counts: BuildCounts): Generator<string> {
+  const perOtherBody = Math.max(1, Math.floor(perBody / 10));
+  const buckets = new Map<string, Bucket>();
+  function* add<K extends Bucket['kind']>(kind: K, waba: BenchWaba, phone: string, items: Extract<Bucket, { kind: K }>['items']) {
+    const key = `${kind}|${phone}`;
+    let bucket = buckets.get(key);
+    if (!bucket) buckets.set(key, (bucket = { kind, waba, phone, items: [] } as unknown as Bucket));
+    (bucket.items as unknown[]).push(...items);
+    if (bucket.items.length >= (kind === 'statuses' ? perBody : perOtherBody)) {
+      const body = bodyOf(bucket);
+      bucket.items = [];
+      yield body;
+    }
+  }
+  for (const item of planStore(plan)) {
+    switch (item.kind) {
+      case 'message':
+        counts.events += item.message.events.length;
+        yield* add('statuses', item.message.waba, item.message.phone, item.message.events);
+        break;
+      case 'call':
+        counts.calls++;
+        yield* add('calls', item.call.waba, item.call.phone, [item.call]);
+        break;
+      case 'inbound':
+        counts.inbound++;
+        yield* add('inbound', item.inbound.waba, item.inbound.phone, [item.inbound]);
+        break;
+      case 'tier':
+        counts.tierAnnouncements++;
+        yield tierWebhookBody(item.tier);
+        break;
+    }
+  }
+  for (const b of buckets.values()) if (b.items.length > 0) yield bodyOf(b);
+}
+
+/** Posts every body of planBodies to the webhook route, `concurrency` requests in flight. */
 export async function buildStoreViaWebhooks(
   baseUrl: string,
   plan: BuildPlan,
   opts: { perBody?: number; concurrency?: number } = {},
 ): Promise<BuildResult> {
   const perBody = opts.perBody ?? 200;
-  const perOtherBody = Math.max(1, Math.floor(perBody / 10));
   const concurrency = opts.concurrency ?? 8;
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const buckets = new Map<string, Bucket>();
   const inflight = new Set<Promise<void>>();
-  let events = 0;
-  let calls = 0;
-  let inbound = 0;
-  let tierAnnouncements = 0;
+  const counts = emptyCounts();
   let requests = 0;
   let failure: Error | null = null;
   const t0 = Date.now();
@@ -106,55 +155,19 @@ export async function buildStoreViaWebhooks(
     inflight.add(tracked);
     requests++;
   };
-  const add = async <K extends Bucket['kind']>(kind: K, waba: BenchWaba, phone: string, items: Extract<Bucket, { kind: K }>['items']) => {
-    const key = `${kind}|${phone}`;
-    let bucket = buckets.get(key);
-    if (!bucket) buckets.set(key, (bucket = { kind, waba, phone, items: [] } as unknown as Bucket));
-    (bucket.items as unknown[]).push(...items);
-    if (bucket.items.length >= (kind === 'statuses' ? perBody : perOtherBody)) {
-      const body = bodyOf(bucket);
-      bucket.items = [];
-      await send(body);
-    }
-  };
 
-  for (const item of planStore(plan)) {
-    switch (item.kind) {
-      case 'message':
-        events += item.message.events.length;
-        await add('statuses', item.message.waba, item.message.phone, item.message.events);
-        break;
-      case 'call':
-        calls++;
-        await add('calls', item.call.waba, item.call.phone, [item.call]);
-        break;
-      case 'inbound':
-        inbound++;
-        await add('inbound', item.inbound.waba, item.inbound.phone, [item.inbound]);
-        break;
-      case 'tier':
-        tierAnnouncements++;
-        await send(tierWebhookBody(item.tier));
-        break;
-    }
+  for (const body of planBodies(plan, perBody, counts)) {
+    await send(body);
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
-      log(`  store build: ${events.toLocaleString('en')} status events, ${Math.round(events / ((lastLog - t0) / 1000))} events/s`);
+      log(
+        `  store build: ${counts.events.toLocaleString('en')} status events, ${Math.round(counts.events / ((lastLog - t0) / 1000))} events/s`,
+      );
     }
   }
-  for (const b of buckets.values()) if (b.items.length > 0) await send(bodyOf(b));
   await Promise.all(inflight);
   agent.destroy();
   if (failure) throw failure;
   const seconds = (Date.now() - t0) / 1000;
-  return {
-    messages: plan.messages,
-    events,
-    calls,
-    inbound,
-    tierAnnouncements,
-    requests,
-    seconds,
-    eventsPerSec: Math.round(events / seconds),
-  };
+  return { path: 'webhook', messages: plan.messages, ...counts, requests, seconds, eventsPerSec: Math.round(counts.events / seconds) };
 }

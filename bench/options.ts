@@ -13,6 +13,9 @@ export const SECTIONS = [
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 export type ScaleName = 'tiny' | 'small' | 'medium' | 'full';
+/** How the query store is built: `webhook` posts the plan to the connector (build-store.ts), `bulk` writes it in-process below HTTP (bulk-build.ts). */
+export type BuildPath = 'webhook' | 'bulk';
+export const BUILD_PATHS: readonly BuildPath[] = ['webhook', 'bulk'];
 
 export interface Scale {
   name: ScaleName;
@@ -26,6 +29,12 @@ export interface Scale {
   days: number;
   countries: number;
   phones: number;
+  /**
+   * The builder used unless `--build` says otherwise: the webhook route where it takes under a minute
+   * (tiny, small), so the bench keeps exercising it end to end; the bulk path where the route would
+   * take most of an hour or more (medium, full).
+   */
+  build: BuildPath;
   /** Repetitions per panel query and per raw GROUP BY (the raw one is capped by time). */
   queryReps: number;
   rawReps: number;
@@ -52,6 +61,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     days: 90,
     countries: 10,
     phones: 4,
+    build: 'webhook',
     queryReps: 3,
     rawReps: 1,
     loadSeconds: 2,
@@ -69,6 +79,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     days: 90,
     countries: 50,
     phones: 20,
+    build: 'webhook',
     queryReps: 15,
     rawReps: 3,
     loadSeconds: 8,
@@ -86,6 +97,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     days: 90,
     countries: 50,
     phones: 20,
+    build: 'bulk',
     queryReps: 21,
     rawReps: 3,
     loadSeconds: 15,
@@ -103,6 +115,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     days: 90,
     countries: 50,
     phones: 20,
+    build: 'bulk',
     queryReps: 21,
     rawReps: 3,
     loadSeconds: 20,
@@ -120,6 +133,8 @@ export interface Options {
   /** Skip PostgreSQL even when the binaries are there (faster local runs). */
   noPostgres: boolean;
   keep: boolean;
+  /** `--build`, else the scale's default. */
+  build: BuildPath;
 }
 
 export function parseOptions(argv: readonly string[], defaultOut: string): Options {
@@ -128,6 +143,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
   let out = defaultOut;
   let noPostgres = false;
   let keep = false;
+  let build: BuildPath | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -151,11 +167,15 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
       noPostgres = true;
     } else if (flag === '--keep') {
       keep = true;
+    } else if (flag === '--build') {
+      const path = value();
+      if (!(BUILD_PATHS as readonly string[]).includes(path)) throw new Error(`--build: "${path}" is not one of ${BUILD_PATHS.join(', ')}`);
+      build = path as BuildPath;
     } else if (flag !== '--') {
       throw new Error(
-        `unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --out FILE, --no-postgres, --keep)`,
+        `unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --build bulk|webhook, --out FILE, --no-postgres, --keep)`,
       );
     }
   }
-  return { scale, only, out, noPostgres, keep };
+  return { scale, only, out, noPostgres, keep, build: build ?? scale.build };
 }

@@ -71,6 +71,17 @@ function perEngineSection(
     durationMs: 0,
   };
 }
+/** Which path built the query store (`--build`, else the scale's default), and each engine's build rate. */
+function buildRecord(opts: Options, qr: QueriesResult | null): Record<string, unknown> {
+  const of = (e: QueriesResult['sqlite'] | QueriesResult['postgres'] | undefined) => {
+    if (!e) return { unavailable: 'no query store was built' };
+    if (!('store' in e)) return 'unavailable' in e ? { unavailable: e.unavailable } : { error: e.error };
+    const { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds } = e.store;
+    return { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds: Math.round(seconds * 10) / 10 };
+  };
+  return { path: opts.build, default: opts.build === opts.scale.build, sqlite: of(qr?.sqlite), postgres: of(qr?.postgres) };
+}
+
 const NO_CONNECTOR = 'the connector CLI (src/connector/cli/main.ts) does not exist in this tree yet';
 
 async function runIngest(opts: Options, dir: string, config: string, peaks: Record<string, number | null>) {
@@ -154,8 +165,13 @@ export async function main(argv: string[]): Promise<number> {
       : !connectorAvailable()
         ? skipped({ ...QUERIES_TARGET }, NO_CONNECTOR)
         : await timed('queries', { ...QUERIES_TARGET, messages: opts.scale.messages }, async () => {
-            queriesResult = await measureQueries(dir, config, opts.scale, endSec, () =>
-              opts.noPostgres ? Promise.resolve(null) : startPostgres(),
+            queriesResult = await measureQueries(
+              dir,
+              config,
+              opts.scale,
+              endSec,
+              () => (opts.noPostgres ? Promise.resolve(null) : startPostgres()),
+              opts.build,
             );
             peaks.queriesSqlite = QUERY_PEAK.sqlite;
             peaks.queriesPostgres = QUERY_PEAK.postgres;
@@ -166,6 +182,8 @@ export async function main(argv: string[]): Promise<number> {
               engines.every((e) => e.queries.length > 0 && e.notMeasured === 0 && e.queries.every((q) => q.met));
             return { met, atTargetScale: opts.scale.messages >= QUERIES_TARGET.messages, ...queriesResult };
           });
+
+    out.build = buildRecord(opts, queriesResult as QueriesResult | null);
 
     const underLoad = (e: QueriesResult['sqlite'] | QueriesResult['postgres']) =>
       'webhookUnderLoad' in e ? e.webhookUnderLoad : 'unavailable' in e ? { unavailable: e.unavailable } : { error: e.error };

@@ -10,11 +10,13 @@ import path from 'node:path';
 import { BENCH_TOKEN } from '../bench-config';
 import { importBenchPrices } from '../bench-rates';
 import { buildStoreViaWebhooks, type BuildPlan, type BuildResult } from '../build-store';
+import { buildStoreInProcess } from '../bulk-build';
 import { startConnector, type RunningConnector } from '../connector-process';
-import type { Scale } from '../options';
+import type { BuildPath, Scale } from '../options';
 import { panelQueries, type PanelQuery } from '../panel-queries';
 import { pluginOnPanel, type CapturedPanel } from '../plugin-query';
 import { rawBaseline, rawQuestionOf, type RawBaseline } from '../raw-baseline';
+import { waitRepriced, type Repriced } from '../repriced';
 import { log, median, percentile, round, timeReps } from '../stats';
 import { panelMet } from '../targets';
 import { verifyBuilder, type BuilderCheck } from '../verify-builder';
@@ -47,7 +49,8 @@ export interface PanelTiming {
 
 export interface EngineQueries {
   engine: 'sqlite' | 'postgres';
-  store: BuildResult & { sizeMb: number | null; priceFiles: number };
+  /** The build (`path`: which builder, its events/s and seconds), the file's size and the price files imported before it. */
+  store: BuildResult & { sizeMb: number | null; priceFiles: number; repricedBeforeQueries: Repriced };
   queries: PanelTiming[];
   measured: number;
   notMeasured: number;
@@ -198,18 +201,33 @@ export async function measureEngine(
   config: string,
   scale: Scale,
   endSec: number,
+  buildPath: BuildPath,
 ): Promise<EngineQueries> {
-  const priceFiles = await importBenchPrices(db, config, storePlan(scale, endSec));
+  const plan = storePlan(scale, endSec);
+  const priceFiles = await importBenchPrices(db, config, plan);
+  const messages = scale.messages.toLocaleString('en');
+  const built = (b: BuildResult) =>
+    log(
+      `  built (${b.path}): ${b.events.toLocaleString('en')} status events, ${b.calls} calls, ${b.inbound} inbound in ${round(b.seconds, 1)} s (${b.eventsPerSec} events/s)`,
+    );
+  // The bulk path writes the store before the connector opens it; the webhook path needs the connector running.
+  let build: BuildResult | undefined;
+  if (buildPath === 'bulk') {
+    log(`queries (${engine}): building a store of ${messages} delivered messages in-process (bulk path)`);
+    build = await buildStoreInProcess(db, config, plan);
+    built(build);
+  }
   const conn = await startConnector({ db, config, token: BENCH_TOKEN, extraArgs: ['--as-of', new Date(endSec * 1000).toISOString()] });
   let result: Omit<EngineQueries, 'peakRssMb' | 'webhookUnderLoadInThread'>;
   // Kept for the A/B run after this connector stops; none when the panels could not be timed.
   let heavy: Array<{ name: string; paths: string[] }> | undefined;
   try {
-    log(`queries (${engine}): building a store of ${scale.messages.toLocaleString('en')} delivered messages through the webhook ingest`);
-    const build = await buildStoreViaWebhooks(conn.url, storePlan(scale, endSec));
-    log(
-      `  built: ${build.events.toLocaleString('en')} status events, ${build.calls} calls, ${build.inbound} inbound in ${round(build.seconds, 1)} s`,
-    );
+    if (!build) {
+      log(`queries (${engine}): building a store of ${messages} delivered messages through the webhook ingest`);
+      build = await buildStoreViaWebhooks(conn.url, plan);
+      built(build);
+    }
+    const repricedBeforeQueries = await waitRepriced(db, scale.repriceCapSeconds);
     const { fromMs, toMs } = benchRange(scale, endSec);
     const raw = await rawBaseline(db);
     const timed: Array<PanelTiming & { fullPaths: string[] }> = [];
@@ -252,7 +270,7 @@ export async function measureEngine(
     const file = db.startsWith('sqlite:') ? db.slice('sqlite:'.length) : null;
     result = {
       engine,
-      store: { ...build, sizeMb: file ? Math.round(fs.statSync(file).size / 2 ** 20) : null, priceFiles },
+      store: { ...build, sizeMb: file ? Math.round(fs.statSync(file).size / 2 ** 20) : null, priceFiles, repricedBeforeQueries },
       queries,
       measured: queries.filter((q) => q.medianMs !== null).length,
       notMeasured: queries.filter((q) => q.notMeasured !== undefined).length,
@@ -302,16 +320,22 @@ export async function measureQueries(
   scale: Scale,
   endSec: number,
   postgres: () => Promise<{ url: string; stop(): Promise<void> } | null>,
+  buildPath: BuildPath,
 ): Promise<QueriesResult> {
-  const builderCheck = await verifyBuilder(dir, config, { ...storePlan(scale, endSec), messages: Math.min(scale.messages, 2_000) });
-  const sqlite = await measureEngine('sqlite', `sqlite:${path.join(dir, 'queries.sqlite')}`, config, scale, endSec);
+  const builderCheck = await verifyBuilder(
+    dir,
+    config,
+    { ...storePlan(scale, endSec), messages: Math.min(scale.messages, 2_000) },
+    buildPath,
+  );
+  const sqlite = await measureEngine('sqlite', `sqlite:${path.join(dir, 'queries.sqlite')}`, config, scale, endSec, buildPath);
   let pgResult: QueriesResult['postgres'];
   try {
     const pg = await postgres();
     if (!pg) pgResult = { unavailable: 'no PostgreSQL (binaries missing or --no-postgres)' };
     else {
       try {
-        pgResult = await measureEngine('postgres', pg.url, config, scale, endSec);
+        pgResult = await measureEngine('postgres', pg.url, config, scale, endSec, buildPath);
       } finally {
         await pg.stop();
       }

@@ -129,4 +129,11 @@ export interface StoreOptions {
    * refuses writes (SQLite opened read-only on the same WAL file; PostgreSQL read-only transactions).
    */
   readOnly?: boolean;
+  /**
+   * Only for a store filled in one go and thrown away if the fill fails (the bench's bulk build):
+   * commits are not waited on to reach the disk (SQLite `synchronous = OFF` and a larger page
+   * cache, PostgreSQL `synchronous_commit = off`). The rows written are the same; only a crash
+   * mid-fill can lose or (SQLite) corrupt them. Never for a connector that acknowledges webhooks.
+   */
+  bulkLoad?: boolean;
 }

@@ -94,6 +94,8 @@ export class PgStore implements ConnectorStore {
     // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would end the
     // process. The next query gets a fresh connection or fails with its own error.
     pool.on('error', () => undefined);
+    // A bulk load does not wait for each commit's WAL flush (StoreOptions.bulkLoad); the rows are the same.
+    if (options.bulkLoad) pool.on('connect', (c) => void c.query('SET synchronous_commit = off').catch(() => undefined));
     try {
       if (options.readOnly) await pool.query('SELECT 1');
       else await migratePostgres(pool);
