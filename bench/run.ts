@@ -77,7 +77,7 @@ function buildRecord(opts: Options, qr: QueriesResult | null): Record<string, un
     if (!e) return { unavailable: 'no query store was built' };
     if (!('store' in e)) return 'unavailable' in e ? { unavailable: e.unavailable } : { error: e.error };
     const { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds } = e.store;
-    return { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds: Math.round(seconds * 10) / 10 };
+    return { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds };
   };
   return { path: opts.build, default: opts.build === opts.scale.build, sqlite: of(qr?.sqlite), postgres: of(qr?.postgres) };
 }

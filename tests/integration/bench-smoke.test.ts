@@ -119,6 +119,23 @@ describe('npm run bench --scale tiny', () => {
     expect(layer.syntheticLayerPluginQuery.rows).toBe(7 * 5 * 7 * 2);
   });
 
+  it("records which path built the query store (tiny's default: the webhook route) and its rate", () => {
+    const build = json.build as unknown as {
+      path: string;
+      default: boolean;
+      sqlite: { events: number; requests: number; eventsPerSec: number; seconds: number };
+      postgres: { unavailable?: string };
+    };
+    const store = (json.queries as unknown as { sqlite: { store: { path: string; events: number; repricedBeforeQueries: unknown } } })
+      .sqlite.store;
+    expect([build.path, build.default, store.path]).toEqual(['webhook', true, 'webhook']);
+    expect(build.sqlite.events).toBe(store.events);
+    expect(build.sqlite.eventsPerSec).toBe(Math.round(build.sqlite.events / build.sqlite.seconds));
+    expect(build.sqlite.requests).toBeGreaterThan(0);
+    expect(typeof build.postgres.unavailable).toBe('string');
+    expect(store.repricedBeforeQueries).toMatchObject({ clean: true, dirtyLeft: 0 });
+  });
+
   it('measures every dashboard panel on rows, each beside its raw GROUP BY baseline', () => {
     const queries = json.queries as unknown as {
       builderCheck: { identical: boolean };
@@ -269,5 +286,39 @@ describe('npm run bench --scale tiny', () => {
     expect(machine.nproc).toBeGreaterThan(0);
     expect(machine.memoryGiB).toBeGreaterThan(0);
     expect(machine.node).toMatch(/^v\d+/);
+  });
+});
+
+describe('npm run bench --scale tiny --build bulk (queries only)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-bulk-'));
+  const out = path.join(dir, 'results.json');
+  let result: { code: number | null; stdout: string; stderr: string };
+  let json: Record<string, Record<string, unknown>>;
+
+  beforeAll(async () => {
+    result = await runBench(['--scale', 'tiny', '--build', 'bulk', '--only', 'queries', '--no-postgres', '--out', out]);
+    json = JSON.parse(result.stdout);
+  }, 240_000);
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('builds the query store by the bulk path, records it, and measures every panel on it', () => {
+    expect(result.code).toBe(0);
+    const build = json.build as unknown as { path: string; default: boolean; sqlite: { events: number; requests: number } };
+    const queries = json.queries as unknown as {
+      error?: string;
+      builderCheck: { builders: string[]; identical: boolean; mismatches: string[] };
+      sqlite: { store: { path: string; events: number; repricedBeforeQueries: unknown }; notMeasured: number; measured: number };
+    };
+    expect(queries.error).toBeUndefined();
+    expect([build.path, build.default, queries.sqlite.store.path]).toEqual(['bulk', false, 'bulk']);
+    // tiny: 3,000 messages, each sent + delivered (+ read for some), in one 50,000-event transaction.
+    expect(build.sqlite.events).toBeGreaterThan(6_000);
+    expect(build.sqlite.requests).toBe(1);
+    // The bulk-built 2,000-message store answers every panel request as one-event-per-POST ingest does.
+    expect(queries.builderCheck).toMatchObject({ builders: ['webhook', 'bulk'], identical: true, mismatches: [] });
+    expect(queries.sqlite.store.repricedBeforeQueries).toMatchObject({ clean: true, dirtyLeft: 0 });
+    expect(queries.sqlite.notMeasured).toBe(0);
+    expect(queries.sqlite.measured).toBeGreaterThan(20);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The bench store holds what its generator wrote. A small store is built the way `npm run bench`
  * builds it (price files imported, then every planned status, call, inbound message and tier
- * announcement posted to the connector's webhook route), and every dashboard panel's requests
+ * announcement posted to the connector's webhook route, or on SQLite also written by the bulk
+ * path before the connector starts), and every dashboard panel's requests
  * are asked of the connector. Each panel's totals are compared with counts computed here, from the
  * generator's output (planStore) and the API's documented day semantics, never from the store.
  */
@@ -12,6 +13,7 @@ import { localDay, marketOf } from '@core';
 import { BENCH_TOKEN, writeBenchConfig } from '../../bench/bench-config';
 import { importBenchPrices } from '../../bench/bench-rates';
 import { buildStoreViaWebhooks, type BuildResult } from '../../bench/build-store';
+import { buildStoreInProcess } from '../../bench/bulk-build';
 import { startConnector, type RunningConnector } from '../../bench/connector-process';
 import { panelQueries, type PanelQuery } from '../../bench/panel-queries';
 import { benchRange } from '../../bench/sections/queries';
@@ -88,9 +90,18 @@ const sumBy = (rows: Row[], dim: string, field: string) =>
     (r) => Number(r[field] ?? 0),
   );
 
-// The bench builds its query store on both engines; the same totals must come out of each.
-const engines: Array<[string, jest.Describe, (dir: string) => Promise<{ db: string; drop: () => Promise<void> }>]> = [
-  ['sqlite', describe, async (dir) => ({ db: `sqlite:${path.join(dir, 'values.sqlite')}`, drop: async () => undefined })],
+// The bench builds its query store on both engines; the same totals must come out of each. The
+// bulk path (the default at medium and full) is checked end to end on SQLite too; that it writes
+// the webhook route's very rows, on both engines, is bulk-build-equivalence.test.ts's business.
+type Build = 'webhook' | 'bulk';
+const engines: Array<[string, jest.Describe, (dir: string) => Promise<{ db: string; drop: () => Promise<void> }>, Build]> = [
+  ['sqlite', describe, async (dir) => ({ db: `sqlite:${path.join(dir, 'values.sqlite')}`, drop: async () => undefined }), 'webhook'],
+  [
+    'sqlite, bulk path',
+    describe,
+    async (dir) => ({ db: `sqlite:${path.join(dir, 'values.sqlite')}`, drop: async () => undefined }),
+    'bulk',
+  ],
   [
     'postgres',
     requirePrerequisite('PostgreSQL').describe,
@@ -98,10 +109,11 @@ const engines: Array<[string, jest.Describe, (dir: string) => Promise<{ db: stri
       const tdb: TestDatabase = await createTestDatabase('bench_values');
       return { db: tdb.url, drop: () => tdb.drop() };
     },
+    'webhook',
   ],
 ];
 
-for (const [engine, describeOn, makeDb] of engines)
+for (const [engine, describeOn, makeDb, buildPath] of engines)
   describeOn(`bench store on ${engine}: every panel answers what the generator wrote`, () => {
     let dir: string;
     let conn: RunningConnector;
@@ -117,8 +129,9 @@ for (const [engine, describeOn, makeDb] of engines)
       drop = made.drop;
       db = made.db;
       await importBenchPrices(db, config, PLAN);
+      if (buildPath === 'bulk') build = await buildStoreInProcess(db, config, PLAN);
       conn = await startConnector({ db, config, token: BENCH_TOKEN, extraArgs: ['--as-of', new Date(ENDSEC * 1000).toISOString()] });
-      build = await buildStoreViaWebhooks(conn.url, PLAN);
+      if (buildPath === 'webhook') build = await buildStoreViaWebhooks(conn.url, PLAN);
       panels = panelQueries(fromMs, toMs);
     }, 240_000);
 
@@ -136,6 +149,7 @@ for (const [engine, describeOn, makeDb] of engines)
 
     it('the builder posted every planned item and the store took them all', async () => {
       expect(build).toMatchObject({
+        path: buildPath,
         messages: PLAN.messages,
         events: statusEvents,
         calls: calls.length,

@@ -106,6 +106,27 @@ describe('SqliteStore schema', () => {
       db.close();
     }
   });
+
+  it('syncs every commit (synchronous = FULL, 2) unless opened for a bulk load (OFF, 0, with a 256 MiB page cache)', async () => {
+    // The setting belongs to the connection, so it is read through the store's own.
+    const pragmas = (store: SqliteStore) => {
+      const db = (store as unknown as { db: Database.Database }).db;
+      return [db.pragma('synchronous', { simple: true }), db.pragma('cache_size', { simple: true })];
+    };
+    const durable = new SqliteStore(path.join(dir, 'durable.db'), { timezones: {} });
+    const bulk = new SqliteStore(path.join(dir, 'bulk.db'), { timezones: {}, bulkLoad: true });
+    const explicit = new SqliteStore(path.join(dir, 'explicit.db'), { timezones: {}, bulkLoad: false });
+    try {
+      // -16000: the cache better-sqlite3's build of SQLite defaults to (16,000 KiB).
+      expect([pragmas(durable), pragmas(bulk), pragmas(explicit)]).toEqual([
+        [2, -16000],
+        [0, -262144],
+        [2, -16000],
+      ]);
+    } finally {
+      for (const s of [durable, bulk, explicit]) await s.close();
+    }
+  });
 });
 
 describe('SqliteStore migration 009 on a store with history', () => {
