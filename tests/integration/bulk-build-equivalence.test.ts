@@ -2,8 +2,9 @@
  * The bench's bulk builder (bench/bulk-build.ts) writes the tables the webhook route writes. A
  * sample plan (statuses, finished calls, inbound messages with and without ad referrals, and Meta's
  * tier announcements, i.e. account_update changes) is built twice on each engine: once by the
- * webhook builder posting to the connector's HTTP app in this process, once by the bulk builder in
- * transactions several times larger than the route's groups. Then every table of the two stores is
+ * webhook builder posting to the connector's HTTP app in this process, then by the bulk builder
+ * twice: in 1,000-event transactions (several, each larger than the route's groups) and with the
+ * bench's default (50,000 events: the whole sample in one). Then every table of the stores is
  * read whole, each row as the engine's own text of every column (SQLite `quote()`, PostgreSQL the
  * row's text form), sorted, and compared row for row.
  *
@@ -36,6 +37,10 @@ const RECEIVED_AT_MS = Date.UTC(2026, 10, 20, 6, 0, 0);
 /** Wall-clock columns, replaced by this text in both stores before comparing (see above). */
 const NORMALISED: Record<string, readonly string[]> = { schema_migrations: ['applied_at_ms'] };
 const MASK = 'normalised: wall clock';
+
+/** The bulk builds compared with the route's: `several` 1,000-event transactions, or the bench's default size (`one` for this sample). */
+type Variant = 'several' | 'one';
+const VARIANTS: Record<Variant, number | undefined> = { several: 1_000, one: undefined };
 
 /** Every table of a SQLite store: name -> its rows, each every column's `quote()` joined, sorted. */
 function sqliteTables(file: string): Map<string, string[]> {
@@ -101,7 +106,7 @@ async function postgresTables(url: string): Promise<Map<string, string[]>> {
 
 interface Engine {
   /** Two empty stores' URLs (`sqlite:PATH` or postgres://) and how to drop them. */
-  make(dir: string): Promise<{ webhook: string; bulk: string; drop(): Promise<void> }>;
+  make(dir: string): Promise<{ webhook: string; bulk: Record<Variant, string>; drop(): Promise<void> }>;
   open(db: string, timezones: Record<string, string>): Promise<Store>;
   tables(db: string): Promise<Map<string, string[]>>;
   /** raw_events per kind and receive time. */
@@ -117,7 +122,7 @@ const engines: Array<[string, jest.Describe, Engine]> = [
     {
       make: async (dir) => ({
         webhook: `sqlite:${path.join(dir, 'webhook.sqlite')}`,
-        bulk: `sqlite:${path.join(dir, 'bulk.sqlite')}`,
+        bulk: { several: `sqlite:${path.join(dir, 'bulk-several.sqlite')}`, one: `sqlite:${path.join(dir, 'bulk-one.sqlite')}` },
         drop: async () => undefined,
       }),
       open: async (db, timezones) => new SqliteStore(db.slice('sqlite:'.length), { timezones }),
@@ -137,10 +142,14 @@ const engines: Array<[string, jest.Describe, Engine]> = [
     requirePrerequisite('PostgreSQL').describe,
     {
       make: async () => {
-        const made: TestDatabase[] = [await createTestDatabase('bulk_webhook'), await createTestDatabase('bulk_bulk')];
+        const made: TestDatabase[] = [
+          await createTestDatabase('bulk_webhook'),
+          await createTestDatabase('bulk_several'),
+          await createTestDatabase('bulk_one'),
+        ];
         return {
           webhook: made[0]!.url,
-          bulk: made[1]!.url,
+          bulk: { several: made[1]!.url, one: made[2]!.url },
           drop: async () => {
             for (const d of made) await d.drop();
           },
@@ -167,9 +176,9 @@ for (const [name, describeOn, engine] of engines)
     let dir: string;
     let drop: () => Promise<void> = async () => undefined;
     let viaWebhook: BuildResult;
-    let viaBulk: BuildResult;
+    const viaBulk = {} as Record<Variant, BuildResult>;
     let webhookTables: Map<string, string[]>;
-    let bulkTables: Map<string, string[]>;
+    const bulkTables = {} as Record<Variant, Map<string, string[]>>;
     let rawKinds: Awaited<ReturnType<Engine['rawKinds']>>;
 
     beforeAll(async () => {
@@ -190,9 +199,15 @@ for (const [name, describeOn, engine] of engines)
         await store.close();
       }
 
-      viaBulk = await buildStoreInProcess(dbs.bulk, config, PLAN, { now: () => RECEIVED_AT_MS, eventsPerTransaction: 1_000 });
+      for (const [variant, size] of Object.entries(VARIANTS) as Array<[Variant, number | undefined]>) {
+        const db = dbs.bulk[variant];
+        viaBulk[variant] = await buildStoreInProcess(db, config, PLAN, {
+          now: () => RECEIVED_AT_MS,
+          ...(size === undefined ? {} : { eventsPerTransaction: size }),
+        });
+        bulkTables[variant] = await engine.tables(db);
+      }
       webhookTables = await engine.tables(dbs.webhook);
-      bulkTables = await engine.tables(dbs.bulk);
       rawKinds = await engine.rawKinds(dbs.webhook);
     }, 240_000);
 
@@ -203,9 +218,12 @@ for (const [name, describeOn, engine] of engines)
 
     it('both builders took every planned item, the bulk one in fewer, larger transactions', () => {
       const { path: webhookPath, requests: posts, seconds: _w, eventsPerSec: _we, ...webhookCounts } = viaWebhook;
-      const { path: bulkPath, requests: transactions, seconds: _b, eventsPerSec: _be, ...bulkCounts } = viaBulk;
-      expect([webhookPath, bulkPath]).toEqual(['webhook', 'bulk']);
+      const { path: bulkPath, requests: transactions, seconds: _b, eventsPerSec: _be, ...bulkCounts } = viaBulk.several;
+      const { path: onePath, requests: oneTransaction, seconds: _o, eventsPerSec: _oe, ...oneCounts } = viaBulk.one;
+      expect([webhookPath, bulkPath, onePath]).toEqual(['webhook', 'bulk', 'bulk']);
       expect(bulkCounts).toEqual(webhookCounts);
+      expect(oneCounts).toEqual(webhookCounts);
+      expect(oneTransaction).toBe(1);
       // Sent and delivered for every message, read for some.
       expect(webhookCounts.events).toBeGreaterThan(2 * PLAN.messages);
       expect(webhookCounts.events).toBeLessThan(3 * PLAN.messages);
@@ -230,18 +248,18 @@ for (const [name, describeOn, engine] of engines)
       ]);
     });
 
-    it('the same tables', () => {
-      expect([...bulkTables.keys()]).toEqual([...webhookTables.keys()]);
+    it.each(Object.keys(VARIANTS))('the same tables (bulk: %s)', (variant) => {
+      expect([...bulkTables[variant as Variant].keys()]).toEqual([...webhookTables.keys()]);
       expect(webhookTables.size).toBeGreaterThanOrEqual(20);
     });
 
-    it('every table, row for row', () => {
+    it.each(Object.keys(VARIANTS))('every table, row for row (bulk: %s)', (variant) => {
       const differing: string[] = [];
       for (const [table, rows] of webhookTables) {
-        const other = bulkTables.get(table) ?? [];
+        const other = bulkTables[variant as Variant].get(table) ?? [];
         if (rows.length !== other.length || rows.some((r, i) => r !== other[i])) differing.push(table);
       }
-      // Named first, so a failure says which tables differ; then the first table's rows themselves.
+      // Named first, so a failure says which tables differ; the next test shows their rows.
       expect(differing).toEqual([]);
       // The tables the build fills hold rows (an empty pair would compare equal and prove nothing).
       for (const t of ['raw_events', 'messages', 'message_statuses', 'usage_daily', 'usage_pricing', 'calls', 'calls_daily'])
@@ -251,7 +269,7 @@ for (const [name, describeOn, engine] of engines)
         expect([t, (webhookTables.get(t)?.length ?? 0) > 1]).toEqual([t, true]);
     });
 
-    it('row detail of any differing table', () => {
-      for (const [table, rows] of webhookTables) expect([table, bulkTables.get(table)]).toEqual([table, rows]);
+    it.each(Object.keys(VARIANTS))('row detail of any differing table (bulk: %s)', (variant) => {
+      for (const [table, rows] of webhookTables) expect([table, bulkTables[variant as Variant].get(table)]).toEqual([table, rows]);
     });
   });
