@@ -183,11 +183,61 @@ export async function allocateDay(
   return out;
 }
 
+/** One WABA-local day of a priced month, as the re-pricer writes it. */
+export interface PricedDayRows {
+  pricing: PricedUsageRow[];
+  dims: Record<PricedDimension, PricedDimRow[]>;
+}
+
+/** A portfolio month priced from its first day, its days allocated one at a time (just before each is written). */
+export interface PricedMonth {
+  /** The day's pricing-grain rows and finer grains; rejects with `MovedUnderfoot` when its fine rows moved since the read. */
+  day(day: string): Promise<PricedDayRows>;
+  /** Frees the priced month (a worker keeps it between days). */
+  close(): void;
+}
+
+/**
+ * Where the re-pricer's pricing runs (store reads, core's `priceUsage`, the allocation): in this
+ * thread (`localMonthPricer`) or in the query worker over its read connection
+ * (runtime/query-worker-client.ts). `open` loads the price book and reads the month: the re-pricer
+ * calls it only after its claim has committed, so every read sees the claim (docs/performance.md,
+ * "The re-pricer").
+ */
+export interface MonthPricer {
+  open(members: readonly WabaInfo[], month: string): Promise<PricedMonth>;
+}
+
+/** The pricing in the calling thread, on `store`, with the book `loadBook` gives at each month's start. */
+export function localMonthPricer(store: ConnectorStore, loadBook: () => Promise<PriceBook>): MonthPricer {
+  return {
+    async open(members, month) {
+      // The book is read after the claim: a file imported since marks the month with its touched day.
+      const pricing = await priceMonth(store, members, month, await loadBook());
+      const byDay = new Map<string, PricedUsageRow[]>();
+      for (const r of pricing.values()) {
+        const list = byDay.get(r.day) ?? [];
+        list.push(r);
+        byDay.set(r.day, list);
+      }
+      return {
+        day: async (day) => ({ pricing: byDay.get(day) ?? [], dims: await allocateDay(store, members, day, pricing) }),
+        close: () => undefined,
+      };
+    },
+  };
+}
+
 export interface RepricerOptions {
   store: ConnectorStore;
   wabas: ReadonlyMap<string, WabaInfo>;
-  /** The price book from the stored files, read after the dirty marks (an import commits its file and marks together). */
-  loadBook: () => Promise<PriceBook>;
+  /**
+   * The price book from the stored files, read after the dirty marks (an import commits its file and
+   * marks together), for the pricing in this thread; needed unless `pricer` is given.
+   */
+  loadBook?: () => Promise<PriceBook>;
+  /** Prices elsewhere (the query worker) instead; the claims, leases and writes stay with `store`. */
+  pricer?: MonthPricer;
   /** This replica's name in the leases. */
   holder: string;
   now?: () => number;
@@ -220,11 +270,14 @@ export class Repricer {
   private running: Promise<number> | undefined;
   private readonly now: () => number;
   private readonly leaseMs: number;
+  private readonly pricer: MonthPricer;
 
   constructor(private readonly options: RepricerOptions) {
     this.version = pricingVersion(options.wabas);
     this.now = options.now ?? Date.now;
     this.leaseMs = options.leaseMs ?? 60_000;
+    if (!options.pricer && !options.loadBook) throw new Error('the re-pricer needs a pricer or a price book loader');
+    this.pricer = options.pricer ?? localMonthPricer(options.store, options.loadBook as () => Promise<PriceBook>);
   }
 
   /** One pass over the dirty months; resolves with the portfolio months written to their end (a month touched meanwhile stays dirty). */
@@ -314,30 +367,26 @@ export class Repricer {
     marks: readonly DirtyMonth[],
     lease: () => PricingLease,
   ): Promise<boolean> {
-    // The book is read after the claim: a file imported since marks the month with its touched day.
-    const book = await this.options.loadBook();
-    const pricing = await priceMonth(this.options.store, members, month, book);
-    const byDay = new Map<string, PricedUsageRow[]>();
-    for (const r of pricing.values()) {
-      const list = byDay.get(r.day) ?? [];
-      list.push(r);
-      byDay.set(r.day, list);
-    }
-    const last = addDays(firstDayOf(month), daysInMonth(month) - 1);
-    const wabaIds = members.map((w) => w.id);
-    for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); ; day = addDays(day, 1)) {
-      const dims = await allocateDay(this.options.store, members, day, pricing);
-      const written = await this.options.store.writePricedDay(lease(), {
-        day,
-        wabaIds,
-        pricing: byDay.get(day) ?? [],
-        dims,
-        version: this.version,
-        pricedAtMs: this.now(),
-      });
-      if (!written) return false;
-      if (day >= last) return true;
-      await (this.options.betweenDays ?? nextTurn)(day);
+    const priced = await this.pricer.open(members, month);
+    try {
+      const last = addDays(firstDayOf(month), daysInMonth(month) - 1);
+      const wabaIds = members.map((w) => w.id);
+      for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); ; day = addDays(day, 1)) {
+        const { pricing, dims } = await priced.day(day);
+        const written = await this.options.store.writePricedDay(lease(), {
+          day,
+          wabaIds,
+          pricing,
+          dims,
+          version: this.version,
+          pricedAtMs: this.now(),
+        });
+        if (!written) return false;
+        if (day >= last) return true;
+        await (this.options.betweenDays ?? nextTurn)(day);
+      }
+    } finally {
+      priced.close();
     }
   }
 }

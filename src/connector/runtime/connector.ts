@@ -294,7 +294,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
           store,
           wabas,
           holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-          loadBook: priceBookLoader(store),
+          // Priced in the query worker when it runs; the claims and day writes stay on this thread's connection.
+          ...(queryWorker ? { pricer: queryWorker.pricer } : { loadBook: priceBookLoader(store) }),
           onError: (err) => logger.warn({ err: err.message }, 're-pricing failed; the months stay dirty for the next pass'),
           ...(opts.repricerBetweenDays ? { betweenDays: opts.repricerBetweenDays } : {}),
         });

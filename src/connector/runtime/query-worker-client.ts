@@ -1,8 +1,8 @@
 /**
  * The HTTP thread's side of the query worker (docs/performance.md, "Queries off the HTTP thread"):
- * starts the worker thread, forwards validated /api/v1 queries and report builds to it, moves its cache
- * generation, answers 503 for requests in flight when it crashes (a report build fails instead), and
- * starts it again.
+ * starts the worker thread, forwards validated /api/v1 queries, report builds and the re-pricer's
+ * pricing to it, moves its cache generation, answers 503 for requests in flight when it crashes (a
+ * report build or a re-pricing pass fails instead), and starts it again.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -18,7 +18,7 @@ import {
   type StreamedQueryName,
 } from '../http/api-queries';
 import type { ReportConfig } from '../config';
-import type { WabaInfo } from '../query';
+import { MovedUnderfoot, type MonthPricer, type PricedDayRows, type PricedMonth, type WabaInfo } from '../query';
 import type { ReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
 import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest } from './query-worker';
@@ -50,7 +50,8 @@ export interface QueryWorkerOptions {
 }
 
 interface Pending {
-  resolve(json: string): void;
+  /** The answer's JSON text, or a re-pricing step's value. */
+  resolve(value: unknown): void;
   reject(err: Error): void;
   /** The error for this request when the worker stops under it (default: the 503 of an API query). */
   stopped?(why: string): Error;
@@ -72,6 +73,7 @@ interface Incarnation {
 
 function errorOf(f: WorkerFailure): Error {
   if (f.kind === 'input') return new InputError(f.field, f.value, f.reason);
+  if (f.kind === 'moved') return new MovedUnderfoot(f.message);
   if (f.kind === 'status') return Object.assign(new Error(f.message), { statusCode: f.statusCode, ...(f.code ? { code: f.code } : {}) });
   const err = new Error(f.message);
   if (f.stack) err.stack = f.stack;
@@ -149,12 +151,13 @@ export class QueryWorker implements QueryRunner {
           this.consecutiveCrashes = 0;
           return m.type === 'end' ? s.end() : s.fail(errorOf(m.error));
         }
-        if (m.type !== 'answer' && m.type !== 'failed') return;
+        if (m.type !== 'answer' && m.type !== 'repriced' && m.type !== 'failed') return;
         const p = inc.pending.get(m.id);
         if (!p) return;
         inc.pending.delete(m.id);
         this.consecutiveCrashes = 0;
         if (m.type === 'answer') p.resolve(m.json);
+        else if (m.type === 'repriced') p.resolve(m.value);
         else p.reject(errorOf(m.error));
       });
       worker.on('error', (err) => (crash = err));
@@ -220,7 +223,7 @@ export class QueryWorker implements QueryRunner {
     }
     return new Promise<string>((resolve, reject) => {
       const id = this.nextId++;
-      inc.pending.set(id, { resolve, reject, ...opts });
+      inc.pending.set(id, { resolve: (json) => resolve(json as string), reject, ...opts });
       try {
         inc.worker.postMessage(request(id));
       } catch (err) {
@@ -305,6 +308,60 @@ export class QueryWorker implements QueryRunner {
         return done;
       },
     };
+  }
+
+  /**
+   * The re-pricer's pricing in the worker (docs/performance.md, "The re-pricer off the HTTP thread"):
+   * the month is read and priced over the worker's connection and each day's rows come back to the
+   * HTTP thread, whose store writes them. A month stays with the worker that priced it: once that
+   * worker has stopped, its days fail with `QueryUnavailableError` and the pass ends (the next one
+   * claims the month again).
+   */
+  readonly pricer: MonthPricer = { open: (members, month) => this.openMonth(members, month) };
+
+  private async openMonth(members: readonly WabaInfo[], month: string): Promise<PricedMonth> {
+    if (this.closing) throw new QueryUnavailableError('the connector is shutting down');
+    let inc: Incarnation;
+    try {
+      inc = await this.current;
+    } catch (err) {
+      throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
+    }
+    const session = this.nextId++;
+    await this.call(inc, session, { type: 'reprice', id: session, month, wabaIds: members.map((w) => w.id) });
+    return {
+      day: async (day) => {
+        const id = this.nextId++;
+        return (await this.call(inc, id, { type: 'reprice-day', id, session, day })) as PricedDayRows;
+      },
+      close: () => {
+        if (this.live !== inc) return;
+        try {
+          inc.worker.postMessage({ type: 'reprice-close', session } satisfies WorkerRequest);
+        } catch {
+          // The worker is gone, and the month with it.
+        }
+      },
+    };
+  }
+
+  /** Posts a request to one incarnation and waits for its reply (rejected at once when that incarnation has stopped). */
+  private call(inc: Incarnation, id: number, request: WorkerRequest): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      // Its exit rejected whatever was pending then; a request posted after it would wait for ever.
+      if (this.live !== inc) {
+        reject(new Error('the query worker that priced this month has stopped; the month stays dirty for the next pass'));
+        return;
+      }
+      const stopped = (why: string) => new Error(`the query worker stopped while re-pricing (${why}); the month stays dirty for the next pass`);
+      inc.pending.set(id, { resolve, reject, stopped });
+      try {
+        inc.worker.postMessage(request);
+      } catch (err) {
+        inc.pending.delete(id);
+        reject(err as Error);
+      }
+    });
   }
 
   /** The HTTP thread's commit signal, pulls and price reloads: cached answers in the worker are stale. */

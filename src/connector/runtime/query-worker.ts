@@ -7,13 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '@core';
 import type { ReportConfig } from '../config';
 import { answerOf, isApiQueryName, isStreamedQueryName, STREAMED_QUERIES } from '../http/api-queries';
-import type { QueryContext, WabaInfo } from '../query';
+import { localMonthPricer, MovedUnderfoot, type PricedDayRows, type PricedMonth, type QueryContext, type WabaInfo } from '../query';
 // Not the reports index: the worker needs the content builder, not nodemailer and croner.
 import { buildReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
 import type { ConnectorStore } from '../store';
 import { openStore } from './open-store';
-import { loadPriceBook } from './price-files';
+import { loadPriceBook, priceBookLoader } from './price-files';
 
 export interface QueryWorkerData {
   db: string;
@@ -32,7 +32,10 @@ export interface QueryWorkerData {
    * numbers, 0 = none): [3] reads of a range ending on or after that day wait (the thread stays free
    * for messages) until the test sets it to 0, [4] counts the reads asked for (held ones included),
    * [5] how many streamed queries are running, [6] how many cancels arrived, [7] reads ending on or
-   * after that day fail, [8] how many streamed queries wait for credit.
+   * after that day fail, [8] how many streamed queries wait for credit. With 48 bytes, the re-pricer's
+   * day steps (`reprice-day`) too: [9] a step for a day on or after that one holds this thread in
+   * Atomics.wait (it does nothing else, as a long pricing would) until the test sets it to 0, [10]
+   * counts the steps held there, [11] a step for a day on or after that one crashes the worker.
    */
   gate?: SharedArrayBuffer;
 }
@@ -46,18 +49,29 @@ export type WorkerRequest =
   | { type: 'more'; id: number }
   | { type: 'cancel'; id: number }
   | { type: 'prices' }
+  /**
+   * The re-pricer (query/re-pricer.ts, `MonthPricer`): price a portfolio month from its first day
+   * (the HTTP thread's claim has committed), keep it under `id`, and allocate its days one by one.
+   */
+  | { type: 'reprice'; id: number; month: string; wabaIds: string[] }
+  | { type: 'reprice-day'; id: number; session: number; day: string }
+  | { type: 'reprice-close'; session: number }
   | { type: 'close' };
 
 export type WorkerFailure =
   | { kind: 'input'; field: string; value: unknown; reason: string }
   | { kind: 'status'; statusCode: number; code?: string; message: string }
-  | { kind: 'internal'; message: string; stack?: string };
+  | { kind: 'internal'; message: string; stack?: string }
+  /** `MovedUnderfoot`: the day's fine rows no longer add up to what was priced. */
+  | { kind: 'moved'; message: string };
 
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'answer'; id: number; json: string }
   | { type: 'chunk'; id: number; text: string }
   | { type: 'end'; id: number }
+  /** A re-pricing step done: null for `reprice`, the day's rows for `reprice-day`. */
+  | { type: 'repriced'; id: number; value: PricedDayRows | null }
   | { type: 'failed'; id: number; error: WorkerFailure }
   | { type: 'closed' };
 
@@ -71,6 +85,10 @@ export const GATE_STREAMS = 5;
 export const GATE_CANCELS = 6;
 export const GATE_FAIL_READS_FROM = 7;
 export const GATE_AWAITING_CREDIT = 8;
+/** Slots of the 48-byte gate: the re-pricer's day steps. */
+export const GATE_REPRICE_HOLD_FROM = 9;
+export const GATE_REPRICE_HELD = 10;
+export const GATE_REPRICE_CRASH_FROM = 11;
 
 /** A day as the read hook's slots hold it. */
 export const gateDay = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
@@ -112,6 +130,7 @@ function hookedStore(store: ConnectorStore, gate: Int32Array): ConnectorStore {
 }
 
 function failureOf(err: unknown): WorkerFailure {
+  if (err instanceof MovedUnderfoot) return { kind: 'moved', message: err.message };
   if (err instanceof InputError) {
     // The value came from the query string (strings and arrays of them); anything else is described by the message.
     let value: unknown = err.value;
@@ -143,6 +162,25 @@ function passGate(gate: Int32Array | null): void {
   while ((mode = Atomics.load(gate, 0)) === GATE_HOLD) Atomics.wait(gate, 0, GATE_HOLD);
   // Thrown from the message listener, outside any promise: an uncaught exception ends the thread like a real crash.
   if (mode === GATE_CRASH) throw new Error('query worker crashed (test gate)');
+}
+
+/**
+ * Holds or crashes a re-pricing day step while a test says so (QueryWorkerData.gate, 48 bytes). The
+ * hold is a blocking wait: the thread is as busy as in a long pricing, so only a re-pricer whose
+ * pricing runs here leaves the HTTP thread free meanwhile.
+ */
+function passRepricingGate(gate: Int32Array | null, day: string): void {
+  if (!gate || gate.length <= GATE_REPRICE_CRASH_FROM) return;
+  const d = gateDay(day);
+  let from = Atomics.load(gate, GATE_REPRICE_HOLD_FROM);
+  if (from !== 0 && d >= from) {
+    Atomics.add(gate, GATE_REPRICE_HELD, 1);
+    Atomics.notify(gate, GATE_REPRICE_HELD);
+    for (; from !== 0 && d >= from; from = Atomics.load(gate, GATE_REPRICE_HOLD_FROM)) Atomics.wait(gate, GATE_REPRICE_HOLD_FROM, from);
+  }
+  const crashFrom = Atomics.load(gate, GATE_REPRICE_CRASH_FROM);
+  // Thrown from the message listener, as passGate does: the thread ends like a real crash.
+  if (crashFrom !== 0 && d >= crashFrom) throw new Error('query worker crashed while re-pricing (test gate)');
 }
 
 /** Entry point of the worker thread (called by the bootstrap the client evaluates). */
@@ -241,6 +279,34 @@ export async function runQueryWorker(): Promise<void> {
   // Reloads are chained so two of them never race and leave the older book in place.
   let reloading = Promise.resolve();
 
+  // The re-pricer's months, each kept from its `reprice` until its `reprice-close`. The book is the
+  // stored files as they are when the month is opened (after the claim), not the reloaded `book`,
+  // which may lag an import by a minute: the import's marks were cleared by the claim.
+  const pricer = localMonthPricer(store, priceBookLoader(store));
+  const months = new Map<number, PricedMonth>();
+  const openMonth = async (m: Extract<WorkerRequest, { type: 'reprice' }>) => {
+    try {
+      const members = m.wabaIds.map((id) => {
+        const w = ctx.wabas.get(id);
+        if (!w) throw new Error(`re-pricing: WABA ${id} is not configured in the query worker`);
+        return w;
+      });
+      months.set(m.id, await pricer.open(members, m.month));
+      reply({ type: 'repriced', id: m.id, value: null });
+    } catch (err) {
+      reply({ type: 'failed', id: m.id, error: failureOf(err) });
+    }
+  };
+  const priceDay = async (m: Extract<WorkerRequest, { type: 'reprice-day' }>) => {
+    try {
+      const month = months.get(m.session);
+      if (!month) throw new Error(`re-pricing: no month open under ${m.session}`);
+      reply({ type: 'repriced', id: m.id, value: await month.day(m.day) });
+    } catch (err) {
+      reply({ type: 'failed', id: m.id, error: failureOf(err) });
+    }
+  };
+
   port.on('message', (m: WorkerRequest) => {
     if (m.type === 'query') {
       passGate(gate);
@@ -268,6 +334,14 @@ export async function runQueryWorker(): Promise<void> {
         })
         // A failed reload keeps the book in use; the next reload signal tries again.
         .catch(() => undefined);
+    } else if (m.type === 'reprice') {
+      void openMonth(m);
+    } else if (m.type === 'reprice-day') {
+      passRepricingGate(gate, m.day);
+      void priceDay(m);
+    } else if (m.type === 'reprice-close') {
+      months.get(m.session)?.close();
+      months.delete(m.session);
     } else if (m.type === 'close') {
       void store.close().finally(() => {
         reply({ type: 'closed' });

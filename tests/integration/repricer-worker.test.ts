@@ -1,0 +1,297 @@
+/**
+ * The background re-pricer prices in the query worker (issue 13 items 1 and 6, docs/performance.md
+ * "The re-pricer off the HTTP thread"), on SQLite and PostgreSQL:
+ * - on a demo store, the priced tables it writes through the worker are, row for row, what the
+ *   in-thread re-pricer writes on an identical store (every grain, every column read back);
+ * - a webhook is acknowledged and committed while the worker is held in the middle of pricing a
+ *   month (a test-only gate: the worker thread blocks in Atomics.wait on a day step), and the month
+ *   then stays dirty from that webhook's day (migration 014) until the next pass prices it;
+ * - a worker that crashes while re-pricing fails that pass, shows on /health, and the next pass,
+ *   on the restarted worker, finishes the month.
+ * The passes are run by hand (the connector's own timer is an hour); no sleeps.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectorConfig } from '../../src/connector/config';
+import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { Repricer } from '../../src/connector/query/re-pricer';
+import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import { demoConfig } from '../../src/connector/runtime/demo-config';
+import { openStore } from '../../src/connector/runtime/open-store';
+import { importDemoRateFile, importRateFile, priceBookLoader } from '../../src/connector/runtime/price-files';
+import { gateDay, GATE_REPRICE_CRASH_FROM, GATE_REPRICE_HELD, GATE_REPRICE_HOLD_FROM } from '../../src/connector/runtime/query-worker';
+import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
+import { createEnvelopeIngest, PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/store';
+import { requirePrerequisite } from '../helpers/prerequisites';
+import { createTestDatabase } from '../helpers/test-database';
+
+jest.setTimeout(180_000);
+
+const TOKEN = 'repricer-worker-token-0123456789abcdef';
+const AS_OF = Date.parse('2026-09-03T15:00:00Z');
+const EVERYTHING = { fromDay: '1900-01-01', toDay: '2999-12-31' };
+const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
+
+function silentLogger() {
+  const pino = require('pino') as typeof import('pino');
+  return pino.default({ level: 'silent' });
+}
+
+const HAND: ConnectorConfig = {
+  apiToken: TOKEN,
+  wabas: [{ id: 'W1', name: 'W1', timezone: 'UTC', currency: 'USD', portfolio: 'PF1' }],
+};
+const RATES =
+  'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nBrazil,USD,0.0625,0.0080,0.0315,,\n';
+
+/** One delivered, charged utility message to Brazil for W1 at noon UTC of `day`. */
+const delivered = (wamid: string, day: string) => ({
+  object: 'whatsapp_business_account',
+  entry: [
+    {
+      id: 'W1',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            metadata: { phone_number_id: 'P1' },
+            statuses: [
+              {
+                id: wamid,
+                status: 'delivered',
+                timestamp: String(Date.parse(`${day}T12:00:00Z`) / 1000),
+                recipient_id: '5511987654321',
+                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ],
+});
+
+async function postWebhook(url: string, body: object): Promise<number> {
+  const res = await fetch(`${url}/webhooks/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Resolves once gate slot `slot` has reached `count`. */
+async function reached(gate: Int32Array, slot: number, count: number): Promise<void> {
+  const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } })
+    .waitAsync;
+  for (let seen = Atomics.load(gate, slot); seen < count; seen = Atomics.load(gate, slot)) {
+    const w = waitAsync(gate, slot, seen);
+    if (w.async) await w.value;
+  }
+}
+
+function setSlot(gate: Int32Array, slot: number, value: number): void {
+  Atomics.store(gate, slot, value);
+  Atomics.notify(gate, slot);
+}
+
+/** Every stored priced row, each grain in the store's own order (the price time is not read back). */
+async function pricedTables(store: ConnectorStore) {
+  return {
+    usage: await store.pricedUsage(EVERYTHING),
+    ...Object.fromEntries(await Promise.all(PRICED_DIMENSIONS.map(async (d) => [d, await store.pricedUsageBy(d, EVERYTHING)] as const))),
+  };
+}
+
+const engines: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
+  [
+    'sqlite',
+    describe,
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-rworker-'));
+      return { db: `sqlite:${path.join(dir, 'r.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+  [
+    'postgres',
+    requirePrerequisite('PostgreSQL').describe,
+    async () => {
+      const tdb = await createTestDatabase('rworker');
+      return { db: tdb.url, cleanup: () => tdb.drop() };
+    },
+  ],
+];
+
+for (const [engine, describeOn, makeDb] of engines)
+  describeOn(`the re-pricer in the query worker on ${engine}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    const fresh = async () => {
+      const made = await makeDb();
+      cleanups.push(made.cleanup);
+      return made.db;
+    };
+    const start = async (db: string, config: ConnectorConfig, gate?: SharedArrayBuffer): Promise<RunningConnector> => {
+      const running = await startConnector({
+        config,
+        db,
+        host: '127.0.0.1',
+        port: 0,
+        pulls: false,
+        logger: silentLogger(),
+        // The passes are run by hand below.
+        repriceEveryMs: 3_600_000,
+        ...(gate ? { queryWorkerGate: gate } : {}),
+      });
+      cleanups.push(() => running.close());
+      expect(running.queryWorker).not.toBeNull();
+      return running;
+    };
+    const seeded = async (db: string) => {
+      const store = await openStore(db, { timezones });
+      await seedDemo({
+        seed: `repricer-worker-${engine}`,
+        asOfMs: AS_OF,
+        days: 12,
+        scale: 0.05,
+        ingest: createEnvelopeIngest(store, () => AS_OF),
+        sink: store,
+        importRates: (f) => importDemoRateFile(store, f),
+      });
+      return store;
+    };
+    afterAll(async () => {
+      for (const c of cleanups.reverse()) await c();
+    });
+
+    it('writes, row for row, what the in-thread re-pricer writes on the same demo store', async () => {
+      // Two stores seeded alike (the generator is seeded): one re-priced in this thread, one by the connector through its worker.
+      const inThreadStore = await seeded(await fresh());
+      const wabas = new Map(demoConfig(TOKEN).wabas.map((w) => [w.id, wabaInfoOf(w)]));
+      try {
+        await new Repricer({
+          store: inThreadStore,
+          wabas,
+          holder: 'in-thread',
+          loadBook: priceBookLoader(inThreadStore),
+        }).runToCompletion();
+        const want = await pricedTables(inThreadStore);
+
+        const db = await fresh();
+        await (await seeded(db)).close();
+        const running = await start(db, demoConfig(TOKEN));
+        // Nothing priced yet: every row compared below is the worker's.
+        expect((await pricedTables(running.store)).usage).toEqual([]);
+        const months = new Set((await running.repricer?.pendingMarks())?.map((m) => m.month));
+        expect([...months].sort()).toEqual(['2026-08', '2026-09']);
+        await running.repricer?.runToCompletion();
+        const got = await pricedTables(running.store);
+        expect(got).toEqual(want);
+        // The demo's 12 days have priced rows at every grain, for every WABA.
+        for (const rows of Object.values(got)) expect(new Set(rows.map((r) => r.wabaId)).size).toBe(DEMO_WABAS.length);
+        expect(new Set(got.usage.map((r) => r.day)).size).toBe(12);
+      } finally {
+        await inThreadStore.close();
+      }
+    });
+
+    it('acknowledges and commits a webhook while the worker is held pricing a month, which then stays dirty from that day', async () => {
+      const gateBuffer = new SharedArrayBuffer(48);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start(await fresh(), HAND, gateBuffer);
+      const repricer = running.repricer as Repricer;
+      await importRateFile(running.store, { kind: 'rates', text: RATES, effectiveFrom: '2025-07-01', fileName: 'r.csv' }, 0);
+      expect(await postWebhook(running.url, delivered('wamid.h10', '2025-07-10'))).toBe(200);
+      expect(await postWebhook(running.url, delivered('wamid.h20', '2025-07-20'))).toBe(200);
+      const days = async () =>
+        (await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.units, r.costMicros]);
+      const countries = async () =>
+        (await running.store.pricedUsageBy('country', { fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [
+          r.day,
+          r.value,
+          r.costMicros,
+        ]);
+
+      // The pass writes July from its first dirty day (the 10th) and is held on the 15th's step, inside the worker.
+      setSlot(gate, GATE_REPRICE_HOLD_FROM, gateDay('2025-07-15'));
+      let settled = false;
+      const pass = repricer.runOnce().finally(() => (settled = true));
+      await reached(gate, GATE_REPRICE_HELD, 1);
+      // Days 10 to 14 are written: 1 utility message at 0.0080 USD = 8000 micro-USD on the 10th.
+      expect(await days()).toEqual([['2025-07-10', 1, 8_000n]]);
+
+      // The worker thread is blocked; the HTTP thread acknowledges and commits a webhook for a day the pass has written.
+      expect(await postWebhook(running.url, delivered('wamid.h12', '2025-07-12'))).toBe(200);
+      expect(await running.store.messageVerdict('wamid.h12')).toMatchObject({ category: 'utility', source: 'meta' });
+      expect(settled).toBe(false);
+      // The webhook's mark: dirty again from the 12th, touched on the 12th since the pass's claim.
+      expect(await running.store.pricingDirty()).toEqual([
+        { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-12', touchedDay: '2025-07-12' },
+      ]);
+
+      setSlot(gate, GATE_REPRICE_HOLD_FROM, 0);
+      await pass;
+      // The pass priced July from a read made before the 12th's webhook: it wrote on to the month's end
+      // but cleared nothing from the 12th on, where its rows are stale (no row for the 12th).
+      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-12']]);
+      expect(await days()).toEqual([
+        ['2025-07-10', 1, 8_000n],
+        ['2025-07-20', 1, 8_000n],
+      ]);
+
+      // The next pass starts there and leaves July clean, the 12th's message priced (8000 micro-USD) at every grain.
+      await repricer.runOnce();
+      expect(await running.store.pricingDirty()).toEqual([]);
+      expect(await days()).toEqual([
+        ['2025-07-10', 1, 8_000n],
+        ['2025-07-12', 1, 8_000n],
+        ['2025-07-20', 1, 8_000n],
+      ]);
+      expect(await countries()).toEqual([
+        ['2025-07-10', 'BR', 8_000n],
+        ['2025-07-12', 'BR', 8_000n],
+        ['2025-07-20', 'BR', 8_000n],
+      ]);
+      const health = (await (await fetch(`${running.url}/health`)).json()) as { status: string; queryWorker?: { restarts: number } };
+      expect(health.queryWorker?.restarts).toBe(0);
+    });
+
+    it('a worker crash while re-pricing fails that pass and shows on /health; the next pass finishes the month on the restarted worker', async () => {
+      const gateBuffer = new SharedArrayBuffer(48);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start(await fresh(), HAND, gateBuffer);
+      const repricer = running.repricer as Repricer;
+      await importRateFile(running.store, { kind: 'rates', text: RATES, effectiveFrom: '2025-07-01', fileName: 'r.csv' }, 0);
+      expect(await postWebhook(running.url, delivered('wamid.c03', '2025-07-03'))).toBe(200);
+      expect(await postWebhook(running.url, delivered('wamid.c25', '2025-07-25'))).toBe(200);
+
+      setSlot(gate, GATE_REPRICE_CRASH_FROM, gateDay('2025-07-20'));
+      await expect(repricer.runOnce()).rejects.toThrow('query worker crashed while re-pricing (test gate)');
+      const health = (await (await fetch(`${running.url}/health`)).json()) as {
+        queryWorker: { restarts: number; lastError: string | null; lastCrashAt: number | null };
+      };
+      expect(health.queryWorker.restarts).toBe(1);
+      expect(health.queryWorker.lastError).toContain('query worker crashed while re-pricing (test gate)');
+      expect(health.queryWorker.lastCrashAt).not.toBeNull();
+      // Days 3 to 19 were written before the crash: the month is dirty from the 20th, the 25th unpriced.
+      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-20']]);
+      expect((await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.costMicros])).toEqual([
+        ['2025-07-03', 8_000n],
+      ]);
+
+      setSlot(gate, GATE_REPRICE_CRASH_FROM, 0);
+      expect(await repricer.runOnce()).toBe(1);
+      expect(await running.store.pricingDirty()).toEqual([]);
+      expect((await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.costMicros])).toEqual([
+        ['2025-07-03', 8_000n],
+        ['2025-07-25', 8_000n],
+      ]);
+      const healthy = (await (await fetch(`${running.url}/health`)).json()) as {
+        status: string;
+        queryWorker: { status: string; restarts: number };
+      };
+      expect(healthy.queryWorker).toMatchObject({ status: 'ok', restarts: 1 });
+      expect(healthy.status).toBe('ok');
+    });
+  });
