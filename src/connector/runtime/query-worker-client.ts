@@ -353,7 +353,8 @@ export class QueryWorker implements QueryRunner {
         reject(new Error('the query worker that priced this month has stopped; the month stays dirty for the next pass'));
         return;
       }
-      const stopped = (why: string) => new Error(`the query worker stopped while re-pricing (${why}); the month stays dirty for the next pass`);
+      const stopped = (why: string) =>
+        new Error(`the query worker stopped while re-pricing (${why}); the month stays dirty for the next pass`);
       inc.pending.set(id, { resolve, reject, stopped });
       try {
         inc.worker.postMessage(request);
