@@ -374,6 +374,10 @@ describe('Repricer passes (SQLite)', () => {
     expect((await store.pricedUsage({ fromDay: '2026-02-01', toDay: '2026-02-28' })).map((r) => r.day)).toEqual(['2026-02-03']);
   });
 
+  it('needs somewhere to price: a price book loader or a pricer', () => {
+    expect(() => new Repricer({ store, wabas, holder: 'me' })).toThrow('the re-pricer needs a pricer or a price book loader');
+  });
+
   it('rejects a pass that fails for another reason than a moved day, gives the lease back, and reports it when started', async () => {
     await deliver('2026-02-03');
     const failing = repricer({

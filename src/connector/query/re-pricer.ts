@@ -257,9 +257,10 @@ const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediat
 /**
  * The background job that keeps the priced rollups (migration 013) current: each run takes the dirty
  * months, groups them by portfolio (tiers count per portfolio), claims each portfolio month's lease
- * (which begins a read: the marks' touched days are cleared), prices it from its first day and writes
- * its days from the first dirty one to the month's end, one day per transaction with a turn of the
- * event loop between, so webhook acknowledgements never wait for more than one day's write. Each
+ * (which begins a read: the marks' touched days are cleared), prices it from its first day (through
+ * its `MonthPricer`, in the query worker when the connector runs one) and writes its days from the
+ * first dirty one to the month's end, one day per transaction with a turn of the event loop between,
+ * so webhook acknowledgements never wait for more than one day's write. Each
  * write moves the month's marks up to the first day an ingest touched since the claim, so a month
  * that keeps receiving webhooks is clean up to that day, and the next pass starts there.
  */
