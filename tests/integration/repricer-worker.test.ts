@@ -5,7 +5,9 @@
  *   in-thread re-pricer writes on an identical store (every grain, every column read back);
  * - a webhook is acknowledged and committed while the worker is held in the middle of pricing a
  *   month (a test-only gate: the worker thread blocks in Atomics.wait on a day step), and the month
- *   then stays dirty from that webhook's day (migration 014) until the next pass prices it;
+ *   then stays dirty from that webhook's day (migration 014) until the next pass prices it; a price
+ *   file imported meanwhile likewise, and the next pass prices with it (the worker loads the stored
+ *   files at each month's start);
  * - a worker that crashes while re-pricing fails that pass, shows on /health, and the next pass,
  *   on the restarted worker, finishes the month.
  * The passes are run by hand (the connector's own timer is an hour); no sleeps.
@@ -259,6 +261,44 @@ for (const [engine, describeOn, makeDb] of engines)
       ]);
       const health = (await (await fetch(`${running.url}/health`)).json()) as { status: string; queryWorker?: { restarts: number } };
       expect(health.queryWorker?.restarts).toBe(0);
+    });
+
+    it('a price file imported while the worker is held pricing a month keeps it dirty from its first day with usage; the next pass prices with it', async () => {
+      const gateBuffer = new SharedArrayBuffer(48);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start(await fresh(), HAND, gateBuffer);
+      const repricer = running.repricer as Repricer;
+      await importRateFile(running.store, { kind: 'rates', text: RATES, effectiveFrom: '2025-07-01', fileName: 'r1.csv' }, 0);
+      expect(await postWebhook(running.url, delivered('wamid.i03', '2025-07-03'))).toBe(200);
+      expect(await postWebhook(running.url, delivered('wamid.i10', '2025-07-10'))).toBe(200);
+      const days = async () =>
+        (await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.costMicros]);
+
+      setSlot(gate, GATE_REPRICE_HOLD_FROM, gateDay('2025-07-08'));
+      const pass = repricer.runOnce();
+      await reached(gate, GATE_REPRICE_HELD, 1);
+      // Utility to Brazil 0.0100 USD from the 5th, imported while the worker holds the book it loaded at the month's start.
+      await importRateFile(
+        running.store,
+        { kind: 'rates', text: RATES.replace('0.0080', '0.0100'), effectiveFrom: '2025-07-05', fileName: 'r2.csv' },
+        1,
+      );
+      setSlot(gate, GATE_REPRICE_HOLD_FROM, 0);
+      await pass;
+      // The import marked July from its first day with usage on or after the 5th (the 10th), touched since the claim:
+      // the pass wrote the 10th at the old 0.0080 but left it dirty.
+      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-10']]);
+      expect(await days()).toEqual([
+        ['2025-07-03', 8_000n],
+        ['2025-07-10', 8_000n],
+      ]);
+      // The next pass loads the stored files again in the worker: the 10th at 0.0100 = 10000 micro-USD, the 3rd as before.
+      await repricer.runOnce();
+      expect(await running.store.pricingDirty()).toEqual([]);
+      expect(await days()).toEqual([
+        ['2025-07-03', 8_000n],
+        ['2025-07-10', 10_000n],
+      ]);
     });
 
     it('a worker crash while re-pricing fails that pass and shows on /health; the next pass finishes the month on the restarted worker', async () => {
