@@ -14,6 +14,7 @@ import {
   type StoreOptions,
 } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
+import { describeEventStats } from './event-stats-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
@@ -108,6 +109,29 @@ if (!postgres.available) {
     }
   });
   describePricingInputBehaviour(postgresEngine);
+  describeEventStats(postgresEngine, async (rows, options) => {
+    const url = await freshSchemaUrl();
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-pg-migrations-014-'));
+    try {
+      for (const m of listPostgresMigrations().filter((m) => m.version <= 14)) fs.writeFileSync(path.join(old, m.name), m.sql);
+      const pool = new Pool({ connectionString: url, max: 1 });
+      try {
+        await migratePostgres(pool, old);
+        for (const r of rows)
+          await pool.query(
+            'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+            [r.dedupeKey, r.kind, r.wabaId, r.phoneNumberId, r.atMs, r.receivedAtMs, r.body],
+          );
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
+    const store = await PgStore.open(url, options);
+    urlOf.set(store, url);
+    return store;
+  });
 
   describe('PostgreSQL migrations landing out of order', () => {
     let dir: string;
@@ -220,6 +244,8 @@ if (!postgres.available) {
         const [ra, rb] = await Promise.all([ingestConcurrently(a, events, 1, 6), ingestConcurrently(b, events, 2, 6)]);
         expect(ra.inserted + rb.inserted).toBe(events.length);
         expect(ra.duplicates + rb.duplicates).toBe(events.length);
+        // /health's count (one row both replicas' transactions add to) is the distinct events too.
+        expect((await a.eventStats()).events).toBe(events.length);
         expect(await snapshotOf(a)).toEqual(expected);
         expect(await snapshotOf(b)).toEqual(expected);
       } finally {

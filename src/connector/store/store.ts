@@ -110,10 +110,14 @@ export interface Store extends PullSink {
   accountEvents(range: { fromMs: number; toMs: number; wabaId?: string }): Promise<AccountEventRow[]>;
   pulledPricing(source: PullSource, range: DayRange): Promise<MetaPricingRow[]>;
   pulledCalls(source: PullSource, range: DayRange): Promise<MetaCallRow[]>;
+  /** A count over raw_events (a scan): for tests and one-off checks; /health uses `eventStats`. */
   countRawEvents(): Promise<number>;
   /** The stored verdict of one message (wamid), null when no status of it was stored. */
   messageVerdict(wamid: string): Promise<MessageVerdict | null>;
-  /** For /health: stored raw events and when the newest was received (epoch ms). */
+  /**
+   * For /health: stored raw events and when the newest was received (epoch ms). Exact, and read from
+   * one row that ingest keeps in its own transaction (migration 015), never counted over raw_events.
+   */
   eventStats(): Promise<{ events: number; lastEventAt: number | null }>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -562,6 +562,19 @@ function withoutNul(e: WebhookEvent): WebhookEvent {
   return (copy as WebhookEvent | null) ?? e;
 }
 
+/**
+ * /health's figures (migration 015): the events this transaction inserted and when. Last in the
+ * transaction on purpose: every ingest updates this one row, so a replica's commit holds its lock
+ * only from here to COMMIT, and no row is locked after it (it cannot be part of a deadlock).
+ */
+async function countStored(c: PoolClient, inserted: number, receivedAtMs: number): Promise<void> {
+  if (inserted === 0) return;
+  await c.query(
+    'UPDATE raw_event_stats SET events = events + $1, last_received_at_ms = GREATEST(last_received_at_ms, $2::bigint) WHERE id = 1',
+    [inserted, receivedAtMs],
+  );
+}
+
 /** Ingests one batch inside the caller's transaction; keeps no state between calls, so a retry is safe. */
 export async function ingestBatch(
   c: PoolClient,
@@ -621,5 +634,6 @@ export async function ingestBatch(
     inbound.rows(),
   );
   await mergeContacts(c, contacts);
+  await countStored(c, added.length, receivedAtMs);
   return { inserted: added.length, duplicates: events.length - added.length };
 }

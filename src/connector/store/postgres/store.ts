@@ -192,11 +192,12 @@ export class PgStore implements ConnectorStore {
   }
 
   async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
-    const { rows } = await this.pool.query<{ n: string; last: string | null }>(
-      'SELECT COUNT(*) AS n, MAX(received_at_ms) AS last FROM raw_events',
+    // One row kept by ingest (migration 015), not a count over raw_events: load balancers call this every few seconds.
+    const { rows } = await this.pool.query<{ events: string; last: string | null }>(
+      'SELECT events, last_received_at_ms AS last FROM raw_event_stats WHERE id = 1',
     );
     const r = rows[0];
-    return { events: Number(r?.n ?? 0), lastEventAt: r?.last == null ? null : Number(r.last) };
+    return { events: Number(r?.events ?? 0), lastEventAt: r?.last == null ? null : Number(r.last) };
   }
 
   async ping(): Promise<void> {
