@@ -5,7 +5,8 @@
  *   in-thread re-pricer writes on an identical store (every grain, every column read back);
  * - a webhook is acknowledged and committed while the worker is held in the middle of pricing a
  *   month (a test-only gate: the worker thread blocks in Atomics.wait on a day step), and the month
- *   then stays dirty from that webhook's day (migration 014) until the next pass prices it; a price
+ *   then stays dirty from that webhook's day (migration 014) until the next pass prices it; a webhook
+ *   for a day the pass has not reached stops it there (`MovedUnderfoot`, raised in the worker); a price
  *   file imported meanwhile likewise, and the next pass prices with it (the worker loads the stored
  *   files at each month's start);
  * - a worker that crashes while re-pricing fails that pass, shows on /health, and the next pass,
@@ -261,6 +262,36 @@ for (const [engine, describeOn, makeDb] of engines)
       ]);
       const health = (await (await fetch(`${running.url}/health`)).json()) as { status: string; queryWorker?: { restarts: number } };
       expect(health.queryWorker?.restarts).toBe(0);
+    });
+
+    it('a webhook for a day the held pass has not reached stops the pass there (moved under it, in the worker); the days before stay clean', async () => {
+      const gateBuffer = new SharedArrayBuffer(48);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start(await fresh(), HAND, gateBuffer);
+      const repricer = running.repricer as Repricer;
+      await importRateFile(running.store, { kind: 'rates', text: RATES, effectiveFrom: '2025-07-01', fileName: 'r.csv' }, 0);
+      expect(await postWebhook(running.url, delivered('wamid.m10', '2025-07-10'))).toBe(200);
+      expect(await postWebhook(running.url, delivered('wamid.m20', '2025-07-20'))).toBe(200);
+      const days = async () =>
+        (await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.units, r.costMicros]);
+
+      setSlot(gate, GATE_REPRICE_HOLD_FROM, gateDay('2025-07-15'));
+      const pass = repricer.runOnce();
+      await reached(gate, GATE_REPRICE_HELD, 1);
+      // A second message on the 20th: the month was priced with one there, so that day's fine rows no longer add up.
+      expect(await postWebhook(running.url, delivered('wamid.m20b', '2025-07-20'))).toBe(200);
+      setSlot(gate, GATE_REPRICE_HOLD_FROM, 0);
+      // The pass ends without an error and without writing the month to its end.
+      expect(await pass).toBe(0);
+      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-20']]);
+      expect(await days()).toEqual([['2025-07-10', 1, 8_000n]]);
+      // The next pass starts on the 20th: 2 x 0.0080 USD = 16000 micro-USD.
+      expect(await repricer.runOnce()).toBe(1);
+      expect(await running.store.pricingDirty()).toEqual([]);
+      expect(await days()).toEqual([
+        ['2025-07-10', 1, 8_000n],
+        ['2025-07-20', 2, 16_000n],
+      ]);
     });
 
     it('a price file imported while the worker is held pricing a month keeps it dirty from its first day with usage; the next pass prices with it', async () => {
