@@ -1,7 +1,8 @@
 /**
  * Two full connectors on one PostgreSQL database keep the priced rollups right while webhooks
  * arrive at both and a price file is imported in the middle of a re-pricing pass. Each connector's
- * own background re-pricer is driven pass by pass (`runOnce`, no timer), and replica A's pass is
+ * own background re-pricer is driven pass by pass (`runOnce`, no timer; A's prices in its query
+ * worker, B's in its HTTP thread), and replica A's pass is
  * held between two days (`repricerBetweenDays`) while the test posts webhooks to both replicas,
  * imports a second rate card through replica B's store and runs B's re-pricer (refused: A holds
  * the month's lease). End state: clean, equal to the query-time pricing at every grain, to one
@@ -64,14 +65,15 @@ const body = (e: Delivered) => ({
 });
 
 const pino = require('pino') as typeof import('pino');
-const start = (db: string, repricerBetweenDays?: (day: string) => Promise<void>) =>
+// Replica A prices in its query worker, B and the single connector in their HTTP threads: both paths share one store.
+const start = (db: string, repricerBetweenDays?: (day: string) => Promise<void>, queryWorker = false) =>
   startConnector({
     config,
     db,
     host: '127.0.0.1',
     port: 0,
     pulls: false,
-    queryWorker: false,
+    queryWorker,
     logger: pino.default({ level: 'silent' }),
     // No pass on a timer: the test runs each pass itself.
     repriceEveryMs: 3_600_000,
@@ -139,7 +141,8 @@ postgres.describe('two connectors on one PostgreSQL: re-pricing under webhooks a
         await post(rb, { wabaId: 'W1', wamid: `wamid.live-${held}`, day: 10, category: 'utility' });
       }
     };
-    const a = await start(shared.url, betweenDays);
+    const a = await start(shared.url, betweenDays, true);
+    expect(a.queryWorker).not.toBeNull();
     running.push(a);
     const b = await start(shared.url);
     running.push(b);
