@@ -11,7 +11,7 @@ import { restartConnector, runCli, startConnector, type ConnectorOptions } from 
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { startSender, writeBodies, type SenderStats } from '../helpers/sender-process';
-import { compareStored, countRawEvents, readStoredStatuses } from '../helpers/store-inspector';
+import { compareStored, countRawEvents, healthEventCount, readStoredStatuses } from '../helpers/store-inspector';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { buildStatusEvents, expectedTotals, seededRandom, statusBodies } from '../helpers/webhook-envelopes';
@@ -39,6 +39,8 @@ interface RunResult {
   totals: { messages: number; billable: number; cost: string };
   check: ReturnType<typeof compareStored>;
   rawEvents: number | null;
+  /** /health's store.events from the connector that ran last (the restarted one after a kill). */
+  healthEvents: number;
   restartMs: number | null;
 }
 
@@ -75,6 +77,7 @@ async function runOnce(db: string, label: string, killAt: number | null): Promis
   const stored = await readStoredStatuses(db);
   const check = compareStored(stored, keys);
   const rawEvents = await countRawEvents(db);
+  const healthEvents = await healthEventCount(connector.url);
   await connector.stop();
   const report = await runCli(
     [
@@ -94,7 +97,7 @@ async function runOnce(db: string, label: string, killAt: number | null): Promis
     ],
     secretEnv(secrets),
   );
-  return { sender: stats, killAt, report, totals: reportTotals(report), check, rawEvents, restartMs };
+  return { sender: stats, killAt, report, totals: reportTotals(report), check, rawEvents, healthEvents, restartMs };
 }
 
 async function exercise(
@@ -106,6 +109,7 @@ async function exercise(
   const baseline = await runOnce(baselineDb.db, `${kind}-base`, null);
   await baselineDb.drop();
   expect(baseline.check).toMatchObject({ lost: 0, duplicates: 0, unexpected: 0 });
+  expect(baseline.healthEvents).toBe(keys.length);
   expect(baseline.totals.messages).toBe(truth.messages);
   expect(baseline.totals.billable).toBe(truth.billable);
   for (let k = 0; k < KILLS; k++) {
@@ -129,6 +133,7 @@ async function exercise(
       rejected4xx: run.sender.rejected4xx,
       stored: run.check.stored,
       rawEvents: run.rawEvents,
+      healthEvents: run.healthEvents,
       duplicates: run.check.duplicates,
       lost: run.check.lost,
       unexpected: run.check.unexpected,
@@ -141,6 +146,8 @@ async function exercise(
     expect(run.check).toMatchObject({ lost: 0, duplicates: 0, unexpected: 0, lostSample: [] });
     // Raw events are append-only with a unique dedupe key: one row per distinct event, whatever was re-sent.
     if (run.rawEvents !== null) expect(run.rawEvents).toBe(keys.length);
+    // /health's count is kept in the ingest transactions, so a kill -9 between commits leaves it exact too.
+    expect(run.healthEvents).toBe(keys.length);
     expect(run.totals).toEqual(baseline.totals);
     expect(JSON.parse(run.report)).toEqual(JSON.parse(baseline.report));
   }

@@ -9,7 +9,7 @@ import { runCli, startConnector, type ConnectorProcess } from '../helpers/connec
 import { makeSecrets, makeTempDir, secretEnv, writeConnectorConfig } from '../helpers/reliability-config';
 import { recordFigures } from '../helpers/reliability-figures';
 import { startSender, writeBodies } from '../helpers/sender-process';
-import { compareStored, countRawEvents, readStoredStatuses } from '../helpers/store-inspector';
+import { compareStored, countRawEvents, healthEventCount, readStoredStatuses } from '../helpers/store-inspector';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { buildStatusEvents, expectedTotals, statusBodies } from '../helpers/webhook-envelopes';
@@ -57,6 +57,8 @@ postgres.describe('replicas: two connectors on one PostgreSQL under a retry stor
       events.map((e) => `${e.wamid}|${e.status}`),
     );
     const rawEvents = await countRawEvents(db.url);
+    // Each replica's probe reads the one row both replicas' ingest transactions added to.
+    const healthEvents = await Promise.all(replicas.map((r) => healthEventCount(r.url)));
     await Promise.all(replicas.map((r) => r.stop()));
     const report = await runCli(
       [
@@ -89,6 +91,7 @@ postgres.describe('replicas: two connectors on one PostgreSQL under a retry stor
       rejected4xx: stats.rejected4xx,
       stored: check.stored,
       rawEvents,
+      healthEvents,
       duplicates: check.duplicates,
       lost: check.lost,
       expectedMessages: truth.messages,
@@ -100,6 +103,7 @@ postgres.describe('replicas: two connectors on one PostgreSQL under a retry stor
     expect(stats).toMatchObject({ unacked: 0, rejected4xx: 0, errors5xx: 0 });
     expect(check).toMatchObject({ lost: 0, duplicates: 0, unexpected: 0 });
     if (rawEvents !== null) expect(rawEvents).toBe(events.length);
+    expect(healthEvents).toEqual([events.length, events.length]);
     expect({ messages: totals.messages, billable: totals.billable }).toEqual(truth);
   });
 });
