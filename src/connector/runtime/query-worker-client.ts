@@ -314,8 +314,8 @@ export class QueryWorker implements QueryRunner {
    * The re-pricer's pricing in the worker (docs/performance.md, "The re-pricer off the HTTP thread"):
    * the month is read and priced over the worker's connection and each day's rows come back to the
    * HTTP thread, whose store writes them. A month stays with the worker that priced it: once that
-   * worker has stopped, its days fail with `QueryUnavailableError` and the pass ends (the next one
-   * claims the month again).
+   * worker has stopped, its days fail (the month stays dirty) and the pass ends; the next one claims
+   * the month again on the restarted worker.
    */
   readonly pricer: MonthPricer = { open: (members, month) => this.openMonth(members, month) };
 
