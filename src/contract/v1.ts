@@ -437,6 +437,19 @@ export const healthResponse = z.object({
       lastError: z.string().nullable(),
     })
     .optional(),
+  /**
+   * PostgreSQL only (absent on SQLite and from connectors older than issue 13 item 7): the connection
+   * that hears the other replicas' commits. reconnecting: it is down (since `downSince`) and this
+   * replica's caches are refreshed every second instead; `degraded` meanwhile.
+   */
+  changeListener: z
+    .object({
+      status: z.enum(['listening', 'reconnecting']),
+      reconnects: z.number(),
+      downSince: z.number().nullable(),
+      lastError: z.string().nullable(),
+    })
+    .optional(),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;
 

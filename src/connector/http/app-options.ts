@@ -23,6 +23,8 @@ export interface AppOptions {
   pullStatus?: () => HealthResponse['pulls'];
   /** Scheduled report rows for /health (from the report scheduler, read from the store). */
   reportStatus?: () => Promise<NonNullable<HealthResponse['reports']>>;
+  /** The PostgreSQL change listener's state (docs/replicas.md); absent on SQLite. */
+  changeListenerStatus?: () => NonNullable<HealthResponse['changeListener']>;
   now?: () => number;
   /** A pino logger config or instance options; false = silent. */
   logger?: boolean | Record<string, unknown>;

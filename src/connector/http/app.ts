@@ -15,10 +15,12 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
     const stats = await opts.store.eventStats();
     const reports = opts.reportStatus ? await opts.reportStatus() : undefined;
     const queryWorker = opts.queryRunner?.health?.();
+    const changeListener = opts.changeListenerStatus?.();
     const degraded =
       pulls.some((p) => p.status === 'failing') ||
       (reports ?? []).some((r) => r.status === 'failing') ||
-      (queryWorker !== undefined && queryWorker.status !== 'ok');
+      (queryWorker !== undefined && queryWorker.status !== 'ok') ||
+      (changeListener !== undefined && changeListener.status !== 'listening');
     return {
       status: degraded ? 'degraded' : 'ok',
       version,
@@ -26,6 +28,7 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
       pulls,
       ...(reports ? { reports } : {}),
       ...(queryWorker ? { queryWorker } : {}),
+      ...(changeListener ? { changeListener } : {}),
     };
   } catch (err) {
     const queryWorker = opts.queryRunner?.health?.();

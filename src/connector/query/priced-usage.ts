@@ -88,8 +88,9 @@ type Cache = Map<string, { generation: number; at: number; value: Promise<Priced
 // Per store, so two connectors in one process (tests) never share priced rows.
 const caches = new WeakMap<object, Cache>();
 /**
- * Our own commits and price reloads move the generation; rows written by another replica (or by a
- * CLI import into the same file) show up within this long even though our generation did not move.
+ * Our own commits and price reloads move the generation, and on PostgreSQL so do the other replicas'
+ * (their NOTIFY, docs/replicas.md). What nothing announces (a CLI import into a SQLite file, a
+ * listening connection cut without the connector noticing) shows up within this long regardless.
  */
 const CACHE_MS = 15_000;
 /**

@@ -9,10 +9,10 @@ import { registerIngestMetrics, registerSpendMetrics, spendSnapshot, type SpendS
 import { createPullScheduler, registerPullMetrics, type PullClock, type PullScheduler, type PullWabaConfig } from '../pull';
 import { Repricer, type QueryContext, type WabaInfo } from '../query';
 import { buildReportContent, createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
-import { createEnvelopeIngest, GroupCommitWriter, type ConnectorStore } from '../store';
+import { createEnvelopeIngest, GroupCommitWriter, PgChangeListener, PgStore, type ConnectorStore } from '../store';
 import { describeDb, isMemoryDb, openStore } from './open-store';
 import { QueryWorker } from './query-worker-client';
-import { importDemoRateFile, loadPriceBook, priceBookLoader } from './price-files';
+import { importDemoRateFile, priceBookLoader } from './price-files';
 import { currencyToday, wabaInfoOf } from './waba-info';
 
 export const VERSION = '0.1.0';
@@ -54,6 +54,8 @@ export interface ConnectorOptions {
   queryWorker?: boolean;
   /** Tests only: holds or crashes the query worker inside a query (QueryWorkerData.gate). */
   queryWorkerGate?: SharedArrayBuffer;
+  /** Tests only: awaited before each reconnection of the PostgreSQL change listener (ChangeListenerOptions.beforeReconnect). */
+  changeListenerBeforeReconnect?: () => Promise<void>;
 }
 
 const REPRICE_EVERY_MS = 5_000;
@@ -70,6 +72,8 @@ export interface RunningConnector {
   reports: ReportScheduler | null;
   /** The background re-pricer (null with `repricing: false`); tests run its passes with `runOnce()`. */
   repricer: Repricer | null;
+  /** On PostgreSQL, the LISTEN connection that hears the other replicas' commits (docs/replicas.md); null on SQLite. */
+  changes: PgChangeListener | null;
   close(): Promise<void>;
 }
 
@@ -133,7 +137,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   // Every commit through the writer moves the generation, so cached pricing never outlives new data in this process.
   writer.onCommitted(bump);
   const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));
-  let { book, signature } = await loadPriceBook(store);
+  const loadBook = priceBookLoader(store);
+  let book = await loadBook();
   const ctx: QueryContext = {
     store,
     wabas,
@@ -143,17 +148,30 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     // The re-pricer below keeps them; months it has not caught up with are priced at query time.
     readPricedRollups: opts.repricing !== false,
   };
-  // Another replica (or `waspend rates import`) may add a price file: reload it at most once a minute.
-  const reloadBook = setInterval(() => {
-    loadPriceBook(store)
-      .then((loaded) => {
-        if (loaded.signature === signature) return;
-        ({ book, signature } = loaded);
-        bump();
-        queryWorker?.pricesChanged();
-      })
-      .catch((err: Error) => logger.warn({ err: err.message }, 'price book reload failed'));
-  }, 60_000);
+  // One reload at a time: asks that arrive during one (a flood of price notifications) make one more after it.
+  let reloading: Promise<void> | null = null;
+  let reloadAgain = false;
+  const reloadPrices = (): void => {
+    reloadAgain = true;
+    if (reloading) return;
+    reloading = (async () => {
+      while (reloadAgain) {
+        reloadAgain = false;
+        try {
+          // The loader parses the files only when they changed, and then returns a new book.
+          const next = await loadBook();
+          if (next === book) continue;
+          book = next;
+          bump();
+          queryWorker?.pricesChanged();
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'price book reload failed');
+        }
+      }
+    })().finally(() => (reloading = null));
+  };
+  // A price file stored by `waspend rates import` (or, without the change listener, another replica): reloaded once a minute.
+  const reloadBook = setInterval(reloadPrices, 60_000);
   reloadBook.unref();
 
   const progress = opts.progress ?? ((line: string) => logger.info(line));
@@ -174,7 +192,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
         }
       },
     });
-    ({ book, signature } = await loadPriceBook(store));
+    book = await loadBook();
     bump();
     progress(`demo seeded: ${seeded.envelopes} webhook bodies, ${seeded.statuses} statuses, ${seeded.metaPricingRows} Meta pricing rows`);
   }
@@ -257,6 +275,25 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     }
   }
 
+  // PostgreSQL: the other replicas' commits, price files and pulls move this replica's caches within
+  // milliseconds (docs/replicas.md). A SQLite file has one connector, which sees all its own writes.
+  const changes =
+    store instanceof PgStore
+      ? new PgChangeListener({
+          url: opts.db,
+          origin: store.changeOrigin,
+          onChange: (kind) => (kind === 'prices' ? reloadPrices() : bump()),
+          onUnknownChanges: () => {
+            bump();
+            reloadPrices();
+          },
+          onError: (err) =>
+            logger.warn({ err: err.message }, 'change listener down; reconnecting, and refreshing caches every second meanwhile'),
+          ...(opts.changeListenerBeforeReconnect ? { beforeReconnect: opts.changeListenerBeforeReconnect } : {}),
+        })
+      : null;
+  await changes?.start();
+
   const app = await buildApp({
     store,
     writer,
@@ -282,6 +319,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
         nextAttemptAt: s.nextAttemptAt,
       })),
     ...(reports ? { reportStatus: (reports as ReportScheduler).health } : {}),
+    ...(changes ? { changeListenerStatus: () => changes.health() } : {}),
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
   scheduler?.start();
@@ -313,16 +351,19 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     logger,
     reports,
     repricer,
+    changes,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(reloadBook);
+      await changes?.close();
       await repricer?.stop();
       await scheduler?.stop();
       await reports?.stop();
       senders?.close();
       await app.close();
       await queryWorker?.close();
+      await reloading;
       await store.close();
     },
   };

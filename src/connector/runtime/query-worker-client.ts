@@ -365,7 +365,7 @@ export class QueryWorker implements QueryRunner {
     });
   }
 
-  /** The HTTP thread's commit signal, pulls and price reloads: cached answers in the worker are stale. */
+  /** The HTTP thread's commit signal, pulls, price reloads and other replicas' notifications: cached answers in the worker are stale. */
   bump(): void {
     Atomics.add(this.generationCell, 0, 1);
   }

@@ -21,7 +21,7 @@ export interface QueryWorkerData {
   wabas: WabaInfo[];
   asOfMs?: number;
   readPricedRollups: boolean;
-  /** Int32 [0]: the HTTP thread's cache generation (its commits, pulls, price reloads), moved with Atomics.add. */
+  /** Int32 [0]: the HTTP thread's cache generation (its commits, pulls, price reloads, other replicas' notifications), moved with Atomics.add. */
   generation: SharedArrayBuffer;
   /**
    * Tests only (ConnectorOptions.queryWorkerGate, 16 or 32 bytes): Int32 [0] mode (0 run, 1 hold each

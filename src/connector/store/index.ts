@@ -3,6 +3,8 @@ export { SqliteStore } from './sqlite/store';
 export { migrateSqlite, listSqliteMigrations } from './sqlite/migrate';
 export { PgStore } from './postgres/store';
 export type { PgStoreOptions } from './postgres/store';
+export { PgChangeListener, FALLBACK_EVERY_MS } from './postgres/change-feed';
+export type { ChangeKind, ChangeListenerHealth } from './postgres/change-feed';
 export { migratePostgres, listPostgresMigrations } from './postgres/migrate';
 export { foldStatus, usageKeyOf } from './message-state';
 export type { MessageState, UsageKey } from './message-state';

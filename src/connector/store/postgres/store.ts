@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Hll } from '@core';
 import { Pool } from 'pg';
 import type { WebhookEvent } from '../../ingest';
@@ -18,6 +19,7 @@ import {
   readUsage,
   replacePulledDays,
 } from './queries';
+import { notifyChange } from './change-feed';
 import { inTransaction } from './tx';
 import { PgInvoices } from './invoices';
 import { PgReportDeliveries } from './report-deliveries';
@@ -65,6 +67,8 @@ export interface PgStoreOptions extends StoreOptions {
  */
 export class PgStore implements ConnectorStore {
   readonly kind = 'postgres' as const;
+  /** Names this store's writes in their change notifications (change-feed.ts), so its own connector can skip them. */
+  readonly changeOrigin = randomUUID();
   private closed = false;
   private readonly invoiceTable: PgInvoices;
   private readonly reportTable: PgReportDeliveries;
@@ -112,7 +116,12 @@ export class PgStore implements ConnectorStore {
 
   async ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
-    return inTransaction(this.pool, (c) => ingestBatch(c, events, receivedAtMs, this.timeZoneOf));
+    return inTransaction(this.pool, async (c) => {
+      const result = await ingestBatch(c, events, receivedAtMs, this.timeZoneOf);
+      // Only duplicates: nothing any panel shows has changed, so the other replicas are not disturbed.
+      if (result.inserted > 0) await notifyChange(c, 'ingest', this.changeOrigin);
+      return result;
+    });
   }
 
   usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
@@ -165,7 +174,10 @@ export class PgStore implements ConnectorStore {
     cursor: PullCursor,
   ): Promise<void> {
     checkReplacedRows(wabaId, source, days, rows);
-    await inTransaction(this.pool, (c) => replacePulledDays(c, wabaId, source, days, rows, cursor));
+    await inTransaction(this.pool, async (c) => {
+      await replacePulledDays(c, wabaId, source, days, rows, cursor);
+      await notifyChange(c, 'pull', this.changeOrigin);
+    });
   }
 
   async messageVerdict(wamid: string): Promise<MessageVerdict | null> {
@@ -213,6 +225,7 @@ export class PgStore implements ConnectorStore {
        ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`,
         [f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content],
       );
+      await notifyChange(c, 'prices', this.changeOrigin);
     });
   }
 
