@@ -1,3 +1,7 @@
+import net from 'node:net';
+import { Client } from 'pg';
+import { requirePrerequisite } from '../../../../tests/helpers/prerequisites';
+import { createTestDatabase } from '../../../../tests/helpers/test-database';
 import { parseChange, PgChangeListener } from './change-feed';
 
 describe('change notification payloads', () => {
@@ -34,6 +38,71 @@ describe('a change listener that cannot connect', () => {
       expect(unknown).toBeGreaterThanOrEqual(2);
     } finally {
       await listener.close();
+    }
+  });
+});
+
+const postgres = requirePrerequisite('PostgreSQL');
+
+postgres.describe('a change listener on PostgreSQL', () => {
+  it('finds a connection cut without a word (the heartbeat), reconnects, and hears notifications again', async () => {
+    const db = await createTestDatabase('waspend_change_feed');
+    const target = new URL(db.url);
+    // A TCP relay to the server that can go silent: data on the connections it holds is dropped and
+    // nothing is closed, as when a NAT or balancer forgets an idle flow. New connections pass.
+    const relays: { inbound: net.Socket; outbound: net.Socket; silent: boolean }[] = [];
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(Number(target.port), target.hostname);
+      const r = { inbound, outbound, silent: false };
+      relays.push(r);
+      inbound.on('data', (d) => void (r.silent || outbound.write(d)));
+      outbound.on('data', (d) => void (r.silent || inbound.write(d)));
+      inbound.on('close', () => outbound.destroy());
+      outbound.on('close', () => inbound.destroy());
+      inbound.on('error', () => undefined);
+      outbound.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const viaRelay = new URL(db.url);
+    viaRelay.host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+    const heard: string[] = [];
+    const listener = new PgChangeListener({
+      url: viaRelay.toString(),
+      origin: 'me',
+      onChange: (kind) => void heard.push(kind),
+      onUnknownChanges: () => undefined,
+      heartbeatEveryMs: 50,
+      heartbeatTimeoutMs: 300,
+    });
+    const notifier = new Client({ connectionString: db.url });
+    const until = async (what: string, cond: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`not within 5 s: ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    try {
+      await notifier.connect();
+      await listener.start();
+      expect(listener.health().status).toBe('listening');
+      await notifier.query("SELECT pg_notify('waspend_changes', 'pull another')");
+      await until('the first notification', () => heard.length === 1);
+
+      for (const r of relays) r.silent = true;
+      await until('the silent connection noticed', () => listener.health().status === 'reconnecting');
+      expect(listener.health().lastError).toMatch(/heartbeat within 300 ms/);
+      await until('listening again', () => listener.health().status === 'listening');
+      expect(listener.health().reconnects).toBe(1);
+      await notifier.query("SELECT pg_notify('waspend_changes', 'ingest another')");
+      await until('a notification after the reconnection', () => heard.length === 2);
+      expect(heard).toEqual(['pull', 'ingest']);
+    } finally {
+      await listener.close();
+      await notifier.end();
+      for (const r of relays) r.inbound.destroy();
+      await new Promise((r) => relay.close(r));
+      await db.drop();
     }
   });
 });

@@ -53,6 +53,9 @@ export interface ChangeListenerOptions {
    */
   onUnknownChanges(): void;
   fallbackEveryMs?: number;
+  /** How often the listening connection is asked `SELECT 1` (HEARTBEAT_EVERY_MS), and how long it has to answer. */
+  heartbeatEveryMs?: number;
+  heartbeatTimeoutMs?: number;
   onError?(err: Error): void;
   /** Tests only: awaited before each reconnection attempt, so a test can hold the listener down. */
   beforeReconnect?: () => Promise<void>;
@@ -60,6 +63,13 @@ export interface ChangeListenerOptions {
 
 /** While the listener is down, caches are moved on this period instead (see onUnknownChanges). */
 export const FALLBACK_EVERY_MS = 1_000;
+/**
+ * A LISTEN connection only receives, so one cut without a FIN or RST (a NAT or balancer dropping an
+ * idle flow) would look alive for ever; a query on this period finds out, and keeps the flow from
+ * looking idle in the first place.
+ */
+export const HEARTBEAT_EVERY_MS = 30_000;
+const HEARTBEAT_TIMEOUT_MS = 10_000;
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 10_000;
 
@@ -80,6 +90,7 @@ export class PgChangeListener {
   private firstAttempt = true;
   private retryTimer: NodeJS.Timeout | null = null;
   private fallbackTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private connecting: Promise<void> | null = null;
   /** Notifications received, and how many of them were this connector's own (for tests and debugging). */
   readonly counts = { received: 0, own: 0 };
@@ -105,6 +116,7 @@ export class PgChangeListener {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stopFallback();
+    this.stopHeartbeat();
     await this.connecting?.catch(() => undefined);
     const c = this.client;
     this.client = null;
@@ -143,6 +155,7 @@ export class PgChangeListener {
       this.downSince = null;
       this.attempt = 0;
       this.stopFallback();
+      this.startHeartbeat(client);
       if (this.everUp) this.reconnects++;
       this.everUp = true;
       const first = this.firstAttempt;
@@ -173,6 +186,7 @@ export class PgChangeListener {
   private lost(client: Client, err: Error): void {
     if (this.client !== client || this.closed) return;
     this.client = null;
+    this.stopHeartbeat();
     client.removeAllListeners('notification');
     void client.end().catch(() => undefined);
     this.status = 'reconnecting';
@@ -201,6 +215,34 @@ export class PgChangeListener {
       })();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  private startHeartbeat(client: Client): void {
+    const timeoutMs = this.opts.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
+    let inFlight = false;
+    this.heartbeatTimer = setInterval(() => {
+      if (inFlight) return;
+      inFlight = true;
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the listening connection did not answer a heartbeat within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      Promise.race([client.query('SELECT 1'), silent])
+        .catch((err: Error) => this.lost(client, err))
+        .finally(() => {
+          clearTimeout(timer);
+          inFlight = false;
+        });
+    }, this.opts.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
+    this.heartbeatTimer.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
   }
 
   private startFallback(): void {
