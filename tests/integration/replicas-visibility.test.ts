@@ -249,6 +249,14 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
       }
     });
 
+    it('a pulled chunk stored through A moves B generation once, as A own pulls move A', async () => {
+      const heard = changesOf(b).counts.received;
+      const g = b.query.generation();
+      await a.store.replaceDays('W1', 'meta_pricing', ['2025-07-10'], { pricing: [] }, { lastCompleteDay: '2025-07-10' });
+      await until('the pull heard by B', () => changesOf(b).counts.received === heard + 1, 2_000);
+      expect(b.query.generation()).toBe(g + 1);
+    });
+
     it('a killed listener connection shows on /health, the caches refresh every second meanwhile, and it reconnects', async () => {
       let release: () => void = () => undefined;
       reconnectHold = new Promise<void>((r) => (release = r));
