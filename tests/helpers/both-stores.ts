@@ -1,55 +1,83 @@
 /**
- * Runs a block of query-layer tests on SQLite and on PostgreSQL in the jest process (so Stryker's
- * mutants are live in them): `body` gets an `open` that makes an empty store of that engine. The
- * PostgreSQL half needs the cluster the jest globalSetup starts (docs/testing.md); without it the
- * half is skipped with the reason, or fails under CI=true.
+ * The two store engines, for suites that run the same tests on SQLite and on PostgreSQL: in the jest
+ * process (so Stryker's mutants are live in them) or against a connector given the database's `db`
+ * setting. The PostgreSQL engine needs the cluster the jest globalSetup starts (docs/testing.md);
+ * without it its `describe`/`it` skip with the reason, or fail under CI=true.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { PgStore, SqliteStore, type ConnectorStore, type StoreOptions } from '../../src/connector/store';
+import { openStore } from '../../src/connector/runtime/open-store';
+import type { ConnectorStore, StoreOptions } from '../../src/connector/store';
 import { requirePrerequisite } from './prerequisites';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestDatabase } from './test-database';
+
+export interface EmptyDatabase {
+  /** The connector's `db` setting for it: `sqlite:FILE` or a postgres:// URL. */
+  url: string;
+  /** Deletes it; close the stores opened on it first. */
+  remove(): Promise<void>;
+}
+
+export interface DatabaseEngine {
+  /** The store class (the query suites' titles name it). */
+  name: 'SqliteStore' | 'PgStore';
+  /** The engine as the end-to-end suites' titles name it. */
+  title: 'SQLite' | 'PostgreSQL';
+  /** The `db` URL's scheme (the in-process connector suites' titles and demo seeds name it). */
+  scheme: 'sqlite' | 'postgres';
+  /** jest's describe/it, or ones that skip with the reason when the engine is missing. */
+  describe: jest.Describe;
+  it: jest.It;
+  /** A new, empty database; `prefix` starts its folder's or its own name. */
+  createDatabase(prefix: string): Promise<EmptyDatabase>;
+}
+
+const postgres = requirePrerequisite('PostgreSQL');
+
+export const BOTH_STORES: readonly DatabaseEngine[] = [
+  {
+    name: 'SqliteStore',
+    title: 'SQLite',
+    scheme: 'sqlite',
+    describe,
+    it,
+    createDatabase: async (prefix) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `waspend-${prefix}-`));
+      return { url: `sqlite:${path.join(dir, 'w.sqlite')}`, remove: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'PgStore',
+    title: 'PostgreSQL',
+    scheme: 'postgres',
+    describe: postgres.describe,
+    it: postgres.it,
+    createDatabase: async (prefix) => {
+      const db = await createTestDatabase(`waspend_${prefix.replace(/\W/g, '_')}`);
+      return { url: db.url, remove: () => db.drop() };
+    },
+  },
+];
 
 export type OpenStore = (options: StoreOptions) => Promise<ConnectorStore>;
 
+/**
+ * Runs `body` once per engine, titled `title (SQLite)` and `title (PostgreSQL)`. Its `open` makes a store
+ * on a new, empty database; the body closes the store, and the database is removed after the block.
+ */
 export function describeOnBothStores(title: string, body: (open: OpenStore) => void): void {
-  describe(`${title} (SQLite)`, () => {
-    let dir: string;
-    let files = 0;
-    beforeAll(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-query-'));
+  for (const engine of BOTH_STORES)
+    engine.describe(`${title} (${engine.title})`, () => {
+      const made: EmptyDatabase[] = [];
+      body(async (options) => {
+        const db = await engine.createDatabase('query');
+        made.push(db);
+        return openStore(db.url, options);
+      });
+      // Declared after the body's hooks, so its afterAll has closed the store by then.
+      afterAll(async () => {
+        for (const db of made) await db.remove();
+      });
     });
-    afterAll(() => {
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-    body(async (options) => new SqliteStore(path.join(dir, `q${++files}.db`), options));
-  });
-
-  const postgres = requirePrerequisite('PostgreSQL');
-  postgres.describe(`${title} (PostgreSQL)`, () => {
-    // One database for the block; every store gets a schema of its own in it (search_path in the URL).
-    let db: TestDatabase;
-    let schemas = 0;
-    beforeAll(async () => {
-      db = await createTestDatabase('waspend_query');
-    });
-    afterAll(async () => {
-      await db?.drop();
-    });
-    body(async (options) => {
-      const schema = `q_${++schemas}`;
-      const c = new Client({ connectionString: db.url });
-      await c.connect();
-      try {
-        await c.query(`CREATE SCHEMA ${schema}`);
-      } finally {
-        await c.end();
-      }
-      const u = new URL(db.url);
-      u.searchParams.set('options', `-c search_path=${schema}`);
-      return PgStore.open(u.toString(), options);
-    });
-  });
 }

@@ -5,20 +5,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-
-function findBin(name) {
-  const base = '/usr/lib/postgresql';
-  if (!fs.existsSync(base)) return null;
-  const versions = fs
-    .readdirSync(base)
-    .filter((v) => /^\d+$/.test(v))
-    .sort((a, b) => Number(b) - Number(a));
-  for (const v of versions) {
-    const p = path.join(base, v, 'bin', name);
-    if (fs.existsSync(p)) return p;
-  }
-  return null;
-}
+const { postgresBin } = require('./system-packages');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -44,8 +31,8 @@ function asPgUser(bin, args) {
 }
 
 async function startCluster() {
-  const initdb = findBin('initdb');
-  const pgCtl = findBin('pg_ctl');
+  const initdb = postgresBin('initdb');
+  const pgCtl = postgresBin('pg_ctl');
   if (!initdb || !pgCtl) return null;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-pg-'));
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -59,7 +46,7 @@ async function startCluster() {
 }
 
 function stopCluster(cluster) {
-  const pgCtl = findBin('pg_ctl');
+  const pgCtl = postgresBin('pg_ctl');
   if (!cluster || !pgCtl) return;
   try {
     asPgUser(pgCtl, ['-D', cluster.dataDir, '-m', 'immediate', '-w', 'stop']);
@@ -68,4 +55,4 @@ function stopCluster(cluster) {
   }
 }
 
-module.exports = { startCluster, stopCluster, findBin };
+module.exports = { startCluster, stopCluster };

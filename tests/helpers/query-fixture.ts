@@ -1,61 +1,21 @@
 /**
- * In-process query contexts on both store engines for the query layer's own value tests
- * (src/connector/query/*.test.ts): a fresh SQLite file, and a fresh PostgreSQL database when the
- * jest globalSetup's cluster is there. Everything runs in the jest process, so a mutant of the query
- * code is active in what the tests call (docs/testing.md, "Mutation testing").
+ * In-process query contexts on both store engines (both-stores.ts) for the query layer's own value
+ * tests (src/connector/query/*.test.ts): a store on a new, empty database with the invented USD card.
+ * Everything runs in the jest process, so a mutant of the query code is active in what the tests call
+ * (docs/testing.md, "Mutation testing").
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { WebhookEvent } from '../../src/connector/ingest';
-import { PgStore, SqliteStore, type ConnectorStore } from '../../src/connector/store';
+import { openStore } from '../../src/connector/runtime/open-store';
+import type { ConnectorStore } from '../../src/connector/store';
 import { importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
 import { eventsOf, statusObject } from '../store/store-suite';
-import { requirePrerequisite, type Prerequisite } from './prerequisites';
-import { createTestDatabase } from './test-database';
+import { BOTH_STORES, type DatabaseEngine } from './both-stores';
 
-export interface QueryEngine {
-  name: 'SqliteStore' | 'PgStore';
-  /** jest's describe, or one that skips with the reason when the engine is missing. */
-  describe: jest.Describe;
-  open(timezones: Record<string, string>): Promise<{ store: ConnectorStore; close(): Promise<void> }>;
-}
-
-const postgres: Prerequisite = requirePrerequisite('PostgreSQL');
-
-export const QUERY_ENGINES: QueryEngine[] = [
-  {
-    name: 'SqliteStore',
-    describe,
-    open: async (timezones) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-query-'));
-      const store = new SqliteStore(path.join(dir, 'q.db'), { timezones });
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PgStore',
-    describe: postgres.describe,
-    open: async (timezones) => {
-      const db = await createTestDatabase('waspend_query');
-      const store = await PgStore.open(db.url, { timezones });
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          await db.drop();
-        },
-      };
-    },
-  },
-];
+/** Both engines, under the name the query suites import them by. */
+export const QUERY_ENGINES = BOTH_STORES;
 
 /** The invented USD card: Brazil marketing 0.0625, utility 0.0072; India marketing 0.0131, utility 0.0014. */
 export const USD_CARD = fs.readFileSync(path.join(__dirname, '../fixtures/ratecards/usd-rates-2026-04-invented.csv'), 'utf8');
@@ -81,12 +41,17 @@ export interface QueryFixture {
 
 /** A store on `engine` with the USD card from 2026-03-01 and `events` ingested, and a context over `wabas`. */
 export async function openQueryFixture(
-  engine: QueryEngine,
+  engine: DatabaseEngine,
   wabas: readonly WabaInfo[],
   events: readonly WebhookEvent[],
   nowMs = Date.parse('2026-06-01T00:00:00Z'),
 ): Promise<QueryFixture> {
-  const { store, close } = await engine.open(Object.fromEntries(wabas.map((w) => [w.id, w.timezone])));
+  const db = await engine.createDatabase('query');
+  const store = await openStore(db.url, { timezones: Object.fromEntries(wabas.map((w) => [w.id, w.timezone])) });
+  const close = async () => {
+    await store.close();
+    await db.remove();
+  };
   await importRateFile(store, { kind: 'rates', text: USD_CARD, effectiveFrom: '2026-03-01', fileName: 'card.csv' }, 0);
   const { book } = await loadPriceBook(store);
   if (events.length > 0) await store.ingest(events, 0);

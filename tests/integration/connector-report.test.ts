@@ -6,11 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { makeTempDir } from '../helpers/reliability-config';
+import { BOTH_STORES } from '../helpers/both-stores';
+import { createCliWorkspace, importRateCards, rateCardFixture as fixture, type CliWorkspace } from '../helpers/cli-workspace';
+import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows, sumDecimals } from '../reliability/report-totals';
 
@@ -19,7 +17,6 @@ jest.setTimeout(180_000);
 const TOKEN = 'integration-token-0123456789';
 const WABA = '1029384756';
 const PHONE = '5550001111';
-const fixture = (name: string) => path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', name);
 
 const secs = (iso: string) => String(Date.parse(iso) / 1000);
 const PMP = (category: string, type = 'regular', billable = type === 'regular') => ({ billable, pricing_model: 'PMP', type, category });
@@ -118,41 +115,28 @@ async function api<T>(c: ConnectorProcess, p: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-const backends: [string, jest.Describe][] = [
-  ['SQLite', describe],
-  ['PostgreSQL', requirePrerequisite('PostgreSQL').describe],
-];
-
 // Every test stands alone (`npx jest -t NAME`): the store is filled in beforeAll, not by an earlier test,
 // and a test that changes it (the corrected rate card) puts it back.
-for (const [name, describeOn] of backends)
-  describeOn(`connector on ${name}`, () => {
+for (const engine of BOTH_STORES)
+  engine.describe(`connector on ${engine.title}`, () => {
+    let workspace: CliWorkspace | undefined;
     let dir: string;
     let db: string;
-    let pg: TestDatabase | null = null;
     let config: string;
     let connector: ConnectorProcess | null = null;
     let acknowledged: number[] = [];
 
     beforeAll(async () => {
-      dir = makeTempDir('integration');
-      if (name === 'PostgreSQL') {
-        pg = await createTestDatabase('waspend_int');
-        db = pg.url;
-      } else {
-        db = `sqlite:${path.join(dir, 'w.sqlite')}`;
-      }
-      config = path.join(dir, 'waspend.yaml');
-      fs.writeFileSync(
-        config,
-        stringify({
-          apiToken: TOKEN,
-          wabas: [{ id: WABA, name: 'Integration', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
-        }),
-      );
-      await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
-      await runCli(['rates', 'import', fixture('usd-rates-2026-01-invented.csv'), '--effective', '2025-07-01', '--db', db]);
-      await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
+      workspace = await createCliWorkspace(engine, 'integration', {
+        apiToken: TOKEN,
+        wabas: [{ id: WABA, name: 'Integration', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
+      });
+      ({ dir, db, config } = workspace);
+      await importRateCards(db, [
+        [fixture('usd-conversation-rates-2023-06-invented.csv'), '2023-06-01'],
+        [fixture('usd-rates-2026-01-invented.csv'), '2025-07-01'],
+        [fixture('usd-rates-2026-04-invented.csv'), '2026-04-01'],
+      ]);
       connector = await startConnector({ db, config });
       acknowledged = [];
       for (const body of BODIES) acknowledged.push(await post(connector, body));
@@ -160,8 +144,7 @@ for (const [name, describeOn] of backends)
 
     afterAll(async () => {
       await connector?.stop();
-      await pg?.drop();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      await workspace?.remove();
     });
 
     const report = async (extra: string[] = []) =>

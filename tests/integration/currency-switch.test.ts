@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { makeTempDir } from '../helpers/reliability-config';
+import { BOTH_STORES } from '../helpers/both-stores';
+import { createCliWorkspace, importRateCards, rateCardFixture, type CliWorkspace } from '../helpers/cli-workspace';
+import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows } from '../reliability/report-totals';
 
@@ -27,7 +26,7 @@ const PHONE_B = '5550004444';
 const IN = '919876543210';
 
 // Fixture card 2026-04 (USD), India: marketing 0.0131, utility 0.0014.
-const USD_CARD = path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', 'usd-rates-2026-04-invented.csv');
+const USD_CARD = rateCardFixture('usd-rates-2026-04-invented.csv');
 // An INVENTED INR card in Meta's layout, India: marketing 1.0900, utility 0.1450.
 const INR_CARD = [
   'Cost per message in INR',
@@ -78,30 +77,21 @@ const B_INR = { currency: 'INR', messages: 2, billable: 2, cost: '1.235' };
 
 // A missing PostgreSQL skips its tests with the reason in their names (fails under CI=true); jest runs no
 // beforeAll for a block whose tests are all skipped.
-const backends: [string, jest.It][] = [
-  ['SQLite', it],
-  ['PostgreSQL', requirePrerequisite('PostgreSQL').it],
-];
 
 type Row = { day: string | null; waba: string | null; currency: string; messages: number; billable: number; cost: string | null };
 
-describe.each(backends)('a WABA switching currency, on %s', (name, maybe) => {
-  let dir: string;
+describe.each(BOTH_STORES)('a WABA switching currency, on $title', (engine) => {
+  const maybe = engine.it;
+  let workspace: CliWorkspace | undefined;
   let db: string;
-  let pg: TestDatabase | null = null;
   let config: string;
   let connector: ConnectorProcess | null = null;
 
   beforeAll(async () => {
-    dir = makeTempDir('currency-switch');
-    if (name === 'PostgreSQL') {
-      pg = await createTestDatabase('waspend_cur');
-      db = pg.url;
-    } else db = `sqlite:${path.join(dir, 'w.sqlite')}`;
-    config = path.join(dir, 'waspend.yaml');
     // Written as a user would: unquoted YAML days.
-    fs.writeFileSync(
-      config,
+    workspace = await createCliWorkspace(
+      engine,
+      'currency-switch',
       [
         stringify({ apiToken: TOKEN }),
         'wabas:',
@@ -112,10 +102,13 @@ describe.each(backends)('a WABA switching currency, on %s', (name, maybe) => {
         '',
       ].join('\n'),
     );
-    const inr = path.join(dir, 'inr-rates-invented.csv');
+    ({ db, config } = workspace);
+    const inr = path.join(workspace.dir, 'inr-rates-invented.csv');
     fs.writeFileSync(inr, INR_CARD);
-    await runCli(['rates', 'import', USD_CARD, '--effective', '2026-04-01', '--db', db]);
-    await runCli(['rates', 'import', inr, '--effective', '2026-10-01', '--db', db]);
+    await importRateCards(db, [
+      [USD_CARD, '2026-04-01'],
+      [inr, '2026-10-01'],
+    ]);
     // The clock pinned after the mid-month switch, so /metrics shows WABA B's December in both currencies.
     connector = await startConnector({ db, config, env: { WASPEND_DEMO_AS_OF: '2026-12-20T12:00:00Z' } });
     for (const body of BODIES) {
@@ -130,8 +123,7 @@ describe.each(backends)('a WABA switching currency, on %s', (name, maybe) => {
 
   afterAll(async () => {
     await connector?.stop();
-    await pg?.drop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await workspace?.remove();
   });
 
   const report = async (by: string, waba: string, from = '2026-11-01', to = '2026-12-31') =>

@@ -9,11 +9,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { makeTempDir } from '../helpers/reliability-config';
+import { BOTH_STORES } from '../helpers/both-stores';
+import { createCliWorkspace, importRateCards, rateCardFixture, type CliWorkspace } from '../helpers/cli-workspace';
+import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { envelopeWithCalls, envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { openStore } from '../../src/connector/runtime/open-store';
 import type { MetaCallRow, MetaPricingRow } from '../../src/connector/pull/pull-sink';
@@ -162,15 +160,11 @@ async function call(c: ConnectorProcess, method: string, p: string, body?: strin
 
 // A missing PostgreSQL skips its tests with the reason in their names (fails under CI=true); jest runs no
 // beforeAll for a block whose tests are all skipped.
-const backends: [string, jest.It][] = [
-  ['SQLite', it],
-  ['PostgreSQL', requirePrerequisite('PostgreSQL').it],
-];
-
-describe.each(backends)('invoice reconciliation on %s', (name, maybe) => {
+describe.each(BOTH_STORES)('invoice reconciliation on $title', (engine) => {
+  const maybe = engine.it;
+  let workspace: CliWorkspace | undefined;
   let dir: string;
   let db: string;
-  let pg: TestDatabase | null = null;
   let config: string;
   let connector: ConnectorProcess | null = null;
   const csv = (file: string, text: string) => {
@@ -180,27 +174,16 @@ describe.each(backends)('invoice reconciliation on %s', (name, maybe) => {
   };
 
   beforeAll(async () => {
-    dir = makeTempDir('invoices');
-    if (name === 'PostgreSQL') {
-      pg = await createTestDatabase('waspend_inv');
-      db = pg.url;
-    } else {
-      db = `sqlite:${path.join(dir, 'w.sqlite')}`;
-    }
-    config = path.join(dir, 'waspend.yaml');
-    fs.writeFileSync(
-      config,
-      stringify({
-        apiToken: TOKEN,
-        wabas: [
-          { id: A, name: 'Sao Paulo', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' },
-          { id: B, name: 'London', timezone: 'UTC', currency: 'USD', portfolio: 'P2' },
-        ],
-      }),
-    );
-    const card = path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', 'usd-rates-2026-04-invented.csv');
-    await runCli(['rates', 'import', card, '--effective', '2026-03-01', '--db', db]);
-    const callRates = path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', 'usd-call-rates-2025-08-invented.csv');
+    workspace = await createCliWorkspace(engine, 'invoices', {
+      apiToken: TOKEN,
+      wabas: [
+        { id: A, name: 'Sao Paulo', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' },
+        { id: B, name: 'London', timezone: 'UTC', currency: 'USD', portfolio: 'P2' },
+      ],
+    });
+    ({ dir, db, config } = workspace);
+    await importRateCards(db, [[rateCardFixture('usd-rates-2026-04-invented.csv'), '2026-03-01']]);
+    const callRates = rateCardFixture('usd-call-rates-2025-08-invented.csv');
     await runCli(['call-rates', 'import', callRates, '--effective', '2026-03-01', '--currency', 'USD', '--db', db]);
     // Meta's analytics as the pullers leave them: whole days replaced per WABA and source.
     const store = await openStore(db, { timezones: { [A]: 'America/Sao_Paulo', [B]: 'UTC' } });
@@ -227,8 +210,7 @@ describe.each(backends)('invoice reconciliation on %s', (name, maybe) => {
 
   afterAll(async () => {
     await connector?.stop();
-    await pg?.drop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await workspace?.remove();
   });
 
   maybe('refuses a file with bad rows, naming each line and field, and stores none of its rows', async () => {

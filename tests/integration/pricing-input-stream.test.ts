@@ -12,22 +12,19 @@
  *   looks complete) and is logged; failing before the first chunk it is the 500 it always was.
  * No sleeps: the hooks order every step.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { DEMO_WABAS } from '../../src/connector/demo';
 import { buildApp } from '../../src/connector/http';
 import type { QueryRunner } from '../../src/connector/http';
 import { inThreadRunner } from '../../src/connector/http/api-queries';
 import { pricingInput, pricingInputBody } from '../../src/connector/query/other-series';
 import type { QueryContext } from '../../src/connector/query/query-context';
-import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { openStore } from '../../src/connector/runtime/open-store';
-import { importDemoRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
+import { loadPriceBook } from '../../src/connector/runtime/price-files';
 import {
   GATE_AWAITING_CREDIT,
   GATE_CANCELS,
@@ -42,16 +39,16 @@ import {
 } from '../../src/connector/runtime/query-worker';
 import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
 import { pricingInputQuery } from '../../src/contract';
-import { createEnvelopeIngest, type ConnectorStore } from '../../src/connector/store';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { createTestDatabase } from '../helpers/test-database';
+import type { ConnectorStore } from '../../src/connector/store';
+import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
+import { DEMO_TIMEZONES, seedDemoStore, startInProcess } from '../helpers/in-process-connector';
+import { reached, setSlot, slotReaches } from '../helpers/query-worker-gate';
 import { pricingInputQueries } from '../store/pricing-input-suite';
 
 jest.setTimeout(180_000);
 
 const TOKEN = 'pricing-input-stream-token-0123456789';
 const AS_OF = Date.parse('2026-09-12T15:00:00Z');
-const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
 const WABA = (DEMO_WABAS[0] as (typeof DEMO_WABAS)[number]).id;
 // The seeded data ends on 2026-09-12 and starts after 2026-09-01, so a query from 2026-09-01 reads the
 // store one day per call from 2026-09-01 to 2026-09-12: twelve reads, the ninth of them 2026-09-09.
@@ -59,22 +56,6 @@ const WHOLE = 'from=2026-09-01&to=2026-09-12';
 const LAST_DAY = '2026-09-12';
 const MIDDLE_DAY = '2026-09-09';
 const FAILED_LOG = 'streamed response failed after its first byte; the connection was cut';
-
-type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: unknown };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-
-/** Resolves once gate[slot] satisfies `ok` (the worker moves it with Atomics.add and notify). */
-async function slotReaches(gate: Int32Array, slot: number, ok: (v: number) => boolean): Promise<void> {
-  for (let v = Atomics.load(gate, slot); !ok(v); v = Atomics.load(gate, slot)) {
-    const w = waitAsync(gate, slot, v);
-    if (w.async) await w.value;
-  }
-}
-
-function setSlot(gate: Int32Array, slot: number, value: number): void {
-  Atomics.store(gate, slot, value);
-  Atomics.notify(gate, slot);
-}
 
 /** What the HTTP thread's store double does on the daily reads (the in-thread counterpart of the gate's read slots). */
 class ReadHook {
@@ -126,9 +107,6 @@ class ReadHook {
   }
 }
 
-/** Resolves once `count` queries have reached the gate's hold (the worker is blocked before the last one). */
-const reached = (gate: Int32Array, count: number) => slotReaches(gate, 1, (v) => v >= count);
-
 /** The two ways the route runs, as the tests drive them. */
 interface Path {
   url: string;
@@ -147,25 +125,6 @@ interface Path {
   /** Resolves once no streamed query is running any more (the query's generator has ended). */
   idle(): Promise<void>;
 }
-
-const engines: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
-  [
-    'sqlite',
-    describe,
-    async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-pistream-'));
-      return { db: `sqlite:${path.join(dir, 'p.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    requirePrerequisite('PostgreSQL').describe,
-    async () => {
-      const tdb = await createTestDatabase('pistream');
-      return { db: tdb.url, cleanup: () => tdb.drop() };
-    },
-  ],
-];
 
 function capture(): { logger: pino.Logger; logged: { msg: string }[] } {
   const logged: { msg: string }[] = [];
@@ -198,10 +157,9 @@ async function rest(reader: ReadableStreamDefaultReader<Uint8Array>, decoder: Te
   return text + decoder.decode();
 }
 
-for (const [engine, describeOn, makeDb] of engines)
-  describeOn(`/pricing-input streamed on ${engine}`, () => {
-    let db: string;
-    let cleanup: () => Promise<void>;
+for (const engine of BOTH_STORES)
+  engine.describe(`/pricing-input streamed on ${engine.scheme}`, () => {
+    let database: EmptyDatabase;
     let store: ConnectorStore;
     let ctx: QueryContext;
     const closers: (() => Promise<void>)[] = [];
@@ -209,22 +167,9 @@ for (const [engine, describeOn, makeDb] of engines)
       JSON.stringify(await pricingInput(ctx, pricingInputQuery.parse(Object.fromEntries(new URLSearchParams(q)))));
 
     beforeAll(async () => {
-      ({ db, cleanup } = await makeDb());
-      const seeding = await openStore(db, { timezones });
-      try {
-        await seedDemo({
-          seed: `pricing-input-stream-${engine}`,
-          asOfMs: AS_OF,
-          days: 10,
-          scale: 0.02,
-          ingest: createEnvelopeIngest(seeding, () => AS_OF),
-          sink: seeding,
-          importRates: (f) => importDemoRateFile(seeding, f),
-        });
-      } finally {
-        await seeding.close();
-      }
-      store = await openStore(db, { timezones });
+      database = await engine.createDatabase('pistream');
+      await seedDemoStore(database.url, { seed: `pricing-input-stream-${engine.scheme}`, asOfMs: AS_OF, days: 10, scale: 0.02 });
+      store = await openStore(database.url, { timezones: DEMO_TIMEZONES });
       const book = (await loadPriceBook(store)).book;
       const wabas = new Map(demoConfig(TOKEN).wabas.map((w) => [w.id, wabaInfoOf(w)]));
       ctx = { store, wabas, priceBook: () => book, generation: () => 0, now: () => AS_OF };
@@ -232,19 +177,16 @@ for (const [engine, describeOn, makeDb] of engines)
     afterAll(async () => {
       for (const close of closers.reverse()) await close();
       await store?.close();
-      await cleanup?.();
+      await database?.remove();
     });
 
     /** The route through the query worker: the gate's read slots hook the worker's own store reads. */
     async function workerPath(): Promise<Path> {
       const { logger, logged } = capture();
       const gate = new Int32Array(new SharedArrayBuffer(36));
-      const running: RunningConnector = await startConnector({
+      const running: RunningConnector = await startInProcess({
         config: demoConfig(TOKEN),
-        db,
-        host: '127.0.0.1',
-        port: 0,
-        pulls: false,
+        db: database.url,
         repricing: false,
         logger,
         asOfMs: AS_OF,

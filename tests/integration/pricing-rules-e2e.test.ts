@@ -7,18 +7,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { loadMetaFixture } from '../fakes/load-meta-fixture';
-import { REPO_ROOT, runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
-import { makeTempDir } from '../helpers/reliability-config';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { BOTH_STORES } from '../helpers/both-stores';
+import { createCliWorkspace, importRateCards, rateCardFixture as fixture, type CliWorkspace } from '../helpers/cli-workspace';
+import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { reportRows } from '../reliability/report-totals';
 
 jest.setTimeout(300_000);
 
 const TOKEN = 'pricing-rules-token-0123456789';
-const fixture = (name: string) => path.join(REPO_ROOT, 'tests', 'fixtures', 'ratecards', name);
 const secs = (iso: string) => String(Date.parse(iso) / 1000);
 
 /** Meta's documented envelope (status_webhook_sent_marketing_pmp.json): its WABA, metadata and status fields. */
@@ -112,44 +109,30 @@ const EXPECTED = [
 /** Delivered statuses sent: 3 + 3 distinct CBP messages + r1, f1, x1. */
 const DELIVERED = 9;
 
-const backends: [string, jest.Describe][] = [
-  ['SQLite', describe],
-  ['PostgreSQL', requirePrerequisite('PostgreSQL').describe],
-];
-
-for (const [name, describeOn] of backends)
-  describeOn(`issue 11 pricing rules end to end on ${name}`, () => {
+for (const engine of BOTH_STORES)
+  engine.describe(`issue 11 pricing rules end to end on ${engine.title}`, () => {
+    let workspace: CliWorkspace | undefined;
     let dir: string;
     let db: string;
-    let pg: TestDatabase | null = null;
     let config: string;
     let connector: ConnectorProcess | null = null;
 
     beforeAll(async () => {
-      dir = makeTempDir('pricing-rules');
-      if (name === 'PostgreSQL') {
-        pg = await createTestDatabase('waspend_rules_e2e');
-        db = pg.url;
-      } else {
-        db = `sqlite:${path.join(dir, 'w.sqlite')}`;
-      }
-      config = path.join(dir, 'waspend.yaml');
-      fs.writeFileSync(
-        config,
-        stringify({
-          apiToken: TOKEN,
-          wabas: [{ id: WABA, name: 'Rules', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
-        }),
-      );
-      await runCli(['rates', 'import', fixture('usd-conversation-rates-2023-06-invented.csv'), '--effective', '2023-06-01', '--db', db]);
-      await runCli(['rates', 'import', fixture('usd-rates-2026-04-invented.csv'), '--effective', '2026-04-01', '--db', db]);
+      workspace = await createCliWorkspace(engine, 'pricing-rules', {
+        apiToken: TOKEN,
+        wabas: [{ id: WABA, name: 'Rules', timezone: 'America/Sao_Paulo', currency: 'USD', portfolio: 'P1' }],
+      });
+      ({ dir, db, config } = workspace);
+      await importRateCards(db, [
+        [fixture('usd-conversation-rates-2023-06-invented.csv'), '2023-06-01'],
+        [fixture('usd-rates-2026-04-invented.csv'), '2026-04-01'],
+      ]);
       connector = await startConnector({ db, config });
     });
 
     afterAll(async () => {
       await connector?.stop();
-      await pg?.drop();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      await workspace?.remove();
     });
 
     it('answers 200 to every body, posted and replayed', async () => {

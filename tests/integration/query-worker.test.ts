@@ -9,31 +9,20 @@
  *   the next request is answered by the restarted worker.
  * No sleeps and no timings: the gate orders every step.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
-import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import { DEMO_WABAS } from '../../src/connector/demo';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
-import { openStore } from '../../src/connector/runtime/open-store';
-import { importDemoRateFile } from '../../src/connector/runtime/price-files';
 import { GATE_CRASH, GATE_HOLD, GATE_RUN } from '../../src/connector/runtime/query-worker';
-import { createEnvelopeIngest } from '../../src/connector/store';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { createTestDatabase } from '../helpers/test-database';
+import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
+import { seedDemoStore, startInProcess } from '../helpers/in-process-connector';
+import { reached, setGate } from '../helpers/query-worker-gate';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(180_000);
 
 const TOKEN = 'query-worker-token-0123456789abcdef';
 const AS_OF = Date.parse('2026-09-12T15:00:00Z');
-const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
 const [WABA_A, WABA_B] = DEMO_WABAS;
-
-function silentLogger() {
-  const pino = require('pino') as typeof import('pino');
-  return pino.default({ level: 'silent' });
-}
 
 interface Answer {
   status: number;
@@ -55,21 +44,6 @@ async function postWebhook(url: string, body: object): Promise<number> {
   return res.status;
 }
 
-/** Resolves once `count` queries have reached the gate (the worker is blocked inside the last one). */
-async function reached(gate: Int32Array, count: number): Promise<void> {
-  const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } })
-    .waitAsync;
-  for (let seen = Atomics.load(gate, 1); seen < count; seen = Atomics.load(gate, 1)) {
-    const w = waitAsync(gate, 1, seen);
-    if (w.async) await w.value;
-  }
-}
-
-function setGate(gate: Int32Array, mode: number): void {
-  Atomics.store(gate, 0, mode);
-  Atomics.notify(gate, 0);
-}
-
 /** One delivered, charged utility status for WABA B on a day inside the seeded data. */
 function deliveredStatus(wamid: string, atSec: number) {
   const b = WABA_B as (typeof DEMO_WABAS)[number];
@@ -85,40 +59,16 @@ function deliveredStatus(wamid: string, atSec: number) {
   ]);
 }
 
-const engines: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
-  [
-    'sqlite',
-    describe,
-    async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-qworker-'));
-      return { db: `sqlite:${path.join(dir, 'q.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    requirePrerequisite('PostgreSQL').describe,
-    async () => {
-      const tdb = await createTestDatabase('qworker');
-      return { db: tdb.url, cleanup: () => tdb.drop() };
-    },
-  ],
-];
-
-for (const [engine, describeOn, makeDb] of engines)
-  describeOn(`query worker on ${engine}`, () => {
-    let db: string;
-    let cleanup: () => Promise<void>;
+for (const engine of BOTH_STORES)
+  engine.describe(`query worker on ${engine.scheme}`, () => {
+    let database: EmptyDatabase;
     const started: RunningConnector[] = [];
     const start = async (extra: { queryWorker?: boolean; queryWorkerGate?: SharedArrayBuffer; env?: NodeJS.ProcessEnv }) => {
-      const running = await startConnector({
+      const running = await startInProcess({
         config: demoConfig(TOKEN),
-        db,
-        host: '127.0.0.1',
-        port: 0,
-        pulls: false,
+        db: database.url,
         // Both connectors read the store as the webhooks left it: no background writes between the two answers.
         repricing: false,
-        logger: silentLogger(),
         asOfMs: AS_OF,
         ...extra,
       });
@@ -127,25 +77,12 @@ for (const [engine, describeOn, makeDb] of engines)
     };
 
     beforeAll(async () => {
-      ({ db, cleanup } = await makeDb());
-      const seeding = await openStore(db, { timezones });
-      try {
-        await seedDemo({
-          seed: `query-worker-${engine}`,
-          asOfMs: AS_OF,
-          days: 6,
-          scale: 0.05,
-          ingest: createEnvelopeIngest(seeding, () => AS_OF),
-          sink: seeding,
-          importRates: (f) => importDemoRateFile(seeding, f),
-        });
-      } finally {
-        await seeding.close();
-      }
+      database = await engine.createDatabase('qworker');
+      await seedDemoStore(database.url, { seed: `query-worker-${engine.scheme}`, asOfMs: AS_OF, days: 6, scale: 0.05 });
     });
     afterAll(async () => {
       for (const r of started) await r.close();
-      await cleanup?.();
+      await database?.remove();
     });
 
     it('answers every query kind exactly as the in-thread path does, errors included', async () => {

@@ -18,12 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ConnectorConfig } from '../../src/connector/config';
-import { startConnector as startInProcess, type RunningConnector } from '../../src/connector/runtime/connector';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
 import { openStore } from '../../src/connector/runtime/open-store';
 import { importRateFile } from '../../src/connector/runtime/price-files';
+import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
 import { runCli } from '../helpers/connector-harness';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { startInProcess } from '../helpers/in-process-connector';
 import { envelopeWithCalls, envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(180_000);
@@ -310,43 +310,19 @@ async function post(url: string, body: object): Promise<void> {
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${text}`);
 }
 
-const stores: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
-  [
-    'sqlite',
-    describe,
-    async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-values-'));
-      return { db: `sqlite:${path.join(dir, 'values.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    requirePrerequisite('PostgreSQL').describe,
-    async () => {
-      const tdb: TestDatabase = await createTestDatabase('values');
-      return { db: tdb.url, cleanup: () => tdb.drop() };
-    },
-  ],
-];
-
-for (const [name, describeOn, makeDb] of stores)
-  describeOn(`served numbers on ${name}`, () => {
+for (const engine of BOTH_STORES)
+  engine.describe(`served numbers on ${engine.scheme}`, () => {
     let running: RunningConnector;
     let h: Harness;
-    let cleanup: () => Promise<void>;
+    let database: EmptyDatabase;
     let dir: string;
 
     beforeAll(async () => {
-      const made = await makeDb();
-      cleanup = made.cleanup;
-      await seed(made.db);
+      database = await engine.createDatabase('values');
+      await seed(database.url);
       running = await startInProcess({
         config,
-        db: made.db,
-        host: '127.0.0.1',
-        port: 0,
-        pulls: false,
-        logger: silentLogger(),
+        db: database.url,
         // "now" for the default tier month and the lists' 400-day look-back: pinned, not the calendar.
         asOfMs: AS_OF,
       });
@@ -356,7 +332,7 @@ for (const [name, describeOn, makeDb] of stores)
       fs.writeFileSync(configFile, stringify(config));
       h = {
         url: running.url,
-        db: made.db,
+        db: database.url,
         configFile,
         async get<T>(q: string): Promise<T> {
           const res = await fetch(`${running.url}/api/v1${q}`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -368,7 +344,7 @@ for (const [name, describeOn, makeDb] of stores)
     });
     afterAll(async () => {
       await running?.close();
-      await cleanup?.();
+      await database?.remove();
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -769,8 +745,3 @@ for (const [name, describeOn, makeDb] of stores)
       );
     });
   });
-
-function silentLogger() {
-  const pino = require('pino') as typeof import('pino');
-  return pino.default({ level: 'silent' });
-}

@@ -10,14 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { contactsQuery } from '../../src/contract';
 import { addDays, dayStartMs } from '../../src/core';
-import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { DEMO_WABAS } from '../../src/connector/demo';
 import { contactsSeries } from '../../src/connector/query/other-series';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
-import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { openStore } from '../../src/connector/runtime/open-store';
-import { importDemoRateFile } from '../../src/connector/runtime/price-files';
-import { createEnvelopeIngest, type ConnectorStore } from '../../src/connector/store';
+import type { ConnectorStore } from '../../src/connector/store';
+import { DEMO_TIMEZONES, seedDemoStore, startInProcess } from '../helpers/in-process-connector';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(120_000);
@@ -25,12 +25,6 @@ jest.setTimeout(120_000);
 const TOKEN = 'wide-range-token-0123456789abcdef';
 const AS_OF = Date.parse('2026-09-12T15:00:00Z');
 const WIDE = 'from=1900-01-01&to=2999-12-31';
-const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
-
-function silentLogger() {
-  const pino = require('pino') as typeof import('pino');
-  return pino.default({ level: 'silent' });
-}
 
 describe('queries over ranges far wider than the data', () => {
   let dir: string;
@@ -51,30 +45,9 @@ describe('queries over ranges far wider than the data', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-wide-'));
     db = `sqlite:${path.join(dir, 'wide.sqlite')}`;
-    const seeding = await openStore(db, { timezones });
-    try {
-      await seedDemo({
-        seed: 'wide-range',
-        asOfMs: AS_OF,
-        days: 6,
-        scale: 0.05,
-        ingest: createEnvelopeIngest(seeding, () => AS_OF),
-        sink: seeding,
-        importRates: (f) => importDemoRateFile(seeding, f),
-      });
-    } finally {
-      await seeding.close();
-    }
-    running = await startConnector({
-      config: demoConfig(TOKEN),
-      db,
-      host: '127.0.0.1',
-      port: 0,
-      pulls: false,
-      logger: silentLogger(),
-      asOfMs: AS_OF,
-    });
-    store = await openStore(db, { timezones });
+    await seedDemoStore(db, { seed: 'wide-range', asOfMs: AS_OF, days: 6, scale: 0.05 });
+    running = await startInProcess({ config: demoConfig(TOKEN), db, asOfMs: AS_OF });
+    store = await openStore(db, { timezones: DEMO_TIMEZONES });
     // The data's own day range, from the rollups themselves (not from dataDays, which is under test).
     const everything = { fromDay: '1900-01-01', toDay: '2999-12-31' };
     const days = [

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { createSchemaUrl, createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import type { WebhookEvent } from '../../src/connector/ingest';
 import {
@@ -61,19 +61,7 @@ if (!postgres.available) {
     await db?.drop();
   });
 
-  async function freshSchemaUrl(): Promise<string> {
-    const schema = `store_${++schemas}`;
-    const c = new Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      await c.query(`CREATE SCHEMA ${schema}`);
-    } finally {
-      await c.end();
-    }
-    const u = new URL(db.url);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    return u.toString();
-  }
+  const freshSchemaUrl = () => createSchemaUrl(db, `store_${++schemas}`);
 
   const urlOf = new WeakMap<ConnectorStore, string>();
   const postgresEngine: StoreEngine = {
