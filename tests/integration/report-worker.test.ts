@@ -8,29 +8,21 @@
  * the rows and the file name; the mail subject, which they do not, is compared from `ReportContent`.
  * The tests of the worker holding or crashing during a build are in report-delivery.test.ts.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { parseConfig } from '../../src/connector/config';
-import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { DEMO_WABAS } from '../../src/connector/demo';
 import type { PullClock } from '../../src/connector/pull';
 import { buildReportContent, reportPeriod } from '../../src/connector/reports';
-import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
-import { openStore } from '../../src/connector/runtime/open-store';
-import { importDemoRateFile } from '../../src/connector/runtime/price-files';
-import { createEnvelopeIngest } from '../../src/connector/store';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { createTestDatabase } from '../helpers/test-database';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
+import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
+import { seedDemoStore, startInProcess } from '../helpers/in-process-connector';
 
 jest.setTimeout(240_000);
 
 const AS_OF = Date.parse('2026-09-12T15:00:00Z');
 /** 12:00 UTC on 09-12: the firing of every report below. */
 const FIRE = Date.parse('2026-09-12T12:00:00Z');
-const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
 const WABA_A = DEMO_WABAS[0]!.id;
 
 class FakeClock implements PullClock {
@@ -63,45 +55,9 @@ reports:
     webhook: { url: "${url}/totals" }
 `;
 
-const engines: [string, jest.Describe, (tag: string) => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
-  [
-    'sqlite',
-    describe,
-    async (tag) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `waspend-report-worker-${tag}-`));
-      return { db: `sqlite:${path.join(dir, 'r.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    requirePrerequisite('PostgreSQL').describe,
-    async (tag) => {
-      const tdb = await createTestDatabase(`report_worker_${tag}`);
-      return { db: tdb.url, cleanup: () => tdb.drop() };
-    },
-  ],
-];
-
-async function seed(db: string, engine: string): Promise<void> {
-  const store = await openStore(db, { timezones });
-  try {
-    await seedDemo({
-      seed: `report-worker-${engine}`,
-      asOfMs: AS_OF,
-      days: 6,
-      scale: 0.05,
-      ingest: createEnvelopeIngest(store, () => AS_OF),
-      sink: store,
-      importRates: (f) => importDemoRateFile(store, f),
-    });
-  } finally {
-    await store.close();
-  }
-}
-
-for (const [engine, describeOn, makeDb] of engines)
-  describeOn(`scheduled reports built in the query worker, on ${engine}`, () => {
-    const dbs: { db: string; cleanup: () => Promise<void> }[] = [];
+for (const engine of BOTH_STORES)
+  engine.describe(`scheduled reports built in the query worker, on ${engine.scheme}`, () => {
+    const dbs: EmptyDatabase[] = [];
     const started: RunningConnector[] = [];
     /** Raw bodies by receiver path, per connector (the path's first part). */
     const bodies = new Map<string, string>();
@@ -120,29 +76,25 @@ for (const [engine, describeOn, makeDb] of engines)
       await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
       for (const tag of ['worker', 'thread']) {
-        const made = await makeDb(tag);
+        const made = await engine.createDatabase(`report-worker-${tag}`);
         dbs.push(made);
-        await seed(made.db, engine);
+        await seedDemoStore(made.url, { seed: `report-worker-${engine.scheme}`, asOfMs: AS_OF, days: 6, scale: 0.05 });
       }
     });
     afterAll(async () => {
       for (const c of started) await c.close();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
-      for (const d of dbs) await d.cleanup();
+      for (const d of dbs) await d.remove();
     });
 
     it('delivers byte for byte what the HTTP thread builds, and the same ReportContent', async () => {
       const fire = async (db: string, tag: string, queryWorker: boolean) => {
         const clock = new FakeClock(FIRE - 1000);
-        const c = await startConnector({
+        const c = await startInProcess({
           config: parseConfig(reportsYaml(`${url}/${tag}`), {}),
           db,
-          host: '127.0.0.1',
-          port: 0,
-          pulls: false,
           // Both stores stay as seeded: no background re-pricing between the two builds.
           repricing: false,
-          logger: pino({ level: 'silent' }),
           asOfMs: AS_OF,
           reportClock: clock,
           env: {},
@@ -154,8 +106,8 @@ for (const [engine, describeOn, makeDb] of engines)
         await c.reports!.tick();
         return c;
       };
-      const worker = await fire(dbs[0]!.db, 'worker', true);
-      const thread = await fire(dbs[1]!.db, 'thread', false);
+      const worker = await fire(dbs[0]!.url, 'worker', true);
+      const thread = await fire(dbs[1]!.url, 'thread', false);
       expect(worker.queryWorker).not.toBeNull();
       expect(thread.queryWorker).toBeNull();
 
