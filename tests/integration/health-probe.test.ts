@@ -2,17 +2,18 @@
  * GET /health costs the same whatever the store holds (issue 13 items 5 and 7: load balancers probe
  * every few seconds a store of ~27M raw events). Every SQL statement one probe runs is caught as it
  * runs (better-sqlite3's statements, the pg client under the store's pool), then the engine's own
- * planner says what each reads: the probe must run the reachability round trip and the one-row
- * read of raw_event_stats (migration 015: one row, by its CHECK (id = 1)), and read no other table.
- * The body's figures are the ones counted by hand from what was ingested. No timing: statements and
- * plans only.
+ * planner says what each reads: the probe must run the reachability round trip and the read of
+ * raw_event_stats (migrations 015, 016: at most sixteen rows, 1 to 16 by its CHECK, SQLite by its
+ * primary key), and read no other table. The body's figures are the ones counted by hand from what
+ * was ingested; on PostgreSQL they lie in two slots (one ingest is held open while another stores
+ * and commits), and the probe sums them. No timing: statements and plans only.
  */
 import type { FastifyInstance } from 'fastify';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { healthResponse } from '../../src/contract';
 import { buildApp } from '../../src/connector/http';
-import type { ConnectorStore } from '../../src/connector/store';
+import type { ConnectorStore, PgStoreOptions } from '../../src/connector/store';
 import { describeOnBothStores } from '../helpers/both-stores';
 import { statusEvents, statusObject } from '../store/store-suite';
 
@@ -106,8 +107,20 @@ describeOnBothStores('GET /health reads no table that grows with the store', (op
   let store: ConnectorStore;
   let app: FastifyInstance;
   let base: string;
+  // PostgreSQL only (PgStoreOptions.beforeIngestCommit): the next ingest that stores an event waits here before COMMIT.
+  let hold: { reached: () => void; gate: Promise<void> } | null = null;
   beforeEach(async () => {
-    store = await open({ timezones: { W1: 'UTC' } });
+    const options: PgStoreOptions = {
+      timezones: { W1: 'UTC' },
+      beforeIngestCommit: async () => {
+        const h = hold;
+        hold = null;
+        if (!h) return;
+        h.reached();
+        await h.gate;
+      },
+    };
+    store = await open(options);
     app = await buildApp({ store, version: '9.9.9' });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -116,13 +129,32 @@ describeOnBothStores('GET /health reads no table that grows with the store', (op
     await store.close();
   });
 
-  it('runs the round trip and the one-row read, and answers the events counted by hand', async () => {
+  it('runs the round trip and the read of the slots, and answers the events counted by hand', async () => {
     // 150 messages, sent and delivered: 300 events; the sent statuses again: 150 duplicates, not stored.
     const sent = Array.from({ length: 150 }, (_, i) => statusObject(`m${i}`, 'sent', '2025-07-10T10:00:00Z'));
     const delivered = Array.from({ length: 150 }, (_, i) => statusObject(`m${i}`, 'delivered', '2025-07-10T10:00:05Z'));
-    await store.ingest(statusEvents('W1', ...sent), 1_000);
+    const others = Array.from({ length: 150 }, (_, i) => statusObject(`n${i}`, 'sent', '2025-07-11T10:00:00Z'));
+    if (store.kind === 'postgres') {
+      // 150 other messages' sent statuses, held open after their count (slot 1) while the 150 sent of m0..m149
+      // are stored and committed, necessarily in another slot; then committed too.
+      let release: () => void = () => undefined;
+      const atCount = new Promise<void>((reached) => {
+        hold = { reached, gate: new Promise<void>((resolve) => (release = resolve)) };
+      });
+      const first = store.ingest(statusEvents('W1', ...others), 500);
+      await atCount;
+      try {
+        await store.ingest(statusEvents('W1', ...sent), 1_000);
+      } finally {
+        release();
+      }
+      expect(await first).toEqual({ inserted: 150, duplicates: 0 });
+    } else {
+      await store.ingest(statusEvents('W1', ...others), 500);
+      await store.ingest(statusEvents('W1', ...sent), 1_000);
+    }
     await store.ingest(statusEvents('W1', ...delivered), 2_000);
-    await store.ingest(statusEvents('W1', ...sent), 3_000);
+    await store.ingest(statusEvents('W1', ...sent, ...others), 3_000);
 
     let status = 0;
     let text = '';
@@ -132,7 +164,8 @@ describeOnBothStores('GET /health reads no table that grows with the store', (op
       text = await res.text();
     });
     expect(status).toBe(200);
-    expect(healthResponse.parse(JSON.parse(text)).store).toEqual({ ok: true, kind: store.kind, events: 300, lastEventAt: 2_000 });
+    // 150 others + 150 sent + 150 delivered; the replays of both add nothing and receive nothing after 2,000.
+    expect(healthResponse.parse(JSON.parse(text)).store).toEqual({ ok: true, kind: store.kind, events: 450, lastEventAt: 2_000 });
 
     const plans = [];
     for (const r of ran) plans.push({ sql: r.sql, ...(await r.reads()) });
@@ -142,8 +175,10 @@ describeOnBothStores('GET /health reads no table that grows with the store', (op
       { sql: expect.stringContaining('FROM raw_event_stats'), tables: ['raw_event_stats'] },
     ]);
     if (store.kind === 'sqlite') {
-      // By its primary key: the row, not a walk of the table.
-      expect(plans[1]?.steps).toEqual([expect.stringMatching(/^SEARCH raw_event_stats USING INTEGER PRIMARY KEY/)]);
+      // By its primary key, 1 to 16: the slots, not a walk of the table.
+      expect(plans[1]?.steps).toEqual([
+        expect.stringMatching(/^SEARCH raw_event_stats USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/),
+      ]);
     }
   });
 });

@@ -1,12 +1,14 @@
 /**
- * /health's store figures (`eventStats`: `events`, `lastEventAt`) come from one row that ingest
- * keeps in its own transaction (migration 015), not from a count over raw_events. They must still be
- * what the count was: the distinct events stored, and when the newest of them was received. Every
- * expectation below is counted by hand from the fixture, then checked against a real count over
- * raw_events (`countRawEvents`). Run by sqlite.test.ts and postgres.test.ts.
+ * /health's store figures (`eventStats`: `events`, `lastEventAt`) come from sixteen slots that ingest
+ * keeps in its own transaction (raw_event_stats, migrations 015 and 016), not from a count over
+ * raw_events. They must still be what the count was: the distinct events stored, and when the newest
+ * of them was received. Every expectation below is counted by hand from the fixture, then checked
+ * against a real count over raw_events (`countRawEvents`). Run by sqlite.test.ts and
+ * postgres.test.ts; `describeEventStatsSlots` (PostgreSQL only) holds one replica's ingest open and
+ * shows another's does not wait for it.
  */
 import type { WebhookEvent } from '../../src/connector/ingest';
-import type { ConnectorStore, StoreOptions } from '../../src/connector/store';
+import type { ConnectorStore, PgStoreOptions, StoreOptions } from '../../src/connector/store';
 import type { StoreEngine } from './store-engine';
 import {
   batchesOf,
@@ -36,11 +38,26 @@ export interface HistoryRow {
   body: string;
 }
 
-/**
- * A store on a database migrated up to migration 014, holding `rows` in raw_events, then opened
- * (so migration 015 runs and backfills from them).
- */
-export type OpenWithHistory = (rows: readonly HistoryRow[], options: StoreOptions) => Promise<ConnectorStore>;
+/** One row of raw_event_stats as stored. */
+export interface Slot {
+  id: number;
+  events: number;
+  last: number | null;
+}
+
+/** What the suite needs of an engine besides the store itself. */
+export interface EventStatsAccess {
+  /**
+   * A store on a database migrated up to migration 014 holding `rows` in raw_events, then, with
+   * `upTo` 15, migrated to 015 (its backfill counts them into its one row), then opened, so the
+   * remaining migrations run.
+   */
+  openWithHistory(upTo: 14 | 15, rows: readonly HistoryRow[], options: StoreOptions): Promise<ConnectorStore>;
+  /** Every row of raw_event_stats, by id, read on a connection of its own. */
+  slots(store: ConnectorStore): Promise<Slot[]>;
+  /** Runs one statement on a connection of its own; rejects with the engine's error. */
+  execute(store: ConnectorStore, sql: string): Promise<void>;
+}
 
 const historyOf = (events: readonly WebhookEvent[], receivedAtMs: number): HistoryRow[] =>
   events.map((e) => ({
@@ -53,7 +70,7 @@ const historyOf = (events: readonly WebhookEvent[], receivedAtMs: number): Histo
     body: JSON.stringify(e.raw),
   }));
 
-export function describeEventStats(engine: StoreEngine, openWithHistory: OpenWithHistory): void {
+export function describeEventStats(engine: StoreEngine, access: EventStatsAccess): void {
   describe(`${engine.name}: /health event figures`, () => {
     const stores: ConnectorStore[] = [];
     const keep = (s: ConnectorStore) => {
@@ -145,7 +162,7 @@ export function describeEventStats(engine: StoreEngine, openWithHistory: OpenWit
       expect(old).toHaveLength(5);
       // Received at 100..400 and, the newest, 900 (not the last row: the backfill takes the largest, not the latest).
       const rows = [...historyOf(old.slice(0, 2), 100), ...historyOf(old.slice(2, 3), 900), ...historyOf(old.slice(3), 400)];
-      const store = keep(await openWithHistory(rows, OPTIONS));
+      const store = keep(await access.openWithHistory(14, rows, OPTIONS));
       expect(await store.eventStats()).toEqual({ events: 5, lastEventAt: 900 });
 
       // Two of the old events again (duplicates of rows the migration counted) and three new ones, received before 900.
@@ -160,10 +177,173 @@ export function describeEventStats(engine: StoreEngine, openWithHistory: OpenWit
     });
 
     it('backfills an empty store to no events and no last event', async () => {
-      const store = keep(await openWithHistory([], OPTIONS));
+      const store = keep(await access.openWithHistory(14, [], OPTIONS));
       expect(await store.eventStats()).toEqual({ events: 0, lastEventAt: null });
       await store.ingest(statusEvents('W_UTC', statusObject('e1', 'sent', '2025-07-01T10:00:00Z')), 50);
       expect(await store.eventStats()).toEqual({ events: 1, lastEventAt: 50 });
+    });
+
+    it('keeps the figures in sixteen slots, 1 to 16, and refuses a seventeenth, so a probe reads at most sixteen rows', async () => {
+      const store = keep(await engine.open(OPTIONS));
+      const empty = Array.from({ length: 16 }, (_, i) => ({ id: i + 1, events: 0, last: null }));
+      expect(await access.slots(store)).toEqual(empty);
+      // One handle ingesting one transaction at a time: nothing else holds slot 1, so it takes them all.
+      await store.ingest(statusEvents('W_UTC', statusObject('s1', 'sent', '2025-07-01T10:00:00Z', { pricing })), 700);
+      await store.ingest(statusEvents('W_UTC', statusObject('s1', 'delivered', '2025-07-01T10:00:05Z', { pricing })), 600);
+      expect(await access.slots(store)).toEqual([{ id: 1, events: 2, last: 700 }, ...empty.slice(1)]);
+      for (const id of [0, 17])
+        await expect(
+          access.execute(store, `INSERT INTO raw_event_stats (id, events, last_received_at_ms) VALUES (${id}, 0, NULL)`),
+        ).rejects.toThrow(/CHECK constraint|check constraint/);
+      expect(await access.slots(store)).toHaveLength(16);
+    });
+
+    it("migration 016 keeps a store's count from 015 as slot 1 and adds fifteen empty slots", async () => {
+      const old = [
+        ...statusEvents('W_UTC', statusObject('k1', 'sent', '2025-07-01T10:00:00Z', { pricing })),
+        ...statusEvents('W_UTC', statusObject('k1', 'delivered', '2025-07-01T10:00:05Z', { pricing })),
+        ...statusEvents('W_SP', statusObject('k2', 'sent', '2025-07-01T11:00:00Z', { pricing })),
+      ];
+      // 015's backfill counts 3 events, the newest received at 300; 016 must carry both over.
+      const store = keep(await access.openWithHistory(15, [...historyOf(old.slice(0, 1), 300), ...historyOf(old.slice(1), 200)], OPTIONS));
+      const empty = Array.from({ length: 15 }, (_, i) => ({ id: i + 2, events: 0, last: null }));
+      expect(await access.slots(store)).toEqual([{ id: 1, events: 3, last: 300 }, ...empty]);
+      expect(await store.eventStats()).toEqual({ events: 3, lastEventAt: 300 });
+      // k1 delivered again (stored already) and k2 delivered (new): one more, received at 400.
+      expect(
+        await store.ingest(
+          [...old.slice(1, 2), ...statusEvents('W_SP', statusObject('k2', 'delivered', '2025-07-01T11:00:05Z', { pricing }))],
+          400,
+        ),
+      ).toEqual({
+        inserted: 1,
+        duplicates: 1,
+      });
+      expect(await store.eventStats()).toEqual({ events: 4, lastEventAt: 400 });
+      expect(await store.countRawEvents()).toBe(4);
+    });
+  });
+}
+
+/** What the PostgreSQL-only cases need besides `EventStatsAccess`. */
+export interface LockAccess extends EventStatsAccess {
+  /** Sessions on the store's database waiting for a lock right now. */
+  lockWaiters(store: ConnectorStore): Promise<number>;
+}
+
+/**
+ * `work`'s result, or a rejection as soon as any session on the database waits for a lock while it
+ * runs. Polls between round trips (no timer decides anything): with the held transaction still
+ * open, an ingest that needs its row lock waits for as long as the test lets it, so it is seen.
+ */
+async function withoutLockWaits<T>(work: Promise<T>, lockWaiters: () => Promise<number>): Promise<T> {
+  let done = false;
+  const finished = work.finally(() => {
+    done = true;
+  });
+  const watch = (async () => {
+    while (!done) {
+      const waiting = await lockWaiters();
+      if (waiting > 0 && !done) throw new Error(`${waiting} session(s) wait for a lock the held ingest transaction holds`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return finished;
+  })();
+  return Promise.race([finished, watch]);
+}
+
+/**
+ * Several replicas on one PostgreSQL: each ingest adds to a slot no other transaction holds, so one
+ * replica's ingest does not wait for another's commit (with migration 015's one row it did: the row
+ * lock is held until COMMIT). Replica A's ingest transaction is held open after its last statement
+ * (PgStoreOptions.beforeIngestCommit); replica B's ingests complete meanwhile, and no session waits
+ * for a lock. A and B store events of different WABAs and days, so they share no other row.
+ */
+export function describeEventStatsSlots(engine: StoreEngine, access: LockAccess): void {
+  describe(`${engine.name}: /health event figures with replicas ingesting at once`, () => {
+    it("a replica's ingest completes while another's holds its transaction open after its count; totals exact over both slots, with replays", async () => {
+      let hold: { reached: () => void; gate: Promise<void> } | null = null;
+      const holdNext = () => {
+        let release: () => void = () => undefined;
+        let reached: () => void = () => undefined;
+        const atCount = new Promise<void>((resolve) => (reached = resolve));
+        hold = { reached, gate: new Promise<void>((resolve) => (release = resolve)) };
+        return { atCount, release };
+      };
+      const held: PgStoreOptions = {
+        ...OPTIONS,
+        beforeIngestCommit: async () => {
+          const h = hold;
+          hold = null;
+          if (!h) return;
+          h.reached();
+          await h.gate;
+        },
+      };
+      const a = await engine.open(held);
+      const b = await engine.openSame(a, OPTIONS);
+      const waits = () => access.lockWaiters(a);
+      let release: () => void = () => undefined;
+      try {
+        // A: three W_UTC statuses on 1 July. B: three W_SP statuses on 2 July.
+        const a1 = statusEvents(
+          'W_UTC',
+          statusObject('x1', 'sent', '2025-07-01T10:00:00Z', { pricing }),
+          statusObject('x2', 'sent', '2025-07-01T10:01:00Z', { pricing }),
+          statusObject('x3', 'sent', '2025-07-01T10:02:00Z', { pricing }),
+        );
+        const b1 = statusEvents(
+          'W_SP',
+          statusObject('y1', 'sent', '2025-07-02T15:00:00Z', { pricing }),
+          statusObject('y1', 'delivered', '2025-07-02T15:00:05Z', { pricing }),
+          statusObject('y2', 'sent', '2025-07-02T15:01:00Z', { pricing }),
+        );
+        expect([a1.length, b1.length]).toEqual([3, 3]);
+
+        // Round 1: A holds slot 1 (uncommitted); B takes slot 2 and commits.
+        let round = holdNext();
+        release = round.release;
+        const aFirst = a.ingest(a1, 1_000);
+        await round.atCount;
+        expect(await withoutLockWaits(b.ingest(b1, 2_000), waits)).toEqual({ inserted: 3, duplicates: 0 });
+        // Only B's events are committed.
+        expect(await b.eventStats()).toEqual({ events: 3, lastEventAt: 2_000 });
+        round.release();
+        expect(await aFirst).toEqual({ inserted: 3, duplicates: 0 });
+        expect(await b.eventStats()).toEqual({ events: 6, lastEventAt: 2_000 });
+
+        // Round 2, replays across slots: A replays B's three and adds x1 delivered and x4 sent (2 new) at 4,000,
+        // and holds; B replays A's three and adds y3 sent (1 new) at 3,000.
+        const a2 = [
+          ...b1,
+          ...statusEvents(
+            'W_UTC',
+            statusObject('x1', 'delivered', '2025-07-01T10:00:05Z', { pricing }),
+            statusObject('x4', 'sent', '2025-07-01T10:03:00Z', { pricing }),
+          ),
+        ];
+        const b2 = [...a1, ...statusEvents('W_SP', statusObject('y3', 'sent', '2025-07-02T15:02:00Z', { pricing }))];
+        round = holdNext();
+        release = round.release;
+        const aSecond = a.ingest(a2, 4_000);
+        await round.atCount;
+        expect(await withoutLockWaits(b.ingest(b2, 3_000), waits)).toEqual({ inserted: 1, duplicates: 3 });
+        expect(await b.eventStats()).toEqual({ events: 7, lastEventAt: 3_000 });
+        round.release();
+        expect(await aSecond).toEqual({ inserted: 2, duplicates: 3 });
+
+        // A's 3 + 2 in slot 1 (newest 4,000), B's 3 + 1 in slot 2 (newest 3,000): 9, newest 4,000.
+        const empty = Array.from({ length: 14 }, (_, i) => ({ id: i + 3, events: 0, last: null }));
+        expect(await access.slots(a)).toEqual([{ id: 1, events: 5, last: 4_000 }, { id: 2, events: 4, last: 3_000 }, ...empty]);
+        expect(await a.eventStats()).toEqual({ events: 9, lastEventAt: 4_000 });
+        expect(await b.eventStats()).toEqual({ events: 9, lastEventAt: 4_000 });
+        expect(await a.countRawEvents()).toBe(9);
+      } finally {
+        // A failed expectation must not leave A's transaction (and the stores' pools) hanging.
+        release();
+        await a.close();
+        await b.close();
+      }
     });
   });
 }

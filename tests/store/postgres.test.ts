@@ -14,7 +14,7 @@ import {
   type StoreOptions,
 } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
-import { describeEventStats } from './event-stats-suite';
+import { describeEventStats, describeEventStatsSlots, type LockAccess } from './event-stats-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
@@ -97,29 +97,67 @@ if (!postgres.available) {
     }
   });
   describePricingInputBehaviour(postgresEngine);
-  describeEventStats(postgresEngine, async (rows, options) => {
-    const url = await freshSchemaUrl();
-    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-pg-migrations-014-'));
+  /** Runs `fn` on a connection of its own to `store`'s schema. */
+  async function onConnection<T>(store: ConnectorStore, fn: (c: Client) => Promise<T>): Promise<T> {
+    const c = new Client({ connectionString: urlOf.get(store) as string });
+    await c.connect();
     try {
-      for (const m of listPostgresMigrations().filter((m) => m.version <= 14)) fs.writeFileSync(path.join(old, m.name), m.sql);
-      const pool = new Pool({ connectionString: url, max: 1 });
-      try {
-        await migratePostgres(pool, old);
-        for (const r of rows)
-          await pool.query(
-            'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-            [r.dedupeKey, r.kind, r.wabaId, r.phoneNumberId, r.atMs, r.receivedAtMs, r.body],
-          );
-      } finally {
-        await pool.end();
-      }
+      return await fn(c);
     } finally {
-      fs.rmSync(old, { recursive: true, force: true });
+      await c.end();
     }
-    const store = await PgStore.open(url, options);
-    urlOf.set(store, url);
-    return store;
-  });
+  }
+  const eventStatsAccess: LockAccess = {
+    openWithHistory: async (upTo, rows, options) => {
+      const url = await freshSchemaUrl();
+      const dirs: string[] = [];
+      const migrationsUpTo = (version: number) => {
+        const old = fs.mkdtempSync(path.join(os.tmpdir(), `waspend-pg-migrations-${version}-`));
+        dirs.push(old);
+        for (const m of listPostgresMigrations().filter((m) => m.version <= version)) fs.writeFileSync(path.join(old, m.name), m.sql);
+        return old;
+      };
+      try {
+        const pool = new Pool({ connectionString: url, max: 1 });
+        try {
+          await migratePostgres(pool, migrationsUpTo(14));
+          for (const r of rows)
+            await pool.query(
+              'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+              [r.dedupeKey, r.kind, r.wabaId, r.phoneNumberId, r.atMs, r.receivedAtMs, r.body],
+            );
+          if (upTo === 15) await migratePostgres(pool, migrationsUpTo(15));
+        } finally {
+          await pool.end();
+        }
+      } finally {
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+      }
+      const store = await PgStore.open(url, options);
+      urlOf.set(store, url);
+      return store;
+    },
+    slots: (store) =>
+      onConnection(store, async (c) => {
+        const { rows } = await c.query<{ id: number; events: string; last: string | null }>(
+          'SELECT id, events, last_received_at_ms AS last FROM raw_event_stats ORDER BY id',
+        );
+        return rows.map((r) => ({ id: r.id, events: Number(r.events), last: r.last === null ? null : Number(r.last) }));
+      }),
+    execute: (store, sql) =>
+      onConnection(store, async (c) => {
+        await c.query(sql);
+      }),
+    lockWaiters: (store) =>
+      onConnection(store, async (c) => {
+        const { rows } = await c.query<{ waiting: string }>(
+          "SELECT COUNT(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+        );
+        return Number(rows[0]?.waiting);
+      }),
+  };
+  describeEventStats(postgresEngine, eventStatsAccess);
+  describeEventStatsSlots(postgresEngine, eventStatsAccess);
 
   describe('PostgreSQL migrations landing out of order', () => {
     let dir: string;

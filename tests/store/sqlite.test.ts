@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { listSqliteMigrations as listMigrations, migrateSqlite, SqliteStore, type ConnectorStore } from '../../src/connector/store';
 import { describeConnectorStoreBehaviour } from './connector-store-suite';
-import { describeEventStats } from './event-stats-suite';
+import { describeEventStats, type Slot } from './event-stats-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
@@ -90,24 +90,46 @@ describe('SqliteStore ingest counters', () => {
   });
 });
 describePricingInputBehaviour(sqlite);
-describeEventStats(sqlite, async (rows, options) => {
-  const file = path.join(dir, `h${++files}.db`);
-  const old = path.join(dir, `migrations-014-${files}`);
-  fs.mkdirSync(old);
-  for (const m of listMigrations().filter((m) => m.version <= 14)) fs.writeFileSync(path.join(old, m.name), m.sql);
-  const db = new Database(file);
-  try {
-    migrateSqlite(db, old);
-    const insert = db.prepare(
-      'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const r of rows) insert.run(r.dedupeKey, r.kind, r.wabaId, r.phoneNumberId, r.atMs, r.receivedAtMs, r.body);
-  } finally {
-    db.close();
-  }
-  const store = new SqliteStore(file, options);
-  fileOf.set(store, file);
-  return store;
+describeEventStats(sqlite, {
+  openWithHistory: async (upTo, rows, options) => {
+    const file = path.join(dir, `h${++files}.db`);
+    const migrationsUpTo = (version: number) => {
+      const old = path.join(dir, `migrations-${version}-${files}`);
+      fs.mkdirSync(old);
+      for (const m of listMigrations().filter((m) => m.version <= version)) fs.writeFileSync(path.join(old, m.name), m.sql);
+      return old;
+    };
+    const db = new Database(file);
+    try {
+      migrateSqlite(db, migrationsUpTo(14));
+      const insert = db.prepare(
+        'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of rows) insert.run(r.dedupeKey, r.kind, r.wabaId, r.phoneNumberId, r.atMs, r.receivedAtMs, r.body);
+      if (upTo === 15) migrateSqlite(db, migrationsUpTo(15));
+    } finally {
+      db.close();
+    }
+    const store = new SqliteStore(file, options);
+    fileOf.set(store, file);
+    return store;
+  },
+  slots: async (store) => {
+    const db = new Database(fileOf.get(store) as string, { readonly: true });
+    try {
+      return db.prepare('SELECT id, events, last_received_at_ms AS last FROM raw_event_stats ORDER BY id').all() as Slot[];
+    } finally {
+      db.close();
+    }
+  },
+  execute: async (store, sql) => {
+    const db = new Database(fileOf.get(store) as string);
+    try {
+      db.prepare(sql).run();
+    } finally {
+      db.close();
+    }
+  },
 });
 
 describe('SqliteStore schema', () => {

@@ -563,16 +563,21 @@ function withoutNul(e: WebhookEvent): WebhookEvent {
 }
 
 /**
- * /health's figures (migration 015): the events this transaction inserted and when. Last in the
- * transaction on purpose: every ingest updates this one row, so a replica's commit holds its lock
- * only from here to COMMIT, and no row is locked after it (it cannot be part of a deadlock).
+ * /health's figures (migrations 015, 016): the events this transaction inserted and when, added to
+ * one of sixteen slots that `eventStats` sums. The slot is the first one no other transaction holds
+ * (SKIP LOCKED), so two replicas' ingests never wait for each other here: with one row, the second
+ * waited until the first had committed, and their commits took turns. Chosen by lock rather than by
+ * backend pid, a random slot per store or round robin, each of which puts two replicas on the same
+ * slot one time in sixteen; only when sixteen transactions hold every slot does one wait (for slot 1).
+ * Last in the transaction on purpose: the slot is locked only from here to COMMIT, and no row is
+ * locked after it (it cannot be part of a deadlock).
  */
+const COUNT_STORED_SQL = `UPDATE raw_event_stats SET events = events + $1, last_received_at_ms = GREATEST(last_received_at_ms, $2::bigint)
+  WHERE id = COALESCE((SELECT id FROM raw_event_stats ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED), 1)`;
+
 async function countStored(c: PoolClient, inserted: number, receivedAtMs: number): Promise<void> {
   if (inserted === 0) return;
-  await c.query(
-    'UPDATE raw_event_stats SET events = events + $1, last_received_at_ms = GREATEST(last_received_at_ms, $2::bigint) WHERE id = 1',
-    [inserted, receivedAtMs],
-  );
+  await c.query(COUNT_STORED_SQL, [inserted, receivedAtMs]);
 }
 
 /** Ingests one batch inside the caller's transaction; keeps no state between calls, so a retry is safe. */

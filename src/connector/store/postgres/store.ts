@@ -58,6 +58,12 @@ function describeUrl(url: string): string {
 export interface PgStoreOptions extends StoreOptions {
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * Tests only: awaited inside each ingest transaction that stored an event, after its last
+   * statement and before COMMIT, so a test can hold the transaction open with its /health slot
+   * locked (tests/store/event-stats-suite.ts).
+   */
+  beforeIngestCommit?: () => Promise<void>;
 }
 
 /**
@@ -82,7 +88,7 @@ export class PgStore implements ConnectorStore {
   private constructor(
     private readonly pool: Pool,
     private readonly sidePool: Pool,
-    private readonly options: StoreOptions,
+    private readonly options: PgStoreOptions,
   ) {
     this.invoiceTable = new PgInvoices(sidePool);
     this.reportTable = new PgReportDeliveries(sidePool);
@@ -119,7 +125,10 @@ export class PgStore implements ConnectorStore {
     return inTransaction(this.pool, async (c) => {
       const result = await ingestBatch(c, events, receivedAtMs, this.timeZoneOf);
       // Only duplicates: nothing any panel shows has changed, so the other replicas are not disturbed.
-      if (result.inserted > 0) await notifyChange(c, 'ingest', this.changeOrigin);
+      if (result.inserted > 0) {
+        await notifyChange(c, 'ingest', this.changeOrigin);
+        await this.options.beforeIngestCommit?.();
+      }
       return result;
     });
   }
@@ -204,9 +213,9 @@ export class PgStore implements ConnectorStore {
   }
 
   async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
-    // One row kept by ingest (migration 015), not a count over raw_events: load balancers call this every few seconds.
-    const { rows } = await this.pool.query<{ events: string; last: string | null }>(
-      'SELECT events, last_received_at_ms AS last FROM raw_event_stats WHERE id = 1',
+    // At most 16 rows kept by ingest (migrations 015, 016), not a count over raw_events: load balancers call this every few seconds.
+    const { rows } = await this.pool.query<{ events: string | null; last: string | null }>(
+      'SELECT SUM(events) AS events, MAX(last_received_at_ms) AS last FROM raw_event_stats WHERE id BETWEEN 1 AND 16',
     );
     const r = rows[0];
     return { events: Number(r?.events ?? 0), lastEventAt: r?.last == null ? null : Number(r.last) };

@@ -189,11 +189,14 @@ export class SqliteStore implements ConnectorStore {
       ),
       // The re-pricer's mark (migration 013): one small upsert per WABA and month touched, at the end of the ingest transaction.
       markDirty: this.db.prepare(MARK_DIRTY_SQL),
-      // /health's figures (migration 015): the events this transaction inserted and the newest receipt.
+      // /health's figures (migrations 015, 016): the events this transaction inserted and the newest receipt.
+      // Slot 1 only: SQLite has one writer, so nothing waits on the row (PostgreSQL spreads over the slots).
       countStored: this.db.prepare(
         'UPDATE raw_event_stats SET events = events + ?, last_received_at_ms = MAX(COALESCE(last_received_at_ms, ?), ?) WHERE id = 1',
       ),
-      eventStats: this.db.prepare('SELECT events, last_received_at_ms AS last FROM raw_event_stats WHERE id = 1'),
+      eventStats: this.db.prepare(
+        'SELECT SUM(events) AS events, MAX(last_received_at_ms) AS last FROM raw_event_stats WHERE id BETWEEN 1 AND 16',
+      ),
       getConversation: this.db.prepare('SELECT * FROM conversations WHERE waba_id = ? AND conversation_id = ?'),
       putConversation: this.db
         .prepare(`INSERT INTO conversations (waba_id, conversation_id, origin, first_at_ms, first_wamid, base_key, counted_key)
@@ -550,8 +553,8 @@ export class SqliteStore implements ConnectorStore {
   }
 
   async eventStats(): Promise<{ events: number; lastEventAt: number | null }> {
-    // One row kept by ingest (migration 015), not a count over raw_events: load balancers call this every few seconds.
-    const r = this.stmts.eventStats.get() as { events: number; last: number | null } | undefined;
+    // At most 16 rows kept by ingest (migrations 015, 016), not a count over raw_events: load balancers call this every few seconds.
+    const r = this.stmts.eventStats.get() as { events: number | null; last: number | null } | undefined;
     return { events: r?.events ?? 0, lastEventAt: r?.last ?? null };
   }
 
