@@ -1,7 +1,7 @@
 import { seedDemo, writeDemoNdjson } from '../demo';
 import { createEnvelopeIngest } from '../store';
 import { importDemoRateFile } from '../runtime/price-files';
-import { openStore } from '../runtime/open-store';
+import { CLI_BUSY_TIMEOUT_MS, openStore } from '../runtime/open-store';
 import { demoConfig } from '../runtime/demo-config';
 import { parseAsOf, resolveDb } from './options';
 
@@ -32,7 +32,10 @@ export async function demo(flags: DemoFlags): Promise<void> {
     return;
   }
   const config = demoConfig('unused');
-  const store = await openStore(resolveDb(flags), { timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])) });
+  const store = await openStore(resolveDb(flags), {
+    timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])),
+    busyTimeoutMs: CLI_BUSY_TIMEOUT_MS,
+  });
   try {
     const started = Date.now();
     const r = await seedDemo({

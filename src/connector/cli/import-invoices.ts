@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { parseInvoiceCsv } from '../invoices';
-import { openStore } from '../runtime/open-store';
+import { CLI_BUSY_TIMEOUT_MS, openStore } from '../runtime/open-store';
 import { resolveDb, type CommonFlags } from './options';
 
 /**
@@ -28,7 +28,7 @@ export async function importInvoices(file: string, flags: CommonFlags): Promise<
     process.exitCode = 1;
     return;
   }
-  const store = await openStore(resolveDb(flags, config), { timezones: {} });
+  const store = await openStore(resolveDb(flags, config), { timezones: {}, busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
   try {
     const now = Date.now();
     const { saved, replaced } = await store.saveInvoices(invoices.map((i) => ({ ...i, source: 'cli' as const, enteredAtMs: now })));

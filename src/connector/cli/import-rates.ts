@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { importRateFile, type RateFileKind } from '../runtime/price-files';
-import { openStore } from '../runtime/open-store';
+import { CLI_BUSY_TIMEOUT_MS, openStore } from '../runtime/open-store';
 import { resolveDb, type CommonFlags } from './options';
 import { loadConfig } from '../config';
 
@@ -14,7 +14,7 @@ export interface ImportFlags extends CommonFlags {
 export async function importPriceFile(kind: RateFileKind, file: string, flags: ImportFlags): Promise<void> {
   const config = flags.config ? loadConfig(flags.config) : undefined;
   const text = fs.readFileSync(file, 'utf8');
-  const store = await openStore(resolveDb(flags, config), { timezones: {} });
+  const store = await openStore(resolveDb(flags, config), { timezones: {}, busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
   try {
     const started = Date.now();
     const entry = await importRateFile(

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../config';
 import type { QueryContext, WabaInfo } from '../query';
 import { attemptDelivery, createReportSenders, periodKey, reportPeriod } from '../reports';
 import { loadPriceBook } from '../runtime/price-files';
-import { openStore } from '../runtime/open-store';
+import { CLI_BUSY_TIMEOUT_MS, openStore } from '../runtime/open-store';
 import { wabaInfoOf } from '../runtime/waba-info';
 import { parseAsOf, resolveDb, type CommonFlags } from './options';
 
@@ -27,7 +27,10 @@ export async function reportSend(name: string, flags: ReportSendFlags): Promise<
   }
   const nowMs = parseAsOf(flags.asOf ?? process.env.WASPEND_DEMO_AS_OF) ?? Date.now();
   const senders = createReportSenders({ [name]: cfg }, process.env);
-  const store = await openStore(resolveDb(flags, config), { timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])) });
+  const store = await openStore(resolveDb(flags, config), {
+    timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])),
+    busyTimeoutMs: CLI_BUSY_TIMEOUT_MS,
+  });
   try {
     const { book } = await loadPriceBook(store);
     const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { buildReport, formatReport, parseReportDimensions, type QueryContext, type WabaInfo } from '../query';
 import { loadPriceBook } from '../runtime/price-files';
-import { openStore } from '../runtime/open-store';
+import { CLI_BUSY_TIMEOUT_MS, openStore } from '../runtime/open-store';
 import { wabaInfoOf } from '../runtime/waba-info';
 import { resolveConfig, resolveDb, type CommonFlags } from './options';
 
@@ -21,7 +21,10 @@ export async function report(flags: ReportFlags): Promise<void> {
   if (flags.source !== 'estimate' && flags.source !== 'meta') throw new Error(`--source must be estimate or meta, got "${flags.source}"`);
   const by = parseReportDimensions(flags.by);
   const { config } = flags.config ? { config: loadConfig(flags.config) } : resolveConfig(flags, { demo: true });
-  const store = await openStore(resolveDb(flags, config), { timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])) });
+  const store = await openStore(resolveDb(flags, config), {
+    timezones: Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone])),
+    busyTimeoutMs: CLI_BUSY_TIMEOUT_MS,
+  });
   try {
     const { book } = await loadPriceBook(store);
     const wabas = new Map<string, WabaInfo>(config.wabas.map((w) => [w.id, wabaInfoOf(w)]));

@@ -10,6 +10,12 @@ export function describeDb(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+/**
+ * The CLI's wait for a running connector's write lock on a shared SQLite file (StoreOptions.busyTimeoutMs):
+ * a connector commit can hold it for seconds under load, and the CLI has no caller waiting on it but a person.
+ */
+export const CLI_BUSY_TIMEOUT_MS = 60_000;
+
 /** An in-memory SQLite store lives in one connection: no second thread can read it. */
 export const isMemoryDb = (url: string): boolean => url === 'sqlite::memory:';
 

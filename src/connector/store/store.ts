@@ -140,4 +140,11 @@ export interface StoreOptions {
    * mid-fill can lose or (SQLite) corrupt them. Never for a connector that acknowledges webhooks.
    */
   bulkLoad?: boolean;
+  /**
+   * SQLite: how long a write waits for another process's write lock before failing with "database is
+   * locked" (default 5 s, the connector's: a webhook waiting longer is better answered with an error
+   * Meta retries). The CLI waits longer: a person importing a file beside a running connector would
+   * rather wait out a long re-pricing or pulled-day commit than see it fail.
+   */
+  busyTimeoutMs?: number;
 }

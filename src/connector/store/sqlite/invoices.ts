@@ -16,14 +16,16 @@ export class SqliteInvoices implements InvoiceStore {
   }
 
   async saveInvoices(invoices: readonly StoredInvoice[]): Promise<{ saved: number; replaced: number }> {
-    return this.db.transaction(() => {
-      let replaced = 0;
-      for (const i of invoices) {
-        if (this.exists.get(i.wabaId, i.month, i.currency)) replaced++;
-        this.upsert.run(i.wabaId, i.month, i.currency, toDecimalString(i.amountMicros), i.source, i.enteredAtMs);
-      }
-      return { saved: invoices.length, replaced };
-    })();
+    return this.db
+      .transaction(() => {
+        let replaced = 0;
+        for (const i of invoices) {
+          if (this.exists.get(i.wabaId, i.month, i.currency)) replaced++;
+          this.upsert.run(i.wabaId, i.month, i.currency, toDecimalString(i.amountMicros), i.source, i.enteredAtMs);
+        }
+        return { saved: invoices.length, replaced };
+      })
+      .immediate();
   }
 
   async invoices(range: InvoiceRange): Promise<StoredInvoice[]> {

@@ -21,7 +21,7 @@ export function migrateSqlite(db: Database.Database, dir = DIR): number[] {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-    })();
+    }).immediate();
     applied.push(m.version);
   }
   return applied;

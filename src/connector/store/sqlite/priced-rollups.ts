@@ -70,60 +70,68 @@ export class SqlitePricedRollups implements PricedRollupStore {
   }
 
   async ensurePricingVersion(version: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const stored = this.db.prepare('SELECT version FROM pricing_version WHERE id = 1').get() as { version: string } | undefined;
-      if (stored?.version === version) return false;
-      this.markFrom.run('');
-      this.db
-        .prepare('INSERT INTO pricing_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version')
-        .run(version);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        const stored = this.db.prepare('SELECT version FROM pricing_version WHERE id = 1').get() as { version: string } | undefined;
+        if (stored?.version === version) return false;
+        this.markFrom.run('');
+        this.db
+          .prepare('INSERT INTO pricing_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version')
+          .run(version);
+        return true;
+      })
+      .immediate();
   }
 
   async claimPricingMonth(l: PricingLease, wabaIds: readonly string[]): Promise<DirtyMonth[] | null> {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `INSERT INTO pricing_leases (portfolio_id, month, holder, lease_until_ms) VALUES (?, ?, ?, ?)
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            `INSERT INTO pricing_leases (portfolio_id, month, holder, lease_until_ms) VALUES (?, ?, ?, ?)
            ON CONFLICT (portfolio_id, month) DO UPDATE SET holder = excluded.holder, lease_until_ms = excluded.lease_until_ms
            WHERE pricing_leases.holder = excluded.holder OR pricing_leases.lease_until_ms <= ? RETURNING holder`,
-        )
-        .get(l.portfolioId, l.month, l.holder, l.nowMs + l.leaseMs, l.nowMs);
-      if (row === undefined) return null;
-      const marks = this.db
-        .prepare(`UPDATE pricing_dirty SET touched_day = NULL WHERE month = ? AND waba_id IN (${placeholders(wabaIds.length)}) RETURNING *`)
-        .all(l.month, ...wabaIds) as Record<string, unknown>[];
-      return marks.map(markOf).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
-    })();
+          )
+          .get(l.portfolioId, l.month, l.holder, l.nowMs + l.leaseMs, l.nowMs);
+        if (row === undefined) return null;
+        const marks = this.db
+          .prepare(
+            `UPDATE pricing_dirty SET touched_day = NULL WHERE month = ? AND waba_id IN (${placeholders(wabaIds.length)}) RETURNING *`,
+          )
+          .all(l.month, ...wabaIds) as Record<string, unknown>[];
+        return marks.map(markOf).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
+      })
+      .immediate();
   }
 
   async writePricedDay(l: PricingLease, d: PricedDay): Promise<boolean> {
-    return this.db.transaction(() => {
-      const lease = this.db
-        .prepare('SELECT holder, lease_until_ms FROM pricing_leases WHERE portfolio_id = ? AND month = ?')
-        .get(l.portfolioId, l.month) as { holder: string; lease_until_ms: number } | undefined;
-      if (!lease || lease.holder !== l.holder || lease.lease_until_ms <= l.nowMs) return false;
-      this.db
-        .prepare('UPDATE pricing_leases SET lease_until_ms = ? WHERE portfolio_id = ? AND month = ?')
-        .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
-      const wabas = placeholders(d.wabaIds.length);
-      for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table)])
-        this.db.prepare(`DELETE FROM ${table} WHERE day = ? AND waba_id IN (${wabas})`).run(d.day, ...d.wabaIds);
-      for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
-      for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
-      const which = `month = ? AND waba_id IN (${wabas})`;
-      const month = monthOfDay(d.day);
-      const { touched } = this.db
-        .prepare(`SELECT MIN(touched_day) AS touched FROM pricing_dirty WHERE ${which}`)
-        .get(month, ...d.wabaIds) as {
-        touched: string | null;
-      };
-      const from = markAfterWrite(d.day, touched);
-      if (from === null) this.db.prepare(`DELETE FROM pricing_dirty WHERE ${which}`).run(month, ...d.wabaIds);
-      else this.db.prepare(`UPDATE pricing_dirty SET from_day = ? WHERE ${which}`).run(from, month, ...d.wabaIds);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        const lease = this.db
+          .prepare('SELECT holder, lease_until_ms FROM pricing_leases WHERE portfolio_id = ? AND month = ?')
+          .get(l.portfolioId, l.month) as { holder: string; lease_until_ms: number } | undefined;
+        if (!lease || lease.holder !== l.holder || lease.lease_until_ms <= l.nowMs) return false;
+        this.db
+          .prepare('UPDATE pricing_leases SET lease_until_ms = ? WHERE portfolio_id = ? AND month = ?')
+          .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
+        const wabas = placeholders(d.wabaIds.length);
+        for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table)])
+          this.db.prepare(`DELETE FROM ${table} WHERE day = ? AND waba_id IN (${wabas})`).run(d.day, ...d.wabaIds);
+        for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
+        for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
+        const which = `month = ? AND waba_id IN (${wabas})`;
+        const month = monthOfDay(d.day);
+        const { touched } = this.db
+          .prepare(`SELECT MIN(touched_day) AS touched FROM pricing_dirty WHERE ${which}`)
+          .get(month, ...d.wabaIds) as {
+          touched: string | null;
+        };
+        const from = markAfterWrite(d.day, touched);
+        if (from === null) this.db.prepare(`DELETE FROM pricing_dirty WHERE ${which}`).run(month, ...d.wabaIds);
+        else this.db.prepare(`UPDATE pricing_dirty SET from_day = ? WHERE ${which}`).run(from, month, ...d.wabaIds);
+        return true;
+      })
+      .immediate();
   }
 
   async finishPricingMonth(l: PricingLease): Promise<void> {

@@ -142,5 +142,5 @@ export function replacePulledDays(
       // Never backwards, as on PostgreSQL (SQLite's two-argument max() is NULL when either is, hence the COALESCEs).
       'INSERT INTO pull_cursors (waba_id, source, last_complete_day) VALUES (?, ?, ?) ON CONFLICT (waba_id, source) DO UPDATE SET last_complete_day = max(COALESCE(pull_cursors.last_complete_day, excluded.last_complete_day), COALESCE(excluded.last_complete_day, pull_cursors.last_complete_day))',
     ).run(wabaId, source, cursor.lastCompleteDay);
-  })();
+  }).immediate();
 }

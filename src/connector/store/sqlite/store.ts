@@ -117,6 +117,9 @@ const placeholders = USAGE_KEY_COLUMNS.map(() => '?').join(', ');
 const keyWhere = USAGE_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ');
 
 /** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
+/** How long a write waits for another process's write lock unless the opener says otherwise (StoreOptions). */
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
 export class SqliteStore implements ConnectorStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -143,19 +146,24 @@ export class SqliteStore implements ConnectorStore {
     file: string,
     private readonly options: StoreOptions,
   ) {
+    // Every write transaction of this store begins IMMEDIATE (takes the write lock first): a deferred
+    // one that read before writing cannot wait for the lock in WAL mode (SQLite fails it at once with
+    // "database is locked", busy_timeout or not), which a CLI import beside a running connector hit.
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     if (options.readOnly) {
       // The writer made the file, its schema and WAL mode; a reader must not migrate or write.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     } else {
       this.db = new Database(file);
+      // Set first: even the pragmas and migrations below may meet another process's write lock.
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       this.db.pragma('journal_mode = WAL');
       // FULL: a webhook is acknowledged only after commit, so the commit must survive power loss. A bulk
       // load acknowledges nobody and is thrown away if it fails: no fsync, and a cache (256 MiB) that
       // keeps the messages table's indexes in memory instead of re-reading them per status.
       this.db.pragma(options.bulkLoad ? 'synchronous = OFF' : 'synchronous = FULL');
       if (options.bulkLoad) this.db.pragma('cache_size = -262144');
-      this.db.pragma('busy_timeout = 5000');
       migrateSqlite(this.db);
     }
     this.calls = new SqliteCallRollup(this.db);
@@ -371,7 +379,7 @@ export class SqliteStore implements ConnectorStore {
 
   async ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult> {
     try {
-      return this.db.transaction(this.ingestTx)(events, receivedAtMs);
+      return this.db.transaction(this.ingestTx).immediate(events, receivedAtMs);
     } finally {
       this.contacts.discard();
       this.dirtyMarks.clear();
@@ -492,15 +500,17 @@ export class SqliteStore implements ConnectorStore {
 
   async saveRateFile(f: StoredRateFile): Promise<void> {
     // The file and the months it re-prices commit together: a re-pricer that sees the mark finds the file.
-    this.db.transaction(() => {
-      this.priced.markFromDay(f.effectiveFrom);
-      this.db
-        .prepare(
-          `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
+    this.db
+      .transaction(() => {
+        this.priced.markFromDay(f.effectiveFrom);
+        this.db
+          .prepare(
+            `INSERT INTO rate_files (kind, currency, effective_from, file_name, imported_at_ms, content) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (kind, currency, effective_from) DO UPDATE SET file_name = excluded.file_name, imported_at_ms = excluded.imported_at_ms, content = excluded.content`,
-        )
-        .run(f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content);
-    })();
+          )
+          .run(f.kind, f.currency, f.effectiveFrom, f.fileName, f.importedAtMs, f.content);
+      })
+      .immediate();
   }
 
   pricingDirty: PricedRollupStore['pricingDirty'] = () => this.priced.pricingDirty();
