@@ -30,7 +30,11 @@ function asPgUser(bin, args) {
   return res.stdout;
 }
 
-async function startCluster() {
+/**
+ * `settings`: more `-c name=value` server settings for this cluster only, e.g. a suite that needs a
+ * cluster-wide setting the run's shared cluster must not have (tests/integration/notify-after-commit.test.ts).
+ */
+async function startCluster(settings = {}) {
   const initdb = postgresBin('initdb');
   const pgCtl = postgresBin('pg_ctl');
   if (!initdb || !pgCtl) return null;
@@ -40,7 +44,8 @@ async function startCluster() {
   const dataDir = path.join(dir, 'data');
   asPgUser(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on -c synchronous_commit=on`;
+  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`);
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on -c synchronous_commit=on${extra.join('')}`;
   asPgUser(pgCtl, ['-D', dataDir, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   return { dir, dataDir, port, url: `postgres://postgres@127.0.0.1:${port}/postgres` };
 }

@@ -126,7 +126,11 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   const reportConfigs = config.reports ?? {};
   const senders = Object.keys(reportConfigs).length ? createReportSenders(reportConfigs, opts.env ?? process.env) : null;
   const timezones = Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone]));
-  const store = await openStore(opts.db, { timezones });
+  const store = await openStore(opts.db, {
+    timezones,
+    onChangeNoticeError: (err) =>
+      logger.warn({ err: err.message }, 'change notice to the other replicas failed; the next commit sends another'),
+  });
   const writer = new GroupCommitWriter(store);
   let generation = 0;
   let queryWorker: QueryWorker | null = null;

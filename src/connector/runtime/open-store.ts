@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { PgStore, SqliteStore, type ConnectorStore, type StoreOptions } from '../store';
+import { PgStore, SqliteStore, type ConnectorStore, type PgStoreOptions, type StoreOptions } from '../store';
 
 /** Where `--db` points when nothing is given: an embedded file in the working directory. */
 export const DEFAULT_DB = 'sqlite:./data/waspend.sqlite';
@@ -20,7 +20,7 @@ export const CLI_BUSY_TIMEOUT_MS = 60_000;
 export const isMemoryDb = (url: string): boolean => url === 'sqlite::memory:';
 
 /** Opens the adapter the URL names: `sqlite:PATH` (embedded, the default) or `postgres://...` (shared by replicas). */
-export async function openStore(url: string, options: StoreOptions): Promise<ConnectorStore> {
+export async function openStore(url: string, options: StoreOptions & Pick<PgStoreOptions, 'onChangeNoticeError'>): Promise<ConnectorStore> {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     if (!file) throw new Error('--db sqlite: needs a file path, e.g. sqlite:./data/waspend.sqlite');

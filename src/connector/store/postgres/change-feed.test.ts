@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Client } from 'pg';
 import { requirePrerequisite } from '../../../../tests/helpers/prerequisites';
 import { createTestDatabase } from '../../../../tests/helpers/test-database';
-import { parseChange, PgChangeListener } from './change-feed';
+import { AfterCommitNotices, parseChange, PgChangeListener } from './change-feed';
 
 describe('change notification payloads', () => {
   it('reads `<kind> <origin>` and ignores anything else on the channel', () => {
@@ -10,6 +10,82 @@ describe('change notification payloads', () => {
     expect(parseChange('prices a-b')).toEqual({ kind: 'prices', origin: 'a-b' });
     expect(parseChange('pull x')).toEqual({ kind: 'pull', origin: 'x' });
     for (const other of [undefined, '', 'ingest', 'ingest ', 'reload x', 'ingest x y', ' ingest x']) expect(parseChange(other)).toBeNull();
+  });
+});
+
+/** A notice the test answers by hand: `send` records each call and returns a promise the test settles. */
+function heldSends() {
+  const calls: { resolve(): void; reject(err: Error): void }[] = [];
+  const send = () => new Promise<void>((resolve, reject) => void calls.push({ resolve, reject }));
+  return { calls, send };
+}
+
+/** Lets the promise callbacks already queued run (a bounded number of turns, so a bug cannot spin for ever). */
+async function settled(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !done(); turn++) await Promise.resolve();
+}
+
+describe('ingest notices after the commit (AfterCommitNotices)', () => {
+  it('sends one notice per commit when each is answered before the next commit', async () => {
+    const { calls, send } = heldSends();
+    const notices = new AfterCommitNotices(send, () => undefined);
+    notices.committed();
+    expect(calls).toHaveLength(1);
+    calls[0]!.resolve();
+    await notices.idle();
+    notices.committed();
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await notices.idle();
+    expect(notices.counts).toEqual({ sent: 2, failed: 0 });
+  });
+
+  it('folds any number of commits made while a notice is in flight into exactly one more', async () => {
+    const { calls, send } = heldSends();
+    const notices = new AfterCommitNotices(send, () => undefined);
+    notices.committed();
+    for (let i = 0; i < 7; i++) notices.committed();
+    // At most one in flight: the seven later commits have sent nothing yet.
+    expect(calls).toHaveLength(1);
+    calls[0]!.resolve();
+    await settled(() => calls.length >= 2);
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await notices.idle();
+    expect(calls).toHaveLength(2);
+    expect(notices.counts).toEqual({ sent: 2, failed: 0 });
+  });
+
+  it('hands a failed notice to onError, never to the committer, and the next commit sends again', async () => {
+    const { calls, send } = heldSends();
+    const errors: string[] = [];
+    const notices = new AfterCommitNotices(send, (err) => void errors.push(err.message));
+    expect(() => notices.committed()).not.toThrow();
+    calls[0]!.reject(new Error('connection refused'));
+    await notices.idle();
+    expect(errors).toEqual(['connection refused']);
+    notices.committed();
+    calls[1]!.resolve();
+    await notices.idle();
+    expect(notices.counts).toEqual({ sent: 1, failed: 1 });
+  });
+
+  it('close() waits for the notice in flight and the one pending, then sends no more', async () => {
+    const { calls, send } = heldSends();
+    const notices = new AfterCommitNotices(send, () => undefined);
+    notices.committed();
+    notices.committed();
+    let closed = false;
+    const closing = notices.close().then(() => void (closed = true));
+    calls[0]!.resolve();
+    await settled(() => calls.length >= 2);
+    expect(calls).toHaveLength(2);
+    expect(closed).toBe(false);
+    calls[1]!.resolve();
+    await closing;
+    notices.committed();
+    expect(calls).toHaveLength(2);
+    expect(notices.counts).toEqual({ sent: 2, failed: 0 });
   });
 });
 

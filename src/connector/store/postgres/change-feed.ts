@@ -1,9 +1,10 @@
 /**
  * How replicas on one PostgreSQL database hear of each other's writes (docs/replicas.md, "What a
- * replica sees of the others"): every transaction that changes what a panel shows queues a
- * `NOTIFY waspend_changes`, and each connector holds one connection that LISTENs on that channel.
+ * replica sees of the others"): every commit that changes what a panel shows is followed (ingest)
+ * or accompanied (pulls, price files) by a `NOTIFY waspend_changes`, and each connector holds one
+ * connection that LISTENs on that channel.
  */
-import { Client, type ClientBase, type Notification } from 'pg';
+import { Client, type ClientBase, type Notification, type Pool } from 'pg';
 
 export const CHANGE_CHANNEL = 'waspend_changes';
 
@@ -19,9 +20,79 @@ const KINDS: readonly ChangeKind[] = ['ingest', 'prices', 'pull'];
  * transaction commits, and once per transaction however often it was queued. The payload is
  * `<kind> <origin>`, origin being the writing store's random id (PgStore.changeOrigin), so a
  * connector can tell its own writes, which it has already reacted to, from the others'.
+ *
+ * The price of that guarantee: a transaction that queued a notification takes a lock for the whole
+ * cluster in its pre-commit and keeps it until its commit is flushed (PostgreSQL's async.c,
+ * PreCommit_Notify), so such commits happen one at a time. Fine for pulls and price files, which are
+ * rare; ingest, the hot path, uses AfterCommitNotices instead.
  */
 export async function notifyChange(c: ClientBase, kind: ChangeKind, origin: string): Promise<void> {
   await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${kind} ${origin}`]);
+}
+
+/**
+ * A replica's ingest notices, each sent after the commits it announces, as a statement of its own
+ * (`SELECT pg_notify` in autocommit) so no ingest transaction takes the notification lock above.
+ * That statement is a transaction with nothing but the notification: it still takes the lock, but it
+ * writes no WAL besides its commit record, so PostgreSQL commits it without waiting for a flush (or a
+ * synchronous standby) and holds the lock only for the moment it takes to queue the entry.
+ *
+ * At most one notice is in flight; any number of commits while it is make exactly one more after it
+ * (every notice means "something changed up to now", so one covers them all). `committed()` neither
+ * waits nor throws: the webhook's 200 never waits for a notice, and a failed notice goes to `onError`
+ * (the next commit sends another; meanwhile the other replicas' caches expire, docs/replicas.md).
+ */
+export class AfterCommitNotices {
+  private pending = false;
+  private sending: Promise<void> | null = null;
+  private closed = false;
+  /** Notices sent and failed (tests). */
+  readonly counts = { sent: 0, failed: 0 };
+
+  constructor(
+    private readonly send: () => Promise<unknown>,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  /** A change was committed: announce it (now, or after the notice in flight). */
+  committed(): void {
+    if (this.closed) return;
+    this.pending = true;
+    this.sending ??= this.drain();
+  }
+
+  /** Resolves when no notice is in flight or pending (after close, for good). */
+  async idle(): Promise<void> {
+    while (this.sending) await this.sending;
+  }
+
+  /** Sends what is pending, then stops taking commits. */
+  async close(): Promise<void> {
+    await this.idle();
+    this.closed = true;
+  }
+
+  private async drain(): Promise<void> {
+    // Checked and cleared with no await between the last check and the end, so a commit that comes
+    // in while the last notice is answered either sees `sending` set (and is picked up by this loop)
+    // or starts a new drain.
+    while (this.pending) {
+      this.pending = false;
+      try {
+        await this.send();
+        this.counts.sent++;
+      } catch (err) {
+        this.counts.failed++;
+        this.onError(err as Error);
+      }
+    }
+    this.sending = null;
+  }
+}
+
+/** One notice as its own autocommit statement on any connection of `pool` (see AfterCommitNotices). */
+export function sendChange(pool: Pool, kind: ChangeKind, origin: string): Promise<unknown> {
+  return pool.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${kind} ${origin}`]);
 }
 
 /** A payload as notifyChange writes it; null for anything else on the channel (ignored). */

@@ -19,7 +19,7 @@ import {
   readUsage,
   replacePulledDays,
 } from './queries';
-import { notifyChange } from './change-feed';
+import { AfterCommitNotices, notifyChange, sendChange } from './change-feed';
 import { inTransaction } from './tx';
 import { PgInvoices } from './invoices';
 import { PgReportDeliveries } from './report-deliveries';
@@ -64,6 +64,8 @@ export interface PgStoreOptions extends StoreOptions {
    * locked (tests/store/event-stats-suite.ts).
    */
   beforeIngestCommit?: () => Promise<void>;
+  /** An ingest's change notice that failed (it never fails the ingest); by default a line on stderr. */
+  onChangeNoticeError?: (err: Error) => void;
 }
 
 /**
@@ -79,6 +81,8 @@ export class PgStore implements ConnectorStore {
   private readonly invoiceTable: PgInvoices;
   private readonly reportTable: PgReportDeliveries;
   private readonly priced: PgPricedRollups;
+  /** The `ingest` notices, sent after the commits (change-feed.ts AfterCommitNotices); tests wait on `idle()`. */
+  readonly ingestNotices: AfterCommitNotices;
 
   /**
    * `pool` carries ingest, rollups and pulls; `sidePool`, a second small pool, carries price files,
@@ -90,6 +94,11 @@ export class PgStore implements ConnectorStore {
     private readonly sidePool: Pool,
     private readonly options: PgStoreOptions,
   ) {
+    this.ingestNotices = new AfterCommitNotices(
+      () => sendChange(pool, 'ingest', this.changeOrigin),
+      options.onChangeNoticeError ??
+        ((err) => process.stderr.write(`waspend: change notice to the other replicas failed: ${err.message}\n`)),
+    );
     this.invoiceTable = new PgInvoices(sidePool);
     this.reportTable = new PgReportDeliveries(sidePool);
     this.priced = new PgPricedRollups(sidePool);
@@ -122,15 +131,16 @@ export class PgStore implements ConnectorStore {
 
   async ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
-    return inTransaction(this.pool, async (c) => {
-      const result = await ingestBatch(c, events, receivedAtMs, this.timeZoneOf);
-      // Only duplicates: nothing any panel shows has changed, so the other replicas are not disturbed.
-      if (result.inserted > 0) {
-        await notifyChange(c, 'ingest', this.changeOrigin);
-        await this.options.beforeIngestCommit?.();
-      }
-      return result;
+    const result = await inTransaction(this.pool, async (c) => {
+      const r = await ingestBatch(c, events, receivedAtMs, this.timeZoneOf);
+      if (r.inserted > 0) await this.options.beforeIngestCommit?.();
+      return r;
     });
+    // After the commit, not inside it (a NOTIFY in the transaction would make every replica's commits
+    // take turns, change-feed.ts), and not awaited: the caller's 200 does not wait for the notice.
+    // Only duplicates: nothing any panel shows has changed, so the other replicas are not disturbed.
+    if (result.inserted > 0) this.ingestNotices.committed();
+    return result;
   }
 
   usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
@@ -319,6 +329,8 @@ export class PgStore implements ConnectorStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The last commits' notice still goes out (a CLI import, a connector stopping).
+    await this.ingestNotices.close();
     await this.pool.end();
     await this.sidePool.end().catch(() => undefined);
   }
