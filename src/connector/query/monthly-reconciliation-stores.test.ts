@@ -167,11 +167,14 @@ describe.each(QUERY_ENGINES)('monthlyReconciliation on $name', (engine) => {
         reason: 'cannot filter interval=month: an invoice is one total per WABA and month (only waba applies)',
       });
       await expect(query({ group: 'promo' })).rejects.toMatchObject({ field: 'group', value: 'promo' });
+      await expect(query({ category: 'marketing' })).rejects.toMatchObject({ field: 'category', value: 'marketing' });
       await expect(query({ by: 'category' })).rejects.toMatchObject({
         field: 'by',
         value: 'category',
         reason: 'is not available with interval=month: an invoice has no category split',
       });
+      // A WABA that is not configured (a stale dashboard variable) gives no rows rather than an error.
+      expect((await query({ waba: 'W_GONE' })).rows).toEqual([]);
     });
   });
 });

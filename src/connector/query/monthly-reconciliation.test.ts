@@ -1,6 +1,7 @@
 /**
  * The consolidation rule and the edges of the monthly reconciliation, in-process with a fixed clock
- * (the end-to-end figures on both stores are in tests/integration/invoice-reconciliation.test.ts).
+ * (the end-to-end figures on both stores are in tests/integration/invoice-reconciliation.test.ts; the
+ * refused filters and groupings on both stores in monthly-reconciliation-stores.test.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -114,13 +115,5 @@ describe('monthlyReconciliation', () => {
       ['2026-04', false],
       ['2026-05', false],
     ]);
-  });
-
-  it('refuses filters and groupings an invoice cannot be compared under, naming them', async () => {
-    await expect(query({ category: 'marketing' })).rejects.toMatchObject({ field: 'category' });
-    await expect(query({ phone: 'P1' })).rejects.toMatchObject({ field: 'phone' });
-    await expect(query({ by: 'category' })).rejects.toMatchObject({ field: 'by' });
-    // A WABA that is not configured (a stale dashboard variable) gives no rows rather than an error.
-    expect((await query({ waba: 'W_GONE' })).rows).toEqual([]);
   });
 });
