@@ -13,33 +13,25 @@
  *   on the restarted worker, finishes the month.
  * The passes are run by hand (the connector's own timer is an hour); no sleeps.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ConnectorConfig } from '../../src/connector/config';
-import { DEMO_WABAS, seedDemo } from '../../src/connector/demo';
+import { DEMO_WABAS } from '../../src/connector/demo';
 import { Repricer } from '../../src/connector/query/re-pricer';
-import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { openStore } from '../../src/connector/runtime/open-store';
-import { importDemoRateFile, importRateFile, priceBookLoader } from '../../src/connector/runtime/price-files';
+import { importRateFile, priceBookLoader } from '../../src/connector/runtime/price-files';
 import { gateDay, GATE_REPRICE_CRASH_FROM, GATE_REPRICE_HELD, GATE_REPRICE_HOLD_FROM } from '../../src/connector/runtime/query-worker';
 import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
-import { createEnvelopeIngest, PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/store';
-import { requirePrerequisite } from '../helpers/prerequisites';
-import { createTestDatabase } from '../helpers/test-database';
+import { PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/store';
+import { BOTH_STORES } from '../helpers/both-stores';
+import { DEMO_TIMEZONES, seedDemoStore, startInProcess } from '../helpers/in-process-connector';
+import { setSlot, slotReaches } from '../helpers/query-worker-gate';
 
 jest.setTimeout(180_000);
 
 const TOKEN = 'repricer-worker-token-0123456789abcdef';
 const AS_OF = Date.parse('2026-09-03T15:00:00Z');
 const EVERYTHING = { fromDay: '1900-01-01', toDay: '2999-12-31' };
-const timezones = Object.fromEntries(DEMO_WABAS.map((w) => [w.id, w.timezone]));
-
-function silentLogger() {
-  const pino = require('pino') as typeof import('pino');
-  return pino.default({ level: 'silent' });
-}
 
 const HAND: ConnectorConfig = {
   apiToken: TOKEN,
@@ -85,20 +77,8 @@ async function postWebhook(url: string, body: object): Promise<number> {
   return res.status;
 }
 
-/** Resolves once gate slot `slot` has reached `count`. */
-async function reached(gate: Int32Array, slot: number, count: number): Promise<void> {
-  const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } })
-    .waitAsync;
-  for (let seen = Atomics.load(gate, slot); seen < count; seen = Atomics.load(gate, slot)) {
-    const w = waitAsync(gate, slot, seen);
-    if (w.async) await w.value;
-  }
-}
-
-function setSlot(gate: Int32Array, slot: number, value: number): void {
-  Atomics.store(gate, slot, value);
-  Atomics.notify(gate, slot);
-}
+/** Resolves once the worker has been held on a re-pricing day step `count` times (it is blocked in the last). */
+const repriceHeld = (gate: Int32Array, count: number): Promise<void> => slotReaches(gate, GATE_REPRICE_HELD, (v) => v >= count);
 
 /** Every stored priced row, each grain in the store's own order (the price time is not read back). */
 async function pricedTables(store: ConnectorStore) {
@@ -108,41 +88,18 @@ async function pricedTables(store: ConnectorStore) {
   };
 }
 
-const engines: [string, jest.Describe, () => Promise<{ db: string; cleanup: () => Promise<void> }>][] = [
-  [
-    'sqlite',
-    describe,
-    async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-rworker-'));
-      return { db: `sqlite:${path.join(dir, 'r.sqlite')}`, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    requirePrerequisite('PostgreSQL').describe,
-    async () => {
-      const tdb = await createTestDatabase('rworker');
-      return { db: tdb.url, cleanup: () => tdb.drop() };
-    },
-  ],
-];
-
-for (const [engine, describeOn, makeDb] of engines)
-  describeOn(`the re-pricer in the query worker on ${engine}`, () => {
+for (const engine of BOTH_STORES)
+  engine.describe(`the re-pricer in the query worker on ${engine.scheme}`, () => {
     const cleanups: (() => Promise<void>)[] = [];
     const fresh = async () => {
-      const made = await makeDb();
-      cleanups.push(made.cleanup);
-      return made.db;
+      const made = await engine.createDatabase('rworker');
+      cleanups.push(() => made.remove());
+      return made.url;
     };
     const start = async (db: string, config: ConnectorConfig, gate?: SharedArrayBuffer): Promise<RunningConnector> => {
-      const running = await startConnector({
+      const running = await startInProcess({
         config,
         db,
-        host: '127.0.0.1',
-        port: 0,
-        pulls: false,
-        logger: silentLogger(),
         // The passes are run by hand below.
         repriceEveryMs: 3_600_000,
         ...(gate ? { queryWorkerGate: gate } : {}),
@@ -155,26 +112,17 @@ for (const [engine, describeOn, makeDb] of engines)
       expect(running.queryWorker).not.toBeNull();
       return running;
     };
-    const seeded = async (db: string) => {
-      const store = await openStore(db, { timezones });
-      await seedDemo({
-        seed: `repricer-worker-${engine}`,
-        asOfMs: AS_OF,
-        days: 12,
-        scale: 0.05,
-        ingest: createEnvelopeIngest(store, () => AS_OF),
-        sink: store,
-        importRates: (f) => importDemoRateFile(store, f),
-      });
-      return store;
-    };
+    /** Seeds `db` with 12 demo days (the same for every call: the generator is seeded). */
+    const seeded = (db: string) => seedDemoStore(db, { seed: `repricer-worker-${engine.scheme}`, asOfMs: AS_OF, days: 12, scale: 0.05 });
     afterAll(async () => {
       for (const c of cleanups.reverse()) await c();
     });
 
     it('writes, row for row, what the in-thread re-pricer writes on the same demo store', async () => {
       // Two stores seeded alike (the generator is seeded): one re-priced in this thread, one by the connector through its worker.
-      const inThreadStore = await seeded(await fresh());
+      const inThreadDb = await fresh();
+      await seeded(inThreadDb);
+      const inThreadStore = await openStore(inThreadDb, { timezones: DEMO_TIMEZONES });
       const wabas = new Map(demoConfig(TOKEN).wabas.map((w) => [w.id, wabaInfoOf(w)]));
       try {
         await new Repricer({
@@ -186,7 +134,7 @@ for (const [engine, describeOn, makeDb] of engines)
         const want = await pricedTables(inThreadStore);
 
         const db = await fresh();
-        await (await seeded(db)).close();
+        await seeded(db);
         const running = await start(db, demoConfig(TOKEN));
         // Nothing priced yet: every row compared below is the worker's.
         expect((await pricedTables(running.store)).usage).toEqual([]);
@@ -224,7 +172,7 @@ for (const [engine, describeOn, makeDb] of engines)
       setSlot(gate, GATE_REPRICE_HOLD_FROM, gateDay('2025-07-15'));
       let settled = false;
       const pass = repricer.runOnce().finally(() => (settled = true));
-      await reached(gate, GATE_REPRICE_HELD, 1);
+      await repriceHeld(gate, 1);
       // Days 10 to 14 are written: 1 utility message at 0.0080 USD = 8000 micro-USD on the 10th.
       expect(await days()).toEqual([['2025-07-10', 1, 8_000n]]);
 
@@ -277,7 +225,7 @@ for (const [engine, describeOn, makeDb] of engines)
 
       setSlot(gate, GATE_REPRICE_HOLD_FROM, gateDay('2025-07-15'));
       const pass = repricer.runOnce();
-      await reached(gate, GATE_REPRICE_HELD, 1);
+      await repriceHeld(gate, 1);
       // A second message on the 20th: the month was priced with one there, so that day's fine rows no longer add up.
       expect(await postWebhook(running.url, delivered('wamid.m20b', '2025-07-20'))).toBe(200);
       setSlot(gate, GATE_REPRICE_HOLD_FROM, 0);
@@ -307,7 +255,7 @@ for (const [engine, describeOn, makeDb] of engines)
 
       setSlot(gate, GATE_REPRICE_HOLD_FROM, gateDay('2025-07-08'));
       const pass = repricer.runOnce();
-      await reached(gate, GATE_REPRICE_HELD, 1);
+      await repriceHeld(gate, 1);
       // Utility to Brazil 0.0100 USD from the 5th, imported while the worker holds the book it loaded at the month's start.
       await importRateFile(
         running.store,
