@@ -9,14 +9,20 @@
  * gate's clock cell in the query worker), and never by 15 s or more between two answers, so an answer
  * can only change because the generation moved, not because the cache expired. Waits are bounded
  * polls on a condition (B's generation, B's /health, a notification count), never sleeps.
+ *
+ * Each test posts its own messages on a day of July 2025 no other test posts on, so it passes alone and
+ * its figures are only what it posted: the price file's test on 10 July (after the second card's 5 July
+ * start), the others on days before 5 July, which keep the first card whether or not it has run.
  */
 import { Client } from 'pg';
 import type { HealthResponse } from '@contract';
 import type { ConnectorConfig } from '../../src/connector/config';
-import { startConnector, type RunningConnector } from '../../src/connector/runtime/connector';
+import type { RunningConnector } from '../../src/connector/runtime/connector';
 import { importRateFile } from '../../src/connector/runtime/price-files';
 import { PgStore } from '../../src/connector/store';
+import { startInProcess } from '../helpers/in-process-connector';
 import { requirePrerequisite } from '../helpers/prerequisites';
+import { advanceWorkerClock } from '../helpers/query-worker-gate';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 const TOKEN = 'replicas-visibility-token-0123456789';
@@ -29,8 +35,8 @@ const card = (utility: string) =>
 const R1 = { kind: 'rates' as const, text: card('0.0080'), effectiveFrom: '2025-07-01', fileName: 'r1.csv' };
 const R2 = { kind: 'rates' as const, text: card('0.0100'), effectiveFrom: '2025-07-05', fileName: 'r2.csv' };
 
-/** A delivered utility message to a Brazilian number on 10 July 2025 (UTC). */
-const delivered = (wamid: string, hour: number) => ({
+/** A delivered utility message to a Brazilian number on `day` July 2025 at `hour` (UTC). */
+const delivered = (wamid: string, day: number, hour: number) => ({
   object: 'whatsapp_business_account',
   entry: [
     {
@@ -44,7 +50,7 @@ const delivered = (wamid: string, hour: number) => ({
               {
                 id: wamid,
                 status: 'delivered',
-                timestamp: String(Date.UTC(2025, 6, 10, hour) / 1000),
+                timestamp: String(Date.UTC(2025, 6, day, hour) / 1000),
                 recipient_id: '5511987654321',
                 pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
               },
@@ -79,7 +85,7 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
     // B's cache clock in both places a query can run.
     const advance = (ms: number) => {
       jest.advanceTimersByTime(ms);
-      Atomics.add(gate, 2, ms);
+      advanceWorkerClock(gate, ms);
     };
     // B's listener reconnects only when this lets it (the outage test holds it).
     let reconnectHold: Promise<void> | null = null;
@@ -98,11 +104,11 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
       expect(res.status).toBe(200);
       return (await res.json()) as T;
     };
-    /** Replica B's panel: delivered messages and their cost on 10 July. */
-    const onB = async () => {
+    /** Replica B's panel: delivered messages and their cost on `day` (2025-07-DD). */
+    const onB = async (day: string) => {
       const body = await api<{ rows: { messages: number; cost: string | null }[] }>(
         b,
-        'usage?from=2025-07-10&to=2025-07-10&interval=day&by=category',
+        `usage?from=${day}&to=${day}&interval=day&by=category`,
       );
       expect(body.rows).toHaveLength(1);
       const row = body.rows[0] as { messages: number; cost: string | null };
@@ -134,15 +140,10 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
       const setup = await PgStore.open(db.url, { timezones: { W1: 'UTC' } });
       await importRateFile(setup, R1, 1);
       await setup.close();
-      const pino = jest.requireActual<typeof import('pino')>('pino');
       const start = (worker: boolean, extra: object) =>
-        startConnector({
+        startInProcess({
           config,
           db: db.url,
-          host: '127.0.0.1',
-          port: 0,
-          pulls: false,
-          logger: pino.default({ level: 'silent' }),
           // Every answer is then the query-time pricing the caches hold (the priced rollups are another path).
           repricing: false,
           queryWorker: worker,
@@ -167,15 +168,15 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
     });
 
     it('a webhook acknowledged by A counts in B next answer; B hears of it well within 2 s, A ignores its own notice', async () => {
-      await post(a, delivered('m1', 10));
+      await post(a, delivered('m1', 2, 10));
       // Priced and cached by B: one utility message at 0.0080.
-      expect(await onB()).toEqual({ messages: 1, cost: '0.008' });
+      expect(await onB('2025-07-02')).toEqual({ messages: 1, cost: '0.008' });
       // m1's notification has reached both listeners before the measured webhook is sent.
       await until('m1 heard by both replicas', () => changesOf(a).counts.own === 1 && changesOf(b).counts.received === 1, 2_000);
       const bBefore = b.query.generation();
       const aBefore = a.query.generation();
 
-      await post(a, delivered('m2', 11));
+      await post(a, delivered('m2', 2, 11));
       const ackedAt = Date.now();
       // A's writer moved A's generation before the 200, once.
       expect(a.query.generation()).toBe(aBefore + 1);
@@ -183,7 +184,7 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
       expect(Date.now() - ackedAt).toBeLessThan(2_000);
       // Past the 2 s a cached span is always reused, far inside the 15 s it is kept while the generation stands.
       advance(3_000);
-      expect(await onB()).toEqual({ messages: 2, cost: '0.016' }); // 2 x 0.0080
+      expect(await onB('2025-07-02')).toEqual({ messages: 2, cost: '0.016' }); // 2 x 0.0080
 
       // A received its own notification and did nothing with it: its generation is where its writer left it.
       await until("A's own notification for m2", () => changesOf(a).counts.own === 2, 2_000);
@@ -192,16 +193,22 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
 
       // A replay changes nothing anywhere: no notification is sent, so B's count of them stays put.
       const heard = changesOf(b).counts.received;
-      await post(a, delivered('m2', 11));
-      await post(a, delivered('m3', 12));
+      await post(a, delivered('m2', 2, 11));
+      await post(a, delivered('m3', 2, 12));
       await until('m3 heard by B', () => changesOf(b).counts.received > heard, 2_000);
       expect(changesOf(b).counts.received).toBe(heard + 1);
     });
 
     it('a price file imported through A prices B next answer', async () => {
+      // Three messages of its own on 10 July, heard by B before it answers.
+      const heard = changesOf(b).counts.received;
+      await post(a, delivered('p1', 10, 10));
+      await post(a, delivered('p2', 10, 11));
+      await post(a, delivered('p3', 10, 12));
+      await until('p1 to p3 heard by B', () => changesOf(b).counts.received === heard + 3, 2_000);
       advance(3_000);
-      const before = await onB();
-      expect(before).toEqual({ messages: 3, cost: '0.024' }); // m1, m2, m3 at 0.0080
+      const before = await onB('2025-07-10');
+      expect(before).toEqual({ messages: 3, cost: '0.024' }); // p1, p2, p3 at 0.0080
       await importRateFile(a.store, R2, Date.now());
       // The book B answers with (in the worker, the worker's own) has the new card once its rate_card annotation shows.
       const cards = async () =>
@@ -210,7 +217,7 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
         );
       await until('B reloaded its price book', async () => (await cards()).includes('2025-07-05'), 2_000);
       advance(3_000);
-      expect(await onB()).toEqual({ messages: 3, cost: '0.03' }); // 3 x 0.0100 from 5 July
+      expect(await onB('2025-07-10')).toEqual({ messages: 3, cost: '0.03' }); // 3 x 0.0100 from 5 July
     });
 
     it('a flood of price notifications makes one reload under way and one more after it, not one each', async () => {
@@ -279,10 +286,10 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
       // No notification can reach B now; the fallback moves its generation (every second) instead.
       const heard = changesOf(b).counts.received;
       const g = b.query.generation();
-      await post(a, delivered('m4', 13));
+      await post(a, delivered('m4', 3, 13));
       await until("B's fallback moved its generation", () => b.query.generation() !== g, 3_000);
       advance(3_000);
-      expect(await onB()).toEqual({ messages: 4, cost: '0.04' });
+      expect(await onB('2025-07-03')).toEqual({ messages: 1, cost: '0.008' }); // m4 at 0.0080 (3 July, before the second card)
       expect(changesOf(b).counts.received).toBe(heard);
 
       release();
@@ -292,11 +299,11 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
       expect(up.changeListener).toEqual({ status: 'listening', reconnects: 1, downSince: null, lastError: down.changeListener?.lastError });
       // Notifications again: m5 reaches B by its listener, and B's next answer counts it.
       const g2 = b.query.generation();
-      await post(a, delivered('m5', 14));
+      await post(a, delivered('m5', 3, 14));
       await until('m5 heard by B', () => changesOf(b).counts.received === heard + 1, 2_000);
       expect(b.query.generation()).not.toBe(g2);
       advance(3_000);
-      expect(await onB()).toEqual({ messages: 5, cost: '0.05' });
+      expect(await onB('2025-07-03')).toEqual({ messages: 2, cost: '0.016' }); // m4 and m5, 2 x 0.0080
     });
   });
 });
