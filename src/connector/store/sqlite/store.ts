@@ -116,10 +116,10 @@ const toState = (r: MessageRow): MessageState => ({
 const placeholders = USAGE_KEY_COLUMNS.map(() => '?').join(', ');
 const keyWhere = USAGE_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ');
 
-/** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
 /** How long a write waits for another process's write lock unless the opener says otherwise (StoreOptions). */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
+/** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
 export class SqliteStore implements ConnectorStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
