@@ -196,3 +196,33 @@ export function expectedTotals(events: readonly StatusEvent[]): { messages: numb
   }
   return { messages, billable };
 }
+
+/**
+ * Meta's webhook for one delivered, charged utility message from WABA W1 (number P1) to a Brazilian
+ * number at `iso`: the one-message fixture of the connector suites whose figures are counted by hand.
+ */
+export const deliveredUtilityToBrazil = (wamid: string, iso: string) => ({
+  object: 'whatsapp_business_account',
+  entry: [
+    {
+      id: 'W1',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            metadata: { phone_number_id: 'P1' },
+            statuses: [
+              {
+                id: wamid,
+                status: 'delivered',
+                timestamp: String(Date.parse(iso) / 1000),
+                recipient_id: '5511987654321',
+                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ],
+});

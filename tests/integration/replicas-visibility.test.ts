@@ -24,6 +24,7 @@ import { startInProcess } from '../helpers/in-process-connector';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { advanceWorkerClock } from '../helpers/query-worker-gate';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { deliveredUtilityToBrazil } from '../helpers/webhook-envelopes';
 
 const TOKEN = 'replicas-visibility-token-0123456789';
 const config: ConnectorConfig = {
@@ -36,31 +37,8 @@ const R1 = { kind: 'rates' as const, text: card('0.0080'), effectiveFrom: '2025-
 const R2 = { kind: 'rates' as const, text: card('0.0100'), effectiveFrom: '2025-07-05', fileName: 'r2.csv' };
 
 /** A delivered utility message to a Brazilian number on `day` July 2025 at `hour` (UTC). */
-const delivered = (wamid: string, day: number, hour: number) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: 'W1',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            metadata: { phone_number_id: 'P1' },
-            statuses: [
-              {
-                id: wamid,
-                status: 'delivered',
-                timestamp: String(Date.UTC(2025, 6, day, hour) / 1000),
-                recipient_id: '5511987654321',
-                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-});
+const delivered = (wamid: string, day: number, hour: number) =>
+  deliveredUtilityToBrazil(wamid, new Date(Date.UTC(2025, 6, day, hour)).toISOString());
 
 /** Polls `cond` every 10 ms until it holds; fails after `withinMs` of real time, naming what did not happen. */
 async function until(what: string, cond: () => boolean | Promise<boolean>, withinMs: number): Promise<void> {

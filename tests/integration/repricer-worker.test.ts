@@ -26,6 +26,7 @@ import { PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/stor
 import { BOTH_STORES } from '../helpers/both-stores';
 import { DEMO_TIMEZONES, seedDemoStore, startInProcess } from '../helpers/in-process-connector';
 import { setSlot, slotReaches } from '../helpers/query-worker-gate';
+import { deliveredUtilityToBrazil } from '../helpers/webhook-envelopes';
 
 jest.setTimeout(180_000);
 
@@ -41,31 +42,7 @@ const RATES =
   'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nBrazil,USD,0.0625,0.0080,0.0315,,\n';
 
 /** One delivered, charged utility message to Brazil for W1 at noon UTC of `day`. */
-const delivered = (wamid: string, day: string) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: 'W1',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            metadata: { phone_number_id: 'P1' },
-            statuses: [
-              {
-                id: wamid,
-                status: 'delivered',
-                timestamp: String(Date.parse(`${day}T12:00:00Z`) / 1000),
-                recipient_id: '5511987654321',
-                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-});
+const delivered = (wamid: string, day: string) => deliveredUtilityToBrazil(wamid, `${day}T12:00:00Z`);
 
 async function postWebhook(url: string, body: object): Promise<number> {
   const res = await fetch(`${url}/webhooks/whatsapp`, {

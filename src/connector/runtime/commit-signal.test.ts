@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ConnectorConfig } from '../config';
 import { normaliseEnvelope, parseEnvelope } from '../ingest';
 import { startConnector, type RunningConnector } from './connector';
+import { deliveredUtilityToBrazil } from '../../../tests/helpers/webhook-envelopes';
 
 const observed: string[] = [];
 jest.mock('../metrics', () => ({
@@ -27,31 +28,7 @@ const config: ConnectorConfig = {
   wabas: [{ id: 'W1', name: 'W1', timezone: 'UTC', currency: 'USD', portfolio: 'PF1' }],
 };
 
-const delivered = (wamid: string, iso: string) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: 'W1',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            metadata: { phone_number_id: 'P1' },
-            statuses: [
-              {
-                id: wamid,
-                status: 'delivered',
-                timestamp: String(Date.parse(iso) / 1000),
-                recipient_id: '5511987654321',
-                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-});
+const delivered = deliveredUtilityToBrazil;
 
 /**
  * Both places a query can run: the HTTP thread (its cache clock is jest's fake one) and the query worker

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ConnectorConfig } from '../config';
 import { startConnector, type RunningConnector } from './connector';
 import { importRateFile } from './price-files';
+import { deliveredUtilityToBrazil } from '../../../tests/helpers/webhook-envelopes';
 
 const config: ConnectorConfig = {
   apiToken: 'repricing-token-0123456789abcdef',
@@ -17,31 +18,7 @@ const config: ConnectorConfig = {
 const RATES =
   'Cost per message in USD\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International,Service\nBrazil,USD,0.0625,0.0080,0.0315,,\n';
 
-const delivered = (wamid: string) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: 'W1',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            metadata: { phone_number_id: 'P1' },
-            statuses: [
-              {
-                id: wamid,
-                status: 'delivered',
-                timestamp: String(Date.parse('2025-07-10T12:00:00Z') / 1000),
-                recipient_id: '5511987654321',
-                pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-});
+const delivered = (wamid: string) => deliveredUtilityToBrazil(wamid, '2025-07-10T12:00:00Z');
 
 /** Waits for a condition the background job brings about, checking every 20 ms, failing after 20 s. */
 async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
