@@ -373,6 +373,10 @@ if (!postgres.available) {
 /** Resolves once `n` other sessions of this database are blocked on a lock (the replicas queued behind the gate). */
 async function waitForLockWaiters(gate: Client, n: number): Promise<void> {
   for (;;) {
+    // The gate asks inside its own transaction, where PostgreSQL keeps the list of sessions it read
+    // first: a replica whose pool connects after that read would never be counted, and the loop would
+    // spin until jest's timeout (seen under load). Dropping the snapshot makes each read current.
+    await gate.query('SELECT pg_stat_clear_snapshot()');
     const { rows } = await gate.query<{ waiting: string }>(
       "SELECT COUNT(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
     );
