@@ -213,14 +213,18 @@ export class QueryWorker implements QueryRunner {
     return JSON.parse(json) as ReportContent;
   }
 
-  private async ask(request: (id: number) => WorkerRequest, opts: Pick<Pending, 'stopped'> = {}): Promise<string> {
+  /** The worker that answers next: waits for a restart in progress, refuses while closing or when it cannot start. */
+  private async running(): Promise<Incarnation> {
     if (this.closing) throw new QueryUnavailableError('the connector is shutting down');
-    let inc: Incarnation;
     try {
-      inc = await this.current;
+      return await this.current;
     } catch (err) {
       throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
     }
+  }
+
+  private async ask(request: (id: number) => WorkerRequest, opts: Pick<Pending, 'stopped'> = {}): Promise<string> {
+    const inc = await this.running();
     return new Promise<string>((resolve, reject) => {
       const id = this.nextId++;
       inc.pending.set(id, { resolve: (json) => resolve(json as string), reject, ...opts });
@@ -320,13 +324,7 @@ export class QueryWorker implements QueryRunner {
   readonly pricer: MonthPricer = { open: (members, month) => this.openMonth(members, month) };
 
   private async openMonth(members: readonly WabaInfo[], month: string): Promise<PricedMonth> {
-    if (this.closing) throw new QueryUnavailableError('the connector is shutting down');
-    let inc: Incarnation;
-    try {
-      inc = await this.current;
-    } catch (err) {
-      throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
-    }
+    const inc = await this.running();
     const session = this.nextId++;
     await this.call(inc, session, { type: 'reprice', id: session, month, wabaIds: members.map((w) => w.id) });
     return {
