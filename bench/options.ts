@@ -117,7 +117,9 @@ export const SCALES: Record<ScaleName, Scale> = {
     phones: 20,
     build: 'bulk',
     queryReps: 21,
-    rawReps: 3,
+    // One run of each distinct raw GROUP BY: a scan of 26.7M status events takes tens of seconds, and
+    // several panels share each question (raw-baseline.ts times it once per run).
+    rawReps: 1,
     loadSeconds: 20,
     visibleSamples: 30,
     repriceCapSeconds: 300,

@@ -236,6 +236,25 @@ for (const [engine, describeOn, makeDb, buildPath] of engines)
       }
     });
 
+    it('the raw baseline times each distinct question once per run, however many panels ask it', async () => {
+      const raw = await rawBaseline(db);
+      try {
+        const byCategory = rawQuestionOf(`/api/v1/usage?from=${fromMs}&to=${toMs}&interval=day&by=category`) as RawQuestion;
+        const byCountry = rawQuestionOf(`/api/v1/usage?from=${fromMs}&to=${toMs}&interval=day&by=country`) as RawQuestion;
+        const first = await raw.time(byCategory, 3);
+        expect(raw.runs()).toBe(3);
+        // Asked again (by an equal question, not the same object): the first timing, no new run.
+        expect(await raw.time({ ...byCategory }, 3)).toEqual(first);
+        expect(raw.runs()).toBe(3);
+        const other = await raw.time(byCountry, 2);
+        expect(raw.runs()).toBe(5);
+        expect(other.rows).toBe((await raw.answer(byCountry)).length);
+        expect(first.rows).toBe((await raw.answer(byCategory)).length);
+      } finally {
+        await raw.close();
+      }
+    });
+
     it('allocation panel: billable units per campaign group, and the totals it splits', async () => {
       const panel = panels.find((p) => p.kind === 'allocation') as PanelQuery;
       const units = await answer(panel.requests.find((r) => r.role === 'units')!.path);
