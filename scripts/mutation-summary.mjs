@@ -37,28 +37,46 @@ const bump = (key, status) => {
 };
 const survivors = [];
 
+/** A report's file name as a path from src/ (a report made in another checkout names its files from there). */
+function relativeName(json, file) {
+  const fromCwd = path
+    .relative(process.cwd(), path.resolve(json.projectRoot ?? process.cwd(), file))
+    .split(path.sep)
+    .join('/');
+  return fromCwd.startsWith('../') && fromCwd.includes('/src/') ? fromCwd.slice(fromCwd.indexOf('/src/') + 1) : fromCwd;
+}
+
+// A file in two reports (a scope's old whole-folder report beside its parts, a re-run beside its
+// first run) is counted once, from the newest report, and the older one is named.
+const newest = new Map();
 for (const report of reports) {
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const mtimeMs = fs.statSync(report).mtimeMs;
   for (const [file, { mutants }] of Object.entries(json.files)) {
-    const fromCwd = path
-      .relative(process.cwd(), path.resolve(json.projectRoot ?? process.cwd(), file))
-      .split(path.sep)
-      .join('/');
-    // A report made in another checkout (a worktree) names its files from there: key them from src/.
-    const rel = fromCwd.startsWith('../') && fromCwd.includes('/src/') ? fromCwd.slice(fromCwd.indexOf('/src/') + 1) : fromCwd;
-    for (const m of mutants) {
-      // src/core gets a total beside its areas; any other folder is its own total (counted once).
-      if (rel.startsWith('src/core/')) bump('src/core', m.status);
-      bump(folderOf(rel), m.status);
-      if (UNDETECTED.has(m.status)) {
-        survivors.push({
-          file: rel,
-          line: m.location.start.line,
-          mutator: m.mutatorName,
-          replacement: (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80),
-          status: m.status,
-        });
-      }
+    const rel = relativeName(json, file);
+    const before = newest.get(rel);
+    if (before && before.mtimeMs >= mtimeMs) {
+      console.error(`${rel}: counted from ${before.report}, not from the older ${report}`);
+      continue;
+    }
+    if (before) console.error(`${rel}: counted from ${report}, not from the older ${before.report}`);
+    newest.set(rel, { report, mtimeMs, mutants });
+  }
+}
+
+for (const [rel, { mutants }] of newest) {
+  for (const m of mutants) {
+    // src/core gets a total beside its areas; any other folder is its own total (counted once).
+    if (rel.startsWith('src/core/')) bump('src/core', m.status);
+    bump(folderOf(rel), m.status);
+    if (UNDETECTED.has(m.status)) {
+      survivors.push({
+        file: rel,
+        line: m.location.start.line,
+        mutator: m.mutatorName,
+        replacement: (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80),
+        status: m.status,
+      });
     }
   }
 }

@@ -1,0 +1,68 @@
+// The parts each mutation scope is run in (scripts/mutation.mjs, stryker.config.mjs). Stryker writes
+// its report and its incremental file only when a run ends, so a scope that takes hours on a 2-core
+// machine is run a part at a time: a part that finishes keeps its results even if the next one is
+// stopped, and its next run re-tests only what changed. A scope's last part takes every file the
+// others leave, so the parts always cover the whole folder exactly once.
+
+/** Folder globs of each scope. */
+export const FOLDERS = {
+  core: 'src/core/**/*.ts',
+  query: 'src/connector/query/**/*.ts',
+  frames: 'src/plugin/frames/**/*.ts',
+};
+
+/** Never mutated: tests, barrels and core's test fixtures. */
+export const NOT_MUTATED = ['!**/*.test.ts', '!**/index.ts', '!src/core/test-fixtures/**'];
+
+/** Each scope's named parts, in run order; `rest` (always last) is the folder minus the named parts. */
+export const PARTS = {
+  core: {
+    time: ['src/core/time/**/*.ts'],
+    rules: ['src/core/rules/**/*.ts'],
+    windows: ['src/core/windows/**/*.ts'],
+    'what-if': ['src/core/what-if/**/*.ts'],
+    pricing: ['src/core/pricing/**/*.ts'],
+    ratecard: ['src/core/ratecard/**/*.ts'],
+  },
+  // The served numbers first: usage and cost series and the pricing beneath them.
+  query: {
+    usage: [
+      'src/connector/query/usage-series.ts',
+      'src/connector/query/priced-usage.ts',
+      'src/connector/query/stored-pricing.ts',
+      'src/connector/query/grain-allocation.ts',
+      'src/connector/query/buckets.ts',
+      'src/connector/query/day-range.ts',
+      'src/connector/query/query-context.ts',
+    ],
+    other: ['src/connector/query/other-series.ts'],
+    calls: ['src/connector/query/calls-series.ts', 'src/connector/query/hourly-usage.ts', 'src/connector/query/monthly-reconciliation.ts'],
+  },
+  frames: {
+    'what-if': ['src/plugin/frames/what-if-frames.ts'],
+  },
+};
+
+export const REST = 'rest';
+
+/** The part names of a scope, in run order. */
+export const partsOf = (scope) => [...Object.keys(PARTS[scope] ?? {}), REST];
+
+/** Stryker's `mutate` for a scope, or for one part of it. */
+export function mutateOf(scope, part) {
+  const named = PARTS[scope] ?? {};
+  if (part === undefined) return [FOLDERS[scope], ...NOT_MUTATED];
+  if (part === REST)
+    return [
+      FOLDERS[scope],
+      ...Object.values(named)
+        .flat()
+        .map((glob) => `!${glob}`),
+      ...NOT_MUTATED,
+    ];
+  if (!named[part]) throw new Error(`mutation part "${part}" is not one of ${partsOf(scope).join(', ')} (scope ${scope})`);
+  return [...named[part], ...NOT_MUTATED];
+}
+
+/** The name a run's report and incremental file carry: the scope, or `<scope>-<part>`. */
+export const runName = (scope, part) => (part === undefined ? scope : `${scope}-${part}`);
