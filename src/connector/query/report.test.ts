@@ -176,6 +176,40 @@ describe.each(QUERY_ENGINES)('buildReport on $name', (engine) => {
       ]);
     });
   });
+
+  engine.describe(`digit-string IDs (${engine.name})`, () => {
+    // Meta's WABA and phone number IDs are digit strings of varying length: WABA 10's phone 123 and
+    // WABA 101's phone 23 spell the same digits one after the other, and must stay two rows.
+    const ten: WabaInfo = { ...W, id: '10', portfolio: 'P10' };
+    const hundredOne: WabaInfo = { ...V, id: '101', portfolio: 'P101' };
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [ten, hundredOne],
+        [
+          ...delivered('10', '123', 'd1', '2026-04-10T09:00:00Z', BR, PMP('utility')),
+          ...delivered('101', '23', 'd2', '2026-04-10T10:00:00Z', BR, PMP('marketing')),
+        ],
+      );
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it('by WABA and phone: one row per WABA and phone, each with its own cost', async () => {
+      const rows = await buildReport(fx.ctx, {
+        from: '2026-04-10',
+        to: '2026-04-10',
+        by: parseReportDimensions('waba,phone'),
+        source: 'estimate',
+      });
+      expect(rows).toEqual([
+        row({ waba: '10', phone_number_id: '123', messages: 1, billable: 1, cost: '0.0072' }),
+        row({ waba: '101', phone_number_id: '23', messages: 1, billable: 1, cost: '0.0625' }),
+      ]);
+    });
+  });
 });
 
 describe('parseReportDimensions', () => {
