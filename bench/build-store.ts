@@ -20,8 +20,11 @@ import {
 export type { BuildPlan };
 
 export interface BuildResult {
-  /** Which builder wrote the store: `webhook` (this file, over HTTP) or `bulk` (bulk-build.ts, in-process). */
-  path: 'webhook' | 'bulk';
+  /**
+   * Which builder wrote the store: `webhook` (this file, over HTTP) or `bulk` (bulk-build.ts,
+   * in-process); `reused` when `--reuse-store` gave a store an earlier run built (no build timed).
+   */
+  path: 'webhook' | 'bulk' | 'reused';
   messages: number;
   /** Status events posted (sent, delivered, read). */
   events: number;
@@ -30,8 +33,9 @@ export interface BuildResult {
   tierAnnouncements: number;
   /** POSTs (webhook) or ingest transactions (bulk). */
   requests: number;
-  seconds: number;
-  eventsPerSec: number;
+  /** Null for a reused store: this run did not build it. */
+  seconds: number | null;
+  eventsPerSec: number | null;
 }
 
 function post(agent: http.Agent, url: URL, body: string): Promise<void> {

@@ -202,3 +202,39 @@ export async function rawBaseline(db: string): Promise<RawBaseline> {
     close: () => client.end(),
   };
 }
+
+/**
+ * The order the raw questions are timed in when their time is budgeted: the questions more panels
+ * ask first (so a budget covers the most panels), ties in the order they were first asked.
+ * `perPanel` lists each panel's question keys.
+ */
+export function rawOrder(perPanel: readonly (readonly string[])[]): string[] {
+  const asked = new Map<string, { panels: number; first: number }>();
+  for (const keys of perPanel)
+    for (const key of new Set(keys)) {
+      const a = asked.get(key);
+      if (a) a.panels += 1;
+      else asked.set(key, { panels: 1, first: asked.size });
+    }
+  return [...asked].sort(([, a], [, b]) => b.panels - a.panels || a.first - b.first).map(([key]) => key);
+}
+
+/**
+ * Times `keys` in order while the budget lasts: a question is started only while less than
+ * `budgetMs` has passed (null: no budget), and one started runs to its end. Gives each timed key's
+ * median ms; the keys left out are not in the map.
+ */
+export async function timeWithinBudget(
+  keys: readonly string[],
+  budgetMs: number | null,
+  time: (key: string) => Promise<number>,
+  nowMs: () => number = () => performance.now(),
+): Promise<Map<string, number>> {
+  const start = nowMs();
+  const timed = new Map<string, number>();
+  for (const key of keys) {
+    if (budgetMs !== null && nowMs() - start >= budgetMs) break;
+    timed.set(key, await time(key));
+  }
+  return timed;
+}

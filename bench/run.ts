@@ -79,7 +79,14 @@ function buildRecord(opts: Options, qr: QueriesResult | null): Record<string, un
     const { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds } = e.store;
     return { events, calls, inbound, tierAnnouncements, requests, eventsPerSec, seconds };
   };
-  return { path: opts.build, default: opts.build === opts.scale.build, sqlite: of(qr?.sqlite), postgres: of(qr?.postgres) };
+  return {
+    path: opts.build,
+    default: opts.build === opts.scale.build,
+    // The SQLite store came from an earlier run (--reuse-store): its build was not timed by this one.
+    ...(opts.reuseStore ? { sqliteReusedFrom: opts.reuseStore } : {}),
+    sqlite: of(qr?.sqlite),
+    postgres: of(qr?.postgres),
+  };
 }
 
 const NO_CONNECTOR = 'the connector CLI (src/connector/cli/main.ts) does not exist in this tree yet';
@@ -172,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
               endSec,
               () => (opts.noPostgres ? Promise.resolve(null) : startPostgres()),
               opts.build,
+              opts.reuseStore,
             );
             peaks.queriesSqlite = QUERY_PEAK.sqlite;
             peaks.queriesPostgres = QUERY_PEAK.postgres;

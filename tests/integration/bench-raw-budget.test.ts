@@ -1,0 +1,96 @@
+/**
+ * The bench's raw-baseline budget and `--reuse-store`, with figures made by hand (no timing is
+ * asserted: the clock is a counter the fake questions move).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseOptions, SCALES } from '../../bench/options';
+import { rawOrder, timeWithinBudget } from '../../bench/raw-baseline';
+import { reuseStore } from '../../bench/reused-store';
+import { openStore } from '../../src/connector/runtime/open-store';
+
+describe('rawOrder', () => {
+  it('puts the questions more panels ask first, ties in the order first asked, each once', () => {
+    // a: panels 1, 2, 3; b: 2 and 4; c: 1; d: 4 and 5 (asked twice by panel 5, counted once).
+    const order = rawOrder([['c', 'a'], ['a', 'b'], ['a'], ['b', 'd'], ['d', 'd'], []]);
+    expect(order).toEqual(['a', 'b', 'd', 'c']);
+  });
+});
+
+describe('timeWithinBudget', () => {
+  // Each question "takes" its ms on a clock of our own.
+  const run = async (keys: string[], cost: Record<string, number>, budgetMs: number | null) => {
+    let now = 1_000;
+    const asked: string[] = [];
+    const timed = await timeWithinBudget(
+      keys,
+      budgetMs,
+      async (k) => {
+        asked.push(k);
+        now += cost[k] as number;
+        return cost[k] as number;
+      },
+      () => now,
+    );
+    return { timed: Object.fromEntries(timed), asked };
+  };
+
+  it('starts a question only while the budget lasts, and lets a started one finish', async () => {
+    // 0 ms: a (120) -> 120: b (90) -> 210 >= 200: stop. c is never asked.
+    expect(await run(['a', 'b', 'c'], { a: 120, b: 90, c: 5 }, 200)).toEqual({ timed: { a: 120, b: 90 }, asked: ['a', 'b'] });
+    // 0: a (120) -> 120: b (79) -> 199 < 200: c (5) -> 204.
+    expect(await run(['a', 'b', 'c'], { a: 120, b: 79, c: 5 }, 200)).toEqual({ timed: { a: 120, b: 79, c: 5 }, asked: ['a', 'b', 'c'] });
+  });
+
+  it('times every question without a budget, and none with a budget of 0', async () => {
+    expect((await run(['a', 'b'], { a: 1e9, b: 1e9 }, null)).asked).toEqual(['a', 'b']);
+    expect(await run(['a'], { a: 1 }, 0)).toEqual({ timed: {}, asked: [] });
+  });
+});
+
+describe('--reuse-store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-bench-reuse-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('is parsed as the file to reuse, and refused without one', () => {
+    expect(parseOptions(['--scale', 'full', '--reuse-store', '/x/q.sqlite'], 'out.json').reuseStore).toBe('/x/q.sqlite');
+    expect(parseOptions([], 'out.json').reuseStore).toBeNull();
+    expect(() => parseOptions(['--reuse-store='], 'out.json')).toThrow(
+      '--reuse-store: give the SQLite file of an earlier run of the same scale',
+    );
+  });
+
+  it("refuses a store that is not the scale's, and one whose WAL was not checkpointed; takes it otherwise", async () => {
+    const file = path.join(dir, 'old.sqlite');
+    expect(() => reuseStore(file, path.join(dir, 'q.sqlite'), SCALES.tiny)).toThrow(`--reuse-store: ${file} does not exist`);
+    const store = await openStore(`sqlite:${file}`, { timezones: {} });
+    expect(() => reuseStore(file, path.join(dir, 'q.sqlite'), SCALES.tiny)).toThrow(
+      `--reuse-store: ${file}-wal holds pages not checkpointed`,
+    );
+    await store.close();
+    // An empty store holds 0 of the tiny scale's 3,000 messages.
+    expect(() => reuseStore(file, path.join(dir, 'q.sqlite'), SCALES.tiny)).toThrow(
+      `--reuse-store: ${file} holds 0 messages, the tiny scale's store 3000`,
+    );
+    expect(fs.existsSync(path.join(dir, 'q.sqlite'))).toBe(false);
+    // A scale of no messages takes it: linked in, counts read, nothing timed.
+    const none = { ...SCALES.tiny, messages: 0 };
+    expect(reuseStore(file, path.join(dir, 'q.sqlite'), none)).toEqual({
+      path: 'reused',
+      messages: 0,
+      events: 0,
+      calls: 0,
+      inbound: 0,
+      tierAnnouncements: 0,
+      priceFiles: 0,
+      requests: 0,
+      seconds: null,
+      eventsPerSec: null,
+    });
+    expect(fs.statSync(path.join(dir, 'q.sqlite')).ino).toBe(fs.statSync(file).ino);
+  });
+});
