@@ -200,6 +200,9 @@ async function addRawBaselines(panels: Measured[], questions: Map<string, RawQue
   const timed = await timeWithinBudget(order, budgetMs, async (key) => {
     const t = (await raw.time(questions.get(key) as RawQuestion, scale.rawReps)).medianMs;
     log(`  raw GROUP BY ${key}: ${round(t)} ms`);
+    // A raw scan holds this process for minutes; one I/O turn lets fetch's pool see the keep-alive
+    // sockets the connector closed meanwhile, so the next request does not go out on a dead one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return t;
   });
   if (timed.size < order.length) log(`  raw GROUP BY: ${timed.size} of ${order.length} questions timed within ${scale.rawBudgetSeconds} s`);
