@@ -9,6 +9,14 @@ export function percentile(samples: readonly number[], p: number): number {
 
 export const median = (samples: readonly number[]): number => percentile(samples, 50);
 
+/** The largest sample (NaN for none); a loop, because `Math.max(...samples)` overflows the stack past ~100k samples. */
+export function maxOf(samples: readonly number[]): number {
+  if (samples.length === 0) return NaN;
+  let m = -Infinity;
+  for (const s of samples) if (s > m) m = s;
+  return m;
+}
+
 export function round(value: number, digits = 2): number {
   if (!Number.isFinite(value)) return value;
   const f = 10 ** digits;

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { BENCH_TOKEN } from '../bench-config';
 import { CLI, ROOT, startConnector, trackChild } from '../connector-process';
 import { writeRateCard } from '../rate-card';
-import { log, percentile, round } from '../stats';
+import { log, maxOf, percentile, round } from '../stats';
 import { repriceMet } from '../targets';
 import { statusWebhookBody, type BenchWaba } from '../webhook-bodies';
 
@@ -129,7 +129,7 @@ function steadyLoad(url: string, waba: BenchWaba, atSec: number) {
         webhooks: window.length,
         p50Ms: stat(50),
         p99Ms: stat(99),
-        maxMs: window.length ? round(Math.max(...window)) : null,
+        maxMs: window.length ? round(maxOf(window)) : null,
         errors,
       };
     },

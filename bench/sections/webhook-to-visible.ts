@@ -9,7 +9,7 @@
 import { BENCH_TOKEN } from '../bench-config';
 import type { RunningConnector } from '../connector-process';
 import { panelQueries } from '../panel-queries';
-import { log, median, percentile, round } from '../stats';
+import { log, maxOf, median, percentile, round } from '../stats';
 import { VISIBLE_TARGET, visibleMet } from '../targets';
 import { rng, statusWebhookBody, type BenchWaba } from '../webhook-bodies';
 
@@ -105,7 +105,7 @@ export async function measureWebhookToVisible(
     visible: latencies.length,
     medianMs: latencies.length ? round(median(latencies)) : null,
     p95Ms: latencies.length ? round(percentile(latencies, 95)) : null,
-    maxMs: latencies.length ? round(Math.max(...latencies)) : null,
+    maxMs: latencies.length ? round(maxOf(latencies)) : null,
     medianPolls: polls.length ? median(polls) : null,
   };
   log(`  webhook → visible: median ${figure.medianMs} ms, max ${figure.maxMs} ms (${figure.visible}/${samples} visible)`);
