@@ -27,6 +27,7 @@ import { QUERY_LAYER_TARGET, measureQueryLayer } from './sections/query-layer';
 import { REPRICE_TARGET, measureReprice, repriceSectionMet } from './sections/repricing';
 import { REPLICAS_TARGET, measureReplicas } from './sections/replicas';
 import { log } from './stats';
+import { reuseStore } from './reused-store';
 import { buildWabas } from './webhook-bodies';
 import { MEMORY_TARGET, UNIQUE_CONTACTS_TARGET, VISIBLE_TARGET, ceilingShare, ingestMet, memoryMet, pluginQueryMet } from './targets';
 
@@ -166,7 +167,11 @@ export async function main(argv: string[]): Promise<number> {
       ? await timed('ingest', { ...INGEST_TARGET }, () => runIngest(opts, dir, config, peaks))
       : skipped({ ...INGEST_TARGET }, 'not selected (--only)');
 
-    const needStore = ['queries', 'webhookUnderLoad', 'uniqueContacts', 'webhookToVisible', 'repricing', 'memory'].some(want);
+    // `--only repricing --reuse-store FILE` re-prices a kept store without timing its panels again.
+    const repricingAlone =
+      opts.reuseStore !== null && !['queries', 'webhookUnderLoad', 'uniqueContacts', 'webhookToVisible', 'memory'].some(want);
+    const needStore =
+      ['queries', 'webhookUnderLoad', 'uniqueContacts', 'webhookToVisible', 'repricing', 'memory'].some(want) && !repricingAlone;
     out.queries = !needStore
       ? skipped({ ...QUERIES_TARGET }, 'not selected (--only)')
       : !connectorAvailable()
@@ -248,13 +253,15 @@ export async function main(argv: string[]): Promise<number> {
       ? skipped({ ...REPRICE_TARGET }, 'not selected (--only)')
       : !connectorAvailable()
         ? skipped({ ...REPRICE_TARGET }, NO_CONNECTOR)
-        : !qr
+        : !qr && !repricingAlone
           ? skipped({ ...REPRICE_TARGET }, 'no query store was built')
           : await timed('repricing', { ...REPRICE_TARGET }, async () => {
+              const file = path.join(dir, 'queries.sqlite');
+              const messages = qr ? qr.sqlite.store.messages : reuseStore(opts.reuseStore as string, file, opts.scale).messages;
               const r = await measureReprice({
-                file: path.join(dir, 'queries.sqlite'),
+                file,
                 config,
-                messages: qr.sqlite.store.messages,
+                messages,
                 endSec,
                 waba: buildWabas(opts.scale.phones)[0]!,
                 capSeconds: opts.scale.repriceCapSeconds,
