@@ -18,6 +18,7 @@ import { describeEventStats, describeEventStatsSlots, type LockAccess } from './
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
+import { describePricedCallBehaviour } from './priced-calls-suite';
 import { describePricingInputBehaviour } from './pricing-input-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
@@ -81,6 +82,7 @@ if (!postgres.available) {
   describeInvoiceBehaviour(postgresEngine);
   describeReportDeliveryBehaviour(postgresEngine);
   describePricedRollupBehaviour(postgresEngine);
+  describePricedCallBehaviour(postgresEngine);
   describeIngestGrouping(postgresEngine, async (store) => {
     const c = new Client({ connectionString: urlOf.get(store) as string });
     await c.connect();

@@ -253,6 +253,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             wabaIds: members,
             pricing: tampered,
             dims: dims as never,
+            calls: [],
             version: target?.version as string,
             pricedAtMs: 0,
           }),
@@ -289,6 +290,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             wabaIds: members,
             pricing: tampered,
             dims: dims as never,
+            calls: [],
             version: 'another-version',
             pricedAtMs: 0,
           }),
@@ -564,6 +566,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             wabaIds: [W],
             pricing: [],
             dims: { country: [], phone: [], group: [] },
+            calls: [],
             version: 'v',
             pricedAtMs: 0,
           };
@@ -593,6 +596,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
               wabaIds: [W],
               pricing: [],
               dims: { country: [], phone: [], group: [] },
+              calls: [],
               version: 'v',
               pricedAtMs: 0,
             });

@@ -8,6 +8,7 @@ import { describeEventStats, type Slot } from './event-stats-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
+import { describePricedCallBehaviour } from './priced-calls-suite';
 import { describePricingInputBehaviour } from './pricing-input-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
@@ -47,6 +48,7 @@ describeConnectorStoreBehaviour(sqlite);
 describeInvoiceBehaviour(sqlite);
 describeReportDeliveryBehaviour(sqlite);
 describePricedRollupBehaviour(sqlite);
+describePricedCallBehaviour(sqlite);
 describeIngestGrouping(sqlite, async (store) => {
   const db = new Database(fileOf.get(store) as string, { readonly: true });
   try {
@@ -206,6 +208,40 @@ describe('SqliteStore migration 009 on a store with history', () => {
       ]);
     } finally {
       after.close();
+    }
+  });
+});
+
+describe('SqliteStore migration 017 on a store with history', () => {
+  it('marks every month already holding calls from its first day with calls, the earlier day winning over a mark already there', async () => {
+    const file = path.join(dir, 'calls-016.db');
+    const old = path.join(dir, 'migrations-016');
+    fs.mkdirSync(old);
+    for (const m of listMigrations().filter((m) => m.version <= 16)) fs.writeFileSync(path.join(old, m.name), m.sql);
+    const db = new Database(file);
+    migrateSqlite(db, old);
+    const daily = db.prepare("INSERT INTO calls_daily VALUES (?, ?, 'P1', 'BR', 'Brazil', 'business_initiated', 1, 1, 30)");
+    for (const [day, waba] of [
+      ['2025-07-10', 'W1'],
+      ['2025-07-03', 'W1'],
+      ['2025-08-20', 'W1'],
+      ['2025-07-15', 'W2'],
+    ])
+      daily.run(day, waba);
+    // W2's July already owed from the 20th (usage), its calls from the 15th: the 15th; W1's August from the 2nd stays.
+    db.prepare("INSERT INTO pricing_dirty VALUES ('W2', '2025-07', '2025-07-20', NULL)").run();
+    db.prepare("INSERT INTO pricing_dirty VALUES ('W1', '2025-08', '2025-08-02', '2025-08-02')").run();
+    db.close();
+
+    const store = new SqliteStore(file, { timezones: {} });
+    try {
+      expect(await store.pricingDirty()).toEqual([
+        { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-03', touchedDay: '2025-07-03' },
+        { wabaId: 'W2', month: '2025-07', fromDay: '2025-07-15', touchedDay: '2025-07-15' },
+        { wabaId: 'W1', month: '2025-08', fromDay: '2025-08-02', touchedDay: '2025-08-02' },
+      ]);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,6 +1,8 @@
 /**
  * /calls (calls-series.ts) on a small fixture, in-process on SQLite and PostgreSQL: pulses and cost per
  * call worked out by hand, each WABA's own days, every `by`, Meta's pulled figures, the refusal of hours.
+ * Every estimate answer is asked twice, priced at query time and read from the priced call rollups the
+ * re-pricer wrote (priced_calls), and both must be the hand figures.
  */
 import { callsQuery } from '@contract';
 import { describeOnBothStores } from '../../../tests/helpers/both-stores';
@@ -9,6 +11,7 @@ import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import type { ConnectorStore } from '../store';
 import { callsSeries } from './calls-series';
 import type { QueryContext, WabaInfo } from './query-context';
+import { Repricer } from './re-pricer';
 
 jest.setTimeout(60_000);
 
@@ -51,6 +54,7 @@ async function call(store: ConnectorStore, wabaId: string, c: Call): Promise<voi
 describeOnBothStores('calls', (open) => {
   let store: ConnectorStore;
   let ctx: QueryContext;
+  let stored: QueryContext;
   const U: WabaInfo = { id: 'W_UTC', name: 'Shop UTC', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
   // Kolkata is UTC+5:30.
   const K: WabaInfo = {
@@ -157,12 +161,20 @@ describeOnBothStores('calls', (open) => {
       },
       { lastCompleteDay: '2026-04-02' },
     );
+    await new Repricer({ store, wabas: ctx.wabas, holder: 'test', loadBook: async () => book }).runToCompletion();
+    expect(await store.pricingDirty()).toEqual([]);
+    expect((await store.pricedCalls({ fromDay: '2026-04-01', toDay: '2026-04-30' })).length).toBe(5);
+    stored = { ...ctx, readPricedRollups: true };
   });
   afterAll(async () => {
     await store.close();
   });
 
-  const ask = async (params: Record<string, string>) => (await callsSeries(ctx, callsQuery.parse(params))).rows;
+  const ask = async (params: Record<string, string>) => {
+    const rows = (await callsSeries(ctx, callsQuery.parse(params))).rows;
+    expect((await callsSeries(stored, callsQuery.parse(params))).rows).toEqual(rows);
+    return rows;
+  };
   const utcDay = (d: string) => ({ time: at(`${d}T00:00:00Z`), bucket: d, currency: 'USD' });
 
   it('per day and country: pulses round per call, user-initiated calls free, rows by time then key', async () => {

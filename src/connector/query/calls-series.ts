@@ -1,18 +1,11 @@
-import {
-  firstDayOf,
-  InputError,
-  marketOfCountry,
-  monthOf,
-  OTHER_MARKET,
-  priceCalls,
-  toDecimalString,
-  type CallRecord,
-  type Micros,
-} from '@core';
+import { addDays, daysInMonth, firstDayOf, InputError, marketOfCountry, monthOf, OTHER_MARKET, toDecimalString, type Micros } from '@core';
 import type { CallDimension, CallsQuery, CallsResponse } from '@contract';
+import type { PricedCallRow } from '../store';
 import { bucketOf } from './buckets';
-import { localDays, spanOf, withinData } from './day-range';
-import { currencyOfDay, selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+import { localDays, spanOf, withinData, type LocalDays } from './day-range';
+import { byCallKey, priceCallMonths } from './priced-calls';
+import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+import { pricingVersion } from './re-pricer';
 
 type CallRow = CallsResponse['rows'][number];
 
@@ -54,40 +47,65 @@ function dimValue(f: CallFact, d: CallDimension): string | null {
   }
 }
 
-/** Calls are priced one by one from the month start (pulses round per call; minute tiers per portfolio and month). */
-async function estimateFacts(ctx: QueryContext, fromDay: string, toDay: string): Promise<CallFact[]> {
-  const finished = await ctx.store.finishedCalls({ fromDay: firstDayOf(monthOf(fromDay)), toDay });
-  const records: CallRecord[] = [];
-  for (const c of finished) {
-    const waba = ctx.wabas.get(c.wabaId);
-    if (!waba || (c.direction !== 'business_initiated' && c.direction !== 'user_initiated')) continue;
-    records.push({
-      callId: c.callId,
-      wabaId: c.wabaId,
-      portfolioId: waba.portfolio,
-      currency: currencyOfDay(waba, c.day),
-      day: c.day,
-      startMs: c.startMs,
-      direction: c.direction,
-      durationSec: Math.max(0, c.durationSec),
-      market: c.market,
-      dims: { phone: c.phoneNumberId, country: c.country },
-    });
+const factOf = (ctx: QueryContext, r: PricedCallRow): CallFact => ({
+  day: r.day,
+  waba: ctx.wabas.get(r.wabaId) as WabaInfo,
+  phone: r.phoneNumberId || null,
+  country: r.country || null,
+  market: r.market,
+  direction: r.direction,
+  calls: r.calls,
+  durationSec: r.durationSec,
+  pulses: r.pulses,
+  costMicros: r.costMicros,
+  currency: r.currency,
+});
+
+// The version is a hash of the configured WABAs and core's rules: computed once per configuration.
+const versions = new WeakMap<ReadonlyMap<string, WabaInfo>, string>();
+function versionOf(wabas: ReadonlyMap<string, WabaInfo>): string {
+  let v = versions.get(wabas);
+  if (v === undefined) versions.set(wabas, (v = pricingVersion(wabas)));
+  return v;
+}
+
+/**
+ * The estimate facts of `read`, one per calls_daily key: each call priced on its own by core (pulses
+ * round per call; minute tiers per portfolio, market and month, in call start order), each month
+ * whole (tiers count per month, so months are independent). With `readPricedRollups`, a month no
+ * configured WABA has a dirty mark in is read from priced_calls (one indexed read, narrowed to the
+ * query's WABAs, phones, countries and directions); the other months (dirty, or with stored rows of
+ * another pricing version) are priced at query time, in one store read, by the function whose rows
+ * the re-pricer stores (`priceCallMonths`), so the answer is the same either way. In key order.
+ */
+async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, wabaIds: readonly string[]): Promise<CallFact[]> {
+  const dirty = ctx.readPricedRollups
+    ? new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month))
+    : null;
+  const rows: PricedCallRow[] = [];
+  const atQueryTime: string[] = [];
+  for (let month = monthOf(read.fromDay); month <= monthOf(read.toDay); month = monthOf(addDays(firstDayOf(month), daysInMonth(month)))) {
+    if (dirty && !dirty.has(month)) {
+      const monthEnd = addDays(firstDayOf(month), daysInMonth(month) - 1);
+      const stored = await ctx.store.pricedCalls({
+        fromDay: firstDayOf(month) > read.fromDay ? firstDayOf(month) : read.fromDay,
+        toDay: monthEnd < read.toDay ? monthEnd : read.toDay,
+        wabaIds,
+        phones: q.phone,
+        countries: q.country,
+        directions: q.direction,
+      });
+      const version = versionOf(ctx.wabas);
+      if (stored.every((r) => r.version === version)) {
+        for (const r of stored) if (ctx.wabas.has(r.wabaId)) rows.push(r);
+        continue;
+      }
+    }
+    atQueryTime.push(month);
   }
-  const priced = priceCalls(records, ctx.priceBook());
-  return priced.calls.map((c) => ({
-    day: c.day,
-    waba: ctx.wabas.get(c.wabaId) as WabaInfo,
-    phone: c.dims?.phone ?? null,
-    country: c.dims?.country ?? null,
-    market: c.market,
-    direction: c.direction,
-    calls: 1,
-    durationSec: c.durationSec,
-    pulses: c.pulses,
-    costMicros: c.costMicros,
-    currency: c.currency,
-  }));
+  for (const r of await priceCallMonths(ctx.store, [...ctx.wabas.values()], atQueryTime, ctx.priceBook()))
+    if (r.day >= read.fromDay && r.day <= read.toDay) rows.push(r);
+  return rows.sort(byCallKey).map((r) => factOf(ctx, r));
 }
 
 async function metaFacts(ctx: QueryContext, wabaId: string, fromDay: string, toDay: string): Promise<CallFact[]> {
@@ -131,7 +149,7 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
     for (const [id, r] of ranges) facts.push(...(await metaFacts(ctx, id, r.fromDay, r.toDay)));
   } else {
     const read = await withinData(ctx.store, span, [...ctx.wabas.keys()]);
-    const estimated = read ? await estimateFacts(ctx, read.fromDay, read.toDay) : [];
+    const estimated = read ? await estimateFacts(ctx, read, q, [...ranges.keys()]) : [];
     facts = estimated.filter((f) => {
       const r = ranges.get(f.waba.id);
       return r !== undefined && f.day >= r.fromDay && f.day <= r.toDay;

@@ -29,11 +29,11 @@ describe('pricingVersion', () => {
   const B = waba('W_B', 'PF2', 'EUR');
 
   it('is the first 16 hex digits of the SHA-256 of the derivation, core rules and the WABAs by id, whatever the map order', () => {
-    // Written out by hand: derivation 2, then each WABA as [id, portfolio, currency schedule], ids ascending.
+    // Written out by hand: derivation 3, then each WABA as [id, portfolio, currency schedule], ids ascending.
     const want = createHash('sha256')
       .update(
         JSON.stringify({
-          derivation: 2,
+          derivation: 3,
           rules: PRICING_RULES,
           settings: [
             ['W_A', 'PF1', [{ from: '', code: 'USD' }]],

@@ -13,17 +13,19 @@ import {
   type PricingProblem,
   type UsageRow,
 } from '@core';
-import type { ConnectorStore, DirtyMonth, PricedDimension, PricedDimRow, PricedUsageRow, PricingLease } from '../store';
+import type { ConnectorStore, DirtyMonth, PricedCallRow, PricedDimension, PricedDimRow, PricedUsageRow, PricingLease } from '../store';
 import { pricingKeyOf, splitParent } from './grain-allocation';
+import { priceCallMonths } from './priced-calls';
 import { toUsageRowKeepingUnknown } from './priced-usage';
 import type { WabaInfo } from './query-context';
 
 /**
  * Bumped when the way stored prices are derived changes (allocation, columns): every month is re-priced.
  * 2: the finer grains split with core's `allocate` (remainder ties to the larger weight first), the rule
- * the query-time path uses too.
+ * the query-time path uses too. 3: each day's priced calls are written with it (priced_calls,
+ * migration 017, which also marks every month holding calls).
  */
-const DERIVATION = 2;
+const DERIVATION = 3;
 const DIMENSIONS: readonly PricedDimension[] = ['country', 'phone', 'group'];
 
 /**
@@ -187,6 +189,8 @@ export async function allocateDay(
 export interface PricedDayRows {
   pricing: PricedUsageRow[];
   dims: Record<PricedDimension, PricedDimRow[]>;
+  /** The day's finished calls priced per call and summed per calls_daily key (priced-calls.ts). */
+  calls: PricedCallRow[];
 }
 
 /** A portfolio month priced from its first day, its days allocated one at a time (just before each is written). */
@@ -213,19 +217,32 @@ export function localMonthPricer(store: ConnectorStore, loadBook: () => Promise<
   return {
     async open(members, month) {
       // The book is read after the claim: a file imported since marks the month with its touched day.
-      const pricing = await priceMonth(store, members, month, await loadBook());
-      const byDay = new Map<string, PricedUsageRow[]>();
-      for (const r of pricing.values()) {
-        const list = byDay.get(r.day) ?? [];
-        list.push(r);
-        byDay.set(r.day, list);
-      }
+      const book = await loadBook();
+      const pricing = await priceMonth(store, members, month, book);
+      // Calls are read whole at the month's start, not per day: a call that ends after this read
+      // leaves a mark with its touched day, which keeps its day dirty (no check like MovedUnderfoot's).
+      const calls = byDayOf(await priceCallMonths(store, members, [month], book));
+      const byDay = byDayOf(pricing.values());
       return {
-        day: async (day) => ({ pricing: byDay.get(day) ?? [], dims: await allocateDay(store, members, day, pricing) }),
+        day: async (day) => ({
+          pricing: byDay.get(day) ?? [],
+          dims: await allocateDay(store, members, day, pricing),
+          calls: calls.get(day) ?? [],
+        }),
         close: () => undefined,
       };
     },
   };
+}
+
+function byDayOf<T extends { day: string }>(rows: Iterable<T>): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.day) ?? [];
+    list.push(r);
+    out.set(r.day, list);
+  }
+  return out;
 }
 
 export interface RepricerOptions {
@@ -373,12 +390,13 @@ export class Repricer {
       const last = addDays(firstDayOf(month), daysInMonth(month) - 1);
       const wabaIds = members.map((w) => w.id);
       for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); ; day = addDays(day, 1)) {
-        const { pricing, dims } = await priced.day(day);
+        const { pricing, dims, calls } = await priced.day(day);
         const written = await this.options.store.writePricedDay(lease(), {
           day,
           wabaIds,
           pricing,
           dims,
+          calls,
           version: this.version,
           pricedAtMs: this.now(),
         });

@@ -18,6 +18,8 @@ export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector
 export { PRICED_DIMENSIONS } from './priced-rollups';
 export type {
   DirtyMonth,
+  PricedCallQuery,
+  PricedCallRow,
   PricedDay,
   PricedDimension,
   PricedDimQuery,

@@ -125,19 +125,131 @@ export interface PricingLease {
   leaseMs: number;
 }
 
+/**
+ * One row of priced_calls (migration 017): the finished calls of one calls_daily key (day, WABA,
+ * phone, country, market, direction; '' where unknown, as there), each priced by core on its own
+ * (pulses round per call; minute tiers per portfolio and month, in call start order) and summed.
+ */
+export interface PricedCallRow {
+  day: string;
+  wabaId: string;
+  phoneNumberId: string;
+  country: string;
+  market: string;
+  /** business_initiated or user_initiated: core prices no other call, and no panel counts one. */
+  direction: string;
+  portfolioId: string;
+  currency: string;
+  calls: number;
+  durationSec: number;
+  pulses: number;
+  /** The sum of the key's priced calls; null only when none of them has a price (`problem` says why). */
+  costMicros: Micros | null;
+  /** Core's code for the key's calls without a price (`no_call_rate`), else null. */
+  problem: string | null;
+  /** The pricing version the row was written under (read back; writes take it from `PricedDay`). */
+  version?: string;
+}
+
+/** A panel's read of priced_calls: `range` narrowed to the listed WABAs, phones, countries and directions (empty or absent: all). */
+export interface PricedCallQuery extends DayRange {
+  wabaIds?: readonly string[];
+  phones?: readonly string[];
+  countries?: readonly string[];
+  directions?: readonly string[];
+}
+
+export const PRICED_CALL_KEY_COLUMNS = ['day', 'waba_id', 'phone_number_id', 'country', 'market', 'direction'] as const;
+export const PRICED_CALL_COLUMNS = [
+  ...PRICED_CALL_KEY_COLUMNS,
+  'portfolio_id',
+  'currency',
+  'calls',
+  'duration_sec',
+  'pulses',
+  'cost_micros',
+  'problem',
+  'version',
+  'priced_at_ms',
+] as const;
+
+/** Values of a priced_calls row in PRICED_CALL_COLUMNS order. */
+export function pricedCallValues(r: PricedCallRow, version: string, atMs: number): unknown[] {
+  return [
+    r.day,
+    r.wabaId,
+    r.phoneNumberId,
+    r.country,
+    r.market,
+    r.direction,
+    r.portfolioId,
+    r.currency,
+    r.calls,
+    r.durationSec,
+    r.pulses,
+    r.costMicros,
+    r.problem,
+    version,
+    atMs,
+  ];
+}
+
+export function pricedCallOf(r: Record<string, unknown>): PricedCallRow {
+  return {
+    day: String(r.day),
+    wabaId: String(r.waba_id),
+    phoneNumberId: String(r.phone_number_id),
+    country: String(r.country),
+    market: String(r.market),
+    direction: String(r.direction),
+    portfolioId: String(r.portfolio_id),
+    currency: String(r.currency),
+    calls: Number(r.calls),
+    durationSec: Number(r.duration_sec),
+    pulses: Number(r.pulses),
+    costMicros: microsOf(r.cost_micros),
+    problem: r.problem === null || r.problem === undefined ? null : String(r.problem),
+    ...(r.version === undefined || r.version === null ? {} : { version: String(r.version) }),
+  };
+}
+
+/**
+ * The read behind `pricedCalls`, for both engines (`ph(i)` writes the i-th placeholder, from 1): the
+ * day range leads so the primary key (day first) or the (waba_id, day) index serves it, and the
+ * panel's narrowing goes to SQL, so only the rows it keeps leave the database.
+ */
+export function pricedCallsSql(q: PricedCallQuery, ph: (i: number) => string): { sql: string; args: unknown[] } {
+  const args: unknown[] = [q.fromDay, q.toDay];
+  const where = [`day >= ${ph(1)}`, `day <= ${ph(2)}`];
+  const narrow = (col: string, values: readonly string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
+  };
+  narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
+  narrow('phone_number_id', q.phones);
+  narrow('country', q.countries);
+  narrow('direction', q.directions);
+  return {
+    sql: `SELECT * FROM priced_calls WHERE ${where.join(' AND ')} ORDER BY ${PRICED_CALL_KEY_COLUMNS.join(', ')}`,
+    args,
+  };
+}
+
 /** Everything priced for one WABA-local day of the WABAs in `wabaIds` (it replaces what was stored). */
 export interface PricedDay {
   day: string;
   wabaIds: readonly string[];
   pricing: readonly PricedUsageRow[];
   dims: Readonly<Record<PricedDimension, readonly PricedDimRow[]>>;
+  /** The day's priced calls (priced_calls). */
+  calls: readonly PricedCallRow[];
   version: string;
   pricedAtMs: number;
 }
 
 /**
- * The priced rollups and the bookkeeping of their maintenance (migration 013). Ingest and price-file
- * imports mark months dirty themselves; the re-pricer (query/re-pricer.ts) does the rest through this.
+ * The priced rollups (migrations 013, and 017 for calls) and the bookkeeping of their maintenance.
+ * Ingest (messages and calls) and price-file imports mark months dirty themselves; the re-pricer (query/re-pricer.ts) does the rest through this.
  */
 export interface PricedRollupStore {
   /** Every dirty month, in (month, WABA) order. */
@@ -168,6 +280,8 @@ export interface PricedRollupStore {
   pricedUsageUnfit(range: DayRange, version: string): Promise<number>;
   /** One finer grain summed per day, WABA, value, market, category, pricing type and currency, narrowed in SQL. */
   pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]>;
+  /** The stored priced calls of a range, narrowed in SQL, in key order. */
+  pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]>;
 }
 
 /** The column of a finer grain's dimension, and its table. */

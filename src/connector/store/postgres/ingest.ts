@@ -448,6 +448,7 @@ async function applyCalls(
   calls: readonly CallEvent[],
   timeZoneOf: (waba: string) => string,
   rollup: Deltas<[number, number, number]>,
+  markDay: (wabaId: string, day: string) => void,
 ): Promise<void> {
   const firstWaba = new Map<string, string>();
   for (const e of calls) if (!firstWaba.has(e.callId)) firstWaba.set(e.callId, e.wabaId);
@@ -463,6 +464,12 @@ async function applyCalls(
     // A late connect can move a call to another day: the old contribution is removed whole, then re-added.
     if (cur?.counted) rollup.add(cur.counted, contribution(cur.state.durationSec ?? 0, -1));
     if (keyText) rollup.add(keyText, contribution(next.durationSec ?? 0, 1));
+    // Both keys' months are owed a pricing of their calls (start order and durations count for tiers).
+    if (cur?.counted) {
+      const [day, wabaId] = JSON.parse(cur.counted) as [string, string];
+      markDay(wabaId, day);
+    }
+    if (key) markDay(key.wabaId, key.day);
     current.set(e.callId, { state: next, counted: keyText });
   }
   const rows = [...current.values()]
@@ -605,7 +612,14 @@ export async function ingestBatch(
   // Window openers go in first, so the batch's own inbound messages and calls are part of the history the classifier reads.
   const reclassify = await insertContactEvents(c, added);
   if (statuses.length > 0 || reclassify.size > 0) await applyStatuses(c, statuses, reclassify, timeZoneOf, usage, contacts);
-  if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup);
+  // The re-pricer's marks (migration 013): per WABA and month, the batch's first day (usage, and calls since 017).
+  const dirty = new Map<string, string>();
+  const markDay = (wabaId: string, day: string) => {
+    const key = `${wabaId}\u0000${day.slice(0, 7)}`;
+    const first = dirty.get(key);
+    if (first === undefined || day < first) dirty.set(key, day);
+  };
+  if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup, markDay);
   for (const e of added.filter((x): x is InboundEvent => x.kind === 'inbound')) {
     const day = localDay(e.atMs, timeZoneOf(e.wabaId));
     inbound.add(JSON.stringify([day, e.wabaId, e.phoneNumberId ?? '', countryOf(e.from, day), e.referralSourceId ?? '']), [1]);
@@ -621,14 +635,7 @@ export async function ingestBatch(
     pricing.add(JSON.stringify([v[0], v[1], v[4], v[5], v[6], v[7]]), [Number(v[9]), Number(v[10])]);
   }
   await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages', 'units'], pricing.rows());
-  // The re-pricer's marks (migration 013): per WABA and month, the batch's first day.
-  const dirty = new Map<string, string>();
-  for (const r of usageRows) {
-    const day = String(r.values[0]);
-    const key = `${String(r.values[1])}\u0000${day.slice(0, 7)}`;
-    const first = dirty.get(key);
-    if (first === undefined || day < first) dirty.set(key, day);
-  }
+  for (const r of usageRows) markDay(String(r.values[1]), String(r.values[0]));
   await markDirty(c, dirty);
   await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
   await addCounters(

@@ -8,12 +8,18 @@ import {
   markAfterWrite,
   markOf,
   monthOfDay,
+  PRICED_CALL_COLUMNS,
   PRICED_COLUMNS,
   PRICED_DIMENSIONS,
+  pricedCallOf,
+  pricedCallsSql,
+  pricedCallValues,
   pricedRowOf,
   pricedTotalsSql,
   pricedValues,
   type DirtyMonth,
+  type PricedCallQuery,
+  type PricedCallRow,
   type PricedDay,
   type PricedDimension,
   type PricedDimQuery,
@@ -49,11 +55,13 @@ export async function markDirty(c: PoolClient, days: ReadonlyMap<string, string>
   );
 }
 
-/** Every month with usage on or after `fromDay`, from its first such day. */
+/** Every month with usage or calls (migration 017) on or after `fromDay`, from its first such day. */
 export async function markFromDay(c: PoolClient, fromDay: string): Promise<void> {
   await c.query(
     `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day)
-     SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM usage_pricing WHERE day >= $1 GROUP BY waba_id, substr(day, 1, 7)
+     SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM (
+       SELECT waba_id, day FROM usage_pricing WHERE day >= $1 UNION ALL SELECT waba_id, day FROM calls_daily WHERE day >= $1
+     ) AS d GROUP BY waba_id, substr(day, 1, 7)
      ORDER BY 1, 2 ${UPSERT_DIRTY}`,
     [fromDay],
   );
@@ -129,7 +137,7 @@ export class PgPricedRollups implements PricedRollupStore {
         l.portfolioId,
         l.month,
       ]);
-      for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table)])
+      for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls'])
         await c.query(`DELETE FROM ${table} WHERE day = $1 AND waba_id = ANY($2::text[])`, [d.day, [...d.wabaIds]]);
       await insertColumns(
         c,
@@ -140,6 +148,13 @@ export class PgPricedRollups implements PricedRollupStore {
       );
       for (const dim of PRICED_DIMENSIONS)
         await insertColumns(c, DIM_TABLE[dim].table, dimColumns(dim), DIM_TYPES, d.dims[dim].map(dimValues));
+      await insertColumns(
+        c,
+        'priced_calls',
+        PRICED_CALL_COLUMNS,
+        CALL_TYPES,
+        d.calls.map((r) => pricedCallValues(r, d.version, d.pricedAtMs)),
+      );
       const month = monthOfDay(d.day);
       let touched: string | null = null;
       for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))
@@ -197,6 +212,12 @@ export class PgPricedRollups implements PricedRollupStore {
     return Number(res.rows[0].n);
   }
 
+  async pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]> {
+    const { sql, args } = pricedCallsSql(query, (i) => `$${i}`);
+    const res = await this.pool.query(sql, args);
+    return res.rows.map(pricedCallOf);
+  }
+
   async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
     const { sql, args } = pricedTotalsSql(dimension, query, (i) => `$${i}`);
     const res = await this.pool.query(sql, args);
@@ -218,6 +239,23 @@ const PRICED_TYPES = [
   'bigint',
   'bigint',
   'text',
+  'text',
+  'text',
+  'bigint',
+];
+const CALL_TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
   'text',
   'text',
   'bigint',

@@ -257,6 +257,7 @@ export class PgStore implements ConnectorStore {
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
   pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v) => this.priced.pricedUsageUnfit(r, v);
+  pricedCalls: PricedRollupStore['pricedCalls'] = (q) => this.priced.pricedCalls(q);
 
   async rateFiles(): Promise<StoredRateFile[]> {
     const res = await this.sidePool.query('SELECT * FROM rate_files ORDER BY effective_from, kind, currency');

@@ -56,7 +56,12 @@ export class SqliteCallRollup {
     if (sign < 0) this.dropEmpty.run(...key);
   }
 
-  apply(e: CallEvent, timeZone: string): void {
+  /**
+   * Folds the event into its call and moves the call's contribution; returns the WABA and day of the
+   * keys it was counted under before and after (none while it has not terminated), whose months the
+   * re-pricer owes a pricing of their calls.
+   */
+  apply(e: CallEvent, timeZone: string): [string, string][] {
     const row = this.get.get(e.callId) as CallRow | undefined;
     const next = foldCall(row ? toState(row) : null, e);
     const key = callKeyOf(next, timeZone);
@@ -77,6 +82,13 @@ export class SqliteCallRollup {
       s.durationSec,
       keyText,
     );
+    const touched: [string, string][] = [];
+    if (row?.counted_key) {
+      const [day, wabaId] = JSON.parse(row.counted_key) as [string, string];
+      touched.push([wabaId, day]);
+    }
+    if (key) touched.push([key.wabaId, key.day]);
+    return touched;
   }
 
   read(range: DayRange): CallsDailyRow[] {

@@ -8,12 +8,18 @@ import {
   markAfterWrite,
   markOf,
   monthOfDay,
+  PRICED_CALL_COLUMNS,
   PRICED_COLUMNS,
   PRICED_DIMENSIONS,
+  pricedCallOf,
+  pricedCallsSql,
+  pricedCallValues,
   pricedRowOf,
   pricedTotalsSql,
   pricedValues,
   type DirtyMonth,
+  type PricedCallQuery,
+  type PricedCallRow,
   type PricedDay,
   type PricedDimension,
   type PricedDimQuery,
@@ -33,9 +39,14 @@ const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = MIN(
 export const MARK_DIRTY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day) VALUES (?, substr(?, 1, 7), ?, ?)
   ${UPSERT_DIRTY}`;
 
-/** Every month with usage on or after `fromDay`, from its first such day (a price file in force from `fromDay`). */
+/**
+ * Every month with usage or calls on or after `@day`, from its first such day (a price file in force
+ * from that day; calls since migration 017, whose rows the same re-pricing writes).
+ */
 export const MARK_FROM_DAY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day)
-  SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM usage_pricing WHERE day >= ? GROUP BY waba_id, substr(day, 1, 7)
+  SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM (
+    SELECT waba_id, day FROM usage_pricing WHERE day >= @day UNION ALL SELECT waba_id, day FROM calls_daily WHERE day >= @day
+  ) WHERE true GROUP BY waba_id, substr(day, 1, 7)
   ${UPSERT_DIRTY}`;
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -44,12 +55,16 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 export class SqlitePricedRollups implements PricedRollupStore {
   private readonly markFrom: Database.Statement;
   private readonly insertPriced: Database.Statement;
+  private readonly insertCall: Database.Statement;
   private readonly insertDim: Record<PricedDimension, Database.Statement>;
 
   constructor(private readonly db: Database.Database) {
     this.markFrom = db.prepare(MARK_FROM_DAY_SQL);
     this.insertPriced = db.prepare(
       `INSERT INTO priced_usage (${PRICED_COLUMNS.join(', ')}) VALUES (${placeholders(PRICED_COLUMNS.length)})`,
+    );
+    this.insertCall = db.prepare(
+      `INSERT INTO priced_calls (${PRICED_CALL_COLUMNS.join(', ')}) VALUES (${placeholders(PRICED_CALL_COLUMNS.length)})`,
     );
     this.insertDim = Object.fromEntries(
       PRICED_DIMENSIONS.map((d) => [
@@ -61,7 +76,7 @@ export class SqlitePricedRollups implements PricedRollupStore {
 
   /** For a price-file import, inside its transaction. */
   markFromDay(day: string): void {
-    this.markFrom.run(day);
+    this.markFrom.run({ day });
   }
 
   async pricingDirty(): Promise<DirtyMonth[]> {
@@ -74,7 +89,7 @@ export class SqlitePricedRollups implements PricedRollupStore {
       .transaction(() => {
         const stored = this.db.prepare('SELECT version FROM pricing_version WHERE id = 1').get() as { version: string } | undefined;
         if (stored?.version === version) return false;
-        this.markFrom.run('');
+        this.markFrom.run({ day: '' });
         this.db
           .prepare('INSERT INTO pricing_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version')
           .run(version);
@@ -115,10 +130,11 @@ export class SqlitePricedRollups implements PricedRollupStore {
           .prepare('UPDATE pricing_leases SET lease_until_ms = ? WHERE portfolio_id = ? AND month = ?')
           .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
         const wabas = placeholders(d.wabaIds.length);
-        for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table)])
+        for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls'])
           this.db.prepare(`DELETE FROM ${table} WHERE day = ? AND waba_id IN (${wabas})`).run(d.day, ...d.wabaIds);
         for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
         for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
+        for (const r of d.calls) this.insertCall.run(...pricedCallValues(r, d.version, d.pricedAtMs));
         const which = `month = ? AND waba_id IN (${wabas})`;
         const month = monthOfDay(d.day);
         const { touched } = this.db
@@ -167,6 +183,15 @@ export class SqlitePricedRollups implements PricedRollupStore {
       .prepare(`SELECT COUNT(*) AS n FROM priced_usage WHERE day >= ? AND day <= ?${byWaba} AND (problem IS NOT NULL OR version <> ?)`)
       .get(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId]), version) as { n: number };
     return Number(row.n);
+  }
+
+  async pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]> {
+    const { sql, args } = pricedCallsSql(query, () => '?');
+    const rows = this.db
+      .prepare(sql)
+      .safeIntegers(true)
+      .all(...args) as Record<string, unknown>[];
+    return rows.map(pricedCallOf);
   }
 
   async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {

@@ -239,9 +239,14 @@ export class SqliteStore implements ConnectorStore {
       delta.messages += messages;
       delta.units += units;
     } else this.usageDeltas.set(id, { key, messages, units });
-    const mark = `${key.wabaId}\u0000${key.day.slice(0, 7)}`;
+    this.markDirty(key.wabaId, key.day);
+  }
+
+  /** Notes that the re-pricer owes `day`'s month of `wabaId` a pricing from `day` on (written at the transaction's end). */
+  private markDirty(wabaId: string, day: string): void {
+    const mark = `${wabaId}\u0000${day.slice(0, 7)}`;
     const first = this.dirtyMarks.get(mark);
-    if (first === undefined || key.day < first) this.dirtyMarks.set(mark, key.day);
+    if (first === undefined || day < first) this.dirtyMarks.set(mark, day);
   }
 
   /** Adds the transaction's summed usage changes to usage_daily and usage_pricing; a row left at 0 and 0 goes. */
@@ -363,7 +368,7 @@ export class SqliteStore implements ConnectorStore {
       if (res.changes === 0) continue;
       inserted++;
       if (e.kind === 'status') this.applyStatus(e);
-      else if (e.kind === 'call') this.calls.apply(e, this.timeZoneOf(e.wabaId));
+      else if (e.kind === 'call') for (const [wabaId, day] of this.calls.apply(e, this.timeZoneOf(e.wabaId))) this.markDirty(wabaId, day);
       else if (e.kind === 'inbound')
         this.contacts.note(this.inbound.apply(e, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
       const opener = contactEventOf(e);
@@ -522,6 +527,7 @@ export class SqliteStore implements ConnectorStore {
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
   pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v) => this.priced.pricedUsageUnfit(r, v);
+  pricedCalls: PricedRollupStore['pricedCalls'] = (q) => this.priced.pricedCalls(q);
 
   async rateFiles(): Promise<StoredRateFile[]> {
     const rows = this.db.prepare('SELECT * FROM rate_files ORDER BY effective_from, kind, currency').all() as Record<
