@@ -100,11 +100,13 @@ function steadyLoad(url: string, waba: BenchWaba, atSec: number) {
       req.on('error', reject);
       req.end(body);
     });
+  // Fresh wamids in every run: on a reused store (--reuse-store) an earlier run's would be duplicates, which write nothing.
+  const run = Date.now().toString(36);
   const running = (async () => {
     for (let i = 0; !stopped; i++) {
       const body = statusWebhookBody(waba.id, waba.phones[0] as string, [
         {
-          wamid: `wamid.R${i.toString(36)}`,
+          wamid: `wamid.R${run}.${i.toString(36)}`,
           status: 'delivered',
           timestampSec: atSec,
           recipient: '5511900000002',

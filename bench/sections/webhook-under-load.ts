@@ -75,11 +75,13 @@ async function postFor(conn: RunningConnector, waba: BenchWaba, seconds: number,
   const phone = waba.phones[0] as string;
   const out: number[] = [];
   const until = Date.now() + seconds * 1000;
+  // Fresh wamids in every run: on a reused store (--reuse-store) an earlier run's would be duplicates, which write nothing.
+  const run = Date.now().toString(36);
   try {
     for (let i = 0; Date.now() < until; i++) {
       const body = statusWebhookBody(waba.id, phone, [
         {
-          wamid: `wamid.L${tag}${i.toString(36)}`,
+          wamid: `wamid.L${tag}${run}.${i.toString(36)}`,
           status: 'delivered',
           timestampSec: atSec,
           recipient: '5511900000000',
