@@ -32,8 +32,9 @@ export async function importPriceFile(kind: RateFileKind, file: string, flags: I
     process.stdout.write(
       `imported ${kind} ${path.basename(file)}: ${entry.currency}, effective ${flags.effective}, ${size} (${Date.now() - started} ms)\n`,
     );
+    // Migration 013's priced rollups: the import marked the months it touches in its own transaction.
     process.stderr.write(
-      'history is re-priced on the next query: costs come from the raw counts and the price files in force on each day.\n',
+      `stored prices of every month with usage from ${flags.effective} on are marked stale: a running connector re-prices them in the background and prices them at query time until it has.\n`,
     );
   } finally {
     await store.close();
