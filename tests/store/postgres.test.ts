@@ -19,6 +19,7 @@ import { describeIngestGrouping, rowText, type TableDump } from './ingest-groupi
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
 import { describePricedCallBehaviour } from './priced-calls-suite';
+import { finishedCallsSql } from '../../src/connector/store/postgres/store';
 import { describePricingInputBehaviour } from './pricing-input-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
@@ -217,6 +218,28 @@ if (!postgres.available) {
       await again.ping();
       await again.close();
       expect(await versions(url)).toEqual(applied);
+    });
+
+    it("reads a day range's finished calls through migration 018's index on the counted day, with or without a WABA", async () => {
+      const url = await freshSchemaUrl();
+      const store = await PgStore.open(url, TIMEZONES);
+      await store.close();
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        // An empty table would be scanned whatever indexes it has: with scans off, the plan shows whether the index serves the expression.
+        await c.query('SET enable_seqscan = off');
+        const plan = async (byWaba: boolean) => {
+          await c.query(`PREPARE q${byWaba ? 1 : 0} AS ${finishedCallsSql(byWaba)}`);
+          const args = byWaba ? "('2025-07-01', '2025-07-31', 'W')" : "('2025-07-01', '2025-07-31')";
+          const rows = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE q${byWaba ? 1 : 0}${args}`)).rows;
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        };
+        expect(await plan(false)).toContain('calls_counted_day');
+        expect(await plan(true)).toContain('calls_counted_day');
+      } finally {
+        await c.end();
+      }
     });
 
     it('names the setting when the URL is empty or not a postgres URL', async () => {

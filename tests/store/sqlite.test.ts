@@ -9,6 +9,7 @@ import { describeIngestGrouping, rowText, type TableDump } from './ingest-groupi
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
 import { describePricedCallBehaviour } from './priced-calls-suite';
+import { finishedCallsSql } from '../../src/connector/store/sqlite/calls';
 import { describePricingInputBehaviour } from './pricing-input-suite';
 import { describeReportDeliveryBehaviour } from './report-deliveries-suite';
 import type { StoreEngine } from './store-engine';
@@ -242,6 +243,28 @@ describe('SqliteStore migration 017 on a store with history', () => {
       ]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('SqliteStore finished calls', () => {
+  it("reads a day range's finished calls through migration 018's index on the counted day, with or without a WABA", async () => {
+    const file = path.join(dir, 'plan.db');
+    await new SqliteStore(file, { timezones: {} }).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (byWaba: boolean) =>
+        (
+          db.prepare(`EXPLAIN QUERY PLAN ${finishedCallsSql(byWaba)}`).all('2025-07-01', '2025-07-31', ...(byWaba ? ['W'] : [])) as {
+            detail: string;
+          }[]
+        )
+          .map((r) => r.detail)
+          .join('\n');
+      expect(plan(false)).toContain('USING INDEX calls_counted_day');
+      expect(plan(true)).toContain('USING INDEX calls_counted_day');
+    } finally {
+      db.close();
     }
   });
 });

@@ -31,6 +31,14 @@ const toState = (r: CallRow): CallState => ({
 const cols = CALL_KEY_COLUMNS.join(', ');
 const orNull = (v: unknown) => (v === '' ? null : String(v));
 
+/**
+ * The terminated calls counted on the days `?` to `?` (and of WABA `?` when `byWaba`), in start
+ * order. The day is read with the expression migration 018 indexes, so the read seeks to the range.
+ */
+export const finishedCallsSql = (byWaba: boolean) =>
+  `SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
+  WHERE counted_key IS NOT NULL AND json_extract(counted_key, '$[0]') BETWEEN ? AND ?${byWaba ? ' AND waba_id = ?' : ''} ORDER BY start_ms, call_id`;
+
 /** Calls folded per call id and rolled up per WABA-local day; runs inside the store's ingest transaction. */
 export class SqliteCallRollup {
   private readonly get;

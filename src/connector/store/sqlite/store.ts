@@ -17,7 +17,7 @@ import {
   type UsageKey,
 } from '../message-state';
 import { contactEventOf, inferVerdict, LOOKBACK_MS, MAX_OUTBOUND_CONSIDERED, withInferred, type ContactEvent } from '../window-inference';
-import { SqliteCallRollup } from './calls';
+import { finishedCallsSql, SqliteCallRollup } from './calls';
 import { SqliteContactSketches } from './contacts';
 import { SqliteInboundRollup } from './inbound';
 import { SqliteInvoices } from './invoices';
@@ -456,12 +456,8 @@ export class SqliteStore implements ConnectorStore {
   }
 
   async finishedCalls(range: DayRange): Promise<FinishedCall[]> {
-    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
     const rows = this.db
-      .prepare(
-        `SELECT call_id, start_ms, connected_at_ms, terminated_at_ms, duration_sec, counted_key FROM calls
-      WHERE counted_key IS NOT NULL AND json_extract(counted_key, '$[0]') BETWEEN ? AND ?${byWaba} ORDER BY start_ms, call_id`,
-      )
+      .prepare(finishedCallsSql(range.wabaId !== undefined))
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as {
       call_id: string;
       start_ms: number | null;
