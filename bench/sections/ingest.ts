@@ -73,7 +73,8 @@ function summarise(backend: string, per: number, connections: number, runs: Inge
   };
 }
 
-async function storedEvents(url: string): Promise<number | null> {
+/** The store's own event count (`GET /health` → `store.events`), null when the connector cannot say. */
+export async function storedEvents(url: string): Promise<number | null> {
   try {
     const body = (await (await fetch(`${url}/health`)).json()) as { store?: { events?: number } };
     return typeof body.store?.events === 'number' ? body.store.events : null;

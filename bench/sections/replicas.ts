@@ -15,6 +15,7 @@ import type { BenchPostgres } from '../postgres';
 import { cpuSeconds, treeCpuSeconds } from '../proc-stats';
 import { log, median, percentile, round } from '../stats';
 import { buildWabas } from '../webhook-bodies';
+import { storedEvents } from './ingest';
 import { deliveredPanel } from './webhook-to-visible';
 
 /** No issue-13 target: item 7 asks for the measurement. `replicas` is what the section compares. */
@@ -161,15 +162,6 @@ export interface ReplicasResult {
   /** No non-2xx answer and no socket error in any run. */
   clean: boolean;
   met: boolean;
-}
-
-async function storedEvents(url: string): Promise<number | null> {
-  try {
-    const body = (await (await fetch(`${url}/health`)).json()) as { store?: { events?: number } };
-    return typeof body.store?.events === 'number' ? body.store.events : null;
-  } catch {
-    return null;
-  }
 }
 
 /** CPU seconds now, for a window: each connector's and PostgreSQL's. */

@@ -13,6 +13,7 @@ import { createCliWorkspace, importRateCards, rateCardFixture, type CliWorkspace
 import { runCli, startConnector, type ConnectorProcess } from '../helpers/connector-harness';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows } from '../reliability/report-totals';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 jest.setTimeout(180_000);
 
@@ -112,12 +113,7 @@ describe.each(BOTH_STORES)('a WABA switching currency, on $title', (engine) => {
     // The clock pinned after the mid-month switch, so /metrics shows WABA B's December in both currencies.
     connector = await startConnector({ db, config, env: { WASPEND_DEMO_AS_OF: '2026-12-20T12:00:00Z' } });
     for (const body of BODIES) {
-      const res = await fetch(`${connector.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-      });
-      expect(res.status).toBe(200);
+      await postAcknowledged(connector.url, body);
     }
   });
 

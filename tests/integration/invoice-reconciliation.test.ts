@@ -15,6 +15,7 @@ import { runCli, startConnector, type ConnectorProcess } from '../helpers/connec
 import { envelopeWithCalls, envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { openStore } from '../../src/connector/runtime/open-store';
 import type { MetaCallRow, MetaPricingRow } from '../../src/connector/pull/pull-sink';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 jest.setTimeout(180_000);
 
@@ -198,13 +199,7 @@ describe.each(BOTH_STORES)('invoice reconciliation on $title', (engine) => {
     }
     connector = await startConnector({ db, config });
     for (const body of BODIES) {
-      const res = await fetch(`${connector.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+      await postAcknowledged(connector.url, body);
     }
   });
 

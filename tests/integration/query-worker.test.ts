@@ -17,6 +17,7 @@ import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
 import { seedDemoStore, startInProcess } from '../helpers/in-process-connector';
 import { reached, setGate } from '../helpers/query-worker-gate';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
+import { postWebhook } from '../helpers/post-webhook';
 
 jest.setTimeout(180_000);
 
@@ -32,16 +33,6 @@ interface Answer {
 async function get(url: string, q: string): Promise<Answer> {
   const res = await fetch(`${url}/api/v1${q}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   return { status: res.status, text: await res.text() };
-}
-
-async function postWebhook(url: string, body: object): Promise<number> {
-  const res = await fetch(`${url}/webhooks/whatsapp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res.status;
 }
 
 /** One delivered, charged utility status for WABA B on a day inside the seeded data. */

@@ -19,6 +19,7 @@ import { PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/stor
 import { requirePrerequisite } from '../helpers/prerequisites';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { expectStoredAsQueryTime } from '../store/priced-rollups-suite';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 const TOKEN = 'replicas-repricing-token-0123456789';
 // Two WABAs in one portfolio: the re-pricer prices (and leases) them together, per portfolio and month.
@@ -135,12 +136,7 @@ postgres.describe('two connectors on one PostgreSQL: re-pricing under webhooks a
     dbs.push(shared);
     const posted: (Delivered | Called)[] = [];
     const post = async (to: RunningConnector, e: Delivered | Called) => {
-      const res = await fetch(`${to.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(bodyOf(e)),
-      });
-      expect(res.status).toBe(200);
+      await postAcknowledged(to.url, bodyOf(e));
       posted.push(e);
     };
 
@@ -249,12 +245,7 @@ postgres.describe('two connectors on one PostgreSQL: re-pricing under webhooks a
     const c = await start(single.url);
     running.push(c);
     for (const e of posted) {
-      const res = await fetch(`${c.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(bodyOf(e)),
-      });
-      expect(res.status).toBe(200);
+      await postAcknowledged(c.url, bodyOf(e));
     }
     await importRateFile(c.store, R1, 0);
     await importRateFile(c.store, C1, 0);

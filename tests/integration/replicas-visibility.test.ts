@@ -22,9 +22,10 @@ import { importRateFile } from '../../src/connector/runtime/price-files';
 import { PgStore } from '../../src/connector/store';
 import { startInProcess } from '../helpers/in-process-connector';
 import { requirePrerequisite } from '../helpers/prerequisites';
-import { advanceWorkerClock } from '../helpers/query-worker-gate';
+import { advanceCacheClock, fakeCacheClock } from '../helpers/cache-clock';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { deliveredUtilityToBrazil } from '../helpers/webhook-envelopes';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 const TOKEN = 'replicas-visibility-token-0123456789';
 const config: ConnectorConfig = {
@@ -61,21 +62,13 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
     let b: RunningConnector;
     const gate = new Int32Array(new SharedArrayBuffer(16));
     // B's cache clock in both places a query can run.
-    const advance = (ms: number) => {
-      jest.advanceTimersByTime(ms);
-      advanceWorkerClock(gate, ms);
-    };
+    const advance = (ms: number) => advanceCacheClock(gate, ms);
     // B's listener reconnects only when this lets it (the outage test holds it).
     let reconnectHold: Promise<void> | null = null;
     let reconnectAsked = 0;
 
     const post = async (to: RunningConnector, envelope: object) => {
-      const res = await fetch(`${to.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(envelope),
-      });
-      expect(res.status).toBe(200);
+      await postAcknowledged(to.url, envelope);
     };
     const api = async <T>(to: RunningConnector, pathAndQuery: string): Promise<T> => {
       const res = await fetch(`${to.url}/api/v1/${pathAndQuery}`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -99,20 +92,7 @@ postgres.describe('two connectors on one PostgreSQL: what one acknowledges, the 
     };
 
     beforeAll(async () => {
-      jest.useFakeTimers({
-        doNotFake: [
-          'Date',
-          'hrtime',
-          'nextTick',
-          'queueMicrotask',
-          'setImmediate',
-          'clearImmediate',
-          'setInterval',
-          'clearInterval',
-          'setTimeout',
-          'clearTimeout',
-        ],
-      });
+      fakeCacheClock();
       db = await createTestDatabase('waspend_replica_visibility');
       // The first card is in the database before either replica starts, so both load it.
       const setup = await PgStore.open(db.url, { timezones: { W1: 'UTC' } });

@@ -31,6 +31,7 @@ import { requirePrerequisite } from '../helpers/prerequisites';
 import { makeTempDir } from '../helpers/reliability-config';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 jest.setTimeout(120_000);
 
@@ -451,12 +452,7 @@ describe('scheduled report delivery', () => {
     await Promise.race([reached(gate, 1), firing]);
     expect(fired).toBe(false);
     // 12:00 on 04-20 in Sao Paulo, marketing to Brazil: 0.0625 by the invented card.
-    const res = await fetch(`${c.url}/webhooks/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(delivered('wamid.held-1', '2026-04-20T15:00:00Z', BR, PMP('marketing'))),
-    });
-    expect(res.status).toBe(200);
+    await postAcknowledged(c.url, delivered('wamid.held-1', '2026-04-20T15:00:00Z', BR, PMP('marketing')));
     expect(await c.store.messageVerdict('wamid.held-1')).toMatchObject({ category: 'marketing' });
     expect(fired).toBe(false);
     expect(smtp.mails).toHaveLength(0);

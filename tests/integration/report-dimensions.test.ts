@@ -13,6 +13,7 @@ import { envelopeWithStatuses } from '../helpers/webhook-envelopes';
 import { reportRows, sumDecimals } from '../reliability/report-totals';
 import { DEMO_WABAS } from '../../src/connector/demo';
 import { REPORT_DIMENSIONS } from '../../src/connector/query';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 jest.setTimeout(240_000);
 
@@ -172,12 +173,7 @@ describe('waspend report --by country within one market (hand-computed)', () => 
       delivered('wamid.ca2', '16045550104', '2026-05-05T17:00:00Z', 'utility'),
     ];
     for (const body of bodies) {
-      const res = await fetch(`${connector.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
-      expect(res.status).toBe(200);
+      await postAcknowledged(connector.url, body);
     }
   });
   afterAll(async () => {

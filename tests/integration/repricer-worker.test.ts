@@ -27,6 +27,7 @@ import { BOTH_STORES } from '../helpers/both-stores';
 import { DEMO_TIMEZONES, seedDemoStore, startInProcess } from '../helpers/in-process-connector';
 import { setSlot, slotReaches } from '../helpers/query-worker-gate';
 import { deliveredUtilityToBrazil } from '../helpers/webhook-envelopes';
+import { postWebhook } from '../helpers/post-webhook';
 
 jest.setTimeout(180_000);
 
@@ -43,16 +44,6 @@ const RATES =
 
 /** One delivered, charged utility message to Brazil for W1 at noon UTC of `day`. */
 const delivered = (wamid: string, day: string) => deliveredUtilityToBrazil(wamid, `${day}T12:00:00Z`);
-
-async function postWebhook(url: string, body: object): Promise<number> {
-  const res = await fetch(`${url}/webhooks/whatsapp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
 
 /** Resolves once the worker has been held on a re-pricing day step `count` times (it is blocked in the last). */
 const repriceHeld = (gate: Int32Array, count: number): Promise<void> => slotReaches(gate, GATE_REPRICE_HELD, (v) => v >= count);

@@ -25,6 +25,7 @@ import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
 import { runCli } from '../helpers/connector-harness';
 import { startInProcess } from '../helpers/in-process-connector';
 import { envelopeWithCalls, envelopeWithStatuses } from '../helpers/webhook-envelopes';
+import { postAcknowledged } from '../helpers/post-webhook';
 
 jest.setTimeout(180_000);
 
@@ -300,16 +301,6 @@ async function seed(db: string): Promise<void> {
   }
 }
 
-async function post(url: string, body: object): Promise<void> {
-  const res = await fetch(`${url}/webhooks/whatsapp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${text}`);
-}
-
 for (const engine of BOTH_STORES)
   engine.describe(`served numbers on ${engine.scheme}`, () => {
     let running: RunningConnector;
@@ -326,7 +317,7 @@ for (const engine of BOTH_STORES)
         // "now" for the default tier month and the lists' 400-day look-back: pinned, not the calendar.
         asOfMs: AS_OF,
       });
-      for (const body of [...wabaAEnvelopes(), ...wabaBEnvelopes(), ...callEnvelopes()]) await post(running.url, body);
+      for (const body of [...wabaAEnvelopes(), ...wabaBEnvelopes(), ...callEnvelopes()]) await postAcknowledged(running.url, body);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-values-cfg-'));
       const configFile = path.join(dir, 'waspend.yaml');
       fs.writeFileSync(configFile, stringify(config));

@@ -9,7 +9,9 @@ import path from 'node:path';
 import type { ConnectorConfig } from '../config';
 import { normaliseEnvelope, parseEnvelope } from '../ingest';
 import { startConnector, type RunningConnector } from './connector';
+import { advanceCacheClock, fakeCacheClock } from '../../../tests/helpers/cache-clock';
 import { deliveredUtilityToBrazil } from '../../../tests/helpers/webhook-envelopes';
+import { postAcknowledged } from '../../../tests/helpers/post-webhook';
 
 const observed: string[] = [];
 jest.mock('../metrics', () => ({
@@ -42,18 +44,10 @@ describe.each([
   let dir: string;
   let running: RunningConnector;
   const gate = new Int32Array(new SharedArrayBuffer(16));
-  const advance = (ms: number) => {
-    jest.advanceTimersByTime(ms);
-    Atomics.add(gate, 2, ms);
-  };
+  const advance = (ms: number) => advanceCacheClock(gate, ms);
 
   const post = async (envelope: object) => {
-    const res = await fetch(`${running.url}/webhooks/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(envelope),
-    });
-    expect(res.status).toBe(200);
+    await postAcknowledged(running.url, envelope);
   };
   const deliveredOn10July = async () => {
     const res = await fetch(`${running.url}/api/v1/usage?from=2025-07-10&to=2025-07-10&interval=day&by=category`, {
@@ -67,22 +61,7 @@ describe.each([
   beforeAll(async () => {
     observed.length = 0;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-commit-signal-'));
-    // Only the monotonic clock the caches age on is faked, so the test can step past their minimum
-    // refresh time without sleeping; timers, I/O and Date stay real.
-    jest.useFakeTimers({
-      doNotFake: [
-        'Date',
-        'hrtime',
-        'nextTick',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
+    fakeCacheClock();
     const pino = jest.requireActual<typeof import('pino')>('pino');
     running = await startConnector({
       config,

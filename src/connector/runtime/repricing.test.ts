@@ -10,6 +10,7 @@ import type { ConnectorConfig } from '../config';
 import { startConnector, type RunningConnector } from './connector';
 import { importRateFile } from './price-files';
 import { deliveredUtilityToBrazil } from '../../../tests/helpers/webhook-envelopes';
+import { postAcknowledged } from '../../../tests/helpers/post-webhook';
 
 const config: ConnectorConfig = {
   apiToken: 'repricing-token-0123456789abcdef',
@@ -55,12 +56,7 @@ describe('the background re-pricer of a running connector', () => {
   it('prices posted webhooks into priced_usage and clears the month', async () => {
     await importRateFile(running.store, { kind: 'rates', text: RATES, effectiveFrom: '2025-07-01', fileName: 'r.csv' }, 0);
     for (const wamid of ['wamid.r1', 'wamid.r2', 'wamid.r3']) {
-      const res = await fetch(`${running.url}/webhooks/whatsapp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(delivered(wamid)),
-      });
-      expect(res.status).toBe(200);
+      await postAcknowledged(running.url, delivered(wamid));
     }
     const range = { fromDay: '2025-07-01', toDay: '2025-07-31' };
     const rows = await eventually(
