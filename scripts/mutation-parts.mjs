@@ -24,17 +24,16 @@ export const PARTS = {
     pricing: ['src/core/pricing/**/*.ts'],
     ratecard: ['src/core/ratecard/**/*.ts'],
   },
-  // The served numbers first: usage and cost series and the pricing beneath them.
+  // The served numbers first: usage and cost series and the pricing beneath them. The small shared
+  // modules are a part of their own: a part that finishes in a session keeps its results.
   query: {
-    usage: [
-      'src/connector/query/usage-series.ts',
-      'src/connector/query/priced-usage.ts',
-      'src/connector/query/stored-pricing.ts',
-      'src/connector/query/grain-allocation.ts',
+    ranges: [
       'src/connector/query/buckets.ts',
       'src/connector/query/day-range.ts',
       'src/connector/query/query-context.ts',
+      'src/connector/query/grain-allocation.ts',
     ],
+    usage: ['src/connector/query/usage-series.ts', 'src/connector/query/priced-usage.ts', 'src/connector/query/stored-pricing.ts'],
     other: ['src/connector/query/other-series.ts'],
     calls: ['src/connector/query/calls-series.ts', 'src/connector/query/hourly-usage.ts', 'src/connector/query/monthly-reconciliation.ts'],
   },
