@@ -57,6 +57,20 @@ export interface PricedDimQuery extends DayRange {
 export type PricedDimTotal = Omit<PricedDimRow, 'pricingModel'>;
 
 /**
+ * A WHERE over a day range, with `narrow(column, values)` adding `column IN (...)` for a non-empty
+ * list; `ph(i)` writes the i-th placeholder (from 1), and `args` holds the values in that order.
+ */
+function dayRangeWhere(fromDay: string, toDay: string, ph: (i: number) => string) {
+  const args: unknown[] = [fromDay, toDay];
+  const where = [`day >= ${ph(1)}`, `day <= ${ph(2)}`];
+  const narrow = (col: string, values: readonly string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
+  };
+  return { args, where, narrow };
+}
+
+/**
  * The aggregate behind `pricedUsageTotals`, for both engines (`ph(i)` writes the i-th placeholder,
  * from 1): the day range leads so each table's primary key (day first) or its (waba_id, day) index
  * serves it; the narrowing lists go to SQL, so only the rows a panel keeps leave the database.
@@ -67,12 +81,7 @@ export function pricedTotalsSql(
   ph: (i: number) => string,
 ): { sql: string; args: unknown[] } {
   const { table, column } = DIM_TABLE[dimension];
-  const args: unknown[] = [q.fromDay, q.toDay];
-  const where = [`day >= ${ph(1)}`, `day <= ${ph(2)}`];
-  const narrow = (col: string, values: readonly string[] | undefined) => {
-    if (!values || values.length === 0) return;
-    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
-  };
+  const { args, where, narrow } = dayRangeWhere(q.fromDay, q.toDay, ph);
   narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
   narrow(column, q.values);
   narrow('category', q.categories);
@@ -219,12 +228,7 @@ export function pricedCallOf(r: Record<string, unknown>): PricedCallRow {
  * panel's narrowing goes to SQL, so only the rows it keeps leave the database.
  */
 export function pricedCallsSql(q: PricedCallQuery, ph: (i: number) => string): { sql: string; args: unknown[] } {
-  const args: unknown[] = [q.fromDay, q.toDay];
-  const where = [`day >= ${ph(1)}`, `day <= ${ph(2)}`];
-  const narrow = (col: string, values: readonly string[] | undefined) => {
-    if (!values || values.length === 0) return;
-    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
-  };
+  const { args, where, narrow } = dayRangeWhere(q.fromDay, q.toDay, ph);
   narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
   narrow('phone_number_id', q.phones);
   narrow('country', q.countries);
