@@ -14,7 +14,13 @@ import { Repricer } from '../../src/connector/query/re-pricer';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { importDemoRateFile, importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
-import { createEnvelopeIngest, PRICED_DIMENSIONS, type ConnectorStore } from '../../src/connector/store';
+import {
+  createEnvelopeIngest,
+  PRICED_DIMENSIONS,
+  type ConnectorStore,
+  type PricedDimension,
+  type PricedDimQuery,
+} from '../../src/connector/store';
 import { DEMO_AS_OF_MS } from '../helpers/demo-clock';
 import type { StoreEngine } from './store-engine';
 import { eventsOf, statusObject } from './store-suite';
@@ -195,6 +201,12 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         // A range starting mid-month, so the month's earlier days count for tiers but are not shown.
         queries.push({ from: '2026-10-10', to: '2026-10-20', by: 'category' });
         queries.push({ from: '2026-10-10', to: '2026-10-20', by: 'country,category' });
+        // Epoch ranges cut each WABA at its own midnight (São Paulo, Kolkata and Berlin: different first and
+        // last days), which month buckets read as one sum per WABA and month within that WABA's own days.
+        const epoch = { from: String(Date.UTC(2026, 9, 5, 20, 0)), to: String(Date.UTC(2026, 10, 10, 20, 0)) };
+        for (const by of ['', 'category', 'waba,market,category', 'phone', 'country,waba', 'group,market,category'])
+          for (const f of [{}, { category: 'marketing,service' }, { country: 'BR,IN,DE' }])
+            queries.push({ ...epoch, interval: 'month', ...(by ? { by } : {}), ...f });
         let answered = 0;
         for (const params of queries) {
           const stored = await ask(after, params);
@@ -526,6 +538,72 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           });
         } finally {
           await store.close();
+        }
+      });
+
+      it('sums a month of each grain in SQL when asked (sumDays): one row per key carrying its first day, an unknown cost never merged into a known one', async () => {
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 4, 'utility', 'P1');
+          await deliver(store, '2026-02-04', AT, 3, 'utility', 'P1');
+          await deliver(store, '2026-02-04', BE, 2, 'brand_new_thing', 'P1');
+          await deliver(store, '2026-02-05', BE, 6, 'utility', 'P2');
+          await repricer(store, wabas).runToCompletion();
+          // The month's 13 utility units in day order: 4 and 3 under the 10-unit bound (40000, 30000 micro-USD),
+          // then 6 on the 5th: 3 x 10000 + 3 x 1000 = 33000. 103000 in all; the unknown category has no price.
+          const MONTH = { fromDay: '2026-02-01', toDay: '2026-02-28', wabaId: W, sumDays: true };
+          const read = async (dim: PricedDimension | null, q: PricedDimQuery) =>
+            (await store.pricedUsageTotals(dim, q)).map((r) => [r.value, r.day, r.category, r.messages, r.costMicros]);
+          expect(await read(null, MONTH)).toEqual([
+            ['', '2026-02-04', 'brand_new_thing', 2, null],
+            ['', '2026-02-03', 'utility', 13, 103_000n],
+          ]);
+          expect(await read('phone', MONTH)).toEqual([
+            ['P1', '2026-02-04', 'brand_new_thing', 2, null],
+            ['P1', '2026-02-03', 'utility', 7, 70_000n],
+            ['P2', '2026-02-05', 'utility', 6, 33_000n],
+          ]);
+          expect(await read('country', MONTH)).toEqual([
+            ['AT', '2026-02-03', 'utility', 7, 70_000n],
+            ['BE', '2026-02-04', 'brand_new_thing', 2, null],
+            ['BE', '2026-02-05', 'utility', 6, 33_000n],
+          ]);
+          expect(await read('group', MONTH)).toEqual([
+            ['', '2026-02-04', 'brand_new_thing', 2, null],
+            ['', '2026-02-03', 'utility', 13, 103_000n],
+          ]);
+          // The day range applies before the sum: from the 4th, P1's utility is the 4th's 3 units.
+          expect(await read('phone', { ...MONTH, fromDay: '2026-02-04' })).toEqual([
+            ['P1', '2026-02-04', 'brand_new_thing', 2, null],
+            ['P1', '2026-02-04', 'utility', 3, 30_000n],
+            ['P2', '2026-02-05', 'utility', 6, 33_000n],
+          ]);
+          // Another WABA's month is not this one's.
+          expect(await read('phone', { ...MONTH, wabaId: 'W_OTHER' })).toEqual([]);
+        } finally {
+          await store.close();
+        }
+        // A price known from the 4th only: the 3rd's row has no cost, the 4th's has one (3 x 0.0500); the month's
+        // sum keeps them apart, the known one first, so the 3rd's messages can still be reported as not priced.
+        const late = await engine.open({ timezones });
+        try {
+          await importRateFile(late, { kind: 'rates', text: RATES, effectiveFrom: '2026-02-04', fileName: 'r.csv' }, 0);
+          await deliver(late, '2026-02-03', AT, 4, 'utility', 'P1');
+          await deliver(late, '2026-02-04', AT, 3, 'utility', 'P1');
+          await repricer(late, wabas).runToCompletion();
+          for (const dim of [null, ...PRICED_DIMENSIONS])
+            expect(
+              (await late.pricedUsageTotals(dim, { fromDay: '2026-02-01', toDay: '2026-02-28', sumDays: true })).map((r) => [
+                r.day,
+                r.messages,
+                r.costMicros,
+              ]),
+            ).toEqual([
+              ['2026-02-04', 3, 150_000n],
+              ['2026-02-03', 4, null],
+            ]);
+        } finally {
+          await late.close();
         }
       });
 

@@ -48,12 +48,18 @@ export interface GrainFilter {
  * written under another pricing version: problems are reported in core's words, which only a
  * query-time pricing gives (a finer grain's rows are written with their day's pricing-grain rows, in
  * one transaction, so those rows speak for them).
+ *
+ * `monthTotals` (each WABA's own days) is for a caller that buckets by month: a clean month then
+ * comes back summed in SQL, one row per WABA and key carrying the first day it has data on, read
+ * within that WABA's days (the caller's day cut would come too late for a sum); dirty months come
+ * back by day as always.
  */
 export async function storedPricingGrain(
   ctx: QueryContext,
   span: LocalDays,
   dim?: PricedDimension,
   filter?: GrainFilter,
+  monthTotals?: ReadonlyMap<string, LocalDays>,
 ): Promise<{ rows: PricingGrainRow[]; problems: PricingProblem[] } | null> {
   const version = versionOf(ctx.wabas);
   const dirty = new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month));
@@ -72,18 +78,31 @@ export async function storedPricingGrain(
       problems.push(...priced.problems);
       continue;
     }
-    if (dim === undefined) {
+    if (dim === undefined && !monthTotals) {
       const grain = await ctx.store.pricedUsage({ fromDay, toDay });
       for (const r of grain) if (r.problem !== null || r.version !== version) return null;
       rows.push(...grain);
       continue;
     }
     if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0) return null;
-    for (const r of await ctx.store.pricedUsageTotals(dim, { fromDay, toDay, ...filter })) {
-      const dims: Record<string, string | null> = { phone: null, country: null, group: null };
-      dims[dim] = r.value === '' ? null : r.value;
-      rows.push({ ...r, dims });
-    }
+    const reads = monthTotals
+      ? [...monthTotals].flatMap(([wabaId, days]) => {
+          const from = days.fromDay > fromDay ? days.fromDay : fromDay;
+          const to = days.toDay < toDay ? days.toDay : toDay;
+          return from <= to ? [{ fromDay: from, toDay: to, wabaId, sumDays: true }] : [];
+        })
+      : [{ fromDay, toDay }];
+    for (const read of reads)
+      for (const r of await ctx.store.pricedUsageTotals(dim ?? null, { ...filter, ...read })) {
+        if (dim === undefined) {
+          const { value: _none, ...grain } = r;
+          rows.push(grain);
+          continue;
+        }
+        const dims: Record<string, string | null> = { phone: null, country: null, group: null };
+        dims[dim] = r.value === '' ? null : r.value;
+        rows.push({ ...r, dims });
+      }
   }
   return { rows, problems };
 }

@@ -146,7 +146,9 @@ export async function usageAtGrain(
   const [dim] = dims;
   if (ctx.readPricedRollups && dims.length <= 1) {
     const filter = { wabaIds: [...ranges.keys()], values: dim ? q[dim] : [], categories: q.category, pricingTypes: q.pricingType };
-    const stored = await storedPricingGrain(ctx, span, dim, filter);
+    // Month buckets add a month's days up anyway: the store does it (a 90-day panel by phone reads
+    // ~25 rows per phone instead of ~5,000).
+    const stored = await storedPricingGrain(ctx, span, dim, filter, q.interval === 'month' ? ranges : undefined);
     if (stored) return stored;
   }
   return dim === undefined ? pricedUsage(ctx, span) : allocatedUsage(ctx, span, dims);

@@ -51,6 +51,12 @@ export interface PricedDimQuery extends DayRange {
   values?: readonly string[];
   categories?: readonly string[];
   pricingTypes?: readonly string[];
+  /**
+   * Sum over the range's days too: one row per key, carrying the first day it has data on. For a
+   * panel bucketed by month that reads one WABA-month at a time, the rows it would add up anyway
+   * (a month of a finer grain is ~30 times the rows of its total).
+   */
+  sumDays?: boolean;
 }
 
 /** A finer-grain row summed over pricing models (no panel shows the model); cost null only when every part's is. */
@@ -74,27 +80,33 @@ function dayRangeWhere(fromDay: string, toDay: string, ph: (i: number) => string
  * The aggregate behind `pricedUsageTotals`, for both engines (`ph(i)` writes the i-th placeholder,
  * from 1): the day range leads so each table's primary key (day first) or its (waba_id, day) index
  * serves it; the narrowing lists go to SQL, so only the rows a panel keeps leave the database.
+ * `dimension` null reads the pricing grain (priced_usage) the same way. Summed over days, a row whose
+ * cost is unknown is never merged into a priced one, so the messages counted but not priced stay
+ * countable (they are reported as problems).
  */
 export function pricedTotalsSql(
-  dimension: PricedDimension,
+  dimension: PricedDimension | null,
   q: PricedDimQuery,
   ph: (i: number) => string,
 ): { sql: string; args: unknown[] } {
-  const { table, column } = DIM_TABLE[dimension];
+  const { table, column } = dimension === null ? PRICING_GRAIN_TABLE : DIM_TABLE[dimension];
   const { args, where, narrow } = dayRangeWhere(q.fromDay, q.toDay, ph);
   narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
-  narrow(column, q.values);
+  if (column !== null) narrow(column, q.values);
   narrow('category', q.categories);
   narrow('pricing_type', q.pricingTypes);
-  const keys = `day, waba_id, ${column}, market, category, pricing_type, currency`;
+  const keys = ['waba_id', ...(column === null ? [] : [column]), 'market', 'category', 'pricing_type', 'currency'].join(', ');
+  const sums = 'SUM(messages) AS messages, SUM(units) AS units, SUM(billable) AS billable, SUM(cost_micros) AS cost_micros';
+  const from = `FROM ${table} WHERE ${where.join(' AND ')}`;
   return {
-    sql: `SELECT ${keys}, SUM(messages) AS messages, SUM(units) AS units, SUM(billable) AS billable, SUM(cost_micros) AS cost_micros
-      FROM ${table} WHERE ${where.join(' AND ')} GROUP BY ${keys} ORDER BY ${keys}`,
+    sql: q.sumDays
+      ? `SELECT MIN(day) AS day, ${keys}, ${sums} ${from} GROUP BY ${keys}, cost_micros IS NULL ORDER BY ${keys}, cost_micros IS NULL`
+      : `SELECT day, ${keys}, ${sums} ${from} GROUP BY day, ${keys} ORDER BY day, ${keys}`,
     args,
   };
 }
 
-export function dimTotalOf(d: PricedDimension, r: Record<string, unknown>): PricedDimTotal {
+export function dimTotalOf(d: PricedDimension | null, r: Record<string, unknown>): PricedDimTotal {
   const { pricingModel: _model, ...rest } = dimRowOf(d, { ...r, pricing_model: '' });
   return rest;
 }
@@ -282,8 +294,11 @@ export interface PricedRollupStore {
    * other than `version` (one COUNT: a panel on a finer grain needs only to know there are none).
    */
   pricedUsageUnfit(range: DayRange, version: string): Promise<number>;
-  /** One finer grain summed per day, WABA, value, market, category, pricing type and currency, narrowed in SQL. */
-  pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]>;
+  /**
+   * One finer grain (or, `dimension` null, the pricing grain) summed per day, WABA, value, market,
+   * category, pricing type and currency, narrowed in SQL; with `sumDays`, over the range's days too.
+   */
+  pricedUsageTotals(dimension: PricedDimension | null, query: PricedDimQuery): Promise<PricedDimTotal[]>;
   /** The stored priced calls of a range, narrowed in SQL, in key order. */
   pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]>;
 }
@@ -294,6 +309,8 @@ export const DIM_TABLE: Record<PricedDimension, { table: string; column: string 
   phone: { table: 'priced_usage_phone', column: 'phone_number_id' },
   group: { table: 'priced_usage_group', column: 'grp' },
 };
+/** The pricing grain read as totals: no dimension column (its rows' `value` is ''). */
+const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null } as const;
 
 export const PRICED_KEY_COLUMNS = ['day', 'waba_id', 'market', 'category', 'pricing_type', 'pricing_model'] as const;
 export const PRICED_COLUMNS = [
@@ -396,11 +413,11 @@ export function pricedRowOf(r: Record<string, unknown>): PricedUsageRow {
   };
 }
 
-export function dimRowOf(d: PricedDimension, r: Record<string, unknown>): PricedDimRow {
+export function dimRowOf(d: PricedDimension | null, r: Record<string, unknown>): PricedDimRow {
   return {
     day: String(r.day),
     wabaId: String(r.waba_id),
-    value: String(r[DIM_TABLE[d].column]),
+    value: d === null ? '' : String(r[DIM_TABLE[d].column]),
     market: String(r.market),
     category: String(r.category),
     pricingType: String(r.pricing_type),

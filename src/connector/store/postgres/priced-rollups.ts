@@ -218,7 +218,7 @@ export class PgPricedRollups implements PricedRollupStore {
     return res.rows.map(pricedCallOf);
   }
 
-  async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
+  async pricedUsageTotals(dimension: PricedDimension | null, query: PricedDimQuery): Promise<PricedDimTotal[]> {
     const { sql, args } = pricedTotalsSql(dimension, query, (i) => `$${i}`);
     const res = await this.pool.query(sql, args);
     return res.rows.map((r: Record<string, unknown>) => dimTotalOf(dimension, r));

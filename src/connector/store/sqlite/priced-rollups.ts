@@ -194,7 +194,7 @@ export class SqlitePricedRollups implements PricedRollupStore {
     return rows.map(pricedCallOf);
   }
 
-  async pricedUsageTotals(dimension: PricedDimension, query: PricedDimQuery): Promise<PricedDimTotal[]> {
+  async pricedUsageTotals(dimension: PricedDimension | null, query: PricedDimQuery): Promise<PricedDimTotal[]> {
     const { sql, args } = pricedTotalsSql(dimension, query, () => '?');
     const rows = this.db
       .prepare(sql)
