@@ -205,7 +205,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         // last days), which month buckets read as one sum per WABA and month within that WABA's own days.
         const epoch = { from: String(Date.UTC(2026, 9, 5, 20, 0)), to: String(Date.UTC(2026, 10, 10, 20, 0)) };
         for (const by of ['', 'category', 'waba,market,category', 'phone', 'country,waba', 'group,market,category'])
-          for (const f of [{}, { category: 'marketing,service' }, { country: 'BR,IN,DE' }])
+          for (const f of [{}, { category: 'marketing,service' }, { country: 'BR,IN,DE' }] as Record<string, string>[])
             queries.push({ ...epoch, interval: 'month', ...(by ? { by } : {}), ...f });
         let answered = 0;
         for (const params of queries) {
