@@ -90,6 +90,85 @@ describe('Hll', () => {
   });
 });
 
+describe('Hll.mergeBytes: a stored sketch folded in from its bytes', () => {
+  const bytesOf = (hll: Hll) => base64ToBytes(hll.toBase64());
+  const sketch = (from: number, to: number, p = 12) => {
+    const hll = new Hll(p);
+    for (let i = from; i < to; i += 1) hll.add(phone(i));
+    return hll;
+  };
+
+  test('gives the registers merge gives: the register-wise maximum, whatever the order', () => {
+    const a = sketch(0, 3000);
+    const b = sketch(2000, 6000);
+    const viaBytes = new Hll(12).mergeBytes(bytesOf(a)).mergeBytes(bytesOf(b));
+    expect(viaBytes.registers).toEqual(Hll.union([a, b]).registers);
+    expect(new Hll(12).mergeBytes(bytesOf(b)).mergeBytes(bytesOf(a)).registers).toEqual(viaBytes.registers);
+    // Into an empty sketch it is a copy.
+    expect(new Hll(12).mergeBytes(bytesOf(a)).registers).toEqual(a.registers);
+    // By hand, p = 4: registers 3 and 0 against 1 and 5 keep 3 and 5; the others stay 0.
+    const mine = new Hll(4);
+    mine.registers[0] = 3;
+    const theirs = new Uint8Array(2 + 16);
+    theirs[0] = 1;
+    theirs[1] = 4;
+    theirs[2] = 1;
+    theirs[3] = 5;
+    expect([...mine.mergeBytes(theirs).registers.slice(0, 3)]).toEqual([3, 5, 0]);
+  });
+
+  test('refuses what fromBase64 refuses, naming the field, plus a sketch of another precision', () => {
+    const good = bytesOf(sketch(0, 100, 4));
+    expect(inputErrorOf(() => new Hll(4).mergeBytes(Uint8Array.of(2, ...good.subarray(1)), 'day_sketch'))).toEqual({
+      field: 'day_sketch',
+      reason: 'is not a waspend sketch (version 2)',
+    });
+    expect(inputErrorOf(() => new Hll(12).mergeBytes(good))).toEqual({ field: 'sketch', reason: 'must be a sketch with p = 12' });
+    expect(inputErrorOf(() => new Hll(4).mergeBytes(good.subarray(0, good.length - 1)))).toEqual({
+      field: 'sketch',
+      reason: 'has a bad size for its precision',
+    });
+    // The highest rank p = 4 allows is 64 - 4 + 1 = 61: 61 is kept, 62 refused.
+    const edge = Uint8Array.from(good);
+    edge[7] = 61;
+    expect(new Hll(4).mergeBytes(edge).registers[5]).toBe(61);
+    edge[7] = 62;
+    expect(inputErrorOf(() => new Hll(4).mergeBytes(edge))).toEqual({ field: 'sketch', reason: 'has an impossible register value' });
+  });
+});
+
+describe('Hll.toBytes / fromBytes', () => {
+  test('the bytes are what toBase64 encodes, and read back to the same registers at every precision', () => {
+    for (let p = 4; p <= 16; p += 1) {
+      const hll = new Hll(p);
+      for (let i = 0; i < 50 * p; i += 1) hll.add(phone(i));
+      const bytes = hll.toBytes();
+      expect([bytes[0], bytes[1], bytes.length]).toEqual([1, p, 2 + 2 ** p]);
+      expect(bytesToBase64(bytes)).toBe(hll.toBase64());
+      expect(Hll.fromBytes(bytes).registers).toEqual(hll.registers);
+    }
+  });
+
+  test('refuses a wrong version, a precision outside 4..16 and a size that does not fit it, naming the field', () => {
+    const good = new Hll(4).toBytes();
+    expect(inputErrorOf(() => Hll.fromBytes(Uint8Array.of(0, ...good.subarray(1)), 'day_sketch'))).toEqual({
+      field: 'day_sketch',
+      reason: 'is not a waspend sketch (version 0)',
+    });
+    for (const p of [3, 17])
+      expect(inputErrorOf(() => Hll.fromBytes(Uint8Array.of(1, p, ...new Uint8Array(2 ** Math.min(p, 16)))))).toEqual({
+        field: 'sketch',
+        reason: 'has a bad size for its precision',
+      });
+    expect(inputErrorOf(() => Hll.fromBytes(Uint8Array.of(1, 5, ...new Uint8Array(16))))).toEqual({
+      field: 'sketch',
+      reason: 'has a bad size for its precision',
+    });
+    expect(Hll.fromBytes(Uint8Array.of(1, 4, ...new Uint8Array(16))).p).toBe(4);
+    expect(Hll.fromBytes(Uint8Array.of(1, 16, ...new Uint8Array(2 ** 16))).p).toBe(16);
+  });
+});
+
 describe('base64: bad text, exact field and reason', () => {
   const bad = (reason: string) => ({ field: 'base64', reason: `is not base64 (${reason})` });
   test('a length that is not a multiple of 4, or no text at all', () => {

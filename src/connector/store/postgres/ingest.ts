@@ -17,6 +17,7 @@ import {
 } from '../message-state';
 import { contactEventOf, inferVerdict, LOOKBACK_MS, withInferred, type ContactEvent } from '../window-inference';
 import type { IngestResult } from '../store';
+import { sketchOfText, textOfSketch } from '../sketch-text';
 
 /*
  * One ingest batch as one PostgreSQL transaction, safe against other replicas ingesting the same
@@ -542,9 +543,9 @@ async function mergeContacts(c: PoolClient, notes: ContactNotes): Promise<void> 
   const rows = keys.map((k) => {
     const text = JSON.stringify(k);
     const sketch = stored.get(text);
-    const hll = sketch ? Hll.fromBase64(sketch) : new Hll();
+    const hll = sketch ? sketchOfText(sketch) : new Hll();
     for (const contact of notes.pending.get(text) ?? []) hll.add(contact);
-    return [...k, hll.toBase64()];
+    return [...k, textOfSketch(hll)];
   });
   await c.query(
     `UPDATE contacts_daily t SET sketch = u.sketch FROM ${unnestOf(['text', 'text', 'text', 'text'])} AS u(day, waba_id, phone_number_id, sketch)

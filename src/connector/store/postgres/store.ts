@@ -30,6 +30,7 @@ import type { StoredRateFile } from '../rate-files';
 import type { ReportDeliveryStore } from '../report-deliveries';
 import { PRICING_KEY_COLUMNS } from '../message-state';
 import { usageRowOf } from '../usage-row';
+import { sketchOfText } from '../sketch-text';
 import type {
   AccountEventRow,
   CallsDailyRow,
@@ -166,7 +167,7 @@ export class PgStore implements ConnectorStore {
   async uniqueContacts(range: DayRange): Promise<number> {
     const sketches = await readSketches(this.pool, range);
     if (sketches.length === 0) return 0;
-    return Hll.union(sketches.map((s) => Hll.fromBase64(s))).count();
+    return Hll.union(sketches.map((s) => sketchOfText(s))).count();
   }
 
   daySketches(range: DayRange & { wabaId: string }): Promise<DaySketchRow[]> {

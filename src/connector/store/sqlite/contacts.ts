@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Hll } from '@core';
 import type { DayRange, DaySketchRow } from '../store';
+import { sketchOfText, textOfSketch } from '../sketch-text';
 
 /**
  * Collects contacts during one ingest transaction and folds them into the day sketches once at the
@@ -34,9 +35,9 @@ export class SqliteContactSketches {
     this.pending = new Map();
     for (const e of pending.values()) {
       const row = this.get.get(e.day, e.wabaId, e.phoneNumberId) as { sketch: string } | undefined;
-      const hll = row ? Hll.fromBase64(row.sketch) : new Hll();
+      const hll = row ? sketchOfText(row.sketch) : new Hll();
       for (const c of e.contacts) hll.add(c);
-      this.put.run(e.day, e.wabaId, e.phoneNumberId, hll.toBase64());
+      this.put.run(e.day, e.wabaId, e.phoneNumberId, textOfSketch(hll));
     }
   }
 
@@ -51,7 +52,7 @@ export class SqliteContactSketches {
       .prepare(`SELECT sketch FROM contacts_daily WHERE day >= ? AND day <= ?${byWaba}`)
       .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as { sketch: string }[];
     if (rows.length === 0) return 0;
-    return Hll.union(rows.map((r) => Hll.fromBase64(r.sketch))).count();
+    return Hll.union(rows.map((r) => sketchOfText(r.sketch))).count();
   }
 
   daySketches(range: DayRange & { wabaId: string }): DaySketchRow[] {
