@@ -159,6 +159,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
   let keep = false;
   let build: BuildPath | undefined;
   let reuseStore: string | null = null;
+  let rawBudget: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -189,11 +190,18 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
     } else if (flag === '--reuse-store') {
       reuseStore = value();
       if (!reuseStore) throw new Error('--reuse-store: give the SQLite file of an earlier run of the same scale');
+    } else if (flag === '--raw-budget') {
+      const text = value();
+      rawBudget = Number(text);
+      if (text.trim() === '' || !Number.isFinite(rawBudget) || rawBudget < 0)
+        throw new Error(`--raw-budget: "${text}" is not a number of seconds (0 or more; 0 times no raw GROUP BY)`);
     } else if (flag !== '--') {
       throw new Error(
-        `unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --build bulk|webhook, --out FILE, --no-postgres, --keep, --reuse-store FILE)`,
+        `unknown option "${arg}" (use --scale tiny|small|medium|full, --only ${SECTIONS.join(',')}, --build bulk|webhook, --out FILE, --no-postgres, --keep, --reuse-store FILE, --raw-budget SECONDS)`,
       );
     }
   }
+  // After the loop: the budget replaces the scale's own wherever --scale stands.
+  if (rawBudget !== undefined) scale = { ...scale, rawBudgetSeconds: rawBudget };
   return { scale, only, out, noPostgres, keep, build: build ?? scale.build, reuseStore };
 }

@@ -18,6 +18,22 @@ describe('rawOrder', () => {
   });
 });
 
+describe('--raw-budget', () => {
+  it("replaces the scale's raw budget wherever --scale stands, and refuses what is not seconds", () => {
+    expect(SCALES.full.rawBudgetSeconds).toBe(1_200);
+    expect(parseOptions(['--scale', 'full'], 'out.json').scale.rawBudgetSeconds).toBe(1_200);
+    expect(parseOptions(['--raw-budget', '300', '--scale', 'full'], 'out.json').scale.rawBudgetSeconds).toBe(300);
+    expect(parseOptions(['--scale', 'full', '--raw-budget=0'], 'out.json').scale.rawBudgetSeconds).toBe(0);
+    // Only the budget changes, and the shared scale table is left alone.
+    expect({ ...parseOptions(['--scale=full', '--raw-budget=0'], 'out.json').scale, rawBudgetSeconds: 1_200 }).toEqual(SCALES.full);
+    expect(SCALES.full.rawBudgetSeconds).toBe(1_200);
+    for (const bad of ['', '-1', 'ten', 'NaN'])
+      expect(() => parseOptions([`--raw-budget=${bad}`], 'out.json')).toThrow(
+        `--raw-budget: "${bad}" is not a number of seconds (0 or more; 0 times no raw GROUP BY)`,
+      );
+  });
+});
+
 describe('timeWithinBudget', () => {
   // Each question "takes" its ms on a clock of our own.
   const run = async (keys: string[], cost: Record<string, number>, budgetMs: number | null) => {
