@@ -14,7 +14,7 @@ import { priceCallMonths } from '../../src/connector/query/priced-calls';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
 import { pricingVersion, Repricer } from '../../src/connector/query/re-pricer';
 import { importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
-import type { ConnectorStore, PricedCallRow } from '../../src/connector/store';
+import type { ConnectorStore, PricedCallDimension, PricedCallRow } from '../../src/connector/store';
 import type { StoreEngine } from './store-engine';
 
 const at = (iso: string) => Date.parse(iso);
@@ -241,6 +241,44 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           ['2026-03-02', 2, 240_000n],
           ['2026-03-04', 1, 5_700_000n],
         ]);
+
+        // Summed in SQL to what a panel keeps (totalsBy), the key columns it does not keep read ''. By day and WABA:
+        // 03-02 W1 a1 + a2 + a3: 3 calls, 14 + 120 s, 4 pulses, 0.24; 03-06 W1 a7 + a8: 2 calls, 67 s, 12 pulses,
+        // 0.03 + 0.33 = 0.36; a4's EUR day stays unpriced.
+        const version = (await store.pricedCalls(MARCH))[0]?.version;
+        const totals = async (totalsBy: PricedCallDimension[]) =>
+          (await store.pricedCalls({ ...MARCH, totalsBy })).map((r) => [
+            r.day,
+            r.wabaId,
+            r.phoneNumberId,
+            r.country,
+            r.market,
+            r.direction,
+            r.currency,
+            r.calls,
+            r.durationSec,
+            r.pulses,
+            r.costMicros,
+            r.portfolioId,
+            r.version === version,
+          ]);
+        expect(await totals([])).toEqual([
+          ['2026-03-02', 'W1', '', '', '', '', 'USD', 3, 134, 4, 240_000n, 'PF1', true],
+          ['2026-03-03', 'W3', '', '', '', '', 'EUR', 1, 30, 5, null, 'PF2', true],
+          ['2026-03-04', 'W1', '', '', '', '', 'USD', 1, 570, 95, 5_700_000n, 'PF1', true],
+          ['2026-03-05', 'W2', '', '', '', '', 'USD', 1, 60, 10, 300_000n, 'PF1', true],
+          ['2026-03-06', 'W1', '', '', '', '', 'USD', 2, 67, 12, 360_000n, 'PF1', true],
+        ]);
+        // Kept columns split the sums: by direction, 03-02 parts into a1 + a2 and a3; by country, 03-06 into a7 and a8.
+        expect((await totals(['direction'])).slice(0, 2)).toEqual([
+          ['2026-03-02', 'W1', '', '', '', 'business_initiated', 'USD', 2, 14, 4, 240_000n, 'PF1', true],
+          ['2026-03-02', 'W1', '', '', '', 'user_initiated', 'USD', 1, 120, 0, 0n, 'PF1', true],
+        ]);
+        expect((await totals(['country', 'market'])).slice(-2)).toEqual([
+          ['2026-03-06', 'W1', '', 'BR', 'Brazil', '', 'USD', 1, 6, 1, 30_000n, 'PF1', true],
+          ['2026-03-06', 'W1', '', 'IN', 'India', '', 'USD', 1, 61, 11, 330_000n, 'PF1', true],
+        ]);
+        expect((await totals(['phone'])).map((r) => r[2])).toEqual(['PH1', 'PH3', 'PH1', 'PH2', 'PH1']);
 
         const { queryTime, stored } = await contexts(store);
         const ask = async (ctx: QueryContext, params: Record<string, string>) => (await callsSeries(ctx, callsQuery.parse(params))).rows;

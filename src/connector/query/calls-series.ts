@@ -1,6 +1,6 @@
 import { addDays, daysInMonth, firstDayOf, InputError, marketOfCountry, monthOf, OTHER_MARKET, toDecimalString, type Micros } from '@core';
 import type { CallDimension, CallsQuery, CallsResponse } from '@contract';
-import type { PricedCallRow } from '../store';
+import type { PricedCallDimension, PricedCallRow } from '../store';
 import { bucketOf } from './buckets';
 import { localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { byCallKey, priceCallMonths } from './priced-calls';
@@ -78,6 +78,15 @@ function versionOf(wabas: ReadonlyMap<string, WabaInfo>): string {
  * another pricing version) are priced at query time, in one store read, by the function whose rows
  * the re-pricer stores (`priceCallMonths`), so the answer is the same either way. In key order.
  */
+/** The key columns a calls query keeps: the ones it splits by or filters on (the rest sum in SQL). */
+function keptOf(q: CallsQuery): PricedCallDimension[] {
+  const kept = new Set<PricedCallDimension>(q.by.filter((d): d is PricedCallDimension => d !== 'waba'));
+  if (q.phone.length > 0) kept.add('phone');
+  if (q.country.length > 0) kept.add('country');
+  if (q.direction.length > 0) kept.add('direction');
+  return [...kept];
+}
+
 async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, wabaIds: readonly string[]): Promise<CallFact[]> {
   const dirty = ctx.readPricedRollups
     ? new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month))
@@ -94,6 +103,7 @@ async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, 
         phones: q.phone,
         countries: q.country,
         directions: q.direction,
+        totalsBy: keptOf(q),
       });
       const version = versionOf(ctx.wabas);
       if (stored.every((r) => r.version === version)) {

@@ -7,6 +7,7 @@
 import { usageQuery } from '@contract';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
 import { loadPriceBook } from '../runtime/price-files';
+import { PRICED_DIMENSIONS } from '../store';
 import type { WabaInfo } from './query-context';
 import { Repricer } from './re-pricer';
 import { usageSeries } from './usage-series';
@@ -68,14 +69,44 @@ describe.each(QUERY_ENGINES)('stored priced rollups on $name', (engine) => {
       ]);
     });
 
-    it('prices a clean month whose stored rows have a problem at query time, so the problem is reported in its own words', async () => {
-      for (const by of ['', 'phone']) {
-        const res = await usageSeries(fx.ctx, usageQuery.parse({ from: '2026-02-01', to: '2026-02-28', by, interval: 'month' }));
-        expect({ by, rows: res.rows.map((r) => [r.bucket, r.messages, r.billable, r.cost]), problems: res.problems }).toEqual({
-          by,
-          rows: [['2026-02', 1, 1, null]],
-          problems: [{ code: 'no_rate_card', message: 'No USD rate card per message in force on 2026-02-20' }],
-        });
+    it("answers a clean month whose stored rows have a pricing problem from the tables, the problem in core's own words", async () => {
+      const feb = async (by: string, interval: string) => {
+        const res = await usageSeries(fx.ctx, usageQuery.parse({ from: '2026-02-01', to: '2026-02-28', by, interval }));
+        return { by, interval, rows: res.rows.map((r) => [r.bucket, r.messages, r.billable, r.cost]), problems: res.problems };
+      };
+      const problems = [{ code: 'no_rate_card', message: 'No USD rate card per message in force on 2026-02-20' }];
+      for (const by of ['', 'phone'])
+        for (const interval of ['day', 'month'])
+          expect(await feb(by, interval)).toEqual({
+            by,
+            interval,
+            rows: [[interval === 'day' ? '2026-02-20' : '2026-02', 1, 1, null]],
+            problems,
+          });
+      // The finer grain is still read from its table: its Feb 20 row rewritten with 7 messages shows in the panels
+      // by phone, daily and monthly, while the pricing grain (not rewritten) counts 1, and the problem stays.
+      const { store } = fx;
+      const day = '2026-02-20';
+      const lease = { portfolioId: 'P1', month: '2026-02', holder: 'tamper', nowMs: Date.now(), leaseMs: 60_000 };
+      expect(await store.claimPricingMonth(lease, ['W1'])).toEqual([]);
+      const pricing = await store.pricedUsage({ fromDay: day, toDay: day });
+      const dims = Object.fromEntries(
+        await Promise.all(
+          PRICED_DIMENSIONS.map(async (d) => [
+            d,
+            (await store.pricedUsageBy(d, { fromDay: day, toDay: day })).map((r) => (d === 'phone' ? { ...r, messages: 7 } : r)),
+          ]),
+        ),
+      );
+      const version = pricing[0]?.version as string;
+      expect(
+        await store.writePricedDay(lease, { day, wabaIds: ['W1'], pricing, dims: dims as never, calls: [], version, pricedAtMs: 0 }),
+      ).toBe(true);
+      await store.finishPricingMonth(lease);
+      for (const interval of ['day', 'month']) {
+        const bucket = interval === 'day' ? day : '2026-02';
+        expect(await feb('phone', interval)).toEqual({ by: 'phone', interval, rows: [[bucket, 7, 1, null]], problems });
+        expect(await feb('', interval)).toEqual({ by: '', interval, rows: [[bucket, 1, 1, null]], problems });
       }
     });
 

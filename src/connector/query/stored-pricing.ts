@@ -44,10 +44,15 @@ export interface GrainFilter {
  * time for the months that have one (from the month's first day, exactly as `pricedUsage` and
  * `allocatedUsage` do; a finer grain allocated by the same rule the re-pricer stores). Months are
  * independent: tiers and allowances count per month. null, and the caller prices the whole span at
- * query time as before, when a clean month holds a pricing-grain row with a pricing problem or one
- * written under another pricing version: problems are reported in core's words, which only a
- * query-time pricing gives (a finer grain's rows are written with their day's pricing-grain rows, in
- * one transaction, so those rows speak for them).
+ * query time as before, when a clean month holds a pricing-grain row written under another pricing
+ * version.
+ *
+ * A clean month whose pricing-grain rows carry pricing problems (a market without a rate, a stale
+ * tier table: common in real data, and in every month of the full-scale bench store) still answers
+ * from the tables; its problems are reported in core's words, which only a pricing gives, so they
+ * come from a query-time pricing of that month's pricing grain (`pricedUsage`: the rollup's few
+ * thousand rows, cached), which is the pricing the query-time allocation reports too. At the pricing
+ * grain read day by day that pricing's rows are the answer, as for a dirty month.
  *
  * `monthTotals` (each WABA's own days) is for a caller that buckets by month: a clean month then
  * comes back summed in SQL, one row per WABA and key carrying the first day it has data on, read
@@ -80,11 +85,17 @@ export async function storedPricingGrain(
     }
     if (dim === undefined && !monthTotals) {
       const grain = await ctx.store.pricedUsage({ fromDay, toDay });
-      for (const r of grain) if (r.problem !== null || r.version !== version) return null;
-      rows.push(...grain);
+      if (grain.some((r) => r.version !== version)) return null;
+      if (grain.some((r) => r.problem !== null)) {
+        const priced = await pricedUsage(ctx, { fromDay: firstDayOf(month), toDay });
+        rows.push(...priced.rows);
+        problems.push(...priced.problems);
+      } else rows.push(...grain);
       continue;
     }
-    if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0) return null;
+    if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version, { problems: false })) > 0) return null;
+    if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0)
+      problems.push(...(await pricedUsage(ctx, { fromDay: firstDayOf(month), toDay })).problems);
     const reads = monthTotals
       ? [...monthTotals].flatMap(([wabaId, days]) => {
           const from = days.fromDay > fromDay ? days.fromDay : fromDay;

@@ -19,6 +19,7 @@ export { PRICED_DIMENSIONS } from './priced-rollups';
 export type {
   DirtyMonth,
   PricedCallQuery,
+  PricedCallDimension,
   PricedCallRow,
   PricedDay,
   PricedDimension,

@@ -178,7 +178,23 @@ export interface PricedCallQuery extends DayRange {
   phones?: readonly string[];
   countries?: readonly string[];
   directions?: readonly string[];
+  /**
+   * Summed in SQL per day, WABA and currency and only these key columns (the others read ''): what a
+   * panel keeps of the key (its `by` and its filters), so a daily panel over 90 days reads a row per
+   * day and WABA instead of one per phone x country x direction. A group holds one day, which the
+   * re-pricer writes whole under one version, so its version is its rows'.
+   */
+  totalsBy?: readonly PricedCallDimension[];
 }
+
+/** The priced_calls key columns a panel may keep, besides the day and the WABA. */
+export type PricedCallDimension = 'phone' | 'country' | 'market' | 'direction';
+const CALL_DIMENSION_COLUMN: Record<PricedCallDimension, string> = {
+  phone: 'phone_number_id',
+  country: 'country',
+  market: 'market',
+  direction: 'direction',
+};
 
 export const PRICED_CALL_KEY_COLUMNS = ['day', 'waba_id', 'phone_number_id', 'country', 'market', 'direction'] as const;
 export const PRICED_CALL_COLUMNS = [
@@ -245,8 +261,15 @@ export function pricedCallsSql(q: PricedCallQuery, ph: (i: number) => string): {
   narrow('phone_number_id', q.phones);
   narrow('country', q.countries);
   narrow('direction', q.directions);
+  const from = `FROM priced_calls WHERE ${where.join(' AND ')}`;
+  if (!q.totalsBy) return { sql: `SELECT * ${from} ORDER BY ${PRICED_CALL_KEY_COLUMNS.join(', ')}`, args };
+  const kept = new Set(q.totalsBy.map((d) => CALL_DIMENSION_COLUMN[d]));
+  const keys = PRICED_CALL_KEY_COLUMNS.map((c) => (c === 'day' || c === 'waba_id' || kept.has(c) ? c : `'' AS ${c}`));
+  const groupBy = [...PRICED_CALL_KEY_COLUMNS.filter((c) => c === 'day' || c === 'waba_id' || kept.has(c)), 'currency'].join(', ');
   return {
-    sql: `SELECT * FROM priced_calls WHERE ${where.join(' AND ')} ORDER BY ${PRICED_CALL_KEY_COLUMNS.join(', ')}`,
+    sql: `SELECT ${keys.join(', ')}, currency, MIN(portfolio_id) AS portfolio_id, SUM(calls) AS calls, SUM(duration_sec) AS duration_sec,
+        SUM(pulses) AS pulses, SUM(cost_micros) AS cost_micros, MIN(problem) AS problem, MIN(version) AS version
+      ${from} GROUP BY ${groupBy} ORDER BY ${groupBy}`,
     args,
   };
 }
@@ -291,9 +314,10 @@ export interface PricedRollupStore {
   pricedUsageBy(dimension: PricedDimension, range: DayRange): Promise<PricedDimRow[]>;
   /**
    * How many pricing-grain rows of `range` hold a pricing problem or were written under a version
-   * other than `version` (one COUNT: a panel on a finer grain needs only to know there are none).
+   * other than `version` (one COUNT: a panel on a finer grain needs only to know there are none);
+   * with `problems: false`, only those of another version.
    */
-  pricedUsageUnfit(range: DayRange, version: string): Promise<number>;
+  pricedUsageUnfit(range: DayRange, version: string, options?: { problems?: boolean }): Promise<number>;
   /**
    * One finer grain (or, `dimension` null, the pricing grain) summed per day, WABA, value, market,
    * category, pricing type and currency, narrowed in SQL; with `sumDays`, over the range's days too.

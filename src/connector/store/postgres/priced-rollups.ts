@@ -202,11 +202,12 @@ export class PgPricedRollups implements PricedRollupStore {
     return res.rows.map((r: Record<string, unknown>) => dimRowOf(dimension, r));
   }
 
-  async pricedUsageUnfit(range: DayRange, version: string): Promise<number> {
+  async pricedUsageUnfit(range: DayRange, version: string, options: { problems?: boolean } = {}): Promise<number> {
     const args: unknown[] = [range.fromDay, range.toDay, version];
     if (range.wabaId !== undefined) args.push(range.wabaId);
+    const problem = options.problems === false ? '' : 'problem IS NOT NULL OR ';
     const res = await this.pool.query(
-      `SELECT COUNT(*) AS n FROM priced_usage WHERE day >= $1 AND day <= $2 AND (problem IS NOT NULL OR version <> $3)${range.wabaId === undefined ? '' : ' AND waba_id = $4'}`,
+      `SELECT COUNT(*) AS n FROM priced_usage WHERE day >= $1 AND day <= $2 AND (${problem}version <> $3)${range.wabaId === undefined ? '' : ' AND waba_id = $4'}`,
       args,
     );
     return Number(res.rows[0].n);

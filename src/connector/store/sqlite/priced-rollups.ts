@@ -177,10 +177,11 @@ export class SqlitePricedRollups implements PricedRollupStore {
     return rows.map((r) => dimRowOf(dimension, r));
   }
 
-  async pricedUsageUnfit(range: DayRange, version: string): Promise<number> {
+  async pricedUsageUnfit(range: DayRange, version: string, options: { problems?: boolean } = {}): Promise<number> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
+    const problem = options.problems === false ? '' : 'problem IS NOT NULL OR ';
     const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM priced_usage WHERE day >= ? AND day <= ?${byWaba} AND (problem IS NOT NULL OR version <> ?)`)
+      .prepare(`SELECT COUNT(*) AS n FROM priced_usage WHERE day >= ? AND day <= ?${byWaba} AND (${problem}version <> ?)`)
       .get(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId]), version) as { n: number };
     return Number(row.n);
   }

@@ -522,7 +522,7 @@ export class SqliteStore implements ConnectorStore {
   pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
-  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v) => this.priced.pricedUsageUnfit(r, v);
+  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v, o) => this.priced.pricedUsageUnfit(r, v, o);
   pricedCalls: PricedRollupStore['pricedCalls'] = (q) => this.priced.pricedCalls(q);
 
   async rateFiles(): Promise<StoredRateFile[]> {
