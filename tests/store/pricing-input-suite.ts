@@ -11,7 +11,7 @@ import type { QueryContext } from '../../src/connector/query/query-context';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { importDemoRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
-import { createEnvelopeIngest } from '../../src/connector/store';
+import { createEnvelopeIngest, type FineUsageColumn, type UsageDailyRow } from '../../src/connector/store';
 import { DEMO_AS_OF_MS } from '../helpers/demo-clock';
 import type { StoreEngine } from './store-engine';
 
@@ -80,6 +80,63 @@ export function describePricingInputBehaviour(engine: StoreEngine): void {
         expect(served.map((r) => [r.day, r.dims.phone, r.dims.country, r.dims.group, r.units])).toEqual(
           whole.map((r) => [r.day, r.phoneNumberId, r.country, r.group, r.units]),
         );
+
+        // The store sums the fine rollup to the columns a query keeps (`keep`): the rows of grouping the whole
+        // read here, the columns summed away null, in day, WABA, phone, country, category, pricing type, group,
+        // market and model order, for every subset of the three columns and every WABA.
+        const all = await store.usageDaily({ fromDay: '2026-09-20', toDay: '2026-11-15' });
+        const SUBSETS: FineUsageColumn[][] = [
+          [],
+          ['phone'],
+          ['country'],
+          ['group'],
+          ['phone', 'country'],
+          ['country', 'group'],
+          ['phone', 'country', 'group'],
+        ];
+        for (const keep of SUBSETS) {
+          const grouped = new Map<string, UsageDailyRow>();
+          for (const r of all) {
+            const row: UsageDailyRow = {
+              ...r,
+              phoneNumberId: keep.includes('phone') ? r.phoneNumberId : null,
+              country: keep.includes('country') ? r.country : null,
+              group: keep.includes('group') ? r.group : null,
+            };
+            const k = JSON.stringify([
+              row.day,
+              row.wabaId,
+              row.phoneNumberId,
+              row.country,
+              row.market,
+              row.category,
+              row.pricingType,
+              row.pricingModel,
+              row.group,
+            ]);
+            const cur = grouped.get(k);
+            if (cur) {
+              cur.messages += r.messages;
+              cur.units += r.units;
+            } else grouped.set(k, { ...row });
+          }
+          const order = (r: UsageDailyRow) =>
+            [r.day, r.wabaId, r.phoneNumberId, r.country, r.category, r.pricingType, r.group, r.market, r.pricingModel].map((v) => v ?? '');
+          const byOrder = (a: UsageDailyRow, b: UsageDailyRow) => {
+            const [x, y] = [order(a), order(b)];
+            for (let i = 0; i < x.length; i += 1) if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
+            return 0;
+          };
+          const expected = [...grouped.values()].sort(byOrder);
+          expect(keep.length === 3 || expected.length < all.length).toBe(true);
+          expect({ keep, rows: await store.usageDaily({ fromDay: '2026-09-20', toDay: '2026-11-15', keep }) }).toEqual({
+            keep,
+            rows: expected,
+          });
+          expect(await store.usageDaily({ fromDay: '2026-09-20', toDay: '2026-11-15', wabaId: waba, keep })).toEqual(
+            expected.filter((r) => r.wabaId === waba),
+          );
+        }
       } finally {
         await store.close();
       }

@@ -694,16 +694,18 @@ describeOnBothStores('pricing-input', (open) => {
       row(U, '2026-05-01', 'Brazil', 'marketing', 1, { phone: 'PH_B' }),
       row(U, '2026-05-01', 'Brazil', 'utility', 1, { phone: 'PH_B' }),
     ]);
-    // By country: PH_A's and PH_B's utility message are one row of 2.
+    // By country: PH_A's and PH_B's utility message are one row of 2, summed by the store (phone summed away:
+    // its order is country, then category).
     expect((await ask({ ...day, by: 'country' })).rows).toEqual([
+      row(U, '2026-05-01', 'Brazil', 'marketing', 1, { country: 'BR' }),
       row(U, '2026-05-01', 'Brazil', 'service', 1, { country: 'BR' }, 'free_customer_service'),
       row(U, '2026-05-01', 'Brazil', 'utility', 2, { country: 'BR' }),
-      row(U, '2026-05-01', 'Brazil', 'marketing', 1, { country: 'BR' }),
     ]);
+    // By group: category, pricing type, then group.
     expect((await ask({ ...day, by: 'group,category' })).rows).toEqual([
+      row(U, '2026-05-01', 'Brazil', 'marketing', 1, { group: 'g1' }),
       row(U, '2026-05-01', 'Brazil', 'service', 1, { group: null }, 'free_customer_service'),
       row(U, '2026-05-01', 'Brazil', 'utility', 2, { group: null }),
-      row(U, '2026-05-01', 'Brazil', 'marketing', 1, { group: 'g1' }),
     ]);
     // Not split: the pricing rollup's order (market, category), no phone, country or group.
     expect((await ask({ ...day, by: 'category,direction' })).rows).toEqual([

@@ -345,10 +345,13 @@ async function* pricingInputBatches(
   // gets a few thousand rows, not one per phone x country x group.
   const fineDims = (['phone', 'country', 'group'] as const).filter((d) => q.by.includes(d));
   const fine = fineDims.length > 0 || q.phone.length > 0 || q.country.length > 0 || q.group.length > 0;
+  const kept = (['phone', 'country', 'group'] as const).filter((d) => fineDims.includes(d) || q[d].length > 0);
   const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
   for (let day = firstDayOf(monthOf(span.fromDay)); day <= span.toDay; day = addDays(day, 1)) {
     const oneDay = { fromDay: day, toDay: day };
-    const stored = fine ? await ctx.store.usageDaily(oneDay) : await ctx.store.usagePricingDaily(oneDay);
+    // The fine rollup comes summed in SQL to the columns this query groups or filters by (a day has
+    // thousands of phone x country x group rows; a panel by country keeps a tenth of them).
+    const stored = fine ? await ctx.store.usageDaily({ ...oneDay, keep: kept }) : await ctx.store.usagePricingDaily(oneDay);
     const grouped = new Map<string, PricingInputRow>();
     for (const r of stored) {
       const w = ctx.wabas.get(r.wabaId);

@@ -61,6 +61,17 @@ export interface DayRange {
   wabaId?: string;
 }
 
+/** The columns of usage_daily finer than the pricing grain. */
+export type FineUsageColumn = 'phone' | 'country' | 'group';
+
+/**
+ * A read of usage_daily: `keep` (when given) sums it in SQL to the pricing grain plus only those
+ * columns (the others read as unknown), for a reader that groups by them anyway.
+ */
+export interface UsageDailyQuery extends DayRange {
+  keep?: readonly FineUsageColumn[];
+}
+
 /** The HyperLogLog sketch (base64) of the contacts of one WABA-local day, WABA and phone. */
 export interface DaySketchRow {
   day: string;
@@ -94,7 +105,11 @@ export interface IngestResult {
 export interface Store extends PullSink {
   readonly kind: 'sqlite' | 'postgres';
   ingest(events: readonly WebhookEvent[], receivedAtMs: number): Promise<IngestResult>;
-  usageDaily(range: DayRange): Promise<UsageDailyRow[]>;
+  /**
+   * The fine rollup of `range`, ordered by day, WABA, phone, country, category, pricing type and group;
+   * with `keep`, summed in SQL to the columns kept, in that order with market and model after.
+   */
+  usageDaily(range: UsageDailyQuery): Promise<UsageDailyRow[]>;
   callsDaily(range: DayRange): Promise<CallsDailyRow[]>;
   inboundDaily(range: DayRange): Promise<InboundDailyRow[]>;
   /** Estimated distinct contacts (delivered-to recipients and inbound senders) over WABA-local days. */

@@ -1,4 +1,4 @@
-import type { UsageDailyRow } from './store';
+import type { FineUsageColumn, UsageDailyRow } from './store';
 
 /** '' (the "none" of a key column) and absent columns (usage_pricing has no phone, country or group) read as null. */
 const orNull = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
@@ -18,4 +18,25 @@ export function usageRowOf(r: Record<string, unknown>): UsageDailyRow {
     messages: Number(r.messages),
     units: Number(r.units),
   };
+}
+
+const FINE_COLUMN: Record<FineUsageColumn, string> = { phone: 'phone_number_id', country: 'country', group: 'grp' };
+
+/**
+ * The read behind `usageDaily`, for both engines, after its WHERE (`where`, the day range and WABA):
+ * the rows as stored, or with `keep` summed to the pricing grain plus the kept columns (the others
+ * read '', which `usageRowOf` gives as null), in the same order with the columns summed away left out.
+ */
+export function usageDailySql(where: string, keep: readonly FineUsageColumn[] | undefined): string {
+  const order = (kept: (c: string) => boolean) =>
+    ['day', 'waba_id', 'phone_number_id', 'country', 'category', 'pricing_type', 'grp'].filter(kept).join(', ');
+  if (keep === undefined) return `SELECT * FROM usage_daily WHERE ${where} ORDER BY ${order(() => true)}`;
+  const columns = new Set(keep.map((k) => FINE_COLUMN[k]));
+  const fine = (c: string) => !Object.values(FINE_COLUMN).includes(c) || columns.has(c);
+  const select = ['day', 'waba_id', 'phone_number_id', 'country', 'market', 'category', 'pricing_type', 'pricing_model', 'grp'].map((c) =>
+    fine(c) ? c : `'' AS ${c}`,
+  );
+  const keys = ['day', 'waba_id', ...[...columns], 'market', 'category', 'pricing_type', 'pricing_model'].join(', ');
+  return `SELECT ${select.join(', ')}, SUM(messages) AS messages, SUM(units) AS units FROM usage_daily WHERE ${where}
+    GROUP BY ${keys} ORDER BY ${order(fine)}, market, pricing_model`;
 }

@@ -2,8 +2,8 @@ import type { Category, Direction, PricingType } from '@core';
 import type { Pool, PoolClient } from 'pg';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../../pull/pull-sink';
 import { dataDaysOf, dataDaysSql } from '../data-days';
-import { usageRowOf } from '../usage-row';
-import type { AccountEventRow, CallsDailyRow, DayRange, DaySketchRow, InboundDailyRow, UsageDailyRow } from '../store';
+import { usageDailySql, usageRowOf } from '../usage-row';
+import type { AccountEventRow, CallsDailyRow, DayRange, DaySketchRow, InboundDailyRow, UsageDailyQuery, UsageDailyRow } from '../store';
 
 const orNull = (v: unknown) => (v === '' || v === null ? null : String(v));
 const numOrNull = (v: unknown) => (v === null ? null : Number(v));
@@ -24,12 +24,9 @@ function rangeWhere(range: DayRange, from = 1): { sql: string; args: string[] } 
 
 type Row = Record<string, unknown>;
 
-export async function readUsage(pool: Pool, range: DayRange): Promise<UsageDailyRow[]> {
+export async function readUsage(pool: Pool, range: UsageDailyQuery): Promise<UsageDailyRow[]> {
   const w = rangeWhere(range);
-  const { rows } = await pool.query<Row>(
-    `SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`,
-    w.args,
-  );
+  const { rows } = await pool.query<Row>(usageDailySql(w.sql, range.keep), w.args);
   return rows.map(usageRowOf);
 }
 

@@ -40,6 +40,7 @@ import type {
   IngestResult,
   MessageVerdict,
   StoreOptions,
+  UsageDailyQuery,
   UsageDailyRow,
 } from '../store';
 
@@ -152,7 +153,7 @@ export class PgStore implements ConnectorStore {
     return result;
   }
 
-  usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
+  usageDaily(range: UsageDailyQuery): Promise<UsageDailyRow[]> {
     return readUsage(this.pool, range);
   }
 

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Category, Direction, PricingType } from '@core';
 import type { MetaCallRow, MetaPricingRow, PullCursor, PullSource } from '../../pull/pull-sink';
-import { usageRowOf } from '../usage-row';
-import type { DayRange, UsageDailyRow } from '../store';
+import { usageDailySql, usageRowOf } from '../usage-row';
+import type { DayRange, UsageDailyQuery, UsageDailyRow } from '../store';
 
 function rangeWhere(range: DayRange): { sql: string; args: string[] } {
   const args = [range.fromDay, range.toDay];
@@ -14,11 +14,9 @@ function rangeWhere(range: DayRange): { sql: string; args: string[] } {
   return { sql, args };
 }
 
-export function readUsage(db: Database.Database, range: DayRange): UsageDailyRow[] {
+export function readUsage(db: Database.Database, range: UsageDailyQuery): UsageDailyRow[] {
   const w = rangeWhere(range);
-  const rows = db
-    .prepare(`SELECT * FROM usage_daily WHERE ${w.sql} ORDER BY day, waba_id, phone_number_id, country, category, pricing_type, grp`)
-    .all(...w.args) as Record<string, string | number>[];
+  const rows = db.prepare(usageDailySql(w.sql, range.keep)).all(...w.args) as Record<string, string | number>[];
   return rows.map(usageRowOf);
 }
 

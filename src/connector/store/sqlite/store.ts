@@ -41,6 +41,7 @@ import type {
   IngestResult,
   MessageVerdict,
   StoreOptions,
+  UsageDailyQuery,
   UsageDailyRow,
 } from '../store';
 
@@ -409,7 +410,7 @@ export class SqliteStore implements ConnectorStore {
     return dataDaysOf(this.dataDaysStmt.get({ waba: wabaId }) as Record<string, unknown> | undefined);
   }
 
-  async usageDaily(range: DayRange): Promise<UsageDailyRow[]> {
+  async usageDaily(range: UsageDailyQuery): Promise<UsageDailyRow[]> {
     return readUsage(this.db, range);
   }
 
