@@ -185,6 +185,37 @@ function generatedCalls(n: number): Call[] {
   return out;
 }
 
+/**
+ * priced_calls_country (migration 019) holds priced_calls without the phone: summed here from the
+ * stored keys, it must be what a read without the phone gives, row for row, for the whole year.
+ */
+async function expectCountryGrain(store: ConnectorStore): Promise<void> {
+  const year = { fromDay: '2026-01-01', toDay: '2026-12-31' };
+  const sums = new Map<string, (string | number | bigint | null)[]>();
+  for (const r of await store.pricedCalls(year)) {
+    const key = JSON.stringify([r.day, r.wabaId, r.country, r.market, r.direction, r.currency]);
+    const cur = sums.get(key);
+    const cost = (a: bigint | null, b: bigint | null) => (a === null && b === null ? null : (a ?? 0n) + (b ?? 0n));
+    if (!cur)
+      sums.set(key, [r.day, r.wabaId, r.country, r.market, r.direction, r.currency, r.calls, r.durationSec, r.pulses, r.costMicros]);
+    else {
+      cur[6] = (cur[6] as number) + r.calls;
+      cur[7] = (cur[7] as number) + r.durationSec;
+      cur[8] = (cur[8] as number) + r.pulses;
+      cur[9] = cost(cur[9] as bigint | null, r.costMicros);
+    }
+  }
+  const cmp = (a: (string | number | bigint | null)[], b: (string | number | bigint | null)[]) => {
+    for (let i = 0; i < 6; i += 1) if (a[i] !== b[i]) return String(a[i]) < String(b[i]) ? -1 : 1;
+    return 0;
+  };
+  const read = await store.pricedCalls({ ...year, totalsBy: ['country', 'market', 'direction'] });
+  expect(
+    read.map((r) => [r.day, r.wabaId, r.country, r.market, r.direction, r.currency, r.calls, r.durationSec, r.pulses, r.costMicros]),
+  ).toEqual([...sums.values()].sort(cmp));
+  expect(read.length).toBeGreaterThan(0);
+}
+
 export function describePricedCallBehaviour(engine: StoreEngine): void {
   describe(`${engine.name}: priced call rollups`, () => {
     it('stores each call priced on its own and summed per key, by hand; keeps it through a late call and a mid-month rate import', async () => {
@@ -279,6 +310,8 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           ['2026-03-06', 'W1', '', 'IN', 'India', '', 'USD', 1, 61, 11, 330_000n, 'PF1', true],
         ]);
         expect((await totals(['phone'])).map((r) => r[2])).toEqual(['PH1', 'PH3', 'PH1', 'PH2', 'PH1']);
+
+        await expectCountryGrain(store);
 
         const { queryTime, stored } = await contexts(store);
         const ask = async (ctx: QueryContext, params: Record<string, string>) => (await callsSeries(ctx, callsQuery.parse(params))).rows;
@@ -434,6 +467,7 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           ['2026-03-04', 'business_initiated', 2_850_000n],
         ]);
         await expectStoredMonth(store, '2026-03', '31');
+        await expectCountryGrain(store);
 
         // A call card in force from 03-05 marks every month with calls on or after it, from its first such day.
         await importRateFile(store, R2, 0);
@@ -574,6 +608,9 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
         const lease = { portfolioId: target.portfolioId, month: '2026-03', holder: 'tamper', nowMs: Date.now(), leaseMs: 60_000 };
         const oneDay = { from: target.day, to: target.day, by: 'waba,phone,country,market,direction' };
         const before = await ask(stored, oneDay);
+        // A panel without the phone reads priced_calls_country, written from the same rows: it moves by 1.00 too.
+        const noPhone = { from: target.day, to: target.day, by: 'waba,country,direction' };
+        const beforeNoPhone = await ask(stored, noPhone);
         const sameDay = (await store.pricedCalls({ fromDay: target.day, toDay: target.day, wabaIds: members })).map(
           ({ version: _v, ...r }) => r,
         );
@@ -613,6 +650,13 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           );
         expect(costOf(moved) - costOf(before)).toBeCloseTo(1, 9);
         expect(await ask(queryTime, oneDay)).toEqual(before);
+        const countryCost = (a: typeof before) =>
+          Number(
+            a.rows.find((r) => r.wabaId === target.wabaId && (r.country ?? '') === target.country && r.direction === target.direction)
+              ?.cost,
+          );
+        expect(countryCost(await ask(stored, noPhone)) - countryCost(beforeNoPhone)).toBeCloseTo(1, 9);
+        await expectCountryGrain(store);
         // Written under another pricing version, the same rows are not read: the month is priced at query time.
         await tamper('another-version');
         expect(await ask(stored, oneDay)).toEqual(before);

@@ -261,9 +261,12 @@ export function pricedCallsSql(q: PricedCallQuery, ph: (i: number) => string): {
   narrow('phone_number_id', q.phones);
   narrow('country', q.countries);
   narrow('direction', q.directions);
-  const from = `FROM priced_calls WHERE ${where.join(' AND ')}`;
-  if (!q.totalsBy) return { sql: `SELECT * ${from} ORDER BY ${PRICED_CALL_KEY_COLUMNS.join(', ')}`, args };
+  if (!q.totalsBy)
+    return { sql: `SELECT * FROM priced_calls WHERE ${where.join(' AND ')} ORDER BY ${PRICED_CALL_KEY_COLUMNS.join(', ')}`, args };
   const kept = new Set(q.totalsBy.map((d) => CALL_DIMENSION_COLUMN[d]));
+  // Neither kept nor filtered on, the phone is summed away already in priced_calls_country (~20 times fewer rows).
+  const byPhone = kept.has('phone_number_id') || (q.phones?.length ?? 0) > 0;
+  const from = `FROM ${byPhone ? 'priced_calls' : 'priced_calls_country'} WHERE ${where.join(' AND ')}`;
   const keys = PRICED_CALL_KEY_COLUMNS.map((c) => (c === 'day' || c === 'waba_id' || kept.has(c) ? c : `'' AS ${c}`));
   const groupBy = [...PRICED_CALL_KEY_COLUMNS.filter((c) => c === 'day' || c === 'waba_id' || kept.has(c)), 'currency'].join(', ');
   return {
@@ -273,6 +276,16 @@ export function pricedCallsSql(q: PricedCallQuery, ph: (i: number) => string): {
     args,
   };
 }
+
+/**
+ * Writes priced_calls_country (migration 019) from the priced_calls rows `where` selects (a day's,
+ * of the day's WABAs): the same figures without the phone, in the transaction that wrote them.
+ */
+export const callsCountryFillSql = (where: string): string =>
+  `INSERT INTO priced_calls_country
+    SELECT day, waba_id, country, market, direction, MIN(portfolio_id), currency, SUM(calls), SUM(duration_sec), SUM(pulses),
+      SUM(cost_micros), MIN(problem), MIN(version)
+    FROM priced_calls WHERE ${where} GROUP BY day, waba_id, country, market, direction, currency`;
 
 /** Everything priced for one WABA-local day of the WABAs in `wabaIds` (it replaces what was stored). */
 export interface PricedDay {

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import {
+  callsCountryFillSql,
   DIM_TABLE,
   dimColumns,
   dimRowOf,
@@ -137,8 +138,9 @@ export class PgPricedRollups implements PricedRollupStore {
         l.portfolioId,
         l.month,
       ]);
-      for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls'])
-        await c.query(`DELETE FROM ${table} WHERE day = $1 AND waba_id = ANY($2::text[])`, [d.day, [...d.wabaIds]]);
+      const ofDay = 'day = $1 AND waba_id = ANY($2::text[])';
+      for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'])
+        await c.query(`DELETE FROM ${table} WHERE ${ofDay}`, [d.day, [...d.wabaIds]]);
       await insertColumns(
         c,
         'priced_usage',
@@ -155,6 +157,7 @@ export class PgPricedRollups implements PricedRollupStore {
         CALL_TYPES,
         d.calls.map((r) => pricedCallValues(r, d.version, d.pricedAtMs)),
       );
+      await c.query(callsCountryFillSql(ofDay), [d.day, [...d.wabaIds]]);
       const month = monthOfDay(d.day);
       let touched: string | null = null;
       for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))

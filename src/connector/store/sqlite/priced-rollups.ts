@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  callsCountryFillSql,
   DIM_TABLE,
   dimColumns,
   dimRowOf,
@@ -130,11 +131,13 @@ export class SqlitePricedRollups implements PricedRollupStore {
           .prepare('UPDATE pricing_leases SET lease_until_ms = ? WHERE portfolio_id = ? AND month = ?')
           .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
         const wabas = placeholders(d.wabaIds.length);
-        for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls'])
-          this.db.prepare(`DELETE FROM ${table} WHERE day = ? AND waba_id IN (${wabas})`).run(d.day, ...d.wabaIds);
+        const ofDay = `day = ? AND waba_id IN (${wabas})`;
+        for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'])
+          this.db.prepare(`DELETE FROM ${table} WHERE ${ofDay}`).run(d.day, ...d.wabaIds);
         for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
         for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
         for (const r of d.calls) this.insertCall.run(...pricedCallValues(r, d.version, d.pricedAtMs));
+        this.db.prepare(callsCountryFillSql(ofDay)).run(d.day, ...d.wabaIds);
         const which = `month = ? AND waba_id IN (${wabas})`;
         const month = monthOfDay(d.day);
         const { touched } = this.db
