@@ -69,15 +69,6 @@ function versionOf(wabas: ReadonlyMap<string, WabaInfo>): string {
   return v;
 }
 
-/**
- * The estimate facts of `read`, one per calls_daily key: each call priced on its own by core (pulses
- * round per call; minute tiers per portfolio, market and month, in call start order), each month
- * whole (tiers count per month, so months are independent). With `readPricedRollups`, a month no
- * configured WABA has a dirty mark in is read from priced_calls (one indexed read, narrowed to the
- * query's WABAs, phones, countries and directions); the other months (dirty, or with stored rows of
- * another pricing version) are priced at query time, in one store read, by the function whose rows
- * the re-pricer stores (`priceCallMonths`), so the answer is the same either way. In key order.
- */
 /** The key columns a calls query keeps: the ones it splits by or filters on (the rest sum in SQL). */
 function keptOf(q: CallsQuery): PricedCallDimension[] {
   const kept = new Set<PricedCallDimension>(q.by.filter((d): d is PricedCallDimension => d !== 'waba'));
@@ -87,6 +78,16 @@ function keptOf(q: CallsQuery): PricedCallDimension[] {
   return [...kept];
 }
 
+/**
+ * The estimate facts of `read`, one per calls_daily key: each call priced on its own by core (pulses
+ * round per call; minute tiers per portfolio, market and month, in call start order), each month
+ * whole (tiers count per month, so months are independent). With `readPricedRollups`, a month no
+ * configured WABA has a dirty mark in is read from priced_calls (one indexed read, narrowed to the
+ * query's WABAs, phones, countries and directions, summed in SQL to the columns it keeps: from
+ * priced_calls_country when that is not the phone); the other months (dirty, or with stored rows of
+ * another pricing version) are priced at query time, in one store read, by the function whose rows
+ * the re-pricer stores (`priceCallMonths`), so the answer is the same either way. In key order.
+ */
 async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, wabaIds: readonly string[]): Promise<CallFact[]> {
   const dirty = ctx.readPricedRollups
     ? new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month))

@@ -28,6 +28,7 @@ import type {
   ReconciliationResponse,
   TiersResponse,
 } from '@contract';
+import { sketchBytesOfText } from '../store';
 import { bucketOf } from './buckets';
 import { dataHull, intersect, localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { pricedUsage, toUsageRow } from './priced-usage';
@@ -74,7 +75,7 @@ export async function contactsSeries(ctx: QueryContext, q: z.infer<typeof contac
       // zone's epoch cut) counts neither in a bucket nor in the total.
       if (r.day < range.fromDay || r.day > range.toDay) continue;
       const bucket = bucketOfDay.get(r.day) as string;
-      const bytes = Buffer.from(r.sketch, 'base64');
+      const bytes = sketchBytesOfText(r.sketch);
       let sketch = merged.get(bucket);
       if (!sketch) merged.set(bucket, (sketch = new Hll(bytes[1])));
       sketch.mergeBytes(bytes);

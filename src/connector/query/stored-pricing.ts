@@ -95,8 +95,9 @@ export async function storedPricingGrain(
         continue;
       }
     } else {
-      if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version, { problems: false })) > 0) return null;
+      // One COUNT for a clean month without problems (the usual case); a second only when it finds some.
       if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0) {
+        if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version, { problems: false })) > 0) return null;
         spanPricing ??= pricedUsage(ctx, span);
         const from = firstDayOf(month);
         problems.push(...(await spanPricing).problems.filter((p) => p.day >= from && p.day <= toDay));

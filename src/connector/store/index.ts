@@ -10,6 +10,7 @@ export { foldStatus, usageKeyOf } from './message-state';
 export type { MessageState, UsageKey } from './message-state';
 export { GroupCommitWriter } from './group-commit-writer';
 export { createEnvelopeIngest } from './envelope-ingest';
+export { sketchBytesOfText } from './sketch-text';
 export type { RateFileStore, StoredRateFile } from './rate-files';
 export type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store';
 export type { ReportClaimRequest, ReportDelivery, ReportDeliveryStore, ReportPeriod, ReportRun, ReportRunPatch } from './report-deliveries';
