@@ -660,6 +660,9 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
         // Written under another pricing version, the same rows are not read: the month is priced at query time.
         await tamper('another-version');
         expect(await ask(stored, oneDay)).toEqual(before);
+        // The month's other days still carry the current version: one day of another version is enough.
+        const month = { from: '2026-03-01', to: '2026-03-31', by: 'waba,phone,country,market,direction' };
+        expect(await ask(stored, month)).toEqual(await ask(queryTime, month));
       } finally {
         await store.close();
       }

@@ -119,6 +119,15 @@ describeOnBothStores('calls', (open) => {
       user: BR,
       phone: 'PH_A',
     });
+    // Kolkata 04-01 01:30.
+    await call(store, 'W_KOL', {
+      id: 'k0',
+      start: '2026-03-31T20:00:00Z',
+      seconds: 18,
+      direction: 'BUSINESS_INITIATED',
+      user: IN,
+      phone: 'PH_K',
+    });
     // Kolkata 04-03 02:00.
     await call(store, 'W_KOL', {
       id: 'k1',
@@ -163,7 +172,7 @@ describeOnBothStores('calls', (open) => {
     );
     await new Repricer({ store, wabas: ctx.wabas, holder: 'test', loadBook: async () => book }).runToCompletion();
     expect(await store.pricingDirty()).toEqual([]);
-    expect((await store.pricedCalls({ fromDay: '2026-04-01', toDay: '2026-04-30' })).length).toBe(5);
+    expect((await store.pricedCalls({ fromDay: '2026-04-01', toDay: '2026-04-30' })).length).toBe(6);
     stored = { ...ctx, readPricedRollups: true };
   });
   afterAll(async () => {
@@ -201,7 +210,7 @@ describeOnBothStores('calls', (open) => {
 
   it('by WABA, market, phone and direction over the month (c0 of 04-01 too)', async () => {
     expect(await ask({ from: '2026-04-01', to: '2026-04-30', interval: 'month', by: 'waba,market,phone,direction' })).toEqual([
-      // W_KOL before W_UTC in the key; k1.
+      // W_KOL before W_UTC in the key; k0 18 s = 3 pulses x 0.03 = 0.09 and k1 0.06: 0.15.
       {
         time: at('2026-03-31T18:30:00Z'),
         bucket: '2026-04',
@@ -210,10 +219,10 @@ describeOnBothStores('calls', (open) => {
         market: 'India',
         phoneNumberId: 'PH_K',
         direction: 'business_initiated',
-        calls: 1,
-        durationSec: 12,
-        pulses: 2,
-        cost: '0.06',
+        calls: 2,
+        durationSec: 30,
+        pulses: 5,
+        cost: '0.15',
       },
       // c0 30 s = 5 pulses x 0.06 = 0.30 and c2 0.12: 0.42.
       {
@@ -280,12 +289,46 @@ describeOnBothStores('calls', (open) => {
     ]);
   });
 
+  it('an epoch range that starts a day later in Kolkata: the day before is not read into it', async () => {
+    // [04-01 20:00, 04-02 00:00) UTC is W_UTC's 04-01 (c0) and Kolkata's 04-02 (01:30 to 05:30, no call); the
+    // span read is 04-01 to 04-02, and Kolkata's 04-01 (k0) is outside Kolkata's own days.
+    const rows = await ask({ from: String(at('2026-04-01T20:00:00Z')), to: String(at('2026-04-02T00:00:00Z')), by: 'waba' });
+    expect(rows.map((r) => [r.bucket, r.wabaId, r.calls, r.durationSec, r.pulses, r.cost])).toEqual([
+      ['2026-04-01', 'W_UTC', 1, 30, 5, '0.3'],
+    ]);
+  });
+
   it('Meta’s pulled calls: talk time from the average, no pulses, a withheld cost null, an unknown phone left out', async () => {
     expect(await ask({ from: '2026-04-02', to: '2026-04-02', source: 'meta', by: 'phone,country', waba: 'W_UTC' })).toEqual([
       // 4 calls x 61.5 s = 246 s.
       { ...utcDay('2026-04-02'), country: null, calls: 4, durationSec: 246, pulses: 0, cost: null },
       // 2 calls x 30 s = 60 s.
       { ...utcDay('2026-04-02'), phoneNumberId: 'PH_A', country: 'BR', calls: 2, durationSec: 60, pulses: 0, cost: '0.24' },
+    ]);
+  });
+
+  it('keeps apart rows whose values would run together: phone PH_ABR without a country is not PH_A in BR', async () => {
+    const row = (phoneNumberId: string, country: string | null, count: number) => ({
+      day: '2026-04-04',
+      wabaId: 'W_UTC',
+      phoneNumberId,
+      country,
+      direction: 'business_initiated' as const,
+      count,
+      costMicros: 100_000n * BigInt(count),
+      averageDurationSec: 10,
+      currency: 'USD',
+    });
+    await store.replaceDays(
+      'W_UTC',
+      'meta_calls',
+      ['2026-04-04'],
+      { calls: [row('PH_ABR', null, 1), row('PH_A', 'BR', 3)] },
+      { lastCompleteDay: '2026-04-04' },
+    );
+    expect(await ask({ from: '2026-04-04', to: '2026-04-04', source: 'meta', by: 'phone,country', waba: 'W_UTC' })).toEqual([
+      { ...utcDay('2026-04-04'), phoneNumberId: 'PH_A', country: 'BR', calls: 3, durationSec: 30, pulses: 0, cost: '0.3' },
+      { ...utcDay('2026-04-04'), phoneNumberId: 'PH_ABR', country: null, calls: 1, durationSec: 10, pulses: 0, cost: '0.1' },
     ]);
   });
 

@@ -190,7 +190,8 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
       g.priced = true;
     }
   }
-  const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.row.time - b.row.time || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  // A map's keys are distinct, so two rows of one time are never equal in order.
+  const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.row.time - b.row.time || (ka < kb ? -1 : 1));
   const rows = sorted.map(([, g]) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
   return { source: q.source, interval: q.interval, rows, problems: [] };
 }
