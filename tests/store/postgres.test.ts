@@ -18,6 +18,7 @@ import { describeEventStats, describeEventStatsSlots, type LockAccess } from './
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
+import { describeWithoutMarketMigration } from './without-market-migration-suite';
 import { describePricedCallBehaviour } from './priced-calls-suite';
 import { finishedCallsSql } from '../../src/connector/store/postgres/store';
 import { describePricingInputBehaviour } from './pricing-input-suite';
@@ -159,6 +160,30 @@ if (!postgres.available) {
         return Number(rows[0]?.waiting);
       }),
   };
+  describeWithoutMarketMigration('PgStore', {
+    openWithRows: async (version, rows) => {
+      const url = await freshSchemaUrl();
+      const old = fs.mkdtempSync(path.join(os.tmpdir(), `waspend-pg-migrations-${version}-`));
+      try {
+        for (const m of listPostgresMigrations().filter((m) => m.version <= version)) fs.writeFileSync(path.join(old, m.name), m.sql);
+        const pool = new Pool({ connectionString: url, max: 1 });
+        try {
+          await migratePostgres(pool, old);
+          for (const r of rows)
+            await pool.query(`INSERT INTO ${r.table} VALUES (${r.values.map((_, i) => `$${i + 1}`).join(', ')})`, [...r.values]);
+        } finally {
+          await pool.end();
+        }
+      } finally {
+        fs.rmSync(old, { recursive: true, force: true });
+      }
+      const store = await PgStore.open(url, { timezones: {} });
+      urlOf.set(store, url);
+      return store;
+    },
+    count: (store, table) =>
+      onConnection(store, async (c) => Number((await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]?.n)),
+  });
   describeEventStats(postgresEngine, eventStatsAccess);
   describeEventStatsSlots(postgresEngine, eventStatsAccess);
 

@@ -8,6 +8,7 @@ import { describeEventStats, type Slot } from './event-stats-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
+import { describeWithoutMarketMigration } from './without-market-migration-suite';
 import { describePricedCallBehaviour } from './priced-calls-suite';
 import { finishedCallsSql } from '../../src/connector/store/sqlite/calls';
 import { describePricingInputBehaviour } from './pricing-input-suite';
@@ -348,4 +349,28 @@ describe('SQLite migrations landing out of order', () => {
       db.close();
     }
   });
+});
+
+describeWithoutMarketMigration('SqliteStore', {
+  openWithRows: async (version, rows) => {
+    const file = path.join(dir, `history-${version}.db`);
+    const old = path.join(dir, `migrations-to-${version}`);
+    fs.mkdirSync(old);
+    for (const m of listMigrations().filter((m) => m.version <= version)) fs.writeFileSync(path.join(old, m.name), m.sql);
+    const db = new Database(file);
+    migrateSqlite(db, old);
+    for (const r of rows) db.prepare(`INSERT INTO ${r.table} VALUES (${r.values.map(() => '?').join(', ')})`).run(...r.values);
+    db.close();
+    const store = new SqliteStore(file, { timezones: {} });
+    fileOf.set(store, file);
+    return store;
+  },
+  count: async (store, table) => {
+    const db = new Database(fileOf.get(store) as string, { readonly: true });
+    try {
+      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  },
 });

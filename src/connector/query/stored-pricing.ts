@@ -36,6 +36,8 @@ export interface GrainFilter {
   values: readonly string[];
   categories: readonly string[];
   pricingTypes: readonly string[];
+  /** Phone and group read summed over markets (their rows' market ''): the panel does not use the market. */
+  withoutMarket?: boolean;
 }
 
 /**

@@ -145,7 +145,14 @@ export async function usageAtGrain(
   const dims = fineDimensionsOf(q);
   const [dim] = dims;
   if (ctx.readPricedRollups && dims.length <= 1) {
-    const filter = { wabaIds: [...ranges.keys()], values: dim ? q[dim] : [], categories: q.category, pricingTypes: q.pricingType };
+    const filter = {
+      wabaIds: [...ranges.keys()],
+      values: dim ? q[dim] : [],
+      categories: q.category,
+      pricingTypes: q.pricingType,
+      // Hours split each day's figure by the market's own messages, so they keep it.
+      withoutMarket: q.interval !== 'hour' && !q.by.includes('market'),
+    };
     // Month buckets add a month's days up anyway: the store does it (a 90-day panel by phone reads
     // ~25 rows per phone instead of ~5,000).
     const stored = await storedPricingGrain(ctx, span, dim, filter, q.interval === 'month' ? ranges : undefined);

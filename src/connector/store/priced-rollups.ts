@@ -57,6 +57,12 @@ export interface PricedDimQuery extends DayRange {
    * (a month of a finer grain is ~30 times the rows of its total).
    */
   sumDays?: boolean;
+  /**
+   * The panel neither splits nor filters by market: phone and group are read summed over markets
+   * (migration 020: fewer rows by as many times as the markets a phone or group reaches), their
+   * rows' market ''. The pricing grain and the country keep the market whatever this says.
+   */
+  withoutMarket?: boolean;
 }
 
 /** A finer-grain row summed over pricing models (no panel shows the model); cost null only when every part's is. */
@@ -89,19 +95,24 @@ export function pricedTotalsSql(
   q: PricedDimQuery,
   ph: (i: number) => string,
 ): { sql: string; args: unknown[] } {
-  const { table, column } = dimension === null ? PRICING_GRAIN_TABLE : DIM_TABLE[dimension];
+  const { table, column, withoutMarket } = dimension === null ? PRICING_GRAIN_TABLE : DIM_TABLE[dimension];
+  const lean = q.withoutMarket === true && withoutMarket !== undefined;
   const { args, where, narrow } = dayRangeWhere(q.fromDay, q.toDay, ph);
   narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
   if (column !== null) narrow(column, q.values);
   narrow('category', q.categories);
   narrow('pricing_type', q.pricingTypes);
-  const keys = ['waba_id', ...(column === null ? [] : [column]), 'market', 'category', 'pricing_type', 'currency'].join(', ');
+  const keyList = ['waba_id', ...(column === null ? [] : [column]), ...(lean ? [] : ['market']), 'category', 'pricing_type', 'currency'];
+  const keys = keyList.join(', ');
+  const selected = (lean ? [...keyList.slice(0, -3), "'' AS market", ...keyList.slice(-3)] : keyList).join(', ');
+  // The tables without the market keep a cost-less row apart already (`unpriced`).
+  const costless = lean ? 'unpriced' : 'cost_micros IS NULL';
   const sums = 'SUM(messages) AS messages, SUM(units) AS units, SUM(billable) AS billable, SUM(cost_micros) AS cost_micros';
-  const from = `FROM ${table} WHERE ${where.join(' AND ')}`;
+  const from = `FROM ${lean ? withoutMarket : table} WHERE ${where.join(' AND ')}`;
   return {
     sql: q.sumDays
-      ? `SELECT MIN(day) AS day, ${keys}, ${sums} ${from} GROUP BY ${keys}, cost_micros IS NULL ORDER BY ${keys}, cost_micros IS NULL`
-      : `SELECT day, ${keys}, ${sums} ${from} GROUP BY day, ${keys} ORDER BY day, ${keys}`,
+      ? `SELECT MIN(day) AS day, ${selected}, ${sums} ${from} GROUP BY ${keys}, ${costless} ORDER BY ${keys}, ${costless}`
+      : `SELECT day, ${selected}, ${sums} ${from} GROUP BY day, ${keys} ORDER BY day, ${keys}`,
     args,
   };
 }
@@ -340,14 +351,37 @@ export interface PricedRollupStore {
   pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]>;
 }
 
-/** The column of a finer grain's dimension, and its table. */
-export const DIM_TABLE: Record<PricedDimension, { table: string; column: string }> = {
+/**
+ * The column of a finer grain's dimension, its table, and the table of the same figures summed over
+ * markets (migration 020; the country has none: a country is in one market).
+ */
+export const DIM_TABLE: Record<PricedDimension, { table: string; column: string; withoutMarket?: string }> = {
   country: { table: 'priced_usage_country', column: 'country' },
-  phone: { table: 'priced_usage_phone', column: 'phone_number_id' },
-  group: { table: 'priced_usage_group', column: 'grp' },
+  phone: { table: 'priced_usage_phone', column: 'phone_number_id', withoutMarket: 'priced_usage_phone_category' },
+  group: { table: 'priced_usage_group', column: 'grp', withoutMarket: 'priced_usage_group_category' },
 };
 /** The pricing grain read as totals: no dimension column (its rows' `value` is ''). */
-const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null } as const;
+const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null, withoutMarket: undefined } as const;
+
+/** The tables a priced day is written to row by row (the re-pricer's; a day replaces what they held). */
+export const PRICED_TABLES = ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'];
+
+/** The tables written from the day's finer-grain rows (migration 020), and the statement that fills each. */
+export const WITHOUT_MARKET_FILLS = PRICED_DIMENSIONS.flatMap((d) => {
+  const { table, column, withoutMarket } = DIM_TABLE[d];
+  if (withoutMarket === undefined) return [];
+  const unpriced = 'CASE WHEN cost_micros IS NULL THEN 1 ELSE 0 END';
+  return [
+    {
+      table: withoutMarket,
+      /** Fills it from the rows of `table` that `where` selects (a day's, of the day's WABAs). */
+      fillSql: (where: string) =>
+        `INSERT INTO ${withoutMarket}
+          SELECT day, waba_id, ${column}, category, pricing_type, currency, ${unpriced}, SUM(messages), SUM(units), SUM(billable), SUM(cost_micros)
+          FROM ${table} WHERE ${where} GROUP BY day, waba_id, ${column}, category, pricing_type, currency, ${unpriced}`,
+    },
+  ];
+});
 
 export const PRICED_KEY_COLUMNS = ['day', 'waba_id', 'market', 'category', 'pricing_type', 'pricing_model'] as const;
 export const PRICED_COLUMNS = [

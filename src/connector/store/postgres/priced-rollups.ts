@@ -1,6 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import {
   callsCountryFillSql,
+  PRICED_TABLES,
+  WITHOUT_MARKET_FILLS,
   DIM_TABLE,
   dimColumns,
   dimRowOf,
@@ -139,7 +141,7 @@ export class PgPricedRollups implements PricedRollupStore {
         l.month,
       ]);
       const ofDay = 'day = $1 AND waba_id = ANY($2::text[])';
-      for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'])
+      for (const table of [...PRICED_TABLES, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
         await c.query(`DELETE FROM ${table} WHERE ${ofDay}`, [d.day, [...d.wabaIds]]);
       await insertColumns(
         c,
@@ -158,6 +160,7 @@ export class PgPricedRollups implements PricedRollupStore {
         d.calls.map((r) => pricedCallValues(r, d.version, d.pricedAtMs)),
       );
       await c.query(callsCountryFillSql(ofDay), [d.day, [...d.wabaIds]]);
+      for (const f of WITHOUT_MARKET_FILLS) await c.query(f.fillSql(ofDay), [d.day, [...d.wabaIds]]);
       const month = monthOfDay(d.day);
       let touched: string | null = null;
       for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))

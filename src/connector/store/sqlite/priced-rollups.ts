@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import {
   callsCountryFillSql,
+  PRICED_TABLES,
+  WITHOUT_MARKET_FILLS,
   DIM_TABLE,
   dimColumns,
   dimRowOf,
@@ -132,12 +134,13 @@ export class SqlitePricedRollups implements PricedRollupStore {
           .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
         const wabas = placeholders(d.wabaIds.length);
         const ofDay = `day = ? AND waba_id IN (${wabas})`;
-        for (const table of ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'])
+        for (const table of [...PRICED_TABLES, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
           this.db.prepare(`DELETE FROM ${table} WHERE ${ofDay}`).run(d.day, ...d.wabaIds);
         for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
         for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
         for (const r of d.calls) this.insertCall.run(...pricedCallValues(r, d.version, d.pricedAtMs));
         this.db.prepare(callsCountryFillSql(ofDay)).run(d.day, ...d.wabaIds);
+        for (const f of WITHOUT_MARKET_FILLS) this.db.prepare(f.fillSql(ofDay)).run(d.day, ...d.wabaIds);
         const which = `month = ? AND waba_id IN (${wabas})`;
         const month = monthOfDay(d.day);
         const { touched } = this.db

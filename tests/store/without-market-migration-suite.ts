@@ -1,0 +1,59 @@
+/**
+ * Migration 020 on a store with history, on both engines: priced_usage_phone_category and
+ * priced_usage_group_category are filled from the phone and group rows already stored, summed over
+ * markets and pricing models, a row without a cost kept apart; every figure worked out by hand.
+ */
+import type { ConnectorStore } from '../../src/connector/store';
+
+export interface HistoryAccess {
+  /**
+   * A store migrated to `version`, then given `rows` (each a table and its values in column order),
+   * then opened as the connector opens it (the later migrations run).
+   */
+  openWithRows(version: number, rows: readonly { table: string; values: readonly unknown[] }[]): Promise<ConnectorStore>;
+  /** The number of rows of `table` in `store`. */
+  count(store: ConnectorStore, table: string): Promise<number>;
+}
+
+const usage = (table: string, day: string, value: string, market: string, model: string, n: number, cost: number | null) => ({
+  table,
+  values: [day, 'W1', value, market, 'marketing', 'regular', model, 'USD', n, n, n, cost],
+});
+
+export function describeWithoutMarketMigration(engineName: string, access: HistoryAccess): void {
+  describe(`${engineName} migration 020 on a store with history`, () => {
+    it('fills the phone and group grains without the market from the rows already stored: summed over markets and models, a row without a cost apart', async () => {
+      // 07-10 P1: Brazil 3 (0.1875), Rest of Western Europe 2 (0.12) under PMP and 1 (0.06) under CBP, India 2
+      // (no price): one row of 6 messages and 0.3675, and one of 2 without a cost. P2 on 07-11: 1 message, 0.06.
+      const store = await access.openWithRows(19, [
+        usage('priced_usage_phone', '2025-07-10', 'P1', 'Brazil', 'PMP', 3, 187_500),
+        usage('priced_usage_phone', '2025-07-10', 'P1', 'Rest of Western Europe', 'PMP', 2, 120_000),
+        usage('priced_usage_phone', '2025-07-10', 'P1', 'Rest of Western Europe', 'CBP', 1, 60_000),
+        usage('priced_usage_phone', '2025-07-10', 'P1', 'India', 'PMP', 2, null),
+        usage('priced_usage_phone', '2025-07-11', 'P2', 'Rest of Western Europe', 'PMP', 1, 60_000),
+        usage('priced_usage_group', '2025-07-10', 'G1', 'Brazil', 'PMP', 3, 187_500),
+        usage('priced_usage_group', '2025-07-10', 'G1', 'India', 'PMP', 2, null),
+      ]);
+      try {
+        const month = { fromDay: '2025-07-01', toDay: '2025-07-31', withoutMarket: true, sumDays: true };
+        const read = async (dim: 'phone' | 'group') =>
+          (await store.pricedUsageTotals(dim, month)).map((r) => [r.day, r.value, r.market, r.messages, r.billable, r.costMicros]);
+        expect(await read('phone')).toEqual([
+          ['2025-07-10', 'P1', '', 6, 6, 367_500n],
+          ['2025-07-10', 'P1', '', 2, 2, null],
+          ['2025-07-11', 'P2', '', 1, 1, 60_000n],
+        ]);
+        expect(await read('group')).toEqual([
+          ['2025-07-10', 'G1', '', 3, 3, 187_500n],
+          ['2025-07-10', 'G1', '', 2, 2, null],
+        ]);
+        expect([
+          await access.count(store, 'priced_usage_phone_category'),
+          await access.count(store, 'priced_usage_group_category'),
+        ]).toEqual([3, 2]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
