@@ -33,8 +33,9 @@ const grouped = (wamid: string, iso: string, group: string) =>
  *   charged, not priced);  e5 PB utility to Brazil with pricing type "new_type" (unknown type: not charged, not
  *   priced);  e6 PB "zeta_new" to Brazil (unknown category).
  * W1 (UTC), February, before the card: f1 02-10 and f2 02-20 PA utility to Brazil (no rate card in force).
- * W1 (UTC), 2026-04-12: y2 PA "zzz_new"; 04-13: y1 PA utility with pricing type "other_type", y3 PA "aaa_new"
- *   (unknown ones met in an order their problems are not listed in: an unknown category before an unknown type).
+ * W1 (UTC), 2026-04-12: y2 PA "zzz_new"; 04-13: y1 PA utility with pricing type "other_type", y3 PA "aaa_new" to
+ *   India (unknown ones met in an order their problems are not listed in: an unknown category before an unknown
+ *   type, and "zzz_new" in Brazil before "aaa_new" in India, as the priced rows come by market).
  * W1 (UTC), 2026-04-14: z1 PB "zeta_free" with Meta's verdict free_customer_service: unknown, but free, so priced at 0.
  * K3 (Kolkata, UTC+5:30): k1 2026-04-10T20:00Z = 04-11 01:30 local, PK utility to India 0.0014.
  */
@@ -50,7 +51,7 @@ const events = [
   ...delivered('K3', 'PK', 'k1', '2026-04-10T20:00:00Z', IN, PMP('utility')),
   ...delivered('W1', 'PA', 'y2', '2026-04-12T10:00:00Z', BR, PMP('zzz_new')),
   ...delivered('W1', 'PA', 'y1', '2026-04-13T09:00:00Z', BR, PMP('utility', 'other_type')),
-  ...delivered('W1', 'PA', 'y3', '2026-04-13T10:00:00Z', BR, PMP('aaa_new')),
+  ...delivered('W1', 'PA', 'y3', '2026-04-13T10:00:00Z', IN, PMP('aaa_new')),
   ...delivered('W1', 'PB', 'z1', '2026-04-14T09:00:00Z', BR, PMP('zeta_free', 'free_customer_service')),
 ];
 

@@ -298,8 +298,8 @@ export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<Usa
       g.priced = true;
     }
   }
-  // The group key (bucket, currency, dimension values) is the sort order; compared once per pair, plainly.
-  // A map's keys are distinct, so two rows of one time are never equal in order.
+  // The group key (bucket, currency, dimension values) is the sort order; compared once per pair, plainly
+  // (a map's keys are distinct, so two rows of one time are never equal in order).
   const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.row.time - b.row.time || (ka < kb ? -1 : 1));
   const rows = sorted.map(([, g]) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
   return { source: q.source, interval: q.interval, rows, problems };
