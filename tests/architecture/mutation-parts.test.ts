@@ -50,5 +50,7 @@ describe.each(Object.keys(FOLDERS))('mutation scope %s', (scope) => {
 });
 
 it('an unknown part is refused with the parts it may be', () => {
-  expect(() => mutateOf('query', 'nope')).toThrow('mutation part "nope" is not one of ranges, stored, usage, priced, other, calls, rest (scope query)');
+  expect(() => mutateOf('query', 'nope')).toThrow(
+    'mutation part "nope" is not one of ranges, stored, usage, priced, other, calls, rest (scope query)',
+  );
 });
