@@ -102,9 +102,10 @@ export function pricedTotalsSql(
   if (column !== null) narrow(column, q.values);
   narrow('category', q.categories);
   narrow('pricing_type', q.pricingTypes);
-  const keyList = ['waba_id', ...(column === null ? [] : [column]), ...(lean ? [] : ['market']), 'category', 'pricing_type', 'currency'];
-  const keys = keyList.join(', ');
-  const selected = (lean ? [...keyList.slice(0, -3), "'' AS market", ...keyList.slice(-3)] : keyList).join(', ');
+  const keyOf = (market: string[]) =>
+    ['waba_id', ...(column === null ? [] : [column]), ...market, 'category', 'pricing_type', 'currency'].join(', ');
+  const keys = keyOf(lean ? [] : ['market']);
+  const selected = keyOf([lean ? "'' AS market" : 'market']);
   // The tables without the market keep a cost-less row apart already (`unpriced`).
   const costless = lean ? 'unpriced' : 'cost_micros IS NULL';
   const sums = 'SUM(messages) AS messages, SUM(units) AS units, SUM(billable) AS billable, SUM(cost_micros) AS cost_micros';
