@@ -304,3 +304,72 @@ describe.each(QUERY_ENGINES)('usageSeries on $name', (engine) => {
     });
   });
 });
+
+/**
+ * A CBP conversation whose origin Meta names with a category we do not know: W1, 2026-04-15, c1 PA
+ * marketing to Brazil, conversation "conv-1" of origin "zzz_origin". Its message counts under
+ * marketing with no unit of its own; the conversation's unit counts under the origin's category, a
+ * usage row of 0 messages and 1 unit (message-state.ts, foldConversation). 10:00, c2 PA utility of
+ * pricing type "new_type" (not charged) in conversation "conv-2" of origin marketing: its unit is a
+ * marketing row of that unknown type with 0 messages and nothing charged.
+ */
+describe.each(QUERY_ENGINES)('usageSeries, a conversation of an unknown origin, on $name', (engine) => {
+  engine.describe(`an unknown origin (${engine.name})`, () => {
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [W],
+        [
+          ...delivered('W1', 'PA', 'c1', '2026-04-15T09:00:00Z', BR, {
+            pricing: { billable: true, pricing_model: 'CBP', category: 'marketing' },
+            conversation: { id: 'conv-1', origin: { type: 'zzz_origin' } },
+          }),
+          ...delivered('W1', 'PA', 'c2', '2026-04-15T10:00:00Z', BR, {
+            pricing: { billable: false, pricing_model: 'CBP', type: 'new_type', category: 'utility' },
+            conversation: { id: 'conv-2', origin: { type: 'marketing' } },
+          }),
+        ],
+      );
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it('the unit of the unknown origin is charged, not priced, and reported as a conversation, not as 0 messages', async () => {
+      const res = await usageSeries(fx.ctx, usageQuery.parse({ from: '2026-04-15', to: '2026-04-15', waba: 'W1', by: 'category' }));
+      const DAY15 = Date.parse('2026-04-15T00:00:00Z');
+      expect(res.rows).toEqual([
+        // The message: counted, its unit is the conversation's, so nothing charged under marketing.
+        { time: DAY15, bucket: '2026-04-15', currency: 'USD', category: 'marketing', messages: 1, billable: 0, cost: '0' },
+        // c2: a known category with an unknown pricing type: not charged, not priced.
+        { time: DAY15, bucket: '2026-04-15', currency: 'USD', category: 'utility', messages: 1, billable: 0, cost: null },
+        // The conversation's unit under its origin: 0 messages, 1 charged, no rate for an unknown category.
+        { time: DAY15, bucket: '2026-04-15', currency: 'USD', category: 'zzz_origin', messages: 0, billable: 1, cost: null },
+      ]);
+      expect(res.problems).toEqual([
+        {
+          code: 'unknown_category',
+          category: 'zzz_origin',
+          count: 1,
+          message: '1 charged conversation(s) of origin "zzz_origin" that waspend does not know: counted, not priced',
+        },
+        // conv-2's unit (origin marketing, type new_type) is a fact of 0 messages and 0 charged: no problem of its own.
+        {
+          code: 'unknown_pricing_type',
+          category: 'utility',
+          count: 1,
+          message: '1 delivered utility message(s) with pricing type "new_type" that waspend does not know: counted, not priced',
+        },
+      ]);
+    });
+
+    it('a phone filter that keeps neither row reports no problem', async () => {
+      const res = await usageSeries(
+        fx.ctx,
+        usageQuery.parse({ from: '2026-04-15', to: '2026-04-15', waba: 'W1', phone: 'PB', by: 'category' }),
+      );
+      expect(res).toMatchObject({ rows: [], problems: [] });
+    });
+  });
+});

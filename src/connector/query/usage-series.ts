@@ -166,11 +166,13 @@ const UNPRICED_CODES = new Set<string>(['unknown_category', 'unknown_pricing_typ
 
 /**
  * One problem per code and category with the delivered messages the answer counts but cannot price
- * (after the query's filters and range), so the count matches the rows the user sees.
+ * (after the query's filters and range), so the count matches the rows the user sees. A CBP
+ * conversation's unit counts under its origin's category, apart from its messages: an origin we do
+ * not know leaves a row of 0 messages that Meta still charges, reported as conversations.
  */
 function unpricedProblems(facts: readonly Fact[], core: readonly PricingProblem[]): UsageResponse['problems'] {
   const perToken = new Set(core.filter((p) => p.code === 'unpriced_per_token').map((p) => p.category));
-  const out = new Map<string, { code: string; category: string; count: number; pricingType: string | null }>();
+  const out = new Map<string, { code: string; category: string; messages: number; charged: number; pricingType: string | null }>();
   for (const f of facts) {
     if (f.costMicros !== null || f.category === null) continue;
     const knownCategory = isKnownCategory(f.category);
@@ -178,23 +180,26 @@ function unpricedProblems(facts: readonly Fact[], core: readonly PricingProblem[
     if (knownCategory && knownType) continue;
     const code = knownCategory ? 'unknown_pricing_type' : perToken.has(f.category) ? 'unpriced_per_token' : 'unknown_category';
     const key = `${code}\u0000${f.category}`;
-    const cur = out.get(key) ?? { code, category: f.category, count: 0, pricingType: f.pricingType };
-    cur.count += f.messages;
+    const cur = out.get(key) ?? { code, category: f.category, messages: 0, charged: 0, pricingType: f.pricingType };
+    cur.messages += f.messages;
+    cur.charged += f.billable;
     out.set(key, cur);
   }
   return [...out.values()]
-    .filter((p) => p.count > 0)
+    .filter((p) => p.messages > 0 || p.charged > 0)
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.category < b.category ? -1 : a.category > b.category ? 1 : 0))
     .map((p) => ({
       code: p.code,
       category: p.category,
-      count: p.count,
+      count: p.messages > 0 ? p.messages : p.charged,
       message:
-        p.code === 'unknown_pricing_type'
-          ? `${p.count} delivered ${p.category} message(s) with pricing type "${p.pricingType}" that waspend does not know: counted, not priced`
-          : p.code === 'unpriced_per_token'
-            ? `${p.count} delivered "${p.category}" message(s): Meta charges them per token, which webhooks do not report: counted, not priced`
-            : `${p.count} delivered message(s) in category "${p.category}" that waspend does not know: counted, not priced`,
+        p.messages === 0
+          ? `${p.charged} charged conversation(s) of origin "${p.category}" that waspend does not know: counted, not priced`
+          : p.code === 'unknown_pricing_type'
+            ? `${p.messages} delivered ${p.category} message(s) with pricing type "${p.pricingType}" that waspend does not know: counted, not priced`
+            : p.code === 'unpriced_per_token'
+              ? `${p.messages} delivered "${p.category}" message(s): Meta charges them per token, which webhooks do not report: counted, not priced`
+              : `${p.messages} delivered message(s) in category "${p.category}" that waspend does not know: counted, not priced`,
     }));
 }
 
