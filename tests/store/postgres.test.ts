@@ -18,7 +18,7 @@ import { describeEventStats, describeEventStatsSlots, type LockAccess } from './
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
-import { describeWithoutMarketMigration } from './without-market-migration-suite';
+import { describeHistoryMigrations } from './history-migrations-suite';
 import { describePricedCallBehaviour } from './priced-calls-suite';
 import { finishedCallsSql } from '../../src/connector/store/postgres/store';
 import { describePricingInputBehaviour } from './pricing-input-suite';
@@ -160,7 +160,7 @@ if (!postgres.available) {
         return Number(rows[0]?.waiting);
       }),
   };
-  describeWithoutMarketMigration('PgStore', {
+  describeHistoryMigrations('PgStore', {
     openWithRows: async (version, rows) => {
       const url = await freshSchemaUrl();
       const old = fs.mkdtempSync(path.join(os.tmpdir(), `waspend-pg-migrations-${version}-`));

@@ -8,7 +8,7 @@ import { describeEventStats, type Slot } from './event-stats-suite';
 import { describeIngestGrouping, rowText, type TableDump } from './ingest-grouping-suite';
 import { describeInvoiceBehaviour } from './invoices-suite';
 import { describePricedRollupBehaviour } from './priced-rollups-suite';
-import { describeWithoutMarketMigration } from './without-market-migration-suite';
+import { describeHistoryMigrations } from './history-migrations-suite';
 import { describePricedCallBehaviour } from './priced-calls-suite';
 import { finishedCallsSql } from '../../src/connector/store/sqlite/calls';
 import { describePricingInputBehaviour } from './pricing-input-suite';
@@ -248,57 +248,6 @@ describe('SqliteStore migration 017 on a store with history', () => {
   });
 });
 
-describe('SqliteStore migration 019 on a store with history', () => {
-  it('fills priced_calls_country from the priced calls already stored: their figures without the phone', async () => {
-    const file = path.join(dir, 'calls-018.db');
-    const old = path.join(dir, 'migrations-018');
-    fs.mkdirSync(old);
-    for (const m of listMigrations().filter((m) => m.version <= 18)) fs.writeFileSync(path.join(old, m.name), m.sql);
-    const db = new Database(file);
-    migrateSqlite(db, old);
-    const priced = db.prepare(
-      "INSERT INTO priced_calls VALUES (?, 'W1', ?, ?, ?, 'business_initiated', 'PF', 'USD', ?, ?, ?, ?, ?, 'v1', 0)",
-    );
-    // 07-10 BR: P1 (2 calls, 0.12) and P2 (1 call, no price): one row of 3 calls, 0.12, the problem kept.
-    priced.run('2025-07-10', 'P1', 'BR', 'Brazil', 2, 70, 12, 120_000, null);
-    priced.run('2025-07-10', 'P2', 'BR', 'Brazil', 1, 30, 5, null, 'no_call_rate');
-    priced.run('2025-07-10', 'P1', 'IN', 'India', 1, 6, 1, 10_000, null);
-    priced.run('2025-07-11', 'P2', 'BR', 'Brazil', 1, 12, 2, 20_000, null);
-    db.close();
-
-    const store = new SqliteStore(file, { timezones: {} });
-    try {
-      const rows = await store.pricedCalls({ fromDay: '2025-07-01', toDay: '2025-07-31', totalsBy: ['country', 'market', 'direction'] });
-      expect(
-        rows.map((r) => [
-          r.day,
-          r.phoneNumberId,
-          r.country,
-          r.market,
-          r.calls,
-          r.durationSec,
-          r.pulses,
-          r.costMicros,
-          r.problem,
-          r.version,
-        ]),
-      ).toEqual([
-        ['2025-07-10', '', 'BR', 'Brazil', 3, 100, 17, 120_000n, 'no_call_rate', 'v1'],
-        ['2025-07-10', '', 'IN', 'India', 1, 6, 1, 10_000n, null, 'v1'],
-        ['2025-07-11', '', 'BR', 'Brazil', 1, 12, 2, 20_000n, null, 'v1'],
-      ]);
-      const table = new Database(file, { readonly: true });
-      try {
-        expect((table.prepare('SELECT COUNT(*) AS n FROM priced_calls_country').get() as { n: number }).n).toBe(3);
-      } finally {
-        table.close();
-      }
-    } finally {
-      await store.close();
-    }
-  });
-});
-
 describe('SqliteStore finished calls', () => {
   it("reads a day range's finished calls through migration 018's index on the counted day, with or without a WABA", async () => {
     const file = path.join(dir, 'plan.db');
@@ -351,7 +300,7 @@ describe('SQLite migrations landing out of order', () => {
   });
 });
 
-describeWithoutMarketMigration('SqliteStore', {
+describeHistoryMigrations('SqliteStore', {
   openWithRows: async (version, rows) => {
     const file = path.join(dir, `history-${version}.db`);
     const old = path.join(dir, `migrations-to-${version}`);

@@ -1,7 +1,8 @@
 /**
- * Migration 020 on a store with history, on both engines: priced_usage_phone_category and
- * priced_usage_group_category are filled from the phone and group rows already stored, summed over
- * markets and pricing models, a row without a cost kept apart; every figure worked out by hand.
+ * The migrations that fill a new table from what a store already holds, run on a store with history,
+ * on both engines; every figure worked out by hand. 019: priced_calls_country from priced_calls,
+ * without the phone. 020: priced_usage_phone_category and priced_usage_group_category from the phone
+ * and group rows, summed over markets and pricing models, a row without a cost kept apart.
  */
 import type { ConnectorStore } from '../../src/connector/store';
 
@@ -20,7 +21,59 @@ const usage = (table: string, day: string, value: string, market: string, model:
   values: [day, 'W1', value, market, 'marketing', 'regular', model, 'USD', n, n, n, cost],
 });
 
-export function describeWithoutMarketMigration(engineName: string, access: HistoryAccess): void {
+const pricedCall = (
+  day: string,
+  phone: string,
+  country: string,
+  market: string,
+  calls: number,
+  durationSec: number,
+  pulses: number,
+  cost: number | null,
+  problem: string | null,
+) => ({
+  table: 'priced_calls',
+  values: [day, 'W1', phone, country, market, 'business_initiated', 'PF', 'USD', calls, durationSec, pulses, cost, problem, 'v1', 0],
+});
+
+export function describeHistoryMigrations(engineName: string, access: HistoryAccess): void {
+  describe(`${engineName} migration 019 on a store with history`, () => {
+    it('fills priced_calls_country from the priced calls already stored: their figures without the phone', async () => {
+      // 07-10 BR: P1 (2 calls, 70 s, 12 pulses, 0.12) and P2 (1 call, 30 s, 5 pulses, no price): one row of 3
+      // calls, 100 s, 17 pulses, 0.12, the problem kept. 07-10 IN: P1 alone. 07-11 BR: P2 alone.
+      const store = await access.openWithRows(18, [
+        pricedCall('2025-07-10', 'P1', 'BR', 'Brazil', 2, 70, 12, 120_000, null),
+        pricedCall('2025-07-10', 'P2', 'BR', 'Brazil', 1, 30, 5, null, 'no_call_rate'),
+        pricedCall('2025-07-10', 'P1', 'IN', 'India', 1, 6, 1, 10_000, null),
+        pricedCall('2025-07-11', 'P2', 'BR', 'Brazil', 1, 12, 2, 20_000, null),
+      ]);
+      try {
+        const rows = await store.pricedCalls({ fromDay: '2025-07-01', toDay: '2025-07-31', totalsBy: ['country', 'market', 'direction'] });
+        expect(
+          rows.map((r) => [
+            r.day,
+            r.phoneNumberId,
+            r.country,
+            r.market,
+            r.calls,
+            r.durationSec,
+            r.pulses,
+            r.costMicros,
+            r.problem,
+            r.version,
+          ]),
+        ).toEqual([
+          ['2025-07-10', '', 'BR', 'Brazil', 3, 100, 17, 120_000n, 'no_call_rate', 'v1'],
+          ['2025-07-10', '', 'IN', 'India', 1, 6, 1, 10_000n, null, 'v1'],
+          ['2025-07-11', '', 'BR', 'Brazil', 1, 12, 2, 20_000n, null, 'v1'],
+        ]);
+        expect(await access.count(store, 'priced_calls_country')).toBe(3);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe(`${engineName} migration 020 on a store with history`, () => {
     it('fills the phone and group grains without the market from the rows already stored: summed over markets and models, a row without a cost apart', async () => {
       // 07-10 P1: Brazil 3 (0.1875), Rest of Western Europe 2 (0.12) under PMP and 1 (0.06) under CBP, India 2
