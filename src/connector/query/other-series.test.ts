@@ -415,6 +415,46 @@ India,authentication,6,MAX,0.0013
   });
 });
 
+describeOnBothStores('tiers under a ladder changed mid-month', (open) => {
+  let store: ConnectorStore;
+  let ctx: QueryContext;
+  const U = waba('W_UTC', 'Shop UTC', 'UTC', 'USD', 'P1');
+  const ladder = (effectiveFrom: string, upper: number): RateFileInput => ({
+    kind: 'tiers',
+    currency: 'USD',
+    effectiveFrom,
+    fileName: `usd-tiers-${effectiveFrom}.csv`,
+    text: `Market,Category,Lower,Upper,Rate\nBrazil,utility,0,${upper},0.0080\nBrazil,utility,${upper + 1},MAX,0.0070\n`,
+  });
+
+  beforeAll(async () => {
+    store = await open({ timezones: { W_UTC: 'UTC' } });
+    await importRateFile(store, rates('USD', '2026-01-01', '0.0625'), 0);
+    await importRateFile(store, ladder('2026-01-01', 3), 0);
+    await importRateFile(store, ladder('2026-04-06', 9), 0);
+    const { book } = await loadPriceBook(store);
+    ctx = { store, wabas: new Map([[U.id, U]]), priceBook: () => book, generation: () => 1, now: () => at('2026-04-20T12:00:00Z') };
+    // Brazil utility on 04-02, 04-03 (the first ladder in force) and 04-07 (the second).
+    await deliver(store, 'W_UTC', [
+      { id: 't1', at: '2026-04-02T10:00:00Z', to: BR, category: 'utility' },
+      { id: 't2', at: '2026-04-03T10:00:00Z', to: BR, category: 'utility' },
+      { id: 't3', at: '2026-04-07T10:00:00Z', to: BR, category: 'utility' },
+    ]);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('places the month’s units on the ladder in force on the last day counted', async () => {
+    const { rows } = await tierState(ctx, tiersQuery.parse({}));
+    // 3 units; on 04-07 the ladder is 0..9, 10..MAX: unit 4 is next, in 0..9, 6 units left. (On 04-03's
+    // ladder, 0..3, 4..MAX, it would be 4..MAX.)
+    expect(rows.map((r) => [r.market, r.category, r.units, r.tierLower, r.tierUpper, r.remaining])).toEqual([
+      ['Brazil', 'utility', 3, 0, 9, 6],
+    ]);
+  });
+});
+
 describeOnBothStores('contacts', (open) => {
   let store: ConnectorStore;
   let ctx: QueryContext;
@@ -492,6 +532,23 @@ describeOnBothStores('contacts', (open) => {
   it('no rows and 0 where the selected WABAs have no data', async () => {
     expect(await ask({ from: '2026-03-01', to: '2026-03-31' })).toEqual({ rows: [], total: 0 });
     expect(await ask({ from: '2026-04-01', to: '2026-04-10', waba: 'W_GONE' })).toEqual({ rows: [], total: 0 });
+    // Configured, so the range has days, but no data at all: no data span to cut it to.
+    expect(await ask({ from: '2026-04-01', to: '2026-04-10', waba: 'W_EMPTY' })).toEqual({ rows: [], total: 0 });
+  });
+
+  it('an epoch range cut on the left by the zone ahead: a day before a WABA’s own range counts nowhere', async () => {
+    // [04-03 20:00, 04-04 20:00) UTC: W_UTC's 04-03 and 04-04; Kolkata's 04-04 01:30 .. 04-05 01:30, its 04-04 and
+    // 04-05. The rows run over both (04-03 .. 04-05); Kolkata's 04-03 (C) lies before its own range, W_UTC's
+    // 04-05 (C) after its own.
+    expect(await ask({ from: String(at('2026-04-03T20:00:00Z')), to: String(at('2026-04-04T20:00:00Z')) })).toEqual({
+      rows: [
+        ['2026-04-03', at('2026-04-03T00:00:00Z'), 1], // UTC {A}
+        ['2026-04-04', at('2026-04-04T00:00:00Z'), 2], // UTC {B} + Kolkata {A}
+        ['2026-04-05', at('2026-04-05T00:00:00Z'), 0], // inside the rows' span, no contact of either range
+      ],
+      // UTC {A, B} + Kolkata {A}.
+      total: 3,
+    });
   });
 });
 
@@ -739,5 +796,10 @@ describeOnBothStores('pricing-input', (open) => {
     expect(await keys({ pricingType: 'free_customer_service' })).toEqual([['2026-05-01', 'Brazil', 'service', 1]]);
     expect(await keys({ direction: 'user_initiated' })).toEqual([['2026-05-01', 'Brazil', 'service', 1]]);
     expect(await keys({ phone: 'PH_NONE' })).toEqual([]);
+    // Both phones kept but not split: their utility messages of 05-01 (PH_A's p2, PH_B's p3) are one row of 2.
+    expect(await keys({ phone: 'PH_A,PH_B', category: 'utility' })).toEqual([
+      ['2026-05-01', 'Brazil', 'utility', 2],
+      ['2026-05-02', 'India', 'utility', 1],
+    ]);
   });
 });
