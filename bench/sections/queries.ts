@@ -11,7 +11,7 @@ import { BENCH_TOKEN } from '../bench-config';
 import { importBenchPrices } from '../bench-rates';
 import { buildStoreViaWebhooks, type BuildPlan, type BuildResult } from '../build-store';
 import { buildStoreInProcess } from '../bulk-build';
-import { startConnector, type RunningConnector } from '../connector-process';
+import { readRss, startConnector, type RunningConnector } from '../connector-process';
 import type { BuildPath, Scale } from '../options';
 import { panelQueries, type PanelQuery } from '../panel-queries';
 import { pluginOnPanel, type CapturedPanel } from '../plugin-query';
@@ -72,6 +72,18 @@ export interface EngineQueries {
    */
   pluginOnLargest?: Awaited<ReturnType<typeof pluginOnPanel>> | { error: string };
   peakRssMb: number | null;
+  /**
+   * The connector's peak and current resident set after each step, in order (its start, the re-pricing
+   * before the panels, each panel by name, the webhook loop, the contacts, the visibility samples): the
+   * step after which `peakMb` first reaches its final value is the one that set the peak.
+   */
+  memorySteps: MemoryStep[];
+}
+
+export interface MemoryStep {
+  step: string;
+  peakMb: number;
+  rssMb: number;
 }
 
 export interface QueriesResult {
@@ -269,6 +281,12 @@ export async function measureEngine(
   }
   const conn = await startConnector({ db, config, token: BENCH_TOKEN, extraArgs: ['--as-of', new Date(endSec * 1000).toISOString()] });
   let result: Omit<EngineQueries, 'peakRssMb' | 'webhookUnderLoadInThread'>;
+  const memorySteps: MemoryStep[] = [];
+  const memoryAfter = (step: string) => {
+    const m = readRss(conn.pid);
+    if (m) memorySteps.push({ step, ...m });
+  };
+  memoryAfter('started');
   // Kept for the A/B run after this connector stops; none when the panels could not be timed.
   let heavy: Array<{ name: string; paths: string[] }> | undefined;
   try {
@@ -278,6 +296,7 @@ export async function measureEngine(
       built(build);
     }
     const repricedBeforeQueries = await waitRepriced(db, scale.repriceCapSeconds);
+    memoryAfter('repriced before the panels');
     const { fromMs, toMs } = benchRange(scale, endSec);
     const timed: Measured[] = [];
     const questions = new Map<string, RawQuestion>();
@@ -285,6 +304,7 @@ export async function measureEngine(
     let largest: CapturedPanel | undefined;
     for (const q of panelQueries(fromMs, toMs)) {
       const { captured, ...t } = await measurePanel(conn, q, scale, questions);
+      memoryAfter(q.name);
       if (captured && (!largest || captured.rows > largest.rows)) largest = captured;
       timed.push(t);
     }
@@ -316,9 +336,12 @@ export async function measureEngine(
     } catch (err) {
       webhookUnderLoad = { error: (err as Error).message.slice(0, 500) };
     }
+    memoryAfter('webhooks under the heaviest panels');
     const failed = (err: unknown) => ({ error: (err as Error).message.slice(0, 500) });
     const uniqueContacts30d = await measureUniqueContacts(conn, scale.queryReps, endSec).catch(failed);
+    memoryAfter('unique contacts');
     const webhookToVisible = await measureWebhookToVisible(conn, buildWabas(scale.phones)[0]!, scale.visibleSamples, endSec).catch(failed);
+    memoryAfter('webhook to visible');
     const file = db.startsWith('sqlite:') ? db.slice('sqlite:'.length) : null;
     result = {
       engine,
@@ -330,6 +353,7 @@ export async function measureEngine(
       uniqueContacts30d,
       webhookToVisible,
       ...(pluginOnLargest ? { pluginOnLargest } : {}),
+      memorySteps,
     };
   } finally {
     QUERY_PEAK[engine] = await conn.stop();
