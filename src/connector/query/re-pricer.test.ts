@@ -374,6 +374,52 @@ describe('Repricer passes (SQLite)', () => {
     expect((await store.pricedUsage({ fromDay: '2026-02-01', toDay: '2026-02-28' })).map((r) => r.day)).toEqual(['2026-02-03']);
   });
 
+  it('stop() ends the job: a pass running when it is called completes, and no pass starts after it', async () => {
+    await deliver('2026-02-03');
+    let entered!: () => void;
+    const inPass = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const errors: string[] = [];
+    const r = repricer({
+      loadBook: async () => {
+        entered();
+        await gate;
+        throw new Error('no book yet');
+      },
+      onError: (err) => errors.push(err.message),
+    });
+    // Only the job's own timer is faked: the store's work stays real.
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'Date',
+        'hrtime',
+        'performance',
+      ],
+    });
+    try {
+      r.start(1_000);
+      await jest.advanceTimersByTimeAsync(1_000);
+      await inPass;
+      // Stopped while the first pass waits for its price book; the pass then fails and reports it.
+      const stopped = r.stop();
+      release();
+      await stopped;
+      expect(errors).toEqual(['no book yet']);
+      // A started job would have run ten more passes in this time.
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(errors).toEqual(['no book yet']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('needs somewhere to price: a price book loader or a pricer', () => {
     expect(() => new Repricer({ store, wabas, holder: 'me' })).toThrow('the re-pricer needs a pricer or a price book loader');
   });
