@@ -219,6 +219,33 @@ describe('npm run bench --scale tiny', () => {
     expect(memory.met).toBe(memoryMet(Object.values(memory.byPhase)));
   });
 
+  it("attributes the query connector's peak step by step: its start, the re-pricing, each panel in order, then the loops", () => {
+    const sqlite = (
+      json.queries as unknown as {
+        sqlite: {
+          queries: Array<{ name: string }>;
+          memorySteps: Array<{ step: string; peakMb: number; rssMb: number }>;
+          peakRssMb: number;
+        };
+      }
+    ).sqlite;
+    const steps = sqlite.memorySteps;
+    expect(steps.map((m) => m.step)).toEqual([
+      'started',
+      'repriced before the panels',
+      ...sqlite.queries.map((q) => q.name),
+      'webhooks under the heaviest panels',
+      'unique contacts',
+      'webhook to visible',
+    ]);
+    for (const [i, m] of steps.entries()) {
+      expect(m.rssMb).toBeLessThanOrEqual(m.peakMb);
+      // VmHWM never falls, and the peak read when the connector stops is at least the last one seen.
+      if (i > 0) expect(m.peakMb).toBeGreaterThanOrEqual((steps[i - 1] as { peakMb: number }).peakMb);
+    }
+    expect(sqlite.peakRssMb).toBeGreaterThanOrEqual((steps.at(-1) as { peakMb: number }).peakMb);
+  });
+
   it('times the unique-contacts request over the last 30 days, on rows, with met from its median', () => {
     const section = json.uniqueContacts as unknown as {
       target: typeof UNIQUE_CONTACTS_TARGET;
