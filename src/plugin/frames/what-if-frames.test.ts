@@ -139,6 +139,47 @@ describe('buildWhatIfFrames (prices by hand from the rows and cards above)', () 
     expect(frame!.name).toBe('Replies as templates');
   });
 
+  test('per month, each row in the month of its own WABA and zone: WABAs meeting on a day, a WABA crossing a month', () => {
+    // W (Berlin) and W2 (UTC) on 11-01, then W2 on 12-01: one marketing message each, 0.1365 (the card
+    // of 2026-10-01 is still in force in December). Berlin's November starts at 10-31 23:00 UTC, UTC's
+    // at 11-01 00:00, and W2's December at 12-01 00:00: three buckets.
+    const input = pricingInputResponse.parse({
+      rows: [
+        { ...base, day: '2026-11-01', time: Date.UTC(2026, 9, 31, 23), category: 'marketing', pricingType: 'regular', units: 1, dims: BI },
+        {
+          ...base,
+          wabaId: 'W2',
+          day: '2026-11-01',
+          time: Date.UTC(2026, 10, 1),
+          category: 'marketing',
+          pricingType: 'regular',
+          units: 1,
+          dims: BI,
+        },
+        {
+          ...base,
+          wabaId: 'W2',
+          day: '2026-12-01',
+          time: Date.UTC(2026, 11, 1),
+          category: 'marketing',
+          pricingType: 'regular',
+          units: 1,
+          dims: BI,
+        },
+      ],
+      priorUnits: [],
+    });
+    const same = toScenario({ scenarioName: 'Same', priceFiles: '', ruleShifts: '', overrides: '', moveShare: '', moveTo: 'utility' }, []);
+    const zones = new Map([...ZONES, ['W2', 'UTC']]);
+    const [frame] = buildWhatIfFrames(input, BOOK, same, { refId: 'A', groupBy: [], interval: 'month', timeZones: zones });
+    expect(fieldsOf(frame!)).toEqual({
+      Time: [NOV, Date.UTC(2026, 10, 1), Date.UTC(2026, 11, 1)],
+      Actual: [0.1365, 0.1365, 0.1365],
+      Same: [0.1365, 0.1365, 0.1365],
+      'Same − actual': [0, 0, 0],
+    });
+  });
+
   test('overrides and a rule shift from the typed text; hours refused; an unlisted WABA named', () => {
     const scenario = toScenario(
       {
