@@ -164,6 +164,25 @@ export async function usageAtGrain(
 /** Core's codes for rows it counts but cannot price because Meta sent a value we do not know (or a per-token category). */
 const UNPRICED_CODES = new Set<string>(['unknown_category', 'unknown_pricing_type', 'unpriced_per_token']);
 
+interface Unpriced {
+  code: string;
+  category: string;
+  messages: number;
+  charged: number;
+  pricingType: string | null;
+}
+
+/** A problem's sentence: charged conversations when its rows hold no message (a CBP conversation's origin). */
+function unpricedMessage(p: Unpriced): string {
+  if (p.messages === 0)
+    return `${p.charged} charged conversation(s) of origin "${p.category}" that waspend does not know: counted, not priced`;
+  if (p.code === 'unknown_pricing_type')
+    return `${p.messages} delivered ${p.category} message(s) with pricing type "${p.pricingType}" that waspend does not know: counted, not priced`;
+  if (p.code === 'unpriced_per_token')
+    return `${p.messages} delivered "${p.category}" message(s): Meta charges them per token, which webhooks do not report: counted, not priced`;
+  return `${p.messages} delivered message(s) in category "${p.category}" that waspend does not know: counted, not priced`;
+}
+
 /**
  * One problem per code and category with the delivered messages the answer counts but cannot price
  * (after the query's filters and range), so the count matches the rows the user sees. A CBP
@@ -172,7 +191,7 @@ const UNPRICED_CODES = new Set<string>(['unknown_category', 'unknown_pricing_typ
  */
 function unpricedProblems(facts: readonly Fact[], core: readonly PricingProblem[]): UsageResponse['problems'] {
   const perToken = new Set(core.filter((p) => p.code === 'unpriced_per_token').map((p) => p.category));
-  const out = new Map<string, { code: string; category: string; messages: number; charged: number; pricingType: string | null }>();
+  const out = new Map<string, Unpriced>();
   for (const f of facts) {
     if (f.costMicros !== null || f.category === null) continue;
     const knownCategory = isKnownCategory(f.category);
@@ -188,19 +207,7 @@ function unpricedProblems(facts: readonly Fact[], core: readonly PricingProblem[
   return [...out.values()]
     .filter((p) => p.messages > 0 || p.charged > 0)
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.category < b.category ? -1 : a.category > b.category ? 1 : 0))
-    .map((p) => ({
-      code: p.code,
-      category: p.category,
-      count: p.messages > 0 ? p.messages : p.charged,
-      message:
-        p.messages === 0
-          ? `${p.charged} charged conversation(s) of origin "${p.category}" that waspend does not know: counted, not priced`
-          : p.code === 'unknown_pricing_type'
-            ? `${p.messages} delivered ${p.category} message(s) with pricing type "${p.pricingType}" that waspend does not know: counted, not priced`
-            : p.code === 'unpriced_per_token'
-              ? `${p.messages} delivered "${p.category}" message(s): Meta charges them per token, which webhooks do not report: counted, not priced`
-              : `${p.messages} delivered message(s) in category "${p.category}" that waspend does not know: counted, not priced`,
-    }));
+    .map((p) => ({ code: p.code, category: p.category, count: p.messages > 0 ? p.messages : p.charged, message: unpricedMessage(p) }));
 }
 
 function marketOn(country: string | null, day: string): string {
