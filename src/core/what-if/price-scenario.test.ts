@@ -361,6 +361,59 @@ describe('priceScenario: fast paths give what the general path gives', () => {
     ]);
   });
 
+  test("a flat rate answers the book's problems about the rows it prices; a percentage of no price does not", () => {
+    // Chile is on neither card. Next quarter's card is dated to the first day while the tier table
+    // stays at 2026-07-01: Brazil's tiered utility gets a stale-tier problem in the scenario.
+    const rows = [
+      row({ day: '2026-10-05', units: 2, category: 'marketing', market: 'Chile' }),
+      row({ day: '2026-10-05', units: 1, category: 'utility', market: 'Chile' }),
+      row({ day: '2026-10-05', units: 3, category: 'utility' }),
+      row({ day: '2026-10-05', units: 4, category: 'marketing', market: 'Chile', pricingType: 'brand_new_type' }),
+    ];
+    const flat = priceScenario(
+      rows,
+      [],
+      book,
+      named('flat', {
+        priceFiles: [nextCard],
+        overrides: [
+          { market: 'Chile', category: 'marketing', rateMicros: 50_000n },
+          { market: 'Brazil', category: 'utility', rateMicros: 10_000n },
+          { market: 'Chile', percent: 10 },
+        ],
+      }),
+    );
+    const codes = (problems: readonly { code: string; market?: string; category?: string }[]) =>
+      problems.map((p) => `${p.code} ${p.market} ${p.category}`);
+    expect(codes(flat.actual.problems)).toEqual([
+      'no_rate Chile marketing',
+      'no_rate Chile utility',
+      'unknown_pricing_type Chile marketing',
+    ]);
+    // Chile marketing 2 x 0.05; Brazil utility 3 x 0.01; Chile utility: 10 % more than no price is no
+    // price; the verdict waspend does not know stays unpriced (0 units known charged, not 0 x 0.05).
+    expect(flat.scenario.rows.map((r) => (r.costMicros === null ? null : formatMicros(r.costMicros, 6)))).toEqual([
+      '0.100000',
+      null,
+      '0.030000',
+      null,
+    ]);
+    expect(codes(flat.scenario.problems)).toEqual(['no_rate Chile utility', 'unknown_pricing_type Chile marketing']);
+    // Without the flat Brazil rate the stale tier table still prices Brazil's utility, and says so.
+    const tiered = priceScenario(
+      rows,
+      [],
+      book,
+      named('tiered', { priceFiles: [nextCard], overrides: [{ market: 'Chile', percent: 10 }] }),
+    );
+    expect(codes(tiered.scenario.problems)).toEqual([
+      'no_rate Chile marketing',
+      'no_rate Chile utility',
+      'stale_tier_table Brazil utility',
+      'unknown_pricing_type Chile marketing',
+    ]);
+  });
+
   test('overrides: `*` and the empty string match any market, category or currency; none or no match changes nothing', () => {
     const rows = [
       row({ day: '2026-10-05', units: 3, category: 'marketing' }),

@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import { rateColumnOf, type Category } from '../model/category';
 import { divRound } from '../model/money';
 import type { Micros } from '../model/money';
-import type { PricedRow, TierSplit, UsageRow } from '../model/usage';
+import type { PricedRow, PricingProblem, TierSplit, UsageRow } from '../model/usage';
 import { priceCheckedRows, priceUsageEach, toPriced, type PriceUsageResult } from '../pricing/price-usage';
 import { tierKey } from '../pricing/tier-ladder';
 import type { PriceBook, PriceBookEntry } from '../ratecard/price-book';
@@ -164,8 +164,28 @@ export function scenarioBook(book: PriceBook, files: readonly ScenarioPriceFile[
 
 const matches = (want: string | undefined, value: string) => want === undefined || want === '*' || want === '' || want === value;
 
-function overrideOf(row: UsageRow, overrides: readonly RateOverride[]): RateOverride | undefined {
+type OverrideKey = Pick<UsageRow, 'market' | 'category' | 'currency'>;
+
+function overrideOf(row: OverrideKey, overrides: readonly RateOverride[]): RateOverride | undefined {
   return overrides.find((o) => matches(o.market, row.market) && matches(o.category, row.category) && matches(o.currency, row.currency));
+}
+
+/** The price book's complaints, which a flat override answers: it prices the row without the book. */
+const BOOK_PROBLEMS: ReadonlySet<PricingProblem['code']> = new Set(['no_rate_card', 'no_rate', 'stale_tier_table']);
+
+/**
+ * The scenario's problems without those about rows a flat-rate override priced: the pricer raised
+ * them before the override applied, and a warning that a rate is missing where the scenario set one
+ * would contradict its own figures. Every row of a problem shares its market, category and currency,
+ * so the override that applies to one applies to all.
+ */
+function unansweredProblems(problems: PricingProblem[], overrides: readonly RateOverride[]): PricingProblem[] {
+  if (!overrides.some((o) => o.rateMicros !== undefined)) return problems;
+  return problems.filter(
+    (p) =>
+      !BOOK_PROBLEMS.has(p.code) ||
+      overrideOf({ market: p.market ?? '', category: p.category ?? '', currency: p.currency }, overrides)?.rateMicros === undefined,
+  );
 }
 
 /** Where a scenario's priced row goes: its side, its index among that side's rows, and its price. */
@@ -251,7 +271,9 @@ export function priceScenarioEach(
     { priorUnits: priorTierUnits(priorUnits, rules), rules },
     (i, row, billable, costMicros, tiers) => {
       const o = overrides.length > 0 ? overrideOf(row, overrides) : undefined;
-      if (o === undefined || (o.rateMicros === undefined && costMicros === null))
+      // No price stays no price under a percentage, and under a flat rate when no unit is known to be
+      // charged (Meta's verdict is a pricing type waspend does not know: 0 x the rate would read as free).
+      if (o === undefined || (costMicros === null && (o.rateMicros === undefined || billable === 0)))
         return sink('scenario', i, row, billable, costMicros, tiers);
       if (o.rateMicros !== undefined) return sink('scenario', i, row, billable, BigInt(billable) * o.rateMicros);
       const ppm = 1_000_000n + BigInt(Math.round((o.percent as number) * 10_000));
@@ -259,5 +281,5 @@ export function priceScenarioEach(
     },
     splits,
   );
-  return { actual, scenario: priced, rules };
+  return { actual, scenario: { ...priced, problems: unansweredProblems(priced.problems, overrides) }, rules };
 }

@@ -198,7 +198,11 @@ describe('pricing fingerprint (same answers before and after speed work)', () =>
   test('priceScenario: every part of a scenario', () => {
     const r = priceScenario(rows, priorRows, book, everything);
     expect(summary(r.scenario).rows).toBeGreaterThan(rows.length);
-    expect(fingerprint(canonical(r))).toBe('183eee876b6dd4');
+    // Changed once on purpose (was 183eee876b6dd4): the flat USD utility override no longer prices
+    // the 297 rows of an unknown pricing type at 0 (they stay null), and the scenario no longer
+    // reports the 42 no_rate problems of the rows it prices. Compared with the earlier code: every
+    // other row, the actual side, the tier counts and the other problems are the same.
+    expect(fingerprint(canonical(r))).toBe('1ad09f530034df');
   });
 
   test('priceScenario: all service moved to marketing, a range starting on a rule day', () => {

@@ -236,3 +236,133 @@ describe('what-if scenario text', () => {
     ).toThrow('moveTo');
   });
 });
+
+describe('buildWhatIfFrames: every cell, field and notice (by hand)', () => {
+  const same = (name: string, overrides = '', moveShare = '') =>
+    toScenario({ scenarioName: name, priceFiles: '', ruleShifts: '', overrides, moveShare, moveTo: 'utility' }, []);
+
+  test('grouped by WABA, market and pricing type: each value its own series', () => {
+    // Austria gets a marketing rate of its own (0.1000); W2 keeps UTC days.
+    const book = priceBookFromJson({
+      ...BOOK_JSON,
+      rateCards: [
+        {
+          currency: 'EUR',
+          effectiveFrom: '2026-10-01',
+          unit: 'message',
+          rates: { Germany: { marketing: '0.1365', utility: '0.0550' }, Austria: { marketing: '0.1000' } },
+        },
+      ],
+    });
+    const w2Day = Date.UTC(2026, 10, 2);
+    const input = pricingInputResponse.parse({
+      rows: [
+        { ...base, day: '2026-11-02', time: D1, category: 'marketing', pricingType: 'regular', units: 2, dims: BI },
+        { ...base, day: '2026-11-02', time: D1, market: 'Austria', category: 'marketing', pricingType: 'regular', units: 3, dims: BI },
+        { ...base, day: '2026-11-02', time: D1, category: 'service', pricingType: 'free_customer_service', units: 4, dims: UI },
+        { ...base, wabaId: 'W2', day: '2026-11-02', time: w2Day, category: 'marketing', pricingType: 'regular', units: 1, dims: BI },
+      ],
+      priorUnits: [],
+    });
+    const zones = new Map([...ZONES, ['W2', 'UTC']]);
+    const frames = buildWhatIfFrames(input, book, same('Same'), {
+      refId: 'A',
+      groupBy: ['waba', 'market', 'pricing_type'],
+      interval: 'day',
+      timeZones: zones,
+    });
+    const table = frames.map((f) => [f.fields[1]!.labels, ...Object.values(fieldsOf(f))]);
+    // Germany marketing 2 x 0.1365; Austria 3 x 0.1000; free service replies 0; W2's one message 0.1365.
+    expect(table).toEqual([
+      [{ waba: 'W', market: 'Austria', pricing_type: 'regular' }, [D1], [0.3], [0.3], [0]],
+      [{ waba: 'W', market: 'Germany', pricing_type: 'free_customer_service' }, [D1], [0], [0], [0]],
+      [{ waba: 'W', market: 'Germany', pricing_type: 'regular' }, [D1], [0.273], [0.273], [0]],
+      [{ waba: 'W2', market: 'Germany', pricing_type: 'regular' }, [w2Day], [0.1365], [0.1365], [0]],
+    ]);
+  });
+
+  test('rows without a price: null cells and differences, notices once on the first frame, days in order', () => {
+    // France has no rate on the card. The scenario prices France's marketing at 0.1000 a message
+    // (an override), not its utility. Germany's days come in the order 11-03, 11-02.
+    const input = pricingInputResponse.parse({
+      rows: [
+        { ...base, day: '2026-11-03', time: D2, category: 'marketing', pricingType: 'regular', units: 1, dims: BI },
+        { ...base, day: '2026-11-02', time: D1, category: 'marketing', pricingType: 'regular', units: 2, dims: BI },
+        { ...base, day: '2026-11-02', time: D1, market: 'France', category: 'marketing', pricingType: 'regular', units: 2, dims: BI },
+        { ...base, day: '2026-11-03', time: D2, market: 'France', category: 'utility', pricingType: 'regular', units: 1, dims: BI },
+      ],
+      priorUnits: [],
+    });
+    const frames = buildWhatIfFrames(input, BOOK, same('France priced', 'France/marketing =0.1000'), {
+      refId: 'B',
+      groupBy: ['market'],
+      interval: 'day',
+      timeZones: ZONES,
+    });
+    expect(frames.map((f) => f.name)).toEqual(['France · France priced', 'Germany · France priced']);
+    const [france, germany] = frames as [DataFrame, DataFrame];
+    // France 11-02: actual unpriced (null), scenario 2 x 0.1000; 11-03: utility unpriced on both sides.
+    expect(fieldsOf(france)).toEqual({
+      Time: [D1, D2],
+      'France · Actual': [null, null],
+      'France · France priced': [0.2, null],
+      'France · France priced − actual': [null, null],
+    });
+    expect(fieldsOf(germany)).toEqual({
+      Time: [D1, D2],
+      'Germany · Actual': [0.273, 0.1365],
+      'Germany · France priced': [0.273, 0.1365],
+      'Germany · France priced − actual': [0, 0],
+    });
+    expect(france.fields.map((f) => [f.name, f.labels])).toEqual([
+      ['Time', undefined],
+      ['Actual', { market: 'France' }],
+      ['France priced', { market: 'France', scenario: 'France priced' }],
+      ['Difference', { market: 'France', scenario: 'France priced' }],
+    ]);
+    expect(france.refId).toBe('B');
+    const marketing = 'The EUR rate card from 2026-10-01 has no marketing rate for France';
+    const utility = 'The EUR rate card from 2026-10-01 has no utility rate for France';
+    expect(france.meta?.notices).toEqual([
+      { severity: 'warning', text: `actual: no_rate: ${marketing}` },
+      { severity: 'warning', text: `actual: no_rate: ${utility}` },
+      { severity: 'warning', text: `France priced: no_rate: ${utility}` },
+    ]);
+    expect(germany.meta).toBeUndefined();
+  });
+
+  test('all service replies moved to templates: the side without rows costs 0 (not null), moved rows on their day', () => {
+    const frames = buildWhatIfFrames(INPUT, BOOK, same('All as templates', '', '100'), {
+      refId: 'A',
+      groupBy: ['category'],
+      interval: 'day',
+      timeZones: ZONES,
+    });
+    expect(frames.map((f) => f.name)).toEqual(['Marketing · All as templates', 'Service · All as templates', 'Utility · All as templates']);
+    // Service on 11-02: 3 x 0.0550 actually, none left in the scenario.
+    expect(fieldsOf(frames[1]!)).toEqual({
+      Time: [D1],
+      'Service · Actual': [0.165],
+      'Service · All as templates': [0],
+      'Service · All as templates − actual': [-0.165],
+    });
+    // Utility on the ladder after 1 prior unit. Actual: 11-02 units 2-3 (tier 1, 0.1100), 11-03 units
+    // 4-6 (tier 2, 0.1200). Scenario: 11-02 the 2 sent (2-3, 0.1100) and the 3 moved (4-6, 0.1200),
+    // 0.2300 on 11-02's WABA-local midnight; 11-03's 3 as units 7-9 (0.1200).
+    expect(fieldsOf(frames[2]!)).toEqual({
+      Time: [D1, D2],
+      'Utility · Actual': [0.11, 0.12],
+      'Utility · All as templates': [0.23, 0.12],
+      'Utility · All as templates − actual': [0.12, 0],
+    });
+  });
+
+  test('refusals name the field, the value and why', () => {
+    expect(() => buildWhatIfFrames(INPUT, BOOK, same('x'), { refId: 'A', groupBy: [], interval: 'hour', timeZones: ZONES })).toThrow(
+      'interval: "hour" what-if prices whole WABA-local days: use day or month',
+    );
+    expect(() => buildWhatIfFrames(INPUT, BOOK, same('x'), { refId: 'A', groupBy: [], interval: 'month', timeZones: new Map() })).toThrow(
+      'wabas: "W" is not a WABA the connector lists; its month cannot be placed',
+    );
+  });
+});
