@@ -40,8 +40,19 @@ export const PARTS = {
     other: ['src/connector/query/other-series.ts'],
     calls: ['src/connector/query/calls-series.ts', 'src/connector/query/hourly-usage.ts', 'src/connector/query/monthly-reconciliation.ts'],
   },
+  // The usage panels' path (series naming, money units, the /pricing-input reader) apart from the
+  // other kinds' frames, so each half keeps its results if a session ends.
   frames: {
     'what-if': ['src/plugin/frames/what-if-frames.ts'],
+    series: [
+      'src/plugin/frames/usage-frames.ts',
+      'src/plugin/frames/series.ts',
+      'src/plugin/frames/money-units.ts',
+      'src/plugin/frames/micros-sum.ts',
+      'src/plugin/frames/pricing-input.ts',
+      'src/plugin/frames/parse-response.ts',
+      'src/plugin/frames/annotation-frames.ts',
+    ],
   },
 };
 
