@@ -15,6 +15,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BENCH_TOKEN } from '../bench-config';
 import { CLI, ROOT, startConnector, trackChild } from '../connector-process';
+import { drainedRequest } from '../load/drained-request';
 import { writeRateCard } from '../rate-card';
 import { log, maxOf, percentile, round } from '../stats';
 import { repriceMet } from '../targets';
@@ -81,24 +82,12 @@ function steadyLoad(url: string, waba: BenchWaba, atSec: number) {
   let errors = 0;
   let stopped = false;
   const post = (body: string) =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          agent,
-          host: base.hostname,
-          port: base.port,
-          path: '/webhooks/whatsapp',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.setTimeout(60_000, () => req.destroy(new Error('webhook timed out')));
-      req.on('error', reject);
-      req.end(body);
+    drainedRequest(agent, base, {
+      method: 'POST',
+      path: '/webhooks/whatsapp',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      body,
+      timeoutMs: 60_000,
     });
   // Fresh wamids in every run: on a reused store (--reuse-store) an earlier run's would be duplicates, which write nothing.
   const run = Date.now().toString(36);

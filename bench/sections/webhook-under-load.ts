@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { BENCH_TOKEN } from '../bench-config';
 import type { RunningConnector } from '../connector-process';
+import { drainedRequest } from '../load/drained-request';
 import { withRange } from '../panel-queries';
 import { log, percentile, round } from '../stats';
 import { webhookUnderLoadMet } from '../targets';
@@ -44,21 +45,13 @@ export interface WebhookUnderLoad {
   met: boolean;
 }
 
+/** Bodies are drained unread: the loops measure load, the panel section checks answers. */
 function request(agent: http.Agent, base: URL, method: 'GET' | 'POST', p: string, body?: string): Promise<number> {
-  // Bodies are drained unread: the loops measure load, the panel section checks answers.
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> =
-      method === 'POST'
-        ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body ?? '') }
-        : { authorization: `Bearer ${BENCH_TOKEN}` };
-    const req = http.request({ agent, host: base.hostname, port: base.port, path: p, method, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.setTimeout(600_000, () => req.destroy(new Error(`${method} ${p.slice(0, 60)} timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  const headers: Record<string, string | number> =
+    method === 'POST'
+      ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body ?? '') }
+      : { authorization: `Bearer ${BENCH_TOKEN}` };
+  return drainedRequest(agent, base, { method, path: p, headers, body, timeoutMs: 600_000 });
 }
 
 const summary = (ms: number[]): LatencySummary => ({
@@ -125,9 +118,11 @@ export async function measureWebhookUnderLoad(
     try {
       for (let i = offset; !stop; i++) {
         const t0 = process.hrtime.bigint();
-        const status = await request(agent, base, 'GET', paths[i % paths.length] as string);
+        const p = paths[i % paths.length] as string;
+        // A failed query is counted and the loop goes on (the connector restarts a worker that died).
+        const status = await request(agent, base, 'GET', p).catch((err: Error) => err.message);
         queryMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (status !== 200 && queryErrors++ === 0) firstQueryError = `${status} ${paths[i % paths.length]}`;
+        if (status !== 200 && queryErrors++ === 0) firstQueryError = `${status} ${p}`;
       }
     } finally {
       agent.destroy();
