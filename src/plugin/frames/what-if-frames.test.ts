@@ -331,6 +331,23 @@ describe('buildWhatIfFrames: every cell, field and notice (by hand)', () => {
     expect(germany.meta).toBeUndefined();
   });
 
+  test("a scenario card without the actual's market: the scenario cell and the difference are null, the actual kept", () => {
+    // The chosen card prices France only; Germany's marketing (2 x 0.1365 actually) has no scenario price.
+    const franceOnly = priceBookFromJson({
+      version: 1,
+      rateCards: [{ currency: 'EUR', effectiveFrom: '2027-01-01', unit: 'message', rates: { France: { marketing: '0.1000' } } }],
+      tierTables: [],
+      callRateCards: [],
+    });
+    const scenario: Scenario = { name: 'France card', priceFiles: [{ name: 'eur-france.csv', entry: franceOnly.rateCards[0]! }] };
+    const input = pricingInputResponse.parse({
+      rows: [{ ...base, day: '2026-11-02', time: D1, category: 'marketing', pricingType: 'regular', units: 2, dims: BI }],
+      priorUnits: [],
+    });
+    const [frame] = buildWhatIfFrames(input, BOOK, scenario, { refId: 'A', groupBy: [], interval: 'day', timeZones: ZONES });
+    expect(fieldsOf(frame!)).toEqual({ Time: [D1], Actual: [0.273], 'France card': [null], 'France card − actual': [null] });
+  });
+
   test('all service replies moved to templates: the side without rows costs 0 (not null), moved rows on their day', () => {
     const frames = buildWhatIfFrames(INPUT, BOOK, same('All as templates', '', '100'), {
       refId: 'A',
