@@ -62,3 +62,61 @@ describe('buildContactsFrame', () => {
     expect(() => buildContactsFrame({ interval: 'day', rows: [] }, { refId: 'D' })).toThrow(/^contacts\.total/);
   });
 });
+
+describe('calls and contacts frames: every field as Grafana reads it (names, display names, units, decimals, labels, shifted time)', () => {
+  const DAY = 86_400_000;
+  const body = { source: 'estimate', interval: 'day', problems: [], rows: [call(T1, 'business_initiated', 3, 120, '1.50')] };
+
+  it('ungrouped, shifted a day and suffixed (a previous-period query): one series named by the metric', () => {
+    const [frame, ...rest] = buildCallsFrames(body, [], { refId: 'P', shiftMs: DAY, suffix: ' (previous)' });
+    expect(rest).toEqual([]);
+    expect(frame!.name).toBe('Calls (previous)');
+    expect(frame!.refId).toBe('P');
+    expect(frame!.fields.map((f) => [f.name, [...f.values], f.labels, f.config])).toEqual([
+      ['Time', [T1 + DAY], undefined, {}],
+      ['Calls', [3], {}, { unit: 'none', displayNameFromDS: 'Calls (previous)' }],
+      ['Talk time', [120], {}, { unit: 's', displayNameFromDS: 'Talk time (previous)' }],
+      ['Average duration', [40], {}, { unit: 's', displayNameFromDS: 'Average duration (previous)' }],
+      // BRL has two minor digits (ISO 4217).
+      ['Cost', [1.5], {}, { unit: 'currencyBRL', decimals: 2, displayNameFromDS: 'Cost (previous)' }],
+    ]);
+  });
+
+  it('grouped: each field labelled by its series and named "<series> <metric>"', () => {
+    const [frame] = buildCallsFrames(body, ['direction'], { refId: 'C' });
+    expect(frame!.fields.slice(1).map((f) => [f.labels, f.config.displayNameFromDS])).toEqual([
+      [{ direction: 'business_initiated' }, 'Business-initiated calls'],
+      [{ direction: 'business_initiated' }, 'Business-initiated talk time'],
+      [{ direction: 'business_initiated' }, 'Business-initiated average duration'],
+      [{ direction: 'business_initiated' }, 'Business-initiated cost'],
+    ]);
+  });
+
+  it('contacts shifted and suffixed, with the approximation said in the description', () => {
+    const f = buildContactsFrame(
+      { interval: 'day', total: 3, rows: [{ time: T1, bucket: 'a', contacts: 3 }] },
+      { refId: 'D', shiftMs: DAY, suffix: ' (previous)' },
+    );
+    expect(f.name).toBe('Unique contacts (previous)');
+    expect(f.fields.map((x) => [x.name, [...x.values], x.config])).toEqual([
+      ['Time', [T1 + DAY], {}],
+      [
+        'Unique contacts',
+        [3],
+        {
+          unit: 'none',
+          decimals: 0,
+          displayNameFromDS: 'Unique contacts (previous)',
+          description: 'Approximate (HyperLogLog, ~1.6% error)',
+        },
+      ],
+    ]);
+  });
+
+  it('a malformed answer names the kind and the field', () => {
+    expect(() => buildCallsFrames({ interval: 'day', problems: [], rows: 'x' }, [], { refId: 'C' })).toThrow(/^calls\.(source|rows)/);
+    expect(() => buildCallsFrames({ source: 'estimate', interval: 'day', problems: [], rows: [{}] }, [], { refId: 'C' })).toThrow(
+      /^calls\.rows\[0\]\./,
+    );
+  });
+});
