@@ -36,13 +36,16 @@ describe('buildUsageFrames', () => {
     });
     // an unknown rate stays a gap, never 0
     expect(frames[0]!.fields[1]!.values).toEqual([null]);
-    expect(frames[0]!.meta?.notices?.[0]?.text).toBe('no_rate: no rate for Other');
+    // The connector's problems are said once, on the first frame (Grafana shows each frame's notices).
+    expect(frames[0]!.meta?.notices).toEqual([{ severity: 'warning', text: 'no_rate: no rate for Other' }]);
+    expect(frames[1]!.meta).toBeUndefined();
   });
 
   it('counts messages and billed units without a currency unit', () => {
     const [m] = buildUsageFrames({ ...body, rows: body.rows.slice(0, 2) }, 'messages', [], { refId: 'B' });
     expect(m!.name).toBe('Messages');
-    expect(m!.fields[1]).toMatchObject({ values: [5, 10], config: { unit: 'none' } });
+    expect(m!.fields[1]!.config).toEqual({ unit: 'none', decimals: 0, displayNameFromDS: 'Messages' });
+    expect(m!.fields[1]!.values).toEqual([5, 10]);
     const [b] = buildUsageFrames({ ...body, rows: body.rows.slice(0, 2) }, 'billable', [], { refId: 'B' });
     expect(b!.fields[1]!.values).toEqual([4, 9]);
   });
@@ -72,5 +75,11 @@ describe('buildUsageFrames', () => {
       /^usage\.rows\[0\]\.category/,
     );
     expect(() => buildUsageFrames({ ...body, rows: [row(D1, 'utility', 'abc', 1)] }, 'cost', [], { refId: 'A' })).toThrow(InputError);
+    expect(() => buildUsageFrames({ ...body, rows: [row(D1, 'utility', ' ', 1)] }, 'cost', [], { refId: 'A' })).toThrow(
+      'usage.rows[0].cost: " " is not a decimal amount',
+    );
+    expect(() => buildUsageFrames({ ...body, rows: [row(D1, 'utility', 'abc', 1)] }, 'cost', [], { refId: 'A' })).toThrow(
+      'usage.rows[0].cost: "abc" is not a decimal amount',
+    );
   });
 });
