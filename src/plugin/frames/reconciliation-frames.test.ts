@@ -61,3 +61,56 @@ describe('buildTiersFrame', () => {
     expect(() => buildTiersFrame({ rows: [{ portfolioId: 'p' }] }, 'T')).toThrow(/^tiers\.rows\[0\]/);
   });
 });
+
+describe('reconciliation frames: every field and notice as Grafana reads them', () => {
+  const body = {
+    rows: [rec(T1, 'utility', '0.30', '0.1', 9), rec(T1, 'marketing', '1.00', '1.00', 10)],
+    problems: [{ code: 'no_rate', message: 'no rate for Other' }],
+  };
+
+  it('grouped by category (country dropped): labelled series, money with decimals, counts without, notices once', () => {
+    const frames = buildReconciliationFrames(body, ['country', 'category'], 'R');
+    expect(frames.map((f) => [f.name, f.refId, f.meta])).toEqual([
+      ['Marketing', 'R', { notices: [{ severity: 'warning', text: 'no_rate: no rate for Other' }] }],
+      ['Utility', 'R', undefined],
+    ]);
+    expect(frames[1]!.fields.slice(1).map((x) => [x.labels, x.config])).toEqual([
+      [{ category: 'utility' }, { unit: 'none', displayNameFromDS: 'Utility estimate units' }],
+      [{ category: 'utility' }, { unit: 'none', displayNameFromDS: 'Utility meta units' }],
+      [{ category: 'utility' }, { unit: 'currencyUSD', decimals: 2, displayNameFromDS: 'Utility estimate cost' }],
+      [{ category: 'utility' }, { unit: 'currencyUSD', decimals: 2, displayNameFromDS: 'Utility meta cost' }],
+      [{ category: 'utility' }, { unit: 'currencyUSD', decimals: 2, displayNameFromDS: 'Utility difference' }],
+    ]);
+  });
+
+  it('ungrouped: one series named for the kind, fields named by their metric alone; a bad amount names its field', () => {
+    const [f, ...rest] = buildReconciliationFrames({ ...body, problems: [] }, [], 'R');
+    expect(rest).toEqual([]);
+    expect(f!.name).toBe('Reconciliation');
+    expect(f!.meta).toBeUndefined();
+    expect(f!.fields.slice(1).map((x) => x.config.displayNameFromDS)).toEqual([
+      'Estimate units',
+      'Meta units',
+      'Estimate cost',
+      'Meta cost',
+      'Difference',
+    ]);
+    expect(() => buildReconciliationFrames({ rows: [rec(T1, 'utility', 'x', null, null)], problems: [] }, [], 'R')).toThrow(
+      'reconciliation.rows[0].estimateCost: "x" is not a decimal amount',
+    );
+    // Without an estimate there is no difference to compute: the Meta cost column is what refuses it.
+    expect(() => buildReconciliationFrames({ rows: [rec(T1, 'utility', null, 'y', null)], problems: [] }, [], 'R')).toThrow(
+      'reconciliation.rows[0].metaCost: "y" is not a decimal amount',
+    );
+    expect(() => buildReconciliationFrames({ rows: 'x', problems: [] }, [], 'R')).toThrow(/^reconciliation\.rows/);
+  });
+
+  it('the tier table: its name, and counts without decimals', () => {
+    const f = buildTiersFrame({ rows: [] }, 'T');
+    expect(f.name).toBe('Volume tiers');
+    expect(f.fields.filter((x) => x.type === 'number').map((x) => [x.name, x.config])).toEqual([
+      ['Billed units', { unit: 'none', decimals: 0 }],
+      ['Units to next tier', { unit: 'none', decimals: 0 }],
+    ]);
+  });
+});
