@@ -50,6 +50,19 @@ describe('buildInvoiceReconciliationFrames', () => {
     expect(brl!.fields[7]!.config).toEqual({ unit: 'percent', decimals: 2 });
     expect(brl!.meta?.notices).toEqual([{ severity: 'warning', text: 'currency_mismatch: W1 2026-04: EUR' }]);
     expect(eur!.fields.find((f) => f.name === 'Invoice')).toMatchObject({ values: [0.07], config: { unit: 'currencyEUR' } });
+    // The problems are said once, on the first table; the second is named by its currency too.
+    expect([eur!.name, eur!.meta]).toEqual(['Invoices EUR', undefined]);
+  });
+
+  it('one currency: one table named "Invoices", no notices without problems', () => {
+    const body = {
+      interval: 'month',
+      consolidationDays: 5,
+      rows: [row('2026-03', 'BRL', '0.0947', '0.0697', '0.0705', false)],
+      problems: [],
+    };
+    const frames = buildInvoiceReconciliationFrames(body, 'R');
+    expect(frames.map((f) => [f.name, f.refId, f.meta])).toEqual([['Invoices', 'R', undefined]]);
   });
 
   it('names the bad field of a response that does not match the contract', () => {
