@@ -60,3 +60,49 @@ describe('buildAllocationFrames', () => {
     expect(() => buildAllocationFrames(res([]), { rows: 'x' }, { refId: 'A', dimension: 'group' })).toThrow(/^units/);
   });
 });
+
+describe('allocation frames: currencies, ties, names and notices', () => {
+  const byWaba = (wabaId: string, currency: string, billable: number, pricingType = 'regular') => ({
+    ...units(null, 'Brazil', 'marketing', billable),
+    wabaId,
+    currency,
+    pricingType,
+  });
+
+  it('one table per currency (named by it), notices on the first only, equal costs in name order', () => {
+    const totals = res([
+      total('Brazil', 'marketing', '1.00'),
+      total('Brazil', 'marketing', '2.00', 'BRL'),
+      total('India', 'utility', null),
+    ]);
+    // USD 1.00 over W2 and W1 1:1 -> 0.50 each; BRL 2.00 over W1 and W2 1:1 -> 1.00 each. Both are
+    // listed W1 then W2, whichever came first (sorting ties of either order by name).
+    const usage = res([byWaba('W2', 'USD', 1), byWaba('W1', 'USD', 1), byWaba('W1', 'BRL', 1), byWaba('W2', 'BRL', 1)]);
+    const frames = buildAllocationFrames(totals, usage, { refId: 'A', dimension: 'waba' });
+    expect(frames.map((f) => [f.name, f.refId, f.meta])).toEqual([
+      ['Cost by WABA · BRL', 'A', { notices: [{ severity: 'warning', text: '1 total(s) without a known cost were left out' }] }],
+      ['Cost by WABA · USD', 'A', undefined],
+    ]);
+    expect(frames.map((f) => f.fields.map((x) => [x.name, [...x.values], x.config]))).toEqual([
+      [
+        ['WABA', ['W1', 'W2'], {}],
+        ['Billed units', [1, 1], { unit: 'none', decimals: 0 }],
+        ['Cost', [1, 1], { unit: 'currencyBRL', decimals: 2 }],
+      ],
+      [
+        ['WABA', ['W1', 'W2'], {}],
+        ['Billed units', [1, 1], { unit: 'none', decimals: 0 }],
+        ['Cost', [0.5, 0.5], { unit: 'currencyUSD', decimals: 2 }],
+      ],
+    ]);
+  });
+
+  it('the dimension names a table by pricing type; a bad total names its field', () => {
+    const [f] = buildAllocationFrames(res([total('Brazil', 'marketing', '1.00')]), res([byWaba('W1', 'USD', 1)]), {
+      refId: 'A',
+      dimension: 'pricing_type',
+    });
+    expect([f!.name, f!.fields[0]!.name]).toEqual(['Cost by Pricing type', 'Pricing type']);
+    expect(() => buildAllocationFrames({ rows: 'x' }, res([]), { refId: 'A', dimension: 'group' })).toThrow(/^totals\./);
+  });
+});
