@@ -78,3 +78,42 @@ describe('buildProjectionFrames', () => {
     expect(month!.meta?.notices?.[0]?.text).toMatch(/^1 day\(s\) without a known rate/);
   });
 });
+
+describe('projection frames: what is left out, a month of nothing, names and refusals', () => {
+  const options = { refId: 'P', today: '2026-03-11', timeZone: TZ, band: true };
+
+  it("today's partial day and later days change nothing; the method and day counts go with the summary", () => {
+    const rows = days('2026-02-01', 39);
+    // Today, tomorrow and a day of next month (a range that runs past today): none is a complete day of March.
+    const later = ['2026-03-11', '2026-03-12', '2026-04-01'].map((d) => ({ ...days(d, 1)[0]!, cost: '1000.00' }));
+    const [month, summary] = buildProjectionFrames(body([...rows, ...later]), options);
+    // As in the first test: 82 by 03-10, 256 at month end (today's 1000 is not a complete day).
+    expect(month!.fields[1]!.values[9]).toBe(82);
+    expect(month!.fields[2]!.values[30]).toBeCloseTo(256, 6);
+    expect(summary!.meta?.custom).toEqual({ method: 'weekday', daysElapsed: 10, daysRemaining: 21 });
+  });
+
+  it('a month of nothing spent projects 0 along the whole path, band included (no division by zero)', () => {
+    const rows = days('2026-02-01', 39).map((r) => ({ ...r, cost: '0.00' }));
+    const [month] = buildProjectionFrames(body(rows), options);
+    const [, mtd, mid, lo, hi] = month!.fields.map((f) => [...(f.values as Array<number | null>)]);
+    expect(mtd!.slice(0, 10)).toEqual(Array(10).fill(0));
+    for (const path of [mid, lo, hi]) expect(path).toEqual([...Array(9).fill(null), ...Array(22).fill(0)]);
+  });
+
+  it('several currencies: each field named with its currency', () => {
+    const usd = days('2026-03-01', 10);
+    const frames = buildProjectionFrames(body([...usd, ...usd.map((r) => ({ ...r, currency: 'BRL' }))]), { ...options, band: false });
+    expect(frames[0]!.fields.slice(1).map((f) => f.config.displayNameFromDS)).toEqual(['Month to date · BRL', 'Projected · BRL']);
+    expect(frames[1]!.fields.map((f) => f.config.displayNameFromDS)).toEqual(['Month to date · BRL', 'Projected · BRL']);
+  });
+
+  it('refusals name the field', () => {
+    expect(() => buildProjectionFrames({ source: 'estimate', interval: 'day', rows: 'x', problems: [] }, options)).toThrow(
+      /^projection\.rows/,
+    );
+    expect(() => buildProjectionFrames(body([]), { ...options, today: '2026-3-11' })).toThrow(/^today: /);
+    const bad = days('2026-03-01', 1).map((r) => ({ ...r, cost: 'abc' }));
+    expect(() => buildProjectionFrames(body(bad), options)).toThrow('projection.rows[0].cost: "abc" is not a decimal amount');
+  });
+});
