@@ -26,9 +26,19 @@ function viaZod(body: unknown): unknown {
     return { field: (e as InputError).field, message: (e as Error).message };
   }
 }
+/** A deep copy keeping undefined, NaN and Infinity (jsdom has no structuredClone). */
+const copy = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(copy)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]))
+      : v;
+
+// On a copy: the fast path rewrites plain rows' strings in place (one copy per value), so a body
+// shared with viaZod would hand the schema what the fast path wrote, hiding a wrong value.
 function viaFast(body: unknown): unknown {
   try {
-    return parsePricingInput(body);
+    return parsePricingInput(copy(body));
   } catch (e) {
     return { field: (e as InputError).field, message: (e as Error).message };
   }
@@ -68,8 +78,32 @@ describe('parsePricingInput (the what-if kind reads /pricing-input with it)', ()
     expect(fast.message).toMatch(/unexpected connector response/);
   });
 
+  test('rows that differ in every shared string keep their own values, in any order of repeats', () => {
+    const other = {
+      ...row,
+      day: '2026-11-03',
+      wabaId: 'W2',
+      portfolioId: 'P2',
+      currency: 'USD',
+      market: 'India',
+      category: 'marketing',
+      pricingType: 'free_entry_point',
+    };
+    const body = { rows: [row, other, row, other, other, row], priorUnits: [] };
+    const expected = copy(body.rows);
+    expect(parsePricingInput(copy(body)).rows).toEqual(expected);
+  });
+
   test('the envelope and prior units are checked by the schema', () => {
-    for (const body of [null, [], { rows: {} }, { rows: [] }, { rows: [], priorUnits: [{ ...prior, units: 'x' }] }])
+    for (const body of [
+      null,
+      [],
+      { rows: {} },
+      { rows: [] },
+      { rows: [], priorUnits: [{ ...prior, units: 'x' }] },
+      { rows: [null], priorUnits: [] },
+      { rows: [row, 'x'], priorUnits: [] },
+    ])
       expect(viaFast(body)).toEqual(viaZod(body));
     expect((viaFast({ rows: [row] }) as { field: string }).field).toBe('pricing-input.priorUnits');
   });
