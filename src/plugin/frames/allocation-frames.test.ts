@@ -104,5 +104,8 @@ describe('allocation frames: currencies, ties, names and notices', () => {
     });
     expect([f!.name, f!.fields[0]!.name]).toEqual(['Cost by Pricing type', 'Pricing type']);
     expect(() => buildAllocationFrames({ rows: 'x' }, res([]), { refId: 'A', dimension: 'group' })).toThrow(/^totals\./);
+    expect(() => buildAllocationFrames(res([total('Brazil', 'marketing', 'abc')]), res([]), { refId: 'A', dimension: 'group' })).toThrow(
+      /^totals\.rows\[0\]\.cost/,
+    );
   });
 });

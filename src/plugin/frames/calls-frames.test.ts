@@ -72,7 +72,8 @@ describe('calls and contacts frames: every field as Grafana reads it (names, dis
     expect(rest).toEqual([]);
     expect(frame!.name).toBe('Calls (previous)');
     expect(frame!.refId).toBe('P');
-    expect(frame!.fields.map((f) => [f.name, [...f.values], f.labels, f.config])).toEqual([
+    // Strict: a count field must carry no `decimals` key at all, not one set to undefined.
+    expect(frame!.fields.map((f) => [f.name, [...f.values], f.labels, f.config])).toStrictEqual([
       ['Time', [T1 + DAY], undefined, {}],
       ['Calls', [3], {}, { unit: 'none', displayNameFromDS: 'Calls (previous)' }],
       ['Talk time', [120], {}, { unit: 's', displayNameFromDS: 'Talk time (previous)' }],
@@ -111,6 +112,13 @@ describe('calls and contacts frames: every field as Grafana reads it (names, dis
         },
       ],
     ]);
+  });
+
+  it('a contacts frame without a suffix is named plainly; a bad call cost names its field', () => {
+    const f = buildContactsFrame({ interval: 'day', total: 0, rows: [] }, { refId: 'D' });
+    expect([f.name, f.fields[1]!.config.displayNameFromDS]).toEqual(['Unique contacts', 'Unique contacts']);
+    const bad = { ...body, rows: [call(T1, 'business_initiated', 1, 6, 'abc')] };
+    expect(() => buildCallsFrames(bad, [], { refId: 'C' })).toThrow('calls.rows[0].cost: "abc" is not a decimal amount');
   });
 
   it('a malformed answer names the kind and the field', () => {

@@ -103,6 +103,13 @@ describe('reconciliation frames: every field and notice as Grafana reads them', 
       'reconciliation.rows[0].metaCost: "y" is not a decimal amount',
     );
     expect(() => buildReconciliationFrames({ rows: 'x', problems: [] }, [], 'R')).toThrow(/^reconciliation\.rows/);
+    // Both present: the exact difference is what reads them first.
+    expect(() => buildReconciliationFrames({ rows: [rec(T1, 'utility', 'x', '1', 9)], problems: [] }, [], 'R')).toThrow(
+      /^reconciliation\.rows\[0\]\.estimateCost: /,
+    );
+    expect(() => buildReconciliationFrames({ rows: [rec(T1, 'utility', '1', 'y', 9)], problems: [] }, [], 'R')).toThrow(
+      /^reconciliation\.rows\[0\]\.metaCost: /,
+    );
   });
 
   it('the tier table: its name, and counts without decimals', () => {
