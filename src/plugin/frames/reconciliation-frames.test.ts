@@ -83,6 +83,19 @@ describe('reconciliation frames: every field and notice as Grafana reads them', 
     ]);
   });
 
+  it('grouped by WABA: a series per WABA, labelled and named by it (a figure per WABA, not their sum)', () => {
+    const rows = [
+      { ...rec(T1, 'utility', '0.30', '0.1', 9), wabaId: 'W2' },
+      { ...rec(T1, 'utility', '0.50', '0.5', 10), wabaId: 'W1' },
+    ];
+    const frames = buildReconciliationFrames({ rows, problems: [] }, ['waba', 'country'], 'R');
+    expect(frames.map((f) => [f.name, f.fields[1]!.labels, f.fields[3]!.values, f.fields[5]!.values])).toEqual([
+      ['W1', { waba: 'W1' }, [0.5], [0]],
+      ['W2', { waba: 'W2' }, [0.3], [0.2]],
+    ]);
+    expect(frames[1]!.fields[5]!.config.displayNameFromDS).toBe('W2 difference');
+  });
+
   it('ungrouped: one series named for the kind, fields named by their metric alone; a bad amount names its field', () => {
     const [f, ...rest] = buildReconciliationFrames({ ...body, problems: [] }, [], 'R');
     expect(rest).toEqual([]);
