@@ -15,7 +15,7 @@ import { rng, statusWebhookBody, type BenchWaba } from '../webhook-bodies';
 
 export const VISIBLE_POLL_MS = 20;
 /**
- * The connector reuses a panel's priced rows for up to 2 s after computing them (MIN_REFRESH_MS in
+ * The connector reuses a panel's priced rows for up to 0.75 s after computing them (MIN_REFRESH_MS in
  * query/priced-usage.ts), so when a webhook lands in that cycle decides how long it waits. Each
  * sample is posted after a pause drawn from a seeded generator over 0..2.5 s, so the samples fall
  * at different points of the cycle instead of all right after the previous sample's fresh answer

@@ -136,19 +136,19 @@ describe.each(QUERY_ENGINES)('the query-time pricing cache on $name', (engine) =
       clock = ms;
     };
 
-    it('reuses a span for 1.5 s whatever changed, then for 15 s while the generation stands, and not after', async () => {
+    it('reuses a span for 0.75 s whatever changed, then for 15 s while the generation stands, and not after', async () => {
       freshAt(1_000_000);
       const n = await messages('01');
       await sendOne();
       gen += 1;
-      clock = 1_001_499; // 1.499 s later: still the cached answer, though the generation moved
+      clock = 1_000_749; // 0.749 s later: still the cached answer, though the generation moved
       expect(await messages('01')).toBe(n);
-      clock = 1_001_500; // 1.5 s: the generation moved, so priced again
+      clock = 1_000_750; // 0.75 s: the generation moved, so priced again
       expect(await messages('01')).toBe(n + 1);
       await sendOne(); // a write this connector did not count (another replica): the generation stands
-      clock = 1_001_500 + 14_999;
+      clock = 1_000_750 + 14_999;
       expect(await messages('01')).toBe(n + 1);
-      clock = 1_001_500 + 15_000; // 15 s: priced again
+      clock = 1_000_750 + 15_000; // 15 s: priced again
       expect(await messages('01')).toBe(n + 2);
     });
 

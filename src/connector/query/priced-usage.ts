@@ -95,12 +95,14 @@ const caches = new WeakMap<object, Cache>();
 const CACHE_MS = 15_000;
 /**
  * Under steady ingest the generation moves on every commit; re-pricing on each query would keep the
- * event loop busy and delay webhook acknowledgements (seen in the soak: p50 ~1 s). Priced rows are
- * therefore reused for this long even when newer events exist: panels may lag ingest by up to 1.5 s,
- * so that a webhook shows in a panel within issue 13's 2 s with the query's own time on top (at 2 s
- * the slowest of 30 samples at full scale took 2,003 ms).
+ * query thread pricing the same span over and over. Priced rows are therefore reused for this long
+ * even when newer events exist, so a webhook shows in a panel within this plus one query-time pricing
+ * (issue 13: < 2 s). It was 1.5 s, chosen when queries ran on the HTTP thread, where a refresh
+ * delayed webhook acknowledgements (the soak's p50 ~1 s); at 1.5 s the slowest of 30 samples at full
+ * scale took 2,262 ms. Queries and the re-pricer now run in the query worker, so a refresh costs that thread,
+ * not the acknowledgements (docs/performance.md, "Webhook to visible").
  */
-const MIN_REFRESH_MS = 1_500;
+const MIN_REFRESH_MS = 750;
 // Pricing-grain spans are small; allocated ones (as many rows as the fine rollup) are kept one at a time.
 const CACHE_ENTRIES = 4;
 
