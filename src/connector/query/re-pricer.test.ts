@@ -374,6 +374,25 @@ describe('Repricer passes (SQLite)', () => {
     expect((await store.pricedUsage({ fromDay: '2026-02-01', toDay: '2026-02-28' })).map((r) => r.day)).toEqual(['2026-02-03']);
   });
 
+  it("a lease covers its own portfolio's WABAs only: the month of a portfolio another holder leases stays dirty", async () => {
+    // W in PF, W_OTHER in PF2: one month each, both dirty; another holder leases PF2's month.
+    const two = new Map([
+      ['W', waba('W')],
+      ['W_OTHER', waba('W_OTHER', 'PF2')],
+    ]);
+    await deliver('2026-02-03');
+    await deliver('2026-02-04', 1, 'W_OTHER');
+    const other = { portfolioId: 'PF2', month: '2026-02', holder: 'other', nowMs: 10_000, leaseMs: 60_000 };
+    expect(await store.claimPricingMonth(other, ['W_OTHER'])).not.toBeNull();
+    const r = repricer({ wabas: two, now: () => 10_000 });
+    // PF's month written; PF2's skipped, with its WABA's mark and no row of its own.
+    expect(await r.runOnce()).toBe(1);
+    expect(await dirty()).toEqual([['W_OTHER', '2026-02', '2026-02-04']]);
+    expect((await store.pricedUsage({ fromDay: '2026-02-01', toDay: '2026-02-28' })).map((x) => [x.day, x.wabaId, x.portfolioId])).toEqual([
+      ['2026-02-03', 'W', 'PF'],
+    ]);
+  });
+
   it('stop() ends the job: a pass running when it is called completes, and no pass starts after it', async () => {
     await deliver('2026-02-03');
     let entered!: () => void;

@@ -102,7 +102,7 @@ export function shiftRules(table: readonly PricingRuleRow[], shifts: readonly Ru
     const shift = shifts.find((s) => s.rule === row.from);
     return shift ? { ...row, from: shift.from === 'start' ? startDay : shift.from } : row;
   });
-  moved.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  moved.sort((a, b) => a.from.localeCompare(b.from));
   for (let i = 1; i < moved.length; i += 1) {
     if ((moved[i] as PricingRuleRow).from === (moved[i - 1] as PricingRuleRow).from) {
       const day = (moved[i] as PricingRuleRow).from;

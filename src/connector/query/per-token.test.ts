@@ -1,5 +1,6 @@
 /**
- * The usage series once Meta names the webhook value of Meta Business Agent messages. No row of core's
+ * The usage series and the re-pricer's stored problem codes once Meta names the webhook value of
+ * Meta Business Agent messages. No row of core's
  * rules table names it yet (docs/pricing-rules.md), so the served layer can only meet the
  * `unpriced_per_token` problem under a rules table with one more row: core's own table plus a
  * synthetic row from 2026-11-01, in force for this file only (jest.mock below), exactly as core's
@@ -9,6 +10,7 @@
 import { usageQuery } from '@contract';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
 import type { WabaInfo } from './query-context';
+import { priceMonth } from './re-pricer';
 import { usageSeries } from './usage-series';
 
 jest.mock('../../core/rules/pricing-rules', () => {
@@ -95,6 +97,15 @@ describe.each(QUERY_ENGINES)('usageSeries with Meta Business Agent named, on $na
             '2 delivered "meta_business_agent" message(s): Meta charges them per token, which webhooks do not report: counted, not priced',
         },
       ]);
+    });
+
+    it("the re-pricer stores the same code on the agent's priced rows: per token from the row on, unknown before it", async () => {
+      const agentRow = async (month: string) =>
+        [...(await priceMonth(fx.store, [W], month, fx.ctx.priceBook())).values()]
+          .filter((r) => r.category === 'meta_business_agent')
+          .map((r) => [r.day, r.units, r.billable, r.costMicros, r.problem]);
+      expect(await agentRow('2026-11')).toEqual([['2026-11-05', 2, 2, null, 'unpriced_per_token']]);
+      expect(await agentRow('2026-10')).toEqual([['2026-10-30', 1, 1, null, 'unknown_category']]);
     });
 
     it('before the row the same value is an unknown category', async () => {
