@@ -99,8 +99,9 @@ const CACHE_MS = 15_000;
  * even when newer events exist, so a webhook shows in a panel within this plus one query-time pricing
  * (issue 13: < 2 s). It was 1.5 s, chosen when queries ran on the HTTP thread, where a refresh
  * delayed webhook acknowledgements (the soak's p50 ~1 s); at 1.5 s the slowest of 30 samples at full
- * scale took 2,262 ms. Queries and the re-pricer now run in the query worker, so a refresh costs that thread,
- * not the acknowledgements (docs/performance.md, "Webhook to visible").
+ * scale took 2,262 ms. Queries and the re-pricer now run in the query worker (`query.worker`, on by
+ * default but for an in-memory SQLite store), so a refresh costs that thread, not the acknowledgements
+ * (docs/performance.md, "Webhook to visible").
  */
 const MIN_REFRESH_MS = 750;
 // Pricing-grain spans are small; allocated ones (as many rows as the fine rollup) are kept one at a time.
