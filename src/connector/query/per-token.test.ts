@@ -1,11 +1,10 @@
 /**
  * The usage series and the re-pricer's stored problem codes once Meta names the webhook value of
- * Meta Business Agent messages. No row of core's
- * rules table names it yet (docs/pricing-rules.md), so the served layer can only meet the
- * `unpriced_per_token` problem under a rules table with one more row: core's own table plus a
- * synthetic row from 2026-11-01, in force for this file only (jest.mock below), exactly as core's
- * h2-2026.test.ts proves the rule itself. Figures by hand from the invented USD card (Brazil
- * utility 0.0072, India marketing 0.0131).
+ * Meta Business Agent messages. No row of core's rules table names it yet (docs/pricing-rules.md),
+ * so the served layer can only meet the `unpriced_per_token` problem under a rules table with one
+ * more row: core's own table plus a synthetic row from 2026-11-01, in force for this file only
+ * (jest.mock below), as core's h2-2026.test.ts proves the rule itself. Figures by hand from the
+ * invented USD card (Brazil utility 0.0072, India marketing 0.0131).
  */
 import { usageQuery } from '@contract';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
