@@ -573,7 +573,8 @@ describe('scheduled report delivery', () => {
     // its own query worker, so their mails may arrive in either order: each day once is what holds.
     // One replica's own catch-up goes oldest first (report-scheduler.test.ts).
     const mails = smtp.mails.map((m) => [m.parsed.subject, m.parsed.attachments[0]!.content.toString('utf8')] as const);
-    expect([...mails].sort(([a], [b]) => a.localeCompare(b))).toEqual([
+    // A mail without a subject sorts first and then fails the comparison below.
+    expect([...mails].sort(([a], [b]) => (a ?? '').localeCompare(b ?? ''))).toEqual([
       // 04-10: wamid.a1 and a2, Brazil marketing 0.0625 each (the duplicate a1 counted once).
       ['waspend report finance-daily: 2026-04-10 to 2026-04-10', `${header}\r\n,,,,,marketing,,2,2,0.125,USD\r\n`],
       // 04-11: wamid.a3, Brazil utility 0.0072.
