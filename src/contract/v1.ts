@@ -386,6 +386,14 @@ export const wabaInfo = z.object({
 export const wabasResponse = z.object({ items: z.array(wabaInfo) });
 export type WabaInfo = z.infer<typeof wabaInfo>;
 
+/** A worker thread's state on /health: restarting after a crash, or failed when it could not be started again. */
+const workerHealth = z.object({
+  status: z.enum(['ok', 'restarting', 'failed']),
+  restarts: z.number(),
+  lastCrashAt: z.number().nullable(),
+  lastError: z.string().nullable(),
+});
+
 export const healthResponse = z.object({
   status: z.enum(['ok', 'degraded', 'error']),
   version: z.string(),
@@ -429,14 +437,13 @@ export const healthResponse = z.object({
    * issue 13 item 6 and when the queries run in the HTTP thread. restarting: it crashed and is being
    * started again (requests in flight got 503); failed: it could not be started again.
    */
-  queryWorker: z
-    .object({
-      status: z.enum(['ok', 'restarting', 'failed']),
-      restarts: z.number(),
-      lastCrashAt: z.number().nullable(),
-      lastError: z.string().nullable(),
-    })
-    .optional(),
+  queryWorker: workerHealth.optional(),
+  /**
+   * The thread the background re-pricer prices in (config `query.repricingWorker`); absent from
+   * connectors older than it and when the re-pricer prices in the query worker or the HTTP thread.
+   * Its states are the query worker's; a crash fails that re-pricing pass (the months stay dirty).
+   */
+  repricingWorker: workerHealth.optional(),
   /**
    * PostgreSQL only (absent on SQLite and from connectors older than issue 13 item 7): the connection
    * that hears the other replicas' commits. reconnecting: it is down (since `downSince`) and this

@@ -1,22 +1,26 @@
 /**
- * The background re-pricer prices in the query worker (issue 13 items 1 and 6, docs/performance.md
- * "The re-pricer off the HTTP thread"), on SQLite and PostgreSQL:
+ * The background re-pricer prices in a worker thread of its own (issue 13 items 1 and 6,
+ * docs/performance.md "The re-pricer off the HTTP thread" and "Webhook to visible"), or in the query
+ * worker with `query.repricingWorker: false`, on SQLite and PostgreSQL:
  * - on a demo store, the priced tables it writes through the worker are, row for row, what the
  *   in-thread re-pricer writes on an identical store (every grain, every column read back);
  * - a webhook is acknowledged and committed while the worker is held in the middle of pricing a
  *   month (a test-only gate: the worker thread blocks in Atomics.wait on a day step), and the month
- *   then stays dirty from that webhook's day (migration 014) until the next pass prices it; a webhook
+ *   then stays dirty from that webhook's day (migration 014) until the next pass prices it, and a
+ *   query is answered meanwhile (the query worker is not the one held); a webhook
  *   for a day the pass has not reached stops it there (`MovedUnderfoot`, raised in the worker); a price
  *   file imported meanwhile likewise, and the next pass prices with it (the worker loads the stored
  *   files at each month's start);
- * - a worker that crashes while re-pricing fails that pass, shows on /health, and the next pass,
- *   on the restarted worker, finishes the month.
+ * - a worker that crashes while re-pricing fails that pass, shows on /health as the re-pricing
+ *   worker's crash (the query worker's with `query.repricingWorker: false`), and the next pass, on
+ *   the restarted worker, finishes the month.
  * The passes are run by hand (the connector's own timer is an hour); no sleeps.
  */
+import type { HealthResponse, UsageResponse } from '../../src/contract';
 import type { ConnectorConfig } from '../../src/connector/config';
 import { DEMO_WABAS } from '../../src/connector/demo';
 import { Repricer } from '../../src/connector/query/re-pricer';
-import type { RunningConnector } from '../../src/connector/runtime/connector';
+import type { ConnectorOptions, RunningConnector } from '../../src/connector/runtime/connector';
 import { demoConfig } from '../../src/connector/runtime/demo-config';
 import { openStore } from '../../src/connector/runtime/open-store';
 import { importRateFile, priceBookLoader } from '../../src/connector/runtime/price-files';
@@ -57,20 +61,26 @@ async function pricedTables(store: ConnectorStore) {
 }
 
 for (const engine of BOTH_STORES)
-  engine.describe(`the re-pricer in the query worker on ${engine.scheme}`, () => {
+  engine.describe(`the re-pricer in a worker thread on ${engine.scheme}`, () => {
     const cleanups: (() => Promise<void>)[] = [];
     const fresh = async () => {
       const made = await engine.createDatabase('rworker');
       cleanups.push(() => made.remove());
       return made.url;
     };
-    const start = async (db: string, config: ConnectorConfig, gate?: SharedArrayBuffer): Promise<RunningConnector> => {
+    const start = async (
+      db: string,
+      config: ConnectorConfig,
+      gate?: SharedArrayBuffer,
+      more: Partial<ConnectorOptions> = {},
+    ): Promise<RunningConnector> => {
       const running = await startInProcess({
         config,
         db,
         // The passes are run by hand below.
         repriceEveryMs: 3_600_000,
         ...(gate ? { queryWorkerGate: gate } : {}),
+        ...more,
       });
       cleanups.push(async () => {
         // A test that failed with the worker held must not leave the connector's close waiting on the pass.
@@ -148,6 +158,15 @@ for (const engine of BOTH_STORES)
       expect(await postWebhook(running.url, delivered('wamid.h12', '2025-07-12'))).toBe(200);
       expect(await running.store.messageVerdict('wamid.h12')).toMatchObject({ category: 'utility', source: 'meta' });
       expect(settled).toBe(false);
+      // Queries are answered meanwhile: the re-pricer prices in a worker of its own, not the query worker.
+      // July's three messages, the 12th's among them (its cost is not read: on SQLite the query worker
+      // learns of a price file imported behind the connector's back at its next reload).
+      const july = await fetch(`${running.url}/api/v1/usage?from=2025-07-01&to=2025-07-31&interval=month`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(july.status).toBe(200);
+      expect(((await july.json()) as UsageResponse).rows.map((r) => [r.bucket, r.messages, r.billable])).toEqual([['2025-07', 3, 3]]);
+      expect(settled).toBe(false);
       // The webhook's mark: dirty again from the 12th, touched on the 12th since the pass's claim.
       expect(await running.store.pricingDirty()).toEqual([
         { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-12', touchedDay: '2025-07-12' },
@@ -176,8 +195,9 @@ for (const engine of BOTH_STORES)
         ['2025-07-12', 'BR', 8_000n],
         ['2025-07-20', 'BR', 8_000n],
       ]);
-      const health = (await (await fetch(`${running.url}/health`)).json()) as { status: string; queryWorker?: { restarts: number } };
+      const health = (await (await fetch(`${running.url}/health`)).json()) as HealthResponse;
       expect(health.queryWorker?.restarts).toBe(0);
+      expect(health.repricingWorker).toEqual({ status: 'ok', restarts: 0, lastCrashAt: null, lastError: null });
     });
 
     it('a webhook for a day the held pass has not reached stops the pass there (moved under it, in the worker); the days before stay clean', async () => {
@@ -258,13 +278,14 @@ for (const engine of BOTH_STORES)
       expect(await postWebhook(running.url, delivered('wamid.c25', '2025-07-25'))).toBe(200);
 
       setSlot(gate, GATE_REPRICE_CRASH_FROM, gateDay('2025-07-20'));
-      await expect(repricer.runOnce()).rejects.toThrow('query worker crashed while re-pricing (test gate)');
-      const health = (await (await fetch(`${running.url}/health`)).json()) as {
-        queryWorker: { restarts: number; lastError: string | null; lastCrashAt: number | null };
-      };
-      expect(health.queryWorker.restarts).toBe(1);
-      expect(health.queryWorker.lastError).toContain('query worker crashed while re-pricing (test gate)');
-      expect(health.queryWorker.lastCrashAt).not.toBeNull();
+      await expect(repricer.runOnce()).rejects.toThrow('re-pricing worker crashed while re-pricing (test gate)');
+      const health = (await (await fetch(`${running.url}/health`)).json()) as HealthResponse;
+      // The re-pricing worker's crash, not the query worker's: queries were never at risk.
+      expect(health.status).toBe('degraded');
+      expect(health.repricingWorker?.restarts).toBe(1);
+      expect(health.repricingWorker?.lastError).toContain('re-pricing worker crashed while re-pricing (test gate)');
+      expect(health.repricingWorker?.lastCrashAt).not.toBeNull();
+      expect(health.queryWorker).toEqual({ status: 'ok', restarts: 0, lastCrashAt: null, lastError: null });
       // Days 3 to 19 were written before the crash: the month is dirty from the 20th, the 25th unpriced.
       expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-20']]);
       expect((await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.costMicros])).toEqual([
@@ -278,11 +299,39 @@ for (const engine of BOTH_STORES)
         ['2025-07-03', 8_000n],
         ['2025-07-25', 8_000n],
       ]);
-      const healthy = (await (await fetch(`${running.url}/health`)).json()) as {
-        status: string;
-        queryWorker: { status: string; restarts: number };
-      };
-      expect(healthy.queryWorker).toMatchObject({ status: 'ok', restarts: 1 });
+      const healthy = (await (await fetch(`${running.url}/health`)).json()) as HealthResponse;
+      expect(healthy.repricingWorker).toMatchObject({ status: 'ok', restarts: 1 });
       expect(healthy.status).toBe('ok');
+    });
+
+    it("query.repricingWorker: false prices in the query worker (a crash there is that worker's); WASPEND_REPRICING_WORKER overrides the config", async () => {
+      const gateBuffer = new SharedArrayBuffer(48);
+      const gate = new Int32Array(gateBuffer);
+      const running = await start(await fresh(), { ...HAND, query: { repricingWorker: false } }, gateBuffer);
+      expect(running.repricingWorker).toBeNull();
+      expect(((await (await fetch(`${running.url}/health`)).json()) as HealthResponse).repricingWorker).toBeUndefined();
+      const repricer = running.repricer as Repricer;
+      await importRateFile(running.store, { kind: 'rates', text: RATES, effectiveFrom: '2025-07-01', fileName: 'r.csv' }, 0);
+      expect(await postWebhook(running.url, delivered('wamid.s03', '2025-07-03'))).toBe(200);
+      setSlot(gate, GATE_REPRICE_CRASH_FROM, gateDay('2025-07-01'));
+      await expect(repricer.runOnce()).rejects.toThrow('query worker crashed while re-pricing (test gate)');
+      const health = (await (await fetch(`${running.url}/health`)).json()) as HealthResponse;
+      expect(health.queryWorker?.restarts).toBe(1);
+      setSlot(gate, GATE_REPRICE_CRASH_FROM, 0);
+      expect(await repricer.runOnce()).toBe(1);
+      expect((await running.store.pricedUsage({ fromDay: '2025-07-01', toDay: '2025-07-31' })).map((r) => [r.day, r.costMicros])).toEqual([
+        ['2025-07-03', 8_000n],
+      ]);
+
+      const db = await fresh();
+      const off = await start(db, HAND, undefined, { env: { WASPEND_REPRICING_WORKER: 'false' } });
+      expect(off.repricingWorker).toBeNull();
+      const on = await start(await fresh(), { ...HAND, query: { repricingWorker: false } }, undefined, {
+        env: { WASPEND_REPRICING_WORKER: 'true' },
+      });
+      expect(on.repricingWorker).not.toBeNull();
+      await expect(start(await fresh(), HAND, undefined, { env: { WASPEND_REPRICING_WORKER: 'sometimes' } })).rejects.toThrow(
+        'WASPEND_REPRICING_WORKER must be true or false, got "sometimes"',
+      );
     });
   });

@@ -129,6 +129,12 @@ export const configSchema = z.strictObject({
        * webhook's 200 (default true; an in-memory SQLite store always answers in the HTTP thread).
        */
       worker: z.boolean().optional(),
+      /**
+       * With the query worker on: price the background re-pricer's months in a worker thread of its own
+       * (default true), so no query waits behind a month's pricing; false prices them in the query worker
+       * (one thread and read connection fewer, about 25 MB).
+       */
+      repricingWorker: z.boolean().optional(),
     })
     .optional(),
   wabas: z.array(wabaSchema).min(1, 'must list at least one WABA'),

@@ -25,6 +25,8 @@ export interface AppOptions {
   reportStatus?: () => Promise<NonNullable<HealthResponse['reports']>>;
   /** The PostgreSQL change listener's state (docs/replicas.md); absent on SQLite. */
   changeListenerStatus?: () => NonNullable<HealthResponse['changeListener']>;
+  /** The re-pricing worker's state (runtime/query-worker-client.ts); absent when the re-pricer prices elsewhere. */
+  repricingWorkerStatus?: () => NonNullable<HealthResponse['repricingWorker']>;
   now?: () => number;
   /** A pino logger config or instance options; false = silent. */
   logger?: boolean | Record<string, unknown>;

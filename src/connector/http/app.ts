@@ -16,10 +16,12 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
     const reports = opts.reportStatus ? await opts.reportStatus() : undefined;
     const queryWorker = opts.queryRunner?.health?.();
     const changeListener = opts.changeListenerStatus?.();
+    const repricingWorker = opts.repricingWorkerStatus?.();
     const degraded =
       pulls.some((p) => p.status === 'failing') ||
       (reports ?? []).some((r) => r.status === 'failing') ||
       (queryWorker !== undefined && queryWorker.status !== 'ok') ||
+      (repricingWorker !== undefined && repricingWorker.status !== 'ok') ||
       (changeListener !== undefined && changeListener.status !== 'listening');
     return {
       status: degraded ? 'degraded' : 'ok',
@@ -28,16 +30,19 @@ async function checkHealth(opts: AppOptions): Promise<HealthResponse> {
       pulls,
       ...(reports ? { reports } : {}),
       ...(queryWorker ? { queryWorker } : {}),
+      ...(repricingWorker ? { repricingWorker } : {}),
       ...(changeListener ? { changeListener } : {}),
     };
   } catch (err) {
     const queryWorker = opts.queryRunner?.health?.();
+    const repricingWorker = opts.repricingWorkerStatus?.();
     return {
       status: 'error',
       version,
       store: { ok: false, kind: opts.store.kind, events: 0, lastEventAt: null, error: (err as Error).message },
       pulls,
       ...(queryWorker ? { queryWorker } : {}),
+      ...(repricingWorker ? { repricingWorker } : {}),
     };
   }
 }

@@ -12,6 +12,7 @@ import { buildReportContent, createReportScheduler, createReportSenders, registe
 import { createEnvelopeIngest, GroupCommitWriter, PgChangeListener, PgStore, type ConnectorStore } from '../store';
 import { describeDb, isMemoryDb, openStore } from './open-store';
 import { QueryWorker } from './query-worker-client';
+import type { WorkerRole } from './query-worker';
 import { importDemoRateFile, priceBookLoader } from './price-files';
 import { currencyToday, wabaInfoOf } from './waba-info';
 
@@ -52,7 +53,12 @@ export interface ConnectorOptions {
    * thread; default on, never for sqlite::memory:).
    */
   queryWorker?: boolean;
-  /** Tests only: holds or crashes the query worker inside a query (QueryWorkerData.gate). */
+  /**
+   * Overrides WASPEND_REPRICING_WORKER and config `query.repricingWorker` (the re-pricer's pricing in
+   * a worker thread of its own; default on whenever the query worker runs, else in the query worker).
+   */
+  repricingWorker?: boolean;
+  /** Tests only: holds or crashes the worker threads inside a query or a re-pricing step (QueryWorkerData.gate; both threads share it). */
   queryWorkerGate?: SharedArrayBuffer;
   /** Tests only: awaited before each reconnection of the PostgreSQL change listener (ChangeListenerOptions.beforeReconnect). */
   changeListenerBeforeReconnect?: () => Promise<void>;
@@ -70,6 +76,8 @@ export interface RunningConnector {
   logger: Logger;
   /** The `reports:` scheduler, null when none are configured. */
   reports: ReportScheduler | null;
+  /** The thread the re-pricer prices in (null when it prices in the query worker or in this thread). */
+  repricingWorker: QueryWorker | null;
   /** The background re-pricer (null with `repricing: false`); tests run its passes with `runOnce()`. */
   repricer: Repricer | null;
   /** On PostgreSQL, the LISTEN connection that hears the other replicas' commits (docs/replicas.md); null on SQLite. */
@@ -109,22 +117,30 @@ function pullWabas(config: ConnectorConfig): PullWabaConfig[] {
   }));
 }
 
-/** WASPEND_QUERY_WORKER (true/false) overrides `query.worker`, as the environment overrides the config file elsewhere. */
-function workerFromEnv(value: string | undefined): boolean | undefined {
+/**
+ * WASPEND_QUERY_WORKER and WASPEND_REPRICING_WORKER (true/false) override `query.worker` and
+ * `query.repricingWorker`, as the environment overrides the config file elsewhere.
+ */
+function switchFromEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = env[name];
   if (value === undefined || value === '') return undefined;
   if (/^(true|1|on)$/i.test(value)) return true;
   if (/^(false|0|off)$/i.test(value)) return false;
-  throw new Error(`WASPEND_QUERY_WORKER must be true or false, got ${JSON.stringify(value)}`);
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 /** Opens the store, seeds the demo when asked, starts pulls and the HTTP server. */
 export async function startConnector(opts: ConnectorOptions): Promise<RunningConnector> {
   const logger = opts.logger ?? createLogger(opts.config.server?.logLevel);
   const { config } = opts;
-  const wantWorker = opts.queryWorker ?? workerFromEnv((opts.env ?? process.env).WASPEND_QUERY_WORKER) ?? config.query?.worker ?? true;
+  const env = opts.env ?? process.env;
+  const wantWorker = opts.queryWorker ?? switchFromEnv(env, 'WASPEND_QUERY_WORKER') ?? config.query?.worker ?? true;
+  const wantRepricingWorker =
+    opts.repricing !== false &&
+    (opts.repricingWorker ?? switchFromEnv(env, 'WASPEND_REPRICING_WORKER') ?? config.query?.repricingWorker ?? true);
   // Report senders first: a missing or bad WASPEND_SMTP_* stops the start before anything is opened.
   const reportConfigs = config.reports ?? {};
-  const senders = Object.keys(reportConfigs).length ? createReportSenders(reportConfigs, opts.env ?? process.env) : null;
+  const senders = Object.keys(reportConfigs).length ? createReportSenders(reportConfigs, env) : null;
   const timezones = Object.fromEntries(config.wabas.map((w) => [w.id, w.timezone]));
   const store = await openStore(opts.db, {
     timezones,
@@ -261,9 +277,11 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   // After the demo seeding: the worker opens the store read-only and loads the price book as it is now.
   if (wantWorker && isMemoryDb(opts.db))
     logger.warn('query.worker: an in-memory SQLite store cannot be read by a second thread; queries run in the HTTP thread');
+  let repricingWorker: QueryWorker | null = null;
   if (wantWorker && !isMemoryDb(opts.db)) {
-    try {
-      queryWorker = await QueryWorker.start({
+    const start = (role: WorkerRole) =>
+      QueryWorker.start({
+        role,
         db: opts.db,
         timezones,
         wabas: [...wabas.values()],
@@ -272,11 +290,18 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
         logger,
         ...(opts.queryWorkerGate ? { gate: opts.queryWorkerGate } : {}),
       });
-    } catch (err) {
+    // Started side by side: each opens its own read connection and loads the sources on its own.
+    const started = await Promise.allSettled([start('queries'), ...(wantRepricingWorker ? [start('repricing')] : [])]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      for (const r of started) if (r.status === 'fulfilled') await r.value.close();
       clearInterval(reloadBook);
       await store.close();
-      throw err;
+      throw failed.reason;
     }
+    const [queries, repricing] = started.map((r) => (r as PromiseFulfilledResult<QueryWorker>).value);
+    queryWorker = queries ?? null;
+    repricingWorker = repricing ?? null;
   }
 
   // PostgreSQL: the other replicas' commits, price files and pulls move this replica's caches within
@@ -324,6 +349,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
       })),
     ...(reports ? { reportStatus: (reports as ReportScheduler).health } : {}),
     ...(changes ? { changeListenerStatus: () => changes.health() } : {}),
+    ...(repricingWorker ? { repricingWorkerStatus: () => (repricingWorker as QueryWorker).health() } : {}),
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
   scheduler?.start();
@@ -336,8 +362,11 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
           store,
           wabas,
           holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-          // Priced in the query worker when it runs; the claims and day writes stay on this thread's connection.
-          ...(queryWorker ? { pricer: queryWorker.pricer } : { loadBook: priceBookLoader(store) }),
+          // Priced in a worker of its own (or the query worker) when they run, so no query waits behind a
+          // month's pricing; the claims and day writes stay on this thread's connection.
+          ...(repricingWorker || queryWorker
+            ? { pricer: (repricingWorker ?? (queryWorker as QueryWorker)).pricer }
+            : { loadBook: priceBookLoader(store) }),
           onError: (err) => logger.warn({ err: err.message }, 're-pricing failed; the months stay dirty for the next pass'),
           ...(opts.repricerBetweenDays ? { betweenDays: opts.repricerBetweenDays } : {}),
         });
@@ -352,6 +381,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
     store,
     query: ctx,
     queryWorker,
+    repricingWorker,
     logger,
     reports,
     repricer,
@@ -367,6 +397,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
       senders?.close();
       await app.close();
       await queryWorker?.close();
+      await repricingWorker?.close();
       await reloading;
       await store.close();
     },

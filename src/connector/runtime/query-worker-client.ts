@@ -21,7 +21,7 @@ import type { ReportConfig } from '../config';
 import { MovedUnderfoot, type MonthPricer, type PricedDayRows, type PricedMonth, type WabaInfo } from '../query';
 import type { ReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
-import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest } from './query-worker';
+import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest, WorkerRole } from './query-worker';
 
 // The worker is a fresh thread: it registers the same TypeScript loader the CLI runs under, then loads its entry.
 const ENTRY = path.join(__dirname, `query-worker${path.extname(__filename)}`);
@@ -38,7 +38,11 @@ const CLOSE_GRACE_MS = 5_000;
  */
 const STREAM_CREDIT = 2;
 
+const ROLE_NAMES: Record<WorkerRole, string> = { queries: 'query worker', repricing: 're-pricing worker' };
+
 export interface QueryWorkerOptions {
+  /** Default `queries`. */
+  role?: WorkerRole;
   db: string;
   timezones: Record<string, string>;
   wabas: readonly WabaInfo[];
@@ -93,8 +97,11 @@ export class QueryWorker implements QueryRunner {
   private nextId = 1;
   private restartTimer: NodeJS.Timeout | null = null;
   private startNow: () => void = () => undefined;
+  /** How messages and logs name this thread. */
+  readonly name: string;
 
   private constructor(private readonly opts: QueryWorkerOptions) {
+    this.name = ROLE_NAMES[opts.role ?? 'queries'];
     this.current = this.spawn();
     // A start that fails is reported through `current` to whoever waits on it.
     this.current.catch(() => undefined);
@@ -107,18 +114,18 @@ export class QueryWorker implements QueryRunner {
       await qw.current;
     } catch (err) {
       await qw.close();
-      throw new Error(
-        `the query worker did not start (set query.worker: false to run queries in the HTTP thread): ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
+      const off =
+        qw.name === ROLE_NAMES.repricing
+          ? 'set query.repricingWorker: false to price in the query worker'
+          : 'set query.worker: false to run queries in the HTTP thread';
+      throw new Error(`the ${qw.name} did not start (${off}): ${(err as Error).message}`, { cause: err });
     }
     return qw;
   }
 
   private spawn(): Promise<Incarnation> {
     const data: QueryWorkerData = {
+      role: this.opts.role ?? 'queries',
       db: this.opts.db,
       timezones: this.opts.timezones,
       wabas: [...this.opts.wabas],
@@ -165,7 +172,7 @@ export class QueryWorker implements QueryRunner {
         markExited();
         if (this.live === inc) this.live = null;
         const why = crash?.message ?? `exited with code ${code}`;
-        const stopped = () => new QueryUnavailableError(`the query worker stopped while answering (${why}); it is being restarted, retry`);
+        const stopped = () => new QueryUnavailableError(`the ${this.name} stopped while answering (${why}); it is being restarted, retry`);
         for (const p of inc.pending.values()) p.reject(p.stopped?.(why) ?? stopped());
         inc.pending.clear();
         for (const s of inc.streams.values()) s.fail(stopped());
@@ -183,7 +190,7 @@ export class QueryWorker implements QueryRunner {
     this.lastCrashAt = Date.now();
     this.lastError = why;
     this.status = wasReady ? 'restarting' : 'failed';
-    this.opts.logger.error({ err: why, restarts: this.restarts }, 'query worker stopped; starting it again');
+    this.opts.logger.error({ err: why, restarts: this.restarts }, `${this.name} stopped; starting it again`);
     const delay = this.consecutiveCrashes <= 1 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** (this.consecutiveCrashes - 1));
     const waited = new Promise<void>((r) => (this.startNow = r));
     this.restartTimer = setTimeout(() => {
@@ -208,7 +215,7 @@ export class QueryWorker implements QueryRunner {
    */
   async report(name: string, cfg: ReportConfig, period: PeriodDays): Promise<ReportContent> {
     const json = await this.ask((id) => ({ type: 'report', id, name, cfg, period }), {
-      stopped: (why) => new Error(`the query worker stopped while building the report (${why}); this attempt failed and is retried`),
+      stopped: (why) => new Error(`the ${this.name} stopped while building the report (${why}); this attempt failed and is retried`),
     });
     return JSON.parse(json) as ReportContent;
   }
@@ -219,7 +226,7 @@ export class QueryWorker implements QueryRunner {
     try {
       return await this.current;
     } catch (err) {
-      throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
+      throw new QueryUnavailableError(`the ${this.name} is not running (${(err as Error).message}); retry`);
     }
   }
 
@@ -266,7 +273,7 @@ export class QueryWorker implements QueryRunner {
       try {
         inc = await this.current;
       } catch (err) {
-        throw new QueryUnavailableError(`the query worker is not running (${(err as Error).message}); retry`);
+        throw new QueryUnavailableError(`the ${this.name} is not running (${(err as Error).message}); retry`);
       }
       if (stopped) return;
       inc.streams.set(id, {
@@ -348,11 +355,11 @@ export class QueryWorker implements QueryRunner {
     return new Promise<unknown>((resolve, reject) => {
       // Its exit rejected whatever was pending then; a request posted after it would wait for ever.
       if (this.live !== inc) {
-        reject(new Error('the query worker that priced this month has stopped; the month stays dirty for the next pass'));
+        reject(new Error(`the ${this.name} that priced this month has stopped; the month stays dirty for the next pass`));
         return;
       }
       const stopped = (why: string) =>
-        new Error(`the query worker stopped while re-pricing (${why}); the month stays dirty for the next pass`);
+        new Error(`the ${this.name} stopped while re-pricing (${why}); the month stays dirty for the next pass`);
       inc.pending.set(id, { resolve, reject, stopped });
       try {
         inc.worker.postMessage(request);

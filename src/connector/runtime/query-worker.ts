@@ -15,7 +15,16 @@ import type { ConnectorStore } from '../store';
 import { openStore } from './open-store';
 import { loadPriceBook, priceBookLoader } from './price-files';
 
+/**
+ * What a worker thread is for: `queries` answers /api/v1, reports and the spend gauges (and the
+ * re-pricer's pricing when no worker of its own runs); `repricing` only prices the re-pricer's months,
+ * so no query ever waits behind a month's pricing (docs/performance.md, "Webhook to visible").
+ */
+export type WorkerRole = 'queries' | 'repricing';
+
 export interface QueryWorkerData {
+  /** Default `queries`; names the thread in its own errors. */
+  role?: WorkerRole;
   db: string;
   timezones: Record<string, string>;
   wabas: WabaInfo[];
@@ -169,7 +178,7 @@ function passGate(gate: Int32Array | null): void {
  * hold is a blocking wait: the thread is as busy as in a long pricing, so only a re-pricer whose
  * pricing runs here leaves the HTTP thread free meanwhile.
  */
-function passRepricingGate(gate: Int32Array | null, day: string): void {
+function passRepricingGate(gate: Int32Array | null, day: string, thread: string): void {
   if (!gate || gate.length <= GATE_REPRICE_CRASH_FROM) return;
   const d = gateDay(day);
   let from = Atomics.load(gate, GATE_REPRICE_HOLD_FROM);
@@ -180,7 +189,7 @@ function passRepricingGate(gate: Int32Array | null, day: string): void {
   }
   const crashFrom = Atomics.load(gate, GATE_REPRICE_CRASH_FROM);
   // Thrown from the message listener, as passGate does: the thread ends like a real crash.
-  if (crashFrom !== 0 && d >= crashFrom) throw new Error('query worker crashed while re-pricing (test gate)');
+  if (crashFrom !== 0 && d >= crashFrom) throw new Error(`${thread} crashed while re-pricing (test gate)`);
 }
 
 /** Entry point of the worker thread (called by the bootstrap the client evaluates). */
@@ -188,6 +197,7 @@ export async function runQueryWorker(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('runQueryWorker runs inside a worker thread');
   const data = workerData as QueryWorkerData;
+  const thread = data.role === 'repricing' ? 're-pricing worker' : 'query worker';
   const opened: ConnectorStore = await openStore(data.db, { timezones: data.timezones, readOnly: true });
   const shared = new Int32Array(data.generation);
   const gate = data.gate ? new Int32Array(data.gate) : null;
@@ -288,7 +298,7 @@ export async function runQueryWorker(): Promise<void> {
     try {
       const members = m.wabaIds.map((id) => {
         const w = ctx.wabas.get(id);
-        if (!w) throw new Error(`re-pricing: WABA ${id} is not configured in the query worker`);
+        if (!w) throw new Error(`re-pricing: WABA ${id} is not configured in the ${thread}`);
         return w;
       });
       months.set(m.id, await pricer.open(members, m.month));
@@ -337,7 +347,7 @@ export async function runQueryWorker(): Promise<void> {
     } else if (m.type === 'reprice') {
       void openMonth(m);
     } else if (m.type === 'reprice-day') {
-      passRepricingGate(gate, m.day);
+      passRepricingGate(gate, m.day, thread);
       void priceDay(m);
     } else if (m.type === 'reprice-close') {
       months.get(m.session)?.close();
