@@ -1,4 +1,4 @@
-import { addDays, daysInMonth, firstDayOf, priceCalls, type CallRecord, type PriceBook } from '@core';
+import { addDays, daysInMonth, firstDayOf, priceCallsEach, type CallRecord, type PriceBook } from '@core';
 import type { ConnectorStore, PricedCallRow } from '../store';
 import { currencyOfDay, type WabaInfo } from './query-context';
 
@@ -44,6 +44,14 @@ export async function priceCallMonths(
   const toDay = addDays(firstDayOf(last), daysInMonth(last) - 1);
   const byId = new Map(members.map((w) => [w.id, w]));
   const records: CallRecord[] = [];
+  // Calls of one phone and country share their dims (read-only to core): one object per pair, not per call.
+  const dims = new Map<string, NonNullable<CallRecord['dims']>>();
+  const dimsOf = (phone: string | null, country: string | null) => {
+    const k = `${phone ?? ''}\u0000${country ?? ''}`;
+    let d = dims.get(k);
+    if (!d) dims.set(k, (d = { phone, country }));
+    return d;
+  };
   for (const c of await store.finishedCalls({ fromDay, toDay })) {
     const waba = byId.get(c.wabaId);
     if (!waba || !wanted.has(c.day.slice(0, 7)) || (c.direction !== 'business_initiated' && c.direction !== 'user_initiated')) continue;
@@ -57,14 +65,13 @@ export async function priceCallMonths(
       direction: c.direction,
       durationSec: Math.max(0, c.durationSec),
       market: c.market,
-      dims: { phone: c.phoneNumberId, country: c.country },
+      dims: dimsOf(c.phoneNumberId, c.country),
     });
   }
-  const priced = priceCalls(records, book);
-  const codes = new Map<string, string>();
-  for (const p of priced.problems) codes.set(`${p.day}\u0000${p.currency}\u0000${p.market ?? ''}`, p.code);
   const rows = new Map<string, PricedCallRow>();
-  for (const c of priced.calls) {
+  // Summed as each call is priced: a month of calls is never held priced as well as read.
+  const unpriced = new Set<PricedCallRow>();
+  const priced = priceCallsEach(records, book, {}, (_i, c, pulses, costMicros) => {
     const key = {
       day: c.day,
       wabaId: c.wabaId,
@@ -90,9 +97,13 @@ export async function priceCallMonths(
     }
     row.calls += 1;
     row.durationSec += c.durationSec;
-    row.pulses += c.pulses;
-    if (c.costMicros !== null) row.costMicros = (row.costMicros ?? 0n) + c.costMicros;
-    else row.problem ??= codes.get(`${c.day}\u0000${c.currency}\u0000${c.market}`) ?? null;
-  }
+    row.pulses += pulses;
+    if (costMicros !== null) row.costMicros = (row.costMicros ?? 0n) + costMicros;
+    else unpriced.add(row);
+  });
+  // A key with an unpriced call names the problem core gave its day and market (known once all are priced).
+  const codes = new Map<string, string>();
+  for (const p of priced.problems) codes.set(`${p.day}\u0000${p.currency}\u0000${p.market ?? ''}`, p.code);
+  for (const row of unpriced) row.problem ??= codes.get(`${row.day}\u0000${row.currency}\u0000${row.market}`) ?? null;
   return [...rows.values()].sort(byCallKey);
 }

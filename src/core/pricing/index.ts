@@ -9,6 +9,7 @@ export {
 } from './price-usage';
 export {
   priceCalls,
+  priceCallsEach,
   pulsesOf,
   callCostMicros,
   PULSE_SEC,
@@ -16,6 +17,8 @@ export {
   CALLS_COLUMN,
   type PriceCallsOptions,
   type PriceCallsResult,
+  type PricedCallSink,
+  type CallTierUsed,
 } from './price-calls';
 export { tierKey, freeTierKey, splitAcrossTiers, currentTier, type TierPosition } from './tier-ladder';
 export { buildUsageRows, type UsageMessage } from './usage-rows';

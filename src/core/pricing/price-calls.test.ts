@@ -1,6 +1,6 @@
 import { formatMicros } from '../model/money';
 import type { CallRecord } from '../model/usage';
-import { callCostMicros, priceCalls, pulsesOf } from './price-calls';
+import { callCostMicros, priceCalls, priceCallsEach, pulsesOf } from './price-calls';
 import { inputErrorOf } from '../test-fixtures/input-error-of';
 import { buildTestBook } from '../test-fixtures/test-book';
 import { tierKey } from './tier-ladder';
@@ -184,5 +184,39 @@ describe('priceCalls', () => {
       ['w1', 12_000n],
       ['w2', 10_000n],
     ]);
+  });
+});
+
+describe('priceCallsEach', () => {
+  test('hands each call to the sink in start order with its pulses, cost and tier, the figures priceCalls gives', () => {
+    const key = tierKey('p1', 'India', 'calls', '2026-02');
+    const calls = [
+      call(60, { startMs: 3000, callId: 'late' }),
+      call(600, { startMs: 2500, callId: 'inbound', direction: 'user_initiated' }),
+      call(56, { startMs: 2000, callId: 'middle' }),
+      call(60, { startMs: 1000, callId: 'nowhere', market: 'Atlantis' }),
+    ];
+    const seen: unknown[] = [];
+    const result = priceCallsEach(calls, book, { priorMinutes: { [key]: 49_999 } }, (i, c, pulses, costMicros, tier) =>
+      seen.push([i, c.callId, pulses, costMicros, tier?.lowerMinutes ?? null]),
+    );
+    // By hand: "middle" is 10 pulses ending on minute 50,000 (0.0120/min); "late" then starts minute 50,001 (0.0100/min).
+    expect(seen).toEqual([
+      [3, 'nowhere', 10, null, null],
+      [2, 'middle', 10, 12_000n, 0],
+      [1, 'inbound', 0, 0n, null],
+      [0, 'late', 10, 10_000n, 50_001],
+    ]);
+    expect(result.tierMinutes.get(key)).toBe(50_001);
+    expect(result.problems.map((p) => [p.code, p.market])).toEqual([['no_call_rate', 'Atlantis']]);
+    const whole = priceCalls(calls, book, { priorMinutes: { [key]: 49_999 } });
+    expect(whole.calls.map((c) => [c.callId, c.pulses, c.costMicros, c.tier?.lowerMinutes ?? null])).toEqual([
+      ['late', 10, 10_000n, 50_001],
+      ['inbound', 0, 0n, null],
+      ['middle', 10, 12_000n, 0],
+      ['nowhere', 10, null, null],
+    ]);
+    expect(whole.problems).toEqual(result.problems);
+    expect(whole.tierMinutes).toEqual(result.tierMinutes);
   });
 });

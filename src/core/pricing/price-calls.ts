@@ -76,6 +76,15 @@ function assertCall(call: CallRecord, i: number): void {
   assertDay(call.day, at('day'));
 }
 
+/** The minute tier a call was priced at (business-initiated calls with a rate). */
+export type CallTierUsed = NonNullable<PricedCall['tier']>;
+
+/**
+ * Receives each priced call: its index in the input, the call, its pulses, its cost (null: no known
+ * rate) and the tier it was priced at. Calls come in start order, not input order.
+ */
+export type PricedCallSink = (index: number, call: CallRecord, pulses: number, costMicros: Micros | null, tier?: CallTierUsed) => void;
+
 /**
  * Prices calls one by one in start order. User-initiated calls are free. Business-initiated calls
  * are charged per pulse at the callee market's minute tier for the portfolio's WABA-local month; a
@@ -83,13 +92,31 @@ function assertCall(call: CallRecord, i: number): void {
  * higher-volume one, Meta's calling pricing page).
  */
 export function priceCalls(calls: readonly CallRecord[], book: PriceBook, options: PriceCallsOptions = {}): PriceCallsResult {
+  const out: PricedCall[] = new Array(calls.length);
+  const { problems, tierMinutes } = priceCallsEach(calls, book, options, (i, call, pulses, costMicros, tier) => {
+    const priced = toPricedCall(call, pulses, costMicros);
+    if (tier) priced.tier = tier;
+    out[i] = priced;
+  });
+  return { calls: out, problems, tierMinutes };
+}
+
+/**
+ * `priceCalls` without the priced list: each call goes to `sink` as it is priced, so a caller that
+ * sums them (a month of calls re-priced in the connector) never holds a priced copy of every call.
+ */
+export function priceCallsEach(
+  calls: readonly CallRecord[],
+  book: PriceBook,
+  options: PriceCallsOptions,
+  sink: PricedCallSink,
+): Omit<PriceCallsResult, 'calls'> {
   calls.forEach(assertCall);
   const prior = options.priorMinutes;
   const priorPulses = (key: string): number =>
     Math.round(((prior instanceof Map ? prior.get(key) : (prior as Record<string, number> | undefined)?.[key]) ?? 0) * PULSES_PER_MINUTE);
   const pulsesUsed = new Map<string, number>();
   const problems = new ProblemCollector();
-  const out: PricedCall[] = new Array(calls.length);
   const order = calls
     .map((c, i) => i)
     .sort((a, b) => {
@@ -101,7 +128,7 @@ export function priceCalls(calls: readonly CallRecord[], book: PriceBook, option
     const call = calls[i] as CallRecord;
     const pulses = call.direction === 'business_initiated' ? pulsesOf(call.durationSec) : 0;
     if (pulses === 0) {
-      out[i] = toPricedCall(call, pulses, 0n);
+      sink(i, call, pulses, 0n);
       continue;
     }
     const key = tierKey(call.portfolioId, call.market, CALLS_COLUMN, call.day.slice(0, 7));
@@ -114,21 +141,19 @@ export function priceCalls(calls: readonly CallRecord[], book: PriceBook, option
         ? `The ${call.currency} call rates from ${card.effectiveFrom} have no rate for ${call.market}`
         : `No ${call.currency} call rate card in force on ${call.day}`;
       problems.add({ code: 'no_call_rate', message, currency: call.currency, day: call.day, market: call.market, category: 'calls' });
-      out[i] = toPricedCall(call, pulses, null);
+      sink(i, call, pulses, null);
       continue;
     }
     const first = tierOfMinute(ladder, Math.ceil((before + 1) / PULSES_PER_MINUTE));
     const last = tierOfMinute(ladder, Math.ceil((before + pulses) / PULSES_PER_MINUTE));
     const touched = ladder.slice(first ? ladder.indexOf(first) : 0, last ? ladder.indexOf(last) + 1 : ladder.length);
     const cheapest = touched.reduce((a, b) => (b.ratePerMinuteMicros < a.ratePerMinuteMicros ? b : a));
-    const priced = toPricedCall(call, pulses, callCostMicros(pulses, cheapest.ratePerMinuteMicros));
-    priced.tier = {
+    sink(i, call, pulses, callCostMicros(pulses, cheapest.ratePerMinuteMicros), {
       lowerMinutes: cheapest.lowerMinutes,
       upperMinutes: cheapest.upperMinutes,
       ratePerMinuteMicros: cheapest.ratePerMinuteMicros,
-    };
-    out[i] = priced;
+    });
   }
   const tierMinutes = new Map([...pulsesUsed].map(([k, p]) => [k, p / PULSES_PER_MINUTE]));
-  return { calls: out, problems: problems.list(), tierMinutes };
+  return { problems: problems.list(), tierMinutes };
 }

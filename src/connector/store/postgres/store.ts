@@ -26,6 +26,7 @@ import { PgReportDeliveries } from './report-deliveries';
 import { markFromDay, PgPricedRollups } from './priced-rollups';
 import type { PricedRollupStore } from '../priced-rollups';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
+import { finishedCallReader } from '../finished-call';
 import type { StoredRateFile } from '../rate-files';
 import type { ReportDeliveryStore } from '../report-deliveries';
 import { PRICING_KEY_COLUMNS } from '../message-state';
@@ -306,21 +307,7 @@ export class PgStore implements ConnectorStore {
     const args: unknown[] = [range.fromDay, range.toDay];
     if (range.wabaId !== undefined) args.push(range.wabaId);
     const res = await this.sidePool.query(finishedCallsSql(range.wabaId !== undefined), args);
-    return res.rows.map((r: Record<string, string | null>) => {
-      const [day = '', wabaId = '', phone = '', country = '', market = '', direction = ''] = JSON.parse(String(r.counted_key)) as string[];
-      const n = (v: string | null | undefined) => (v == null ? null : Number(v));
-      return {
-        callId: String(r.call_id),
-        day,
-        wabaId,
-        phoneNumberId: phone || null,
-        country: country || null,
-        market,
-        direction: direction || null,
-        startMs: n(r.start_ms) ?? n(r.connected_at_ms) ?? n(r.terminated_at_ms) ?? 0,
-        durationSec: n(r.duration_sec) ?? 0,
-      };
-    });
+    return res.rows.map(finishedCallReader());
   }
 
   saveInvoices: ConnectorStore['saveInvoices'] = (...a) => this.invoiceTable.saveInvoices(...a);

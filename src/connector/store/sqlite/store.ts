@@ -29,6 +29,7 @@ import { dataDaysOf, dataDaysSql } from '../data-days';
 import { usageRowOf } from '../usage-row';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './queries';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
+import { finishedCallReader, type StoredCallRow } from '../finished-call';
 import type { StoredRateFile } from '../rate-files';
 import type { InvoiceRange, StoredInvoice } from '../invoice-store';
 import type { ReportDeliveryStore } from '../report-deliveries';
@@ -457,30 +458,14 @@ export class SqliteStore implements ConnectorStore {
   }
 
   async finishedCalls(range: DayRange): Promise<FinishedCall[]> {
-    const rows = this.db
+    const read = finishedCallReader();
+    const out: FinishedCall[] = [];
+    // Row by row: the month's rows are never all held as read and as calls at once.
+    for (const r of this.db
       .prepare(finishedCallsSql(range.wabaId !== undefined))
-      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as {
-      call_id: string;
-      start_ms: number | null;
-      connected_at_ms: number | null;
-      terminated_at_ms: number | null;
-      duration_sec: number | null;
-      counted_key: string;
-    }[];
-    return rows.map((r) => {
-      const [day = '', wabaId = '', phone = '', country = '', market = '', direction = ''] = JSON.parse(r.counted_key) as string[];
-      return {
-        callId: r.call_id,
-        day,
-        wabaId,
-        phoneNumberId: phone || null,
-        country: country || null,
-        market,
-        direction: direction || null,
-        startMs: r.start_ms ?? r.connected_at_ms ?? r.terminated_at_ms ?? 0,
-        durationSec: r.duration_sec ?? 0,
-      };
-    });
+      .iterate(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])))
+      out.push(read(r as StoredCallRow));
+    return out;
   }
 
   async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
