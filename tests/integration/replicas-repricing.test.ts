@@ -95,7 +95,7 @@ const body = (e: Delivered) => ({
 });
 
 const pino = require('pino') as typeof import('pino');
-// Replica A prices in its query worker, B and the single connector in their HTTP threads: both paths share one store.
+// Replica A prices in its re-pricing worker (the default with the query worker on), B and the single connector in their HTTP threads: both paths share one store.
 const start = (db: string, repricerBetweenDays?: (day: string) => Promise<void>, queryWorker = false) =>
   startConnector({
     config,
