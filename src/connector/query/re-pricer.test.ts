@@ -349,6 +349,64 @@ describe('Repricer passes (SQLite)', () => {
     ]);
   });
 
+  it('a timed pass leaves a month webhooks kept touching alone for 2x its interval, doubling up to 30 s; any pass that cleans it resets that', async () => {
+    let now = 0;
+    let touching = true;
+    let touches = 0;
+    // After each February day written but the month's last: a webhook for the 27th lands (the month stays dirty from the 27th).
+    const r = repricer({
+      now: () => now,
+      betweenDays: async (day) => {
+        if (!touching || !day.startsWith('2026-02')) return;
+        touches += 1;
+        await deliver('2026-02-27');
+      },
+    });
+    const timed = () => r.runOnce({ everyMs: 5_000 });
+    const written = async (day: string) => (await store.pricedUsage({ fromDay: day, toDay: day })).map((x) => x.units);
+    await deliver('2026-02-26');
+    // 0 s: the pass writes the 26th, a webhook for the 27th lands, and the pass stops there (moved
+    // under it): the month waits 10 s.
+    expect(await timed()).toBe(0);
+    expect(await dirty()).toEqual([['W', '2026-02', '2026-02-27']]);
+    expect(touches).toBe(1);
+    // Meanwhile a March webhook: that month is priced at once; February is left alone until 10 s.
+    await deliver('2026-03-02');
+    now = 9_999;
+    expect(await timed()).toBe(1);
+    expect(await dirty()).toEqual([['W', '2026-02', '2026-02-27']]);
+    expect(touches).toBe(1);
+    // Then each pass writes the 27th and 28th, a webhook lands between them, and every wait doubles, up to 30 s: passes at 10 s (next at 30), 30 s (next at 60), 60 s (next at 90).
+    for (const [at, skippedAt] of [
+      [10_000, 29_999],
+      [30_000, 59_999],
+      [60_000, 89_999],
+    ] as const) {
+      now = at;
+      const before = touches;
+      expect(await timed()).toBe(1);
+      expect(touches).toBe(before + 1);
+      expect(await dirty()).toEqual([['W', '2026-02', '2026-02-27']]);
+      now = skippedAt;
+      const after = touches;
+      await timed();
+      expect(touches).toBe(after);
+    }
+    // A pass that is not the timer's tries every dirty month, waiting or not; this one leaves February clean.
+    touching = false;
+    expect(await r.runOnce()).toBe(1);
+    expect(await dirty()).toEqual([]);
+    // The 27th holds every webhook the passes let in (4, one per pass), the 26th its 1.
+    expect(await written('2026-02-26')).toEqual([1]);
+    expect(touches).toBe(4);
+    expect(await written('2026-02-27')).toEqual([4]);
+    // Clean, the wait is forgotten: touched again at 89.999 s, the next timed pass prices it at once.
+    await deliver('2026-02-26');
+    expect(await timed()).toBe(1);
+    expect(await dirty()).toEqual([]);
+    expect(await written('2026-02-26')).toEqual([2]);
+  });
+
   it('skips a month another holder leases, and stops writing a month whose lease it lost, keeping the days it wrote', async () => {
     await deliver('2026-02-03');
     await deliver('2026-02-05');

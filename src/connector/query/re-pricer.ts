@@ -271,15 +271,19 @@ export interface RepricerOptions {
 
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The longest a timed pass leaves a month alone that webhooks kept touching during its last pass. */
+export const MAX_HOT_WAIT_MS = 30_000;
+
 /**
  * The background job that keeps the priced rollups (migration 013) current: each run takes the dirty
  * months, groups them by portfolio (tiers count per portfolio), claims each portfolio month's lease
  * (which begins a read: the marks' touched days are cleared), prices it from its first day (through
- * its `MonthPricer`, in the query worker when the connector runs one) and writes its days from the
+ * its `MonthPricer`, in a worker thread when the connector runs one) and writes its days from the
  * first dirty one to the month's end, one day per transaction with a turn of the event loop between,
  * so webhook acknowledgements never wait for more than one day's write. Each
  * write moves the month's marks up to the first day an ingest touched since the claim, so a month
- * that keeps receiving webhooks is clean up to that day, and the next pass starts there.
+ * that keeps receiving webhooks is clean up to that day, and the next pass starts there; the timer's
+ * passes leave such a month alone for a while (`hot`, up to MAX_HOT_WAIT_MS).
  */
 export class Repricer {
   private readonly version: string;
@@ -289,6 +293,15 @@ export class Repricer {
   private readonly now: () => number;
   private readonly leaseMs: number;
   private readonly pricer: MonthPricer;
+  /**
+   * Portfolio months a timed pass left dirty because an ingest touched them while it ran (the
+   * current month under steady webhooks), each with when the next timed pass may price it again and
+   * the wait after that one (doubling up to MAX_HOT_WAIT_MS). A dirty month is answered by
+   * query-time pricing whatever its stored rows hold (stored-pricing.ts), so pricing it again every
+   * few seconds while it keeps moving only burns the pricing thread; once a pass leaves it clean the
+   * wait is forgotten.
+   */
+  private readonly hot = new Map<string, { notBefore: number; nextWaitMs: number }>();
 
   constructor(private readonly options: RepricerOptions) {
     this.version = pricingVersion(options.wabas);
@@ -298,9 +311,18 @@ export class Repricer {
     this.pricer = options.pricer ?? localMonthPricer(options.store, options.loadBook as () => Promise<PriceBook>);
   }
 
-  /** One pass over the dirty months; resolves with the portfolio months written to their end (a month touched meanwhile stays dirty). */
-  runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
+  /**
+   * One pass over the dirty months; resolves with the portfolio months written to their end (a month
+   * touched meanwhile stays dirty). Every dirty month is tried, unless `timed` says this is the pass
+   * of a timer running every `everyMs` (what `start` runs): such a pass leaves a month alone while it
+   * waits after a pass that webhooks overtook.
+   */
+  runOnce(timed?: { everyMs: number }): Promise<number> {
+    return this.runPass(timed?.everyMs ?? null);
+  }
+
+  private runPass(pacedEveryMs: number | null): Promise<number> {
+    this.running ??= this.pass(pacedEveryMs).finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -323,7 +345,7 @@ export class Repricer {
   start(intervalMs = 1_000): void {
     const tick = () => {
       this.timer = setTimeout(() => {
-        this.runOnce()
+        this.runOnce({ everyMs: intervalMs })
           .catch((err: Error) => this.options.onError?.(err))
           .finally(() => {
             if (this.timer) tick();
@@ -340,19 +362,23 @@ export class Repricer {
     await this.running?.catch(() => undefined);
   }
 
-  private async pass(): Promise<number> {
+  private async pass(pacedEveryMs: number | null): Promise<number> {
     const { store, wabas } = this.options;
     if (!this.versionChecked) {
       await store.ensurePricingVersion(this.version);
       this.versionChecked = true;
     }
+    const groupKey = (month: string, portfolioId: string) => `${month}\u0000${portfolioId}`;
     const groups = new Map<string, { portfolioId: string; month: string }>();
     for (const m of await this.pendingMarks()) {
       const portfolioId = (wabas.get(m.wabaId) as WabaInfo).portfolio;
-      groups.set(`${m.month}\u0000${portfolioId}`, { portfolioId, month: m.month });
+      groups.set(groupKey(m.month, portfolioId), { portfolioId, month: m.month });
     }
+    const startedAt = this.now();
+    const tried: string[] = [];
     let done = 0;
-    for (const g of groups.values()) {
+    for (const [key, g] of groups) {
+      if (pacedEveryMs !== null && (this.hot.get(key)?.notBefore ?? -Infinity) > startedAt) continue;
       const lease = (): PricingLease => ({
         portfolioId: g.portfolioId,
         month: g.month,
@@ -367,12 +393,27 @@ export class Repricer {
         members.map((w) => w.id),
       );
       if (marks === null) continue;
+      if (marks.length > 0) tried.push(key);
       try {
         if (marks.length > 0 && (await this.repriceMonth(members, g.month, marks, lease))) done += 1;
       } catch (err) {
         if (!(err instanceof MovedUnderfoot)) throw err;
       } finally {
         await store.finishPricingMonth(lease());
+      }
+    }
+    if (tried.length > 0 && (pacedEveryMs !== null || this.hot.size > 0)) {
+      // A month still dirty after its pass was touched while the pass ran: a timed pass leaves it
+      // alone for a while. A month left clean forgets its wait, whichever pass cleaned it.
+      const still = new Set((await this.pendingMarks()).map((m) => groupKey(m.month, (wabas.get(m.wabaId) as WabaInfo).portfolio)));
+      for (const key of tried) {
+        if (!still.has(key)) {
+          this.hot.delete(key);
+          continue;
+        }
+        if (pacedEveryMs === null) continue;
+        const waitMs = this.hot.get(key)?.nextWaitMs ?? Math.min(MAX_HOT_WAIT_MS, 2 * pacedEveryMs);
+        this.hot.set(key, { notBefore: this.now() + waitMs, nextWaitMs: Math.min(MAX_HOT_WAIT_MS, 2 * waitMs) });
       }
     }
     return done;
