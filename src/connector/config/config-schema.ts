@@ -132,7 +132,8 @@ export const configSchema = z.strictObject({
       /**
        * With the query worker on: price the background re-pricer's months in a worker thread of its own
        * (default true), so no query waits behind a month's pricing; false prices them in the query worker
-       * (one thread and read connection fewer, about 25 MB).
+       * (one thread, read connection and heap fewer: 150–300 MB at 10M messages under steady webhooks,
+       * docs/performance.md "The re-pricer in a worker of its own").
        */
       repricingWorker: z.boolean().optional(),
     })
