@@ -216,6 +216,8 @@ describe('priceCallsEach', () => {
       ['middle', 10, 12_000n, 0],
       ['nowhere', 10, null, null],
     ]);
+    // A call priced at no tier has no tier key at all (not one set to undefined).
+    expect(whole.calls.filter((c) => 'tier' in c).map((c) => c.callId)).toEqual(['late', 'middle']);
     expect(whole.problems).toEqual(result.problems);
     expect(whole.tierMinutes).toEqual(result.tierMinutes);
   });
