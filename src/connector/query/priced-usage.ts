@@ -99,10 +99,10 @@ const CACHE_MS = 15_000;
  * even when newer events exist, so a webhook shows in a panel within this plus one query-time pricing
  * (issue 13: < 2 s). It was 1.5 s, chosen when queries ran on the HTTP thread, where a refresh
  * delayed webhook acknowledgements (the soak's p50 ~1 s); at 1.5 s the slowest of 30 samples at full
- * scale took 2,262 ms. Queries and the re-pricer now run in the query worker (`query.worker`, on by
- * default but for an in-memory SQLite store), so a refresh costs that thread, not the acknowledgements.
- * What is left of the 2 s is a re-pricer pass pricing the current month in that same worker, which a
- * query waits behind (docs/performance.md, "Webhook to visible").
+ * scale took 2,262 ms. Queries now run in the query worker (`query.worker`, on by default but for an
+ * in-memory SQLite store), so a refresh costs that thread, not the acknowledgements; and the re-pricer
+ * prices in a worker of its own (`query.repricingWorker`), so no refresh waits behind a month's pricing (docs/performance.md, "Webhook to visible" and "The re-pricer in a worker of
+ * its own").
  */
 const MIN_REFRESH_MS = 750;
 // Pricing-grain spans are small; allocated ones (as many rows as the fine rollup) are kept one at a time.

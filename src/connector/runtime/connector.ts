@@ -355,6 +355,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   scheduler?.start();
   reports?.start();
   // Keeps the priced rollups (migration 013) current in the background; the leases let replicas share the work.
+  const pricingWorker = repricingWorker ?? queryWorker;
   const repricer =
     opts.repricing === false
       ? null
@@ -364,9 +365,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
           holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
           // Priced in a worker of its own (or the query worker) when they run, so no query waits behind a
           // month's pricing; the claims and day writes stay on this thread's connection.
-          ...(repricingWorker || queryWorker
-            ? { pricer: (repricingWorker ?? (queryWorker as QueryWorker)).pricer }
-            : { loadBook: priceBookLoader(store) }),
+          ...(pricingWorker ? { pricer: pricingWorker.pricer } : { loadBook: priceBookLoader(store) }),
           onError: (err) => logger.warn({ err: err.message }, 're-pricing failed; the months stay dirty for the next pass'),
           ...(opts.repricerBetweenDays ? { betweenDays: opts.repricerBetweenDays } : {}),
         });

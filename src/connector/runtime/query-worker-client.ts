@@ -21,7 +21,14 @@ import type { ReportConfig } from '../config';
 import { MovedUnderfoot, type MonthPricer, type PricedDayRows, type PricedMonth, type WabaInfo } from '../query';
 import type { ReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
-import type { QueryWorkerData, WorkerFailure, WorkerReply, WorkerRequest, WorkerRole } from './query-worker';
+import {
+  WORKER_NAMES,
+  type QueryWorkerData,
+  type WorkerFailure,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerRole,
+} from './query-worker';
 
 // The worker is a fresh thread: it registers the same TypeScript loader the CLI runs under, then loads its entry.
 const ENTRY = path.join(__dirname, `query-worker${path.extname(__filename)}`);
@@ -37,8 +44,6 @@ const CLOSE_GRACE_MS = 5_000;
  * one ready keep the socket busy; more would only hold days of rows in memory for a slow client.
  */
 const STREAM_CREDIT = 2;
-
-const ROLE_NAMES: Record<WorkerRole, string> = { queries: 'query worker', repricing: 're-pricing worker' };
 
 export interface QueryWorkerOptions {
   /** Default `queries`. */
@@ -101,7 +106,7 @@ export class QueryWorker implements QueryRunner {
   readonly name: string;
 
   private constructor(private readonly opts: QueryWorkerOptions) {
-    this.name = ROLE_NAMES[opts.role ?? 'queries'];
+    this.name = WORKER_NAMES[opts.role ?? 'queries'];
     this.current = this.spawn();
     // A start that fails is reported through `current` to whoever waits on it.
     this.current.catch(() => undefined);
@@ -115,7 +120,7 @@ export class QueryWorker implements QueryRunner {
     } catch (err) {
       await qw.close();
       const off =
-        qw.name === ROLE_NAMES.repricing
+        opts.role === 'repricing'
           ? 'set query.repricingWorker: false to price in the query worker'
           : 'set query.worker: false to run queries in the HTTP thread';
       throw new Error(`the ${qw.name} did not start (${off}): ${(err as Error).message}`, { cause: err });

@@ -21,6 +21,8 @@ import { loadPriceBook, priceBookLoader } from './price-files';
  * so no query ever waits behind a month's pricing (docs/performance.md, "Webhook to visible").
  */
 export type WorkerRole = 'queries' | 'repricing';
+/** How messages, logs and /health errors name each role's thread. */
+export const WORKER_NAMES: Record<WorkerRole, string> = { queries: 'query worker', repricing: 're-pricing worker' };
 
 export interface QueryWorkerData {
   /** Default `queries`; names the thread in its own errors. */
@@ -197,7 +199,7 @@ export async function runQueryWorker(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('runQueryWorker runs inside a worker thread');
   const data = workerData as QueryWorkerData;
-  const thread = data.role === 'repricing' ? 're-pricing worker' : 'query worker';
+  const thread = WORKER_NAMES[data.role ?? 'queries'];
   const opened: ConnectorStore = await openStore(data.db, { timezones: data.timezones, readOnly: true });
   const shared = new Int32Array(data.generation);
   const gate = data.gate ? new Int32Array(data.gate) : null;
