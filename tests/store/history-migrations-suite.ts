@@ -21,6 +21,12 @@ const usage = (table: string, day: string, value: string, market: string, model:
   values: [day, 'W1', value, market, 'marketing', 'regular', model, 'USD', n, n, n, cost],
 });
 
+/** A priced_usage row (PRICED_COLUMNS order) of W1's marketing under `model`, `n` messages, units and billable. */
+const pricingGrain = (day: string, market: string, model: string, n: number, cost: number | null) => ({
+  table: 'priced_usage',
+  values: [day, 'W1', market, 'marketing', 'regular', model, 'PF', 'USD', n, n, n, cost, cost === null ? 'no_rate' : null, null, 'v1', 0],
+});
+
 const pricedCall = (
   day: string,
   phone: string,
@@ -92,18 +98,61 @@ export function describeHistoryMigrations(engineName: string, access: HistoryAcc
         const read = async (dim: 'phone' | 'group') =>
           (await store.pricedUsageTotals(dim, month)).map((r) => [r.day, r.value, r.market, r.messages, r.billable, r.costMicros]);
         expect(await read('phone')).toEqual([
-          ['2025-07-10', 'P1', '', 6, 6, 367_500n],
-          ['2025-07-10', 'P1', '', 2, 2, null],
-          ['2025-07-11', 'P2', '', 1, 1, 60_000n],
+          ['2025-07-01', 'P1', '', 6, 6, 367_500n],
+          ['2025-07-01', 'P1', '', 2, 2, null],
+          ['2025-07-01', 'P2', '', 1, 1, 60_000n],
         ]);
         expect(await read('group')).toEqual([
-          ['2025-07-10', 'G1', '', 3, 3, 187_500n],
-          ['2025-07-10', 'G1', '', 2, 2, null],
+          ['2025-07-01', 'G1', '', 3, 3, 187_500n],
+          ['2025-07-01', 'G1', '', 2, 2, null],
         ]);
         expect([
           await access.count(store, 'priced_usage_phone_category'),
           await access.count(store, 'priced_usage_group_category'),
         ]).toEqual([3, 2]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe(`${engineName} migration 021 on a store with history`, () => {
+    it('fills the month totals of the pricing grain, the country and the group from the day rows already stored: summed over days and models, a row without a cost apart', async () => {
+      // July: Brazil 3 messages (0.1875) on the 10th under PMP and 1 (0.0625) on the 11th under CBP, India 2 on the
+      // 10th without a price; August: Brazil 5 (0.3125), another month.
+      const store = await access.openWithRows(20, [
+        pricingGrain('2025-07-10', 'Brazil', 'PMP', 3, 187_500),
+        pricingGrain('2025-07-10', 'India', 'PMP', 2, null),
+        pricingGrain('2025-07-11', 'Brazil', 'CBP', 1, 62_500),
+        pricingGrain('2025-08-01', 'Brazil', 'PMP', 5, 312_500),
+        usage('priced_usage_country', '2025-07-10', 'BR', 'Brazil', 'PMP', 3, 187_500),
+        usage('priced_usage_country', '2025-07-10', 'IN', 'India', 'PMP', 2, null),
+        usage('priced_usage_country', '2025-07-11', 'BR', 'Brazil', 'CBP', 1, 62_500),
+        usage('priced_usage_group', '2025-07-10', 'G1', 'Brazil', 'PMP', 3, 187_500),
+        usage('priced_usage_group', '2025-07-10', 'G1', 'India', 'PMP', 2, null),
+        usage('priced_usage_group', '2025-07-11', 'G1', 'Brazil', 'CBP', 1, 62_500),
+      ]);
+      try {
+        const july = { fromDay: '2025-07-01', toDay: '2025-07-31', sumDays: true };
+        const read = async (dim: 'country' | 'group' | null) =>
+          (await store.pricedUsageTotals(dim, july)).map((r) => [r.day, r.value, r.market, r.messages, r.billable, r.costMicros]);
+        expect(await read(null)).toEqual([
+          ['2025-07-01', '', 'Brazil', 4, 4, 250_000n],
+          ['2025-07-01', '', 'India', 2, 2, null],
+        ]);
+        expect(await read('country')).toEqual([
+          ['2025-07-01', 'BR', 'Brazil', 4, 4, 250_000n],
+          ['2025-07-01', 'IN', 'India', 2, 2, null],
+        ]);
+        expect(await read('group')).toEqual([
+          ['2025-07-01', 'G1', 'Brazil', 4, 4, 250_000n],
+          ['2025-07-01', 'G1', 'India', 2, 2, null],
+        ]);
+        expect([
+          await access.count(store, 'priced_usage_month'),
+          await access.count(store, 'priced_usage_country_month'),
+          await access.count(store, 'priced_usage_group_month'),
+        ]).toEqual([3, 2, 2]);
       } finally {
         await store.close();
       }

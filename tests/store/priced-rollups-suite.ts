@@ -568,7 +568,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         }
       });
 
-      it('sums a month of each grain in SQL when asked (sumDays): one row per key carrying its first day, an unknown cost never merged into a known one', async () => {
+      it('sums a month of each grain in SQL when asked (sumDays): one row per key dated the first day of the range, an unknown cost never merged into a known one', async () => {
         const store = await openPriced();
         try {
           await deliver(store, '2026-02-03', AT, 4, 'utility', 'P1');
@@ -582,28 +582,28 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           const read = async (dim: PricedDimension | null, q: PricedDimQuery) =>
             (await store.pricedUsageTotals(dim, q)).map((r) => [r.value, r.day, r.category, r.messages, r.costMicros]);
           expect(await read(null, MONTH)).toEqual([
-            ['', '2026-02-04', 'brand_new_thing', 2, null],
-            ['', '2026-02-03', 'utility', 13, 103_000n],
+            ['', '2026-02-01', 'brand_new_thing', 2, null],
+            ['', '2026-02-01', 'utility', 13, 103_000n],
           ]);
           expect(await read('phone', MONTH)).toEqual([
-            ['P1', '2026-02-04', 'brand_new_thing', 2, null],
-            ['P1', '2026-02-03', 'utility', 7, 70_000n],
-            ['P2', '2026-02-05', 'utility', 6, 33_000n],
+            ['P1', '2026-02-01', 'brand_new_thing', 2, null],
+            ['P1', '2026-02-01', 'utility', 7, 70_000n],
+            ['P2', '2026-02-01', 'utility', 6, 33_000n],
           ]);
           expect(await read('country', MONTH)).toEqual([
-            ['AT', '2026-02-03', 'utility', 7, 70_000n],
-            ['BE', '2026-02-04', 'brand_new_thing', 2, null],
-            ['BE', '2026-02-05', 'utility', 6, 33_000n],
+            ['AT', '2026-02-01', 'utility', 7, 70_000n],
+            ['BE', '2026-02-01', 'brand_new_thing', 2, null],
+            ['BE', '2026-02-01', 'utility', 6, 33_000n],
           ]);
           expect(await read('group', MONTH)).toEqual([
-            ['', '2026-02-04', 'brand_new_thing', 2, null],
-            ['', '2026-02-03', 'utility', 13, 103_000n],
+            ['', '2026-02-01', 'brand_new_thing', 2, null],
+            ['', '2026-02-01', 'utility', 13, 103_000n],
           ]);
           // The day range applies before the sum: from the 4th, P1's utility is the 4th's 3 units.
           expect(await read('phone', { ...MONTH, fromDay: '2026-02-04' })).toEqual([
             ['P1', '2026-02-04', 'brand_new_thing', 2, null],
             ['P1', '2026-02-04', 'utility', 3, 30_000n],
-            ['P2', '2026-02-05', 'utility', 6, 33_000n],
+            ['P2', '2026-02-04', 'utility', 6, 33_000n],
           ]);
           // Another WABA's month is not this one's.
           expect(await read('phone', { ...MONTH, wabaId: 'W_OTHER' })).toEqual([]);
@@ -626,9 +626,87 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
                 r.costMicros,
               ]),
             ).toEqual([
-              ['2026-02-04', 3, 150_000n],
-              ['2026-02-03', 4, null],
+              ['2026-02-01', 3, 150_000n],
+              ['2026-02-01', 4, null],
             ]);
+        } finally {
+          await late.close();
+        }
+      });
+
+      it('answers a month from its month totals (migration 021), kept equal to its days through re-pricings, and from the days when the range leaves a day of the month out', async () => {
+        // Each grain with month totals read for the whole month (from the totals) and over a range that also
+        // covers the day before the month (not one month: the day rows summed), which must agree.
+        const GRAINS = [null, 'country', 'group'] as const;
+        const sums = async (store: ConnectorStore, dim: PricedDimension | null, fromDay: string, toDay: string) =>
+          (await store.pricedUsageTotals(dim, { fromDay, toDay, sumDays: true })).map((r) => [
+            r.value,
+            r.market,
+            r.category,
+            r.messages,
+            r.units,
+            r.billable,
+            r.costMicros,
+          ]);
+        const expectTotalsAsDays = async (store: ConnectorStore) => {
+          for (const dim of GRAINS)
+            expect(await sums(store, dim, '2026-02-01', '2026-02-28')).toEqual(await sums(store, dim, '2026-01-31', '2026-02-28'));
+        };
+        const utility = async (store: ConnectorStore, fromDay: string, toDay: string) =>
+          (await sums(store, null, fromDay, toDay)).filter((r) => r[2] === 'utility').map((r) => [r[4], r[6]]);
+        const store = await openPriced();
+        try {
+          await deliver(store, '2026-02-03', AT, 4, 'utility', 'P1');
+          await deliver(store, '2026-02-04', AT, 3, 'utility', 'P1');
+          await deliver(store, '2026-02-04', BE, 2, 'brand_new_thing', 'P1');
+          await deliver(store, '2026-02-05', BE, 6, 'utility', 'P2');
+          await repricer(store, wabas).runToCompletion();
+          await expectTotalsAsDays(store);
+          // 13 utility units: 10 at 0.0100, 3 at 0.0010.
+          expect(await utility(store, '2026-02-01', '2026-02-28')).toEqual([[13, 103_000n]]);
+          // A late event for the 2nd re-prices the 2nd to the 5th: each day's rows taken away and added again.
+          // 17 units: 10 at 0.0100, 7 at 0.0010; Austria 11 of them (units 1-11: 101000), Belgium 6 (6000).
+          await deliver(store, '2026-02-02', AT, 4, 'utility', 'P1');
+          await repricer(store, wabas).runToCompletion();
+          await expectTotalsAsDays(store);
+          expect(await utility(store, '2026-02-01', '2026-02-28')).toEqual([[17, 107_000n]]);
+          expect(
+            (await sums(store, 'country', '2026-02-01', '2026-02-28')).filter((r) => r[2] === 'utility').map((r) => [r[0], r[4], r[6]]),
+          ).toEqual([
+            ['AT', 11, 101_000n],
+            ['BE', 6, 6_000n],
+          ]);
+          // Ranges within the month: with data on the 2nd to the 5th, the 2nd to the 5th is the whole month's
+          // totals; from the 3rd (the 2nd's units 1-4 left out) and to the 4th (the 5th's 12-17 left out) only their days.
+          expect(await utility(store, '2026-02-02', '2026-02-05')).toEqual([[17, 107_000n]]);
+          expect(await utility(store, '2026-02-03', '2026-02-28')).toEqual([[13, 67_000n]]);
+          expect(await utility(store, '2026-02-01', '2026-02-04')).toEqual([[11, 101_000n]]);
+          // Read for one WABA: its brand_new_thing row (no cost) and its utility row, from the month totals.
+          expect(
+            (await store.pricedUsageTotals(null, { fromDay: '2026-02-02', toDay: '2026-02-05', wabaId: W, sumDays: true })).map(
+              (r) => r.costMicros,
+            ),
+          ).toEqual([null, 107_000n]);
+        } finally {
+          await store.close();
+        }
+        // A price known from the 4th, then from the 1st: the 3rd's row moves from no cost to a cost, and the
+        // month's row without a cost goes (not left at 0 messages). 7 utility messages at 0.0500.
+        const late = await engine.open({ timezones });
+        try {
+          await importRateFile(late, { kind: 'rates', text: RATES, effectiveFrom: '2026-02-04', fileName: 'r.csv' }, 0);
+          await deliver(late, '2026-02-03', AT, 4, 'utility', 'P1');
+          await deliver(late, '2026-02-04', AT, 3, 'utility', 'P1');
+          await repricer(late, wabas).runToCompletion();
+          await expectTotalsAsDays(late);
+          expect(await utility(late, '2026-02-01', '2026-02-28')).toEqual([
+            [3, 150_000n],
+            [4, null],
+          ]);
+          await importRateFile(late, { kind: 'rates', text: RATES, effectiveFrom: '2026-02-01', fileName: 'r0.csv' }, 0);
+          await repricer(late, wabas).runToCompletion();
+          await expectTotalsAsDays(late);
+          expect(await utility(late, '2026-02-01', '2026-02-28')).toEqual([[7, 350_000n]]);
         } finally {
           await late.close();
         }
@@ -657,21 +735,22 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           // markets; India's 2 have no price, kept apart from it in a month's sum and summed into it by day (as
           // a panel adds them: a cost is null only when every part's is).
           expect(await read('phone', { ...MONTH, sumDays: true })).toEqual([
-            ['P1', '2026-02-03', '', 'brand_new_thing', 1, null],
-            ['P1', '2026-02-03', '', 'marketing', 5, 307_500n],
-            ['P1', '2026-02-03', '', 'marketing', 2, null],
-            ['P2', '2026-02-04', '', 'marketing', 1, 60_000n],
+            ['P1', '2026-02-01', '', 'brand_new_thing', 1, null],
+            ['P1', '2026-02-01', '', 'marketing', 5, 307_500n],
+            ['P1', '2026-02-01', '', 'marketing', 2, null],
+            ['P2', '2026-02-01', '', 'marketing', 1, 60_000n],
           ]);
           expect(await read('phone', MONTH)).toEqual([
             ['P1', '2026-02-03', '', 'brand_new_thing', 1, null],
             ['P1', '2026-02-03', '', 'marketing', 7, 307_500n],
             ['P2', '2026-02-04', '', 'marketing', 1, 60_000n],
           ]);
-          // No group: both phones in one row a day; the month sums 0.3075 + 0.0600.
+          // No group: both phones in one row a day; the month sums 0.3075 + 0.0600. Summed rows are dated the
+          // range's first day.
           expect(await read('group', { ...MONTH, sumDays: true })).toEqual([
-            ['', '2026-02-03', '', 'brand_new_thing', 1, null],
-            ['', '2026-02-03', '', 'marketing', 6, 367_500n],
-            ['', '2026-02-03', '', 'marketing', 2, null],
+            ['', '2026-02-01', '', 'brand_new_thing', 1, null],
+            ['', '2026-02-01', '', 'marketing', 6, 367_500n],
+            ['', '2026-02-01', '', 'marketing', 2, null],
           ]);
           // Narrowed like the tables with the market: by phone, by category, by day.
           expect(await read('phone', { ...MONTH, values: ['P2'] })).toEqual([['P2', '2026-02-04', '', 'marketing', 1, 60_000n]]);

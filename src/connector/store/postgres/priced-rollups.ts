@@ -32,6 +32,7 @@ import {
   type PricedUsageRow,
   type PricingLease,
 } from '../priced-rollups';
+import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
 import { inTransaction } from './tx';
 
@@ -141,6 +142,7 @@ export class PgPricedRollups implements PricedRollupStore {
         l.month,
       ]);
       const ofDay = 'day = $1 AND waba_id = ANY($2::text[])';
+      for (const t of MONTH_TABLES) await c.query(monthChangeSql(t, -1, ofDay), [d.day, [...d.wabaIds]]);
       for (const table of [...PRICED_TABLES, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
         await c.query(`DELETE FROM ${table} WHERE ${ofDay}`, [d.day, [...d.wabaIds]]);
       await insertColumns(
@@ -162,6 +164,10 @@ export class PgPricedRollups implements PricedRollupStore {
       await c.query(callsCountryFillSql(ofDay), [d.day, [...d.wabaIds]]);
       for (const f of WITHOUT_MARKET_FILLS) await c.query(f.fillSql(ofDay), [d.day, [...d.wabaIds]]);
       const month = monthOfDay(d.day);
+      for (const t of MONTH_TABLES) {
+        await c.query(monthChangeSql(t, 1, ofDay), [d.day, [...d.wabaIds]]);
+        await c.query(monthPruneSql(t, 'month = $1 AND waba_id = ANY($2::text[])'), [month, [...d.wabaIds]]);
+      }
       let touched: string | null = null;
       for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))
         if (t !== null && (touched === null || t < touched)) touched = t;
@@ -226,9 +232,13 @@ export class PgPricedRollups implements PricedRollupStore {
   }
 
   async pricedUsageTotals(dimension: PricedDimension | null, query: PricedDimQuery): Promise<PricedDimTotal[]> {
-    const { sql, args } = pricedTotalsSql(dimension, query, (i) => `$${i}`);
+    const month = monthTotalsSql(dimension, query, (i) => `$${i}`);
+    const fromMonth =
+      month !== null &&
+      (month.probe === undefined || Number((await this.pool.query(month.probe.sql, month.probe.args)).rows[0].outside) === 0);
+    const { sql, args } = fromMonth ? month : pricedTotalsSql(dimension, query, (i) => `$${i}`);
     const res = await this.pool.query(sql, args);
-    return res.rows.map((r: Record<string, unknown>) => dimTotalOf(dimension, r));
+    return res.rows.map((r: Record<string, unknown>) => dimTotalOf(dimension, query, r));
   }
 }
 

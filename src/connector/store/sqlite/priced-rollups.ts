@@ -32,6 +32,7 @@ import {
   type PricedUsageRow,
   type PricingLease,
 } from '../priced-rollups';
+import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
 
 /** The earlier day wins, in from_day and in touched_day (NULL since the re-pricer's claim: the new day). */
@@ -134,6 +135,7 @@ export class SqlitePricedRollups implements PricedRollupStore {
           .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
         const wabas = placeholders(d.wabaIds.length);
         const ofDay = `day = ? AND waba_id IN (${wabas})`;
+        for (const t of MONTH_TABLES) this.db.prepare(monthChangeSql(t, -1, ofDay)).run(d.day, ...d.wabaIds);
         for (const table of [...PRICED_TABLES, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
           this.db.prepare(`DELETE FROM ${table} WHERE ${ofDay}`).run(d.day, ...d.wabaIds);
         for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
@@ -143,6 +145,10 @@ export class SqlitePricedRollups implements PricedRollupStore {
         for (const f of WITHOUT_MARKET_FILLS) this.db.prepare(f.fillSql(ofDay)).run(d.day, ...d.wabaIds);
         const which = `month = ? AND waba_id IN (${wabas})`;
         const month = monthOfDay(d.day);
+        for (const t of MONTH_TABLES) {
+          this.db.prepare(monthChangeSql(t, 1, ofDay)).run(d.day, ...d.wabaIds);
+          this.db.prepare(monthPruneSql(t, which)).run(month, ...d.wabaIds);
+        }
         const { touched } = this.db
           .prepare(`SELECT MIN(touched_day) AS touched FROM pricing_dirty WHERE ${which}`)
           .get(month, ...d.wabaIds) as {
@@ -202,11 +208,19 @@ export class SqlitePricedRollups implements PricedRollupStore {
   }
 
   async pricedUsageTotals(dimension: PricedDimension | null, query: PricedDimQuery): Promise<PricedDimTotal[]> {
-    const { sql, args } = pricedTotalsSql(dimension, query, () => '?');
+    const month = monthTotalsSql(dimension, query, () => '?');
+    const fromMonth =
+      month !== null &&
+      (month.probe === undefined ||
+        this.db
+          .prepare(month.probe.sql)
+          .pluck()
+          .get(...month.probe.args) === 0);
+    const { sql, args } = fromMonth ? month : pricedTotalsSql(dimension, query, () => '?');
     const rows = this.db
       .prepare(sql)
       .safeIntegers(true)
       .all(...args) as Record<string, unknown>[];
-    return rows.map((r) => dimTotalOf(dimension, r));
+    return rows.map((r) => dimTotalOf(dimension, query, r));
   }
 }
