@@ -381,9 +381,8 @@ async function* pricingInputBatches(
         continue;
       const dims: Record<string, string | null> = { direction: all.direction ?? null };
       for (const d of fineDims) dims[d] = all[d] ?? null;
-      const key = [u.day, u.wabaId, u.market, u.category, u.pricingType, u.pricingModel, ...fineDims.map((d) => dims[d] ?? '')].join(
-        '\u0000',
-      );
+      let key = `${u.day}\u0000${u.wabaId}\u0000${u.market}\u0000${u.category}\u0000${u.pricingType}\u0000${u.pricingModel}`;
+      for (const d of fineDims) key += `\u0000${dims[d] ?? ''}`;
       const row = grouped.get(key);
       if (row) row.units += u.units;
       else {
