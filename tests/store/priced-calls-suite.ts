@@ -487,10 +487,11 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           direction: 'business_initiated',
         };
         const importRows = [
-          // One March bucket per market for both WABAs, with the time of its first row in key order (W1's 03-04):
-          // a5 2.85 (before the card), a6 (W2) 10 x 0.09 = 0.90, a7 1 x 0.09; a8 11 x 0.06 = 0.66.
+          // One March bucket per market for both WABAs, starting at the earliest of their month starts (Brazil:
+          // W2's, Kolkata's midnight; India: W1's only): a5 2.85 (before the card), a6 (W2) 10 x 0.09 = 0.90,
+          // a7 1 x 0.09; a8 11 x 0.06 = 0.66.
           {
-            time: at('2026-03-01T00:00:00Z'),
+            time: at('2026-02-28T18:30:00Z'),
             bucket: '2026-03',
             currency: 'USD',
             market: 'Brazil',

@@ -181,6 +181,9 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
       });
       g = { row, cost: 0n, priced: false };
       groups.set(key, g);
+    } else if (time < g.row.time) {
+      // As for usage: a bucket shared by WABAs in several zones starts at the earliest of their starts.
+      g.row.time = time;
     }
     g.row.calls += f.calls;
     g.row.durationSec += f.durationSec;

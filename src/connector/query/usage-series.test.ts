@@ -373,3 +373,44 @@ describe.each(QUERY_ENGINES)('usageSeries, a conversation of an unknown origin, 
     });
   });
 });
+
+/**
+ * A month bucket two WABAs in different zones share: W1 (UTC) delivers utility to India on 04-10, K3
+ * (Kolkata) on 04-11. Priced at query time the facts come by day, W1's first, whose month starts
+ * later (04-01 00:00Z) than K3's (03-31 18:30Z); summed from the stored tables they come by WABA, K3's
+ * first. Either way the bucket starts at the earlier instant.
+ */
+describe.each(QUERY_ENGINES)('usageSeries, a month shared by two zones, on $name', (engine) => {
+  engine.describe(`two zones in one month (${engine.name})`, () => {
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [W, K],
+        [
+          ...delivered('W1', 'PA', 'm1', '2026-04-10T09:00:00Z', IN, PMP('utility')),
+          ...delivered('K3', 'PK', 'm2', '2026-04-11T09:00:00Z', IN, PMP('utility')),
+        ],
+      );
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it('starts at the earliest of its WABAs’ month starts, whichever fact comes first', async () => {
+      const res = await usageSeries(fx.ctx, usageQuery.parse({ from: '2026-04-01', to: '2026-04-30', interval: 'month', by: 'market' }));
+      // India utility 0.0014 each.
+      expect(res.rows).toEqual([
+        {
+          time: Date.parse('2026-03-31T18:30:00Z'),
+          bucket: '2026-04',
+          currency: 'USD',
+          market: 'India',
+          messages: 2,
+          billable: 2,
+          cost: '0.0028',
+        },
+      ]);
+    });
+  });
+});

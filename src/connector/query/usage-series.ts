@@ -302,6 +302,10 @@ export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<Usa
       if (q.by.includes('waba')) row.wabaId = f.waba.id;
       g = { row, cost: 0n, priced: false };
       groups.set(key, g);
+    } else if (time < g.row.time) {
+      // WABAs in several zones share a bucket: it starts at the earliest of their starts, whichever
+      // fact comes first (facts come by day from a pricing, by WABA from a table's sums).
+      g.row.time = time;
     }
     g.row.messages += f.messages;
     g.row.billable += f.billable;
