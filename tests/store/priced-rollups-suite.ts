@@ -402,6 +402,15 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         );
         return store;
       };
+      /** A store whose only card is in force from 02-04, with 4 utility messages to Austria on the 3rd (no price) and 3 on the 4th, re-priced. */
+      const openPricedFromThe4th = async () => {
+        const store = await engine.open({ timezones });
+        await importRateFile(store, { kind: 'rates', text: RATES, effectiveFrom: '2026-02-04', fileName: 'r.csv' }, 0);
+        await deliver(store, '2026-02-03', AT, 4, 'utility', 'P1');
+        await deliver(store, '2026-02-04', AT, 3, 'utility', 'P1');
+        await repricer(store, wabas).runToCompletion();
+        return store;
+      };
       const costsByDay = async (store: ConnectorStore) =>
         Object.fromEntries((await store.pricedUsage(EVERYTHING)).map((r) => [r.day, [r.units, r.billable, r.costMicros]]));
 
@@ -612,12 +621,8 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         }
         // A price known from the 4th only: the 3rd's row has no cost, the 4th's has one (3 x 0.0500); the month's
         // sum keeps them apart, the known one first, so the 3rd's messages can still be reported as not priced.
-        const late = await engine.open({ timezones });
+        const late = await openPricedFromThe4th();
         try {
-          await importRateFile(late, { kind: 'rates', text: RATES, effectiveFrom: '2026-02-04', fileName: 'r.csv' }, 0);
-          await deliver(late, '2026-02-03', AT, 4, 'utility', 'P1');
-          await deliver(late, '2026-02-04', AT, 3, 'utility', 'P1');
-          await repricer(late, wabas).runToCompletion();
           for (const dim of [null, ...PRICED_DIMENSIONS])
             expect(
               (await late.pricedUsageTotals(dim, { fromDay: '2026-02-01', toDay: '2026-02-28', sumDays: true })).map((r) => [
@@ -692,12 +697,8 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         }
         // A price known from the 4th, then from the 1st: the 3rd's row moves from no cost to a cost, and the
         // month's row without a cost goes (not left at 0 messages). 7 utility messages at 0.0500.
-        const late = await engine.open({ timezones });
+        const late = await openPricedFromThe4th();
         try {
-          await importRateFile(late, { kind: 'rates', text: RATES, effectiveFrom: '2026-02-04', fileName: 'r.csv' }, 0);
-          await deliver(late, '2026-02-03', AT, 4, 'utility', 'P1');
-          await deliver(late, '2026-02-04', AT, 3, 'utility', 'P1');
-          await repricer(late, wabas).runToCompletion();
           await expectTotalsAsDays(late);
           expect(await utility(late, '2026-02-01', '2026-02-28')).toEqual([
             [3, 150_000n],
