@@ -681,6 +681,18 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             ['AT', 11, 101_000n],
             ['BE', 6, 6_000n],
           ]);
+          // The month totals narrowed as a day read is: by value and category, by pricing type, by WABA.
+          const february = { fromDay: '2026-02-01', toDay: '2026-02-28', sumDays: true };
+          expect(
+            (await store.pricedUsageTotals('country', { ...february, values: ['BE'], categories: ['utility'] })).map((r) => [
+              r.value,
+              r.category,
+              r.units,
+              r.costMicros,
+            ]),
+          ).toEqual([['BE', 'utility', 6, 6_000n]]);
+          expect((await store.pricedUsageTotals('group', { ...february, pricingTypes: ['free_customer_service'] })).length).toBe(0);
+          expect((await store.pricedUsageTotals(null, { ...february, wabaIds: ['W_OTHER'] })).length).toBe(0);
           // Ranges within the month: with data on the 2nd to the 5th, the 2nd to the 5th is the whole month's
           // totals; from the 3rd (the 2nd's units 1-4 left out) and to the 4th (the 5th's 12-17 left out) only their days.
           expect(await utility(store, '2026-02-02', '2026-02-05')).toEqual([[17, 107_000n]]);

@@ -101,8 +101,8 @@ const CACHE_MS = 15_000;
  * delayed webhook acknowledgements (the soak's p50 ~1 s); at 1.5 s the slowest of 30 samples at full
  * scale took 2,262 ms. Queries now run in the query worker (`query.worker`, on by default but for an
  * in-memory SQLite store), so a refresh costs that thread, not the acknowledgements; and the re-pricer
- * prices in a worker of its own (`query.repricingWorker`), so no refresh waits behind a month's pricing (docs/performance.md, "Webhook to visible" and "The re-pricer in a worker of
- * its own").
+ * prices in a worker of its own (`query.repricingWorker`), so no refresh waits behind a month's
+ * pricing (docs/performance.md, "Webhook to visible" and "The re-pricer in a worker of its own").
  */
 const MIN_REFRESH_MS = 750;
 // Pricing-grain spans are small; allocated ones (as many rows as the fine rollup) are kept one at a time.

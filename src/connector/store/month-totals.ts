@@ -1,5 +1,5 @@
 import { addDays, daysInMonth, firstDayOf } from '@core';
-import { DIM_TABLE, monthOfDay, type PricedDimension, type PricedDimQuery } from './priced-rollups';
+import { monthOfDay, narrowPanel, readsWithoutMarket, sqlWhere, type PricedDimension, type PricedDimQuery } from './priced-rollups';
 
 /**
  * A grain's month totals (migration 021): the pricing grain, and the country and group with the
@@ -48,9 +48,9 @@ export const monthPruneSql = (t: MonthTable, where: string): string => `DELETE F
 /**
  * A month read for `pricedUsageTotals`, or null when the query is not one (not summed over days, not
  * within one month, a grain without month totals, or read without the market): `sql` reads the month
- * totals, narrowed as the day read is, in its order; they answer
- * only when `probe` (absent when the range is the whole month) finds no day row of the range's WABAs
- * in the month outside the range, for a month total sums every day of the month.
+ * totals, narrowed as the day read is, in its order; they answer only when `probe` (absent when the
+ * range is the whole month) finds no day row of the range's WABAs in the month outside the range, for
+ * a month total sums every day of the month.
  */
 export function monthTotalsSql(
   dimension: PricedDimension | null,
@@ -59,19 +59,10 @@ export function monthTotalsSql(
 ): { sql: string; args: unknown[]; probe?: { sql: string; args: unknown[] } } | null {
   const t = MONTH_TABLES.find((m) => m.grain === dimension);
   const month = monthOfDay(q.fromDay);
-  if (!q.sumDays || t === undefined || monthOfDay(q.toDay) !== month) return null;
-  if (q.withoutMarket === true && dimension !== null && DIM_TABLE[dimension].withoutMarket !== undefined) return null;
+  if (!q.sumDays || t === undefined || monthOfDay(q.toDay) !== month || readsWithoutMarket(dimension, q)) return null;
   const wabaIds = q.wabaId === undefined ? q.wabaIds : [q.wabaId];
-  const args: unknown[] = [month];
-  const where = [`month = ${ph(1)}`];
-  const narrow = (col: string, values: readonly string[] | undefined) => {
-    if (!values || values.length === 0) return;
-    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
-  };
-  narrow('waba_id', wabaIds);
-  if (t.column !== null) narrow(t.column, q.values);
-  narrow('category', q.categories);
-  narrow('pricing_type', q.pricingTypes);
+  const { args, where, narrow } = sqlWhere([['month =', month]], ph);
+  narrowPanel(narrow, q, t.column);
   const keys = monthKeys(t).join(', ');
   const sql = `SELECT ${keys}, messages, units, billable, cost_micros FROM ${t.month} WHERE ${where.join(' AND ')} ORDER BY ${keys}, unpriced`;
   const first = firstDayOf(month);

@@ -71,18 +71,41 @@ export interface PricedDimQuery extends DayRange {
 export type PricedDimTotal = Omit<PricedDimRow, 'pricingModel'>;
 
 /**
- * A WHERE over a day range, with `narrow(column, values)` adding `column IN (...)` for a non-empty
- * list; `ph(i)` writes the i-th placeholder (from 1), and `args` holds the values in that order.
+ * A WHERE of the `leading` conditions (each `<column> <operator>` and its value), with
+ * `narrow(column, values)` adding `column IN (...)` for a non-empty list; `ph(i)` writes the i-th
+ * placeholder (from 1), and `args` holds the values in that order.
  */
-function dayRangeWhere(fromDay: string, toDay: string, ph: (i: number) => string) {
-  const args: unknown[] = [fromDay, toDay];
-  const where = [`day >= ${ph(1)}`, `day <= ${ph(2)}`];
+export function sqlWhere(leading: readonly (readonly [string, unknown])[], ph: (i: number) => string) {
+  const args: unknown[] = [];
+  const where: string[] = [];
+  for (const [condition, value] of leading) where.push(`${condition} ${ph(args.push(value))}`);
   const narrow = (col: string, values: readonly string[] | undefined) => {
     if (!values || values.length === 0) return;
-    where.push(`${col} IN (${values.map((v) => (args.push(v), ph(args.length))).join(', ')})`);
+    where.push(`${col} IN (${values.map((v) => ph(args.push(v))).join(', ')})`);
   };
   return { args, where, narrow };
 }
+
+const dayRangeWhere = (fromDay: string, toDay: string, ph: (i: number) => string) =>
+  sqlWhere(
+    [
+      ['day >=', fromDay],
+      ['day <=', toDay],
+    ],
+    ph,
+  );
+
+/** A panel's narrowing of a priced grain read (its WABAs, the dimension's values, categories, pricing types). */
+export function narrowPanel(narrow: ReturnType<typeof sqlWhere>['narrow'], q: PricedDimQuery, column: string | null): void {
+  narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
+  if (column !== null) narrow(column, q.values);
+  narrow('category', q.categories);
+  narrow('pricing_type', q.pricingTypes);
+}
+
+/** Whether a read of `dimension` goes to its table without the market (migration 020). */
+export const readsWithoutMarket = (dimension: PricedDimension | null, q: PricedDimQuery): boolean =>
+  q.withoutMarket === true && dimension !== null && DIM_TABLE[dimension].withoutMarket !== undefined;
 
 /**
  * The aggregate behind `pricedUsageTotals`, for both engines (`ph(i)` writes the i-th placeholder,
@@ -98,12 +121,9 @@ export function pricedTotalsSql(
   ph: (i: number) => string,
 ): { sql: string; args: unknown[] } {
   const { table, column, withoutMarket } = dimension === null ? PRICING_GRAIN_TABLE : DIM_TABLE[dimension];
-  const lean = q.withoutMarket === true && withoutMarket !== undefined;
+  const lean = readsWithoutMarket(dimension, q);
   const { args, where, narrow } = dayRangeWhere(q.fromDay, q.toDay, ph);
-  narrow('waba_id', q.wabaId === undefined ? q.wabaIds : [q.wabaId]);
-  if (column !== null) narrow(column, q.values);
-  narrow('category', q.categories);
-  narrow('pricing_type', q.pricingTypes);
+  narrowPanel(narrow, q, column);
   const keyOf = (market: string[]) =>
     ['waba_id', ...(column === null ? [] : [column]), ...market, 'category', 'pricing_type', 'currency'].join(', ');
   const keys = keyOf(lean ? [] : ['market']);
@@ -121,10 +141,13 @@ export function pricedTotalsSql(
 }
 
 /** A `pricedTotalsSql` or `monthTotalsSql` row; summed over days, dated the range's first day. */
-export function dimTotalOf(d: PricedDimension | null, q: PricedDimQuery, r: Record<string, unknown>): PricedDimTotal {
-  // Built field by field: a panel reads thousands of these, and spreading each row twice cost more than the read.
+export const dimTotalOf = (d: PricedDimension | null, q: PricedDimQuery, r: Record<string, unknown>): PricedDimTotal =>
+  dimFields(d, q.sumDays ? q.fromDay : String(r.day), r);
+
+/** A finer-grain row's fields but its pricing model, field by field: a panel reads thousands of them. */
+function dimFields(d: PricedDimension | null, day: string, r: Record<string, unknown>): PricedDimTotal {
   return {
-    day: q.sumDays ? q.fromDay : String(r.day),
+    day,
     wabaId: String(r.waba_id),
     value: d === null ? '' : String(r[DIM_TABLE[d].column]),
     market: String(r.market),
@@ -501,20 +524,7 @@ export function pricedRowOf(r: Record<string, unknown>): PricedUsageRow {
 }
 
 export function dimRowOf(d: PricedDimension | null, r: Record<string, unknown>): PricedDimRow {
-  return {
-    day: String(r.day),
-    wabaId: String(r.waba_id),
-    value: d === null ? '' : String(r[DIM_TABLE[d].column]),
-    market: String(r.market),
-    category: String(r.category),
-    pricingType: String(r.pricing_type),
-    pricingModel: String(r.pricing_model),
-    currency: String(r.currency),
-    messages: Number(r.messages),
-    units: Number(r.units),
-    billable: Number(r.billable),
-    costMicros: microsOf(r.cost_micros),
-  };
+  return { ...dimFields(d, String(r.day), r), pricingModel: String(r.pricing_model) };
 }
 
 /** A pricing_dirty row as read back. */
