@@ -11,6 +11,7 @@
 import { formattedValueToString, getValueFormat } from '@grafana/data';
 import { readAllDashboards } from './dashboard-files';
 import type { DisplayedValue, GoldenPanel, RawResponse, SeriesSum, TableColumn } from './golden-panels';
+import { rowsOfColumns } from '../helpers/pricing-input-columns';
 
 type Row = Record<string, any>;
 
@@ -626,7 +627,8 @@ function whatIfByHand(
   name: string,
   change: (rows: Row[], book: HandBook) => { rows: Row[]; book: HandBook },
 ): ExpectedValue[] {
-  const input = p.responses.find((r) => r.path.endsWith('/pricing-input'))?.body as { rows: Row[]; priorUnits: Row[] } | undefined;
+  const answered = p.responses.find((r) => r.path.endsWith('/pricing-input'))?.body;
+  const input = answered === undefined ? undefined : (rowsOfColumns(answered as object) as unknown as { rows: Row[]; priorUnits: Row[] });
   const bookBody = p.responses.find((r) => r.path.endsWith('/price-book'))?.body as { priceBook: HandBook } | undefined;
   if (!input || !bookBody) throw new Error(`${p.title}: no /pricing-input or /price-book response`);
   const actual = costByHand(input.rows, input.priorUnits, bookBody.priceBook);

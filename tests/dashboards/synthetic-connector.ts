@@ -19,6 +19,7 @@ import {
   usageResponse,
   wabasResponse,
 } from '@contract';
+import { columnsOfRows } from '../helpers/pricing-input-columns';
 
 const DAY_MS = 86_400_000;
 
@@ -276,7 +277,9 @@ function pricingInput(params: URLSearchParams) {
           month: first.slice(0, 7),
           units: num(`${first}${market}prior`, 5000),
         }));
-  return pricingInputResponse.parse({ rows, priorUnits });
+  const body = pricingInputResponse.parse({ rows, priorUnits });
+  // As the connector does: the compact form when asked for it (the what-if kind asks).
+  return params.get('format') === 'columns' ? columnsOfRows(body) : body;
 }
 
 /** Invented BRL prices (not Meta's): this quarter's and next quarter's card, each with utility tiers. */

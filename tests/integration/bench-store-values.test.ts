@@ -23,6 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database'
 import { planStore, tierLadder, type BuildPlan } from '../../bench/store-plan';
 import { rawBaseline, rawQuestionOf, type RawQuestion } from '../../bench/raw-baseline';
 import type { BenchWaba, CallPlan, StatusEvent, TierAnnouncement } from '../../bench/webhook-bodies';
+import { rowsOfColumns } from '../helpers/pricing-input-columns';
 
 const ENDSEC = Math.floor(Date.UTC(2026, 10, 20) / 1000);
 const PLAN: BuildPlan = { messages: 1_500, days: 90, countries: 10, phones: 4, endSec: ENDSEC };
@@ -205,7 +206,8 @@ for (const [engine, describeOn, makeDb, buildPath] of engines)
         for (const r of panel.requests.filter((q) => q.path.startsWith('/api/v1/pricing-input?'))) {
           const params = new URLSearchParams(r.path.split('?')[1]);
           const mine = delivered.filter((d) => inRange(d.e.timestampSec * 1000, d.waba.timezone, params));
-          const { rows } = await answer(r.path);
+          // The what-if panels ask for the compact form (format=columns), the export for the rows.
+          const { rows } = rowsOfColumns(await answer(r.path)) as unknown as { rows: Row[] };
           expect([panel.name, sum(rows, 'units')]).toEqual([panel.name, mine.length]);
           expect(mine.length).toBeGreaterThan(0);
           checked++;

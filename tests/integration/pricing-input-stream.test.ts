@@ -2,7 +2,8 @@
  * GET /api/v1/pricing-input sends its body as the query produces it (issue 13 item 1; docs/performance.md,
  * "Priced rollups" and "Queries off the HTTP thread"), through the query worker and in the HTTP thread, on
  * SQLite and PostgreSQL:
- * - the streamed body is byte for byte `JSON.stringify` of the whole response, over the store suite's queries;
+ * - the streamed body is byte for byte `JSON.stringify` of the whole response, over the store suite's queries,
+ *   and the compact form (`format=columns`) holds the same rows;
  * - the first chunk reaches the client while the read of the last day is still held (a hook on the store's
  *   daily reads: in the worker through the test gate's read slots, in the HTTP thread a store double), so the
  *   body arrives in more than one piece and before the query has finished;
@@ -42,6 +43,7 @@ import { pricingInputQuery } from '../../src/contract';
 import type { ConnectorStore } from '../../src/connector/store';
 import { BOTH_STORES, type EmptyDatabase } from '../helpers/both-stores';
 import { DEMO_TIMEZONES, seedDemoStore, startInProcess } from '../helpers/in-process-connector';
+import { rowsOfColumns } from '../helpers/pricing-input-columns';
 import { reached, setSlot, slotReaches } from '../helpers/query-worker-gate';
 import { pricingInputQueries } from '../store/pricing-input-suite';
 
@@ -305,6 +307,14 @@ for (const engine of BOTH_STORES)
               text: await whole(q),
             });
             if ((JSON.parse(text) as { rows: unknown[] }).rows.length > 0) withRows++;
+            // The compact form through the same route: the same rows and prior units.
+            const compact = await get(p.url, `${q}&format=columns`);
+            const decoded = rowsOfColumns(await compact.text());
+            expect({ q, status: compact.status, rows: decoded.rows, priorUnits: decoded.priorUnits }).toEqual({
+              q,
+              status: 200,
+              ...JSON.parse(text),
+            });
           }
           // 2 of the 3 ranges hold data: bodies with rows, not only empty ones, were compared.
           expect(withRows).toBeGreaterThanOrEqual(20);
@@ -313,6 +323,11 @@ for (const engine of BOTH_STORES)
           expect({ status: bad.status, body: (await bad.json()) as unknown }).toEqual({
             status: 400,
             body: { error: 'bad_request', message: 'to: "2026-09-01" must not be before from', field: 'to' },
+          });
+          const badFormat = await get(p.url, `${WHOLE}&format=xml`);
+          expect({ status: badFormat.status, body: (await badFormat.json()) as { field?: string } }).toMatchObject({
+            status: 400,
+            body: { error: 'bad_request', field: 'format' },
           });
           // The first day read fails: nothing was sent yet, so it is the 500 every failed query gets.
           p.failFrom('2026-09-01');

@@ -13,6 +13,7 @@ import { importDemoRateFile, loadPriceBook } from '../../src/connector/runtime/p
 import { wabaInfoOf } from '../../src/connector/runtime/waba-info';
 import { createEnvelopeIngest, type FineUsageColumn, type UsageDailyRow } from '../../src/connector/store';
 import { DEMO_AS_OF_MS } from '../helpers/demo-clock';
+import { rowsOfColumns } from '../helpers/pricing-input-columns';
 import type { StoreEngine } from './store-engine';
 
 /**
@@ -56,6 +57,7 @@ export function describePricingInputBehaviour(engine: StoreEngine): void {
           ['2026-10-10', '2026-10-20'],
           ['2030-01-01', '2030-01-31'],
         ]);
+        let compacted = 0;
         for (const params of queries) {
           const chunks = await body(params);
           expect({ params, body: chunks.join('') }).toEqual({
@@ -64,9 +66,21 @@ export function describePricingInputBehaviour(engine: StoreEngine): void {
           });
           // One chunk per day with rows, plus the closing one (priorUnits): never two days in a chunk.
           for (const c of chunks.slice(0, -1)) expect(new Set([...c.matchAll(/"day":"([0-9-]+)"/g)].map((m) => m[1])).size).toBe(1);
+          // The compact form: the same rows and prior units, in the same chunks, each text once in `values`.
+          const compact = await body({ ...params, format: 'columns' });
+          const decoded = rowsOfColumns(compact.join(''));
+          expect({ params, rows: decoded.rows, priorUnits: decoded.priorUnits }).toEqual({ params, ...JSON.parse(chunks.join('')) });
+          expect(compact.length).toBe(chunks.length);
+          expect(new Set(decoded.values).size).toBe(decoded.values.length);
+          if (decoded.rows.length > 0) compacted++;
         }
+        // 2 of the 3 ranges hold data: compact bodies with rows, not only empty ones, were compared.
+        expect(compacted).toBeGreaterThanOrEqual(20);
         const empty = await body({ from: '2030-01-01', to: '2030-01-31' });
         expect(empty.join('')).toBe('{"rows":[],"priorUnits":[]}');
+        expect((await body({ from: '2030-01-01', to: '2030-01-31', format: 'columns' })).join('')).toBe(
+          '{"columns":["day","time","wabaId","portfolioId","currency","market","category","pricingType","pricingModel","units","dims.direction"],"rows":[],"values":[],"priorUnits":[]}',
+        );
 
         // Split by phone, country and group nothing is grouped: the rows are the fine rollup's rows of the
         // range, one by one, in the order one read of the whole range gives them.

@@ -19,20 +19,21 @@ import {
   type Category,
   type Micros,
 } from '@core';
-import type {
-  AnnotationsResponse,
-  ContactsResponse,
-  ListKind,
-  ListResponse,
-  PricingInputResponse,
-  ReconciliationResponse,
-  TiersResponse,
+import {
+  PRICING_INPUT_COLUMNS,
+  type AnnotationsResponse,
+  type ContactsResponse,
+  type ListKind,
+  type ListResponse,
+  type PricingInputResponse,
+  type ReconciliationResponse,
+  type TiersResponse,
 } from '@contract';
 import { sketchBytesOfText } from '../store';
 import { bucketOf } from './buckets';
 import { dataHull, intersect, localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { pricedUsage, toUsageRow } from './priced-usage';
-import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext } from './query-context';
+import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 import { usageFacts } from './usage-series';
 import type { z } from 'zod';
 import type { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
@@ -327,6 +328,12 @@ type PricingInputRow = PricingInputResponse['rows'][number];
 type PriorUnits = PricingInputResponse['priorUnits'][number];
 
 /**
+ * Rows come back at the pricing grain plus the dimensions asked for in `by`: a by-category panel
+ * gets a few thousand rows, not one per phone x country x group. A row's `dims` are `direction` and these.
+ */
+const fineDimsOf = (q: z.infer<typeof pricingInputQuery>) => (['phone', 'country', 'group'] as const).filter((d) => q.by.includes(d));
+
+/**
  * The rows of GET /api/v1/pricing-input, a day's batch at a time, in the order a whole-span read gives
  * them (both rollups are read ordered by day first, and no row groups across days): the store is read
  * one day per call, so no whole-span array is ever held. Units charged earlier in the month are
@@ -342,18 +349,23 @@ async function* pricingInputBatches(
   const asked = spanOf([...ranges.values()]);
   const span = asked && (await withinData(ctx.store, asked, [...ctx.wabas.keys()]));
   if (!span) return;
-  // Rows come back at the pricing grain plus the dimensions asked for in `by`: a by-category panel
-  // gets a few thousand rows, not one per phone x country x group.
-  const fineDims = (['phone', 'country', 'group'] as const).filter((d) => q.by.includes(d));
+  const fineDims = fineDimsOf(q);
   const fine = fineDims.length > 0 || q.phone.length > 0 || q.country.length > 0 || q.group.length > 0;
   const kept = (['phone', 'country', 'group'] as const).filter((d) => fineDims.includes(d) || q[d].length > 0);
   const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
+  const filtered = [q.phone, q.country, q.category, q.pricingType, q.direction, q.group].some((f) => f.length > 0);
   for (let day = firstDayOf(monthOf(span.fromDay)); day <= span.toDay; day = addDays(day, 1)) {
     const oneDay = { fromDay: day, toDay: day };
     // The fine rollup comes summed in SQL to the columns this query groups or filters by (a day has
     // thousands of phone x country x group rows; a panel by country keeps a tenth of them).
     const stored = fine ? await ctx.store.usageDaily({ ...oneDay, keep: kept }) : await ctx.store.usagePricingDaily(oneDay);
     const grouped = new Map<string, PricingInputRow>();
+    const starts = new Map<WabaInfo, number>();
+    const startOf = (w: WabaInfo) => {
+      let t = starts.get(w);
+      if (t === undefined) starts.set(w, (t = bucketOf(day, 'day', w.timezone).time));
+      return t;
+    };
     for (const r of stored) {
       const w = ctx.wabas.get(r.wabaId);
       const range = ranges.get(r.wabaId);
@@ -371,24 +383,26 @@ async function* pricingInputBatches(
       if (r.day > range.toDay) continue;
       const all = u.dims ?? {};
       if (
-        !keep(q.phone, all.phone) ||
-        !keep(q.country, all.country) ||
-        !keep(q.category, u.category) ||
-        !keep(q.pricingType, u.pricingType) ||
-        !keep(q.direction, all.direction) ||
-        !keep(q.group, all.group)
+        filtered &&
+        (!keep(q.phone, all.phone) ||
+          !keep(q.country, all.country) ||
+          !keep(q.category, u.category) ||
+          !keep(q.pricingType, u.pricingType) ||
+          !keep(q.direction, all.direction) ||
+          !keep(q.group, all.group))
       )
         continue;
       const dims: Record<string, string | null> = { direction: all.direction ?? null };
       for (const d of fineDims) dims[d] = all[d] ?? null;
-      let key = `${u.day}\u0000${u.wabaId}\u0000${u.market}\u0000${u.category}\u0000${u.pricingType}\u0000${u.pricingModel}`;
+      // One day per batch: the day is no part of the key.
+      let key = `${u.wabaId}\u0000${u.market}\u0000${u.category}\u0000${u.pricingType}\u0000${u.pricingModel}`;
       for (const d of fineDims) key += `\u0000${dims[d] ?? ''}`;
       const row = grouped.get(key);
       if (row) row.units += u.units;
       else {
         grouped.set(key, {
           day: u.day,
-          time: bucketOf(u.day, 'day', w.timezone).time,
+          time: startOf(w),
           wabaId: u.wabaId,
           portfolioId: u.portfolioId,
           currency: u.currency,
@@ -419,10 +433,52 @@ export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingI
  */
 export async function* pricingInputBody(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): AsyncGenerator<string> {
   const prior = new Map<string, PriorUnits>();
+  if (q.format === 'columns') {
+    yield* pricingInputColumns(ctx, q, prior);
+    return;
+  }
   let sep = '{"rows":[';
   for await (const batch of pricingInputBatches(ctx, q, prior)) {
     yield sep + batch.map((r) => JSON.stringify(r)).join(',');
     sep = ',';
   }
   yield `${sep === ',' ? '' : sep}],"priorUnits":${JSON.stringify([...prior.values()])}}`;
+}
+
+/**
+ * The body of `format=columns` (`pricingInputColumnsResponse`): each row an array in the order of
+ * `columns`, its text cells indexes into `values`, which is only complete once the last row is
+ * written and therefore comes after `rows`.
+ */
+async function* pricingInputColumns(
+  ctx: QueryContext,
+  q: z.infer<typeof pricingInputQuery>,
+  prior: Map<string, PriorUnits>,
+): AsyncGenerator<string> {
+  const dims = ['direction', ...fineDimsOf(q)];
+  const index = new Map<string, number>();
+  const at = (v: string) => {
+    let i = index.get(v);
+    if (i === undefined) {
+      i = index.size;
+      index.set(v, i);
+    }
+    return i;
+  };
+  const cell = (v: string | null | undefined) => (v == null ? 'null' : String(at(v)));
+  let sep = `{"columns":${JSON.stringify([...PRICING_INPUT_COLUMNS, ...dims.map((d) => `dims.${d}`)])},"rows":[`;
+  for await (const batch of pricingInputBatches(ctx, q, prior)) {
+    yield (
+      sep +
+      batch
+        .map((r) => {
+          let row = `[${at(r.day)},${r.time},${at(r.wabaId)},${at(r.portfolioId)},${at(r.currency)},${at(r.market)},${at(r.category)},${at(r.pricingType)},${at(r.pricingModel)},${r.units}`;
+          for (const d of dims) row += `,${cell(r.dims[d])}`;
+          return `${row}]`;
+        })
+        .join(',')
+    );
+    sep = ',';
+  }
+  yield `${sep === ',' ? '' : sep}],"values":${JSON.stringify([...index.keys()])},"priorUnits":${JSON.stringify([...prior.values()])}}`;
 }

@@ -138,3 +138,110 @@ describe('parsePricingInput (the what-if kind reads /pricing-input with it)', ()
     }
   });
 });
+
+/** The rows form as `format=columns` writes it: each distinct text once in `values`, in first-seen order. */
+function toColumns(
+  body: { rows: (Omit<typeof row, 'dims'> & { dims: Record<string, string | null> })[]; priorUnits: unknown[] },
+  dimNames: string[],
+) {
+  const values: string[] = [];
+  const at = (v: string) => (values.includes(v) ? values.indexOf(v) : values.push(v) - 1);
+  const columns = ['day', 'time', 'wabaId', 'portfolioId', 'currency', 'market', 'category', 'pricingType', 'pricingModel', 'units'];
+  const rows = body.rows.map((r) => [
+    at(r.day),
+    r.time,
+    at(r.wabaId),
+    at(r.portfolioId),
+    at(r.currency),
+    at(r.market),
+    at(r.category),
+    at(r.pricingType),
+    at(r.pricingModel),
+    r.units,
+    ...dimNames.map((d) => {
+      const v = r.dims[d];
+      return v === null || v === undefined ? null : at(v);
+    }),
+  ]);
+  return { columns: [...columns, ...dimNames.map((d) => `dims.${d}`)], rows, values, priorUnits: body.priorUnits };
+}
+
+describe('parsePricingInput on the compact form (format=columns, what the what-if kind asks for)', () => {
+  const other = {
+    ...row,
+    day: '2026-11-03',
+    wabaId: 'W2',
+    market: 'India',
+    category: 'marketing',
+    pricingType: 'free_entry_point',
+    units: 0,
+    dims: { direction: 'business_initiated', phone: '15550001' },
+  };
+  const rowsBody = { rows: [row, other, row, other], priorUnits: [prior] };
+  const columnsBody = () => toColumns(rowsBody, ['direction', 'phone']);
+
+  test('gives exactly what the rows form gives, null dimensions included', () => {
+    const body = columnsBody();
+    // Text held once: 2 days, 2 WABAs, 1 portfolio, 1 currency, 2 markets, 2 categories, 2 pricing types, 1 model, 1 direction, 1 phone.
+    expect(body.values).toHaveLength(15);
+    expect(parsePricingInput(body)).toEqual(viaZod(rowsBody));
+    expect(parsePricingInput(body).rows[3]).toEqual(other);
+    expect(parsePricingInput(body).rows[0]?.dims).toEqual({ direction: 'business_initiated', phone: null });
+  });
+
+  test('a column this client does not know is left out; columns in another order are read by name', () => {
+    const body = columnsBody();
+    const reordered = {
+      ...body,
+      columns: ['extra', ...body.columns].reverse(),
+      rows: body.rows.map((r) => ['x-not-an-index', ...r].reverse()),
+    };
+    expect(parsePricingInput(reordered)).toEqual(viaZod(rowsBody));
+  });
+
+  // Each bad cell of the 2nd row names the row's field.
+  const badCells: [string, number, unknown, RegExp][] = [
+    ['market', 5, 99, /99 .*is not an index into values/],
+    ['market', 5, -1, /is not an index into values/],
+    ['market', 5, 1.5, /is not an index into values/],
+    ['market', 5, '0', /is not an index into values/],
+    ['market', 5, null, /is not an index into values/],
+    ['dims.phone', 11, 42, /is not an index into values/],
+    ['time', 1, '1762124400000', /unexpected connector response/],
+    ['units', 9, null, /unexpected connector response/],
+  ];
+  test.each(badCells)('rows[1].%s = %p is refused naming the field', (field, cell, value, reason) => {
+    const body = columnsBody();
+    (body.rows[1] as unknown[])[cell] = value;
+    const fast = viaFast(body) as { field: string; message: string };
+    expect(fast.field).toBe(`pricing-input.rows[1].${field}`);
+    expect(fast.message).toMatch(reason);
+  });
+
+  test('a text that is not a category or pricing type is refused as the schema refuses it in the rows form', () => {
+    for (const [field, text] of [
+      ['category', 'not_a_category'],
+      ['pricingType', 'Regular'],
+      ['pricingModel', 'pmp'],
+    ] as const) {
+      const body = columnsBody();
+      const cell = body.columns.indexOf(field);
+      (body.rows[2] as unknown[])[cell] = body.values.push(text) - 1;
+      expect(viaFast(body)).toEqual(viaZod({ ...rowsBody, rows: [row, other, { ...row, [field]: text }, other] }));
+    }
+  });
+
+  test('the envelope: a missing column, rows or cells not arrays, values not texts, bad prior units', () => {
+    const body = columnsBody();
+    expect(viaFast({ ...body, columns: body.columns.filter((c) => c !== 'currency') })).toEqual({
+      field: 'pricing-input.columns',
+      message: expect.stringMatching(/has no column currency/),
+    });
+    expect((viaFast({ ...body, rows: [body.rows[0], {}] }) as { field: string }).field).toBe('pricing-input.rows[1]');
+    expect((viaFast({ ...body, rows: {} }) as { field: string }).field).toBe('pricing-input.rows');
+    expect((viaFast({ ...body, values: [1] }) as { field: string }).field).toBe('pricing-input.values[0]');
+    expect((viaFast({ ...body, priorUnits: [{ ...prior, units: 'x' }] }) as { field: string }).field).toBe(
+      'pricing-input.priorUnits[0].units',
+    );
+  });
+});

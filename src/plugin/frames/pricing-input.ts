@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { CATEGORIES, PRICING_TYPES } from '@core';
-import { pricingInputResponse, pricingInputRow, priorUnitsRow, type PricingInputResponse } from '@contract';
+import { CATEGORIES, InputError, PRICING_TYPES } from '@core';
+import {
+  PRICING_INPUT_COLUMNS,
+  pricingInputColumnsResponse,
+  pricingInputResponse,
+  pricingInputRow,
+  priorUnitsRow,
+  type PricingInputResponse,
+} from '@contract';
 import { parseResponse } from './parse-response';
 
 const categories = new Set<unknown>(CATEGORIES);
@@ -46,6 +53,7 @@ const envelope = z.object({ rows: z.unknown(), priorUnits: z.array(priorUnitsRow
  * does not accept goes through the contract's own schema, which then names the field or lets it pass.
  */
 export function parsePricingInput(body: unknown, what = 'pricing-input'): PricingInputResponse {
+  if (Array.isArray((body as { columns?: unknown } | null)?.columns)) return fromColumns(body, what);
   if (!Array.isArray((body as { rows?: unknown } | null)?.rows)) return parseResponse(pricingInputResponse, body, what);
   const parsed = parseResponse(envelope, body, what);
   const rows = (parsed.rows as unknown[]).slice() as PricingInputResponse['rows'];
@@ -73,6 +81,64 @@ export function parsePricingInput(body: unknown, what = 'pricing-input'): Pricin
     r.category = canonical(r.category) as typeof r.category;
     r.pricingType = r.pricingType === prev.pricingType ? prev.pricingType : (canonical(r.pricingType) as typeof r.pricingType);
     prev = r;
+  }
+  return { rows, priorUnits: parsed.priorUnits };
+}
+
+const columnsEnvelope = z.object({
+  columns: z.array(z.string()),
+  rows: z.unknown(),
+  values: z.array(z.string()),
+  priorUnits: z.array(priorUnitsRow),
+});
+type Row = PricingInputResponse['rows'][number];
+const refused = (field: string, value: unknown, reason: string) => new InputError(field, value, `unexpected connector response: ${reason}`);
+
+/**
+ * The rows of a `format=columns` body (`pricingInputColumnsResponse`) as the objects of the rows
+ * form, each checked as `parsePricingInput` checks those. A text cell is an index into `values`, so
+ * every row shares one string per distinct value, as the rows form gets by canonicalising. A column
+ * this client does not know (a newer connector's) is left out, as the schema leaves out an unknown key.
+ */
+function fromColumns(body: unknown, what: string): PricingInputResponse {
+  const parsed = parseResponse(columnsEnvelope, body, what);
+  // `rows` not an array: the contract's own schema names what is wrong.
+  const cells: unknown[] = Array.isArray(parsed.rows) ? parsed.rows : parseResponse(pricingInputColumnsResponse, body, what).rows;
+  const { columns, values } = parsed;
+  const at = (name: string) => {
+    const i = columns.indexOf(name);
+    if (i < 0) throw refused(`${what}.columns`, columns, `has no column ${name}`);
+    return i;
+  };
+  const [day, time, wabaId, portfolioId, currency, market, category, pricingType, pricingModel, units] = PRICING_INPUT_COLUMNS.map(
+    at,
+  ) as number[];
+  const dims = columns.flatMap((c, i) => (c.startsWith('dims.') ? [[c.slice('dims.'.length), i] as const] : []));
+  const rows = new Array<Row>(cells.length);
+  for (let i = 0; i < cells.length; i += 1) {
+    const r = cells[i];
+    if (!Array.isArray(r)) throw refused(`${what}.rows[${i}]`, r, 'is not an array of cells');
+    const text = (c: number) => {
+      const v = Number.isInteger(r[c]) ? values[r[c] as number] : undefined;
+      if (v === undefined) throw refused(`${what}.rows[${i}].${columns[c] ?? c}`, r[c], 'is not an index into values');
+      return v;
+    };
+    const d: Record<string, string | null> = {};
+    for (const [name, c] of dims) d[name] = r[c] === null ? null : text(c);
+    const row = {
+      day: text(day!),
+      time: r[time!],
+      wabaId: text(wabaId!),
+      portfolioId: text(portfolioId!),
+      currency: text(currency!),
+      market: text(market!),
+      category: text(category!),
+      pricingType: text(pricingType!),
+      pricingModel: text(pricingModel!),
+      units: r[units!],
+      dims: d,
+    };
+    rows[i] = isPlainRow(row) ? (row as Row) : parseResponse(pricingInputRow, row, `${what}.rows[${i}]`);
   }
   return { rows, priorUnits: parsed.priorUnits };
 }

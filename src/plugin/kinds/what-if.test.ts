@@ -37,19 +37,6 @@ const NEXT = {
   callRateCards: [],
 };
 const NOV_START_BERLIN = Date.UTC(2026, 9, 31, 23);
-const row = (category: string, units: number, direction: string) => ({
-  day: '2026-11-02',
-  time: Date.UTC(2026, 10, 1, 23),
-  wabaId: 'W',
-  portfolioId: 'P',
-  currency: 'EUR',
-  market: 'Germany',
-  category,
-  pricingType: 'regular',
-  pricingModel: 'PMP',
-  units,
-  dims: { direction },
-});
 
 function connector(): { fetchJson: FetchJson; asked: string[] } {
   const asked: string[] = [];
@@ -57,7 +44,41 @@ function connector(): { fetchJson: FetchJson; asked: string[] } {
     asked.push(search ? `${path}?${search}` : path);
     switch (path) {
       case '/api/v1/pricing-input':
-        return { rows: [row('marketing', 2, 'business_initiated'), row('service', 4, 'user_initiated')], priorUnits: [] };
+        // The kind asks for the compact form; the same two rows as `row` gives them, each text once in `values`.
+        if (!new URLSearchParams(search).has('format', 'columns')) throw new Error('the what-if kind asks for format=columns');
+        return {
+          columns: [
+            'day',
+            'time',
+            'wabaId',
+            'portfolioId',
+            'currency',
+            'market',
+            'category',
+            'pricingType',
+            'pricingModel',
+            'units',
+            'dims.direction',
+          ],
+          rows: [
+            [0, Date.UTC(2026, 10, 1, 23), 1, 2, 3, 4, 5, 6, 7, 2, 8],
+            [0, Date.UTC(2026, 10, 1, 23), 1, 2, 3, 4, 9, 6, 7, 4, 10],
+          ],
+          values: [
+            '2026-11-02',
+            'W',
+            'P',
+            'EUR',
+            'Germany',
+            'marketing',
+            'regular',
+            'PMP',
+            'business_initiated',
+            'service',
+            'user_initiated',
+          ],
+          priorUnits: [],
+        };
       case '/api/v1/price-book':
         return { priceBook: BOOK };
       case '/api/v1/wabas':
@@ -107,7 +128,7 @@ describe('what_if through runQuery', () => {
     const frames = await runQuery(stored, range, { fetchJson, replace, timeZone: 'Europe/Berlin', signal: new AbortController().signal });
     expect(asked.sort()).toEqual(
       [
-        '/api/v1/pricing-input?from=2026-11-01&to=2026-11-30',
+        '/api/v1/pricing-input?from=2026-11-01&to=2026-11-30&format=columns',
         '/api/v1/price-book',
         '/api/v1/wabas',
         '/api/v1/price-files',
@@ -126,7 +147,7 @@ describe('what_if through runQuery', () => {
     const range = { fromMs: Date.UTC(2026, 10, 2), toMs: Date.UTC(2026, 10, 3) };
     const plain = { ...stored, period: 'range', interval: 'day', priceFiles: '', moveShare: '', overrides: 'Germany/marketing -50%' };
     const [frame] = await runQuery(plain, range, { fetchJson, replace, timeZone: 'UTC', signal: new AbortController().signal });
-    expect(asked).toEqual([`/api/v1/pricing-input?from=${range.fromMs}&to=${range.toMs}`, '/api/v1/price-book']);
+    expect(asked).toEqual([`/api/v1/pricing-input?from=${range.fromMs}&to=${range.toMs}&format=columns`, '/api/v1/price-book']);
     // Marketing halved: 0.2730 / 2 = 0.1365; service unchanged 0.2200.
     expect(values(frame!).Both).toEqual([0.3565]);
     await expect(

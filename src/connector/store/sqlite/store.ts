@@ -26,7 +26,7 @@ import { MARK_DIRTY_SQL, SqlitePricedRollups } from './priced-rollups';
 import type { PricedRollupStore } from '../priced-rollups';
 import { migrateSqlite } from './migrate';
 import { dataDaysOf, dataDaysSql } from '../data-days';
-import { usageRowOf } from '../usage-row';
+import { pricingRowOf } from '../usage-row';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './queries';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
 import { finishedCallReader, type StoredCallRow } from '../finished-call';
@@ -470,10 +470,12 @@ export class SqliteStore implements ConnectorStore {
 
   async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
+    const key = PRICING_KEY_COLUMNS.join(', ');
     const rows = this.db
-      .prepare(`SELECT * FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba} ORDER BY ${PRICING_KEY_COLUMNS.join(', ')}`)
-      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as Record<string, string | number>[];
-    return rows.map(usageRowOf);
+      .prepare(`SELECT ${key}, messages, units FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba} ORDER BY ${key}`)
+      .raw(true)
+      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as unknown[][];
+    return rows.map(pricingRowOf);
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
