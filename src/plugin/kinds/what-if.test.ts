@@ -142,6 +142,25 @@ describe('what_if through runQuery', () => {
     expect(values(frames[0]!)).toEqual({ Time: [NOV_START_BERLIN], Actual: [0.493], Both: [0.5], 'Both − actual': [0.007] });
   });
 
+  it('asks for the chosen price file while /pricing-input is still on its way, and prices as before once it lands', async () => {
+    const { fetchJson } = connector();
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let fileAsked = () => {};
+    const asked = new Promise<void>((r) => (fileAsked = r));
+    const slow: FetchJson = async (path, search) => {
+      if (path === '/api/v1/pricing-input') await held;
+      if (path.startsWith('/api/v1/price-files/')) fileAsked();
+      return fetchJson(path, search);
+    };
+    const range = { fromMs: Date.UTC(2026, 11, 1), toMs: Date.UTC(2026, 11, 10, 12) };
+    const done = runQuery(stored, range, { fetchJson: slow, replace, timeZone: 'Europe/Berlin', signal: new AbortController().signal });
+    // Asked for only after /pricing-input had landed, the file would never be: this wait would time out.
+    await asked;
+    release();
+    expect(values((await done)[0]!)).toEqual({ Time: [NOV_START_BERLIN], Actual: [0.493], Both: [0.5], 'Both − actual': [0.007] });
+  });
+
   it('without price files nothing but pricing input and the price book is fetched; a bad override names the field', async () => {
     const { fetchJson, asked } = connector();
     const range = { fromMs: Date.UTC(2026, 10, 2), toMs: Date.UTC(2026, 10, 3) };

@@ -157,12 +157,17 @@ export const whatIfKind: KindSpec<'what_if'> = {
   },
   async load({ query, getJson, fetchPlanned }) {
     const files = query.priceFiles.trim();
-    const [planned, list] = await Promise.all([fetchPlanned(), files ? getJson(`${API_PREFIX}/price-files`, '') : undefined]);
-    if (list === undefined) return planned;
+    if (!files) return fetchPlanned();
+    // The chosen files are asked for as soon as the list names them, while /pricing-input (the
+    // panel's largest answer) is still on its way: one wait, not two in a row.
+    const chosenFiles = getJson(`${API_PREFIX}/price-files`, '').then(async (list) => {
+      const chosen = selectPriceFiles(files, parseResponse(priceFilesResponse, list, 'price-files').items);
+      const names = [...new Set(chosen.map((f) => f.name))];
+      const bodies = await Promise.all(names.map((n) => getJson(`${API_PREFIX}/price-files/${encodeURIComponent(n)}`, '')));
+      return { list, names, bodies };
+    });
+    const [planned, { list, names, bodies }] = await Promise.all([fetchPlanned(), chosenFiles]);
     planned.set('priceFiles', list);
-    const chosen = selectPriceFiles(files, parseResponse(priceFilesResponse, list, 'price-files').items);
-    const names = [...new Set(chosen.map((f) => f.name))];
-    const bodies = await Promise.all(names.map((n) => getJson(`${API_PREFIX}/price-files/${encodeURIComponent(n)}`, '')));
     names.forEach((n, i) => planned.set(fileResponseKey(n), bodies[i]));
     return planned;
   },
