@@ -16,6 +16,7 @@ const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ fro
 const K: WabaInfo = { id: 'K3', name: 'Kolkata', timezone: 'Asia/Kolkata', currencies: [{ from: '', code: 'USD' }], portfolio: 'P3' };
 const BR = '5511987650001';
 const IN = '919812340001';
+const DE = '4915112340001';
 const grouped = (wamid: string, iso: string, group: string) =>
   eventsOf('W1', [
     {
@@ -38,6 +39,8 @@ const grouped = (wamid: string, iso: string, group: string) =>
  *   type, and "zzz_new" in Brazil before "aaa_new" in India, as the priced rows come by market).
  * W1 (UTC), 2026-04-14: z1 PB "zeta_free" with Meta's verdict free_customer_service: unknown, but free, so priced at 0.
  * K3 (Kolkata, UTC+5:30): k1 2026-04-10T20:00Z = 04-11 01:30 local, PK utility to India 0.0014.
+ * W1 (UTC), May: g1 05-04, g2 05-05, g3 05-05 PA utility to Germany (the card has no Germany rate: one gap, three
+ *   messages on two days).
  */
 const events = [
   ...delivered('W1', 'PA', 'e1', '2026-04-10T09:00:00Z', BR, PMP('utility')),
@@ -53,6 +56,9 @@ const events = [
   ...delivered('W1', 'PA', 'y1', '2026-04-13T09:00:00Z', BR, PMP('utility', 'other_type')),
   ...delivered('W1', 'PA', 'y3', '2026-04-13T10:00:00Z', IN, PMP('aaa_new')),
   ...delivered('W1', 'PB', 'z1', '2026-04-14T09:00:00Z', BR, PMP('zeta_free', 'free_customer_service')),
+  ...delivered('W1', 'PA', 'g1', '2026-05-04T09:00:00Z', DE, PMP('utility')),
+  ...delivered('W1', 'PA', 'g2', '2026-05-05T09:00:00Z', DE, PMP('utility')),
+  ...delivered('W1', 'PA', 'g3', '2026-05-05T10:00:00Z', DE, PMP('utility')),
 ];
 
 const DAY10 = Date.parse('2026-04-10T00:00:00Z');
@@ -234,6 +240,15 @@ describe.each(QUERY_ENGINES)('usageSeries on $name', (engine) => {
       expect((await series({ from: '2026-02-01', to: '2026-02-10', waba: 'W1' })).problems).toEqual([
         { code: 'no_rate_card', message: 'No USD rate card per message in force on 2026-02-10' },
       ]);
+    });
+
+    it('names a gap met on several days once: Germany without a rate on 05-04 and 05-05', async () => {
+      const res = await series({ from: '2026-05-01', to: '2026-05-31', waba: 'W1', interval: 'day' });
+      expect(res.rows.map((r) => [r.bucket, r.messages, r.cost])).toEqual([
+        ['2026-05-04', 1, null],
+        ['2026-05-05', 2, null],
+      ]);
+      expect(res.problems).toEqual([{ code: 'no_rate', message: 'The USD rate card from 2026-03-01 has no utility rate for Germany' }]);
     });
 
     it("source=meta: Meta's rows, filtered like the estimate; free rows not charged, no pricing type charged", async () => {

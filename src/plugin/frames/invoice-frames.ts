@@ -2,6 +2,7 @@ import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { reconciliationMonthResponse, type ReconciliationMonthRow } from '@contract';
 import { parseResponse } from './parse-response';
 import { moneyFieldConfig, toAmount } from './series';
+import { warnings } from './notices';
 
 /**
  * The monthly reconciliation (`reconciliation?interval=month`) as tables: one row per WABA and month
@@ -10,7 +11,7 @@ import { moneyFieldConfig, toAmount } from './series';
  */
 export function buildInvoiceReconciliationFrames(body: unknown, refId: string): DataFrame[] {
   const response = parseResponse(reconciliationMonthResponse, body, 'reconciliation');
-  const notices = response.problems.map((p) => ({ severity: 'warning' as const, text: `${p.code}: ${p.message}` }));
+  const notices = warnings(response.problems.map((p) => `${p.code}: ${p.message}`));
   const byCurrency = new Map<string, ReconciliationMonthRow[]>();
   for (const r of response.rows) byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), r]);
   return [...byCurrency.entries()].map(([currency, rows], i) => {

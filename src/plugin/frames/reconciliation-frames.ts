@@ -3,12 +3,13 @@ import { microsToNumber, parseMicros } from '@core';
 import { reconciliationResponse, tiersResponse, type UsageDimension } from '@contract';
 import { parseResponse } from './parse-response';
 import { currencyDecimals, currencyUnit, formatLabelValue, splitSeries, toAmount } from './series';
+import { warnings } from './notices';
 
 /** Estimate vs Meta per day and series key, with the difference computed exactly in micros. */
 export function buildReconciliationFrames(body: unknown, groupBy: readonly UsageDimension[], refId: string): DataFrame[] {
   const response = parseResponse(reconciliationResponse, body, 'reconciliation');
   const dims = groupBy.filter((d) => d === 'category' || d === 'waba');
-  const notices = response.problems.map((p) => ({ severity: 'warning' as const, text: `${p.code}: ${p.message}` }));
+  const notices = warnings(response.problems.map((p) => `${p.code}: ${p.message}`));
   return splitSeries(response.rows, dims, 'Reconciliation').map((s, i) => {
     const rows = [...s.rows].sort((a, b) => a.time - b.time);
     const unit = currencyUnit(s.currency);

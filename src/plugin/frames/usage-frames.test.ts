@@ -39,6 +39,12 @@ describe('buildUsageFrames', () => {
     // The connector's problems are said once, on the first frame (Grafana shows each frame's notices).
     expect(frames[0]!.meta?.notices).toEqual([{ severity: 'warning', text: 'no_rate: no rate for Other' }]);
     expect(frames[1]!.meta).toBeUndefined();
+    // A connector that lists a gap once per day it met it (before the answer named each once): one notice.
+    const repeated = { ...body, problems: [body.problems[0]!, { code: 'stale_tier_table', message: 'old tiers' }, body.problems[0]!] };
+    expect(buildUsageFrames(repeated, 'cost', ['category'], { refId: 'A' })[0]!.meta?.notices).toEqual([
+      { severity: 'warning', text: 'no_rate: no rate for Other' },
+      { severity: 'warning', text: 'stale_tier_table: old tiers' },
+    ]);
   });
 
   it('counts messages and billed units without a currency unit', () => {

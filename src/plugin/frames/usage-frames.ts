@@ -2,6 +2,7 @@ import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { usageResponse, type UsageDimension, type UsageRowDto } from '@contract';
 import { parseResponse } from './parse-response';
 import { moneyFieldConfig, splitSeries, toAmount } from './series';
+import { warnings } from './notices';
 
 export type UsageMetric = 'cost' | 'messages' | 'billable';
 
@@ -29,7 +30,7 @@ export function buildUsageFrames(
   const title = METRIC_NAMES[metric];
   const shift = options.shiftMs ?? 0;
   const suffix = options.suffix ?? '';
-  const notices = response.problems.map((p) => ({ severity: 'warning' as const, text: `${p.code}: ${p.message}` }));
+  const notices = warnings(response.problems.map((p) => `${p.code}: ${p.message}`));
   return splitSeries(response.rows, groupBy, title).map((s, i) => {
     const rows = [...s.rows].sort((a, b) => a.time - b.time);
     const name = `${s.name}${suffix}`;

@@ -331,6 +331,24 @@ describe('buildWhatIfFrames: every cell, field and notice (by hand)', () => {
     expect(germany.meta).toBeUndefined();
   });
 
+  test('a gap met on two days is one notice per side, not one per day', () => {
+    // France (no rate on the card) has marketing on 11-02 and 11-03: core reports the gap for each day.
+    const input = pricingInputResponse.parse({
+      rows: [
+        { ...base, day: '2026-11-02', time: D1, market: 'France', category: 'marketing', pricingType: 'regular', units: 2, dims: BI },
+        { ...base, day: '2026-11-03', time: D2, market: 'France', category: 'marketing', pricingType: 'regular', units: 1, dims: BI },
+      ],
+      priorUnits: [],
+    });
+    const [france] = buildWhatIfFrames(input, BOOK, same('Same', ''), { refId: 'C', groupBy: [], interval: 'day', timeZones: ZONES });
+    const gap = 'no_rate: The EUR rate card from 2026-10-01 has no marketing rate for France';
+    expect(fieldsOf(france!)).toEqual({ Time: [D1, D2], Actual: [null, null], Same: [null, null], 'Same − actual': [null, null] });
+    expect(france!.meta?.notices).toEqual([
+      { severity: 'warning', text: `actual: ${gap}` },
+      { severity: 'warning', text: `Same: ${gap}` },
+    ]);
+  });
+
   test("a scenario card without the actual's market: the scenario cell and the difference are null, the actual kept", () => {
     // The chosen card prices France only; Germany's marketing (2 x 0.1365 actually) has no scenario price.
     const franceOnly = priceBookFromJson({

@@ -13,6 +13,7 @@ import {
 import type { Interval, PricingInputResponse, UsageDimension } from '@contract';
 import { MicrosSum } from './micros-sum';
 import { moneyFieldConfig, splitSeries } from './series';
+import { warnings } from './notices';
 
 export interface WhatIfFrameOptions {
   refId: string;
@@ -176,10 +177,10 @@ export function buildWhatIfFrames(
     undefined,
     false,
   );
-  const notices = [
-    ...result.actual.problems.map((p) => ['actual', p] as const),
-    ...result.scenario.problems.map((p) => [scenario.name, p] as const),
-  ].map(([side, p]) => ({ severity: 'warning' as const, text: `${side}: ${p.code}: ${p.message}` }));
+  const notices = warnings([
+    ...result.actual.problems.map((p) => `actual: ${p.code}: ${p.message}`),
+    ...result.scenario.problems.map((p) => `${scenario.name}: ${p.code}: ${p.message}`),
+  ]);
   const name = scenario.name;
   return splitSeries(series, options.groupBy, '').map((s, i) => {
     const buckets = (s.rows[0] as SeriesCell).buckets;

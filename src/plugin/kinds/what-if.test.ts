@@ -148,10 +148,10 @@ describe('what_if through runQuery', () => {
     const held = new Promise<void>((r) => (release = r));
     let fileAsked = () => {};
     const asked = new Promise<void>((r) => (fileAsked = r));
-    const slow: FetchJson = async (path, search) => {
+    const slow: FetchJson = async (path, search, signal) => {
       if (path === '/api/v1/pricing-input') await held;
       if (path.startsWith('/api/v1/price-files/')) fileAsked();
-      return fetchJson(path, search);
+      return fetchJson(path, search, signal);
     };
     const range = { fromMs: Date.UTC(2026, 11, 1), toMs: Date.UTC(2026, 11, 10, 12) };
     const done = runQuery(stored, range, { fetchJson: slow, replace, timeZone: 'Europe/Berlin', signal: new AbortController().signal });
