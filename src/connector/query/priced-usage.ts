@@ -1,4 +1,5 @@
 import {
+  addDays,
   firstDayOf,
   isKnownPricingType,
   monthOf,
@@ -138,9 +139,10 @@ export interface AllocatedUsage {
  * The usage of `span` at the grain of `dims` (country, phone, group, in that order), priced at the
  * pricing grain from the month's first day and each pricing-grain row's billable units and cost
  * allocated to its rows of that grain by `splitParent` (largest remainder over charged units), the
- * rule the stored finer grains follow (re-pricer.ts). The pricing grain is summed here from the same
- * read of the fine rollup, so parent and children always add up, whatever ingest commits meanwhile.
- * Rows start at `span.fromDay`; problems cover the whole read.
+ * rule the stored finer grains follow (re-pricer.ts). The span's pricing grain is summed here from
+ * the same read of the fine rollup, so parent and children always add up, whatever ingest commits
+ * meanwhile; the month's days before the span, which only count towards the tiers, are read at the
+ * pricing grain. Rows start at `span.fromDay`; problems cover the month from its first day.
  */
 export function allocatedUsage(ctx: QueryContext, span: LocalDays, dims: readonly PricedDimension[]): Promise<AllocatedUsage> {
   const fromDay = firstDayOf(monthOf(span.fromDay));
@@ -148,20 +150,30 @@ export function allocatedUsage(ctx: QueryContext, span: LocalDays, dims: readonl
   return cached(ctx, `alloc:${dims.join(',')}`, `${fromDay}|${span.fromDay}|${span.toDay}`, 1, async () => {
     const parents = new Map<string, UsageRow & { messages: number }>();
     const children = new Map<string, Map<string, GrainChild & { dims: Record<string, string | null> }>>();
-    for (const r of await ctx.store.usageDaily({ fromDay, toDay: span.toDay })) {
-      const waba = ctx.wabas.get(r.wabaId);
-      if (!waba) continue;
+    const addParent = (r: UsageDailyRow, waba: WabaInfo) => {
       const u = toUsageRowKeepingUnknown(r, waba);
       const k = pricingKeyOf(u);
-      const messages = u.messages ?? u.units;
       let p = parents.get(k);
       if (!p) {
         const grain = toUsageRowKeepingUnknown({ ...r, phoneNumberId: null, country: null, group: null, messages: 0, units: 0 }, waba);
         parents.set(k, (p = { ...grain, messages: 0 }));
       }
       p.units += u.units;
-      p.messages += messages;
-      if (u.day < span.fromDay) continue;
+      p.messages += u.messages ?? u.units;
+      return { u, k };
+    };
+    // The days before the span only set the tiers: their pricing-grain rows will do, and a month's
+    // fine rollup (a dirty month under webhooks is read from today on) is never held for them.
+    if (fromDay < span.fromDay)
+      for (const r of await ctx.store.usagePricingDaily({ fromDay, toDay: addDays(span.fromDay, -1) })) {
+        const waba = ctx.wabas.get(r.wabaId);
+        if (waba) addParent(r, waba);
+      }
+    for (const r of await ctx.store.usageDaily({ fromDay: span.fromDay, toDay: span.toDay })) {
+      const waba = ctx.wabas.get(r.wabaId);
+      if (!waba) continue;
+      const { u, k } = addParent(r, waba);
+      const messages = u.messages ?? u.units;
       const values = u.dims ?? {};
       const key = childKeyOf(dims, values);
       let byKey = children.get(k);

@@ -5,8 +5,10 @@
  * invented USD card (Brazil utility 0.0072, marketing 0.0625).
  */
 import { usageQuery } from '@contract';
+import fs from 'node:fs';
+import path from 'node:path';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
-import { loadPriceBook } from '../runtime/price-files';
+import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { PRICED_DIMENSIONS } from '../store';
 import type { WabaInfo } from './query-context';
 import { Repricer } from './re-pricer';
@@ -16,6 +18,7 @@ jest.setTimeout(60_000);
 
 const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
 const BR = '5511987650001';
+const USD_TIERS = fs.readFileSync(path.join(__dirname, '../../../tests/fixtures/ratecards/usd-tiers-2026-04-invented.csv'), 'utf8');
 
 /**
  * m1 04-29 utility (PA) 0.0072; m2 05-02 marketing (PB) 0.0625; m3 05-03 utility (PA) 0.0072;
@@ -149,6 +152,76 @@ describe.each(QUERY_ENGINES)('stored priced rollups on $name', (engine) => {
         { bucket: '2026-05', phoneNumberId: 'PA', messages: 1, billable: 1, cost: '0.0072' },
         { bucket: '2026-05', phoneNumberId: 'PB', messages: 2, billable: 2, cost: '0.0697' }, // 0.0625 + 0.0072
       ]);
+    });
+  });
+});
+
+/**
+ * A month under steady webhooks is dirty from today only: a finer grain reads its stored days before
+ * the first dirty one and allocates only the days from it, priced on the tiers the stored days
+ * reached. Brazil utility tiers (invented): 0.0072 for the month's first 50 messages, 0.0064 after.
+ * t1..t50 05-02 utility (PA), stored; n1, n2 05-04 utility (PB) after the re-pricing: the 51st and
+ * 52nd of the month, 2 x 0.0064.
+ */
+describe.each(QUERY_ENGINES)('a dirty month from its first dirty day on $name', (engine) => {
+  engine.describe(`stored days before the mark, allocated days from it (${engine.name})`, () => {
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      const fifty = Array.from({ length: 50 }, (_, i) =>
+        delivered('W1', 'PA', `t${i + 1}`, `2026-05-02T09:${String(i).padStart(2, '0')}:00Z`, BR, PMP('utility')),
+      ).flat();
+      fx = await openQueryFixture(engine, [W], fifty);
+      const { store, ctx } = fx;
+      await importRateFile(
+        store,
+        { kind: 'tiers', text: USD_TIERS, currency: 'USD', effectiveFrom: '2026-03-01', fileName: 'tiers.csv' },
+        0,
+      );
+      const book = (await loadPriceBook(store)).book;
+      ctx.priceBook = () => book;
+      await new Repricer({ store, wabas: ctx.wabas, holder: 'test', loadBook: async () => book }).runToCompletion();
+      await store.ingest(
+        [
+          ...delivered('W1', 'PB', 'n1', '2026-05-04T09:00:00Z', BR, PMP('utility')),
+          ...delivered('W1', 'PB', 'n2', '2026-05-04T10:00:00Z', BR, PMP('utility')),
+        ],
+        0,
+      );
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it('gives the query-time answer, reading the fine rollup from the dirty day only', async () => {
+      expect((await fx.store.pricingDirty()).map((m) => [m.month, m.fromDay])).toEqual([['2026-05', '2026-05-04']]);
+      const fineReads: string[] = [];
+      const storedReads: string[] = [];
+      const store = fx.store;
+      const spied = new Proxy(store, {
+        get(target, key) {
+          const v: unknown = Reflect.get(target, key, target);
+          if (typeof v !== 'function') return v;
+          if (key === 'usageDaily')
+            return (r: { fromDay: string; toDay: string }) => (fineReads.push(`${r.fromDay}..${r.toDay}`), store.usageDaily(r));
+          if (key === 'pricedUsageTotals')
+            return (d: never, q: { fromDay: string; toDay: string }) => (
+              storedReads.push(`${q.fromDay}..${q.toDay}`),
+              store.pricedUsageTotals(d, q)
+            );
+          return (v as (...a: unknown[]) => unknown).bind(target);
+        },
+      });
+      const q = usageQuery.parse({ from: '2026-05-01', to: '2026-05-31', by: 'phone' });
+      const stored = await usageSeries({ ...fx.ctx, store: spied, readPricedRollups: true }, q);
+      const rows = stored.rows.map(({ time: _t, currency: _c, ...r }) => r);
+      expect(rows).toEqual([
+        { bucket: '2026-05-02', phoneNumberId: 'PA', messages: 50, billable: 50, cost: '0.36' }, // 50 x 0.0072
+        { bucket: '2026-05-04', phoneNumberId: 'PB', messages: 2, billable: 2, cost: '0.0128' }, // 2 x 0.0064
+      ]);
+      // The range is cut to the data (05-02..05-04): the stored days 05-02..05-03, the fine rollup of 05-04 only.
+      expect({ fineReads, storedReads }).toEqual({ fineReads: ['2026-05-04..2026-05-04'], storedReads: ['2026-05-02..2026-05-03'] });
+      // Priced wholly at query time (from the month's first day, the fine rollup from it): the same answer.
+      expect(await usageSeries({ ...fx.ctx, readPricedRollups: false }, q)).toEqual(stored);
     });
   });
 });

@@ -74,21 +74,60 @@ export async function storedPricingGrain(
   monthTotals?: ReadonlyMap<string, LocalDays>,
 ): Promise<{ rows: PricingGrainRow[]; problems: PricingProblem[] } | null> {
   const version = versionOf(ctx.wabas);
-  const dirty = new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month));
+  // A dirty month's stored days before its earliest mark are exact (marks only ever move back when
+  // ingest or an import marks a day: `from_day = MIN(...)`); tiers count per portfolio, so the
+  // earliest mark of any WABA bounds them all.
+  const dirtyFrom = new Map<string, string>();
+  for (const m of await ctx.store.pricingDirty()) {
+    if (!ctx.wabas.has(m.wabaId)) continue;
+    const from = dirtyFrom.get(m.month);
+    if (from === undefined || m.fromDay < from) dirtyFrom.set(m.month, m.fromDay);
+  }
   const rows: PricingGrainRow[] = [];
   const problems: PricingProblem[] = [];
+  const readStored = async (reads: readonly PricedDimQuery[]) => {
+    for (const read of reads)
+      for (const r of await ctx.store.pricedUsageTotals(dim ?? null, { ...filter, ...read })) {
+        if (dim === undefined) {
+          const { value: _none, ...grain } = r;
+          rows.push(grain);
+          continue;
+        }
+        const dims: Record<string, string | null> = { phone: null, country: null, group: null };
+        dims[dim] = r.value === '' ? null : r.value;
+        rows.push({ ...r, dims });
+      }
+  };
   let spanPricing: ReturnType<typeof pricedUsage> | undefined;
   for (let month = monthOf(span.fromDay); month <= monthOf(span.toDay); month = monthOf(addDays(firstDayOf(month), daysInMonth(month)))) {
     const monthEnd = addDays(firstDayOf(month), daysInMonth(month) - 1);
     const toDay = monthEnd < span.toDay ? monthEnd : span.toDay;
     const fromDay = firstDayOf(month) > span.fromDay ? firstDayOf(month) : span.fromDay;
-    if (dirty.has(month)) {
-      const priced =
-        dim === undefined
-          ? await pricedUsage(ctx, { fromDay: firstDayOf(month), toDay })
-          : await allocatedUsage(ctx, { fromDay, toDay }, [dim]);
-      rows.push(...priced.rows);
-      problems.push(...priced.problems);
+    const dirtyDay = dirtyFrom.get(month);
+    if (dirtyDay !== undefined) {
+      if (dim === undefined) {
+        const priced = await pricedUsage(ctx, { fromDay: firstDayOf(month), toDay });
+        rows.push(...priced.rows);
+        problems.push(...priced.problems);
+        continue;
+      }
+      // A finer grain: the stored days before the first dirty one (a month under steady webhooks is
+      // dirty from today only), and only the days from it allocated at query time, whose pricing
+      // starts from the month's first day as ever (priced-usage.ts). The days are read as days:
+      // a month-bucketing caller sums a dirty month itself.
+      const exactTo = addDays(dirtyDay, -1) < toDay ? addDays(dirtyDay, -1) : toDay;
+      const storedPart =
+        exactTo >= fromDay && (await ctx.store.pricedUsageUnfit({ fromDay, toDay: exactTo }, version, { problems: false })) === 0;
+      if (storedPart) await readStored([{ fromDay, toDay: exactTo }]);
+      if (!storedPart || exactTo < toDay) {
+        const priced = await allocatedUsage(ctx, { fromDay: storedPart ? dirtyDay : fromDay, toDay }, [dim]);
+        rows.push(...priced.rows);
+        problems.push(...priced.problems);
+      } else {
+        spanPricing ??= pricedUsage(ctx, span);
+        const from = firstDayOf(month);
+        problems.push(...(await spanPricing).problems.filter((p) => p.day >= from && p.day <= toDay));
+      }
       continue;
     }
     if (dim === undefined && !monthTotals) {
@@ -106,17 +145,7 @@ export async function storedPricingGrain(
       const from = firstDayOf(month);
       problems.push(...(await spanPricing).problems.filter((p) => p.day >= from && p.day <= toDay));
     }
-    for (const read of monthTotals ? monthReads(monthTotals, fromDay, toDay) : [{ fromDay, toDay }])
-      for (const r of await ctx.store.pricedUsageTotals(dim ?? null, { ...filter, ...read })) {
-        if (dim === undefined) {
-          const { value: _none, ...grain } = r;
-          rows.push(grain);
-          continue;
-        }
-        const dims: Record<string, string | null> = { phone: null, country: null, group: null };
-        dims[dim] = r.value === '' ? null : r.value;
-        rows.push({ ...r, dims });
-      }
+    await readStored(monthTotals ? monthReads(monthTotals, fromDay, toDay) : [{ fromDay, toDay }]);
   }
   return { rows, problems };
 }
