@@ -456,8 +456,8 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             },
           ]);
           expect(await store.pricedUsageTotals('country', { ...EVERYTHING, categories: ['marketing'] })).toEqual([]);
-          expect(await store.pricedUsageUnfit(EVERYTHING, (p as { version: string }).version)).toBe(0);
-          expect(await store.pricedUsageUnfit(EVERYTHING, 'another-version')).toBe(1);
+          expect(await store.pricedUsageUnfit(EVERYTHING, (p as { version: string }).version)).toEqual({ problems: 0, stale: 0 });
+          expect(await store.pricedUsageUnfit(EVERYTHING, 'another-version')).toEqual({ problems: 0, stale: 1 });
           // The panels give the same split whether they read the stored grain or allocate at query time, daily,
           // monthly and hourly (both messages at 10:00 UTC), and with a country filter.
           const book = (await loadPriceBook(store)).book;
@@ -792,10 +792,14 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             ['brand_new_thing', 2, 2, null, 'unknown_category'],
           ]);
           const [row] = await store.pricedUsage(EVERYTHING);
-          expect(await store.pricedUsageUnfit(EVERYTHING, row?.version as string)).toBe(1);
-          // Counting only rows of another version: none here, the one row under any other.
-          expect(await store.pricedUsageUnfit(EVERYTHING, row?.version as string, { problems: false })).toBe(0);
-          expect(await store.pricedUsageUnfit(EVERYTHING, 'another-version', { problems: false })).toBe(1);
+          // The row has a problem; it is of another version only when asked about any other.
+          expect(await store.pricedUsageUnfit(EVERYTHING, row?.version as string)).toEqual({ problems: 1, stale: 0 });
+          expect(await store.pricedUsageUnfit(EVERYTHING, 'another-version')).toEqual({ problems: 1, stale: 1 });
+          // Narrowed to a day or a WABA without it: nothing.
+          expect(await store.pricedUsageUnfit({ fromDay: '2026-02-04', toDay: '2026-02-28' }, 'another-version')).toEqual({
+            problems: 0,
+            stale: 0,
+          });
           for (const dim of PRICED_DIMENSIONS)
             expect((await store.pricedUsageBy(dim, EVERYTHING)).map((r) => [r.category, r.units, r.costMicros])).toEqual([
               ['brand_new_thing', 2, null],

@@ -116,8 +116,7 @@ export async function storedPricingGrain(
       // starts from the month's first day as ever (priced-usage.ts). The days are read as days:
       // a month-bucketing caller sums a dirty month itself.
       const exactTo = addDays(dirtyDay, -1) < toDay ? addDays(dirtyDay, -1) : toDay;
-      const storedPart =
-        exactTo >= fromDay && (await ctx.store.pricedUsageUnfit({ fromDay, toDay: exactTo }, version, { problems: false })) === 0;
+      const storedPart = exactTo >= fromDay && (await ctx.store.pricedUsageUnfit({ fromDay, toDay: exactTo }, version)).stale === 0;
       if (storedPart) await readStored([{ fromDay, toDay: exactTo }]);
       if (!storedPart || exactTo < toDay) {
         const priced = await allocatedUsage(ctx, { fromDay: storedPart ? dirtyDay : fromDay, toDay }, [dim]);
@@ -134,13 +133,14 @@ export async function storedPricingGrain(
       // The pricing grain by day, in a month with a problem, is priced whole at query time: that one
       // pricing (cached, shared by every panel over the span) is what its problems need anyway, and
       // its rows are the answer.
-      if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0) return null;
+      const unfit = await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version);
+      if (unfit.problems > 0 || unfit.stale > 0) return null;
       rows.push(...(await ctx.store.pricedUsage({ fromDay, toDay })));
       continue;
     }
-    // One COUNT for a clean month without problems (the usual case); a second only when it finds some.
-    if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version)) > 0) {
-      if ((await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version, { problems: false })) > 0) return null;
+    const unfit = await ctx.store.pricedUsageUnfit({ fromDay, toDay }, version);
+    if (unfit.stale > 0) return null;
+    if (unfit.problems > 0) {
       spanPricing ??= pricedUsage(ctx, span);
       const from = firstDayOf(month);
       problems.push(...(await spanPricing).problems.filter((p) => p.day >= from && p.day <= toDay));

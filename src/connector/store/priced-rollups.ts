@@ -376,11 +376,10 @@ export interface PricedRollupStore {
   pricedUsage(range: DayRange): Promise<PricedUsageRow[]>;
   pricedUsageBy(dimension: PricedDimension, range: DayRange): Promise<PricedDimRow[]>;
   /**
-   * How many pricing-grain rows of `range` hold a pricing problem or were written under a version
-   * other than `version` (one COUNT: a panel on a finer grain needs only to know there are none);
-   * with `problems: false`, only those of another version.
+   * How many pricing-grain rows of `range` hold a pricing problem (`problems`) and how many were
+   * written under a version other than `version` (`stale`), counted in one scan of the range.
    */
-  pricedUsageUnfit(range: DayRange, version: string, options?: { problems?: boolean }): Promise<number>;
+  pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }>;
   /**
    * One finer grain (or, `dimension` null, the pricing grain) summed per day, WABA, value, market,
    * category, pricing type and currency, narrowed in SQL; with `sumDays`, over the range's days too.
@@ -401,6 +400,10 @@ export const DIM_TABLE: Record<PricedDimension, { table: string; column: string;
 };
 /** The pricing grain read as totals: no dimension column (its rows' `value` is ''). */
 const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null, withoutMarket: undefined } as const;
+
+/** `pricedUsageUnfit`'s two counts in one scan; `?` is the version, its WHERE follows. */
+export const UNFIT_COUNTS =
+  'SELECT COUNT(CASE WHEN problem IS NOT NULL THEN 1 END) AS problems, COUNT(CASE WHEN version <> ? THEN 1 END) AS stale FROM priced_usage';
 
 /** The tables a priced day is written to row by row (the re-pricer's; a day replaces what they held). */
 export const PRICED_TABLES = ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'];

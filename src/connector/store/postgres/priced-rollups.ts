@@ -31,6 +31,7 @@ import {
   type PricedRollupStore,
   type PricedUsageRow,
   type PricingLease,
+  UNFIT_COUNTS,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
@@ -214,15 +215,14 @@ export class PgPricedRollups implements PricedRollupStore {
     return res.rows.map((r: Record<string, unknown>) => dimRowOf(dimension, r));
   }
 
-  async pricedUsageUnfit(range: DayRange, version: string, options: { problems?: boolean } = {}): Promise<number> {
-    const args: unknown[] = [range.fromDay, range.toDay, version];
+  async pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }> {
+    const args: unknown[] = [version, range.fromDay, range.toDay];
     if (range.wabaId !== undefined) args.push(range.wabaId);
-    const problem = options.problems === false ? '' : 'problem IS NOT NULL OR ';
     const res = await this.pool.query(
-      `SELECT COUNT(*) AS n FROM priced_usage WHERE day >= $1 AND day <= $2 AND (${problem}version <> $3)${range.wabaId === undefined ? '' : ' AND waba_id = $4'}`,
+      `${UNFIT_COUNTS.replace('?', '$1')} WHERE day >= $2 AND day <= $3${range.wabaId === undefined ? '' : ' AND waba_id = $4'}`,
       args,
     );
-    return Number(res.rows[0].n);
+    return { problems: Number(res.rows[0].problems), stale: Number(res.rows[0].stale) };
   }
 
   async pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]> {

@@ -267,7 +267,7 @@ export class PgStore implements ConnectorStore {
   pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
-  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v, o) => this.priced.pricedUsageUnfit(r, v, o);
+  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v) => this.priced.pricedUsageUnfit(r, v);
   pricedCalls: PricedRollupStore['pricedCalls'] = (q) => this.priced.pricedCalls(q);
 
   async rateFiles(): Promise<StoredRateFile[]> {

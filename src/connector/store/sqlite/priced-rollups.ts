@@ -31,6 +31,7 @@ import {
   type PricedRollupStore,
   type PricedUsageRow,
   type PricingLease,
+  UNFIT_COUNTS,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
@@ -189,13 +190,15 @@ export class SqlitePricedRollups implements PricedRollupStore {
     return rows.map((r) => dimRowOf(dimension, r));
   }
 
-  async pricedUsageUnfit(range: DayRange, version: string, options: { problems?: boolean } = {}): Promise<number> {
+  async pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }> {
     const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const problem = options.problems === false ? '' : 'problem IS NOT NULL OR ';
     const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM priced_usage WHERE day >= ? AND day <= ?${byWaba} AND (${problem}version <> ?)`)
-      .get(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId]), version) as { n: number };
-    return Number(row.n);
+      .prepare(`${UNFIT_COUNTS} WHERE day >= ? AND day <= ?${byWaba}`)
+      .get(version, range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as {
+      problems: number;
+      stale: number;
+    };
+    return { problems: Number(row.problems), stale: Number(row.stale) };
   }
 
   async pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]> {

@@ -174,7 +174,15 @@ export class SqliteStore implements ConnectorStore {
     this.invoiceTable = new SqliteInvoices(this.db);
     this.reportTable = new SqliteReportDeliveries(this.db);
     this.priced = new SqlitePricedRollups(this.db);
+    const pricingKey = PRICING_KEY_COLUMNS.join(', ');
+    const pricingDays = (byWaba: string) =>
+      this.db
+        .prepare(`SELECT ${pricingKey}, messages, units FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba} ORDER BY ${pricingKey}`)
+        .raw(true);
     this.stmts = {
+      // Prepared once: /pricing-input reads a month one day per call.
+      pricingDays: pricingDays(''),
+      pricingDaysOfWaba: pricingDays(' AND waba_id = ?'),
       insertRaw: this.db.prepare(
         'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
       ),
@@ -469,12 +477,11 @@ export class SqliteStore implements ConnectorStore {
   }
 
   async usagePricingDaily(range: DayRange): Promise<UsageDailyRow[]> {
-    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const key = PRICING_KEY_COLUMNS.join(', ');
-    const rows = this.db
-      .prepare(`SELECT ${key}, messages, units FROM usage_pricing WHERE day >= ? AND day <= ?${byWaba} ORDER BY ${key}`)
-      .raw(true)
-      .all(range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as unknown[][];
+    const rows = (
+      range.wabaId === undefined
+        ? this.stmts.pricingDays.all(range.fromDay, range.toDay)
+        : this.stmts.pricingDaysOfWaba.all(range.fromDay, range.toDay, range.wabaId)
+    ) as unknown[][];
     return rows.map(pricingRowOf);
   }
 
@@ -510,7 +517,7 @@ export class SqliteStore implements ConnectorStore {
   pricedUsage: PricedRollupStore['pricedUsage'] = (r) => this.priced.pricedUsage(r);
   pricedUsageBy: PricedRollupStore['pricedUsageBy'] = (d, r) => this.priced.pricedUsageBy(d, r);
   pricedUsageTotals: PricedRollupStore['pricedUsageTotals'] = (d, q) => this.priced.pricedUsageTotals(d, q);
-  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v, o) => this.priced.pricedUsageUnfit(r, v, o);
+  pricedUsageUnfit: PricedRollupStore['pricedUsageUnfit'] = (r, v) => this.priced.pricedUsageUnfit(r, v);
   pricedCalls: PricedRollupStore['pricedCalls'] = (q) => this.priced.pricedCalls(q);
 
   async rateFiles(): Promise<StoredRateFile[]> {
