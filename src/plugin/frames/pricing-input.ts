@@ -99,6 +99,9 @@ const refused = (field: string, value: unknown, reason: string) => new InputErro
  * form, each checked as `parsePricingInput` checks those. A text cell is an index into `values`, so
  * every row shares one string per distinct value, as the rows form gets by canonicalising. A column
  * this client does not know (a newer connector's) is left out, as the schema leaves out an unknown key.
+ * What a text may be (a category, a pricing type, a model) is decided once per value, and a row whose
+ * cells all pass is built straight away: the objects are this function's whole cost (issue 13's
+ * `runQuery` target counts it). Any other row is read cell by cell, naming the first bad one.
  */
 function fromColumns(body: unknown, what: string): PricingInputResponse {
   const parsed = parseResponse(columnsEnvelope, body, what);
@@ -110,35 +113,106 @@ function fromColumns(body: unknown, what: string): PricingInputResponse {
     if (i < 0) throw refused(`${what}.columns`, columns, `has no column ${name}`);
     return i;
   };
-  const [day, time, wabaId, portfolioId, currency, market, category, pricingType, pricingModel, units] = PRICING_INPUT_COLUMNS.map(
-    at,
-  ) as number[];
+  const [day, time, wabaId, portfolioId, currency, market, category, pricingType, pricingModel, units] = PRICING_INPUT_COLUMNS.map(at) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const dims = columns.flatMap((c, i) => (c.startsWith('dims.') ? [[c.slice('dims.'.length), i] as const] : []));
+  const n = values.length;
+  const isIndex = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x < n && Number.isInteger(x);
+  const isCategory = values.map((v) => categories.has(v));
+  const isPricingType = values.map((v) => pricingTypes.has(v));
+  const isModel = values.map((v) => v === 'PMP' || v === 'CBP');
   const rows = new Array<Row>(cells.length);
   for (let i = 0; i < cells.length; i += 1) {
     const r = cells[i];
+    if (Array.isArray(r)) {
+      const a = r[day];
+      const b = r[wabaId];
+      const c = r[portfolioId];
+      const e = r[currency];
+      const f = r[market];
+      const g = r[category];
+      const h = r[pricingType];
+      const k = r[pricingModel];
+      const t = r[time];
+      const u = r[units];
+      if (
+        isIndex(a) &&
+        isIndex(b) &&
+        isIndex(c) &&
+        isIndex(e) &&
+        isIndex(f) &&
+        isIndex(g) &&
+        isCategory[g] &&
+        isIndex(h) &&
+        isPricingType[h] &&
+        isIndex(k) &&
+        isModel[k] &&
+        isNumber(t) &&
+        isNumber(u)
+      ) {
+        const d: Record<string, string | null> = {};
+        let plain = true;
+        for (let j = 0; j < dims.length; j += 1) {
+          const [name, col] = dims[j] as (typeof dims)[number];
+          const x = r[col];
+          if (x === null) d[name] = null;
+          else if (isIndex(x)) d[name] = values[x] as string;
+          else plain = false;
+        }
+        if (plain) {
+          rows[i] = {
+            day: values[a] as string,
+            time: t as number,
+            wabaId: values[b] as string,
+            portfolioId: values[c] as string,
+            currency: values[e] as string,
+            market: values[f] as string,
+            category: values[g] as Row['category'],
+            pricingType: values[h] as Row['pricingType'],
+            pricingModel: values[k] as Row['pricingModel'],
+            units: u as number,
+            dims: d,
+          };
+          continue;
+        }
+      }
+    }
+    rows[i] = cellByCell(r, i);
+  }
+  return { rows, priorUnits: parsed.priorUnits };
+
+  function cellByCell(r: unknown, i: number): Row {
     if (!Array.isArray(r)) throw refused(`${what}.rows[${i}]`, r, 'is not an array of cells');
     const text = (c: number) => {
-      const v = Number.isInteger(r[c]) ? values[r[c] as number] : undefined;
+      const v = isIndex(r[c]) ? values[r[c] as number] : undefined;
       if (v === undefined) throw refused(`${what}.rows[${i}].${columns[c] ?? c}`, r[c], 'is not an index into values');
       return v;
     };
     const d: Record<string, string | null> = {};
     for (const [name, c] of dims) d[name] = r[c] === null ? null : text(c);
     const row = {
-      day: text(day!),
-      time: r[time!],
-      wabaId: text(wabaId!),
-      portfolioId: text(portfolioId!),
-      currency: text(currency!),
-      market: text(market!),
-      category: text(category!),
-      pricingType: text(pricingType!),
-      pricingModel: text(pricingModel!),
-      units: r[units!],
+      day: text(day),
+      time: r[time],
+      wabaId: text(wabaId),
+      portfolioId: text(portfolioId),
+      currency: text(currency),
+      market: text(market),
+      category: text(category),
+      pricingType: text(pricingType),
+      pricingModel: text(pricingModel),
+      units: r[units],
       dims: d,
     };
-    rows[i] = isPlainRow(row) ? (row as Row) : parseResponse(pricingInputRow, row, `${what}.rows[${i}]`);
+    return parseResponse(pricingInputRow, row, `${what}.rows[${i}]`);
   }
-  return { rows, priorUnits: parsed.priorUnits };
 }
