@@ -341,3 +341,74 @@ describeOnBothStores('calls', (open) => {
     });
   });
 });
+
+describeOnBothStores('calls priced at query time: the cache', (open) => {
+  let store: ConnectorStore;
+  let clock = 1_000_000;
+  let gen = 1;
+  let reads = 0;
+  const U: WabaInfo = { id: 'W_UTC', name: 'Shop UTC', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
+  const one = (id: string) => ({
+    id,
+    start: '2026-04-02T10:00:00Z',
+    seconds: 30,
+    direction: 'BUSINESS_INITIATED' as const,
+    user: BR,
+    phone: 'PH_A',
+  });
+
+  beforeAll(async () => {
+    store = await open({ timezones: { W_UTC: 'UTC' } });
+    await importRateFile(
+      store,
+      {
+        kind: 'call_rates',
+        currency: 'USD',
+        effectiveFrom: '2026-01-01',
+        fileName: 'usd-calls.csv',
+        text: 'Market,Currency,Lower minutes,Upper minutes,Rate per minute\nBrazil,USD,0,,0.6000\n',
+      },
+      0,
+    );
+    await call(store, 'W_UTC', one('k1'));
+    jest.spyOn(performance, 'now').mockImplementation(() => clock);
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await store?.close();
+  });
+
+  it('reuses a month of calls for 0.75 s from when its pricing was ready, however long the pricing took', async () => {
+    const { book } = await loadPriceBook(store);
+    // Reading the month's calls takes 2 s on the cache's clock: a full-scale month's pricing, ~2 s.
+    const slow = new Proxy(store, {
+      get(target, key) {
+        const v: unknown = Reflect.get(target, key, target);
+        if (key === 'finishedCalls')
+          return async (r: Parameters<ConnectorStore['finishedCalls']>[0]) => {
+            reads += 1;
+            clock += 2_000;
+            return target.finishedCalls(r);
+          };
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const ctx: QueryContext = {
+      store: slow,
+      wabas: new Map([[U.id, U]]),
+      priceBook: () => book,
+      generation: () => gen,
+      now: () => at('2026-05-01T00:00:00Z'),
+    };
+    const calls = async () =>
+      (await callsSeries(ctx, callsQuery.parse({ from: '2026-04-01', to: '2026-04-30' }))).rows.reduce((n, r) => n + r.calls, 0);
+    expect(await calls()).toBe(1);
+    const ready = clock; // the pricing started 2 s before this
+    await call(store, 'W_UTC', one('k2'));
+    gen += 1;
+    clock = ready + 749; // 2.749 s after the pricing started: still its answer, though the generation moved
+    expect([await calls(), reads]).toEqual([1, 1]);
+    clock = ready + 750; // 0.75 s after it was ready: priced again, the new call in
+    expect([await calls(), reads]).toEqual([2, 2]);
+  });
+});

@@ -4,6 +4,7 @@ import type { PricedCallDimension, PricedCallRow } from '../store';
 import { bucketOf } from './buckets';
 import { localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { byCallKey, priceCallMonths } from './priced-calls';
+import { cached } from './priced-usage';
 import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
 import { pricingVersion } from './re-pricer';
 
@@ -114,8 +115,20 @@ async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, 
     }
     atQueryTime.push(month);
   }
-  for (const r of await priceCallMonths(ctx.store, [...ctx.wabas.values()], atQueryTime, ctx.priceBook()))
-    if (r.day >= read.fromDay && r.day <= read.toDay) rows.push(r);
+  // Cached as the usage pricings are: under webhooks the current month is dirty (a message marks it
+  // too), and a dashboard's call panels would each price its calls again (~2 s at full scale).
+  const priced =
+    atQueryTime.length === 0
+      ? []
+      : await cached(
+          ctx,
+          'calls',
+          atQueryTime.join(','),
+          1,
+          () => priceCallMonths(ctx.store, [...ctx.wabas.values()], atQueryTime, ctx.priceBook()),
+          'settled',
+        );
+  for (const r of priced) if (r.day >= read.fromDay && r.day <= read.toDay) rows.push(r);
   return rows.sort(byCallKey).map((r) => factOf(ctx, r));
 }
 

@@ -85,7 +85,7 @@ export function toUsageRowKeepingUnknown(r: UsageDailyRow, waba: WabaInfo): Usag
   };
 }
 
-type Cache = Map<string, { generation: number; at: number; value: Promise<PricedUsage | AllocatedUsage> }>;
+type Cache = Map<string, { generation: number; at: number; value: Promise<unknown> }>;
 // Per store, so two connectors in one process (tests) never share priced rows.
 const caches = new WeakMap<object, Cache>();
 /**
@@ -205,12 +205,21 @@ export function allocatedUsage(ctx: QueryContext, span: LocalDays, dims: readonl
   });
 }
 
-type Computed = PricedUsage | AllocatedUsage;
 /**
  * The cache shared by the query-time pricings: per store, grain and span, refreshed as described above
- * (CACHE_MS, MIN_REFRESH_MS); at most `limit` spans of one grain are kept.
+ * (CACHE_MS, MIN_REFRESH_MS); at most `limit` spans of one grain are kept. `agedFrom: 'settled'`
+ * counts MIN_REFRESH_MS from when the value was ready instead of from its start: for a pricing that
+ * takes longer than that (the calls of a month, ~2 s at full scale), every query queued behind it
+ * in the query worker would otherwise find it already too old and price the month again.
  */
-function cached<T extends Computed>(ctx: QueryContext, grain: string, span: string, limit: number, compute: () => Promise<T>): Promise<T> {
+export function cached<T>(
+  ctx: QueryContext,
+  grain: string,
+  span: string,
+  limit: number,
+  compute: () => Promise<T>,
+  agedFrom: 'start' | 'settled' = 'start',
+): Promise<T> {
   const key = `${grain}|${span}`;
   let cache = caches.get(ctx.store);
   if (!cache) caches.set(ctx.store, (cache = new Map()));
@@ -223,7 +232,13 @@ function cached<T extends Computed>(ctx: QueryContext, grain: string, span: stri
   const value = compute();
   const sameGrain = [...cache.keys()].filter((k) => k.startsWith(`${grain}|`));
   while (sameGrain.length >= limit) cache.delete(sameGrain.shift() as string);
-  cache.set(key, { generation: ctx.generation(), at: now, value });
-  value.catch(() => cache.delete(key));
+  const entry = { generation: ctx.generation(), at: now, value };
+  cache.set(key, entry);
+  value.then(
+    () => {
+      if (agedFrom === 'settled') entry.at = performance.now();
+    },
+    () => cache.delete(key),
+  );
   return value;
 }
