@@ -51,6 +51,20 @@ async function call(store: ConnectorStore, wabaId: string, c: Call): Promise<voi
   await store.ingest(normaliseEnvelope(parseEnvelope(JSON.stringify(body)), 0), 0);
 }
 
+/** Invented USD call rates from 2026-01-01, one `Market,Currency,Lower minutes,Upper minutes,Rate per minute` line each. */
+const importCallRates = (store: ConnectorStore, lines: string) =>
+  importRateFile(
+    store,
+    {
+      kind: 'call_rates',
+      currency: 'USD',
+      effectiveFrom: '2026-01-01',
+      fileName: 'usd-calls.csv',
+      text: `Market,Currency,Lower minutes,Upper minutes,Rate per minute\n${lines}`,
+    },
+    0,
+  );
+
 describeOnBothStores('calls', (open) => {
   let store: ConnectorStore;
   let ctx: QueryContext;
@@ -68,17 +82,7 @@ describeOnBothStores('calls', (open) => {
   beforeAll(async () => {
     store = await open({ timezones: { W_UTC: 'UTC', W_KOL: 'Asia/Kolkata' } });
     // A 6-second pulse costs a tenth of the minute rate: Brazil 0.06, India 0.03.
-    await importRateFile(
-      store,
-      {
-        kind: 'call_rates',
-        currency: 'USD',
-        effectiveFrom: '2026-01-01',
-        fileName: 'usd-calls.csv',
-        text: 'Market,Currency,Lower minutes,Upper minutes,Rate per minute\nBrazil,USD,0,,0.6000\nIndia,USD,0,,0.3000\n',
-      },
-      0,
-    );
+    await importCallRates(store, 'Brazil,USD,0,,0.6000\nIndia,USD,0,,0.3000\n');
     const { book } = await loadPriceBook(store);
     ctx = {
       store,
@@ -359,17 +363,7 @@ describeOnBothStores('calls priced at query time: the cache', (open) => {
 
   beforeAll(async () => {
     store = await open({ timezones: { W_UTC: 'UTC' } });
-    await importRateFile(
-      store,
-      {
-        kind: 'call_rates',
-        currency: 'USD',
-        effectiveFrom: '2026-01-01',
-        fileName: 'usd-calls.csv',
-        text: 'Market,Currency,Lower minutes,Upper minutes,Rate per minute\nBrazil,USD,0,,0.6000\n',
-      },
-      0,
-    );
+    await importCallRates(store, 'Brazil,USD,0,,0.6000\n');
     await call(store, 'W_UTC', one('k1'));
     jest.spyOn(performance, 'now').mockImplementation(() => clock);
   });
