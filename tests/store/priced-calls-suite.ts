@@ -86,10 +86,21 @@ const R2 = {
 const repricer = (store: ConnectorStore) =>
   new Repricer({ store, wabas: WABAS, holder: 'test', loadBook: async () => (await loadPriceBook(store)).book });
 
+/**
+ * The query contexts of a connector that has just seen the store's last write: the query-time
+ * pricings are cached per store object (priced-usage.ts, `cached`), so each call gives a store
+ * object of its own, as a connector's cache would have moved on by the next refresh.
+ */
 async function contexts(store: ConnectorStore): Promise<{ queryTime: QueryContext; stored: QueryContext }> {
   const book = (await loadPriceBook(store)).book;
+  const ownCache = new Proxy(store, {
+    get(target, key) {
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
   const queryTime: QueryContext = {
-    store,
+    store: ownCache,
     wabas: WABAS,
     priceBook: () => book,
     generation: () => 0,
@@ -415,6 +426,7 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           { id: 'a0', waba: 'W1', start: '2026-03-01T08:00:00Z', seconds: 60, direction: BI, country: 'BR', phone: 'PH1' },
         ]);
         expect(await store.pricingDirty()).toEqual([{ wabaId: 'W1', month: '2026-03', fromDay: '2026-03-01', touchedDay: '2026-03-01' }]);
+        const lateCtx = await contexts(store);
         const late = { from: '2026-03-01', to: '2026-03-04', by: 'phone', waba: 'W1' };
         const lateRows = [
           // a0 takes PF1's first 10 pulses: 10 x 0.06.
@@ -450,7 +462,7 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
             cost: '2.85',
           },
         ];
-        expect(await ask(stored, late)).toEqual(lateRows);
+        expect(await ask(lateCtx.stored, late)).toEqual(lateRows);
         await repricer(store).runToCompletion();
         expect(await store.pricingDirty()).toEqual([]);
         expect(await ask(stored, late)).toEqual(lateRows);
