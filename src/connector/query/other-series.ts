@@ -33,7 +33,7 @@ import { sketchBytesOfText } from '../store';
 import { bucketOf } from './buckets';
 import { dataHull, intersect, localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { pricedUsage, toUsageRow } from './priced-usage';
-import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext, type WabaInfo } from './query-context';
+import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext } from './query-context';
 import { usageFacts } from './usage-series';
 import type { z } from 'zod';
 import type { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
@@ -353,19 +353,12 @@ async function* pricingInputBatches(
   const fine = fineDims.length > 0 || q.phone.length > 0 || q.country.length > 0 || q.group.length > 0;
   const kept = (['phone', 'country', 'group'] as const).filter((d) => fineDims.includes(d) || q[d].length > 0);
   const keep = (vals: readonly string[], v: string | null | undefined) => vals.length === 0 || (v != null && vals.includes(v));
-  const filtered = [q.phone, q.country, q.category, q.pricingType, q.direction, q.group].some((f) => f.length > 0);
   for (let day = firstDayOf(monthOf(span.fromDay)); day <= span.toDay; day = addDays(day, 1)) {
     const oneDay = { fromDay: day, toDay: day };
     // The fine rollup comes summed in SQL to the columns this query groups or filters by (a day has
     // thousands of phone x country x group rows; a panel by country keeps a tenth of them).
     const stored = fine ? await ctx.store.usageDaily({ ...oneDay, keep: kept }) : await ctx.store.usagePricingDaily(oneDay);
     const grouped = new Map<string, PricingInputRow>();
-    const starts = new Map<WabaInfo, number>();
-    const startOf = (w: WabaInfo) => {
-      let t = starts.get(w);
-      if (t === undefined) starts.set(w, (t = bucketOf(day, 'day', w.timezone).time));
-      return t;
-    };
     for (const r of stored) {
       const w = ctx.wabas.get(r.wabaId);
       const range = ranges.get(r.wabaId);
@@ -383,13 +376,12 @@ async function* pricingInputBatches(
       if (r.day > range.toDay) continue;
       const all = u.dims ?? {};
       if (
-        filtered &&
-        (!keep(q.phone, all.phone) ||
-          !keep(q.country, all.country) ||
-          !keep(q.category, u.category) ||
-          !keep(q.pricingType, u.pricingType) ||
-          !keep(q.direction, all.direction) ||
-          !keep(q.group, all.group))
+        !keep(q.phone, all.phone) ||
+        !keep(q.country, all.country) ||
+        !keep(q.category, u.category) ||
+        !keep(q.pricingType, u.pricingType) ||
+        !keep(q.direction, all.direction) ||
+        !keep(q.group, all.group)
       )
         continue;
       const dims: Record<string, string | null> = { direction: all.direction ?? null };
@@ -402,7 +394,7 @@ async function* pricingInputBatches(
       else {
         grouped.set(key, {
           day: u.day,
-          time: startOf(w),
+          time: bucketOf(u.day, 'day', w.timezone).time,
           wabaId: u.wabaId,
           portfolioId: u.portfolioId,
           currency: u.currency,
