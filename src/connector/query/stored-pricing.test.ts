@@ -225,3 +225,84 @@ describe.each(QUERY_ENGINES)('a dirty month from its first dirty day on $name', 
     });
   });
 });
+
+/**
+ * Two WABAs of one portfolio marked dirty from different days of May: W1 (listed first by the store)
+ * from 05-20, W2 from 05-04. The stored days end before the earlier mark, whichever WABA holds it.
+ * Before the marks: g1 05-01 PA utility to Germany (the card has no Germany rate: a gap on the
+ * month's first day), a1 05-02 PA utility to Brazil 0.0072, b1 05-03 PC marketing to Brazil 0.0625,
+ * g2 05-03 PC marketing to Germany (a second gap, on the last day before the marks). Late: b2 05-04
+ * PC utility 0.0072 (W2), a2 05-20 PA utility 0.0072 (W1).
+ */
+describe.each(QUERY_ENGINES)('dirty marks of several WABAs on $name', (engine) => {
+  engine.describe(`the earliest mark of the portfolio bounds the stored days (${engine.name})`, () => {
+    const DE = '4915112345678';
+    const W2: WabaInfo = { ...W, id: 'W2', name: 'Two' };
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [W, W2],
+        [
+          ...delivered('W1', 'PA', 'g1', '2026-05-01T10:00:00Z', DE, PMP('utility')),
+          ...delivered('W1', 'PA', 'a1', '2026-05-02T09:00:00Z', BR, PMP('utility')),
+          ...delivered('W2', 'PC', 'b1', '2026-05-03T09:00:00Z', BR, PMP('marketing')),
+          ...delivered('W2', 'PC', 'g2', '2026-05-03T10:00:00Z', DE, PMP('marketing')),
+        ],
+      );
+      const { store, ctx } = fx;
+      await new Repricer({ store, wabas: ctx.wabas, holder: 'test', loadBook: async () => ctx.priceBook() }).runToCompletion();
+      await store.ingest(
+        [
+          ...delivered('W2', 'PC', 'b2', '2026-05-04T09:00:00Z', BR, PMP('utility')),
+          ...delivered('W1', 'PA', 'a2', '2026-05-20T09:00:00Z', BR, PMP('utility')),
+        ],
+        0,
+      );
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    const both = async (params: Record<string, string>) => {
+      const q = usageQuery.parse(params);
+      const stored = await usageSeries({ ...fx.ctx, readPricedRollups: true }, q);
+      // Priced wholly at query time: the same answer.
+      expect(await usageSeries({ ...fx.ctx, readPricedRollups: false }, q)).toEqual(stored);
+      return { rows: stored.rows.map(({ time: _t, currency: _c, ...r }) => r), problems: stored.problems };
+    };
+    const GAP = [
+      { code: 'no_rate', message: 'The USD rate card from 2026-03-01 has no utility rate for Germany' },
+      { code: 'no_rate', message: 'The USD rate card from 2026-03-01 has no marketing rate for Germany' },
+    ];
+
+    it('reads the stored days before the earlier mark (W2 05-04), not the first one listed (W1 05-20)', async () => {
+      expect((await fx.store.pricingDirty()).map((m) => [m.wabaId, m.fromDay])).toEqual([
+        ['W1', '2026-05-20'],
+        ['W2', '2026-05-04'],
+      ]);
+      expect(await both({ from: '2026-05-01', to: '2026-05-31', by: 'phone' })).toEqual({
+        rows: [
+          { bucket: '2026-05-01', phoneNumberId: 'PA', messages: 1, billable: 1, cost: null }, // g1: no rate
+          { bucket: '2026-05-02', phoneNumberId: 'PA', messages: 1, billable: 1, cost: '0.0072' },
+          { bucket: '2026-05-03', phoneNumberId: 'PC', messages: 2, billable: 2, cost: '0.0625' }, // b1; g2 has no rate
+          { bucket: '2026-05-04', phoneNumberId: 'PC', messages: 1, billable: 1, cost: '0.0072' },
+          { bucket: '2026-05-20', phoneNumberId: 'PA', messages: 1, billable: 1, cost: '0.0072' },
+        ],
+        problems: GAP,
+      });
+    });
+
+    it('names the gaps of the stored days, the first and the last, when the span ends before the earliest mark', async () => {
+      expect(await both({ from: '2026-05-01', to: '2026-05-03', by: 'country' })).toEqual({
+        rows: [
+          { bucket: '2026-05-01', country: 'DE', messages: 1, billable: 1, cost: null },
+          { bucket: '2026-05-02', country: 'BR', messages: 1, billable: 1, cost: '0.0072' },
+          { bucket: '2026-05-03', country: 'BR', messages: 1, billable: 1, cost: '0.0625' },
+          { bucket: '2026-05-03', country: 'DE', messages: 1, billable: 1, cost: null },
+        ],
+        problems: GAP,
+      });
+    });
+  });
+});
