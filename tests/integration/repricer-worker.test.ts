@@ -167,16 +167,20 @@ for (const engine of BOTH_STORES)
       expect(july.status).toBe(200);
       expect(((await july.json()) as UsageResponse).rows.map((r) => [r.bucket, r.messages, r.billable])).toEqual([['2025-07', 3, 3]]);
       expect(settled).toBe(false);
-      // The webhook's mark: dirty again from the 12th, touched on the 12th since the pass's claim.
+      // The webhook's mark: dirty again from the 12th, touched on the 12th since the pass's claim; still
+      // for both kinds, the pass (of the import's marks: both) not having reached the month's end.
       expect(await running.store.pricingDirty()).toEqual([
-        { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-12', touchedDay: '2025-07-12' },
+        { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-12', touchedDay: '2025-07-12', kinds: ['usage', 'calls'] },
       ]);
 
       setSlot(gate, GATE_REPRICE_HOLD_FROM, 0);
       await pass;
       // The pass priced July from a read made before the 12th's webhook: it wrote on to the month's end
-      // but cleared nothing from the 12th on, where its rows are stale (no row for the 12th).
-      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-12']]);
+      // but cleared nothing from the 12th on, where its rows are stale (no row for the 12th). What is left
+      // dirty is what the webhook marked, the usage; the calls are priced to the month's end.
+      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay, m.kinds])).toEqual([
+        ['W1', '2025-07', '2025-07-12', ['usage']],
+      ]);
       expect(await days()).toEqual([
         ['2025-07-10', 1, 8_000n],
         ['2025-07-20', 1, 8_000n],

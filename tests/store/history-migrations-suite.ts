@@ -2,7 +2,8 @@
  * The migrations that fill a new table from what a store already holds, run on a store with history,
  * on both engines; every figure worked out by hand. 019: priced_calls_country from priced_calls,
  * without the phone. 020: priced_usage_phone_category and priced_usage_group_category from the phone
- * and group rows, summed over markets and pricing models, a row without a cost kept apart.
+ * and group rows, summed over markets and pricing models, a row without a cost kept apart. 021: the
+ * month totals. 022: the kinds of the dirty marks already stored.
  */
 import type { ConnectorStore } from '../../src/connector/store';
 
@@ -153,6 +154,43 @@ export function describeHistoryMigrations(engineName: string, access: HistoryAcc
           await access.count(store, 'priced_usage_country_month'),
           await access.count(store, 'priced_usage_group_month'),
         ]).toEqual([3, 2, 2]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe(`${engineName} migration 022 on a store with history`, () => {
+    it('gives the marks already stored both kinds, and a mark touched since its claim both touched kinds', async () => {
+      // W1's July was claimed by holder h, then touched on the 20th; W2's August was never claimed since its mark.
+      const store = await access.openWithRows(21, [
+        { table: 'pricing_dirty', values: ['W1', '2025-07', '2025-07-05', '2025-07-20'] },
+        { table: 'pricing_dirty', values: ['W2', '2025-08', '2025-08-02', null] },
+        { table: 'pricing_leases', values: ['PF', '2025-07', 'h', 10_000] },
+      ]);
+      try {
+        const marks = async () => (await store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay, m.touchedDay, m.kinds]);
+        expect(await marks()).toEqual([
+          ['W1', '2025-07', '2025-07-05', '2025-07-20', ['usage', 'calls']],
+          ['W2', '2025-08', '2025-08-02', null, ['usage', 'calls']],
+        ]);
+        // h's pass, begun before the upgrade, writes July's last day: the mark stays from the touched day, for
+        // the kinds touched since the claim, which the migration cannot tell apart: both (none would lose it).
+        const lease = { portfolioId: 'PF', month: '2025-07', holder: 'h', nowMs: 0, leaseMs: 1_000 };
+        const none = { country: [], phone: [], group: [] };
+        expect(
+          await store.writePricedDay(lease, {
+            day: '2025-07-31',
+            wabaIds: ['W1'],
+            kinds: [],
+            pricing: [],
+            dims: none,
+            calls: [],
+            version: 'v',
+            pricedAtMs: 0,
+          }),
+        ).toBe(true);
+        expect((await marks())[0]).toEqual(['W1', '2025-07', '2025-07-20', '2025-07-20', ['usage', 'calls']]);
       } finally {
         await store.close();
       }

@@ -7,14 +7,16 @@
  * every `by` and filter, day and month, windows starting mid-month, both ways (stored and priced at
  * query time) with equal answers. Not a test file itself.
  */
-import { callsQuery } from '../../src/contract';
+import { callsQuery, usageQuery } from '../../src/contract';
 import { normaliseEnvelope, parseEnvelope } from '../../src/connector/ingest';
 import { callsSeries } from '../../src/connector/query/calls-series';
 import { priceCallMonths } from '../../src/connector/query/priced-calls';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
 import { pricingVersion, Repricer } from '../../src/connector/query/re-pricer';
+import { usageSeries } from '../../src/connector/query/usage-series';
 import { importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import type { ConnectorStore, PricedCallDimension, PricedCallRow } from '../../src/connector/store';
+import { delivered, PMP, USD_CARD } from '../helpers/query-fixture';
 import type { StoreEngine } from './store-engine';
 
 const at = (iso: string) => Date.parse(iso);
@@ -425,7 +427,10 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
         await ingestCalls(store, [
           { id: 'a0', waba: 'W1', start: '2026-03-01T08:00:00Z', seconds: 60, direction: BI, country: 'BR', phone: 'PH1' },
         ]);
-        expect(await store.pricingDirty()).toEqual([{ wabaId: 'W1', month: '2026-03', fromDay: '2026-03-01', touchedDay: '2026-03-01' }]);
+        // A call marks the calls alone (migration 022).
+        expect(await store.pricingDirty()).toEqual([
+          { wabaId: 'W1', month: '2026-03', fromDay: '2026-03-01', touchedDay: '2026-03-01', kinds: ['calls'] },
+        ]);
         const lateCtx = await contexts(store);
         const late = { from: '2026-03-01', to: '2026-03-04', by: 'phone', waba: 'W1' };
         const lateRows = [
@@ -546,6 +551,102 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
       }
     }, 120_000);
 
+    it('marks a month for what changed (migration 022): a message for the usage, a call for the calls; a pass reads and rewrites those alone', async () => {
+      const base = await engine.open({ timezones: TIMEZONES });
+      // What the pricings read: the calls (priceCallMonths), the usage at the pricing grain and the fine rollup.
+      const reads = { finishedCalls: 0, usagePricingDaily: 0, usageDaily: 0 };
+      const store = new Proxy(base, {
+        get(target, key) {
+          const v: unknown = Reflect.get(target, key, target);
+          if (typeof v !== 'function') return v;
+          if (typeof key === 'string' && key in reads) reads[key as keyof typeof reads] += 1;
+          return (v as (...a: unknown[]) => unknown).bind(target);
+        },
+      });
+      const counted = async (run: () => Promise<unknown>) => {
+        for (const k of Object.keys(reads)) reads[k as keyof typeof reads] = 0;
+        await run();
+        return { ...reads };
+      };
+      const message = (id: string, iso: string) => store.ingest(delivered('W1', 'PH1', id, iso, USER.BR as string, PMP('utility')), 0);
+      const marks = async () => (await store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay, m.kinds]);
+      const ask = async (ctx: QueryContext, params: Record<string, string>) => (await callsSeries(ctx, callsQuery.parse(params))).rows;
+      try {
+        await importRateFile(store, { kind: 'rates', text: USD_CARD, effectiveFrom: '2026-01-01', fileName: 'card.csv' }, 0);
+        await importRateFile(store, R1, 0);
+        await ingestCalls(store, [
+          { id: 'k1', waba: 'W1', start: '2026-03-02T08:00:00Z', seconds: 60, direction: BI, country: 'BR', phone: 'PH1' },
+        ]);
+        await message('m1', '2026-03-03T09:00:00Z');
+        expect(await marks()).toEqual([['W1', '2026-03', '2026-03-02', ['usage', 'calls']]]);
+        expect(await counted(() => repricer(store).runToCompletion())).toMatchObject({ finishedCalls: 1 });
+        expect(reads.usagePricingDaily).toBeGreaterThan(0);
+        const march = { from: '2026-03-01', to: '2026-03-31', by: 'phone', waba: 'W1' };
+        const clean = await ask((await contexts(store)).stored, march);
+        // k1: 10 pulses x 0.06.
+        expect(clean.map((r) => [r.bucket, r.calls, r.cost])).toEqual([['2026-03-02', 1, '0.6']]);
+
+        // A message: the month owes the usage a pricing, not the calls. /calls reads the stored rows
+        // and the pass prices the usage alone.
+        await message('m2', '2026-03-10T09:00:00Z');
+        expect(await marks()).toEqual([['W1', '2026-03', '2026-03-10', ['usage']]]);
+        const { stored } = await contexts(store);
+        expect(await counted(async () => expect(await ask(stored, march)).toEqual(clean))).toMatchObject({ finishedCalls: 0 });
+        expect(await counted(() => repricer(store).runToCompletion())).toMatchObject({ finishedCalls: 0 });
+        expect(reads.usagePricingDaily).toBeGreaterThan(0);
+        expect(await marks()).toEqual([]);
+        expect(await ask((await contexts(store)).stored, march)).toEqual(clean);
+
+        // A call: the calls alone. A usage panel by phone reads its stored rows, not the fine rollup at
+        // query time, and the pass prices the calls alone.
+        await ingestCalls(store, [
+          { id: 'k2', waba: 'W1', start: '2026-03-12T08:00:00Z', seconds: 30, direction: BI, country: 'BR', phone: 'PH1' },
+        ]);
+        expect(await marks()).toEqual([['W1', '2026-03', '2026-03-12', ['calls']]]);
+        const usageAsked = usageQuery.parse({ from: '2026-03-01', to: '2026-03-31', by: 'phone', waba: 'W1' });
+        const usageCtx = (await contexts(store)).stored;
+        let usage: unknown;
+        expect(await counted(async () => (usage = await usageSeries(usageCtx, usageAsked)))).toMatchObject({ usageDaily: 0 });
+        expect(usage).toEqual(await usageSeries((await contexts(store)).queryTime, usageAsked));
+        expect(await counted(() => repricer(store).runToCompletion())).toMatchObject({
+          finishedCalls: 1,
+          usagePricingDaily: 0,
+          usageDaily: 0,
+        });
+        // k2 follows k1 on the tier: 5 pulses x 0.06.
+        expect((await ask((await contexts(store)).stored, march)).map((r) => [r.bucket, r.calls, r.cost])).toEqual([
+          ['2026-03-02', 1, '0.6'],
+          ['2026-03-12', 1, '0.3'],
+        ]);
+
+        // What is marked while a pass runs stays dirty, as its own kind: a message during a pass of the calls.
+        await ingestCalls(store, [
+          { id: 'k3', waba: 'W1', start: '2026-03-20T08:00:00Z', seconds: 6, direction: BI, country: 'BR', phone: 'PH1' },
+        ]);
+        let sent = false;
+        const during = new Repricer({
+          store,
+          wabas: WABAS,
+          holder: 'test',
+          loadBook: async () => (await loadPriceBook(store)).book,
+          betweenDays: async () => {
+            if (sent) return;
+            sent = true;
+            await message('m3', '2026-03-25T09:00:00Z');
+          },
+        });
+        await during.runOnce();
+        expect(await marks()).toEqual([['W1', '2026-03', '2026-03-25', ['usage']]]);
+        // A price file marks both kinds.
+        await repricer(store).runToCompletion();
+        await importRateFile(store, R2, 0);
+        // (March's first day with usage or calls from 03-05 on: m2's 03-10.)
+        expect(await marks()).toEqual([['W1', '2026-03', '2026-03-10', ['usage', 'calls']]]);
+      } finally {
+        await base.close();
+      }
+    }, 120_000);
+
     it('answers /calls from the stored rows exactly as priced at query time: every by, filter, interval and window', async () => {
       const store = await engine.open({ timezones: TIMEZONES });
       try {
@@ -640,6 +741,7 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
           const day = {
             day: target.day,
             wabaIds: members,
+            kinds: ['calls'] as const,
             pricing: [],
             dims: { country: [], phone: [], group: [] },
             calls: rows,

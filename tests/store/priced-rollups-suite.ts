@@ -290,6 +290,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           await store.writePricedDay(lease, {
             day: '2026-10-05',
             wabaIds: members,
+            kinds: ['usage'],
             pricing: tampered,
             dims: dims as never,
             calls: [],
@@ -327,6 +328,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           await store.writePricedDay(lease, {
             day: '2026-10-05',
             wabaIds: members,
+            kinds: ['usage'],
             pricing: tampered,
             dims: dims as never,
             calls: [],
@@ -816,7 +818,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           await deliver(store, '2026-02-03', AT, 3);
           const lease = { portfolioId: 'PF', month: '2026-02', nowMs: 1_000, leaseMs: 500 };
           // The claim reads the month's marks and clears their touched day; the refused one clears nothing.
-          const mark = { wabaId: W, month: '2026-02', fromDay: '2026-02-03' };
+          const mark = { wabaId: W, month: '2026-02', fromDay: '2026-02-03', kinds: ['usage'] };
           expect(await store.claimPricingMonth({ ...lease, holder: 'a' }, [W])).toEqual([{ ...mark, touchedDay: null }]);
           await deliver(store, '2026-02-09', AT, 1);
           expect(await other.claimPricingMonth({ ...lease, holder: 'b' }, [W])).toBeNull();
@@ -825,6 +827,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
           const day = {
             day: '2026-02-03',
             wabaIds: [W],
+            kinds: ['usage', 'calls'] as const,
             pricing: [],
             dims: { country: [], phone: [], group: [] },
             calls: [],
@@ -855,6 +858,7 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
             store.writePricedDay(lease, {
               day,
               wabaIds: [W],
+              kinds: ['usage', 'calls'],
               pricing: [],
               dims: { country: [], phone: [], group: [] },
               calls: [],

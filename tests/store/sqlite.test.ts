@@ -238,9 +238,9 @@ describe('SqliteStore migration 017 on a store with history', () => {
     const store = new SqliteStore(file, { timezones: {} });
     try {
       expect(await store.pricingDirty()).toEqual([
-        { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-03', touchedDay: '2025-07-03' },
-        { wabaId: 'W2', month: '2025-07', fromDay: '2025-07-15', touchedDay: '2025-07-15' },
-        { wabaId: 'W1', month: '2025-08', fromDay: '2025-08-02', touchedDay: '2025-08-02' },
+        { wabaId: 'W1', month: '2025-07', fromDay: '2025-07-03', touchedDay: '2025-07-03', kinds: ['usage', 'calls'] },
+        { wabaId: 'W2', month: '2025-07', fromDay: '2025-07-15', touchedDay: '2025-07-15', kinds: ['usage', 'calls'] },
+        { wabaId: 'W1', month: '2025-08', fromDay: '2025-08-02', touchedDay: '2025-08-02', kinds: ['usage', 'calls'] },
       ]);
     } finally {
       await store.close();

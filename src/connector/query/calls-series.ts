@@ -83,7 +83,7 @@ function keptOf(q: CallsQuery): PricedCallDimension[] {
  * The estimate facts of `read`, one per calls_daily key: each call priced on its own by core (pulses
  * round per call; minute tiers per portfolio, market and month, in call start order), each month
  * whole (tiers count per month, so months are independent). With `readPricedRollups`, a month no
- * configured WABA has a dirty mark in is read from priced_calls (one indexed read, narrowed to the
+ * configured WABA has a dirty mark for the calls in is read from priced_calls (one indexed read, narrowed to the
  * query's WABAs, phones, countries and directions, summed in SQL to the columns it keeps: from
  * priced_calls_country when that is not the phone); the other months (dirty, or with stored rows of
  * another pricing version) are priced at query time, in one store read, by the function whose rows
@@ -91,7 +91,7 @@ function keptOf(q: CallsQuery): PricedCallDimension[] {
  */
 async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, wabaIds: readonly string[]): Promise<CallFact[]> {
   const dirty = ctx.readPricedRollups
-    ? new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId)).map((m) => m.month))
+    ? new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId) && m.kinds.includes('calls')).map((m) => m.month))
     : null;
   const rows: PricedCallRow[] = [];
   const atQueryTime: string[] = [];

@@ -293,8 +293,8 @@ describe('Repricer passes (SQLite)', () => {
     await deliver('2026-02-04', 1, 'W_OTHER');
     const r = repricer();
     expect(await r.pendingMarks()).toEqual([
-      { wabaId: 'W', month: '2026-02', fromDay: '2026-02-03', touchedDay: '2026-02-03' },
-      { wabaId: 'W', month: '2026-03', fromDay: '2026-03-05', touchedDay: '2026-03-05' },
+      { wabaId: 'W', month: '2026-02', fromDay: '2026-02-03', touchedDay: '2026-02-03', kinds: ['usage'] },
+      { wabaId: 'W', month: '2026-03', fromDay: '2026-03-05', touchedDay: '2026-03-05', kinds: ['usage'] },
     ]);
     expect(await r.runOnce()).toBe(2);
     expect(await dirty()).toEqual([['W_OTHER', '2026-02', '2026-02-04']]);

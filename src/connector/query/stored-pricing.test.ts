@@ -103,7 +103,16 @@ describe.each(QUERY_ENGINES)('stored priced rollups on $name', (engine) => {
       );
       const version = pricing[0]?.version as string;
       expect(
-        await store.writePricedDay(lease, { day, wabaIds: ['W1'], pricing, dims: dims as never, calls: [], version, pricedAtMs: 0 }),
+        await store.writePricedDay(lease, {
+          day,
+          wabaIds: ['W1'],
+          kinds: ['usage'],
+          pricing,
+          dims: dims as never,
+          calls: [],
+          version,
+          pricedAtMs: 0,
+        }),
       ).toBe(true);
       await store.finishPricingMonth(lease);
       for (const interval of ['day', 'month']) {

@@ -76,10 +76,10 @@ export async function storedPricingGrain(
   const version = versionOf(ctx.wabas);
   // A dirty month's stored days before its earliest mark are exact (marks only ever move back when
   // ingest or an import marks a day: `from_day = MIN(...)`); tiers count per portfolio, so the
-  // earliest mark of any WABA bounds them all.
+  // earliest mark of any WABA bounds them all. A mark for the calls alone leaves the usage exact.
   const dirtyFrom = new Map<string, string>();
   for (const m of await ctx.store.pricingDirty()) {
-    if (!ctx.wabas.has(m.wabaId)) continue;
+    if (!ctx.wabas.has(m.wabaId) || !m.kinds.includes('usage')) continue;
     const from = dirtyFrom.get(m.month);
     if (from === undefined || m.fromDay < from) dirtyFrom.set(m.month, m.fromDay);
   }

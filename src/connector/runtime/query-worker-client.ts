@@ -18,6 +18,7 @@ import {
   type StreamedQueryName,
 } from '../http/api-queries';
 import type { ReportConfig } from '../config';
+import type { PricedKind } from '../store';
 import { MovedUnderfoot, type MonthPricer, type PricedDayRows, type PricedMonth, type WabaInfo } from '../query';
 import type { ReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
@@ -333,12 +334,12 @@ export class QueryWorker implements QueryRunner {
    * worker has stopped, its days fail (the month stays dirty) and the pass ends; the next one claims
    * the month again on the restarted worker.
    */
-  readonly pricer: MonthPricer = { open: (members, month) => this.openMonth(members, month) };
+  readonly pricer: MonthPricer = { open: (members, month, kinds) => this.openMonth(members, month, kinds) };
 
-  private async openMonth(members: readonly WabaInfo[], month: string): Promise<PricedMonth> {
+  private async openMonth(members: readonly WabaInfo[], month: string, kinds: readonly PricedKind[]): Promise<PricedMonth> {
     const inc = await this.running();
     const session = this.nextId++;
-    await this.call(inc, session, { type: 'reprice', id: session, month, wabaIds: members.map((w) => w.id) });
+    await this.call(inc, session, { type: 'reprice', id: session, month, wabaIds: members.map((w) => w.id), kinds: [...kinds] });
     return {
       day: async (day) => {
         const id = this.nextId++;

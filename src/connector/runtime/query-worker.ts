@@ -11,7 +11,7 @@ import { localMonthPricer, MovedUnderfoot, type PricedDayRows, type PricedMonth,
 // Not the reports index: the worker needs the content builder, not nodemailer and croner.
 import { buildReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
-import type { ConnectorStore } from '../store';
+import type { ConnectorStore, PricedKind } from '../store';
 import { openStore } from './open-store';
 import { loadPriceBook, priceBookLoader } from './price-files';
 
@@ -64,7 +64,7 @@ export type WorkerRequest =
    * The re-pricer (query/re-pricer.ts, `MonthPricer`): price a portfolio month from its first day
    * (the HTTP thread's claim has committed), keep it under `id`, and allocate its days one by one.
    */
-  | { type: 'reprice'; id: number; month: string; wabaIds: string[] }
+  | { type: 'reprice'; id: number; month: string; wabaIds: string[]; kinds: PricedKind[] }
   | { type: 'reprice-day'; id: number; session: number; day: string }
   | { type: 'reprice-close'; session: number }
   | { type: 'close' };
@@ -303,7 +303,7 @@ export async function runQueryWorker(): Promise<void> {
         if (!w) throw new Error(`re-pricing: WABA ${id} is not configured in the ${thread}`);
         return w;
       });
-      months.set(m.id, await pricer.open(members, m.month));
+      months.set(m.id, await pricer.open(members, m.month, m.kinds));
       reply({ type: 'repriced', id: m.id, value: null });
     } catch (err) {
       reply({ type: 'failed', id: m.id, error: failureOf(err) });

@@ -16,7 +16,7 @@ export type { InvoiceRange, InvoiceStore, StoredInvoice } from './invoice-store'
 export type { ReportClaimRequest, ReportDelivery, ReportDeliveryStore, ReportPeriod, ReportRun, ReportRunPatch } from './report-deliveries';
 export { usageRowOf } from './usage-row';
 export type { ConnectorStore, DeliveredMessage, FinishedCall } from './connector-store';
-export { PRICED_DIMENSIONS } from './priced-rollups';
+export { PRICED_DIMENSIONS, PRICED_KINDS } from './priced-rollups';
 export type {
   DirtyMonth,
   PricedCallQuery,
@@ -27,6 +27,7 @@ export type {
   PricedDimQuery,
   PricedDimTotal,
   PricedDimRow,
+  PricedKind,
   PricedRollupStore,
   PricedUsageRow,
   PricingLease,

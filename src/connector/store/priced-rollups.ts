@@ -162,15 +162,30 @@ function dimFields(d: PricedDimension | null, day: string, r: Record<string, unk
 }
 
 /**
- * A WABA-local month owed a re-pricing from `fromDay` on (the stored days before it are exact).
- * `touchedDay`: the earliest day ingest or an import marked since the re-pricer last claimed the
- * month (null: none since), so a pass knows which of the days it priced moved under it.
+ * What a dirty mark owes a pricing to (migration 022): the messages' usage (priced_usage and its finer
+ * grains) or the calls (priced_calls). A message webhook marks the usage, a call webhook the calls,
+ * a price-file import or a new pricing version both.
+ */
+export type PricedKind = 'usage' | 'calls';
+export const PRICED_KINDS: readonly PricedKind[] = ['usage', 'calls'];
+/** Each kind's bit in pricing_dirty's kinds and touched_kinds. */
+export const KIND_BITS: Readonly<Record<PricedKind, number>> = { usage: 1, calls: 2 };
+export const ALL_KINDS_BITS = KIND_BITS.usage | KIND_BITS.calls;
+export const kindsOfBits = (bits: number): PricedKind[] => PRICED_KINDS.filter((k) => (bits & KIND_BITS[k]) !== 0);
+export const bitsOfKinds = (kinds: readonly PricedKind[]): number => kinds.reduce((b, k) => b | KIND_BITS[k], 0);
+
+/**
+ * A WABA-local month owed a re-pricing of `kinds` from `fromDay` on (the stored days before it are
+ * exact, and so are every day of a kind not listed). `touchedDay`: the earliest day ingest or an
+ * import marked since the re-pricer last claimed the month (null: none since), so a pass knows which
+ * of the days it priced moved under it.
  */
 export interface DirtyMonth {
   wabaId: string;
   month: string;
   fromDay: string;
   touchedDay: string | null;
+  kinds: PricedKind[];
 }
 
 const DAY_MS = 86_400_000;
@@ -186,6 +201,13 @@ export function markAfterWrite(day: string, touched: string | null): string | nu
   const from = touched !== null && touched < next ? touched : next;
   return monthOfDay(from) === monthOfDay(day) ? from : null;
 }
+
+/**
+ * Whether `day` ends its month: a mark still standing after the re-pricer wrote it keeps only the
+ * kinds marked since the claim (`touched_kinds`), the pass having priced every kind it claimed.
+ */
+export const isLastDayOfMonth = (day: string): boolean =>
+  monthOfDay(new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)) !== monthOfDay(day);
 
 /** Who re-prices which portfolio month, until when. */
 export interface PricingLease {
@@ -337,10 +359,14 @@ export const callsCountryFillSql = (where: string): string =>
       SUM(cost_micros), MIN(problem), MIN(version)
     FROM priced_calls WHERE ${where} GROUP BY day, waba_id, country, market, direction, currency`;
 
-/** Everything priced for one WABA-local day of the WABAs in `wabaIds` (it replaces what was stored). */
+/**
+ * Everything priced for one WABA-local day of the WABAs in `wabaIds`: for each of `kinds`, it replaces
+ * what was stored (the rows of a kind not listed are left as they are, and that kind's lists are empty).
+ */
 export interface PricedDay {
   day: string;
   wabaIds: readonly string[];
+  kinds: readonly PricedKind[];
   pricing: readonly PricedUsageRow[];
   dims: Readonly<Record<PricedDimension, readonly PricedDimRow[]>>;
   /** The day's priced calls (priced_calls). */
@@ -366,9 +392,11 @@ export interface PricedRollupStore {
    */
   claimPricingMonth(lease: PricingLease, wabaIds: readonly string[]): Promise<DirtyMonth[] | null>;
   /**
-   * Replaces one day's priced rows in one transaction, only while `lease` is still held (false,
-   * nothing written, otherwise); in the same transaction the marks of `day.wabaIds` in the day's
-   * month move to `markAfterWrite(day, their earliest touchedDay)`, or are deleted when that is null.
+   * Replaces one day's priced rows of `day.kinds` in one transaction, only while `lease` is still
+   * held (false, nothing written, otherwise); in the same transaction the marks of `day.wabaIds` in
+   * the day's month move to `markAfterWrite(day, their earliest touchedDay)`, or are deleted when that
+   * is null. A mark that outlives the month's last day keeps only the kinds marked since the claim:
+   * the pass priced the month's days of every kind the claim returned.
    */
   writePricedDay(lease: PricingLease, day: PricedDay): Promise<boolean>;
   /** Gives the lease back (the marks already say what is left: each day's write narrowed them). */
@@ -405,8 +433,11 @@ const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null, withoutMarket
 export const UNFIT_COUNTS =
   'SELECT COUNT(CASE WHEN problem IS NOT NULL THEN 1 END) AS problems, COUNT(CASE WHEN version <> ? THEN 1 END) AS stale FROM priced_usage';
 
-/** The tables a priced day is written to row by row (the re-pricer's; a day replaces what they held). */
-export const PRICED_TABLES = ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table), 'priced_calls', 'priced_calls_country'];
+/** The tables a priced day of each kind is written to row by row (the re-pricer's; a day replaces what they held). */
+export const PRICED_TABLES: Readonly<Record<PricedKind, readonly string[]>> = {
+  usage: ['priced_usage', ...PRICED_DIMENSIONS.map((x) => DIM_TABLE[x].table)],
+  calls: ['priced_calls', 'priced_calls_country'],
+};
 
 /** The tables written from the day's finer-grain rows (migration 020), and the statement that fills each. */
 export const WITHOUT_MARKET_FILLS = PRICED_DIMENSIONS.flatMap((d) => {
@@ -537,6 +568,7 @@ export function markOf(r: Record<string, unknown>): DirtyMonth {
     month: String(r.month),
     fromDay: String(r.from_day),
     touchedDay: r.touched_day === null || r.touched_day === undefined ? null : String(r.touched_day),
+    kinds: kindsOfBits(Number(r.kinds)),
   };
 }
 

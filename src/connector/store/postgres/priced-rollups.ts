@@ -31,40 +31,50 @@ import {
   type PricedRollupStore,
   type PricedUsageRow,
   type PricingLease,
+  ALL_KINDS_BITS,
+  isLastDayOfMonth,
   UNFIT_COUNTS,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
 import { inTransaction } from './tx';
 
-/** The earlier day wins, in from_day and in touched_day (LEAST skips the NULL a re-pricer's claim left). */
+/**
+ * The earlier day wins, in from_day and in touched_day (LEAST skips the NULL a re-pricer's claim
+ * left); the kinds add up (migration 022).
+ */
 const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = LEAST(pricing_dirty.from_day, excluded.from_day),
-  touched_day = LEAST(pricing_dirty.touched_day, excluded.touched_day)`;
+  touched_day = LEAST(pricing_dirty.touched_day, excluded.touched_day),
+  kinds = pricing_dirty.kinds | excluded.kinds, touched_kinds = pricing_dirty.touched_kinds | excluded.touched_kinds`;
 
 /**
  * Ingest's dirty marks, one statement for the batch, in key order (two ingests marking the same
  * months lock the rows in the same order, so they queue rather than deadlock).
  */
-export async function markDirty(c: PoolClient, days: ReadonlyMap<string, string>): Promise<void> {
-  if (days.size === 0) return;
-  const keys = [...days.keys()].sort();
+export async function markDirty(c: PoolClient, marks: ReadonlyMap<string, { day: string; kinds: number }>): Promise<void> {
+  if (marks.size === 0) return;
+  const keys = [...marks.keys()].sort();
   const wabas: string[] = [];
   const firsts: string[] = [];
+  const kinds: number[] = [];
   for (const k of keys) {
+    const m = marks.get(k) as { day: string; kinds: number };
     wabas.push(k.slice(0, k.lastIndexOf('\u0000')));
-    firsts.push(days.get(k) as string);
+    firsts.push(m.day);
+    kinds.push(m.kinds);
   }
   await c.query(
-    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day) SELECT w, substr(d, 1, 7), d, d FROM unnest($1::text[], $2::text[]) AS t(w, d) ${UPSERT_DIRTY}`,
-    [wabas, firsts],
+    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day, kinds, touched_kinds)
+     SELECT w, substr(d, 1, 7), d, d, k, k FROM unnest($1::text[], $2::text[], $3::int[]) AS t(w, d, k) ${UPSERT_DIRTY}`,
+    [wabas, firsts, kinds],
   );
 }
 
 /** Every month with usage or calls (migration 017) on or after `fromDay`, from its first such day. */
 export async function markFromDay(c: PoolClient, fromDay: string): Promise<void> {
   await c.query(
-    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day)
-     SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM (
+    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day, kinds, touched_kinds)
+     SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day), ${ALL_KINDS_BITS}, ${ALL_KINDS_BITS} FROM (
        SELECT waba_id, day FROM usage_pricing WHERE day >= $1 UNION ALL SELECT waba_id, day FROM calls_daily WHERE day >= $1
      ) AS d GROUP BY waba_id, substr(day, 1, 7)
      ORDER BY 1, 2 ${UPSERT_DIRTY}`,
@@ -76,8 +86,8 @@ export async function markFromDay(c: PoolClient, fromDay: string): Promise<void>
  * Locks a month's marks of `wabaIds` in key order, as ingest's and imports' upserts take them, so
  * the re-pricer and a webhook marking the same months queue rather than deadlock.
  */
-async function lockMarks(c: PoolClient, month: string, wabaIds: readonly string[]): Promise<Record<string, string | null>[]> {
-  const { rows } = await c.query<Record<string, string | null>>(
+async function lockMarks(c: PoolClient, month: string, wabaIds: readonly string[]): Promise<Record<string, unknown>[]> {
+  const { rows } = await c.query<Record<string, unknown>>(
     'SELECT * FROM pricing_dirty WHERE month = $1 AND waba_id = ANY($2::text[]) ORDER BY waba_id FOR UPDATE',
     [month, [...wabaIds]],
   );
@@ -85,11 +95,14 @@ async function lockMarks(c: PoolClient, month: string, wabaIds: readonly string[
 }
 
 /** The claim's half of a read: the marks, their touched days cleared (under the lock lockMarks takes). */
-async function clearTouched(c: PoolClient, month: string, wabaIds: readonly string[]): Promise<Record<string, string | null>[]> {
+async function clearTouched(c: PoolClient, month: string, wabaIds: readonly string[]): Promise<Record<string, unknown>[]> {
   const marks = await lockMarks(c, month, wabaIds);
   if (marks.length > 0)
-    await c.query('UPDATE pricing_dirty SET touched_day = NULL WHERE month = $1 AND waba_id = ANY($2::text[])', [month, [...wabaIds]]);
-  return marks.map((m) => ({ ...m, touched_day: null }));
+    await c.query('UPDATE pricing_dirty SET touched_day = NULL, touched_kinds = 0 WHERE month = $1 AND waba_id = ANY($2::text[])', [
+      month,
+      [...wabaIds],
+    ]);
+  return marks.map((m) => ({ ...m, touched_day: null, touched_kinds: 0 }));
 }
 
 const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'bigint' ? v.toString() : String(v));
@@ -143,31 +156,37 @@ export class PgPricedRollups implements PricedRollupStore {
         l.month,
       ]);
       const ofDay = 'day = $1 AND waba_id = ANY($2::text[])';
-      for (const t of MONTH_TABLES) await c.query(monthChangeSql(t, -1, ofDay), [d.day, [...d.wabaIds]]);
-      for (const table of [...PRICED_TABLES, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
-        await c.query(`DELETE FROM ${table} WHERE ${ofDay}`, [d.day, [...d.wabaIds]]);
-      await insertColumns(
-        c,
-        'priced_usage',
-        PRICED_COLUMNS,
-        PRICED_TYPES,
-        d.pricing.map((r) => pricedValues(r, d.version, d.pricedAtMs)),
-      );
-      for (const dim of PRICED_DIMENSIONS)
-        await insertColumns(c, DIM_TABLE[dim].table, dimColumns(dim), DIM_TYPES, d.dims[dim].map(dimValues));
-      await insertColumns(
-        c,
-        'priced_calls',
-        PRICED_CALL_COLUMNS,
-        CALL_TYPES,
-        d.calls.map((r) => pricedCallValues(r, d.version, d.pricedAtMs)),
-      );
-      await c.query(callsCountryFillSql(ofDay), [d.day, [...d.wabaIds]]);
-      for (const f of WITHOUT_MARKET_FILLS) await c.query(f.fillSql(ofDay), [d.day, [...d.wabaIds]]);
       const month = monthOfDay(d.day);
-      for (const t of MONTH_TABLES) {
-        await c.query(monthChangeSql(t, 1, ofDay), [d.day, [...d.wabaIds]]);
-        await c.query(monthPruneSql(t, 'month = $1 AND waba_id = ANY($2::text[])'), [month, [...d.wabaIds]]);
+      const run = (sql: string) => c.query(sql, [d.day, [...d.wabaIds]]);
+      if (d.kinds.includes('usage')) {
+        for (const t of MONTH_TABLES) await run(monthChangeSql(t, -1, ofDay));
+        for (const table of [...PRICED_TABLES.usage, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
+          await run(`DELETE FROM ${table} WHERE ${ofDay}`);
+        await insertColumns(
+          c,
+          'priced_usage',
+          PRICED_COLUMNS,
+          PRICED_TYPES,
+          d.pricing.map((r) => pricedValues(r, d.version, d.pricedAtMs)),
+        );
+        for (const dim of PRICED_DIMENSIONS)
+          await insertColumns(c, DIM_TABLE[dim].table, dimColumns(dim), DIM_TYPES, d.dims[dim].map(dimValues));
+        for (const f of WITHOUT_MARKET_FILLS) await run(f.fillSql(ofDay));
+        for (const t of MONTH_TABLES) {
+          await run(monthChangeSql(t, 1, ofDay));
+          await c.query(monthPruneSql(t, 'month = $1 AND waba_id = ANY($2::text[])'), [month, [...d.wabaIds]]);
+        }
+      }
+      if (d.kinds.includes('calls')) {
+        for (const table of PRICED_TABLES.calls) await run(`DELETE FROM ${table} WHERE ${ofDay}`);
+        await insertColumns(
+          c,
+          'priced_calls',
+          PRICED_CALL_COLUMNS,
+          CALL_TYPES,
+          d.calls.map((r) => pricedCallValues(r, d.version, d.pricedAtMs)),
+        );
+        await run(callsCountryFillSql(ofDay));
       }
       let touched: string | null = null;
       for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))
@@ -175,11 +194,10 @@ export class PgPricedRollups implements PricedRollupStore {
       const from = markAfterWrite(d.day, touched);
       if (from === null) await c.query('DELETE FROM pricing_dirty WHERE month = $1 AND waba_id = ANY($2::text[])', [month, [...d.wabaIds]]);
       else
-        await c.query('UPDATE pricing_dirty SET from_day = $1 WHERE month = $2 AND waba_id = ANY($3::text[])', [
-          from,
-          month,
-          [...d.wabaIds],
-        ]);
+        await c.query(
+          `UPDATE pricing_dirty SET from_day = $1${isLastDayOfMonth(d.day) ? ', kinds = touched_kinds' : ''} WHERE month = $2 AND waba_id = ANY($3::text[])`,
+          [from, month, [...d.wabaIds]],
+        );
       return true;
     });
   }

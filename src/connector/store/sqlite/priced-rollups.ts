@@ -31,25 +31,31 @@ import {
   type PricedRollupStore,
   type PricedUsageRow,
   type PricingLease,
+  ALL_KINDS_BITS,
+  isLastDayOfMonth,
   UNFIT_COUNTS,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
 
-/** The earlier day wins, in from_day and in touched_day (NULL since the re-pricer's claim: the new day). */
+/**
+ * The earlier day wins, in from_day and in touched_day (NULL since the re-pricer's claim: the new
+ * day); the kinds add up (migration 022).
+ */
 const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = MIN(from_day, excluded.from_day),
-  touched_day = MIN(COALESCE(touched_day, excluded.touched_day), excluded.touched_day)`;
+  touched_day = MIN(COALESCE(touched_day, excluded.touched_day), excluded.touched_day),
+  kinds = kinds | excluded.kinds, touched_kinds = touched_kinds | excluded.touched_kinds`;
 
-/** The dirty mark ingest makes in its own transaction: WABA, day, day, day. */
-export const MARK_DIRTY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day) VALUES (?, substr(?, 1, 7), ?, ?)
-  ${UPSERT_DIRTY}`;
+/** The dirty mark ingest makes in its own transaction: WABA, day, day, day, kind bits, kind bits. */
+export const MARK_DIRTY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day, kinds, touched_kinds)
+  VALUES (?, substr(?, 1, 7), ?, ?, ?, ?) ${UPSERT_DIRTY}`;
 
 /**
  * Every month with usage or calls on or after `@day`, from its first such day (a price file in force
  * from that day; calls since migration 017, whose rows the same re-pricing writes).
  */
-export const MARK_FROM_DAY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day)
-  SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day) FROM (
+export const MARK_FROM_DAY_SQL = `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day, kinds, touched_kinds)
+  SELECT waba_id, substr(day, 1, 7), MIN(day), MIN(day), ${ALL_KINDS_BITS}, ${ALL_KINDS_BITS} FROM (
     SELECT waba_id, day FROM usage_pricing WHERE day >= @day UNION ALL SELECT waba_id, day FROM calls_daily WHERE day >= @day
   ) WHERE true GROUP BY waba_id, substr(day, 1, 7)
   ${UPSERT_DIRTY}`;
@@ -116,7 +122,7 @@ export class SqlitePricedRollups implements PricedRollupStore {
         if (row === undefined) return null;
         const marks = this.db
           .prepare(
-            `UPDATE pricing_dirty SET touched_day = NULL WHERE month = ? AND waba_id IN (${placeholders(wabaIds.length)}) RETURNING *`,
+            `UPDATE pricing_dirty SET touched_day = NULL, touched_kinds = 0 WHERE month = ? AND waba_id IN (${placeholders(wabaIds.length)}) RETURNING *`,
           )
           .all(l.month, ...wabaIds) as Record<string, unknown>[];
         return marks.map(markOf).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
@@ -136,19 +142,25 @@ export class SqlitePricedRollups implements PricedRollupStore {
           .run(l.nowMs + l.leaseMs, l.portfolioId, l.month);
         const wabas = placeholders(d.wabaIds.length);
         const ofDay = `day = ? AND waba_id IN (${wabas})`;
-        for (const t of MONTH_TABLES) this.db.prepare(monthChangeSql(t, -1, ofDay)).run(d.day, ...d.wabaIds);
-        for (const table of [...PRICED_TABLES, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
-          this.db.prepare(`DELETE FROM ${table} WHERE ${ofDay}`).run(d.day, ...d.wabaIds);
-        for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
-        for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
-        for (const r of d.calls) this.insertCall.run(...pricedCallValues(r, d.version, d.pricedAtMs));
-        this.db.prepare(callsCountryFillSql(ofDay)).run(d.day, ...d.wabaIds);
-        for (const f of WITHOUT_MARKET_FILLS) this.db.prepare(f.fillSql(ofDay)).run(d.day, ...d.wabaIds);
         const which = `month = ? AND waba_id IN (${wabas})`;
         const month = monthOfDay(d.day);
-        for (const t of MONTH_TABLES) {
-          this.db.prepare(monthChangeSql(t, 1, ofDay)).run(d.day, ...d.wabaIds);
-          this.db.prepare(monthPruneSql(t, which)).run(month, ...d.wabaIds);
+        const run = (sql: string) => this.db.prepare(sql).run(d.day, ...d.wabaIds);
+        if (d.kinds.includes('usage')) {
+          for (const t of MONTH_TABLES) run(monthChangeSql(t, -1, ofDay));
+          for (const table of [...PRICED_TABLES.usage, ...WITHOUT_MARKET_FILLS.map((f) => f.table)])
+            run(`DELETE FROM ${table} WHERE ${ofDay}`);
+          for (const r of d.pricing) this.insertPriced.run(...pricedValues(r, d.version, d.pricedAtMs));
+          for (const dim of PRICED_DIMENSIONS) for (const r of d.dims[dim]) this.insertDim[dim].run(...dimValues(r));
+          for (const f of WITHOUT_MARKET_FILLS) run(f.fillSql(ofDay));
+          for (const t of MONTH_TABLES) {
+            run(monthChangeSql(t, 1, ofDay));
+            this.db.prepare(monthPruneSql(t, which)).run(month, ...d.wabaIds);
+          }
+        }
+        if (d.kinds.includes('calls')) {
+          for (const table of PRICED_TABLES.calls) run(`DELETE FROM ${table} WHERE ${ofDay}`);
+          for (const r of d.calls) this.insertCall.run(...pricedCallValues(r, d.version, d.pricedAtMs));
+          run(callsCountryFillSql(ofDay));
         }
         const { touched } = this.db
           .prepare(`SELECT MIN(touched_day) AS touched FROM pricing_dirty WHERE ${which}`)
@@ -157,7 +169,10 @@ export class SqlitePricedRollups implements PricedRollupStore {
         };
         const from = markAfterWrite(d.day, touched);
         if (from === null) this.db.prepare(`DELETE FROM pricing_dirty WHERE ${which}`).run(month, ...d.wabaIds);
-        else this.db.prepare(`UPDATE pricing_dirty SET from_day = ? WHERE ${which}`).run(from, month, ...d.wabaIds);
+        else
+          this.db
+            .prepare(`UPDATE pricing_dirty SET from_day = ?${isLastDayOfMonth(d.day) ? ', kinds = touched_kinds' : ''} WHERE ${which}`)
+            .run(from, month, ...d.wabaIds);
         return true;
       })
       .immediate();

@@ -23,7 +23,7 @@ import { SqliteInboundRollup } from './inbound';
 import { SqliteInvoices } from './invoices';
 import { SqliteReportDeliveries } from './report-deliveries';
 import { MARK_DIRTY_SQL, SqlitePricedRollups } from './priced-rollups';
-import type { PricedRollupStore } from '../priced-rollups';
+import { KIND_BITS, type PricedKind, type PricedRollupStore } from '../priced-rollups';
 import { migrateSqlite } from './migrate';
 import { dataDaysOf, dataDaysSql } from '../data-days';
 import { pricingRowOf } from '../usage-row';
@@ -132,8 +132,8 @@ export class SqliteStore implements ConnectorStore {
   private readonly invoiceTable: SqliteInvoices;
   private readonly reportTable: SqliteReportDeliveries;
   private readonly priced: SqlitePricedRollups;
-  /** The re-pricer's marks of the transaction under way (WABA and month -> first day), written once at its end. */
-  private readonly dirtyMarks = new Map<string, string>();
+  /** The re-pricer's marks of the transaction under way (WABA and month -> first day and kind bits), written once at its end. */
+  private readonly dirtyMarks = new Map<string, { day: string; kinds: number }>();
   /**
    * The usage counters' changes of the transaction under way, summed per usage_daily key and added once
    * at its end (PostgreSQL's ingest does the same): a group of 32 statuses of one key is then 2
@@ -249,14 +249,21 @@ export class SqliteStore implements ConnectorStore {
       delta.messages += messages;
       delta.units += units;
     } else this.usageDeltas.set(id, { key, messages, units });
-    this.markDirty(key.wabaId, key.day);
+    this.markDirty(key.wabaId, key.day, 'usage');
   }
 
-  /** Notes that the re-pricer owes `day`'s month of `wabaId` a pricing from `day` on (written at the transaction's end). */
-  private markDirty(wabaId: string, day: string): void {
-    const mark = `${wabaId}\u0000${day.slice(0, 7)}`;
-    const first = this.dirtyMarks.get(mark);
-    if (first === undefined || day < first) this.dirtyMarks.set(mark, day);
+  /**
+   * Notes that the re-pricer owes `day`'s month of `wabaId` a pricing of `kind` from `day` on
+   * (written at the transaction's end).
+   */
+  private markDirty(wabaId: string, day: string, kind: PricedKind): void {
+    const key = `${wabaId}\u0000${day.slice(0, 7)}`;
+    const mark = this.dirtyMarks.get(key);
+    if (mark === undefined) this.dirtyMarks.set(key, { day, kinds: KIND_BITS[kind] });
+    else {
+      if (day < mark.day) mark.day = day;
+      mark.kinds |= KIND_BITS[kind];
+    }
   }
 
   /** Adds the transaction's summed usage changes to usage_daily and usage_pricing; a row left at 0 and 0 goes. */
@@ -378,7 +385,8 @@ export class SqliteStore implements ConnectorStore {
       if (res.changes === 0) continue;
       inserted++;
       if (e.kind === 'status') this.applyStatus(e);
-      else if (e.kind === 'call') for (const [wabaId, day] of this.calls.apply(e, this.timeZoneOf(e.wabaId))) this.markDirty(wabaId, day);
+      else if (e.kind === 'call')
+        for (const [wabaId, day] of this.calls.apply(e, this.timeZoneOf(e.wabaId))) this.markDirty(wabaId, day, 'calls');
       else if (e.kind === 'inbound')
         this.contacts.note(this.inbound.apply(e, this.timeZoneOf(e.wabaId)), e.wabaId, e.phoneNumberId, e.from);
       const opener = contactEventOf(e);
@@ -386,7 +394,8 @@ export class SqliteStore implements ConnectorStore {
     }
     this.flushUsage();
     this.contacts.flush();
-    for (const [mark, day] of this.dirtyMarks) this.stmts.markDirty.run(mark.slice(0, mark.lastIndexOf('\u0000')), day, day, day);
+    for (const [key, { day, kinds }] of this.dirtyMarks)
+      this.stmts.markDirty.run(key.slice(0, key.lastIndexOf('\u0000')), day, day, day, kinds, kinds);
     this.dirtyMarks.clear();
     if (inserted > 0) this.stmts.countStored.run(inserted, receivedAtMs, receivedAtMs);
     return { inserted, duplicates: events.length - inserted };
