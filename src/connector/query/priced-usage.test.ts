@@ -4,15 +4,22 @@
  * (free for service), and rows of a category waspend does not know keep their phone at a finer grain.
  * Figures by hand from the invented USD card (Brazil utility 0.0072).
  */
+import { priceUsage } from '@core';
 import { usageQuery } from '@contract';
+import fs from 'node:fs';
+import path from 'node:path';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import { importRateFile, loadPriceBook } from '../runtime/price-files';
+import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
 import type { WabaInfo } from './query-context';
+import { Repricer } from './re-pricer';
 import { usageSeries } from './usage-series';
 
 jest.setTimeout(60_000);
 
 const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
 const BR = '5511987650001';
+const USD_TIERS = fs.readFileSync(path.join(__dirname, '../../../tests/fixtures/ratecards/usd-tiers-2026-04-invented.csv'), 'utf8');
 /** Meta's pricing object without a `type` (older API versions): stored with no pricing type. */
 const untyped = (category: string) => ({ pricing: { billable: true, pricing_model: 'PMP', category } });
 
@@ -86,8 +93,8 @@ describe.each(QUERY_ENGINES)('priced rows on $name', (engine) => {
 });
 
 /**
- * The query-time pricing cache (priced-usage.ts `cached`): rows are reused for 2 s whatever changed, for
- * 15 s while the generation stands, at most 4 spans of the pricing grain and 1 of a finer grain are kept,
+ * The query-time pricing cache (priced-usage.ts `cached`, `monthPricing`): rows are reused for 0.75 s whatever
+ * changed, for 15 s while the generation stands, at most 8 months of the pricing grain and 1 span of a finer grain are kept,
  * and a failed pricing is not kept. The machine's clock (performance.now) is stubbed; the answers are
  * counts of stored messages, so a stale answer is one message short.
  */
@@ -99,8 +106,8 @@ describe.each(QUERY_ENGINES)('the query-time pricing cache on $name', (engine) =
     let failPricing = false;
     let sent = 0;
     beforeAll(async () => {
-      // a1..a5: one utility message on each of 04-01..04-05.
-      const days = ['01', '02', '03', '04', '05'];
+      // a1..a10: one utility message on each of 04-01..04-10.
+      const days = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'];
       fx = await openQueryFixture(
         engine,
         [W],
@@ -152,16 +159,16 @@ describe.each(QUERY_ENGINES)('the query-time pricing cache on $name', (engine) =
       expect(await messages('01')).toBe(n + 2);
     });
 
-    it('keeps 4 spans of the pricing grain: a fifth drops the oldest', async () => {
+    it("keeps 8 months' pricings of the pricing grain (a month once per last day): a ninth drops the oldest", async () => {
       freshAt(2_000_000);
       const first = await messages('01');
-      let fifth = 0;
-      for (const to of ['02', '03', '04', '05']) fifth = await messages(to);
+      let ninth = 0;
+      for (const to of ['02', '03', '04', '05', '06', '07', '08', '09']) ninth = await messages(to);
       await sendOne();
-      // Same instant and generation: 04-01 would still be cached, but the fifth span pushed it out.
+      // Same instant and generation: 04-01 would still be cached, but the ninth pushed it out.
       expect(await messages('01')).toBe(first + 1);
-      // 04-05 is still cached: without the new message.
-      expect(await messages('05')).toBe(fifth);
+      // April to the 9th is still cached: without the new message.
+      expect(await messages('09')).toBe(ninth);
     });
 
     it('a finer grain keeps its own span without pushing out the pricing grain', async () => {
@@ -180,6 +187,140 @@ describe.each(QUERY_ENGINES)('the query-time pricing cache on $name', (engine) =
       await expect(messages('03')).rejects.toThrow('price book unavailable');
       failPricing = false;
       expect(await messages('03')).toBe(n);
+    });
+  });
+});
+
+/**
+ * The span priced month by month (`pricedUsage`) against one pricing of the whole span from its first
+ * month's start, the way it was priced before: the same rows in the same order, the same problems and
+ * tier counts. March: m1 03-10 utility to Brazil. April: 30 Brazil utility on 04-05 and 21 on 04-20
+ * (the tier table's 50-message bound crossed on the 20th), g1 04-12 utility to Germany (no rate: a
+ * gap), x1 04-13 "zeta_new" (unknown). May: 2 Brazil utility on 05-02.
+ */
+describe.each(QUERY_ENGINES)('the span priced month by month on $name', (engine) => {
+  engine.describe(`pricedUsage (${engine.name})`, () => {
+    const DE = '4915112345678';
+    const brazil = (prefix: string, n: number, day: string) =>
+      Array.from({ length: n }, (_, i) =>
+        delivered('W1', 'PA', `${prefix}${i}`, `2026-${day}T09:${String(i).padStart(2, '0')}:00Z`, BR, PMP('utility')),
+      ).flat();
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [W],
+        [
+          ...brazil('m', 1, '03-10'),
+          ...brazil('p', 30, '04-05'),
+          ...brazil('q', 21, '04-20'),
+          ...delivered('W1', 'PA', 'g1', '2026-04-12T09:00:00Z', DE, PMP('utility')),
+          ...delivered('W1', 'PA', 'x1', '2026-04-13T09:00:00Z', BR, PMP('zeta_new')),
+          ...brazil('r', 2, '05-02'),
+        ],
+      );
+      await importRateFile(
+        fx.store,
+        { kind: 'tiers', text: USD_TIERS, currency: 'USD', effectiveFrom: '2026-03-01', fileName: 'tiers.csv' },
+        0,
+      );
+      const book = (await loadPriceBook(fx.store)).book;
+      fx.ctx.priceBook = () => book;
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it.each([
+      ['2026-03-15', '2026-05-20'],
+      ['2026-04-01', '2026-04-30'],
+      ['2026-04-15', '2026-04-25'],
+      ['2026-05-02', '2026-05-02'],
+    ])('%s..%s: the same as one pricing of the whole span', async (fromDay, toDay) => {
+      const start = `${fromDay.slice(0, 7)}-01`;
+      const rows = (await fx.store.usagePricingDaily({ fromDay: start, toDay })).map((r) => toUsageRowKeepingUnknown(r, W));
+      const whole = priceUsage(rows, fx.ctx.priceBook());
+      const parts = await pricedUsage(fx.ctx, { fromDay, toDay });
+      expect(parts).toEqual(whole);
+      // The fixture reaches what it is for: a tier split, a gap and an unknown category in April.
+      if (fromDay <= '2026-04-20' && toDay >= '2026-04-20') {
+        expect(parts.rows.some((r) => (r.tiers?.length ?? 0) > 1)).toBe(true);
+        expect(parts.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['no_rate', 'unknown_category']));
+      }
+    });
+  });
+});
+
+/**
+ * A month's pricing kept while nothing touched it (`monthPricing`), with the stored priced rollups
+ * read and the re-pricer run: a webhook for April moves the generation, and March is not priced
+ * again; what marks or rewrites March (a late message, cleaned by the re-pricer before the next
+ * query) is seen through its stamp. The clock is stubbed; reads of the pricing grain are counted
+ * per range.
+ */
+describe.each(QUERY_ENGINES)('a month nothing touched on $name', (engine) => {
+  engine.describe(`kept across generations (${engine.name})`, () => {
+    let fx: QueryFixture;
+    let clock = 10_000_000;
+    let gen = 1;
+    let sent = 0;
+    const reads: string[] = [];
+    let ctx: QueryFixture['ctx'];
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [W],
+        [
+          ...delivered('W1', 'PA', 'm1', '2026-03-10T09:00:00Z', BR, PMP('utility')),
+          ...delivered('W1', 'PA', 'a1', '2026-04-05T09:00:00Z', BR, PMP('utility')),
+        ],
+      );
+      const store = fx.store;
+      const counted = new Proxy(store, {
+        get(target, key) {
+          const v: unknown = Reflect.get(target, key, target);
+          if (typeof v !== 'function') return v;
+          if (key === 'usagePricingDaily')
+            return (r: { fromDay: string; toDay: string }) => (reads.push(`${r.fromDay}..${r.toDay}`), store.usagePricingDaily(r));
+          return (v as (...a: unknown[]) => unknown).bind(target);
+        },
+      });
+      ctx = { ...fx.ctx, store: counted, readPricedRollups: true, generation: () => gen };
+      jest.spyOn(performance, 'now').mockImplementation(() => clock);
+      await repricer().runToCompletion();
+    });
+    afterAll(async () => {
+      jest.restoreAllMocks();
+      await fx?.close();
+    });
+    const repricer = () => new Repricer({ store: fx.store, wabas: fx.ctx.wabas, holder: 'test', loadBook: async () => fx.ctx.priceBook() });
+    const send = (iso: string) => fx.store.ingest(delivered('W1', 'PA', `n${++sent}`, iso, BR, PMP('utility')), 0);
+    /** Messages priced in March and April (03-01..04-30), after the clock moves 1 s on and the generation with it. */
+    const later = async () => {
+      clock += 1_000;
+      gen += 1;
+      reads.length = 0;
+      const priced = await pricedUsage(ctx, { fromDay: '2026-03-01', toDay: '2026-04-30' });
+      const byMonth = (m: string) => priced.rows.filter((r) => r.day.startsWith(m)).reduce((n, r) => n + r.units, 0);
+      return { march: byMonth('2026-03'), april: byMonth('2026-04'), reads: [...reads] };
+    };
+
+    it('prices again only the month a webhook marked, and a clean month whose rows were rewritten since', async () => {
+      expect(await later()).toEqual({ march: 1, april: 1, reads: ['2026-03-01..2026-03-31', '2026-04-01..2026-04-30'] });
+      await send('2026-04-06T09:00:00Z');
+      expect(await later()).toEqual({ march: 1, april: 2, reads: ['2026-04-01..2026-04-30'] });
+      // April was marked when it was priced: priced again once clean, March still kept.
+      await repricer().runToCompletion();
+      expect(await later()).toEqual({ march: 1, april: 2, reads: ['2026-04-01..2026-04-30'] });
+      expect(await later()).toEqual({ march: 1, april: 2, reads: [] });
+      // A late message for March, and the re-pricer cleans March before any query sees its mark: the stamp moved.
+      await send('2026-03-11T09:00:00Z');
+      await repricer().runToCompletion();
+      expect(await fx.store.pricingDirty()).toEqual([]);
+      expect(await later()).toEqual({ march: 2, april: 2, reads: ['2026-03-01..2026-03-31'] });
+      // Kept no longer than 15 s from its pricing, whatever the stamp says.
+      clock += 14_000;
+      expect(await later()).toEqual({ march: 2, april: 2, reads: ['2026-03-01..2026-03-31', '2026-04-01..2026-04-30'] });
     });
   });
 });

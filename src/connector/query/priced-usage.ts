@@ -1,5 +1,6 @@
 import {
   addDays,
+  daysInMonth,
   firstDayOf,
   isKnownPricingType,
   monthOf,
@@ -85,7 +86,15 @@ export function toUsageRowKeepingUnknown(r: UsageDailyRow, waba: WabaInfo): Usag
   };
 }
 
-type Cache = Map<string, { generation: number; at: number; value: Promise<unknown> }>;
+interface CacheEntry {
+  generation: number;
+  at: number;
+  value: Promise<unknown>;
+  /** A month's pricing (`monthPricing`): the price book it used and, when its month had no usage mark, the month's stamp. */
+  book?: unknown;
+  stamp?: string | null;
+}
+type Cache = Map<string, CacheEntry>;
 // Per store, so two connectors in one process (tests) never share priced rows.
 const caches = new WeakMap<object, Cache>();
 /**
@@ -106,8 +115,12 @@ const CACHE_MS = 15_000;
  * pricing (docs/performance.md, "Webhook to visible" and "The re-pricer in a worker of its own").
  */
 const MIN_REFRESH_MS = 750;
-// Pricing-grain spans are small; allocated ones (as many rows as the fine rollup) are kept one at a time.
-const CACHE_ENTRIES = 4;
+/**
+ * Months priced at the pricing grain kept at once (a few thousand rows each: 15,000 a month at full
+ * scale): a dashboard's spans reach back three months, and a month is kept once for every last day
+ * a span gives it (the current month's today, a past month's end).
+ */
+const MONTH_ENTRIES = 8;
 
 /**
  * Prices the usage of `span` at the pricing grain (day x WABA x market x category x pricing type x
@@ -115,18 +128,89 @@ const CACHE_ENTRIES = 4;
  * month: starting at the month start is what makes volume tiers right for a window that starts
  * mid-month; all WABAs are priced together because tiers are counted per portfolio. Finer grains are
  * this pricing allocated (`allocatedUsage`), never a pricing of their own.
+ *
+ * Each month is priced on its own (`monthPricing`) and the months put together: tiers and the CBP
+ * allowance count per month, core prices rows in the order they come (the read is by day first) and
+ * lists problems by day, so the parts are the span's pricing row for row (tested against one pricing
+ * of the whole span, priced-usage.test.ts). What that buys is that a month nothing touched is not
+ * priced again when a webhook for another month moves the generation.
  */
-export function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<PricedUsage> {
-  const fromDay = firstDayOf(monthOf(span.fromDay));
-  return cached(ctx, 'pricing', `${fromDay}|${span.toDay}`, CACHE_ENTRIES, async () => {
-    const rows: UsageRow[] = [];
-    for (const r of await ctx.store.usagePricingDaily({ fromDay, toDay: span.toDay })) {
-      const waba = ctx.wabas.get(r.wabaId);
-      if (!waba) continue;
-      rows.push(toUsageRowKeepingUnknown(r, waba));
+export async function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<PricedUsage> {
+  let marks: Promise<ReadonlySet<string>> | undefined;
+  const usageMarked = () =>
+    (marks ??= ctx.store
+      .pricingDirty()
+      .then((all) => new Set(all.filter((m) => ctx.wabas.has(m.wabaId) && m.kinds.includes('usage')).map((m) => m.month))));
+  const parts: Promise<PricedUsage>[] = [];
+  for (let month = monthOf(span.fromDay); month <= monthOf(span.toDay); month = monthOf(addDays(firstDayOf(month), daysInMonth(month)))) {
+    const monthEnd = addDays(firstDayOf(month), daysInMonth(month) - 1);
+    parts.push(monthPricing(ctx, month, monthEnd < span.toDay ? monthEnd : span.toDay, usageMarked));
+  }
+  const done = await Promise.all(parts);
+  if (done.length === 1) return done[0] as PricedUsage;
+  return {
+    rows: done.flatMap((p) => p.rows),
+    problems: done.flatMap((p) => p.problems),
+    tierCounts: new Map(done.flatMap((p) => [...p.tierCounts])),
+  };
+}
+
+/**
+ * One month's pricing from its first day to `toDay`, cached as the other pricings are (MIN_REFRESH_MS,
+ * the generation, CACHE_MS) with one more way to stay: while the stored priced rollups are read
+ * (`readPricedRollups`: the re-pricer runs), a month that had no usage mark when it was priced, has
+ * none now and whose stamp (`pricedUsageStamp`: its pricing-grain rows' count and latest write) has
+ * not moved holds the same usage, whatever else the generation counts, and its pricing is reused up
+ * to CACHE_MS. Under steady webhooks for today, a 90-day panel used to price all three months at every
+ * refresh; now it prices the current month, which they mark.
+ */
+function monthPricing(
+  ctx: QueryContext,
+  month: string,
+  toDay: string,
+  usageMarked: () => Promise<ReadonlySet<string>>,
+): Promise<PricedUsage> {
+  const fromDay = firstDayOf(month);
+  const key = `pricing-month|${toDay}`;
+  let cache = caches.get(ctx.store);
+  if (!cache) caches.set(ctx.store, (cache = new Map()));
+  const entries = cache;
+  const book = ctx.priceBook();
+  const now = performance.now();
+  const hit = entries.get(key);
+  const compute = (): Promise<PricedUsage> => {
+    const entry: CacheEntry = { generation: ctx.generation(), at: now, value: undefined as never, book, stamp: null };
+    entry.value = (async () => {
+      // The mark and the stamp are read before the rows: whatever lands after them moves one of the two.
+      if (ctx.readPricedRollups && !(await usageMarked()).has(month)) entry.stamp = await ctx.store.pricedUsageStamp({ fromDay, toDay });
+      const rows: UsageRow[] = [];
+      for (const r of await ctx.store.usagePricingDaily({ fromDay, toDay })) {
+        const waba = ctx.wabas.get(r.wabaId);
+        if (waba) rows.push(toUsageRowKeepingUnknown(r, waba));
+      }
+      return priceUsage(rows, book);
+    })();
+    const months = [...entries.keys()].filter((k) => k.startsWith('pricing-month|'));
+    while (months.length >= MONTH_ENTRIES) entries.delete(months.shift() as string);
+    entries.set(key, entry);
+    entry.value.catch(() => entries.delete(key));
+    return entry.value as Promise<PricedUsage>;
+  };
+  if (!hit || hit.book !== book) return compute();
+  const age = now - hit.at;
+  if (age < MIN_REFRESH_MS || (hit.generation === ctx.generation() && age < CACHE_MS)) return hit.value as Promise<PricedUsage>;
+  if (age >= CACHE_MS || !ctx.readPricedRollups) return compute();
+  const generation = ctx.generation();
+  return (async () => {
+    const value = hit.value as Promise<PricedUsage>;
+    await value;
+    if (hit.stamp && !(await usageMarked()).has(month) && (await ctx.store.pricedUsageStamp({ fromDay, toDay })) === hit.stamp) {
+      // Unchanged up to the generation read before the checks: later queries at it need not check again.
+      hit.generation = generation;
+      return value;
     }
-    return priceUsage(rows, ctx.priceBook());
-  });
+    return entries.get(key) === hit ? compute() : ((entries.get(key)?.value as Promise<PricedUsage> | undefined) ?? compute());
+  })();
 }
 
 /** Rows of `span` at a grain finer than the pricing grain, each carrying its share of its pricing-grain row. */

@@ -409,6 +409,12 @@ export interface PricedRollupStore {
    */
   pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }>;
   /**
+   * What the pricing-grain rows of `range` were written as: their count and latest `priced_at_ms`, as
+   * one string. Any usage a month gets marks it, and the re-pricer rewrites its days from the mark
+   * with a later time, so a month without a mark whose stamp has not moved holds the same usage.
+   */
+  pricedUsageStamp(range: DayRange): Promise<string>;
+  /**
    * One finer grain (or, `dimension` null, the pricing grain) summed per day, WABA, value, market,
    * category, pricing type and currency, narrowed in SQL; with `sumDays`, over the range's days too.
    */
@@ -428,6 +434,10 @@ export const DIM_TABLE: Record<PricedDimension, { table: string; column: string;
 };
 /** The pricing grain read as totals: no dimension column (its rows' `value` is ''). */
 const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null, withoutMarket: undefined } as const;
+
+/** `pricedUsageStamp`'s figures; its WHERE (the day range) follows. */
+export const STAMP_OF = 'SELECT COUNT(*) AS n, MAX(priced_at_ms) AS at FROM priced_usage';
+export const stampOf = (r: { n: unknown; at: unknown } | undefined): string => `${String(r?.n ?? 0)}:${String(r?.at ?? '')}`;
 
 /** `pricedUsageUnfit`'s two counts in one scan; `?` is the version, its WHERE follows. */
 export const UNFIT_COUNTS =

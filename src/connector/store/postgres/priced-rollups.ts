@@ -33,6 +33,8 @@ import {
   type PricingLease,
   ALL_KINDS_BITS,
   isLastDayOfMonth,
+  STAMP_OF,
+  stampOf,
   UNFIT_COUNTS,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
@@ -231,6 +233,11 @@ export class PgPricedRollups implements PricedRollupStore {
       args,
     );
     return res.rows.map((r: Record<string, unknown>) => dimRowOf(dimension, r));
+  }
+
+  async pricedUsageStamp(range: DayRange): Promise<string> {
+    const res = await this.pool.query(`${STAMP_OF} WHERE day >= $1 AND day <= $2`, [range.fromDay, range.toDay]);
+    return stampOf(res.rows[0] as { n: unknown; at: unknown } | undefined);
   }
 
   async pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }> {

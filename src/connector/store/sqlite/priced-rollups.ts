@@ -33,6 +33,8 @@ import {
   type PricingLease,
   ALL_KINDS_BITS,
   isLastDayOfMonth,
+  STAMP_OF,
+  stampOf,
   UNFIT_COUNTS,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
@@ -214,6 +216,12 @@ export class SqlitePricedRollups implements PricedRollupStore {
       stale: number;
     };
     return { problems: Number(row.problems), stale: Number(row.stale) };
+  }
+
+  async pricedUsageStamp(range: DayRange): Promise<string> {
+    return stampOf(
+      this.db.prepare(`${STAMP_OF} WHERE day >= ? AND day <= ?`).get(range.fromDay, range.toDay) as { n: unknown; at: unknown },
+    );
   }
 
   async pricedCalls(query: PricedCallQuery): Promise<PricedCallRow[]> {
