@@ -429,3 +429,64 @@ describe.each(QUERY_ENGINES)('usageSeries, a month shared by two zones, on $name
     });
   });
 });
+
+/**
+ * A row per currency: W1 bills in USD; E2 (UTC, portfolio P2) in USD until 2026-04-11 and in EUR from
+ * 04-12 (no EUR card: its EUR messages are counted, not priced). 04-10: w1 (W1) and e1 (E2), Brazil
+ * utility, 0.0072 each; 04-12: w2 (W1) 0.0072 and e2 (E2, now EUR).
+ */
+describe.each(QUERY_ENGINES)('the usage series in two currencies on $name', (engine) => {
+  engine.describe(`a row per currency (${engine.name})`, () => {
+    const E: WabaInfo = {
+      id: 'E2',
+      name: 'Switch',
+      timezone: 'UTC',
+      currencies: [
+        { from: '', code: 'USD' },
+        { from: '2026-04-12', code: 'EUR' },
+      ],
+      portfolio: 'P2',
+    };
+    let fx: QueryFixture;
+    beforeAll(async () => {
+      fx = await openQueryFixture(
+        engine,
+        [W, E],
+        [
+          ...delivered('W1', 'PA', 'w1', '2026-04-10T09:00:00Z', BR, PMP('utility')),
+          ...delivered('E2', 'PE', 'e1', '2026-04-10T09:00:00Z', BR, PMP('utility')),
+          ...delivered('W1', 'PA', 'w2', '2026-04-12T09:00:00Z', BR, PMP('utility')),
+          ...delivered('E2', 'PE', 'e2', '2026-04-12T09:00:00Z', BR, PMP('utility')),
+        ],
+      );
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+    const rowsOf = async (params: Record<string, string>) =>
+      (await usageSeries(fx.ctx, usageQuery.parse({ from: '2026-04-01', to: '2026-04-30', ...params }))).rows.map((r) => [
+        r.bucket,
+        r.currency,
+        r.messages,
+        r.cost,
+      ]);
+
+    it('never adds two currencies up: by day, by month across the switch, and split by WABA', async () => {
+      expect(await rowsOf({ interval: 'day' })).toEqual([
+        ['2026-04-10', 'USD', 2, '0.0144'],
+        ['2026-04-12', 'EUR', 1, null],
+        ['2026-04-12', 'USD', 1, '0.0072'],
+      ]);
+      expect(await rowsOf({ interval: 'month' })).toEqual([
+        ['2026-04', 'EUR', 1, null],
+        ['2026-04', 'USD', 3, '0.0216'],
+      ]);
+      // In key order: bucket, currency, then the WABA (E2's EUR, E2's USD, W1's USD).
+      expect(await rowsOf({ interval: 'month', by: 'waba' })).toEqual([
+        ['2026-04', 'EUR', 1, null],
+        ['2026-04', 'USD', 1, '0.0072'],
+        ['2026-04', 'USD', 2, '0.0144'],
+      ]);
+    });
+  });
+});

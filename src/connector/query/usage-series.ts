@@ -290,23 +290,38 @@ export async function usageFacts(ctx: QueryContext, q: UsageQuery): Promise<{ fa
 /** The usage series (GET /api/v1/usage): delivered messages, charged units and cost per bucket and dimension. */
 export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<UsageResponse> {
   const { facts, problems } = await usageFacts(ctx, q);
-  const groups = new Map<string, { row: UsageRowDto; cost: Micros; priced: boolean }>();
+  // Groups are found through one map per key part (bucket, currency, each dimension's value, null as
+  // ''), so a fact adds to its group without a key string or an array: the joined key, the sort
+  // order, is built once per group. Per fact they were most of what a 90-day panel allocated under
+  // webhooks (docs/performance.md, "Marks per kind and months kept").
+  type Group = { key: string; row: UsageRowDto; cost: Micros; priced: boolean };
+  const root = new Map<string, unknown>();
+  const groups: Group[] = [];
+  const parts = q.by.length + 1;
   for (const f of facts) {
     const { bucket, time } = f.hour ?? bucketOf(f.day, q.interval, f.waba.timezone);
-    const dims = q.by.map((d) => dimValue(f, d));
     // Never two currencies in one row: a month with a currency switch gives a row per currency.
-    let key = `${bucket}\u0000${f.currency}`;
-    for (const d of dims) key += `\u0000${d ?? ''}`;
-    let g = groups.get(key);
+    let level = root;
+    let part: string = bucket;
+    for (let i = 0; i < parts; i++) {
+      let next = level.get(part) as Map<string, unknown> | undefined;
+      if (!next) level.set(part, (next = new Map()));
+      level = next;
+      part = i === 0 ? f.currency : (dimValue(f, q.by[i - 1] as UsageDimension) ?? '');
+    }
+    let g = level.get(part) as Group | undefined;
     if (!g) {
       const row: UsageRowDto = { time, bucket, currency: f.currency, messages: 0, billable: 0, cost: null };
-      q.by.forEach((d, i) => {
-        const v = dims[i] ?? null;
+      let key = `${bucket}\u0000${f.currency}`;
+      for (const d of q.by) {
+        const v = dimValue(f, d);
+        key += `\u0000${v ?? ''}`;
         if (v !== null || NULLABLE.has(d)) Object.assign(row, { [FIELD[d]]: v });
-      });
+      }
       if (q.by.includes('waba')) row.wabaId = f.waba.id;
-      g = { row, cost: 0n, priced: false };
-      groups.set(key, g);
+      g = { key, row, cost: 0n, priced: false };
+      level.set(part, g);
+      groups.push(g);
     } else if (time < g.row.time) {
       // WABAs in several zones share a bucket: it starts at the earliest of their starts, whichever
       // fact comes first (facts come by day from a pricing, by WABA from a table's sums).
@@ -321,8 +336,8 @@ export async function usageSeries(ctx: QueryContext, q: UsageQuery): Promise<Usa
   }
   // The group key (bucket, currency, dimension values) is the sort order; compared once per pair, plainly
   // (a map's keys are distinct, so two rows of one time are never equal in order).
-  const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.row.time - b.row.time || (ka < kb ? -1 : 1));
-  const rows = sorted.map(([, g]) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
+  const sorted = groups.sort((a, b) => a.row.time - b.row.time || (a.key < b.key ? -1 : 1));
+  const rows = sorted.map((g) => ({ ...g.row, cost: g.priced ? toDecimalString(g.cost) : null }));
   return { source: q.source, interval: q.interval, rows, problems };
 }
 
