@@ -148,12 +148,29 @@ export async function pricedUsage(ctx: QueryContext, span: LocalDays): Promise<P
   }
   const done = await Promise.all(parts);
   if (done.length === 1) return done[0] as PricedUsage;
-  return {
+  // The months put together are kept beside them: while no month was priced again, every panel over
+  // the span gets the same object rather than a copy of ~45,000 rows at full scale each.
+  let joined = spans.get(ctx.store);
+  if (!joined) spans.set(ctx.store, (joined = new Map()));
+  const key = `${span.fromDay}|${span.toDay}`;
+  const kept = joined.get(key);
+  if (kept && kept.parts.length === done.length && kept.parts.every((p, i) => p === done[i])) return kept.value;
+  const value: PricedUsage = {
     rows: done.flatMap((p) => p.rows),
     problems: done.flatMap((p) => p.problems),
     tierCounts: new Map(done.flatMap((p) => [...p.tierCounts])),
   };
+  joined.delete(key);
+  joined.set(key, { parts: done, value });
+  for (const k of joined.keys()) {
+    if (joined.size <= MONTH_ENTRIES) break;
+    joined.delete(k);
+  }
+  return value;
 }
+
+/** Spans of several months put together (`pricedUsage`), per store, with the month pricings they were made of. */
+const spans = new WeakMap<object, Map<string, { parts: readonly PricedUsage[]; value: PricedUsage }>>();
 
 /**
  * One month's pricing from its first day to `toDay`, cached as the other pricings are (MIN_REFRESH_MS,
