@@ -17,6 +17,7 @@ import { usageSeries } from '../../src/connector/query/usage-series';
 import { importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import type { ConnectorStore, PricedCallDimension, PricedCallRow } from '../../src/connector/store';
 import { delivered, PMP, USD_CARD } from '../helpers/query-fixture';
+import { watchedStore } from '../helpers/watched-store';
 import type { StoreEngine } from './store-engine';
 
 const at = (iso: string) => Date.parse(iso);
@@ -95,12 +96,7 @@ const repricer = (store: ConnectorStore) =>
  */
 async function contexts(store: ConnectorStore): Promise<{ queryTime: QueryContext; stored: QueryContext }> {
   const book = (await loadPriceBook(store)).book;
-  const ownCache = new Proxy(store, {
-    get(target, key) {
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  const ownCache = watchedStore(store);
   const queryTime: QueryContext = {
     store: ownCache,
     wabas: WABAS,
@@ -555,13 +551,8 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
       const base = await engine.open({ timezones: TIMEZONES });
       // What the pricings read: the calls (priceCallMonths), the usage at the pricing grain and the fine rollup.
       const reads = { finishedCalls: 0, usagePricingDaily: 0, usageDaily: 0 };
-      const store = new Proxy(base, {
-        get(target, key) {
-          const v: unknown = Reflect.get(target, key, target);
-          if (typeof v !== 'function') return v;
-          if (typeof key === 'string' && key in reads) reads[key as keyof typeof reads] += 1;
-          return (v as (...a: unknown[]) => unknown).bind(target);
-        },
+      const store = watchedStore(base, (method) => {
+        if (method in reads) reads[method as keyof typeof reads] += 1;
       });
       const counted = async (run: () => Promise<unknown>) => {
         for (const k of Object.keys(reads)) reads[k as keyof typeof reads] = 0;

@@ -9,6 +9,7 @@ import { usageQuery } from '@contract';
 import fs from 'node:fs';
 import path from 'node:path';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import { watchedStore } from '../../../tests/helpers/watched-store';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
 import type { WabaInfo } from './query-context';
@@ -278,14 +279,9 @@ describe.each(QUERY_ENGINES)('a month nothing touched on $name', (engine) => {
         ],
       );
       const store = fx.store;
-      const counted = new Proxy(store, {
-        get(target, key) {
-          const v: unknown = Reflect.get(target, key, target);
-          if (typeof v !== 'function') return v;
-          if (key === 'usagePricingDaily')
-            return (r: { fromDay: string; toDay: string }) => (reads.push(`${r.fromDay}..${r.toDay}`), store.usagePricingDaily(r));
-          return (v as (...a: unknown[]) => unknown).bind(target);
-        },
+      const counted = watchedStore(store, (method, args) => {
+        const r = args[0] as { fromDay: string; toDay: string };
+        if (method === 'usagePricingDaily') reads.push(`${r.fromDay}..${r.toDay}`);
       });
       ctx = { ...fx.ctx, store: counted, readPricedRollups: true, generation: () => gen };
       jest.spyOn(performance, 'now').mockImplementation(() => clock);

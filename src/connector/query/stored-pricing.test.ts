@@ -8,6 +8,7 @@ import { usageQuery } from '@contract';
 import fs from 'node:fs';
 import path from 'node:path';
 import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import { watchedStore } from '../../../tests/helpers/watched-store';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { PRICED_DIMENSIONS } from '../store';
 import type { WabaInfo } from './query-context';
@@ -206,19 +207,10 @@ describe.each(QUERY_ENGINES)('a dirty month from its first dirty day on $name', 
       const fineReads: string[] = [];
       const storedReads: string[] = [];
       const store = fx.store;
-      const spied = new Proxy(store, {
-        get(target, key) {
-          const v: unknown = Reflect.get(target, key, target);
-          if (typeof v !== 'function') return v;
-          if (key === 'usageDaily')
-            return (r: { fromDay: string; toDay: string }) => (fineReads.push(`${r.fromDay}..${r.toDay}`), store.usageDaily(r));
-          if (key === 'pricedUsageTotals')
-            return (d: never, q: { fromDay: string; toDay: string }) => (
-              storedReads.push(`${q.fromDay}..${q.toDay}`),
-              store.pricedUsageTotals(d, q)
-            );
-          return (v as (...a: unknown[]) => unknown).bind(target);
-        },
+      const spied = watchedStore(store, (method, args) => {
+        const range = (method === 'pricedUsageTotals' ? args[1] : args[0]) as { fromDay: string; toDay: string };
+        if (method === 'usageDaily') fineReads.push(`${range.fromDay}..${range.toDay}`);
+        if (method === 'pricedUsageTotals') storedReads.push(`${range.fromDay}..${range.toDay}`);
       });
       const q = usageQuery.parse({ from: '2026-05-01', to: '2026-05-31', by: 'phone' });
       const stored = await usageSeries({ ...fx.ctx, store: spied, readPricedRollups: true }, q);
