@@ -37,28 +37,31 @@ interface Call {
 
 /** One terminate webhook per call, as Meta sends it, through the store's own ingest. */
 async function ingestCalls(store: ConnectorStore, calls: readonly Call[]): Promise<void> {
-  for (const c of calls) {
-    const secs = String(at(c.start) / 1000);
-    const user = USER[c.country] as string;
-    const business = c.direction === 'BUSINESS_INITIATED';
-    const value = {
-      metadata: { phone_number_id: c.phone },
-      calls: [
-        {
-          id: c.id,
-          event: 'terminate',
-          direction: c.direction,
-          from: business ? BUSINESS : user,
-          to: business ? user : BUSINESS,
-          timestamp: secs,
-          start_time: secs,
-          duration: c.seconds,
-        },
-      ],
-    };
-    const body = { object: 'whatsapp_business_account', entry: [{ id: c.waba, changes: [{ field: 'calls', value }] }] };
-    await store.ingest(normaliseEnvelope(parseEnvelope(JSON.stringify(body)), 0), 0);
-  }
+  for (const c of calls) await store.ingest(callEvents(c), 0);
+}
+
+/** A call's terminate webhook as the route normalises it. */
+function callEvents(c: Call) {
+  const secs = String(at(c.start) / 1000);
+  const user = USER[c.country] as string;
+  const business = c.direction === 'BUSINESS_INITIATED';
+  const value = {
+    metadata: { phone_number_id: c.phone },
+    calls: [
+      {
+        id: c.id,
+        event: 'terminate',
+        direction: c.direction,
+        from: business ? BUSINESS : user,
+        to: business ? user : BUSINESS,
+        timestamp: secs,
+        start_time: secs,
+        duration: c.seconds,
+      },
+    ],
+  };
+  const body = { object: 'whatsapp_business_account', entry: [{ id: c.waba, changes: [{ field: 'calls', value }] }] };
+  return normaliseEnvelope(parseEnvelope(JSON.stringify(body)), 0);
 }
 
 // W1 and W2 share portfolio PF1, so their Brazil minutes count towards one tier ladder; W3 is billed in EUR, which has no call card.
@@ -633,6 +636,16 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
         await importRateFile(store, R2, 0);
         // (March's first day with usage or calls from 03-05 on: m2's 03-10.)
         expect(await marks()).toEqual([['W1', '2026-03', '2026-03-10', ['usage', 'calls']]]);
+        // A call and a message in one ingest: one mark for both, from the earlier day.
+        await repricer(store).runToCompletion();
+        await store.ingest(
+          [
+            ...callEvents({ id: 'k4', waba: 'W1', start: '2026-05-03T08:00:00Z', seconds: 6, direction: BI, country: 'BR', phone: 'PH1' }),
+            ...delivered('W1', 'PH1', 'm4', '2026-05-02T09:00:00Z', USER.BR as string, PMP('utility')),
+          ],
+          0,
+        );
+        expect(await marks()).toEqual([['W1', '2026-05', '2026-05-02', ['usage', 'calls']]]);
       } finally {
         await base.close();
       }

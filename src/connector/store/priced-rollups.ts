@@ -1,4 +1,4 @@
-import type { Micros, TierSplit } from '@core';
+import { addDays, type Micros, type TierSplit } from '@core';
 import type { DayRange } from './store';
 
 /** One row of priced_usage: the pricing grain, keyed by category, pricing type and model as core prices them. */
@@ -172,7 +172,20 @@ export const PRICED_KINDS: readonly PricedKind[] = ['usage', 'calls'];
 export const KIND_BITS: Readonly<Record<PricedKind, number>> = { usage: 1, calls: 2 };
 export const ALL_KINDS_BITS = KIND_BITS.usage | KIND_BITS.calls;
 export const kindsOfBits = (bits: number): PricedKind[] => PRICED_KINDS.filter((k) => (bits & KIND_BITS[k]) !== 0);
-export const bitsOfKinds = (kinds: readonly PricedKind[]): number => kinds.reduce((b, k) => b | KIND_BITS[k], 0);
+
+/** An ingest transaction's dirty marks, by WABA and month (`wabaId` NUL `month`): the first day and the kinds' bits. */
+export type PendingMarks = Map<string, { day: string; kinds: number }>;
+
+/** Notes in `marks` that `day`'s month of `wabaId` owes a pricing of `kind` from `day` on. */
+export function addMark(marks: PendingMarks, wabaId: string, day: string, kind: PricedKind): void {
+  const key = `${wabaId}\u0000${day.slice(0, 7)}`;
+  const mark = marks.get(key);
+  if (mark === undefined) marks.set(key, { day, kinds: KIND_BITS[kind] });
+  else {
+    if (day < mark.day) mark.day = day;
+    mark.kinds |= KIND_BITS[kind];
+  }
+}
 
 /**
  * A WABA-local month owed a re-pricing of `kinds` from `fromDay` on (the stored days before it are
@@ -188,8 +201,6 @@ export interface DirtyMonth {
   kinds: PricedKind[];
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Where a month's marks stand once the re-pricer has written `day` from a read that began when it
  * claimed the month: every day up to `day` is exact unless something marked since the claim touched
@@ -197,7 +208,7 @@ const DAY_MS = 86_400_000;
  * the month's end (the month is clean).
  */
 export function markAfterWrite(day: string, touched: string | null): string | null {
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  const next = addDays(day, 1);
   const from = touched !== null && touched < next ? touched : next;
   return monthOfDay(from) === monthOfDay(day) ? from : null;
 }
@@ -206,8 +217,7 @@ export function markAfterWrite(day: string, touched: string | null): string | nu
  * Whether `day` ends its month: a mark still standing after the re-pricer wrote it keeps only the
  * kinds marked since the claim (`touched_kinds`), the pass having priced every kind it claimed.
  */
-export const isLastDayOfMonth = (day: string): boolean =>
-  monthOfDay(new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)) !== monthOfDay(day);
+export const isLastDayOfMonth = (day: string): boolean => monthOfDay(addDays(day, 1)) !== monthOfDay(day);
 
 /** Who re-prices which portfolio month, until when. */
 export interface PricingLease {

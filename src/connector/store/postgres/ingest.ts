@@ -1,5 +1,5 @@
 import { Hll, InputError, localDay, marketOf } from '@core';
-import { KIND_BITS, type PricedKind } from '../priced-rollups';
+import { addMark, type PendingMarks } from '../priced-rollups';
 import { markDirty } from './priced-rollups';
 import type { PoolClient } from 'pg';
 import type { CallEvent, InboundEvent, StatusEvent, WebhookEvent } from '../../ingest';
@@ -616,17 +616,8 @@ export async function ingestBatch(
   if (statuses.length > 0 || reclassify.size > 0) await applyStatuses(c, statuses, reclassify, timeZoneOf, usage, contacts);
   // The re-pricer's marks (migration 013): per WABA and month, the batch's first day (usage, and calls
   // since 017) and the kinds it owes a pricing (022).
-  const dirty = new Map<string, { day: string; kinds: number }>();
-  const markDay = (wabaId: string, day: string, kind: PricedKind) => {
-    const key = `${wabaId}\u0000${day.slice(0, 7)}`;
-    const mark = dirty.get(key);
-    if (mark === undefined) dirty.set(key, { day, kinds: KIND_BITS[kind] });
-    else {
-      if (day < mark.day) mark.day = day;
-      mark.kinds |= KIND_BITS[kind];
-    }
-  };
-  if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup, (wabaId, day) => markDay(wabaId, day, 'calls'));
+  const dirty: PendingMarks = new Map();
+  if (calls.length > 0) await applyCalls(c, calls, timeZoneOf, callRollup, (wabaId, day) => addMark(dirty, wabaId, day, 'calls'));
   for (const e of added.filter((x): x is InboundEvent => x.kind === 'inbound')) {
     const day = localDay(e.atMs, timeZoneOf(e.wabaId));
     inbound.add(JSON.stringify([day, e.wabaId, e.phoneNumberId ?? '', countryOf(e.from, day), e.referralSourceId ?? '']), [1]);
@@ -642,7 +633,7 @@ export async function ingestBatch(
     pricing.add(JSON.stringify([v[0], v[1], v[4], v[5], v[6], v[7]]), [Number(v[9]), Number(v[10])]);
   }
   await addCounters(c, 'usage_pricing', PRICING_KEY_COLUMNS, ['messages', 'units'], pricing.rows());
-  for (const r of usageRows) markDay(String(r.values[1]), String(r.values[0]), 'usage');
+  for (const r of usageRows) addMark(dirty, String(r.values[1]), String(r.values[0]), 'usage');
   await markDirty(c, dirty);
   await addCounters(c, 'calls_daily', CALL_KEY_COLUMNS, ['calls', 'connected_calls', 'duration_sec'], callRollup.rows());
   await addCounters(

@@ -30,6 +30,7 @@ import {
   type PricedDimRow,
   type PricedRollupStore,
   type PricedUsageRow,
+  type PendingMarks,
   type PricingLease,
   ALL_KINDS_BITS,
   isLastDayOfMonth,
@@ -53,7 +54,7 @@ const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = LEAS
  * Ingest's dirty marks, one statement for the batch, in key order (two ingests marking the same
  * months lock the rows in the same order, so they queue rather than deadlock).
  */
-export async function markDirty(c: PoolClient, marks: ReadonlyMap<string, { day: string; kinds: number }>): Promise<void> {
+export async function markDirty(c: PoolClient, marks: PendingMarks): Promise<void> {
   if (marks.size === 0) return;
   const keys = [...marks.keys()].sort();
   const wabas: string[] = [];

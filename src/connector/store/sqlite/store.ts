@@ -23,7 +23,7 @@ import { SqliteInboundRollup } from './inbound';
 import { SqliteInvoices } from './invoices';
 import { SqliteReportDeliveries } from './report-deliveries';
 import { MARK_DIRTY_SQL, SqlitePricedRollups } from './priced-rollups';
-import { KIND_BITS, type PricedKind, type PricedRollupStore } from '../priced-rollups';
+import { addMark, type PendingMarks, type PricedKind, type PricedRollupStore } from '../priced-rollups';
 import { migrateSqlite } from './migrate';
 import { dataDaysOf, dataDaysSql } from '../data-days';
 import { pricingRowOf } from '../usage-row';
@@ -133,7 +133,7 @@ export class SqliteStore implements ConnectorStore {
   private readonly reportTable: SqliteReportDeliveries;
   private readonly priced: SqlitePricedRollups;
   /** The re-pricer's marks of the transaction under way (WABA and month -> first day and kind bits), written once at its end. */
-  private readonly dirtyMarks = new Map<string, { day: string; kinds: number }>();
+  private readonly dirtyMarks: PendingMarks = new Map();
   /**
    * The usage counters' changes of the transaction under way, summed per usage_daily key and added once
    * at its end (PostgreSQL's ingest does the same): a group of 32 statuses of one key is then 2
@@ -252,18 +252,9 @@ export class SqliteStore implements ConnectorStore {
     this.markDirty(key.wabaId, key.day, 'usage');
   }
 
-  /**
-   * Notes that the re-pricer owes `day`'s month of `wabaId` a pricing of `kind` from `day` on
-   * (written at the transaction's end).
-   */
+  /** Notes that the re-pricer owes `day`'s month of `wabaId` a pricing of `kind` from `day` on (written at the transaction's end). */
   private markDirty(wabaId: string, day: string, kind: PricedKind): void {
-    const key = `${wabaId}\u0000${day.slice(0, 7)}`;
-    const mark = this.dirtyMarks.get(key);
-    if (mark === undefined) this.dirtyMarks.set(key, { day, kinds: KIND_BITS[kind] });
-    else {
-      if (day < mark.day) mark.day = day;
-      mark.kinds |= KIND_BITS[kind];
-    }
+    addMark(this.dirtyMarks, wabaId, day, kind);
   }
 
   /** Adds the transaction's summed usage changes to usage_daily and usage_pricing; a row left at 0 and 0 goes. */
