@@ -33,6 +33,31 @@ export const delivered = (wabaId: string, phone: string, wamid: string, iso: str
     },
   ]);
 
+/** The business side of the calls below. */
+export const BUSINESS_NUMBER = '551130000000';
+
+/** A call's terminate webhook, as Meta sends it: `phone` (phone_number_id) and `user`, started at `iso`, `seconds` long. */
+export const terminated = (
+  wabaId: string,
+  phone: string,
+  call: { id: string; iso: string; seconds: number; user: string; direction?: 'BUSINESS_INITIATED' | 'USER_INITIATED' },
+): WebhookEvent[] => {
+  const secs = String(Date.parse(call.iso) / 1000);
+  const direction = call.direction ?? 'USER_INITIATED';
+  const business = direction === 'BUSINESS_INITIATED';
+  const c = {
+    id: call.id,
+    event: 'terminate',
+    direction,
+    from: business ? BUSINESS_NUMBER : call.user,
+    to: business ? call.user : BUSINESS_NUMBER,
+    timestamp: secs,
+    start_time: secs,
+    duration: call.seconds,
+  };
+  return eventsOf(wabaId, [{ field: 'calls', value: { metadata: { phone_number_id: phone }, calls: [c] } }]);
+};
+
 export interface QueryFixture {
   ctx: QueryContext & { now: () => number };
   store: ConnectorStore;

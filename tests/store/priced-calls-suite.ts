@@ -8,7 +8,6 @@
  * query time) with equal answers. Not a test file itself.
  */
 import { callsQuery, usageQuery } from '../../src/contract';
-import { normaliseEnvelope, parseEnvelope } from '../../src/connector/ingest';
 import { callsSeries } from '../../src/connector/query/calls-series';
 import { priceCallMonths } from '../../src/connector/query/priced-calls';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
@@ -16,12 +15,11 @@ import { pricingVersion, Repricer } from '../../src/connector/query/re-pricer';
 import { usageSeries } from '../../src/connector/query/usage-series';
 import { importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import type { ConnectorStore, PricedCallDimension, PricedCallRow } from '../../src/connector/store';
-import { delivered, PMP, USD_CARD } from '../helpers/query-fixture';
+import { delivered, PMP, terminated, USD_CARD } from '../helpers/query-fixture';
 import { watchedStore } from '../helpers/watched-store';
 import type { StoreEngine } from './store-engine';
 
 const at = (iso: string) => Date.parse(iso);
-const BUSINESS = '551130000000';
 const USER: Record<string, string> = { BR: '5511987650001', IN: '919812340001', DE: '4915112345678' };
 
 interface Call {
@@ -41,28 +39,8 @@ async function ingestCalls(store: ConnectorStore, calls: readonly Call[]): Promi
 }
 
 /** A call's terminate webhook as the route normalises it. */
-function callEvents(c: Call) {
-  const secs = String(at(c.start) / 1000);
-  const user = USER[c.country] as string;
-  const business = c.direction === 'BUSINESS_INITIATED';
-  const value = {
-    metadata: { phone_number_id: c.phone },
-    calls: [
-      {
-        id: c.id,
-        event: 'terminate',
-        direction: c.direction,
-        from: business ? BUSINESS : user,
-        to: business ? user : BUSINESS,
-        timestamp: secs,
-        start_time: secs,
-        duration: c.seconds,
-      },
-    ],
-  };
-  const body = { object: 'whatsapp_business_account', entry: [{ id: c.waba, changes: [{ field: 'calls', value }] }] };
-  return normaliseEnvelope(parseEnvelope(JSON.stringify(body)), 0);
-}
+const callEvents = (c: Call) =>
+  terminated(c.waba, c.phone, { id: c.id, iso: c.start, seconds: c.seconds, user: USER[c.country] as string, direction: c.direction });
 
 // W1 and W2 share portfolio PF1, so their Brazil minutes count towards one tier ladder; W3 is billed in EUR, which has no call card.
 const W1: WabaInfo = { id: 'W1', name: 'W1', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'PF1' };

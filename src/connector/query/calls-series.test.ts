@@ -6,7 +6,7 @@
  */
 import { callsQuery } from '@contract';
 import { describeOnBothStores } from '../../../tests/helpers/both-stores';
-import { normaliseEnvelope, parseEnvelope } from '../ingest';
+import { terminated } from '../../../tests/helpers/query-fixture';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import type { ConnectorStore } from '../store';
 import { callsSeries } from './calls-series';
@@ -16,7 +16,6 @@ import { Repricer } from './re-pricer';
 jest.setTimeout(60_000);
 
 const at = (iso: string) => Date.parse(iso);
-const BUSINESS = '551130000000';
 const BR = '5511987650001';
 const IN = '919812340001';
 
@@ -30,25 +29,7 @@ interface Call {
   phone: string;
 }
 async function call(store: ConnectorStore, wabaId: string, c: Call): Promise<void> {
-  const secs = String(at(c.start) / 1000);
-  const business = c.direction === 'BUSINESS_INITIATED';
-  const value = {
-    metadata: { phone_number_id: c.phone },
-    calls: [
-      {
-        id: c.id,
-        event: 'terminate',
-        direction: c.direction,
-        from: business ? BUSINESS : c.user,
-        to: business ? c.user : BUSINESS,
-        timestamp: secs,
-        start_time: secs,
-        duration: c.seconds,
-      },
-    ],
-  };
-  const body = { object: 'whatsapp_business_account', entry: [{ id: wabaId, changes: [{ field: 'calls', value }] }] };
-  await store.ingest(normaliseEnvelope(parseEnvelope(JSON.stringify(body)), 0), 0);
+  await store.ingest(terminated(wabaId, c.phone, { id: c.id, iso: c.start, seconds: c.seconds, user: c.user, direction: c.direction }), 0);
 }
 
 /** Invented USD call rates from 2026-01-01, one `Market,Currency,Lower minutes,Upper minutes,Rate per minute` line each. */

@@ -8,7 +8,7 @@ import { priceUsage } from '@core';
 import { usageQuery } from '@contract';
 import fs from 'node:fs';
 import path from 'node:path';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import { QUERY_ENGINES, PMP, delivered, openQueryFixture, terminated, type QueryFixture } from '../../../tests/helpers/query-fixture';
 import { watchedStore } from '../../../tests/helpers/watched-store';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
@@ -317,9 +317,27 @@ describe.each(QUERY_ENGINES)('a month nothing touched on $name', (engine) => {
       await repricer().runToCompletion();
       expect(await fx.store.pricingDirty()).toEqual([]);
       expect(await later()).toEqual({ march: 2, april: 2, reads: ['2026-03-01..2026-03-31'] });
+      // A call in March marks it for its calls alone: its usage pricing stays.
+      await fx.store.ingest(terminated('W1', 'PA', { id: 'c1', iso: '2026-03-12T09:00:00Z', seconds: 60, user: BR }), 0);
+      expect((await fx.store.pricingDirty()).map((m) => [m.month, m.kinds])).toEqual([['2026-03', ['calls']]]);
+      expect(await later()).toEqual({ march: 2, april: 2, reads: [] });
       // Kept no longer than 15 s from its pricing, whatever the stamp says.
       clock += 14_000;
       expect(await later()).toEqual({ march: 2, april: 2, reads: ['2026-03-01..2026-03-31', '2026-04-01..2026-04-30'] });
+    });
+
+    it('prices a month that two queries found changed at once only once, and both get that pricing', async () => {
+      // March rewritten without a query seeing its mark: both queries check its stamp, one prices it.
+      await send('2026-03-13T09:00:00Z');
+      await repricer().runToCompletion();
+      clock += 1_000;
+      gen += 1;
+      reads.length = 0;
+      const span = { fromDay: '2026-03-01', toDay: '2026-04-30' };
+      const [a, b] = await Promise.all([pricedUsage(ctx, span), pricedUsage(ctx, span)]);
+      expect(reads).toEqual(['2026-03-01..2026-03-31']);
+      expect(a.rows.filter((r) => r.day.startsWith('2026-03')).reduce((n, r) => n + r.units, 0)).toBe(3);
+      expect(b).toBe(a);
     });
   });
 });
