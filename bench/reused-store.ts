@@ -10,6 +10,10 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { BuildResult } from './build-store';
 import type { Scale } from './options';
+import { PLAN_WAMID } from './webhook-bodies';
+
+/** The first wamid after the plan's: they are a range of the primary key. */
+const PLAN_WAMID_END = `${PLAN_WAMID.slice(0, -1)}${String.fromCharCode(PLAN_WAMID.charCodeAt(PLAN_WAMID.length - 1) + 1)}`;
 
 /** Links `file` in as the run's query store (same file system; the run's writes go to it) and reads what it holds. */
 export function reuseStore(file: string, into: string, scale: Scale): BuildResult & { priceFiles: number } {
@@ -21,7 +25,7 @@ export function reuseStore(file: string, into: string, scale: Scale): BuildResul
       `--reuse-store: ${wal} holds pages not checkpointed; open and close the store once (e.g. sqlite3 ${file} .tables) first`,
     );
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  let held: Omit<BuildResult, 'path' | 'seconds' | 'eventsPerSec' | 'requests'> & { priceFiles: number };
+  let held: Omit<BuildResult, 'path' | 'seconds' | 'eventsPerSec' | 'requests'> & { priceFiles: number; planMessages: number };
   try {
     const byKind = new Map(
       (db.prepare('SELECT kind, count(*) AS n FROM raw_events GROUP BY kind').all() as Array<{ kind: string; n: number }>).map((r) => [
@@ -32,6 +36,7 @@ export function reuseStore(file: string, into: string, scale: Scale): BuildResul
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     held = {
       messages: count('SELECT count(*) AS n FROM messages'),
+      planMessages: count(`SELECT count(*) AS n FROM messages WHERE wamid >= '${PLAN_WAMID}' AND wamid < '${PLAN_WAMID_END}'`),
       events: byKind.get('status') ?? 0,
       calls: count('SELECT count(*) AS n FROM calls'),
       inbound: byKind.get('inbound') ?? 0,
@@ -42,11 +47,13 @@ export function reuseStore(file: string, into: string, scale: Scale): BuildResul
     db.close();
   }
   // A store a run has used holds more: the webhooks its later sections posted (a few thousand to a few
-  // hundred thousand, each a fresh message on the store's last days), which leave the plan's days alone.
-  if (held.messages < scale.messages || held.messages > scale.messages * 1.1)
+  // hundred thousand a run, each a fresh message on the store's last days, with wamids of their own),
+  // which leave the plan's days alone. The plan's own messages are what must match.
+  if (held.planMessages !== scale.messages)
     throw new Error(
-      `--reuse-store: ${file} holds ${held.messages} messages; the ${scale.name} scale's store holds ${scale.messages} (up to 10 % more once a run has posted to it)`,
+      `--reuse-store: ${file} holds ${held.planMessages} of the plan's messages (${held.messages} in all); the ${scale.name} scale's store holds ${scale.messages}, besides what runs posted to it`,
     );
+  const { planMessages: _plan, ...counts } = held;
   fs.linkSync(file, into);
-  return { path: 'reused', ...held, requests: 0, seconds: null, eventsPerSec: null };
+  return { path: 'reused', ...counts, requests: 0, seconds: null, eventsPerSec: null };
 }

@@ -258,6 +258,9 @@ export const GROUPS: Readonly<Partial<Record<Category, readonly string[]>>> = {
   authentication_international: ['otp-login'],
 };
 
+/** What every wamid of the plan's messages starts with (no section's webhooks use it: `--reuse-store` counts them apart). */
+export const PLAN_WAMID = 'wamid.B';
+
 export interface PlanOptions {
   wabas: BenchWaba[];
   countries: number;
@@ -283,7 +286,7 @@ export function planMessage(i: number, rand: () => number, opts: PlanOptions): M
     }
   }
   const sent = opts.endSec - Math.floor(rand() * opts.days * 86_400) - 60;
-  const wamid = `wamid.B${i.toString(36).padStart(10, '0')}${Math.floor(rand() * 1e9).toString(36)}`;
+  const wamid = `${PLAN_WAMID}${i.toString(36).padStart(10, '0')}${Math.floor(rand() * 1e9).toString(36)}`;
   const groups = GROUPS[category];
   const group = groups ? (groups[Math.floor(rand() * groups.length)] as string) : null;
   const events: StatusEvent[] = [

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { parseOptions, SCALES } from '../../bench/options';
 import { rawOrder, timeWithinBudget } from '../../bench/raw-baseline';
 import { reuseStore } from '../../bench/reused-store';
+import { PLAN_WAMID } from '../../bench/webhook-bodies';
 import { openStore } from '../../src/connector/runtime/open-store';
+import { delivered, PMP } from '../helpers/query-fixture';
 
 describe('rawOrder', () => {
   it('puts the questions more panels ask first, ties in the order first asked, each once', () => {
@@ -90,7 +92,7 @@ describe('--reuse-store', () => {
     await store.close();
     // An empty store holds 0 of the tiny scale's 3,000 messages.
     expect(() => reuseStore(file, path.join(dir, 'q.sqlite'), SCALES.tiny)).toThrow(
-      `--reuse-store: ${file} holds 0 messages; the tiny scale's store holds 3000 (up to 10 % more once a run has posted to it)`,
+      `--reuse-store: ${file} holds 0 of the plan's messages (0 in all); the tiny scale's store holds 3000, besides what runs posted to it`,
     );
     expect(fs.existsSync(path.join(dir, 'q.sqlite'))).toBe(false);
     // A scale of no messages takes it: linked in, counts read, nothing timed.
@@ -108,5 +110,20 @@ describe('--reuse-store', () => {
       eventsPerSec: null,
     });
     expect(fs.statSync(path.join(dir, 'q.sqlite')).ino).toBe(fs.statSync(file).ino);
+  });
+
+  it("counts the plan's messages apart from what earlier runs posted, however many those are", async () => {
+    const file = path.join(dir, 'used.sqlite');
+    const store = await openStore(`sqlite:${file}`, { timezones: { W1: 'UTC' } });
+    // Two of the plan's messages and three a run's sections posted (their own wamids), one of the plan's prefix only by its first letters.
+    const wamids = [`${PLAN_WAMID}0001`, `${PLAN_WAMID}0002`, 'wamid.Lq1', 'wamid.V1', 'wamid.A9'];
+    for (const [i, wamid] of wamids.entries())
+      await store.ingest(delivered('W1', 'P1', wamid, `2026-04-0${i + 1}T10:00:00Z`, '5511987650001', PMP('utility')), 0);
+    await store.close();
+    const two = { ...SCALES.tiny, messages: 2 };
+    expect(reuseStore(file, path.join(dir, 'q2.sqlite'), two)).toMatchObject({ path: 'reused', messages: 5 });
+    expect(() => reuseStore(file, path.join(dir, 'q3.sqlite'), { ...two, messages: 3 })).toThrow(
+      `--reuse-store: ${file} holds 2 of the plan's messages (5 in all); the tiny scale's store holds 3, besides what runs posted to it`,
+    );
   });
 });
