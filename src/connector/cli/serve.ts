@@ -1,4 +1,5 @@
 import { startConnector } from '../runtime/connector';
+import { applyHeapGrowth, heapGrowthPercent } from '../runtime/heap-growth';
 import { parseAsOf, parsePort, resolveConfig, resolveDb, type CommonFlags } from './options';
 
 export interface ServeFlags extends CommonFlags {
@@ -15,6 +16,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const db = resolveDb(flags, config);
   const port = parsePort(flags.port ?? process.env.WASPEND_PORT ?? String(config.server?.port ?? 8080));
   const host = flags.host ?? process.env.WASPEND_HOST ?? config.server?.host ?? '127.0.0.1';
+  // Before the workers start: the setting holds for the process, every thread's heap alike.
+  applyHeapGrowth(heapGrowthPercent(config.server?.heapGrowthPercent, process.env));
   const asOfMs = flags.asOf !== undefined ? parseAsOf(flags.asOf) : parseAsOf(process.env.WASPEND_DEMO_AS_OF, 'WASPEND_DEMO_AS_OF');
   const running = await startConnector({
     config,

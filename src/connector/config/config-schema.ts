@@ -101,6 +101,12 @@ export const configSchema = z.strictObject({
         .optional(),
       requestTimeoutMs: z.number().int().min(100).optional(),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+      /**
+       * How far each V8 heap of `serve` may grow past its live objects before a full collection, in
+       * percent (default 30; 0 leaves V8 its own, up to 300 %); WASPEND_HEAP_GROWTH_PERCENT overrides
+       * it (runtime/heap-growth.ts, docs/performance.md "Heap growth").
+       */
+      heapGrowthPercent: z.number().int().min(0).max(1000).optional(),
     })
     .optional(),
   webhooks: z

@@ -120,6 +120,8 @@ const keyWhere = USAGE_KEY_COLUMNS.map((c) => `${c} = ?`).join(' AND ');
 
 /** How long a write waits for another process's write lock unless the opener says otherwise (StoreOptions). */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+/** Page cache of a read-only connection (the query and re-pricing workers), KiB: docs/performance.md, "Heap growth". */
+const READER_CACHE_KIB = 4096;
 
 /** The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous; the async surface is for parity with PostgreSQL. */
 export class SqliteStore implements ConnectorStore {
@@ -156,6 +158,9 @@ export class SqliteStore implements ConnectorStore {
       // The writer made the file, its schema and WAL mode; a reader must not migrate or write.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
       this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      // A reader's pages come from the OS's file cache at a copy each; its own cache (16 MB as
+      // better-sqlite3 builds SQLite, per connection and thread) mostly duplicates it.
+      this.db.pragma(`cache_size = -${READER_CACHE_KIB}`);
     } else {
       this.db = new Database(file);
       // Set first: even the pragmas and migrations below may meet another process's write lock.
