@@ -34,7 +34,7 @@ export const delivered = (wabaId: string, phone: string, wamid: string, iso: str
   ]);
 
 /** The business side of the calls below. */
-export const BUSINESS_NUMBER = '551130000000';
+const BUSINESS_NUMBER = '551130000000';
 
 /** A call's terminate webhook, as Meta sends it: `phone` (phone_number_id) and `user`, started at `iso`, `seconds` long. */
 export const terminated = (

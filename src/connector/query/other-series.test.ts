@@ -5,6 +5,7 @@
 import { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
 import { statusObject } from '../../../tests/store/store-suite';
 import { describeOnBothStores } from '../../../tests/helpers/both-stores';
+import { terminated } from '../../../tests/helpers/query-fixture';
 import { importRateFile, loadPriceBook, type RateFileInput } from '../runtime/price-files';
 import { normaliseEnvelope, parseEnvelope } from '../ingest';
 import type { ConnectorStore } from '../store';
@@ -324,19 +325,7 @@ India,authentication,6,MAX,0.0013
       { id: 'u5', at: '2026-04-06T10:00:00Z', to: IN, category: 'authentication', phone: 'PH_B' },
     ]);
     // A phone that only ever called.
-    const call = {
-      id: 'call1',
-      event: 'terminate',
-      direction: 'USER_INITIATED',
-      from: BR,
-      to: '551130000000',
-      timestamp: String(at('2026-04-08T10:00:00Z') / 1000),
-      start_time: String(at('2026-04-08T10:00:00Z') / 1000),
-      duration: 30,
-    };
-    await post(store, 'W_UTC', '2026-04-08T10:00:00Z', [
-      { field: 'calls', value: { metadata: { phone_number_id: 'PH_CALL' }, calls: [call] } },
-    ]);
+    await store.ingest(terminated('W_UTC', 'PH_CALL', { id: 'call1', iso: '2026-04-08T10:00:00Z', seconds: 30, user: BR }), 0);
     await deliver(store, 'W_UTC2', [{ id: 'v1', at: '2026-04-07T10:00:00Z', to: BR, category: 'utility', phone: 'PH_C', group: 'g-two' }]);
     // P2: India utility 2 (Sao Paulo local 04-04).
     await deliver(store, 'W_SP', [
