@@ -90,6 +90,36 @@ describe.each(QUERY_ENGINES)('priced rows on $name', (engine) => {
         ['2026-04-15T12', 'service', 'free_customer_service', 1, 0, '0'],
       ]);
     });
+
+    it('rows at the pricing grain share one frozen dims object per direction; a finer row has its own', async () => {
+      const { rows } = await pricedUsage(fx.ctx, { fromDay: '2026-04-15', toDay: '2026-04-15' });
+      const business = rows.filter((r) => r.category !== 'service');
+      const service = rows.filter((r) => r.category === 'service');
+      // utility and zeta_new each: free, regular, and stored without a type (one pricing-grain row per stored type).
+      expect(business).toHaveLength(6);
+      expect(service).toHaveLength(1);
+      const shared = business[0]?.dims;
+      expect(shared).toEqual({ phone: null, country: null, group: null, direction: 'business_initiated' });
+      expect(Object.isFrozen(shared)).toBe(true);
+      for (const r of business) expect(r.dims).toBe(shared);
+      expect(service[0]?.dims).toEqual({ phone: null, country: null, group: null, direction: 'user_initiated' });
+      expect(Object.isFrozen(service[0]?.dims)).toBe(true);
+      expect(service[0]?.dims).not.toBe(shared);
+
+      const grain = (await fx.store.usagePricingDaily({ fromDay: '2026-04-15', toDay: '2026-04-15' })).find(
+        (r) => r.category === 'utility',
+      );
+      const none = { phone: null, country: null, group: null, direction: 'business_initiated' };
+      for (const [field, dim] of [
+        ['phoneNumberId', 'phone'],
+        ['country', 'country'],
+        ['group', 'group'],
+      ] as const) {
+        const fine = toUsageRowKeepingUnknown({ ...(grain as NonNullable<typeof grain>), [field]: 'X' }, W);
+        expect(Object.isFrozen(fine.dims)).toBe(false);
+        expect(fine.dims).toEqual({ ...none, [dim]: 'X' });
+      }
+    });
   });
 });
 

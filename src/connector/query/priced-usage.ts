@@ -28,6 +28,24 @@ export interface PricedUsage {
 /** Messages are outbound; Meta's `service` category is the user-initiated side of the origin split. */
 export const directionOf = (category: string) => (category === 'service' ? 'user_initiated' : 'business_initiated');
 
+const grainDims = (direction: string) => Object.freeze({ phone: null, country: null, group: null, direction });
+/**
+ * The dims of a row at the pricing grain (no phone, country or group): one frozen object per direction,
+ * shared by every such row, instead of one per row in every month the query worker keeps priced
+ * (docs/performance.md, "Shared strings and dims").
+ */
+const GRAIN_DIMS: Readonly<Record<string, Readonly<Record<string, string | null>>>> = {
+  user_initiated: grainDims('user_initiated'),
+  business_initiated: grainDims('business_initiated'),
+};
+
+function dimsOf(r: UsageDailyRow, category: string): Readonly<Record<string, string | null>> {
+  const direction = directionOf(category);
+  if (r.phoneNumberId === null && r.country === null && r.group === null)
+    return GRAIN_DIMS[direction] as Readonly<Record<string, string | null>>;
+  return { phone: r.phoneNumberId, country: r.country, group: r.group, direction };
+}
+
 function pricingTypeOf(r: UsageDailyRow, category: Category): PricingType {
   if (r.pricingType) {
     try {
@@ -58,7 +76,7 @@ export function toUsageRow(r: UsageDailyRow, waba: WabaInfo): (UsageRow & { cate
     // Charged units: conversations on CBP days (counted once, on their first delivery), messages on PMP days.
     units: r.units,
     messages: r.messages,
-    dims: { phone: r.phoneNumberId, country: r.country, group: r.group, direction: directionOf(category) },
+    dims: dimsOf(r, category),
   };
 }
 
@@ -82,7 +100,7 @@ export function toUsageRowKeepingUnknown(r: UsageDailyRow, waba: WabaInfo): Usag
     pricingModel: (r.pricingModel === 'CBP' ? 'CBP' : 'PMP') as PricingModel,
     units: r.units,
     messages: r.messages,
-    dims: { phone: r.phoneNumberId, country: r.country, group: r.group, direction: directionOf(category) },
+    dims: dimsOf(r, category),
   };
 }
 

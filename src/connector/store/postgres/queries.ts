@@ -27,7 +27,7 @@ type Row = Record<string, unknown>;
 export async function readUsage(pool: Pool, range: UsageDailyQuery): Promise<UsageDailyRow[]> {
   const w = rangeWhere(range);
   const { rows } = await pool.query<Row>(usageDailySql(w.sql, range.keep), w.args);
-  return rows.map(usageRowOf);
+  return rows.map((r) => usageRowOf(r));
 }
 
 export async function readCallsDaily(pool: Pool, range: DayRange): Promise<CallsDailyRow[]> {

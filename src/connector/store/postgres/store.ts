@@ -30,7 +30,7 @@ import { finishedCallReader } from '../finished-call';
 import type { StoredRateFile } from '../rate-files';
 import type { ReportDeliveryStore } from '../report-deliveries';
 import { PRICING_KEY_COLUMNS } from '../message-state';
-import { usageRowOf } from '../usage-row';
+import { interner, usageRowOf } from '../usage-row';
 import { sketchOfText } from '../sketch-text';
 import type {
   AccountEventRow,
@@ -290,7 +290,8 @@ export class PgStore implements ConnectorStore {
       `SELECT * FROM usage_pricing WHERE day >= $1 AND day <= $2${range.wabaId === undefined ? '' : ' AND waba_id = $3'} ORDER BY ${PRICING_KEY_COLUMNS.join(', ')}`,
       args,
     );
-    return res.rows.map(usageRowOf);
+    const intern = interner();
+    return res.rows.map((r) => usageRowOf(r, intern));
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {

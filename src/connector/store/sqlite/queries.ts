@@ -17,7 +17,7 @@ function rangeWhere(range: DayRange): { sql: string; args: string[] } {
 export function readUsage(db: Database.Database, range: UsageDailyQuery): UsageDailyRow[] {
   const w = rangeWhere(range);
   const rows = db.prepare(usageDailySql(w.sql, range.keep)).all(...w.args) as Record<string, string | number>[];
-  return rows.map(usageRowOf);
+  return rows.map((r) => usageRowOf(r));
 }
 
 interface PricingRecord {

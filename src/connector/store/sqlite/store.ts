@@ -26,7 +26,7 @@ import { MARK_DIRTY_SQL, SqlitePricedRollups } from './priced-rollups';
 import { addMark, type PendingMarks, type PricedKind, type PricedRollupStore } from '../priced-rollups';
 import { migrateSqlite } from './migrate';
 import { dataDaysOf, dataDaysSql } from '../data-days';
-import { pricingRowOf } from '../usage-row';
+import { interner, pricingRowOf } from '../usage-row';
 import { readCalls, readPricing, readUsage, replacePulledDays } from './queries';
 import type { ConnectorStore, DeliveredMessage, FinishedCall } from '../connector-store';
 import { finishedCallReader, type StoredCallRow } from '../finished-call';
@@ -487,7 +487,8 @@ export class SqliteStore implements ConnectorStore {
         ? this.stmts.pricingDays.all(range.fromDay, range.toDay)
         : this.stmts.pricingDaysOfWaba.all(range.fromDay, range.toDay, range.wabaId)
     ) as unknown[][];
-    return rows.map(pricingRowOf);
+    const intern = interner();
+    return rows.map((r) => pricingRowOf(r, intern));
   }
 
   async deliveredMessages(range: { fromMs: number; toMs: number }): Promise<DeliveredMessage[]> {
