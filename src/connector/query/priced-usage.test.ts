@@ -74,6 +74,23 @@ describe.each(QUERY_ENGINES)('priced rows on $name', (engine) => {
       ]);
     });
 
+    it('by country: the fine rollup comes summed to the country in SQL, both phones in one row per pricing-grain row', async () => {
+      const keeps: unknown[] = [];
+      const store = watchedStore(fx.store, (method, args) => {
+        if (method === 'usageDaily') keeps.push((args[0] as { keep?: unknown }).keep);
+      });
+      const res = await usageSeries(
+        { ...fx.ctx, store, readPricedRollups: false },
+        usageQuery.parse({ from: '2026-04-15', to: '2026-04-15', by: 'country,category' }),
+      );
+      expect(keeps).toEqual([['country']]);
+      expect(res.rows.map(({ time: _t, bucket: _b, currency: _c, ...r }) => r)).toEqual([
+        { country: 'BR', category: 'service', messages: 1, billable: 0, cost: '0' }, // s1
+        { country: 'BR', category: 'utility', messages: 3, billable: 2, cost: '0.0144' }, // u1 free, u2 + n1 0.0072 each
+        { country: 'BR', category: 'zeta_new', messages: 3, billable: 2, cost: '0' }, // x1 + x3 unpriced, x2 priced at 0 (as by phone)
+      ]);
+    });
+
     it('hourly: a message stored without pricing type lands in its hour with the rest of its day row', async () => {
       const res = await usageSeries(
         fx.ctx,

@@ -224,6 +224,24 @@ describe.each(QUERY_ENGINES)('a dirty month from its first dirty day on $name', 
       // Priced wholly at query time (from the month's first day, the fine rollup from it): the same answer.
       expect(await usageSeries({ ...fx.ctx, readPricedRollups: false }, q)).toEqual(stored);
     });
+
+    it('by month: the stored days before the mark come summed in one read, the days from it by day, in one bucket', async () => {
+      const storedReads: unknown[] = [];
+      const spied = watchedStore(fx.store, (method, args) => {
+        if (method === 'pricedUsageTotals') {
+          const { fromDay, toDay, sumDays } = args[1] as { fromDay: string; toDay: string; sumDays?: boolean };
+          storedReads.push({ fromDay, toDay, sumDays });
+        }
+      });
+      const q = usageQuery.parse({ from: '2026-05-01', to: '2026-05-31', by: 'phone', interval: 'month' });
+      const stored = await usageSeries({ ...fx.ctx, store: spied, readPricedRollups: true }, q);
+      expect(stored.rows.map(({ time: _t, currency: _c, ...r }) => r)).toEqual([
+        { bucket: '2026-05', phoneNumberId: 'PA', messages: 50, billable: 50, cost: '0.36' }, // 50 x 0.0072, stored
+        { bucket: '2026-05', phoneNumberId: 'PB', messages: 2, billable: 2, cost: '0.0128' }, // 2 x 0.0064, allocated
+      ]);
+      expect(storedReads).toEqual([{ fromDay: '2026-05-02', toDay: '2026-05-03', sumDays: true }]);
+      expect(await usageSeries({ ...fx.ctx, readPricedRollups: false }, q)).toEqual(stored);
+    });
   });
 });
 

@@ -63,8 +63,8 @@ export interface GrainFilter {
  * `monthTotals` (each WABA's own days) is for a caller that buckets by month: a clean month then
  * comes back summed in SQL, one row per WABA and key dated the first of that WABA's days in the
  * month, read within them (the caller's day cut would come too late for a sum): from the month totals
- * where the WABA has no data in the month outside its days, else from the day rows; dirty months
- * come back by day as always.
+ * where the WABA has no data in the month outside its days, else from the day rows. A dirty month's
+ * stored days before its mark come summed the same way, and its days from the mark by day.
  */
 export async function storedPricingGrain(
   ctx: QueryContext,
@@ -113,11 +113,12 @@ export async function storedPricingGrain(
       }
       // A finer grain: the stored days before the first dirty one (a month under steady webhooks is
       // dirty from today only), and only the days from it allocated at query time, whose pricing
-      // starts from the month's first day as ever (priced-usage.ts). The days are read as days:
-      // a month-bucketing caller sums a dirty month itself.
+      // starts from the month's first day as ever (priced-usage.ts).
       const exactTo = addDays(dirtyDay, -1) < toDay ? addDays(dirtyDay, -1) : toDay;
       const storedPart = exactTo >= fromDay && (await ctx.store.pricedUsageUnfit({ fromDay, toDay: exactTo }, version)).stale === 0;
-      if (storedPart) await readStored([{ fromDay, toDay: exactTo }]);
+      // By month, the stored days come summed as a clean month's do; the days from the mark stay days,
+      // which the caller adds to the same month's bucket.
+      if (storedPart) await readStored(monthTotals ? monthReads(monthTotals, fromDay, exactTo) : [{ fromDay, toDay: exactTo }]);
       if (!storedPart || exactTo < toDay) {
         const priced = await allocatedUsage(ctx, { fromDay: storedPart ? dirtyDay : fromDay, toDay }, [dim]);
         rows.push(...priced.rows);
