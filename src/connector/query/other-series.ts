@@ -31,6 +31,7 @@ import {
 } from '@contract';
 import { sketchBytesOfText } from '../store';
 import { bucketOf } from './buckets';
+import { keptBody } from './kept-body';
 import { dataHull, intersect, localDays, spanOf, withinData, type LocalDays } from './day-range';
 import { pricedUsage, toUsageRow } from './priced-usage';
 import { currenciesOfWaba, currencyOfDay, selectedWabas, type QueryContext } from './query-context';
@@ -324,6 +325,18 @@ export async function annotations(ctx: QueryContext, q: z.infer<typeof annotatio
   return { items };
 }
 
+/** Each selected WABA's local days of the request, and the span of them that holds data (null: none). */
+interface PricingInputSpan {
+  ranges: ReadonlyMap<string, LocalDays>;
+  span: LocalDays | null;
+}
+
+async function pricingInputSpan(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): Promise<PricingInputSpan> {
+  const ranges = new Map(selectedWabas(ctx, q.waba).map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
+  const asked = spanOf([...ranges.values()]);
+  return { ranges, span: asked && (await withinData(ctx.store, asked, [...ctx.wabas.keys()])) };
+}
+
 type PricingInputRow = PricingInputResponse['rows'][number];
 type PriorUnits = PricingInputResponse['priorUnits'][number];
 
@@ -343,11 +356,8 @@ async function* pricingInputBatches(
   ctx: QueryContext,
   q: z.infer<typeof pricingInputQuery>,
   prior: Map<string, PriorUnits>,
+  { ranges, span }: PricingInputSpan,
 ): AsyncGenerator<PricingInputRow[]> {
-  const wabas = selectedWabas(ctx, q.waba);
-  const ranges = new Map(wabas.map((w) => [w.id, localDays(q.from, q.to, w.timezone)]));
-  const asked = spanOf([...ranges.values()]);
-  const span = asked && (await withinData(ctx.store, asked, [...ctx.wabas.keys()]));
   if (!span) return;
   const fineDims = fineDimsOf(q);
   const fine = fineDims.length > 0 || q.phone.length > 0 || q.country.length > 0 || q.group.length > 0;
@@ -415,22 +425,33 @@ async function* pricingInputBatches(
 export async function pricingInput(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): Promise<PricingInputResponse> {
   const prior = new Map<string, PriorUnits>();
   const rows: PricingInputRow[] = [];
-  for await (const batch of pricingInputBatches(ctx, q, prior)) rows.push(...batch);
+  for await (const batch of pricingInputBatches(ctx, q, prior, await pricingInputSpan(ctx, q))) rows.push(...batch);
   return { rows, priorUnits: [...prior.values()] };
 }
 
 /**
  * The same response as `pricingInput`, as the chunks of its JSON body (one per day with rows): the
  * bytes `JSON.stringify` gives for the whole response, without the whole span's rows in memory.
+ * A body of a span no webhook has touched since is given again as it was (kept-body.ts): the
+ * what-if panels ask for the same last month on every refresh.
  */
 export async function* pricingInputBody(ctx: QueryContext, q: z.infer<typeof pricingInputQuery>): AsyncGenerator<string> {
+  const where = await pricingInputSpan(ctx, q);
+  yield* keptBody(ctx, `pricing-input|${JSON.stringify(q)}`, where.span, () => pricingInputChunks(ctx, q, where));
+}
+
+async function* pricingInputChunks(
+  ctx: QueryContext,
+  q: z.infer<typeof pricingInputQuery>,
+  where: PricingInputSpan,
+): AsyncGenerator<string> {
   const prior = new Map<string, PriorUnits>();
   if (q.format === 'columns') {
-    yield* pricingInputColumns(ctx, q, prior);
+    yield* pricingInputColumns(ctx, q, prior, where);
     return;
   }
   let sep = '{"rows":[';
-  for await (const batch of pricingInputBatches(ctx, q, prior)) {
+  for await (const batch of pricingInputBatches(ctx, q, prior, where)) {
     yield sep + batch.map((r) => JSON.stringify(r)).join(',');
     sep = ',';
   }
@@ -446,6 +467,7 @@ async function* pricingInputColumns(
   ctx: QueryContext,
   q: z.infer<typeof pricingInputQuery>,
   prior: Map<string, PriorUnits>,
+  where: PricingInputSpan,
 ): AsyncGenerator<string> {
   const dims = ['direction', ...fineDimsOf(q)];
   const index = new Map<string, number>();
@@ -459,7 +481,7 @@ async function* pricingInputColumns(
   };
   const cell = (v: string | null | undefined) => (v == null ? 'null' : String(at(v)));
   let sep = `{"columns":${JSON.stringify([...PRICING_INPUT_COLUMNS, ...dims.map((d) => `dims.${d}`)])},"rows":[`;
-  for await (const batch of pricingInputBatches(ctx, q, prior)) {
+  for await (const batch of pricingInputBatches(ctx, q, prior, where)) {
     yield (
       sep +
       batch
