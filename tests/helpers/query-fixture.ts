@@ -11,6 +11,7 @@ import { openStore } from '../../src/connector/runtime/open-store';
 import type { ConnectorStore } from '../../src/connector/store';
 import { importRateFile, loadPriceBook } from '../../src/connector/runtime/price-files';
 import type { QueryContext, WabaInfo } from '../../src/connector/query/query-context';
+import { Repricer } from '../../src/connector/query/re-pricer';
 import { eventsOf, statusObject } from '../store/store-suite';
 import { BOTH_STORES, type DatabaseEngine } from './both-stores';
 
@@ -83,3 +84,7 @@ export async function openQueryFixture(
   const ctx = { store, wabas: new Map(wabas.map((w) => [w.id, w])), priceBook: () => book, generation: () => 1, now: () => nowMs };
   return { ctx, store, close };
 }
+
+/** A re-pricer of the fixture's store, WABAs and current price book (run it with `runToCompletion`). */
+export const fixtureRepricer = (fx: QueryFixture): Repricer =>
+  new Repricer({ store: fx.store, wabas: fx.ctx.wabas, holder: 'test', loadBook: async () => fx.ctx.priceBook() });

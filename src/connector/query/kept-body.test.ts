@@ -7,11 +7,10 @@
  * March utility messages to Brazil, one a day, from PA.
  */
 import { pricingInputQuery } from '@contract';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import { QUERY_ENGINES, PMP, delivered, fixtureRepricer, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
 import { watchedStore } from '../../../tests/helpers/watched-store';
 import { KEPT_BODY_MS } from './kept-body';
 import { pricingInputBody } from './other-series';
-import { Repricer } from './re-pricer';
 import type { WabaInfo } from './query-context';
 
 jest.setTimeout(60_000);
@@ -39,7 +38,7 @@ describe.each(QUERY_ENGINES)('a pricing-input body kept on $name', (engine) => {
       jest.restoreAllMocks();
       await fx?.close();
     });
-    const repricer = () => new Repricer({ store: fx.store, wabas: fx.ctx.wabas, holder: 'test', loadBook: async () => fx.ctx.priceBook() });
+    const repricer = () => fixtureRepricer(fx);
     const send = (iso: string) => fx.store.ingest(delivered('W1', 'PA', `n${++sent}`, iso, BR, PMP('utility')), 0);
 
     /** The body for March..April as one string, the days of its rows, and whether the usage was read for it. */

@@ -8,12 +8,19 @@ import { priceUsage } from '@core';
 import { usageQuery } from '@contract';
 import fs from 'node:fs';
 import path from 'node:path';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, terminated, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import {
+  QUERY_ENGINES,
+  PMP,
+  delivered,
+  fixtureRepricer,
+  openQueryFixture,
+  terminated,
+  type QueryFixture,
+} from '../../../tests/helpers/query-fixture';
 import { watchedStore } from '../../../tests/helpers/watched-store';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
 import type { WabaInfo } from './query-context';
-import { Repricer } from './re-pricer';
 import { usageSeries } from './usage-series';
 
 jest.setTimeout(60_000);
@@ -338,7 +345,7 @@ describe.each(QUERY_ENGINES)('a month nothing touched on $name', (engine) => {
       jest.restoreAllMocks();
       await fx?.close();
     });
-    const repricer = () => new Repricer({ store: fx.store, wabas: fx.ctx.wabas, holder: 'test', loadBook: async () => fx.ctx.priceBook() });
+    const repricer = () => fixtureRepricer(fx);
     const send = (iso: string) => fx.store.ingest(delivered('W1', 'PA', `n${++sent}`, iso, BR, PMP('utility')), 0);
     /** Messages priced in March and April (03-01..04-30), after the clock moves 1 s on and the generation with it. */
     const later = async () => {
