@@ -32,7 +32,7 @@ const grainDims = (direction: string) => Object.freeze({ phone: null, country: n
 /**
  * The dims of a row at the pricing grain (no phone, country or group): one frozen object per direction,
  * shared by every such row, instead of one per row in every month the query worker keeps priced
- * (docs/performance.md, "Shared strings and dims").
+ * (docs/performance.md, "Shared strings, summed reads and kept bodies").
  */
 const GRAIN_DIMS: Readonly<Record<string, Readonly<Record<string, string | null>>>> = {
   user_initiated: grainDims('user_initiated'),

@@ -13,7 +13,7 @@ const asRead: Intern = (s) => s;
  * and a month of a large sender's rows repeats a few hundred days, WABAs, markets and categories
  * ~15,000 times. The query worker keeps months priced from these rows (priced-usage.ts); with their
  * dims shared too, its live heap after one pass over the dashboards at full scale went from 40.5 to
- * 28.6 MB (docs/performance.md, "Shared strings and dims").
+ * 28.6 MB (docs/performance.md, "Shared strings, summed reads and kept bodies").
  */
 export function interner(): Intern {
   const seen = new Map<string, string>();
