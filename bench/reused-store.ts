@@ -33,10 +33,10 @@ export function reuseStore(file: string, into: string, scale: Scale): BuildResul
         r.n,
       ]),
     );
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const count = (sql: string, ...args: string[]) => (db.prepare(sql).get(...args) as { n: number }).n;
     held = {
       messages: count('SELECT count(*) AS n FROM messages'),
-      planMessages: count(`SELECT count(*) AS n FROM messages WHERE wamid >= '${PLAN_WAMID}' AND wamid < '${PLAN_WAMID_END}'`),
+      planMessages: count('SELECT count(*) AS n FROM messages WHERE wamid >= ? AND wamid < ?', PLAN_WAMID, PLAN_WAMID_END),
       events: byKind.get('status') ?? 0,
       calls: count('SELECT count(*) AS n FROM calls'),
       inbound: byKind.get('inbound') ?? 0,

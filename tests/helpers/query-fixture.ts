@@ -18,6 +18,11 @@ import { BOTH_STORES, type DatabaseEngine } from './both-stores';
 /** Both engines, under the name the query suites import them by. */
 export const QUERY_ENGINES = BOTH_STORES;
 
+/** The query tests' usual WABA: UTC, billed in USD, alone in portfolio P1. */
+export const UTC_WABA: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
+/** A Brazilian recipient (market Brazil on the invented USD card). */
+export const BR = '5511987650001';
+
 /** The invented USD card: Brazil marketing 0.0625, utility 0.0072; India marketing 0.0131, utility 0.0014. */
 export const USD_CARD = fs.readFileSync(path.join(__dirname, '../fixtures/ratecards/usd-rates-2026-04-invented.csv'), 'utf8');
 

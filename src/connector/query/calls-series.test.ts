@@ -6,7 +6,7 @@
  */
 import { callsQuery } from '@contract';
 import { describeOnBothStores } from '../../../tests/helpers/both-stores';
-import { terminated } from '../../../tests/helpers/query-fixture';
+import { BR, terminated } from '../../../tests/helpers/query-fixture';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import type { ConnectorStore } from '../store';
 import { callsSeries } from './calls-series';
@@ -16,7 +16,6 @@ import { Repricer } from './re-pricer';
 jest.setTimeout(60_000);
 
 const at = (iso: string) => Date.parse(iso);
-const BR = '5511987650001';
 const IN = '919812340001';
 
 interface Call {

@@ -10,6 +10,8 @@
  */
 import { pricingInputQuery } from '@contract';
 import {
+  BR,
+  UTC_WABA as W,
   QUERY_ENGINES,
   PMP,
   delivered,
@@ -21,12 +23,9 @@ import {
 import { watchedStore } from '../../../tests/helpers/watched-store';
 import { KEPT_BODIES, KEPT_BODY_MAX_CHARS, KEPT_BODY_MS, keptBody } from './kept-body';
 import { pricingInputBody } from './other-series';
-import type { QueryContext, WabaInfo } from './query-context';
+import type { QueryContext } from './query-context';
 
 jest.setTimeout(60_000);
-
-const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
-const BR = '5511987650001';
 
 describe.each(QUERY_ENGINES)('a pricing-input body kept on $name', (engine) => {
   engine.describe(`kept while its span is untouched (${engine.name})`, () => {

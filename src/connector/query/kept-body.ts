@@ -54,7 +54,8 @@ export async function* keptBody(
   const evidence = span && (await evidenceOf(ctx, span));
   const now = performance.now();
   const hit = bodies.get(key);
-  if (hit && evidence !== null && hit.evidence === evidence && now - hit.at < KEPT_BODY_MS) {
+  // A kept body's evidence is a string: no evidence (null) never matches it.
+  if (hit && hit.evidence === evidence && now - hit.at < KEPT_BODY_MS) {
     yield* hit.chunks;
     return;
   }

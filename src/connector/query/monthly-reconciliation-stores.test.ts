@@ -4,7 +4,7 @@
  * 0.0131), Meta rows and invoices written in the test.
  */
 import { reconciliationQuery } from '@contract';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import { BR, QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
 import { monthlyReconciliation } from './monthly-reconciliation';
 import type { WabaInfo } from './query-context';
 
@@ -22,7 +22,6 @@ const WB: WabaInfo = {
   ],
   portfolio: 'P2',
 };
-const BR = '5511987650001';
 const IN = '919812340001';
 
 /**

@@ -5,7 +5,7 @@
 import { annotationsQuery, contactsQuery, listQuery, pricingInputQuery, reconciliationQuery, tiersQuery } from '@contract';
 import { statusObject } from '../../../tests/store/store-suite';
 import { describeOnBothStores } from '../../../tests/helpers/both-stores';
-import { terminated } from '../../../tests/helpers/query-fixture';
+import { BR, terminated } from '../../../tests/helpers/query-fixture';
 import { importRateFile, loadPriceBook, type RateFileInput } from '../runtime/price-files';
 import { normaliseEnvelope, parseEnvelope } from '../ingest';
 import type { ConnectorStore } from '../store';
@@ -52,7 +52,6 @@ async function deliver(store: ConnectorStore, wabaId: string, messages: Sent[]):
   }
 }
 
-const BR = '5511987650001';
 const BR2 = '5511987650002';
 const IN = '919812340001';
 

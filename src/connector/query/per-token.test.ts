@@ -7,8 +7,15 @@
  * invented USD card (Brazil utility 0.0072, India marketing 0.0131).
  */
 import { usageQuery } from '@contract';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
-import type { WabaInfo } from './query-context';
+import {
+  BR,
+  UTC_WABA as W,
+  QUERY_ENGINES,
+  PMP,
+  delivered,
+  openQueryFixture,
+  type QueryFixture,
+} from '../../../tests/helpers/query-fixture';
 import { priceMonth } from './re-pricer';
 import { usageSeries } from './usage-series';
 
@@ -25,8 +32,6 @@ jest.mock('../../core/rules/pricing-rules', () => {
 
 jest.setTimeout(60_000);
 
-const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
-const BR = '5511987650001';
 const IN = '919812340001';
 
 /**

@@ -9,6 +9,8 @@ import { usageQuery } from '@contract';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  BR,
+  UTC_WABA as W,
   QUERY_ENGINES,
   PMP,
   delivered,
@@ -20,13 +22,10 @@ import {
 import { watchedStore } from '../../../tests/helpers/watched-store';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { pricedUsage, toUsageRowKeepingUnknown } from './priced-usage';
-import type { WabaInfo } from './query-context';
 import { usageSeries } from './usage-series';
 
 jest.setTimeout(60_000);
 
-const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
-const BR = '5511987650001';
 const USD_TIERS = fs.readFileSync(path.join(__dirname, '../../../tests/fixtures/ratecards/usd-tiers-2026-04-invented.csv'), 'utf8');
 /** Meta's pricing object without a `type` (older API versions): stored with no pricing type. */
 const untyped = (category: string) => ({ pricing: { billable: true, pricing_model: 'PMP', category } });

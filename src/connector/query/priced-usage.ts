@@ -34,15 +34,14 @@ const grainDims = (direction: string) => Object.freeze({ phone: null, country: n
  * shared by every such row, instead of one per row in every month the query worker keeps priced
  * (docs/performance.md, "Shared strings, summed reads and kept bodies").
  */
-const GRAIN_DIMS: Readonly<Record<string, Readonly<Record<string, string | null>>>> = {
+const GRAIN_DIMS: Readonly<Record<ReturnType<typeof directionOf>, Readonly<Record<string, string | null>>>> = {
   user_initiated: grainDims('user_initiated'),
   business_initiated: grainDims('business_initiated'),
 };
 
 function dimsOf(r: UsageDailyRow, category: string): Readonly<Record<string, string | null>> {
   const direction = directionOf(category);
-  if (r.phoneNumberId === null && r.country === null && r.group === null)
-    return GRAIN_DIMS[direction] as Readonly<Record<string, string | null>>;
+  if (r.phoneNumberId === null && r.country === null && r.group === null) return GRAIN_DIMS[direction];
   return { phone: r.phoneNumberId, country: r.country, group: r.group, direction };
 }
 

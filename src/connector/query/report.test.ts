@@ -3,15 +3,21 @@
  * tests/integration; a child process never sees a mutant). Every figure is worked out by hand below
  * from the invented USD card: Brazil marketing 0.0625, Brazil utility 0.0072, India marketing 0.0131.
  */
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import {
+  BR,
+  UTC_WABA as W,
+  QUERY_ENGINES,
+  PMP,
+  delivered,
+  openQueryFixture,
+  type QueryFixture,
+} from '../../../tests/helpers/query-fixture';
 import type { WabaInfo } from './query-context';
 import { buildReport, formatReport, parseReportDimensions, REPORT_DIMENSIONS, type ReportRow } from './report';
 
 jest.setTimeout(60_000);
 
-const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
 const V: WabaInfo = { id: 'V2', name: 'Two', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P2' };
-const BR = '5511987650001';
 const IN = '919812340001';
 
 /**

@@ -7,7 +7,15 @@
 import { usageQuery } from '@contract';
 import fs from 'node:fs';
 import path from 'node:path';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import {
+  BR,
+  UTC_WABA as W,
+  QUERY_ENGINES,
+  PMP,
+  delivered,
+  openQueryFixture,
+  type QueryFixture,
+} from '../../../tests/helpers/query-fixture';
 import { watchedStore } from '../../../tests/helpers/watched-store';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
 import { PRICED_DIMENSIONS } from '../store';
@@ -17,8 +25,6 @@ import { usageSeries } from './usage-series';
 
 jest.setTimeout(60_000);
 
-const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
-const BR = '5511987650001';
 const USD_TIERS = fs.readFileSync(path.join(__dirname, '../../../tests/fixtures/ratecards/usd-tiers-2026-04-invented.csv'), 'utf8');
 
 /**

@@ -6,15 +6,21 @@
  */
 import { usageQuery } from '@contract';
 import { eventsOf, statusObject } from '../../../tests/store/store-suite';
-import { QUERY_ENGINES, PMP, delivered, openQueryFixture, type QueryFixture } from '../../../tests/helpers/query-fixture';
+import {
+  BR,
+  UTC_WABA as W,
+  QUERY_ENGINES,
+  PMP,
+  delivered,
+  openQueryFixture,
+  type QueryFixture,
+} from '../../../tests/helpers/query-fixture';
 import type { WabaInfo } from './query-context';
 import { usageSeries } from './usage-series';
 
 jest.setTimeout(60_000);
 
-const W: WabaInfo = { id: 'W1', name: 'One', timezone: 'UTC', currencies: [{ from: '', code: 'USD' }], portfolio: 'P1' };
 const K: WabaInfo = { id: 'K3', name: 'Kolkata', timezone: 'Asia/Kolkata', currencies: [{ from: '', code: 'USD' }], portfolio: 'P3' };
-const BR = '5511987650001';
 const IN = '919812340001';
 const DE = '4915112340001';
 const grouped = (wamid: string, iso: string, group: string) =>
