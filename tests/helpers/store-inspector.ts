@@ -1,8 +1,8 @@
 /**
  * Reads the connector's store directly (SQLite file or PostgreSQL database) to count stored status
  * events per (wamid, status). The table is found by its columns rather than by name, so the check
- * does not depend on the connector's private naming: the first table with a wamid-like column and a
- * `status` column is the status-event table.
+ * does not depend on the connector's private naming: the first table or view with a wamid-like column
+ * and a `status` column is the status-event table (since migration 023 a view of the raw events).
  */
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
@@ -39,7 +39,9 @@ export async function readStoredStatuses(db: string): Promise<StoredStatusCounts
   if (db.startsWith('sqlite:')) {
     const conn = new Database(db.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
     try {
-      const names = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+      const names = conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").all() as {
+        name: string;
+      }[];
       const tables = names.map(({ name }) => ({
         table: name,
         columns: (conn.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]).map((c) => c.name),

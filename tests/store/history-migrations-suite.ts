@@ -3,18 +3,29 @@
  * on both engines; every figure worked out by hand. 019: priced_calls_country from priced_calls,
  * without the phone. 020: priced_usage_phone_category and priced_usage_group_category from the phone
  * and group rows, summed over markets and pricing models, a row without a cost kept apart. 021: the
- * month totals. 022: the kinds of the dirty marks already stored.
+ * month totals. 022: the kinds of the dirty marks already stored. 023: message_statuses from the
+ * raw events.
  */
 import type { ConnectorStore } from '../../src/connector/store';
+import { statusEvents, statusObject } from './store-suite';
+
+/** A row given to a store before the later migrations run: its values in column order, or in the order of `columns` when given. */
+export interface HistoryRow {
+  table: string;
+  columns?: readonly string[];
+  values: readonly unknown[];
+}
 
 export interface HistoryAccess {
   /**
    * A store migrated to `version`, then given `rows` (each a table and its values in column order),
    * then opened as the connector opens it (the later migrations run).
    */
-  openWithRows(version: number, rows: readonly { table: string; values: readonly unknown[] }[]): Promise<ConnectorStore>;
+  openWithRows(version: number, rows: readonly HistoryRow[]): Promise<ConnectorStore>;
   /** The number of rows of `table` in `store`. */
   count(store: ConnectorStore, table: string): Promise<number>;
+  /** The rows `sql` (plain SQL both engines read alike, no parameters) gives in `store`. */
+  select(store: ConnectorStore, sql: string): Promise<Record<string, unknown>[]>;
 }
 
 const usage = (table: string, day: string, value: string, market: string, model: string, n: number, cost: number | null) => ({
@@ -191,6 +202,52 @@ export function describeHistoryMigrations(engineName: string, access: HistoryAcc
           }),
         ).toBe(true);
         expect((await marks())[0]).toEqual(['W1', '2025-07', '2025-07-20', '2025-07-20', ['usage', 'calls']]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe(`${engineName} migration 023 on a store with history`, () => {
+    it('gives the same message_statuses rows from the raw events as the table it drops held, and ingest goes on', async () => {
+      const raw = (key: string, kind: string, atMs: number, body: object) => ({
+        table: 'raw_events',
+        columns: ['dedupe_key', 'kind', 'waba_id', 'phone_number_id', 'at_ms', 'received_at_ms', 'body'],
+        values: [key, kind, 'W1', 'P1', atMs, atMs + 500, JSON.stringify(body)],
+      });
+      // wamid.A sent then delivered, wamid.B read before it was delivered, an inbound message (not a status),
+      // and the rows the code before 023 wrote for the three statuses.
+      const store = await access.openWithRows(22, [
+        raw('status:wamid.A:sent', 'status', 1_000, { id: 'wamid.A', status: 'sent', timestamp: '1' }),
+        raw('status:wamid.A:delivered', 'status', 3_000, { id: 'wamid.A', status: 'delivered', timestamp: '3' }),
+        raw('status:wamid.B:read', 'status', 5_000, { id: 'wamid.B', status: 'read', timestamp: '5' }),
+        raw('inbound:wamid.in', 'inbound', 6_000, { id: 'wamid.in', from: '5511987654321', timestamp: '6' }),
+        { table: 'message_statuses', values: ['wamid.A', 'sent', 1_000] },
+        { table: 'message_statuses', values: ['wamid.A', 'delivered', 3_000] },
+        { table: 'message_statuses', values: ['wamid.B', 'read', 5_000] },
+      ]);
+      try {
+        const statuses = async () =>
+          (await access.select(store, 'SELECT wamid, status, at_ms FROM message_statuses ORDER BY at_ms')).map((r) => [
+            r.wamid,
+            r.status,
+            Number(r.at_ms),
+          ]);
+        expect(await statuses()).toEqual([
+          ['wamid.A', 'sent', 1_000],
+          ['wamid.A', 'delivered', 3_000],
+          ['wamid.B', 'read', 5_000],
+        ]);
+        expect(await access.count(store, 'raw_events')).toBe(4);
+        // wamid.B's delivery arrives after the upgrade: stored once as a raw event, seen once in the view.
+        const delivered = statusEvents('W1', statusObject('wamid.B', 'delivered', '1970-01-01T00:00:04Z'));
+        expect(await store.ingest([...delivered, ...delivered], 9_000)).toEqual({ inserted: 1, duplicates: 1 });
+        expect(await statuses()).toEqual([
+          ['wamid.A', 'sent', 1_000],
+          ['wamid.A', 'delivered', 3_000],
+          ['wamid.B', 'delivered', 4_000],
+          ['wamid.B', 'read', 5_000],
+        ]);
       } finally {
         await store.close();
       }

@@ -6,7 +6,7 @@
  * gives — then all at once, then shuffled in random groups with the duplicates spread over them, as
  * the group-commit writer forms them under load; the stores' tables must be identical. Columns
  * that count transactions or arrival order by design are left out (raw_events.seq), and when each
- * migration ran. Run by sqlite.test.ts and postgres.test.ts with a dump of their tables.
+ * migration ran. Run by sqlite.test.ts and postgres.test.ts with a dump of their tables and views.
  */
 import type { WebhookEvent } from '../../src/connector/ingest';
 import type { ConnectorStore, StoreOptions } from '../../src/connector/store';
@@ -101,6 +101,14 @@ export function describeIngestGrouping(engine: StoreEngine, dump: (store: Connec
       expect(expected.usage_daily?.length).toBeGreaterThan(10);
       expect(expected.conversations?.length).toBe(6);
       expect(expected.usage_daily?.some((r) => r.includes('meta_business_agent'))).toBe(true);
+      // message_statuses is a view of the status raw events since migration 023: each status once,
+      // at the time of its first copy, as the table it replaced held them.
+      const statuses = new Map<string, string>();
+      for (const e of corpus)
+        if (e.kind === 'status' && !statuses.has(e.dedupeKey))
+          statuses.set(e.dedupeKey, rowText('message_statuses', { wamid: e.wamid, status: e.status, at_ms: e.atMs }));
+      expect(statuses.size).toBeGreaterThan(100);
+      expect(expected.message_statuses).toEqual([...statuses.values()].sort());
 
       const together = await open();
       await together.ingest([...corpus, ...duplicates], 0);

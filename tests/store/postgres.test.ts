@@ -90,7 +90,7 @@ if (!postgres.available) {
     await c.connect();
     try {
       const tables = await c.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY table_name",
       );
       const out: TableDump = {};
       for (const { table_name: name } of tables.rows)
@@ -170,7 +170,10 @@ if (!postgres.available) {
         try {
           await migratePostgres(pool, old);
           for (const r of rows)
-            await pool.query(`INSERT INTO ${r.table} VALUES (${r.values.map((_, i) => `$${i + 1}`).join(', ')})`, [...r.values]);
+            await pool.query(
+              `INSERT INTO ${r.table}${r.columns ? ` (${r.columns.join(', ')})` : ''} VALUES (${r.values.map((_, i) => `$${i + 1}`).join(', ')})`,
+              [...r.values],
+            );
         } finally {
           await pool.end();
         }
@@ -183,6 +186,7 @@ if (!postgres.available) {
     },
     count: (store, table) =>
       onConnection(store, async (c) => Number((await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]?.n)),
+    select: (store, sql) => onConnection(store, async (c) => (await c.query<Record<string, unknown>>(sql)).rows),
   });
   describeEventStats(postgresEngine, eventStatsAccess);
   describeEventStatsSlots(postgresEngine, eventStatsAccess);

@@ -54,7 +54,9 @@ describePricedCallBehaviour(sqlite);
 describeIngestGrouping(sqlite, async (store) => {
   const db = new Database(fileOf.get(store) as string, { readonly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as {
       name: string;
     }[];
     const out: TableDump = {};
@@ -308,7 +310,10 @@ describeHistoryMigrations('SqliteStore', {
     for (const m of listMigrations().filter((m) => m.version <= version)) fs.writeFileSync(path.join(old, m.name), m.sql);
     const db = new Database(file);
     migrateSqlite(db, old);
-    for (const r of rows) db.prepare(`INSERT INTO ${r.table} VALUES (${r.values.map(() => '?').join(', ')})`).run(...r.values);
+    for (const r of rows)
+      db.prepare(
+        `INSERT INTO ${r.table}${r.columns ? ` (${r.columns.join(', ')})` : ''} VALUES (${r.values.map(() => '?').join(', ')})`,
+      ).run(...r.values);
     db.close();
     const store = new SqliteStore(file, { timezones: {} });
     fileOf.set(store, file);
@@ -318,6 +323,14 @@ describeHistoryMigrations('SqliteStore', {
     const db = new Database(fileOf.get(store) as string, { readonly: true });
     try {
       return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  },
+  select: async (store, sql) => {
+    const db = new Database(fileOf.get(store) as string, { readonly: true });
+    try {
+      return db.prepare(sql).all() as Record<string, unknown>[];
     } finally {
       db.close();
     }

@@ -302,21 +302,6 @@ async function applyStatuses(
   for (const [wamid, waba] of reclassify) if (!firstWaba.has(wamid)) firstWaba.set(wamid, waba);
   const locked = await lockRows<MessageRow>(c, 'messages', 'wamid', firstWaba);
 
-  const seen = new Set<string>();
-  const statusRows: unknown[][] = [];
-  for (const e of statuses) {
-    const id = `${e.wamid}\u0000${e.status}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    statusRows.push([e.wamid, e.status, e.atMs]);
-  }
-  statusRows.sort((a, b) => byText(String(a[0]), String(b[0])) || byText(String(a[1]), String(b[1])));
-  if (statusRows.length > 0)
-    await c.query(
-      `INSERT INTO message_statuses (wamid, status, at_ms) SELECT * FROM ${unnestOf(['text', 'text', 'bigint'])} ON CONFLICT DO NOTHING`,
-      columns(statusRows, 3),
-    );
-
   // Each message goes from its stored contribution straight to its final state of this batch.
   const stored = new Map<string, MessageRow>(locked);
   const current = new Map<string, MessageState>();

@@ -191,7 +191,6 @@ export class SqliteStore implements ConnectorStore {
       insertRaw: this.db.prepare(
         'INSERT INTO raw_events (dedupe_key, kind, waba_id, phone_number_id, at_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
       ),
-      insertStatus: this.db.prepare('INSERT INTO message_statuses (wamid, status, at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       getMessage: this.db.prepare('SELECT * FROM messages WHERE wamid = ?'),
       putMessage: this.db
         .prepare(`INSERT INTO messages (wamid, waba_id, phone_number_id, recipient, grp, delivered_at_ms, failed_at_ms, category, pricing_type, pricing_model, billable, counted_key,
@@ -355,7 +354,6 @@ export class SqliteStore implements ConnectorStore {
   }
 
   private applyStatus(e: Extract<WebhookEvent, { kind: 'status' }>): void {
-    this.stmts.insertStatus.run(e.wamid, e.status, e.atMs);
     const row = this.stmts.getMessage.get(e.wamid) as MessageRow | undefined;
     this.recount(row, this.inferred(foldStatus(row ? toState(row) : null, e)));
   }
