@@ -48,7 +48,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('caps a group at maxEvents', async () => {
-    const writer = new GroupCommitWriter(store, 500);
+    const writer = new GroupCommitWriter(store, { maxEvents: 500 });
     await Promise.all(Array.from({ length: 6 }, (_, i) => writer.write(events(`r${i}-`, 200), 0)));
     expect(calls).toEqual([400, 400, 400]);
     expect(await store.countRawEvents()).toBe(1200);
@@ -88,6 +88,56 @@ describe('GroupCommitWriter', () => {
     await writer.write(events('b', 1), 0);
     expect(heard).toEqual([2]);
     expect(await store.countRawEvents()).toBe(3);
+  });
+
+  describe('followLingerMs', () => {
+    // Fake timers for the linger only: the writer's own turns (setImmediate) and promises run as usual.
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    /** Holds each ingest until released, as a PostgreSQL commit leaves the event loop free meanwhile. */
+    const gated = () => {
+      const held: Array<() => void> = [];
+      const ingest = store.ingest.bind(store);
+      store.ingest = async (list, at) => {
+        await new Promise<void>((resolve) => held.push(resolve));
+        return ingest(list, at);
+      };
+      return held;
+    };
+
+    for (const linger of [0, 5])
+      it(`${linger ? 'a group that follows a commit waits, so a request that comes back meanwhile joins it' : 'without it, the next group goes at once'} (${linger} ms)`, async () => {
+        const held = gated();
+        const writer = new GroupCommitWriter(store, { followLingerMs: linger });
+        const a = writer.write(events('a', 1), 0);
+        await turns(3);
+        const b = writer.write(events('b', 1), 0); // arrives while a commits
+        held.shift()?.();
+        await a;
+        await turns(3);
+        const c = writer.write(events('c', 1), 0); // a's sender, answered, posts again
+        jest.advanceTimersByTime(linger);
+        for (let i = 0; i < 20 && held.length === 0; i++) await turns(1);
+        while (held.length > 0) {
+          held.shift()?.();
+          await turns(3);
+          jest.advanceTimersByTime(linger);
+        }
+        await Promise.all([b, c]);
+        expect(calls).toEqual(linger ? [1, 2] : [1, 1, 1]);
+      });
+
+    it('never delays the first group after an idle moment (a lone webhook commits without waiting)', async () => {
+      const writer = new GroupCommitWriter(store, { followLingerMs: 60_000 });
+      await writer.write(events('lone', 2), 0);
+      await turns(3); // the writer is idle again
+      await writer.write(events('later', 1), 0);
+      expect(calls).toEqual([2, 1]);
+      expect(jest.getTimerCount()).toBe(0);
+    });
   });
 
   it('drain waits for queued writes', async () => {

@@ -11,6 +11,18 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+export interface GroupCommitOptions {
+  /** The most events in one group (a single larger request goes alone). Default 500. */
+  maxEvents?: number;
+  /**
+   * How long a group that follows another straight away waits for more requests before it commits;
+   * 0 (the default) takes it at once. The first group after an idle moment never waits, so a lone
+   * webhook is not delayed. For a store whose commits leave the event loop free (PostgreSQL): see
+   * `FOLLOW_LINGER_MS` in runtime/connector.ts.
+   */
+  followLingerMs?: number;
+}
+
 /**
  * Group commit: requests that arrive in the same event-loop turn share one transaction, so one
  * fsync covers many webhooks under load while a lone webhook still commits at the end of its turn.
@@ -28,10 +40,16 @@ export class GroupCommitWriter {
   private scheduled = false;
   private running: Promise<void> | null = null;
 
+  private readonly maxEvents: number;
+  private readonly followLingerMs: number;
+
   constructor(
     private readonly store: Store,
-    private readonly maxEvents = 500,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxEvents = options.maxEvents ?? 500;
+    this.followLingerMs = options.followLingerMs ?? 0;
+  }
 
   write(events: readonly WebhookEvent[], receivedAtMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -80,7 +98,22 @@ export class GroupCommitWriter {
   }
 
   private async flushAll(): Promise<void> {
-    while (this.queue.length > 0) await this.commitGroup(this.takeGroup());
+    let following = false;
+    while (this.queue.length > 0) {
+      // Under load the requests the last commit answered come back a moment later: waiting for them
+      // makes one group where there would be two halves taking turns (docs/performance.md, "Groups
+      // that wait a moment").
+      if (following && this.followLingerMs > 0 && this.queuedEvents() < this.maxEvents)
+        await new Promise((resolve) => setTimeout(resolve, this.followLingerMs));
+      following = true;
+      await this.commitGroup(this.takeGroup());
+    }
+  }
+
+  private queuedEvents(): number {
+    let n = 0;
+    for (const p of this.queue) n += p.events.length;
+    return n;
   }
 
   private async commitGroup(group: Pending[]): Promise<void> {
