@@ -90,9 +90,10 @@ export interface RunningConnector {
  * `followLingerMs`). PostgreSQL's commit leaves the event loop free, so under load the webhooks split
  * into two halves that take turns, each paying a whole group's round trips: with 32 in flight, groups
  * of 16. Waiting 1 ms for the answered half to come back made groups of 30.5 and raised ingest from
- * 2.0-2.2k to 2.6-2.9k events/s, with PostgreSQL's CPU per event down 38 % (docs/performance.md, "Groups
- * that wait a moment"). SQLite's commit blocks the loop, so its groups are whole already; a wait
- * there only idles the loop (7.0-7.3k against 9.9-10.2k events/s), hence 0.
+ * 2.0-2.2k to 2.6-2.9k events/s, with PostgreSQL's CPU per event down 38 % (docs/performance.md,
+ * "Fewer b-trees per commit, and groups that wait a moment"). SQLite's commit blocks the loop, so
+ * its groups are whole already; a wait there only idles the loop (7.0-7.3k against 9.9-10.2k
+ * events/s), hence 0.
  */
 const FOLLOW_LINGER_MS = 1;
 

@@ -101,8 +101,8 @@ export class GroupCommitWriter {
     let following = false;
     while (this.queue.length > 0) {
       // Under load the requests the last commit answered come back a moment later: waiting for them
-      // makes one group where there would be two halves taking turns (docs/performance.md, "Groups
-      // that wait a moment").
+      // makes one group where there would be two halves taking turns (docs/performance.md,
+      // "Fewer b-trees per commit, and groups that wait a moment").
       if (following && this.followLingerMs > 0 && this.queuedEvents() < this.maxEvents)
         await new Promise((resolve) => setTimeout(resolve, this.followLingerMs));
       following = true;

@@ -1,6 +1,6 @@
 -- Every commit writes what it changed in each index and table to the WAL; a group of one-status
--- webhooks changed fifteen. Three of them held nothing anything reads (docs/performance.md, "Fewer
--- b-trees per commit"):
+-- webhooks changed fifteen. Three of them held nothing anything reads (docs/performance.md,
+-- "Fewer b-trees per commit, and groups that wait a moment"):
 -- message_statuses kept (wamid, status, at_ms) per status event, which raw_events already keeps under
 -- the same dedupe key ('status:' wamid ':' status); it becomes a view of those rows, so the same
 -- question can still be asked of the store.

@@ -1,6 +1,6 @@
 -- Every commit writes each b-tree page it touched to the WAL and waits for it to reach the disk, and a
 -- group of one-status webhooks touched fifteen b-trees. Three of them held nothing anything reads
--- (docs/performance.md, "Fewer b-trees per commit"):
+-- (docs/performance.md, "Fewer b-trees per commit, and groups that wait a moment"):
 -- message_statuses kept (wamid, status, at_ms) per status event, which raw_events already keeps under
 -- the same dedupe key ('status:' wamid ':' status); it becomes a view of those rows, so the same
 -- question can still be asked of the store.
