@@ -11,7 +11,7 @@ import { Repricer, type QueryContext, type WabaInfo } from '../query';
 import { buildReportContent, createReportScheduler, createReportSenders, registerReportMetrics, type ReportScheduler } from '../reports';
 import { createEnvelopeIngest, GroupCommitWriter, PgChangeListener, PgStore, type ConnectorStore } from '../store';
 import { describeDb, isMemoryDb, openStore } from './open-store';
-import { QueryWorker } from './query-worker-client';
+import { QueryWorker, type QueryWorkerOptions } from './query-worker-client';
 import type { WorkerRole } from './query-worker';
 import { importDemoRateFile, priceBookLoader } from './price-files';
 import { currencyToday, wabaInfoOf } from './waba-info';
@@ -60,6 +60,8 @@ export interface ConnectorOptions {
   repricingWorker?: boolean;
   /** Tests only: holds or crashes the worker threads inside a query or a re-pricing step (QueryWorkerData.gate; both threads share it). */
   queryWorkerGate?: SharedArrayBuffer;
+  /** Tests only: starts each worker thread in place of QueryWorker.start (to have one of them fail to start). */
+  startWorker?: (options: QueryWorkerOptions) => Promise<QueryWorker>;
   /** Tests only: awaited before each reconnection of the PostgreSQL change listener (ChangeListenerOptions.beforeReconnect). */
   changeListenerBeforeReconnect?: () => Promise<void>;
 }
@@ -292,7 +294,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<RunningCon
   let repricingWorker: QueryWorker | null = null;
   if (wantWorker && !isMemoryDb(opts.db)) {
     const start = (role: WorkerRole) =>
-      QueryWorker.start({
+      (opts.startWorker ?? QueryWorker.start)({
         role,
         db: opts.db,
         timezones,
