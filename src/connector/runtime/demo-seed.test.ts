@@ -27,7 +27,10 @@ describe('serve --demo on a store that already holds events', () => {
   test('is not seeded: the one stored webhook event is all it holds', async () => {
     const file = path.join(dir, 'held.sqlite');
     const store = new SqliteStore(file, { timezones: { W1: 'UTC' } });
-    const events = normaliseEnvelope(parseEnvelope(JSON.stringify(deliveredUtilityToBrazil('wamid.held-1', '2026-11-02T10:00:00Z'))), Date.UTC(2026, 10, 2));
+    const events = normaliseEnvelope(
+      parseEnvelope(JSON.stringify(deliveredUtilityToBrazil('wamid.held-1', '2026-11-02T10:00:00Z'))),
+      Date.UTC(2026, 10, 2),
+    );
     await store.ingest(events, Date.UTC(2026, 10, 2));
     await store.close();
 
