@@ -5,6 +5,7 @@
  * Buckets are UTC days or months and countries are calling codes: the same amount of work as the
  * panel's answer, not byte-identical rows.
  */
+import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { CALLING_CODES } from './webhook-bodies';
@@ -132,7 +133,7 @@ export interface RawBaseline {
    * several panels share (the same SQL on the same store) reuses the first timing, because at full
    * scale each raw scan takes tens of seconds and the dashboards ask a handful of questions many times.
    */
-  time(q: RawQuestion, reps: number): Promise<{ medianMs: number; rows: number }>;
+  time(q: RawQuestion, reps: number, stopAfterMs?: number | null): Promise<Timing>;
   /** How many raw statements were executed for timings so far (each distinct question `reps` times). */
   runs(): number;
   /** The raw answer's rows (bucket, dimensions, `n`, and `seconds` for calls), for tests. */
@@ -140,33 +141,121 @@ export interface RawBaseline {
   close(): Promise<void>;
 }
 
-type Timing = { medianMs: number; rows: number };
+/**
+ * A raw question's time. `stopped`: a scan ran for `stopAfterMs` and was stopped there, so
+ * `medianMs` is that many ms, a lower bound of the raw time, and `rows` is null.
+ */
+export type Timing = { medianMs: number; rows: number | null; stopped?: true };
 
-async function timeIt(reps: number, run: () => Promise<number>): Promise<Timing> {
-  const times: number[] = [];
-  let rows = 0;
-  for (let i = 0; i < Math.max(1, reps); i++) {
-    const t0 = process.hrtime.bigint();
-    rows = await run();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+/** One raw statement's runs: each one's ms, or `stopped` when a run reached the stop and was ended. */
+type Runs = { times: number[]; rows: number; stopped: boolean };
+
+function timingOf(runs: Runs, stopAfterMs: number | null): Timing {
+  if (runs.stopped) return { medianMs: round(stopAfterMs as number, 2), rows: null, stopped: true };
+  return { medianMs: round(median(runs.times), 2), rows: runs.rows };
+}
+
+/** Child process that runs one SQLite statement `reps` times on a read-only connection and reports each run. */
+const SQLITE_SCAN = `
+const Database = require(process.argv[1]);
+const [file, sql, reps] = process.argv.slice(2);
+const db = new Database(file, { readonly: true, fileMustExist: true });
+const stmt = db.prepare(sql);
+process.stdout.write('ready\\n');
+for (let i = 0; i < Number(reps); i++) {
+  const t0 = process.hrtime.bigint();
+  const rows = stmt.all().length;
+  process.stdout.write(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, rows }) + '\\n');
+}
+db.close();
+`;
+
+/**
+ * Times `sql` on the SQLite file `reps` times in a child process of its own, timed there (process
+ * start, open and prepare not counted). With `stopAfterMs`, a run still going that long after the
+ * statement was ready (or after the previous run ended) is ended with the process: better-sqlite3
+ * cannot interrupt a statement, and a scan of a 20 GB store takes minutes.
+ */
+export function timeSqliteScan(file: string, sql: string, reps: number, stopAfterMs: number | null): Promise<Runs> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', SQLITE_SCAN, require.resolve('better-sqlite3'), file, sql, String(Math.max(1, reps))], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const runs: Runs = { times: [], rows: 0, stopped: false };
+    let timer: NodeJS.Timeout | null = null;
+    let buffered = '';
+    let stderr = '';
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      if (stopAfterMs !== null)
+        timer = setTimeout(() => {
+          runs.stopped = true;
+          child.kill('SIGKILL');
+        }, stopAfterMs);
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line !== 'ready') {
+          const run = JSON.parse(line) as { ms: number; rows: number };
+          runs.times.push(run.ms);
+          runs.rows = run.rows;
+        }
+        arm();
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (timer) clearTimeout(timer);
+      if (runs.stopped || code === 0) resolve(runs);
+      else reject(new Error(`raw GROUP BY exited ${code}: ${stderr.trim()}`));
+    });
+  });
+}
+
+/** PostgreSQL's own stop: `statement_timeout` ends a run that takes longer, with SQLSTATE 57014. */
+export async function timePgScan(client: Client, sql: string, reps: number, stopAfterMs: number | null): Promise<Runs> {
+  const runs: Runs = { times: [], rows: 0, stopped: false };
+  await client.query(`SET statement_timeout = ${stopAfterMs === null ? 0 : Math.ceil(stopAfterMs)}`);
+  try {
+    for (let i = 0; i < Math.max(1, reps); i++) {
+      const t0 = process.hrtime.bigint();
+      try {
+        runs.rows = (await client.query(sql)).rows.length;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '57014') throw err;
+        runs.stopped = true;
+        return runs;
+      }
+      runs.times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return runs;
+  } finally {
+    await client.query('SET statement_timeout = 0');
   }
-  return { medianMs: round(median(times), 2), rows };
 }
 
 /** `time` and `runs` of a baseline, over one engine's way of running a statement. */
-function timedOnce(execute: (sql: string) => Promise<number>, engine: Engine): Pick<RawBaseline, 'time' | 'runs'> {
+function timedOnce(
+  execute: (sql: string, reps: number, stopAfterMs: number | null) => Promise<Runs>,
+  engine: Engine,
+): Pick<RawBaseline, 'time' | 'runs'> {
   const timings = new Map<string, Promise<Timing>>();
   let runs = 0;
   return {
-    time: (q, reps) => {
+    time: (q, reps, stopAfterMs = null) => {
       const sql = rawSql(q, engine);
       let timing = timings.get(sql);
       if (!timing)
         timings.set(
           sql,
-          (timing = timeIt(reps, () => {
-            runs++;
-            return execute(sql);
+          (timing = execute(sql, reps, stopAfterMs).then((r) => {
+            runs += r.times.length + (r.stopped ? 1 : 0);
+            return timingOf(r, stopAfterMs);
           })),
         );
       return timing;
@@ -175,21 +264,20 @@ function timedOnce(execute: (sql: string) => Promise<number>, engine: Engine): P
   };
 }
 
-/** A raw baseline on the SQLite file (read-only connection of its own) or the PostgreSQL database of the store. */
+/** A raw baseline on the SQLite file (timed in a child process of its own) or the PostgreSQL database of the store. */
 export async function rawBaseline(db: string): Promise<RawBaseline> {
   if (db.startsWith('sqlite:')) {
-    const conn = new Database(db.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
-    const cache = new Map<string, Database.Statement>();
+    const file = db.slice('sqlite:'.length);
+    let conn: Database.Database | null = null;
     return {
       engine: 'sqlite',
-      ...timedOnce(async (sql) => {
-        let stmt = cache.get(sql);
-        if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
-        return stmt.all().length;
-      }, 'sqlite'),
-      answer: async (q) => conn.prepare(rawSql(q, 'sqlite')).all() as Array<Record<string, unknown>>,
+      ...timedOnce((sql, reps, stopAfterMs) => timeSqliteScan(file, sql, reps, stopAfterMs), 'sqlite'),
+      answer: async (q) => {
+        conn ??= new Database(file, { readonly: true, fileMustExist: true });
+        return conn.prepare(rawSql(q, 'sqlite')).all() as Array<Record<string, unknown>>;
+      },
       close: async () => {
-        conn.close();
+        conn?.close();
       },
     };
   }
@@ -197,7 +285,7 @@ export async function rawBaseline(db: string): Promise<RawBaseline> {
   await client.connect();
   return {
     engine: 'postgres',
-    ...timedOnce(async (sql) => (await client.query(sql)).rows.length, 'postgres'),
+    ...timedOnce((sql, reps, stopAfterMs) => timePgScan(client, sql, reps, stopAfterMs), 'postgres'),
     answer: async (q) => (await client.query(rawSql(q, 'postgres'))).rows as Array<Record<string, unknown>>,
     close: () => client.end(),
   };
@@ -221,20 +309,51 @@ export function rawOrder(perPanel: readonly (readonly string[])[]): string[] {
 
 /**
  * Times `keys` in order while the budget lasts: a question is started only while less than
- * `budgetMs` has passed (null: no budget), and one started runs to its end. Gives each timed key's
- * median ms; the keys left out are not in the map.
+ * `budgetMs` has passed (null: no budget), and one started runs to its end (or its stop). Gives each
+ * timed key's timing; the keys left out are not in the map.
  */
-export async function timeWithinBudget(
+export async function timeWithinBudget<T>(
   keys: readonly string[],
   budgetMs: number | null,
-  time: (key: string) => Promise<number>,
+  time: (key: string) => Promise<T>,
   nowMs: () => number = () => performance.now(),
-): Promise<Map<string, number>> {
+): Promise<Map<string, T>> {
   const start = nowMs();
-  const timed = new Map<string, number>();
+  const timed = new Map<string, T>();
   for (const key of keys) {
     if (budgetMs !== null && nowMs() - start >= budgetMs) break;
     timed.set(key, await time(key));
   }
   return timed;
+}
+
+/**
+ * How long a raw scan may run, in multiples of the median of the slowest panel asking its question:
+ * the target is a panel at least 100 times faster than its raw GROUP BY, so a scan still going at
+ * 200 times has settled the verdict for every panel asking it, and at full scale (scans of minutes)
+ * stopping there leaves every panel a verdict within minutes instead of a budget that runs out.
+ */
+export const RAW_STOP_RATIO = 200;
+
+/** Each question's stop: RAW_STOP_RATIO times the median of the slowest panel that asks it. */
+export function rawStops(panels: ReadonlyArray<{ medianMs: number; keys: readonly string[] }>): Map<string, number> {
+  const stops = new Map<string, number>();
+  for (const p of panels) for (const key of p.keys) stops.set(key, Math.max(stops.get(key) ?? 0, RAW_STOP_RATIO * p.medianMs));
+  return stops;
+}
+
+/**
+ * A panel's raw time from its questions' timings, summed: `atLeast` when one of them was stopped
+ * (the sum is then a lower bound of the raw time); null when one was not timed at all.
+ */
+export function panelRawMs(keys: readonly string[], timed: ReadonlyMap<string, Timing>): { ms: number; atLeast: boolean } | null {
+  let ms = 0;
+  let atLeast = false;
+  for (const key of keys) {
+    const t = timed.get(key);
+    if (!t) return null;
+    ms += t.medianMs;
+    if (t.stopped) atLeast = true;
+  }
+  return { ms, atLeast };
 }

@@ -15,7 +15,17 @@ import { readRss, startConnector, type RunningConnector } from '../connector-pro
 import type { BuildPath, Scale } from '../options';
 import { panelQueries, type PanelQuery } from '../panel-queries';
 import { pluginOnPanel, type CapturedPanel } from '../plugin-query';
-import { rawBaseline, rawOrder, rawQuestionOf, timeWithinBudget, type RawBaseline, type RawQuestion } from '../raw-baseline';
+import {
+  panelRawMs,
+  RAW_STOP_RATIO,
+  rawBaseline,
+  rawOrder,
+  rawQuestionOf,
+  rawStops,
+  timeWithinBudget,
+  type RawBaseline,
+  type RawQuestion,
+} from '../raw-baseline';
 import { waitRepriced, type Repriced } from '../repriced';
 import { log, median, percentile, round, timeReps } from '../stats';
 import { panelMet } from '../targets';
@@ -41,6 +51,12 @@ export interface PanelTiming {
   /** Median ms of the raw GROUP BY answering the same questions (summed over the panel's requests). */
   rawMedianMs: number | null;
   speedup: number | null;
+  /**
+   * When a raw scan was stopped (raw-baseline.ts RAW_STOP_RATIO): the raw time is at least this many
+   * ms (the stops and the other questions' medians, summed), and the panel at least `speedupAtLeast` times faster.
+   */
+  rawAtLeastMs?: number;
+  speedupAtLeast?: number;
   /** Why the panel has no timing (an error, or an answer with no rows). */
   notMeasured?: string;
   /** Why `rawMedianMs` is null when the panel was measured, or which lookups it leaves out. */
@@ -203,15 +219,18 @@ async function measurePanel(conn: RunningConnector, q: PanelQuery, scale: Scale,
 /**
  * The raw GROUP BY baselines, after every panel was timed (a raw scan blocks this process for minutes
  * at full scale, and the connector's idle keep-alive sockets would close under a panel's requests):
- * each distinct question once, those more panels ask first, within the scale's budget; then each
- * panel's ratio and `met`. A panel whose question did not fit the budget has no ratio and is not met.
+ * each distinct question once, those more panels ask first, within the scale's budget, each scan
+ * stopped once it has run RAW_STOP_RATIO times the slowest asking panel's median; then each panel's
+ * ratio (a lower bound when a scan was stopped) and `met`. A panel whose question did not fit the
+ * budget has no ratio and is not met.
  */
 async function addRawBaselines(panels: Measured[], questions: Map<string, RawQuestion>, raw: RawBaseline, scale: Scale): Promise<void> {
   const order = rawOrder(panels.map((p) => p.rawKeys ?? []));
+  const stops = rawStops(panels.flatMap((p) => (p.exact && p.rawKeys ? [{ medianMs: p.exact.medianMs, keys: p.rawKeys }] : [])));
   const budgetMs = scale.rawBudgetSeconds === null ? null : scale.rawBudgetSeconds * 1000;
   const timed = await timeWithinBudget(order, budgetMs, async (key) => {
-    const t = (await raw.time(questions.get(key) as RawQuestion, scale.rawReps)).medianMs;
-    log(`  raw GROUP BY ${key}: ${round(t)} ms`);
+    const t = await raw.time(questions.get(key) as RawQuestion, scale.rawReps, stops.get(key) ?? null);
+    log(`  raw GROUP BY ${key}: ${t.stopped ? `stopped after ${round(t.medianMs)} ms` : `${round(t.medianMs)} ms`}`);
     // A raw scan holds this process for minutes; one I/O turn lets fetch's pool see the keep-alive
     // sockets the connector closed meanwhile, so the next request does not go out on a dead one.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -223,18 +242,26 @@ async function addRawBaselines(panels: Measured[], questions: Map<string, RawQue
       if (p.exact) p.met = panelMet({ ...p.exact, speedup: null });
       continue;
     }
-    const missing = p.rawKeys.filter((k) => !timed.has(k));
-    if (missing.length > 0) {
+    const rawMs = panelRawMs(p.rawKeys, timed);
+    if (!rawMs) {
+      const missing = p.rawKeys.filter((k) => !timed.has(k));
       p.rawNote = `raw GROUP BY not timed: ${missing.length} of its ${p.rawKeys.length} questions did not fit the ${scale.rawBudgetSeconds} s raw budget (questions more panels ask were timed first)`;
       p.met = panelMet({ ...p.exact, speedup: null });
       continue;
     }
-    const rawMs = p.rawKeys.reduce((sum, k) => sum + (timed.get(k) as number), 0);
-    p.rawMedianMs = round(rawMs);
-    p.speedup = p.exact.medianMs > 0 ? round(rawMs / p.exact.medianMs, 1) : null;
-    // The exact ratio, not the one rounded for the report (99.96× would round to 100×).
-    p.met = panelMet({ ...p.exact, speedup: p.exact.medianMs > 0 ? rawMs / p.exact.medianMs : null });
-    log(`  ${p.name}: raw ${round(rawMs)} ms (${p.speedup ?? '-'}x)`);
+    // The exact ratio, not the one rounded for the report (99.96x would round to 100x); a lower bound when a scan was stopped.
+    const ratio = p.exact.medianMs > 0 ? rawMs.ms / p.exact.medianMs : null;
+    p.met = panelMet({ ...p.exact, speedup: ratio });
+    if (rawMs.atLeast) {
+      p.rawAtLeastMs = round(rawMs.ms);
+      if (ratio !== null) p.speedupAtLeast = round(ratio, 1);
+      p.rawNote = `raw GROUP BY stopped once it had run ${RAW_STOP_RATIO} times the median of the slowest panel asking it: at least ${p.rawAtLeastMs} ms, at least ${p.speedupAtLeast ?? '-'}x`;
+      log(`  ${p.name}: raw at least ${p.rawAtLeastMs} ms (at least ${p.speedupAtLeast ?? '-'}x)`);
+      continue;
+    }
+    p.rawMedianMs = round(rawMs.ms);
+    p.speedup = ratio === null ? null : round(ratio, 1);
+    log(`  ${p.name}: raw ${round(rawMs.ms)} ms (${p.speedup ?? '-'}x)`);
   }
 }
 

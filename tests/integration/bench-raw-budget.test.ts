@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseOptions, SCALES } from '../../bench/options';
-import { rawOrder, timeWithinBudget } from '../../bench/raw-baseline';
+import { Client } from 'pg';
+import Database from 'better-sqlite3';
+import { panelRawMs, RAW_STOP_RATIO, rawOrder, rawStops, timePgScan, timeSqliteScan, timeWithinBudget } from '../../bench/raw-baseline';
+import { requirePrerequisite } from '../helpers/prerequisites';
 import { reuseStore } from '../../bench/reused-store';
 import { PLAN_WAMID } from '../../bench/webhook-bodies';
 import { openStore } from '../../src/connector/runtime/open-store';
@@ -125,5 +128,84 @@ describe('--reuse-store', () => {
     expect(() => reuseStore(file, path.join(dir, 'q3.sqlite'), { ...two, messages: 3 })).toThrow(
       `--reuse-store: ${file} holds 2 of the plan's messages (5 in all); the tiny scale's store holds 3, besides what runs posted to it`,
     );
+  });
+});
+
+describe('raw scans stopped once the verdict is settled', () => {
+  it('each question may run RAW_STOP_RATIO (200) times the median of the slowest panel asking it', () => {
+    expect(RAW_STOP_RATIO).toBe(200);
+    const stops = rawStops([
+      { medianMs: 40, keys: ['a', 'b'] },
+      { medianMs: 90, keys: ['a'] },
+      { medianMs: 5, keys: ['c', 'c'] },
+    ]);
+    expect(Object.fromEntries(stops)).toEqual({ a: 18_000, b: 8_000, c: 1_000 });
+  });
+
+  it("a panel's raw time sums its questions; one stopped makes the sum a lower bound; one not timed leaves none", () => {
+    const timed = new Map([
+      ['a', { medianMs: 1_200, rows: 7 }],
+      ['b', { medianMs: 8_000, rows: null, stopped: true as const }],
+    ]);
+    expect(panelRawMs(['a'], timed)).toEqual({ ms: 1_200, atLeast: false });
+    expect(panelRawMs(['a', 'b'], timed)).toEqual({ ms: 9_200, atLeast: true });
+    expect(panelRawMs(['a', 'c'], timed)).toBeNull();
+  });
+
+  describe('SQLite: the scan runs in a child process that is ended at the stop', () => {
+    let dir: string;
+    let file: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waspend-raw-stop-'));
+      file = path.join(dir, 'raw.sqlite');
+      const db = new Database(file);
+      db.exec('CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3);');
+      db.close();
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('a statement that outlasts the stop is ended there, no sooner', async () => {
+      // Counting to a billion takes minutes; the stop is 300 ms after the statement is prepared.
+      const slow = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) AS n FROM c';
+      const t0 = performance.now();
+      const runs = await timeSqliteScan(file, slow, 1, 300);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
+      expect(runs).toEqual({ times: [], rows: 0, stopped: true });
+    });
+
+    it('a statement within its stop runs every rep and gives its rows', async () => {
+      const runs = await timeSqliteScan(file, 'SELECT x FROM t WHERE x > 1', 2, 60_000);
+      expect(runs.stopped).toBe(false);
+      expect(runs.times).toHaveLength(2);
+      expect(runs.rows).toBe(2);
+      expect(await timeSqliteScan(file, 'SELECT x FROM t', 1, null)).toMatchObject({ rows: 3, stopped: false });
+    });
+
+    it('a statement SQLite refuses fails with its message', async () => {
+      await expect(timeSqliteScan(file, 'SELECT nope FROM t', 1, null)).rejects.toThrow(/no such column: nope/);
+    });
+  });
+
+  requirePrerequisite('PostgreSQL').describe('PostgreSQL: statement_timeout ends the scan at the stop', () => {
+    let client: Client;
+    beforeAll(async () => {
+      client = new Client({ connectionString: process.env.WASPEND_TEST_PG_URL });
+      await client.connect();
+    });
+    afterAll(() => client.end());
+
+    it('a statement that outlasts the stop is stopped, and the next one on the connection has no timeout', async () => {
+      expect(await timePgScan(client, 'SELECT pg_sleep(5)', 1, 200)).toEqual({ times: [], rows: 0, stopped: true });
+      // The raw answers (rawBaseline's answer) go over the same connection with no timeout of their own.
+      expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('0');
+      const after = await timePgScan(client, 'SELECT pg_sleep(0.4), 1 AS n', 1, null);
+      expect(after.stopped).toBe(false);
+      expect(after.rows).toBe(1);
+      expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('0');
+    });
+
+    it('a statement within its stop runs every rep', async () => {
+      expect(await timePgScan(client, 'SELECT generate_series(1, 4)', 3, 60_000)).toMatchObject({ rows: 4, stopped: false });
+    });
   });
 });
