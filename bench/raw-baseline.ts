@@ -335,10 +335,23 @@ export async function timeWithinBudget<T>(
  */
 export const RAW_STOP_RATIO = 200;
 
-/** Each question's stop: RAW_STOP_RATIO times the median of the slowest panel that asks it. */
-export function rawStops(panels: ReadonlyArray<{ medianMs: number; keys: readonly string[] }>): Map<string, number> {
+/**
+ * Each question's stop: RAW_STOP_RATIO times the median of the slowest panel that asks it, or asks a
+ * question with the same `statementOf` (questions that are one statement share one timing, so they
+ * must share the stop that serves the slowest of their panels).
+ */
+export function rawStops(
+  panels: ReadonlyArray<{ medianMs: number; keys: readonly string[] }>,
+  statementOf: (key: string) => string = (key) => key,
+): Map<string, number> {
+  const byStatement = new Map<string, number>();
+  for (const p of panels)
+    for (const key of p.keys) {
+      const s = statementOf(key);
+      byStatement.set(s, Math.max(byStatement.get(s) ?? 0, RAW_STOP_RATIO * p.medianMs));
+    }
   const stops = new Map<string, number>();
-  for (const p of panels) for (const key of p.keys) stops.set(key, Math.max(stops.get(key) ?? 0, RAW_STOP_RATIO * p.medianMs));
+  for (const p of panels) for (const key of p.keys) stops.set(key, byStatement.get(statementOf(key)) as number);
   return stops;
 }
 

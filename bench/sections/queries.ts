@@ -21,6 +21,7 @@ import {
   rawBaseline,
   rawOrder,
   rawQuestionOf,
+  rawSql,
   rawStops,
   timeWithinBudget,
   type RawBaseline,
@@ -226,7 +227,10 @@ async function measurePanel(conn: RunningConnector, q: PanelQuery, scale: Scale,
  */
 async function addRawBaselines(panels: Measured[], questions: Map<string, RawQuestion>, raw: RawBaseline, scale: Scale): Promise<void> {
   const order = rawOrder(panels.map((p) => p.rawKeys ?? []));
-  const stops = rawStops(panels.flatMap((p) => (p.exact && p.rawKeys ? [{ medianMs: p.exact.medianMs, keys: p.rawKeys }] : [])));
+  const stops = rawStops(
+    panels.flatMap((p) => (p.exact && p.rawKeys ? [{ medianMs: p.exact.medianMs, keys: p.rawKeys }] : [])),
+    (key) => rawSql(questions.get(key) as RawQuestion, raw.engine),
+  );
   const budgetMs = scale.rawBudgetSeconds === null ? null : scale.rawBudgetSeconds * 1000;
   const timed = await timeWithinBudget(order, budgetMs, async (key) => {
     const t = await raw.time(questions.get(key) as RawQuestion, scale.rawReps, stops.get(key) ?? null);

@@ -142,6 +142,19 @@ describe('raw scans stopped once the verdict is settled', () => {
     expect(Object.fromEntries(stops)).toEqual({ a: 18_000, b: 8_000, c: 1_000 });
   });
 
+  it('questions that are one statement share the stop of the slowest panel asking any of them', () => {
+    // "direction" and "pricing_type" by day are the same SQL over raw_events: one timing serves both.
+    const panels = [
+      { medianMs: 33, keys: ['direction'] },
+      { medianMs: 41, keys: ['pricing_type'] },
+      { medianMs: 10, keys: ['category'] },
+    ];
+    const same = (key: string) => (key === 'category' ? 'by category' : 'by pricing');
+    expect(Object.fromEntries(rawStops(panels, same))).toEqual({ direction: 8_200, pricing_type: 8_200, category: 2_000 });
+    // Without it each key keeps its own, and the shared timing would serve the slower panel a stop too short.
+    expect(Object.fromEntries(rawStops(panels))).toEqual({ direction: 6_600, pricing_type: 8_200, category: 2_000 });
+  });
+
   it("a panel's raw time sums its questions; one stopped makes the sum a lower bound; one not timed leaves none", () => {
     const timed = new Map([
       ['a', { medianMs: 1_200, rows: 7 }],
