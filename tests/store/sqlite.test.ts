@@ -155,7 +155,7 @@ describe('SqliteStore schema', () => {
     }
   });
 
-  it('syncs every commit (synchronous = FULL, 2) unless opened for a bulk load (OFF, 0, with a 256 MiB page cache)', async () => {
+  it('syncs every commit (synchronous = FULL, 2) unless opened for a bulk load (OFF, 0, with a page cache of up to 2 GiB)', async () => {
     // The setting belongs to the connection, so it is read through the store's own.
     const pragmas = (store: SqliteStore) => {
       const db = (store as unknown as { db: Database.Database }).db;
@@ -168,7 +168,7 @@ describe('SqliteStore schema', () => {
       // -16000: the cache better-sqlite3's build of SQLite defaults to (16,000 KiB).
       expect([pragmas(durable), pragmas(bulk), pragmas(explicit)]).toEqual([
         [2, -16000],
-        [0, -262144],
+        [0, -2 * 1024 * 1024],
         [2, -16000],
       ]);
     } finally {
