@@ -218,7 +218,9 @@ describe('raw scans stopped once the verdict is settled', () => {
     });
 
     it('a statement within its stop runs every rep', async () => {
-      expect(await timePgScan(client, 'SELECT generate_series(1, 4)', 3, 60_000)).toMatchObject({ rows: 4, stopped: false });
+      const runs = await timePgScan(client, 'SELECT generate_series(1, 4)', 3, 60_000);
+      expect(runs).toMatchObject({ rows: 4, stopped: false });
+      expect(runs.times).toHaveLength(3);
     });
   });
 });

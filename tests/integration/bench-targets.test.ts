@@ -17,6 +17,7 @@ import {
   pluginQueryMet,
   QUERY_LAYER_TARGET,
   REPRICE_TARGET,
+  onlyLoadMarksLeft,
   repriceMet,
   uniqueContactsMet,
   visibleMet,
@@ -124,21 +125,59 @@ describe('repriceMet (all 90 days re-priced < 60 s after the import, webhook p99
     expect(REPRICE_TARGET).toEqual({ seconds: 60, ingestP99Ms: 100, days: 90 });
   });
 
-  const ok = { seconds: 59.9, loadP99Ms: 99.9, loadErrors: 0 };
+  const ok = { repricedSeconds: 59.9, loadP99Ms: 99.9, loadErrors: 0 };
 
-  it('is met when the store was clean within 60 s and the load p99 stayed under 100 ms without errors', () => {
+  it("is met when the import's re-pricing was done within 60 s and the load p99 stayed under 100 ms without errors", () => {
     expect(repriceMet(ok)).toBe(true);
   });
 
   it('is not met at 60 s, at a p99 of 100 ms, or with a failed webhook', () => {
-    expect(repriceMet({ ...ok, seconds: 60 })).toBe(false);
+    expect(repriceMet({ ...ok, repricedSeconds: 60 })).toBe(false);
     expect(repriceMet({ ...ok, loadP99Ms: 100 })).toBe(false);
     expect(repriceMet({ ...ok, loadErrors: 1 })).toBe(false);
   });
 
-  it('is not met when a month was still dirty at the end (no time) or no webhook was measured', () => {
-    expect(repriceMet({ ...ok, seconds: null })).toBe(false);
+  it("is not met when the import's marks were still there at the end (no time) or no webhook was measured", () => {
+    expect(repriceMet({ ...ok, repricedSeconds: null })).toBe(false);
     expect(repriceMet({ ...ok, loadP99Ms: null })).toBe(false);
+  });
+});
+
+describe("onlyLoadMarksLeft (the import's re-pricing is done; the load's webhooks mark their own day again)", () => {
+  // The load writes 2026-11-30 (its WABA's local day); kinds: 1 usage, 2 calls, 3 both.
+  const load = { day: '2026-11-30' };
+
+  it("is true with no mark left, or only marks from the load's day owing usage alone (or, in a portfolio partner, nothing)", () => {
+    expect(onlyLoadMarksLeft([], load)).toBe(true);
+    expect(onlyLoadMarksLeft([{ fromDay: '2026-11-30', kinds: 1 }], load)).toBe(true);
+    expect(
+      onlyLoadMarksLeft(
+        [
+          { fromDay: '2026-11-30', kinds: 1 },
+          { fromDay: '2026-11-30', kinds: 0 },
+        ],
+        load,
+      ),
+    ).toBe(true);
+  });
+
+  it('is false while a month the import marked is not yet written to its end (it owes the calls until then)', () => {
+    // The pass has written up to the 29th: the mark moved up to the load's day but still owes both kinds.
+    expect(onlyLoadMarksLeft([{ fromDay: '2026-11-30', kinds: 3 }], load)).toBe(false);
+    expect(onlyLoadMarksLeft([{ fromDay: '2026-12-01', kinds: 2 }], load)).toBe(false);
+  });
+
+  it("is false with a mark from before the load's day, beside the load's or alone", () => {
+    expect(
+      onlyLoadMarksLeft(
+        [
+          { fromDay: '2026-11-30', kinds: 1 },
+          { fromDay: '2026-11-29', kinds: 1 },
+        ],
+        load,
+      ),
+    ).toBe(false);
+    expect(onlyLoadMarksLeft([{ fromDay: '2026-10-01', kinds: 1 }], load)).toBe(false);
   });
 });
 
