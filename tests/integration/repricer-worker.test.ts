@@ -8,7 +8,8 @@
  *   month (a test-only gate: the worker thread blocks in Atomics.wait on a day step), and the month
  *   then stays dirty from that webhook's day (migration 014) until the next pass prices it, and a
  *   query is answered meanwhile (the query worker is not the one held); a webhook
- *   for a day the pass has not reached stops it there (`MovedUnderfoot`, raised in the worker); a price
+ *   for a day the pass has not reached leaves that day's usage owed (`MovedUnderfoot`, met in the
+ *   worker) while the pass writes the month to its end; a price
  *   file imported meanwhile likewise, and the next pass prices with it (the worker loads the stored
  *   files at each month's start);
  * - a worker that crashes while re-pricing fails that pass, shows on /health as the re-pricing
@@ -204,7 +205,7 @@ for (const engine of BOTH_STORES)
       expect(health.repricingWorker).toEqual({ status: 'ok', restarts: 0, lastCrashAt: null, lastError: null });
     });
 
-    it('a webhook for a day the held pass has not reached stops the pass there (moved under it, in the worker); the days before stay clean', async () => {
+    it('a webhook for a day the held pass has not reached leaves that day owed (moved under it, in the worker); the days before stay clean', async () => {
       const gateBuffer = new SharedArrayBuffer(48);
       const gate = new Int32Array(gateBuffer);
       const running = await start(await fresh(), HAND, gateBuffer);
@@ -221,9 +222,11 @@ for (const engine of BOTH_STORES)
       // A second message on the 20th: the month was priced with one there, so that day's fine rows no longer add up.
       expect(await postWebhook(running.url, delivered('wamid.m20b', '2025-07-20'))).toBe(200);
       setSlot(gate, GATE_REPRICE_HOLD_FROM, 0);
-      // The pass ends without an error and without writing the month to its end.
-      expect(await pass).toBe(0);
-      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay])).toEqual([['W1', '2025-07', '2025-07-20']]);
+      // The pass ends without an error, writing the month to its end but for the 20th's usage.
+      expect(await pass).toBe(1);
+      expect((await running.store.pricingDirty()).map((m) => [m.wabaId, m.month, m.fromDay, m.kinds])).toEqual([
+        ['W1', '2025-07', '2025-07-20', ['usage']],
+      ]);
       expect(await days()).toEqual([['2025-07-10', 1, 8_000n]]);
       // The next pass starts on the 20th: 2 x 0.0080 USD = 16000 micro-USD.
       expect(await repricer.runOnce()).toBe(1);

@@ -903,6 +903,45 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
         }
       });
 
+      it("keeps a day written with its usage owed dirty from that day, for the usage, through the month's last day", async () => {
+        const store = await openPriced();
+        try {
+          const lease = { portfolioId: 'PF', month: '2026-02', holder: 'a', nowMs: 0, leaseMs: 1_000 };
+          const write = (day: string, kinds: readonly ('usage' | 'calls')[], owed: readonly ('usage' | 'calls')[]) =>
+            store.writePricedDay(lease, {
+              day,
+              wabaIds: [W],
+              kinds,
+              owed,
+              pricing: [],
+              dims: { country: [], phone: [], group: [] },
+              calls: [],
+              version: 'v',
+              pricedAtMs: 0,
+            });
+          const marks = async () => (await store.pricingDirty()).map((m) => [m.month, m.fromDay, m.touchedDay, m.kinds]);
+          await deliver(store, '2026-02-03', AT, 3);
+          // A new pricing version marks the month for both kinds, as a price file does.
+          expect(await store.ensurePricingVersion('v')).toBe(true);
+          expect((await store.claimPricingMonth(lease, [W]))?.map((m) => [m.fromDay, m.touchedDay, m.kinds])).toEqual([
+            ['2026-02-03', null, ['usage', 'calls']],
+          ]);
+          // Day 3's calls written, its usage owed: marked as an ingest on day 3 would mark it, nothing having touched the month since the claim.
+          expect(await write('2026-02-03', ['calls'], ['usage'])).toBe(true);
+          expect(await marks()).toEqual([['2026-02', '2026-02-03', '2026-02-03', ['usage', 'calls']]]);
+          // The month's last day written whole: it owes what was marked since the claim, the usage from day 3.
+          expect(await write('2026-02-28', ['usage', 'calls'], [])).toBe(true);
+          expect(await marks()).toEqual([['2026-02', '2026-02-03', '2026-02-03', ['usage']]]);
+          // Without the owed kind the same two writes clear the month.
+          expect((await store.claimPricingMonth(lease, [W]))?.map((m) => m.fromDay)).toEqual(['2026-02-03']);
+          expect(await write('2026-02-03', ['usage', 'calls'], [])).toBe(true);
+          expect(await write('2026-02-28', ['usage', 'calls'], [])).toBe(true);
+          expect(await marks()).toEqual([]);
+        } finally {
+          await store.close();
+        }
+      });
+
       it('finishes a month that receives webhooks for its last day between every day the re-pricer writes', async () => {
         const store = await openPriced();
         try {
@@ -921,13 +960,14 @@ export function describePricedRollupBehaviour(engine: StoreEngine): void {
               await deliver(store, '2026-02-28', BE, 1);
             },
           });
-          // Pass 1 writes days 3 to 27 with a webhook after each (25), then finds day 28 moved under it: the month is
-          // left dirty from day 28 only, and the 27 days before it are what the query-time path gives.
-          expect(await r.runOnce()).toBe(0);
+          // Pass 1 writes days 3 to 27 with a webhook after each (25), then finds day 28 moved under it: its usage stays
+          // owed and the pass ends the month there. The month is left dirty from day 28 only, for the usage, and the 27
+          // days before it are what the query-time path gives.
+          expect(await r.runOnce()).toBe(1);
           expect(between).toHaveLength(25);
           expect(between[0]).toBe('2026-02-03');
           expect(between[24]).toBe('2026-02-27');
-          expect((await store.pricingDirty()).map((m) => [m.month, m.fromDay])).toEqual([['2026-02', '2026-02-28']]);
+          expect((await store.pricingDirty()).map((m) => [m.month, m.fromDay, m.kinds])).toEqual([['2026-02', '2026-02-28', ['usage']]]);
           await expectStoredAsQueryTime(store, wabas, { fromDay: '2026-02-01', toDay: '2026-02-27' }, 0);
           // Pass 2 writes day 28 alone (no day follows, so no webhook lands inside it) and the month is clean.
           expect(await r.runOnce()).toBe(1);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { addToPriceBook, emptyPriceBook, parseRateCardCsv, parseTierCsv, PRICING_RULES, type PriceBook } from '@core';
 import { importRateFile, loadPriceBook } from '../runtime/price-files';
+import { terminated } from '../../../tests/helpers/query-fixture';
 import { eventsOf, statusObject } from '../../../tests/store/store-suite';
 import { SqliteStore, type ConnectorStore, type DayRange, type UsageDailyRow } from '../store';
 import type { WabaInfo } from './query-context';
@@ -349,6 +350,38 @@ describe('Repricer passes (SQLite)', () => {
     ]);
   });
 
+  it('writes the month to its end when a day moves under the pass: that day keeps its usage owed, the calls and later days are written', async () => {
+    await deliver('2026-02-26');
+    // A 90-second call on the 28th with a Brazilian user (no call card here: priced with its problem, written all the same).
+    await store.ingest(terminated('W', 'P1', { id: 'call-28', iso: '2026-02-28T09:00:00Z', seconds: 90, user: '5511987654321' }), 0);
+    let landed = false;
+    const r = repricer({
+      betweenDays: async (day) => {
+        // Once, after the 26th is written: a webhook for the 27th, which the pass read without usage.
+        if (day !== '2026-02-26' || landed) return;
+        landed = true;
+        await deliver('2026-02-27');
+      },
+    });
+    expect(await r.pendingMarks()).toMatchObject([{ month: '2026-02', fromDay: '2026-02-26', kinds: ['usage', 'calls'] }]);
+    expect(await r.runOnce()).toBe(1);
+    // Left dirty from the 27th for its usage alone; the call of the 28th was written under this pass's version.
+    expect(await r.pendingMarks()).toMatchObject([{ month: '2026-02', fromDay: '2026-02-27', kinds: ['usage'] }]);
+    expect((await store.pricedCalls({ fromDay: '2026-02-01', toDay: '2026-02-28' })).map((c) => [c.day, c.version])).toEqual([
+      ['2026-02-28', pricingVersion(wabas)],
+    ]);
+    const usage = async () =>
+      (await store.pricedUsage({ fromDay: '2026-02-01', toDay: '2026-02-28' })).map((x) => [x.day, x.units, x.costMicros]);
+    expect(await usage()).toEqual([['2026-02-26', 1, 50_000n]]);
+    // The next pass, with nothing landing, writes the 27th (1 utility at 0.0500) and leaves the month clean.
+    expect(await r.runOnce()).toBe(1);
+    expect(await dirty()).toEqual([]);
+    expect(await usage()).toEqual([
+      ['2026-02-26', 1, 50_000n],
+      ['2026-02-27', 1, 50_000n],
+    ]);
+  });
+
   it('a timed pass leaves a month webhooks kept touching alone for 2x its interval, doubling up to 30 s; any pass that cleans it resets that', async () => {
     let now = 0;
     let touching = true;
@@ -365,17 +398,18 @@ describe('Repricer passes (SQLite)', () => {
     const timed = () => r.runOnce({ everyMs: 5_000 });
     const written = async (day: string) => (await store.pricedUsage({ fromDay: day, toDay: day })).map((x) => x.units);
     await deliver('2026-02-26');
-    // 0 s: the pass writes the 26th, a webhook for the 27th lands, and the pass stops there (moved
-    // under it): the month waits 10 s.
-    expect(await timed()).toBe(0);
+    // 0 s: the pass writes the 26th, a webhook for the 27th lands, and the 27th moved under the
+    // pass: it keeps its usage owed, and the pass goes on (another webhook for the 27th lands) and
+    // writes the 28th, the month's end. The month is dirty from the 27th and waits 10 s.
+    expect(await timed()).toBe(1);
     expect(await dirty()).toEqual([['W', '2026-02', '2026-02-27']]);
-    expect(touches).toBe(1);
+    expect(touches).toBe(2);
     // Meanwhile a March webhook: that month is priced at once; February is left alone until 10 s.
     await deliver('2026-03-02');
     now = 9_999;
     expect(await timed()).toBe(1);
     expect(await dirty()).toEqual([['W', '2026-02', '2026-02-27']]);
-    expect(touches).toBe(1);
+    expect(touches).toBe(2);
     // Then each pass writes the 27th and 28th, a webhook lands between them, and every wait doubles, up to 30 s: passes at 10 s (next at 30), 30 s (next at 60), 60 s (next at 90).
     for (const [at, skippedAt] of [
       [10_000, 29_999],
@@ -396,10 +430,10 @@ describe('Repricer passes (SQLite)', () => {
     touching = false;
     expect(await r.runOnce()).toBe(1);
     expect(await dirty()).toEqual([]);
-    // The 27th holds every webhook the passes let in (4, one per pass), the 26th its 1.
+    // The 27th holds every webhook the passes let in (5: two in the first pass, one in each after), the 26th its 1.
     expect(await written('2026-02-26')).toEqual([1]);
-    expect(touches).toBe(4);
-    expect(await written('2026-02-27')).toEqual([4]);
+    expect(touches).toBe(5);
+    expect(await written('2026-02-27')).toEqual([5]);
     // Clean, the wait is forgotten: touched again at 89.999 s, the next timed pass prices it at once.
     await deliver('2026-02-26');
     expect(await timed()).toBe(1);

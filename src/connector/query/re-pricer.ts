@@ -201,11 +201,17 @@ export interface PricedDayRows {
   dims: Record<PricedDimension, PricedDimRow[]>;
   /** The day's finished calls priced per call and summed per calls_daily key (priced-calls.ts). */
   calls: PricedCallRow[];
+  /**
+   * Why the day's usage cannot be written (`MovedUnderfoot`'s message: an ingest landed on the day
+   * since the month was read, so its fine rows no longer add up to what was priced); `pricing` and
+   * `dims` are then empty. null when they are the day's.
+   */
+  moved: string | null;
 }
 
 /** A portfolio month priced from its first day, its days allocated one at a time (just before each is written). */
 export interface PricedMonth {
-  /** The day's pricing-grain rows and finer grains; rejects with `MovedUnderfoot` when its fine rows moved since the read. */
+  /** The day's pricing-grain rows and finer grains, or `moved` when its fine rows moved since the read. */
   day(day: string): Promise<PricedDayRows>;
   /** Frees the priced month (a worker keeps it between days). */
   close(): void;
@@ -238,11 +244,16 @@ export function localMonthPricer(store: ConnectorStore, loadBook: () => Promise<
       const byDay = byDayOf(pricing.values());
       const none = { country: [], phone: [], group: [] };
       return {
-        day: async (day) => ({
-          pricing: byDay.get(day) ?? [],
-          dims: kinds.includes('usage') ? await allocateDay(store, members, day, pricing) : none,
-          calls: calls.get(day) ?? [],
-        }),
+        day: async (day) => {
+          const dayCalls = calls.get(day) ?? [];
+          if (!kinds.includes('usage')) return { pricing: [], dims: none, calls: dayCalls, moved: null };
+          try {
+            return { pricing: byDay.get(day) ?? [], dims: await allocateDay(store, members, day, pricing), calls: dayCalls, moved: null };
+          } catch (err) {
+            if (!(err instanceof MovedUnderfoot)) throw err;
+            return { pricing: [], dims: none, calls: dayCalls, moved: err.message };
+          }
+        },
         close: () => undefined,
       };
     },
@@ -410,8 +421,6 @@ export class Repricer {
       if (marks.length > 0) tried.push(key);
       try {
         if (marks.length > 0 && (await this.repriceMonth(members, g.month, marks, lease))) done += 1;
-      } catch (err) {
-        if (!(err instanceof MovedUnderfoot)) throw err;
       } finally {
         await store.finishPricingMonth(lease());
       }
@@ -446,11 +455,16 @@ export class Repricer {
       const last = addDays(firstDayOf(month), daysInMonth(month) - 1);
       const wabaIds = members.map((w) => w.id);
       for (let day = marks.reduce((a, m) => (m.fromDay < a ? m.fromDay : a), last); ; day = addDays(day, 1)) {
-        const { pricing, dims, calls } = await priced.day(day);
+        const { pricing, dims, calls, moved } = await priced.day(day);
+        // A day an ingest landed on since the read keeps its usage owed (its query-time pricing
+        // answers it meanwhile) and the pass goes on: the month's calls and later days are still
+        // written, so a month under steady webhooks is written to its end instead of stopping at
+        // the day they land on, pass after pass.
         const written = await this.options.store.writePricedDay(lease(), {
           day,
           wabaIds,
-          kinds,
+          kinds: moved === null ? kinds : kinds.filter((k) => k !== 'usage'),
+          owed: moved === null ? [] : ['usage'],
           pricing,
           dims,
           calls,

@@ -19,7 +19,7 @@ import {
 } from '../http/api-queries';
 import type { ReportConfig } from '../config';
 import type { PricedKind } from '../store';
-import { MovedUnderfoot, type MonthPricer, type PricedDayRows, type PricedMonth, type WabaInfo } from '../query';
+import { type MonthPricer, type PricedDayRows, type PricedMonth, type WabaInfo } from '../query';
 import type { ReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
 import {
@@ -94,7 +94,6 @@ interface Incarnation {
 
 function errorOf(f: WorkerFailure): Error {
   if (f.kind === 'input') return new InputError(f.field, f.value, f.reason);
-  if (f.kind === 'moved') return new MovedUnderfoot(f.message);
   if (f.kind === 'status') return Object.assign(new Error(f.message), { statusCode: f.statusCode, ...(f.code ? { code: f.code } : {}) });
   const err = new Error(f.message);
   if (f.stack) err.stack = f.stack;

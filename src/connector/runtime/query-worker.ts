@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '@core';
 import type { ReportConfig } from '../config';
 import { answerOf, isApiQueryName, isStreamedQueryName, STREAMED_QUERIES } from '../http/api-queries';
-import { localMonthPricer, MovedUnderfoot, type PricedDayRows, type PricedMonth, type QueryContext, type WabaInfo } from '../query';
+import { localMonthPricer, type PricedDayRows, type PricedMonth, type QueryContext, type WabaInfo } from '../query';
 // Not the reports index: the worker needs the content builder, not nodemailer and croner.
 import { buildReportContent } from '../reports/report-content';
 import type { PeriodDays } from '../reports/report-period';
@@ -72,9 +72,7 @@ export type WorkerRequest =
 export type WorkerFailure =
   | { kind: 'input'; field: string; value: unknown; reason: string }
   | { kind: 'status'; statusCode: number; code?: string; message: string }
-  | { kind: 'internal'; message: string; stack?: string }
-  /** `MovedUnderfoot`: the day's fine rows no longer add up to what was priced. */
-  | { kind: 'moved'; message: string };
+  | { kind: 'internal'; message: string; stack?: string };
 
 export type WorkerReply =
   | { type: 'ready' }
@@ -141,7 +139,6 @@ function hookedStore(store: ConnectorStore, gate: Int32Array): ConnectorStore {
 }
 
 function failureOf(err: unknown): WorkerFailure {
-  if (err instanceof MovedUnderfoot) return { kind: 'moved', message: err.message };
   if (err instanceof InputError) {
     // The value came from the query string (strings and arrays of them); anything else is described by the message.
     let value: unknown = err.value;

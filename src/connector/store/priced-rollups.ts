@@ -172,6 +172,7 @@ export const PRICED_KINDS: readonly PricedKind[] = ['usage', 'calls'];
 export const KIND_BITS: Readonly<Record<PricedKind, number>> = { usage: 1, calls: 2 };
 export const ALL_KINDS_BITS = KIND_BITS.usage | KIND_BITS.calls;
 export const kindsOfBits = (bits: number): PricedKind[] => PRICED_KINDS.filter((k) => (bits & KIND_BITS[k]) !== 0);
+export const bitsOfKinds = (kinds: readonly PricedKind[]): number => kinds.reduce((bits, k) => bits | KIND_BITS[k], 0);
 
 /** An ingest transaction's dirty marks, by WABA and month (`wabaId` NUL `month`): the first day and the kinds' bits. */
 export type PendingMarks = Map<string, { day: string; kinds: number }>;
@@ -381,6 +382,12 @@ export interface PricedDay {
   dims: Readonly<Record<PricedDimension, readonly PricedDimRow[]>>;
   /** The day's priced calls (priced_calls). */
   calls: readonly PricedCallRow[];
+  /**
+   * Kinds the day still owes after this write (not among `kinds`): the day is marked touched for
+   * them, as an ingest landing on it would, so it stays dirty for them whatever the later days'
+   * writes do. The re-pricer's day whose usage moved since its read (re-pricer.ts).
+   */
+  owed?: readonly PricedKind[];
   version: string;
   pricedAtMs: number;
 }

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import {
+  bitsOfKinds,
   callsCountryFillSql,
   PRICED_TABLES,
   WITHOUT_MARKET_FILLS,
@@ -191,6 +192,12 @@ export class PgPricedRollups implements PricedRollupStore {
         );
         await run(callsCountryFillSql(ofDay));
       }
+      const owed = bitsOfKinds(d.owed ?? []);
+      if (owed !== 0)
+        await c.query(
+          'UPDATE pricing_dirty SET touched_day = LEAST(COALESCE(touched_day, $1), $1), touched_kinds = touched_kinds | $2 WHERE month = $3 AND waba_id = ANY($4::text[])',
+          [d.day, owed, month, [...d.wabaIds]],
+        );
       let touched: string | null = null;
       for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))
         if (t !== null && (touched === null || t < touched)) touched = t;

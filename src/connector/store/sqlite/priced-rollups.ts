@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  bitsOfKinds,
   callsCountryFillSql,
   PRICED_TABLES,
   WITHOUT_MARKET_FILLS,
@@ -164,6 +165,13 @@ export class SqlitePricedRollups implements PricedRollupStore {
           for (const r of d.calls) this.insertCall.run(...pricedCallValues(r, d.version, d.pricedAtMs));
           run(callsCountryFillSql(ofDay));
         }
+        const owed = bitsOfKinds(d.owed ?? []);
+        if (owed !== 0)
+          this.db
+            .prepare(
+              `UPDATE pricing_dirty SET touched_day = MIN(COALESCE(touched_day, ?), ?), touched_kinds = touched_kinds | ? WHERE ${which}`,
+            )
+            .run(d.day, d.day, owed, month, ...d.wabaIds);
         const { touched } = this.db
           .prepare(`SELECT MIN(touched_day) AS touched FROM pricing_dirty WHERE ${which}`)
           .get(month, ...d.wabaIds) as {
