@@ -122,6 +122,21 @@ export function panelMet(figure: { medianMs: number; p95Ms: number; speedup: num
   );
 }
 
+/**
+ * The queries section: the builders agree, and on every engine measured every query was measured on
+ * rows and every dashboard panel meets `panelMet`. The `/pricing-input` export the bench times beside
+ * them (`panel: false`) is a download no dashboard panel sends: reported with its own `met`, not judged.
+ */
+export function queriesMet(
+  builderIdentical: boolean,
+  engines: ReadonlyArray<{ queries: ReadonlyArray<{ panel: boolean; met: boolean }>; notMeasured: number }>,
+): boolean {
+  return (
+    builderIdentical &&
+    engines.every((e) => e.queries.some((q) => q.panel) && e.notMeasured === 0 && e.queries.every((q) => !q.panel || q.met))
+  );
+}
+
 /** "webhook p99 while the heaviest panel queries (any range) run in a loop < 50 ms". */
 export const WEBHOOK_UNDER_LOAD_TARGET = { p99Ms: 50 } as const;
 

@@ -42,6 +42,8 @@ export { QUERIES_TARGET } from '../targets';
 export interface PanelTiming {
   name: string;
   kind: string;
+  /** A dashboard panel's query (judged by the target); false for the `/pricing-input` export timed beside them. */
+  panel: boolean;
   /** The panel's requests, range elided. */
   paths: string[];
   status: number;
@@ -175,7 +177,7 @@ async function measurePanel(conn: RunningConnector, q: PanelQuery, scale: Scale,
     failure = (err as Error).message.slice(0, 300);
   }
   const fullPaths = [...new Set(seen.map((a) => a.path))];
-  const base = { name: q.name, kind: q.kind, paths: fullPaths.map(elide), fullPaths };
+  const base = { name: q.name, kind: q.kind, panel: q.file !== null, paths: fullPaths.map(elide), fullPaths };
   // Answers without a rows/items array (a price book) neither count rows nor make a panel empty.
   const empty = seen.find((a) => a.rows === 0);
   const withRows = seen.filter((a) => a.rows !== null);

@@ -105,9 +105,12 @@ describe('npm run bench --scale tiny', () => {
       largestDashboardResponse: { panel: string; rows: number; bytes: number; frames: number; medianMs: number; p95Ms: number };
       syntheticLayerPluginQuery: { medianMs: number; rows: number };
     };
-    const panels = (json.queries as unknown as { sqlite: { queries: Array<{ name: string; rows: number | null; kind: string }> } }).sqlite
-      .queries;
-    const dashboardPanels = panels.filter((p) => !p.name.startsWith('export:'));
+    const panels = (
+      json.queries as unknown as { sqlite: { queries: Array<{ name: string; rows: number | null; kind: string; panel: boolean }> } }
+    ).sqlite.queries;
+    const dashboardPanels = panels.filter((p) => p.panel);
+    // The one query that is not a panel is the export.
+    expect(panels.filter((p) => !p.panel).map((p) => p.name)).toEqual(['export: pricing-input by category x country']);
     const most = Math.max(...dashboardPanels.map((p) => p.rows ?? 0));
     expect(layer.target).toEqual({ ...QUERY_LAYER_TARGET });
     const f = layer.largestDashboardResponse;

@@ -12,6 +12,7 @@ import {
   memoryMet,
   panelMet,
   QUERIES_TARGET,
+  queriesMet,
   WEBHOOK_UNDER_LOAD_TARGET,
   webhookUnderLoadMet,
   pluginQueryMet,
@@ -216,5 +217,32 @@ describe('webhookUnderLoadMet (p99 < 50 ms while the heaviest panels loop)', () 
     expect(webhookUnderLoadMet({ ...ok, queryErrors: 1 })).toBe(false);
     expect(webhookUnderLoadMet({ ...ok, queriesCompleted: 0 })).toBe(false);
     expect(webhookUnderLoadMet({ ...ok, loopRequests: 0 })).toBe(false);
+  });
+});
+
+describe('queriesMet (every dashboard panel measured and within bounds, on every engine; the export reported, not judged)', () => {
+  const panel = (met: boolean) => ({ panel: true, met });
+  const exported = (met: boolean) => ({ panel: false, met });
+
+  it('is met when every dashboard panel is, whatever the export', () => {
+    expect(queriesMet(true, [{ queries: [panel(true), panel(true), exported(false)], notMeasured: 0 }])).toBe(true);
+    expect(queriesMet(true, [{ queries: [panel(true), exported(true)], notMeasured: 0 }])).toBe(true);
+  });
+
+  it('is not met with one panel out of bounds, on any engine', () => {
+    expect(queriesMet(true, [{ queries: [panel(true), panel(false), exported(true)], notMeasured: 0 }])).toBe(false);
+    expect(
+      queriesMet(true, [
+        { queries: [panel(true)], notMeasured: 0 },
+        { queries: [panel(false)], notMeasured: 0 },
+      ]),
+    ).toBe(false);
+  });
+
+  it('is not met with a query not measured (the export too), with no panel at all, or when the builders disagree', () => {
+    expect(queriesMet(true, [{ queries: [panel(true), exported(false)], notMeasured: 1 }])).toBe(false);
+    expect(queriesMet(true, [{ queries: [exported(true)], notMeasured: 0 }])).toBe(false);
+    expect(queriesMet(true, [{ queries: [], notMeasured: 0 }])).toBe(false);
+    expect(queriesMet(false, [{ queries: [panel(true)], notMeasured: 0 }])).toBe(false);
   });
 });
