@@ -192,15 +192,16 @@ export class PgPricedRollups implements PricedRollupStore {
         );
         await run(callsCountryFillSql(ofDay));
       }
+      // Locked first, in WABA order as every other writer of the marks does, then marked for what the day still owes.
+      const marks = (await lockMarks(c, month, d.wabaIds)).map(markOf);
       const owed = bitsOfKinds(d.owed ?? []);
-      if (owed !== 0)
+      if (owed !== 0 && marks.length > 0)
         await c.query(
           'UPDATE pricing_dirty SET touched_day = LEAST(COALESCE(touched_day, $1), $1), touched_kinds = touched_kinds | $2 WHERE month = $3 AND waba_id = ANY($4::text[])',
           [d.day, owed, month, [...d.wabaIds]],
         );
-      let touched: string | null = null;
-      for (const { touchedDay: t } of (await lockMarks(c, month, d.wabaIds)).map(markOf))
-        if (t !== null && (touched === null || t < touched)) touched = t;
+      let touched: string | null = owed !== 0 && marks.length > 0 ? d.day : null;
+      for (const { touchedDay: t } of marks) if (t !== null && (touched === null || t < touched)) touched = t;
       const from = markAfterWrite(d.day, touched);
       if (from === null) await c.query('DELETE FROM pricing_dirty WHERE month = $1 AND waba_id = ANY($2::text[])', [month, [...d.wabaIds]]);
       else
