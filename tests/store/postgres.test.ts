@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
+import { BatchedWrites, createAndLock } from '../../src/connector/store/postgres/batched-statements';
 import { createSchemaUrl, createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { requirePrerequisite } from '../helpers/prerequisites';
 import type { WebhookEvent } from '../../src/connector/ingest';
@@ -283,6 +284,125 @@ if (!postgres.available) {
       );
       expect(err?.message).toMatch(/^PostgreSQL store at 127\.0\.0\.1:1\/waspend: /);
       expect(err?.message).not.toContain('s3cret-pw');
+    });
+  });
+
+  describe('PostgreSQL ingest statements (batched-statements.ts)', () => {
+    /** A client on a fresh schema with one table: key k, a creator column w, a value v. */
+    async function tableClient(): Promise<{ url: string; client: Client }> {
+      const url = await freshSchemaUrl();
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query("CREATE TABLE t (k text PRIMARY KEY, w text, v text NOT NULL DEFAULT 'new')");
+      return { url, client };
+    }
+    const lockT = (c: Client, keys: string[][]) =>
+      createAndLock(c as unknown as PoolClient, 't', ['k'], ['k', 'w'], ['text', 'text'], keys);
+
+    it('creates the missing rows and returns every row, existing ones as stored, all locked until the transaction ends', async () => {
+      const { url, client } = await tableClient();
+      const other = new Client({ connectionString: url });
+      await other.connect();
+      try {
+        await client.query("INSERT INTO t (k, w, v) VALUES ('b', 'old', 'kept')");
+        await client.query('BEGIN');
+        const statements = jest.spyOn(client, 'query');
+        const rows = await lockT(client, [
+          ['a', 'me'],
+          ['b', 'me'],
+          ['c', 'me'],
+        ]);
+        // One round trip when no other transaction got in the way: the created rows come from the INSERT.
+        expect(statements).toHaveBeenCalledTimes(1);
+        statements.mockRestore();
+        expect([...rows.entries()].sort()).toEqual([
+          ['["a"]', { k: 'a', w: 'me', v: 'new' }],
+          ['["b"]', { k: 'b', w: 'old', v: 'kept' }],
+          ['["c"]', { k: 'c', w: 'me', v: 'new' }],
+        ]);
+        // Locked: another session can neither lock the old row nor create the new ones.
+        await expect(other.query("SELECT 1 FROM t WHERE k = 'b' FOR UPDATE NOWAIT")).rejects.toMatchObject({ code: '55P03' });
+        await other.query("SET lock_timeout = '50ms'");
+        await expect(other.query("INSERT INTO t (k) VALUES ('a')")).rejects.toMatchObject({ code: '55P03' });
+        await client.query('COMMIT');
+        expect((await other.query('SELECT k, w FROM t ORDER BY k')).rows).toEqual([
+          { k: 'a', w: 'me' },
+          { k: 'b', w: 'old' },
+          { k: 'c', w: 'me' },
+        ]);
+      } finally {
+        await Promise.all([client.end(), other.end()]);
+      }
+    });
+
+    it('locks a row another transaction created and committed while its INSERT waited, which its SELECT cannot see', async () => {
+      const { url, client } = await tableClient();
+      const other = new Client({ connectionString: url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query("INSERT INTO t (k, w, v) VALUES ('x', 'other', 'first')");
+        await client.query('BEGIN');
+        const locking = lockT(client, [
+          ['x', 'me'],
+          ['y', 'me'],
+        ]);
+        await waitForLockWaiters(other, 1);
+        await other.query("UPDATE t SET v = 'committed' WHERE k = 'x'");
+        await other.query('COMMIT');
+        const rows = await locking;
+        expect(rows.get('["x"]')).toEqual({ k: 'x', w: 'other', v: 'committed' });
+        expect(rows.get('["y"]')).toEqual({ k: 'y', w: 'me', v: 'new' });
+        await expect(other.query("SELECT 1 FROM t WHERE k = 'x' FOR UPDATE NOWAIT")).rejects.toMatchObject({ code: '55P03' });
+        await client.query('COMMIT');
+      } finally {
+        await Promise.all([client.end(), other.end()]);
+      }
+    });
+
+    it("ingests a batch of new messages' statuses in seven round trips, its writes in one statement", async () => {
+      const store = await PgStore.open(await freshSchemaUrl(), TIMEZONES);
+      const pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' };
+      const batch = [1, 2, 3].flatMap((i) =>
+        statusEvents('W_UTC', statusObject(`rt${i}`, 'delivered', '2025-07-10T10:00:00Z', { pricing })),
+      );
+      const sent = jest.spyOn(Client.prototype, 'query');
+      try {
+        expect(await store.ingest(batch, 0)).toEqual({ inserted: 3, duplicates: 0 });
+        const statements = sent.mock.calls.map(([q]) => String(q).trim().split(/\s+/).slice(0, 4).join(' '));
+        expect(statements).toEqual([
+          'BEGIN',
+          'WITH drawn AS MATERIALIZED', // raw_events, its seqs drawn in the same statement
+          'WITH ins AS (INSERT', // messages created and locked
+          'WITH ins AS (INSERT', // the day's contact sketch created and locked
+          'WITH w1 AS (UPDATE', // messages, usage_daily, usage_pricing, pricing_dirty, contacts_daily
+          'UPDATE raw_event_stats SET events', // /health's slot, on its own and last
+          'COMMIT',
+        ]);
+        expect(String(sent.mock.calls[4]?.[0]).match(/\bw\d+ AS \(/g)).toEqual(['w1 AS (', 'w2 AS (', 'w3 AS (', 'w4 AS (', 'w5 AS (']);
+        expect((await store.usageDaily({ fromDay: '2025-07-10', toDay: '2025-07-10' })).map((r) => r.messages)).toEqual([3]);
+      } finally {
+        sent.mockRestore();
+        await store.close();
+      }
+    });
+
+    it('runs every part of the batched writes on the rows as they were before the statement, and the later statements after them', async () => {
+      const { client } = await tableClient();
+      try {
+        await client.query('CREATE TABLE n (k text PRIMARY KEY, c int NOT NULL)');
+        await client.query("INSERT INTO n VALUES ('a', 1), ('b', 2)");
+        const w = new BatchedWrites();
+        w.add({ sql: (from) => `UPDATE n SET c = c - $${from}::int WHERE k = 'a'`, args: [1] });
+        // Sees 'a' as it was before the statement (c = 1), whatever order the parts run in.
+        w.add({ sql: (from) => `INSERT INTO t (k, v) SELECT 'seen', c::text || $${from}::text FROM n WHERE k = 'a'`, args: ['!'] });
+        w.after({ sql: (from) => `DELETE FROM n WHERE c <= $${from}::int`, args: [0] });
+        await w.send(client as unknown as PoolClient);
+        expect((await client.query('SELECT k, c FROM n ORDER BY k')).rows).toEqual([{ k: 'b', c: 2 }]);
+        expect((await client.query("SELECT v FROM t WHERE k = 'seen'")).rows).toEqual([{ v: '1!' }]);
+      } finally {
+        await client.end();
+      }
     });
   });
 

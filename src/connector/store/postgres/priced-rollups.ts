@@ -42,6 +42,7 @@ import {
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
 import { inTransaction } from './tx';
+import { unnestOf, type Part } from './batched-statements';
 
 /**
  * The earlier day wins, in from_day and in touched_day (LEAST skips the NULL a re-pricer's claim
@@ -53,10 +54,10 @@ const UPSERT_DIRTY = `ON CONFLICT (waba_id, month) DO UPDATE SET from_day = LEAS
 
 /**
  * Ingest's dirty marks, one statement for the batch, in key order (two ingests marking the same
- * months lock the rows in the same order, so they queue rather than deadlock).
+ * months lock the rows in the same order, so they queue rather than deadlock). A part of the batch's
+ * write statement (batched-statements.ts).
  */
-export async function markDirty(c: PoolClient, marks: PendingMarks): Promise<void> {
-  if (marks.size === 0) return;
+export function markDirtyPart(marks: PendingMarks): Part {
   const keys = [...marks.keys()].sort();
   const wabas: string[] = [];
   const firsts: string[] = [];
@@ -67,11 +68,11 @@ export async function markDirty(c: PoolClient, marks: PendingMarks): Promise<voi
     firsts.push(m.day);
     kinds.push(m.kinds);
   }
-  await c.query(
-    `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day, kinds, touched_kinds)
-     SELECT w, substr(d, 1, 7), d, d, k, k FROM unnest($1::text[], $2::text[], $3::int[]) AS t(w, d, k) ${UPSERT_DIRTY}`,
-    [wabas, firsts, kinds],
-  );
+  return {
+    sql: (from) => `INSERT INTO pricing_dirty (waba_id, month, from_day, touched_day, kinds, touched_kinds)
+     SELECT w, substr(d, 1, 7), d, d, k, k FROM ${unnestOf(['text', 'text', 'int'], from)} AS t(w, d, k) ${UPSERT_DIRTY}`,
+    args: [wabas, firsts, kinds],
+  };
 }
 
 /** Every month with usage or calls (migration 017) on or after `fromDay`, from its first such day. */
