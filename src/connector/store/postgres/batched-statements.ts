@@ -5,7 +5,7 @@ import type { PoolClient } from 'pg';
  * busy machine, and the next group of webhooks waits for the transaction), so the ingest sends what
  * it can together: the writes whose results it does not read as one statement of data-modifying
  * CTEs, and each "create the rows, then lock them" pair as one statement (docs/performance.md,
- * "PostgreSQL ingest in six round trips").
+ * "PostgreSQL ingest in seven statements").
  */
 
 /** `unnest($from::t1[], $from+1::t2[], ...)`: rows passed as one array per column. */
