@@ -760,6 +760,16 @@ export function describePricedCallBehaviour(engine: StoreEngine): void {
         // The month's other days still carry the current version: one day of another version is enough.
         const month = { from: '2026-03-01', to: '2026-03-31', by: 'waba,phone,country,market,direction' };
         expect(await ask(stored, month)).toEqual(await ask(queryTime, month));
+        // Summed over the month in SQL (month buckets), the one day of another version still sends the
+        // month to query time: a version sorting after every current one, so the sum's MIN(version)
+        // alone would be the current version and the tampered 1.00 would be in the answer.
+        await tamper('zz-another-version');
+        expect('zz-another-version' > pricingVersion(WABAS)).toBe(true);
+        for (const by of ['country', 'waba,country,direction', ''])
+          for (const from of ['2026-03-01', String(at('2026-03-05T00:00:00Z'))]) {
+            const byMonth = { from, to: '2026-03-31', interval: 'month', ...(by ? { by } : {}) };
+            expect({ byMonth, answer: await ask(stored, byMonth) }).toEqual({ byMonth, answer: await ask(queryTime, byMonth) });
+          }
       } finally {
         await store.close();
       }

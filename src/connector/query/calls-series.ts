@@ -70,6 +70,28 @@ function versionOf(wabas: ReadonlyMap<string, WabaInfo>): string {
   return v;
 }
 
+/**
+ * The reads of one month's stored calls for month buckets, summed over their days in SQL: one for
+ * every selected WABA when they all show the same days of it (one zone, or a range of whole local
+ * days), else one per WABA within its own days (the rows of a sum cannot be cut to them afterwards).
+ */
+function monthReads(
+  ranges: ReadonlyMap<string, LocalDays>,
+  fromDay: string,
+  toDay: string,
+): { fromDay: string; toDay: string; wabaIds: string[] }[] {
+  const reads: { fromDay: string; toDay: string; wabaIds: string[] }[] = [];
+  for (const [wabaId, days] of ranges) {
+    const from = days.fromDay > fromDay ? days.fromDay : fromDay;
+    const to = days.toDay < toDay ? days.toDay : toDay;
+    if (from > to) continue;
+    const same = reads.find((r) => r.fromDay === from && r.toDay === to);
+    if (same) same.wabaIds.push(wabaId);
+    else reads.push({ fromDay: from, toDay: to, wabaIds: [wabaId] });
+  }
+  return reads;
+}
+
 /** The key columns a calls query keeps: the ones it splits by or filters on (the rest sum in SQL). */
 function keptOf(q: CallsQuery): PricedCallDimension[] {
   const kept = new Set<PricedCallDimension>(q.by.filter((d): d is PricedCallDimension => d !== 'waba'));
@@ -89,7 +111,12 @@ function keptOf(q: CallsQuery): PricedCallDimension[] {
  * another pricing version) are priced at query time, in one store read, by the function whose rows
  * the re-pricer stores (`priceCallMonths`), so the answer is the same either way. In key order.
  */
-async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, wabaIds: readonly string[]): Promise<CallFact[]> {
+async function estimateFacts(
+  ctx: QueryContext,
+  read: LocalDays,
+  q: CallsQuery,
+  ranges: ReadonlyMap<string, LocalDays>,
+): Promise<CallFact[]> {
   const dirty = ctx.readPricedRollups
     ? new Set((await ctx.store.pricingDirty()).filter((m) => ctx.wabas.has(m.wabaId) && m.kinds.includes('calls')).map((m) => m.month))
     : null;
@@ -98,15 +125,12 @@ async function estimateFacts(ctx: QueryContext, read: LocalDays, q: CallsQuery, 
   for (let month = monthOf(read.fromDay); month <= monthOf(read.toDay); month = monthOf(addDays(firstDayOf(month), daysInMonth(month)))) {
     if (dirty && !dirty.has(month)) {
       const monthEnd = addDays(firstDayOf(month), daysInMonth(month) - 1);
-      const stored = await ctx.store.pricedCalls({
-        fromDay: firstDayOf(month) > read.fromDay ? firstDayOf(month) : read.fromDay,
-        toDay: monthEnd < read.toDay ? monthEnd : read.toDay,
-        wabaIds,
-        phones: q.phone,
-        countries: q.country,
-        directions: q.direction,
-        totalsBy: keptOf(q),
-      });
+      const fromDay = firstDayOf(month) > read.fromDay ? firstDayOf(month) : read.fromDay;
+      const toDay = monthEnd < read.toDay ? monthEnd : read.toDay;
+      const narrowing = { phones: q.phone, countries: q.country, directions: q.direction, totalsBy: keptOf(q) };
+      const stored: PricedCallRow[] = [];
+      for (const days of q.interval === 'month' ? monthReads(ranges, fromDay, toDay) : [{ fromDay, toDay, wabaIds: [...ranges.keys()] }])
+        stored.push(...(await ctx.store.pricedCalls({ ...days, ...narrowing, sumDays: q.interval === 'month' })));
       const version = versionOf(ctx.wabas);
       if (stored.every((r) => r.version === version)) {
         for (const r of stored) if (ctx.wabas.has(r.wabaId)) rows.push(r);
@@ -173,7 +197,7 @@ export async function callsSeries(ctx: QueryContext, q: CallsQuery): Promise<Cal
     for (const [id, r] of ranges) facts.push(...(await metaFacts(ctx, id, r.fromDay, r.toDay)));
   } else {
     const read = await withinData(ctx.store, span, [...ctx.wabas.keys()]);
-    const estimated = read ? await estimateFacts(ctx, read, q, [...ranges.keys()]) : [];
+    const estimated = read ? await estimateFacts(ctx, read, q, ranges) : [];
     facts = estimated.filter((f) => {
       const r = ranges.get(f.waba.id);
       return r !== undefined && f.day >= r.fromDay && f.day <= r.toDay;

@@ -268,6 +268,13 @@ export interface PricedCallQuery extends DayRange {
    * re-pricer writes whole under one version, so its version is its rows'.
    */
   totalsBy?: readonly PricedCallDimension[];
+  /**
+   * With `totalsBy`, summed over the range's days too, one row per WABA and key dated the first day
+   * with calls (a panel by month reads a row per country instead of one per country and day). A
+   * group then spans days the re-pricer wrote apart, so its version is null unless all of them
+   * carry the same one.
+   */
+  sumDays?: boolean;
 }
 
 /** The priced_calls key columns a panel may keep, besides the day and the WABA. */
@@ -350,11 +357,17 @@ export function pricedCallsSql(q: PricedCallQuery, ph: (i: number) => string): {
   // Neither kept nor filtered on, the phone is summed away already in priced_calls_country (~20 times fewer rows).
   const byPhone = kept.has('phone_number_id') || (q.phones?.length ?? 0) > 0;
   const from = `FROM ${byPhone ? 'priced_calls' : 'priced_calls_country'} WHERE ${where.join(' AND ')}`;
-  const keys = PRICED_CALL_KEY_COLUMNS.map((c) => (c === 'day' || c === 'waba_id' || kept.has(c) ? c : `'' AS ${c}`));
-  const groupBy = [...PRICED_CALL_KEY_COLUMNS.filter((c) => c === 'day' || c === 'waba_id' || kept.has(c)), 'currency'].join(', ');
+  const byDay = q.sumDays !== true;
+  const keys = PRICED_CALL_KEY_COLUMNS.map((c) =>
+    c === 'day' ? (byDay ? c : 'MIN(day) AS day') : c === 'waba_id' || kept.has(c) ? c : `'' AS ${c}`,
+  );
+  const groupBy = [...PRICED_CALL_KEY_COLUMNS.filter((c) => (c === 'day' && byDay) || c === 'waba_id' || kept.has(c)), 'currency'].join(
+    ', ',
+  );
+  const version = byDay ? 'MIN(version)' : 'CASE WHEN MIN(version) = MAX(version) THEN MIN(version) END';
   return {
     sql: `SELECT ${keys.join(', ')}, currency, MIN(portfolio_id) AS portfolio_id, SUM(calls) AS calls, SUM(duration_sec) AS duration_sec,
-        SUM(pulses) AS pulses, SUM(cost_micros) AS cost_micros, MIN(problem) AS problem, MIN(version) AS version
+        SUM(pulses) AS pulses, SUM(cost_micros) AS cost_micros, MIN(problem) AS problem, ${version} AS version
       ${from} GROUP BY ${groupBy} ORDER BY ${groupBy}`,
     args,
   };
