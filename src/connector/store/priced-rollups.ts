@@ -469,9 +469,32 @@ const PRICING_GRAIN_TABLE = { table: 'priced_usage', column: null, withoutMarket
 export const STAMP_OF = 'SELECT COUNT(*) AS n, MAX(priced_at_ms) AS at FROM priced_usage';
 export const stampOf = (r: { n: unknown; at: unknown } | undefined): string => `${String(r?.n ?? 0)}:${String(r?.at ?? '')}`;
 
-/** `pricedUsageUnfit`'s two counts in one scan; `?` is the version, its WHERE follows. */
-export const UNFIT_COUNTS =
-  'SELECT COUNT(CASE WHEN problem IS NOT NULL THEN 1 END) AS problems, COUNT(CASE WHEN version <> ? THEN 1 END) AS stale FROM priced_usage';
+/**
+ * `pricedUsageUnfit`'s two counts for both engines, each from an index of migration 024: the rows
+ * with a pricing problem from the partial index on them, the rows of another version from
+ * (version, day), below and above the current version (a store written under one version reads
+ * nothing there). A scan of the range's rows cost every panel request 1.5 ms per month at full scale
+ * (docs/performance.md, "Calls by month summed in SQL"). SQLite keeps no statistics here to choose
+ * those indexes by, so `sqliteIndexes` names them (`INDEXED BY`); PostgreSQL chooses by its own.
+ */
+export function unfitCountsSql(
+  range: DayRange,
+  version: string,
+  ph: (i: number) => string,
+  sqliteIndexes = false,
+): { sql: string; args: unknown[] } {
+  const args: unknown[] = [];
+  const from = (index: string) => `FROM priced_usage${sqliteIndexes ? ` INDEXED BY ${index}` : ''}`;
+  const days = () => {
+    const conditions = [`day >= ${ph(args.push(range.fromDay))}`, `day <= ${ph(args.push(range.toDay))}`];
+    if (range.wabaId !== undefined) conditions.push(`waba_id = ${ph(args.push(range.wabaId))}`);
+    return conditions.join(' AND ');
+  };
+  const problems = `SELECT COUNT(*) ${from('priced_usage_problem_day')} WHERE problem IS NOT NULL AND ${days()}`;
+  const other = (op: '<' | '>') =>
+    `SELECT COUNT(*) ${from('priced_usage_version_day')} WHERE version ${op} ${ph(args.push(version))} AND ${days()}`;
+  return { sql: `SELECT (${problems}) AS problems, (${other('<')}) + (${other('>')}) AS stale`, args };
+}
 
 /** The tables a priced day of each kind is written to row by row (the re-pricer's; a day replaces what they held). */
 export const PRICED_TABLES: Readonly<Record<PricedKind, readonly string[]>> = {

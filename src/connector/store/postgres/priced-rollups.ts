@@ -37,7 +37,7 @@ import {
   isLastDayOfMonth,
   STAMP_OF,
   stampOf,
-  UNFIT_COUNTS,
+  unfitCountsSql,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
@@ -251,12 +251,8 @@ export class PgPricedRollups implements PricedRollupStore {
   }
 
   async pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }> {
-    const args: unknown[] = [version, range.fromDay, range.toDay];
-    if (range.wabaId !== undefined) args.push(range.wabaId);
-    const res = await this.pool.query(
-      `${UNFIT_COUNTS.replace('?', '$1')} WHERE day >= $2 AND day <= $3${range.wabaId === undefined ? '' : ' AND waba_id = $4'}`,
-      args,
-    );
+    const { sql, args } = unfitCountsSql(range, version, (i) => `$${i}`);
+    const res = await this.pool.query(sql, args);
     return { problems: Number(res.rows[0].problems), stale: Number(res.rows[0].stale) };
   }
 

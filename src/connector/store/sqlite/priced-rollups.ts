@@ -36,7 +36,7 @@ import {
   isLastDayOfMonth,
   STAMP_OF,
   stampOf,
-  UNFIT_COUNTS,
+  unfitCountsSql,
 } from '../priced-rollups';
 import { MONTH_TABLES, monthChangeSql, monthPruneSql, monthTotalsSql } from '../month-totals';
 import type { DayRange } from '../store';
@@ -216,13 +216,8 @@ export class SqlitePricedRollups implements PricedRollupStore {
   }
 
   async pricedUsageUnfit(range: DayRange, version: string): Promise<{ problems: number; stale: number }> {
-    const byWaba = range.wabaId === undefined ? '' : ' AND waba_id = ?';
-    const row = this.db
-      .prepare(`${UNFIT_COUNTS} WHERE day >= ? AND day <= ?${byWaba}`)
-      .get(version, range.fromDay, range.toDay, ...(range.wabaId === undefined ? [] : [range.wabaId])) as {
-      problems: number;
-      stale: number;
-    };
+    const { sql, args } = unfitCountsSql(range, version, () => '?', true);
+    const row = this.db.prepare(sql).get(...args) as { problems: number; stale: number };
     return { problems: Number(row.problems), stale: Number(row.stale) };
   }
 
