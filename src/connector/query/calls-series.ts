@@ -2,7 +2,7 @@ import { addDays, daysInMonth, firstDayOf, InputError, marketOfCountry, monthOf,
 import type { CallDimension, CallsQuery, CallsResponse } from '@contract';
 import type { PricedCallDimension, PricedCallRow } from '../store';
 import { bucketOf } from './buckets';
-import { localDays, spanOf, withinData, type LocalDays } from './day-range';
+import { localDays, monthReads, spanOf, withinData, type LocalDays } from './day-range';
 import { byCallKey, priceCallMonths } from './priced-calls';
 import { cached } from './priced-usage';
 import { selectedWabas, type QueryContext, type WabaInfo } from './query-context';
@@ -68,28 +68,6 @@ function versionOf(wabas: ReadonlyMap<string, WabaInfo>): string {
   let v = versions.get(wabas);
   if (v === undefined) versions.set(wabas, (v = pricingVersion(wabas)));
   return v;
-}
-
-/**
- * The reads of one month's stored calls for month buckets, summed over their days in SQL: one for
- * every selected WABA when they all show the same days of it (one zone, or a range of whole local
- * days), else one per WABA within its own days (the rows of a sum cannot be cut to them afterwards).
- */
-function monthReads(
-  ranges: ReadonlyMap<string, LocalDays>,
-  fromDay: string,
-  toDay: string,
-): { fromDay: string; toDay: string; wabaIds: string[] }[] {
-  const reads: { fromDay: string; toDay: string; wabaIds: string[] }[] = [];
-  for (const [wabaId, days] of ranges) {
-    const from = days.fromDay > fromDay ? days.fromDay : fromDay;
-    const to = days.toDay < toDay ? days.toDay : toDay;
-    if (from > to) continue;
-    const same = reads.find((r) => r.fromDay === from && r.toDay === to);
-    if (same) same.wabaIds.push(wabaId);
-    else reads.push({ fromDay: from, toDay: to, wabaIds: [wabaId] });
-  }
-  return reads;
 }
 
 /** The key columns a calls query keeps: the ones it splits by or filters on (the rest sum in SQL). */

@@ -36,6 +36,30 @@ export function intersect(a: LocalDays, b: LocalDays): LocalDays | null {
   return fromDay <= toDay ? { fromDay, toDay } : null;
 }
 
+/**
+ * The reads of [fromDay, toDay] (one month) summed over their days, for month buckets: one for every
+ * WABA (`wabaIds` empty) when each WABA of `ranges` shows the same days of it (the month, or the
+ * range's part of it in one zone), which scans the month's rows once (the primary keys lead with the
+ * day; narrowed to a WABA, SQLite reads a (waba_id, day) index and the table row by row, ~35 % slower
+ * for two WABAs at full scale); else one per WABA within its own days, since a sum cannot be cut to
+ * them afterwards. The one read leaves the WABAs to the caller, which keeps only those it asked for.
+ */
+export function monthReads(
+  ranges: ReadonlyMap<string, LocalDays>,
+  fromDay: string,
+  toDay: string,
+): { fromDay: string; toDay: string; wabaIds: string[] }[] {
+  const reads: { fromDay: string; toDay: string; wabaIds: string[] }[] = [];
+  for (const [wabaId, days] of ranges) {
+    const own = intersect(days, { fromDay, toDay });
+    if (own) reads.push({ ...own, wabaIds: [wabaId] });
+  }
+  const [first] = reads;
+  const same =
+    first !== undefined && reads.length === ranges.size && reads.every((r) => r.fromDay === first.fromDay && r.toDay === first.toDay);
+  return same ? [{ fromDay: first.fromDay, toDay: first.toDay, wabaIds: [] }] : reads;
+}
+
 /** Where a store keeps each WABA's first and last day with data (Store.dataDays). */
 export interface DataDaysSource {
   dataDays(wabaId: string): Promise<LocalDays | null>;

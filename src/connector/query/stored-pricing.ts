@@ -1,5 +1,5 @@
 import { addDays, daysInMonth, firstDayOf, monthOf, type Micros, type PricingProblem } from '@core';
-import type { LocalDays } from './day-range';
+import { monthReads, type LocalDays } from './day-range';
 import type { PricedDimension, PricedDimQuery, PricedDimTotal } from '../store';
 import { allocatedUsage, pricedUsage } from './priced-usage';
 import type { QueryContext, WabaInfo } from './query-context';
@@ -142,7 +142,7 @@ export async function storedPricingGrain(
       const storedPart = exactTo >= fromDay && (await ctx.store.pricedUsageUnfit({ fromDay, toDay: exactTo }, version)).stale === 0;
       // By month, the stored days come summed as a clean month's do; the days from the mark stay days,
       // which the caller adds to the same month's bucket.
-      if (storedPart) await readStored(monthTotals ? monthReads(monthTotals, fromDay, exactTo) : [{ fromDay, toDay: exactTo }]);
+      if (storedPart) await readStored(monthTotals ? summedReads(monthTotals, fromDay, exactTo) : [{ fromDay, toDay: exactTo }]);
       if (!storedPart || exactTo < toDay) {
         const priced = await allocatedUsage(ctx, { fromDay: storedPart ? dirtyDay : fromDay, toDay }, [dim]);
         rows.push(...priced.rows);
@@ -170,27 +170,11 @@ export async function storedPricingGrain(
       const from = firstDayOf(month);
       problems.push(...(await spanPricing).problems.filter((p) => p.day >= from && p.day <= toDay));
     }
-    await readStored(monthTotals ? monthReads(monthTotals, fromDay, toDay) : [{ fromDay, toDay }]);
+    await readStored(monthTotals ? summedReads(monthTotals, fromDay, toDay) : [{ fromDay, toDay }]);
   }
   return { rows, problems };
 }
 
-/**
- * The summed reads of one month for month buckets: one for every WABA when they all read the same
- * days (the month, or the range's part of it in one zone), which scans the month's rows once (the
- * primary key leads with the day; narrowed to a WABA, SQLite reads its (waba_id, day) index and the
- * table row by row, ~35 % slower for two WABAs at full scale); else one per WABA within its own days.
- * The one read leaves the WABAs to the caller, which keeps only those it asked for.
- */
-function monthReads(ranges: ReadonlyMap<string, LocalDays>, fromDay: string, toDay: string): PricedDimQuery[] {
-  const reads: PricedDimQuery[] = [];
-  for (const [wabaId, days] of ranges) {
-    const from = days.fromDay > fromDay ? days.fromDay : fromDay;
-    const to = days.toDay < toDay ? days.toDay : toDay;
-    if (from <= to) reads.push({ fromDay: from, toDay: to, wabaId, sumDays: true });
-  }
-  const [first] = reads;
-  const same =
-    first !== undefined && reads.length === ranges.size && reads.every((r) => r.fromDay === first.fromDay && r.toDay === first.toDay);
-  return same ? [{ fromDay: first.fromDay, toDay: first.toDay, wabaIds: [], sumDays: true }] : reads;
-}
+/** `monthReads` as priced-grain reads summed over their days. */
+const summedReads = (ranges: ReadonlyMap<string, LocalDays>, fromDay: string, toDay: string): PricedDimQuery[] =>
+  monthReads(ranges, fromDay, toDay).map((r) => ({ ...r, sumDays: true }));

@@ -26,7 +26,6 @@ describe('BatchedWrites', () => {
       ],
     });
     w.add({ sql: (from) => `DELETE FROM c WHERE k = $${from}`, args: ['gone'] });
-    expect(w.statements).toBe(1);
     await w.send(client);
     expect(sent).toEqual([
       {
@@ -47,7 +46,6 @@ describe('BatchedWrites', () => {
     w.after({ sql: (from) => `DELETE FROM a WHERE n <= $${from}`, args: [0] });
     w.add({ sql: (from) => `UPDATE a SET n = n - $${from}`, args: [1] });
     w.after({ sql: (from) => `UPDATE s SET e = e + $${from}`, args: [5] });
-    expect(w.statements).toBe(3);
     await w.send(client);
     expect(sent.map((s) => [s.sql, s.args])).toEqual([
       ['WITH w1 AS (UPDATE a SET n = n - $1)\nSELECT 1', [1]],
@@ -59,7 +57,6 @@ describe('BatchedWrites', () => {
   it('sends nothing when nothing was added', async () => {
     const { client, sent } = recorder();
     const w = new BatchedWrites();
-    expect(w.statements).toBe(0);
     await w.send(client);
     expect(sent).toEqual([]);
   });

@@ -46,11 +46,6 @@ export class BatchedWrites {
     this.later.push(part);
   }
 
-  /** How many statements `send` makes (0, 1, plus the ones after). */
-  get statements(): number {
-    return (this.parts.length > 0 ? 1 : 0) + this.later.length;
-  }
-
   async send(c: PoolClient): Promise<void> {
     if (this.parts.length > 0) await c.query(`WITH ${this.parts.join(',\n')}\nSELECT 1`, this.args);
     for (const p of this.later) await c.query(p.sql(1), [...p.args]);
