@@ -35,8 +35,7 @@ import { sketchOfText, textOfSketch } from '../sketch-text';
  * Statements are few because each one waits for the server (batched-statements.ts): a batch of new
  * messages' statuses is BEGIN, the raw events, the messages created and locked, the day sketches
  * created and locked, every write the batch does not read back as one statement, /health's count,
- * * COMMIT. Reads for window inference, conversations and calls add their
- * own when the batch has them.
+ * COMMIT. Reads for window inference, conversations and calls add their own when the batch has them.
  */
 
 type Status = StatusEvent;
